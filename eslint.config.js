@@ -1,0 +1,48 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Dependency rules (STYLE 2.1): the core in src/ knows no connector, job, fixture or test; connectors
+// never reach into each other. Unchecked rules rot, so they are lint errors.
+const outsideSrc = ['**/connectors/**', '**/jobs/**', '**/fixtures/**', '**/test/**', '**/bench/**'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.pifu-hub/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: outsideSrc, message: 'src/ is the core: it imports nothing outside src/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['connectors/sources/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/transports/**', '**/jobs/**'], message: 'connectors never import each other.' }] },
+      ],
+    },
+  },
+  {
+    files: ['connectors/transports/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/sources/**', '**/jobs/**'], message: 'connectors never import each other.' }] },
+      ],
+    },
+  },
+);

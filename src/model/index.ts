@@ -1,0 +1,5 @@
+export * from './group.js';
+export * from './membership.js';
+export * from './person.js';
+export * from './roster.js';
+export * from './change.js';

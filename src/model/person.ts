@@ -1,0 +1,117 @@
+/**
+ * A person as the hub holds it: everything a recipient could ever be entitled to, and nothing else.
+ *
+ * Deliberately left out (RECIPIENTS.md R1): health, IOP / special needs, behaviour and conduct, special
+ * Norwegian tuition, family circumstances, income, nationality and native tongue. Those columns exist
+ * in the records store but no source connector may load them, so no profile can ever send them.
+ */
+export type Population = 'pupil' | 'guardian' | 'staff';
+
+export type Gender = 'unknown' | 'female' | 'male';
+
+/** Protected address levels from the population register (RECIPIENTS.md R9). */
+export type AddressProtection = 'none' | 'confidential' | 'strictlyConfidential';
+
+export type ActivityStatus = 'active' | 'inactive';
+
+/** Identifier kinds a person may carry; mapped to PIFU `useridtype` only in `src/pifu`. */
+export type PersonIdentifierType =
+  | 'nin' // fødselsnummer, D-number or DUF number
+  | 'lin' // locally issued number (pupil without a Norwegian one)
+  | 'fin' // VIGO person id
+  | 'studentId'
+  | 'workforceId'
+  | 'username'
+  | 'sisId' // id in the records store; the hub uses the internal key, see Person.key
+  | 'feideId'
+  | 'microsoftUpn';
+
+export const personIdentifierTypes: readonly PersonIdentifierType[] = [
+  'nin',
+  'lin',
+  'fin',
+  'studentId',
+  'workforceId',
+  'username',
+  'sisId',
+  'feideId',
+  'microsoftUpn',
+];
+
+export interface PersonIdentifier {
+  readonly type: PersonIdentifierType;
+  readonly value: string;
+}
+
+export type EmailKind = 'private' | 'org';
+
+export interface EmailAddress {
+  readonly kind: EmailKind;
+  readonly address: string;
+  /** 1 is highest; 0 unknown. */
+  readonly priority: number;
+}
+
+export type PhoneKind = 'private' | 'mobilePrivate' | 'org' | 'mobileOrg';
+
+export interface PhoneNumber {
+  readonly kind: PhoneKind;
+  /** International format: `+` then digits only, e.g. `+4799900099`. */
+  readonly number: string;
+  readonly priority: number;
+}
+
+export type AddressKind = 'registered' | 'postal';
+
+export interface PostalAddress {
+  readonly kind: AddressKind;
+  /** At most three street lines. */
+  readonly street: readonly string[];
+  readonly postalCode?: string;
+  readonly locality?: string;
+  /** ISO 3166-1 alpha-2, filled in for Norwegian addresses too. */
+  readonly country?: string;
+}
+
+export interface PersonName {
+  readonly given: string;
+  readonly middle?: string;
+  readonly family: string;
+}
+
+export interface GuardianLink {
+  /** Key of the guardian person. */
+  readonly guardianKey: string;
+  readonly hasParentalResponsibility: boolean;
+}
+
+export interface Person {
+  /**
+   * The records store's internal, opaque, stable key. It is the PIFU sourcedid id and it is never a
+   * national identity number (RECIPIENTS.md R10): a D-number replaced by a fødselsnummer keeps the key.
+   */
+  readonly key: string;
+  /** Sorted, without duplicates; a person may be staff and guardian at once. */
+  readonly populations: readonly Population[];
+  readonly name: PersonName;
+  /** YYYY-MM-DD, as registered; never derived from the national identity number. */
+  readonly birthDate?: string;
+  readonly gender?: Gender;
+  readonly status: ActivityStatus;
+  readonly addressProtection: AddressProtection;
+  /** Sorted by type, then value. */
+  readonly identifiers: readonly PersonIdentifier[];
+  /** Sorted by kind, then priority, then address. */
+  readonly emails: readonly EmailAddress[];
+  readonly phones: readonly PhoneNumber[];
+  readonly addresses: readonly PostalAddress[];
+  /** Målform / preferred language, ISO 639-1 (`nb`, `nn`, `se`, ...). */
+  readonly preferredLanguage?: string;
+  /** For pupils: their guardians, sorted by guardian key. Empty for everyone else. */
+  readonly guardians: readonly GuardianLink[];
+}
+
+/** Formatted full name, as PIFU `fn` wants it: given, middle and family names in that order. */
+export function formatPersonName(name: PersonName): string {
+  return [name.given, name.middle, name.family].filter((part) => part !== undefined && part !== '').join(' ');
+}

@@ -1,0 +1,29 @@
+import type { Group } from './group.js';
+import type { Membership } from './membership.js';
+import type { Person } from './person.js';
+
+/** Facts about the roster as a whole: who sends it, and when it was read. */
+export interface RosterProperties {
+  /** Short name of the source (PIFU `datasource` and every sourcedid's `source`), at most 32 chars. */
+  readonly source: string;
+  /** ISO 8601 date-time of the snapshot. */
+  readonly snapshotAt: string;
+}
+
+/**
+ * One consistent view of the whole roster. Each stream yields its objects in canonical order:
+ * persons by key, groups by key, memberships by (groupKey, personKey, role) — keys compared by UTF-16
+ * code units (`a < b`), which is PostgreSQL's `COLLATE "C"` order for the ASCII keys the hub uses.
+ * Streams are single-pass; memory must not grow with the number of objects.
+ */
+export interface Roster {
+  readonly properties: RosterProperties;
+  persons(): AsyncIterable<Person>;
+  groups(): AsyncIterable<Group>;
+  memberships(): AsyncIterable<Membership>;
+}
+
+/** Canonical key order (see Roster). */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
