@@ -11,12 +11,17 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['src/**/*.ts'],
@@ -32,7 +37,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/transports/**', '**/jobs/**'], message: 'connectors never import each other.' }] },
+        {
+          patterns: [
+            { group: ['**/transports/**', '**/jobs/**'], message: 'connectors never import each other.' },
+          ],
+        },
       ],
     },
   },
@@ -41,7 +50,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/sources/**', '**/jobs/**'], message: 'connectors never import each other.' }] },
+        {
+          patterns: [
+            { group: ['**/sources/**', '**/jobs/**'], message: 'connectors never import each other.' },
+          ],
+        },
       ],
     },
   },

@@ -1,7 +1,10 @@
 // Three projects, split by audience (STYLE 2.10): unit needs no services; integration uses real
 // PostgreSQL and Redis started or found by test/setup/global-setup.ts.
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } },
+  ],
 };
 const common = {
   transform,

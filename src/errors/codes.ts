@@ -10,13 +10,19 @@ export const errorCodes = {
   PIFU_SOURCE_INVALID: { retryable: false, summary: 'The records store holds data the hub cannot map.' },
   PIFU_FEED_INVALID: { retryable: false, summary: 'A feed does not validate against the PIFU-IMS XSD.' },
   PIFU_XML_UNREADABLE: { retryable: false, summary: 'A file is not well-formed PIFU-IMS XML.' },
-  PIFU_MODEL_INVALID: { retryable: false, summary: 'A roster object breaks a PIFU rule and cannot be written.' },
+  PIFU_MODEL_INVALID: {
+    retryable: false,
+    summary: 'A roster object breaks a PIFU rule and cannot be written.',
+  },
   PIFU_TRANSPORT_FAILED: { retryable: true, summary: 'A transport could not deliver a feed (transient).' },
   PIFU_TRANSPORT_REJECTED: { retryable: false, summary: 'A recipient refused a feed for good.' },
   PIFU_SPOOL_MISSING: { retryable: false, summary: 'A run spool or feed file is gone before it was used.' },
   PIFU_DATABASE_FAILED: { retryable: true, summary: 'The hub database failed (transient).' },
   PIFU_QUEUE_UNAVAILABLE: { retryable: true, summary: 'Redis could not be reached or started.' },
-  PIFU_SEED_INVALID: { retryable: false, summary: 'The synthetic generator was asked for something it cannot make.' },
+  PIFU_SEED_INVALID: {
+    retryable: false,
+    summary: 'The synthetic generator was asked for something it cannot make.',
+  },
   PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run or transfer with that id exists.' },
 } as const;
 

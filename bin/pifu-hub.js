@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The compiled CLI; `npm ci` builds it (the `prepare` script). Without a build, say how to make one.
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/jobs/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  console.error('error: pifu-hub is not built; run `npm run build` (npm ci does it for you)');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
+await main(process.argv);

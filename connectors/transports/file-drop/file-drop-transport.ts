@@ -1,0 +1,53 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { HubError } from '../../../src/errors/index.js';
+import { sha256Line, writeFileAtomically } from '../../../src/files/index.js';
+import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
+import type { FileDropConfig } from './file-drop-config.js';
+
+/**
+ * Copies the feed into the recipient's directory under its transfer-stable name: temporary name, fsync,
+ * rename, so the recipient never sees half a file; then `<name>.sha256` (sha256sum format) beside it.
+ * The checksum file comes last: a recipient that waits for it knows the feed is complete.
+ * Idempotent: a repeated transfer with the same name and checksum finds both files in place.
+ */
+export class FileDropTransport implements Transport {
+  readonly kind = 'file-drop';
+  readonly #directory: string;
+
+  constructor(config: FileDropConfig) {
+    this.#directory = resolve(config.directory);
+  }
+
+  async deliver(feed: FeedFile, options: { signal?: AbortSignal } = {}): Promise<DeliveryReceipt> {
+    const target = join(this.#directory, feed.fileName);
+    const checksumPath = `${target}.sha256`;
+    if (
+      existsSync(checksumPath) &&
+      (await readFile(checksumPath, 'utf8')) === sha256Line(feed.sha256Hex, feed.fileName)
+    ) {
+      return { location: target };
+    }
+    let written;
+    try {
+      written = await writeFileAtomically(target, createReadStream(feed.path), options);
+    } catch (error) {
+      throw new HubError(
+        'PIFU_TRANSPORT_FAILED',
+        `file drop for ${feed.recipientId}: cannot write ${target}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (written.sha256Hex !== feed.sha256Hex || written.sizeBytes !== feed.sizeBytes) {
+      throw new HubError(
+        'PIFU_TRANSPORT_FAILED',
+        `file drop for ${feed.recipientId}: ${target} does not match the written feed (size or sha-256)`,
+      );
+    }
+    await writeFileAtomically(checksumPath, [sha256Line(feed.sha256Hex, feed.fileName)], options);
+    return { location: target };
+  }
+}

@@ -1,0 +1,86 @@
+import { findFeed } from '../../src/feed/index.js';
+import { findRun, runIds, startRun } from '../../src/run/index.js';
+import { findTransfer } from '../../src/transfer/index.js';
+import { runInProcess } from '../in-process-runner.js';
+import { enqueueRun, startWorkers } from '../workers.js';
+import type { Runtime } from '../runtime.js';
+
+export interface FeedReport {
+  readonly recipient: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly file: string | null;
+  readonly persons: number;
+  readonly groups: number;
+  readonly memberships: number;
+  readonly bytes: number;
+  readonly sha256: string | null;
+  readonly seconds: number;
+  readonly error: string | null;
+}
+
+/**
+ * Records a full run for the recipients and carries it out: through the queues with workers in this
+ * process (other workers on the same Redis may take steps too), or in-process when there is no Redis.
+ */
+export async function runExport(
+  runtime: Runtime,
+  request: { recipientIds: readonly string[]; requestedBy: string; detach?: boolean },
+): Promise<{ runId: string; status: string; feeds: FeedReport[] }> {
+  const ctx = runtime.context;
+  const runId = await startRun(ctx, {
+    recipientIds: request.recipientIds,
+    trigger: 'operator',
+    feedType: 'full',
+    requestedBy: request.requestedBy,
+  });
+  const queueUrl = await runtime.queueUrl();
+  if (queueUrl === undefined) {
+    await runInProcess(ctx, runId);
+  } else {
+    const connection = { redisUrl: queueUrl, prefix: runtime.env.queuePrefix };
+    if (request.detach === true) {
+      await enqueueRun(connection, runId, { wait: false });
+      return { runId, status: 'enqueued', feeds: [] };
+    }
+    const workers = startWorkers(ctx, connection);
+    try {
+      await enqueueRun(connection, runId, { wait: true });
+    } finally {
+      await workers.close();
+    }
+  }
+  const run = await findRun(runtime.hub.db, runId);
+  return {
+    runId,
+    status: run?.status ?? 'unknown',
+    feeds: await reportFeeds(runtime, runId, request.recipientIds),
+  };
+}
+
+async function reportFeeds(
+  runtime: Runtime,
+  runId: string,
+  recipientIds: readonly string[],
+): Promise<FeedReport[]> {
+  const ids = runIds(runId);
+  const reports: FeedReport[] = [];
+  for (const recipientId of recipientIds) {
+    const feed = await findFeed(runtime.hub.db, ids.feedId(recipientId));
+    const transfer = await findTransfer(runtime.hub.db, ids.transferId(recipientId));
+    reports.push({
+      recipient: recipientId,
+      kind: runtime.context.recipients.get(recipientId)?.kind ?? 'unknown',
+      status: transfer?.status ?? 'unknown',
+      file: transfer?.location ?? null,
+      persons: feed?.persons ?? 0,
+      groups: feed?.groups ?? 0,
+      memberships: feed?.memberships ?? 0,
+      bytes: Number(feed?.size_bytes ?? 0),
+      sha256: feed?.sha256_hex ?? null,
+      seconds: (feed?.write_ms ?? 0) / 1000,
+      error: transfer?.error ?? feed?.error ?? null,
+    });
+  }
+  return reports;
+}

@@ -1,0 +1,48 @@
+import { recordFeedFailed, writeRecipientFeed } from '../src/feed/index.js';
+import { finishRun, runIds, takeSnapshot, type HubContext, type RunOutcome } from '../src/run/index.js';
+import { deliverTransfer, listRunTransfers, recordTransferFailed } from '../src/transfer/index.js';
+
+/**
+ * Runs a recorded run's steps one after another in this process, for machines with no Redis at all.
+ * The same core steps as the queue processors, minus retries: a failure is recorded and the run goes on
+ * with the next recipient.
+ */
+export async function runInProcess(ctx: HubContext, runId: string): Promise<RunOutcome> {
+  const ids = runIds(runId);
+  try {
+    await takeSnapshot(ctx, runId);
+  } catch (error) {
+    for (const transfer of await listRunTransfers(ctx.db, runId)) {
+      await recordTransferFailed(ctx.db, transfer.id, `snapshot failed: ${messageOf(error)}`);
+    }
+    return finishRun(ctx, runId);
+  }
+  for (const transfer of await listRunTransfers(ctx.db, runId)) {
+    const feedId = ids.feedId(transfer.recipient_id);
+    try {
+      await writeRecipientFeed(ctx, feedId);
+    } catch (error) {
+      await recordFeedFailed(ctx.db, feedId, messageOf(error));
+      await recordTransferFailed(ctx.db, transfer.id, `feed failed: ${messageOf(error)}`);
+      ctx.logger.error(
+        { runId, recipientId: transfer.recipient_id, err: messageOf(error) },
+        'feed failed for good',
+      );
+      continue;
+    }
+    try {
+      await deliverTransfer(ctx, transfer.id);
+    } catch (error) {
+      await recordTransferFailed(ctx.db, transfer.id, messageOf(error));
+      ctx.logger.error(
+        { runId, recipientId: transfer.recipient_id, err: messageOf(error) },
+        'transfer failed for good',
+      );
+    }
+  }
+  return finishRun(ctx, runId);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.js';
+
+/** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
+export const hubMigrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.js';
+import * as specialCategories from './0002-special-categories.js';
+import * as changeLog from './0003-change-log.js';
+
+/** Forward-only migrations of the reference records store, in the PostgreSQL schema `records`. */
+export const recordsMigrations: Record<string, Migration> = {
+  '0001-initial': initial,
+  '0002-special-categories': specialCategories,
+  '0003-change-log': changeLog,
+};
+
+export { changeLoggedTables, changeLogTriggerName } from './0003-change-log.js';

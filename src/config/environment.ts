@@ -1,0 +1,93 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { HubError } from '../errors/index.js';
+import type { DatabaseLocation } from '../db/index.js';
+
+/**
+ * Every environment variable the hub reads, in one place (STYLE 2.5: only src/config reads
+ * process.env). README's configuration table and docker-compose.yml are checked against this list by
+ * a test, so they cannot drift apart.
+ */
+export const environmentVariables = {
+  DATABASE_URL: 'PostgreSQL URL of the hub database. Unset: embedded PGlite in the data directory.',
+  SOURCE_DATABASE_URL: 'PostgreSQL URL of the records store (read-only). Unset: same as DATABASE_URL.',
+  REDIS_URL: 'Redis URL for the queues. Unset: a private redis-server from PATH, or in-process jobs.',
+  PIFU_HUB_DATA_DIR: 'Directory for PGlite data and spool files. Default: .pifu-hub',
+  PIFU_HUB_SPOOL_DIR:
+    'Directory for run spools and feed files; shared by every worker. Default: DATA_DIR/spool',
+  PIFU_HUB_RECIPIENTS_DIR: 'Directory of recipient config files (*.json). Default: fixtures/recipients',
+  PIFU_HUB_SOURCE_NAME:
+    'PIFU datasource name and sourcedid source (at most 32 characters). Default: pifu-hub',
+  PIFU_HUB_QUEUE_PREFIX: 'Redis key prefix for the queues. Default: pifu-hub',
+  LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent. Default: info',
+} as const;
+
+export type EnvironmentVariable = keyof typeof environmentVariables;
+
+const schema = z.object({
+  DATABASE_URL: z.string().startsWith('postgres', 'must be a postgres:// or postgresql:// URL').optional(),
+  SOURCE_DATABASE_URL: z
+    .string()
+    .startsWith('postgres', 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  REDIS_URL: z.string().startsWith('redis', 'must be a redis:// or rediss:// URL').optional(),
+  PIFU_HUB_DATA_DIR: z.string().min(1).default('.pifu-hub'),
+  PIFU_HUB_SPOOL_DIR: z.string().min(1).optional(),
+  PIFU_HUB_RECIPIENTS_DIR: z.string().min(1).default('fixtures/recipients'),
+  PIFU_HUB_SOURCE_NAME: z.string().min(1).max(32).default('pifu-hub'),
+  PIFU_HUB_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('pifu-hub'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface HubEnvironment {
+  readonly hubDatabase: DatabaseLocation;
+  /** Undefined: the records store is the hub database itself (one PGlite, or one PostgreSQL). */
+  readonly sourceDatabaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly dataDir: string;
+  readonly spoolDir: string;
+  readonly recipientsDir: string;
+  readonly sourceName: string;
+  readonly queuePrefix: string;
+  readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+/** Parses the environment once, at process start, reporting every problem in one error. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): HubEnvironment {
+  const picked = Object.fromEntries(
+    Object.keys(environmentVariables)
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new HubError('PIFU_CONFIG_INVALID', `environment: ${problems}`);
+  }
+  const value = parsed.data;
+  const dataDir = absolute(value.PIFU_HUB_DATA_DIR, cwd);
+  const hubDatabase: DatabaseLocation =
+    value.DATABASE_URL === undefined
+      ? { kind: 'pglite', dataDir: resolve(dataDir, 'pglite') }
+      : { kind: 'postgres', url: value.DATABASE_URL };
+  return Object.freeze({
+    hubDatabase,
+    sourceDatabaseUrl: value.SOURCE_DATABASE_URL,
+    redisUrl: value.REDIS_URL,
+    dataDir,
+    spoolDir: absolute(value.PIFU_HUB_SPOOL_DIR ?? resolve(dataDir, 'spool'), cwd),
+    recipientsDir: absolute(value.PIFU_HUB_RECIPIENTS_DIR, cwd),
+    sourceName: value.PIFU_HUB_SOURCE_NAME,
+    queuePrefix: value.PIFU_HUB_QUEUE_PREFIX,
+    logLevel: value.LOG_LEVEL,
+  });
+}
+
+function absolute(path: string, cwd: string): string {
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}

@@ -1,0 +1,78 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * The hub's own tables (schema `hub`), as Kysely sees them. Row types are snake_case and stay in
+ * `src/db` and the repositories; the rest of the code sees domain types.
+ */
+export interface HubDatabase {
+  'hub.run': RunTable;
+  'hub.feed': FeedTable;
+  'hub.transfer': TransferTable;
+  'hub.disclosure': DisclosureTable;
+}
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface RunTable {
+  id: string;
+  trigger: 'schedule' | 'operator' | 'resync';
+  requested_by: string | null;
+  status: 'running' | 'completed' | 'failed';
+  recipient_ids: string[];
+  created_at: Generated<Date>;
+  snapshot_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  spool_path: string | null;
+  persons: number | null;
+  groups: number | null;
+  memberships: number | null;
+  error: string | null;
+}
+
+export interface FeedTable {
+  id: string;
+  run_id: string;
+  recipient_id: string;
+  feed_type: 'full' | 'delta';
+  status: 'pending' | 'written' | 'failed';
+  file_path: string | null;
+  persons: number | null;
+  groups: number | null;
+  memberships: number | null;
+  size_bytes: number | null;
+  sha256_hex: string | null;
+  created_at: Generated<Date>;
+  written_at: Timestamp | null;
+  write_ms: number | null;
+  error: string | null;
+}
+
+export interface TransferTable {
+  id: string;
+  feed_id: string;
+  run_id: string;
+  recipient_id: string;
+  transport_kind: string;
+  trigger: 'schedule' | 'operator' | 'resync';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  created_at: Generated<Date>;
+  delivered_at: Timestamp | null;
+  location: string | null;
+  size_bytes: number | null;
+  sha256_hex: string | null;
+  error: string | null;
+}
+
+export interface DisclosureTable {
+  transfer_id: string;
+  person_key: string;
+  recipient_id: string;
+  categories: string[];
+  disclosed_at: Timestamp;
+}
+
+export type RunRow = Selectable<RunTable>;
+export type FeedRow = Selectable<FeedTable>;
+export type TransferRow = Selectable<TransferTable>;
+export type InsertableDisclosureRow = Insertable<DisclosureTable>;

@@ -1,0 +1,3 @@
+export { openDatabase, redactUrl, type DatabaseLocation, type OpenDatabase } from './open-database.js';
+export { migrateHub, runMigrations } from './migrate-hub.js';
+export type * from './database.js';

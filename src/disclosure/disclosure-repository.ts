@@ -1,0 +1,84 @@
+import { sql, type Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
+import type { DisclosureLine } from './disclosure-manifest.js';
+
+const chunkSize = 5_000;
+
+/**
+ * Inserts one row per disclosed person, in chunks through `unnest` so an Oslo-sized feed is a few
+ * hundred statements, not hundreds of thousands; then adds the `memberships` category to every person
+ * whose memberships the feed carried. Re-inserting the same transfer is a no-op.
+ */
+export async function insertDisclosures(
+  db: Kysely<HubDatabase>,
+  transfer: { transferId: string; recipientId: string; disclosedAt: Date },
+  lines: AsyncIterable<DisclosureLine>,
+): Promise<number> {
+  let persons: string[] = [];
+  let categories: string[] = [];
+  let members: string[] = [];
+  let total = 0;
+  const flushPersons = async (): Promise<void> => {
+    if (persons.length === 0) return;
+    await sql`
+      INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
+      SELECT ${transfer.transferId}, k, ${transfer.recipientId}, string_to_array(c, ','), ${transfer.disclosedAt}
+      FROM unnest(${persons}::text[], ${categories}::text[]) AS t(k, c)
+      ON CONFLICT DO NOTHING`.execute(db);
+    total += persons.length;
+    persons = [];
+    categories = [];
+  };
+  const flushMembers = async (): Promise<void> => {
+    if (members.length === 0) return;
+    await sql`
+      UPDATE hub.disclosure SET categories = array_append(categories, 'memberships')
+      WHERE transfer_id = ${transfer.transferId} AND person_key = ANY(${members}::text[])
+        AND NOT ('memberships' = ANY(categories))`.execute(db);
+    members = [];
+  };
+  for await (const line of lines) {
+    if (line.kind === 'person') {
+      persons.push(line.personKey);
+      categories.push(line.categories.join(','));
+      if (persons.length >= chunkSize) await flushPersons();
+    } else {
+      await flushPersons();
+      members.push(line.personKey);
+      if (members.length >= chunkSize) await flushMembers();
+    }
+  }
+  await flushPersons();
+  await flushMembers();
+  return total;
+}
+
+export interface DisclosureAnswer {
+  readonly recipientId: string;
+  readonly transferId: string;
+  readonly trigger: string;
+  readonly disclosedAt: Date;
+  readonly categories: readonly string[];
+}
+
+/** Every disclosure of one person, newest first: GDPR Art. 15(1)(c) in one indexed query. */
+export async function listPersonDisclosures(
+  db: Kysely<HubDatabase>,
+  personKey: string,
+): Promise<DisclosureAnswer[]> {
+  const rows = await db
+    .selectFrom('hub.disclosure as d')
+    .innerJoin('hub.transfer as t', 't.id', 'd.transfer_id')
+    .select([
+      'd.recipient_id as recipientId',
+      'd.transfer_id as transferId',
+      't.trigger',
+      'd.disclosed_at as disclosedAt',
+      'd.categories',
+    ])
+    .where('d.person_key', '=', personKey)
+    .orderBy('d.disclosed_at', 'desc')
+    .orderBy('d.recipient_id')
+    .execute();
+  return rows.map((row) => ({ ...row, disclosedAt: new Date(row.disclosedAt) }));
+}

@@ -1,0 +1,8 @@
+export { disclosedCategories, type FieldCategory } from './disclosed-categories.js';
+export {
+  disclosureManifestPath,
+  formatDisclosureLine,
+  readDisclosureManifest,
+  type DisclosureLine,
+} from './disclosure-manifest.js';
+export { insertDisclosures, listPersonDisclosures, type DisclosureAnswer } from './disclosure-repository.js';

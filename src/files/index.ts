@@ -1,0 +1,1 @@
+export { sha256Line, writeFileAtomically, type WrittenFile } from './atomic-file.js';

@@ -1,0 +1,40 @@
+/**
+ * How a written feed reaches its recipient. Implementations live in `connectors/transports/*`, one
+ * folder each, registered by `kind` in `connectors/transports/registry.ts`; the core never names one.
+ *
+ * An implementation must:
+ * - be idempotent per `transferId`: delivering the same transfer again (after a crash between delivery
+ *   and acknowledgement) must leave the recipient with one copy, never two different ones;
+ * - resolve only once the recipient holds the complete file (for a file drop: written, fsynced and
+ *   renamed into place); resolving is the acknowledgement the hub commits on (DESIGN decision 2);
+ * - throw `HubError('PIFU_TRANSPORT_FAILED')` for trouble worth retrying and
+ *   `HubError('PIFU_TRANSPORT_REJECTED')` when the recipient refused for good;
+ * - stop promptly when `signal` aborts;
+ * - never log or put into an error the feed's content, or a secret.
+ *
+ * Left out on purpose: recording anything in the hub database (the acknowledgement transaction is the
+ * core's), retries (the queue's), and choosing what to send (the profile's).
+ */
+export interface Transport {
+  readonly kind: string;
+  deliver(feed: FeedFile, options?: { signal?: AbortSignal }): Promise<DeliveryReceipt>;
+}
+
+export interface FeedFile {
+  readonly transferId: string;
+  readonly recipientId: string;
+  /** Where the written feed is in the spool. */
+  readonly path: string;
+  /** The name the recipient should see, unique per transfer. */
+  readonly fileName: string;
+  readonly sizeBytes: number;
+  readonly sha256Hex: string;
+}
+
+export interface DeliveryReceipt {
+  /** Where the recipient now holds the feed (a path, a URL, a remote file name). */
+  readonly location: string;
+}
+
+/** Builds a transport from a recipient's `transport` config; throws PIFU_RECIPIENT_INVALID on bad config. */
+export type TransportFactory = (config: { readonly kind: string }, recipientId: string) => Transport;

@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { RecipientConfig } from '../config/index.js';
+import type { HubDatabase } from '../db/index.js';
+import type { Logger } from '../log/index.js';
+import type { SourceConnector, TransportFactory } from '../ports/index.js';
+
+/**
+ * What the core's run steps need, handed in by the process entry point: the core names no concrete
+ * source, transport or queue. The same context serves BullMQ processors, the in-process runner and tests.
+ */
+export interface HubContext {
+  readonly db: Kysely<HubDatabase>;
+  readonly source: SourceConnector;
+  readonly recipients: ReadonlyMap<string, RecipientConfig>;
+  readonly transportFor: TransportFactory;
+  /** Shared by every worker that may take a step of the same run. */
+  readonly spoolDir: string;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}

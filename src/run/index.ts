@@ -1,0 +1,7 @@
+export type { HubContext } from './hub-context.js';
+export { newRunId, runIds, compactTimestamp, type RunIds } from './run-ids.js';
+export { runSpoolPaths } from './run-paths.js';
+export { findRun } from './run-repository.js';
+export { startRun, type RunRequest } from './start-run.js';
+export { takeSnapshot } from './take-snapshot.js';
+export { finishRun, type RunOutcome } from './finish-run.js';

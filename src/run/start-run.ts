@@ -1,0 +1,65 @@
+import { HubError } from '../errors/index.js';
+import { insertFeed } from '../feed/feed-repository.js';
+import type { FeedType } from '../model/index.js';
+import { insertTransfer } from '../transfer/transfer-repository.js';
+import type { TransferTrigger } from '../transfer/transfer-trigger.js';
+import type { HubContext } from './hub-context.js';
+import { newRunId, runIds } from './run-ids.js';
+import { insertRun } from './run-repository.js';
+
+export interface RunRequest {
+  readonly recipientIds: readonly string[];
+  readonly trigger: TransferTrigger;
+  readonly feedType: FeedType;
+  readonly requestedBy?: string;
+  /** Given by the scheduler (deterministic per slot); otherwise a fresh one. */
+  readonly runId?: string;
+}
+
+/**
+ * Records a run with one pending feed and one pending transfer per recipient, in one transaction, so
+ * every later step (on any worker) finds its rows by id. Unknown recipients fail the whole request.
+ */
+export async function startRun(ctx: HubContext, request: RunRequest): Promise<string> {
+  const unknown = request.recipientIds.filter((id) => !ctx.recipients.has(id));
+  if (unknown.length > 0) {
+    const known = [...ctx.recipients.keys()].join(', ');
+    throw new HubError(
+      'PIFU_RECIPIENT_UNKNOWN',
+      `no recipient "${unknown.join('", "')}"; configured: ${known}`,
+    );
+  }
+  if (request.recipientIds.length === 0) {
+    throw new HubError(
+      'PIFU_RECIPIENT_UNKNOWN',
+      'no recipient chosen; name one with --recipient or use --all',
+    );
+  }
+  const runId = request.runId ?? newRunId(ctx.now());
+  const ids = runIds(runId);
+  await ctx.db.transaction().execute(async (trx) => {
+    await insertRun(trx, {
+      id: runId,
+      trigger: request.trigger,
+      requestedBy: request.requestedBy,
+      recipientIds: request.recipientIds,
+    });
+    for (const recipientId of request.recipientIds) {
+      const recipient = ctx.recipients.get(recipientId)!;
+      await insertFeed(trx, { id: ids.feedId(recipientId), runId, recipientId, feedType: request.feedType });
+      await insertTransfer(trx, {
+        id: ids.transferId(recipientId),
+        feedId: ids.feedId(recipientId),
+        runId,
+        recipientId,
+        transportKind: recipient.transport.kind,
+        trigger: request.trigger,
+      });
+    }
+  });
+  ctx.logger.info(
+    { runId, recipients: request.recipientIds.length, trigger: request.trigger },
+    'run started',
+  );
+  return runId;
+}

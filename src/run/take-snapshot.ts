@@ -1,0 +1,48 @@
+import { HubError } from '../errors/index.js';
+import {
+  isCompleteRosterSpool,
+  openRosterSpool,
+  writeRosterSpool,
+  type RosterSpoolCounts,
+} from '../spool/index.js';
+import type { HubContext } from './hub-context.js';
+import { runSpoolPaths } from './run-paths.js';
+import { findRun, recordRunSnapshot } from './run-repository.js';
+
+/**
+ * Reads the source once, from one consistent snapshot, into the run's spool (DESIGN decision 7).
+ * Safe to repeat: a complete spool from an earlier attempt is reused, so every feed of the run still
+ * reflects one and the same snapshot.
+ */
+export async function takeSnapshot(
+  ctx: HubContext,
+  runId: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<RosterSpoolCounts> {
+  const run = await findRun(ctx.db, runId);
+  if (run === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `run ${runId} does not exist`);
+  const { rosterDir } = runSpoolPaths(ctx.spoolDir, runId);
+  const log = ctx.logger.child({ runId });
+  if (!isCompleteRosterSpool(rosterDir)) {
+    const started = performance.now();
+    const snapshot = await ctx.source.openSnapshot(options);
+    try {
+      await writeRosterSpool(snapshot, rosterDir, options);
+    } finally {
+      await snapshot.close();
+    }
+    log.info({ seconds: round((performance.now() - started) / 1000) }, 'roster snapshot spooled');
+  }
+  const spool = await openRosterSpool(rosterDir);
+  await recordRunSnapshot(ctx.db, runId, {
+    snapshotAt: spool.properties.snapshotAt,
+    spoolPath: rosterDir,
+    ...spool.counts,
+  });
+  log.info(spool.counts, 'run snapshot recorded');
+  return spool.counts;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

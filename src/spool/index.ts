@@ -1,0 +1,7 @@
+export {
+  isCompleteRosterSpool,
+  openRosterSpool,
+  removeRosterSpool,
+  writeRosterSpool,
+  type RosterSpoolCounts,
+} from './roster-spool.js';

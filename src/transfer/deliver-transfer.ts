@@ -1,0 +1,80 @@
+import { readDisclosureManifest, disclosureManifestPath } from '../disclosure/index.js';
+import { HubError } from '../errors/index.js';
+import { findFeed } from '../feed/feed-repository.js';
+import type { HubContext } from '../run/hub-context.js';
+import { runIds } from '../run/run-ids.js';
+import { acknowledgeTransfer } from './acknowledge-transfer.js';
+import { findTransfer, recordTransferAttempt } from './transfer-repository.js';
+
+export interface DeliveryOutcome {
+  readonly transferId: string;
+  readonly recipientId: string;
+  readonly location: string;
+  readonly alreadyDelivered: boolean;
+}
+
+/**
+ * Hands a written feed to the recipient's transport and, only once the transport says the recipient
+ * holds it, commits the acknowledgement (transfer row + disclosures) in one transaction. A crash before
+ * that commit repeats the delivery with the same transfer id, which every transport must tolerate.
+ */
+export async function deliverTransfer(
+  ctx: HubContext,
+  transferId: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<DeliveryOutcome> {
+  const transfer = await findTransfer(ctx.db, transferId);
+  if (transfer === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `transfer ${transferId} does not exist`);
+  if (transfer.status === 'delivered') {
+    return {
+      transferId,
+      recipientId: transfer.recipient_id,
+      location: transfer.location ?? '',
+      alreadyDelivered: true,
+    };
+  }
+  const feed = await findFeed(ctx.db, transfer.feed_id);
+  if (feed?.status !== 'written' || feed.file_path === null || feed.sha256_hex === null) {
+    throw new HubError(
+      'PIFU_SPOOL_MISSING',
+      `transfer ${transferId}: its feed ${transfer.feed_id} is not written`,
+    );
+  }
+  const recipient = ctx.recipients.get(transfer.recipient_id);
+  if (recipient === undefined) {
+    throw new HubError(
+      'PIFU_RECIPIENT_UNKNOWN',
+      `transfer ${transferId}: recipient "${transfer.recipient_id}" is no longer configured`,
+    );
+  }
+  const log = ctx.logger.child({ runId: transfer.run_id, transferId, recipientId: recipient.id });
+  await recordTransferAttempt(ctx.db, transferId);
+  const transport = ctx.transportFor(recipient.transport, recipient.id);
+  const receipt = await transport.deliver(
+    {
+      transferId,
+      recipientId: recipient.id,
+      path: feed.file_path,
+      fileName: runIds(transfer.run_id).feedFileName(recipient.id, feed.feed_type),
+      sizeBytes: Number(feed.size_bytes),
+      sha256Hex: feed.sha256_hex,
+    },
+    options,
+  );
+  const acknowledged = await acknowledgeTransfer(ctx.db, {
+    transferId,
+    recipientId: recipient.id,
+    location: receipt.location,
+    sizeBytes: Number(feed.size_bytes),
+    sha256Hex: feed.sha256_hex,
+    deliveredAt: ctx.now(),
+    disclosures: readDisclosureManifest(disclosureManifestPath(feed.file_path)),
+  });
+  log.info({ location: receipt.location, sizeBytes: Number(feed.size_bytes) }, 'transfer delivered');
+  return {
+    transferId,
+    recipientId: recipient.id,
+    location: receipt.location,
+    alreadyDelivered: !acknowledged,
+  };
+}

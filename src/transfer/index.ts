@@ -1,0 +1,10 @@
+export { acknowledgeTransfer } from './acknowledge-transfer.js';
+export { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
+export {
+  findTransfer,
+  listRunTransfers,
+  listTransfers,
+  recordTransferFailed,
+  type TransferListing,
+} from './transfer-repository.js';
+export { transferTriggers, type TransferTrigger } from './transfer-trigger.js';

@@ -1,0 +1,231 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import {
+  createRecordsDbSource,
+  migrateRecordsStore,
+  type SourceDatabase,
+} from '../../../connectors/sources/records-db/index.js';
+import {
+  generateMunicipality,
+  isValidNationalIdentityNumber,
+  loadMunicipality,
+  type Municipality,
+} from '../../../fixtures/generator/index.js';
+import {
+  compareKeys,
+  membershipKey,
+  type Group,
+  type Membership,
+  type Person,
+} from '../../../src/model/index.js';
+import { createTestDatabase } from '../../helpers/test-database.js';
+
+interface Store {
+  readonly db: Kysely<SourceDatabase>;
+  close(): Promise<void>;
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+function expectStrictlyAscending(keys: readonly string[]): void {
+  for (let i = 1; i < keys.length; i += 1) expect(compareKeys(keys[i - 1] ?? '', keys[i] ?? '')).toBe(-1);
+}
+
+const backends: [string, (municipality: Municipality) => Promise<Store>][] = [
+  [
+    'PostgreSQL',
+    async (municipality) => {
+      const database = await createTestDatabase();
+      await migrateRecordsStore(database.db);
+      await loadMunicipality({ kind: 'pg', pool: database.pool }, municipality);
+      return { db: database.db, close: () => database.destroy() };
+    },
+  ],
+  [
+    'PGlite',
+    async (municipality) => {
+      const pglite = new PGlite();
+      const db = new Kysely<SourceDatabase>({ dialect: new PGliteDialect(pglite) });
+      await migrateRecordsStore(db);
+      await loadMunicipality({ kind: 'pglite', pglite }, municipality);
+      return { db, close: () => db.destroy() };
+    },
+  ],
+];
+
+describe.each(backends)('records-db source on %s', (_name, openStore) => {
+  const municipality = generateMunicipality({ scale: 'small', seed: 11 });
+  const rowCount = (table: string): number => {
+    let rows = 0;
+    for (const _row of municipality.tables.find((candidate) => candidate.name === table)?.rows() ?? [])
+      rows += 1;
+    return rows;
+  };
+  let store: Store;
+  let persons: Person[];
+  let groups: Group[];
+  let memberships: Membership[];
+  let snapshotAt: string;
+
+  beforeAll(async () => {
+    store = await openStore(municipality);
+    const snapshot = await createRecordsDbSource(store.db, { source: 'syntetfjord' }).openSnapshot();
+    try {
+      persons = await collect(snapshot.persons());
+      groups = await collect(snapshot.groups());
+      memberships = await collect(snapshot.memberships());
+      snapshotAt = snapshot.properties.snapshotAt;
+      expect(snapshot.properties.source).toBe('syntetfjord');
+    } finally {
+      await snapshot.close();
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('streams every person, group and membership in canonical key order', () => {
+    const { pupils, guardians, staff } = municipality.counts;
+    expect(persons).toHaveLength(pupils + guardians + staff);
+    expect(groups).toHaveLength(rowCount('roster_group'));
+    expect(memberships).toHaveLength(rowCount('membership'));
+    expectStrictlyAscending(persons.map((person) => person.key));
+    expectStrictlyAscending(groups.map((group) => group.key));
+    for (let i = 1; i < memberships.length; i += 1) {
+      const [a, b] = [memberships[i - 1], memberships[i]];
+      if (a === undefined || b === undefined) throw new Error('gap in memberships');
+      const order =
+        compareKeys(a.groupKey, b.groupKey) ||
+        compareKeys(a.personKey, b.personKey) ||
+        compareKeys(a.role, b.role);
+      expect(order).toBe(-1);
+    }
+    expect(new Date(snapshotAt).toISOString()).toBe(snapshotAt);
+  });
+
+  it('never lets special-category data or native tongue into the roster', () => {
+    const json = JSON.stringify({ persons, groups, memberships });
+    for (const marker of [
+      'Helsenotat',
+      'IOP',
+      'Spesialundervisning',
+      'Atferdsmerknad',
+      'Særskilt norskopplæring: vedtak',
+      'Familienotat',
+      'nativeTongue',
+    ]) {
+      expect(json).not.toContain(marker);
+    }
+  });
+
+  it('derives populations from enrolment, employment and guardianship', () => {
+    const count = (population: string): number =>
+      persons.filter((person) => person.populations.includes(population as never)).length;
+    expect(count('pupil')).toBe(municipality.counts.pupils);
+    expect(count('staff')).toBe(municipality.counts.staff);
+    expect(count('guardian')).toBe(municipality.counts.guardians);
+  });
+
+  it('links pupils to guardians that exist in the roster, with parental responsibility', () => {
+    const keys = new Set(persons.map((person) => person.key));
+    const links = persons.flatMap((person) => person.guardians);
+    expect(links.length).toBe(rowCount('guardian_relation'));
+    expect(links.every((link) => keys.has(link.guardianKey))).toBe(true);
+    expect(links.some((link) => !link.hasParentalResponsibility)).toBe(true);
+    expect(
+      persons
+        .filter((person) => !person.populations.includes('pupil'))
+        .every((person) => person.guardians.length === 0),
+    ).toBe(true);
+  });
+
+  it('carries D-numbers, local numbers, protected addresses and inactive pupils as the store holds them', () => {
+    const nins = persons.flatMap((person) =>
+      person.identifiers.filter((id) => id.type === 'nin').map((id) => id.value),
+    );
+    expect(nins.every(isValidNationalIdentityNumber)).toBe(true);
+    expect(nins.some((nin) => Number(nin[0]) >= 4)).toBe(true);
+    expect(persons.some((person) => person.identifiers.some((id) => id.type === 'lin'))).toBe(true);
+    expect(persons.some((person) => person.addressProtection === 'strictlyConfidential')).toBe(true);
+    expect(persons.some((person) => person.addressProtection === 'confidential')).toBe(true);
+    expect(
+      persons.some((person) => person.status === 'inactive' && person.populations.includes('pupil')),
+    ).toBe(true);
+    expect(persons.every((person) => person.phones.every((phone) => /^\+\d+$/.test(phone.number)))).toBe(
+      true,
+    );
+  });
+
+  it('points every group at its organisational parent and every membership at existing objects', () => {
+    const byKey = new Map(groups.map((group) => [group.key, group]));
+    const owner = groups.find((group) => group.type === 'skoleeier');
+    expect(owner?.parentKey).toBe(owner?.key);
+    expect(owner?.identifiers.map((id) => id.type)).toEqual([
+      'countyNumber',
+      'municipalityNumber',
+      'organizationNumber',
+    ]);
+    for (const group of groups.filter((candidate) => candidate.type !== 'skoleeier')) {
+      const parent = byKey.get(group.parentKey);
+      expect(parent?.type).toBe(group.type === 'skole' ? 'skoleeier' : 'skole');
+      expect(group.shortName.length).toBeLessThanOrEqual(60);
+    }
+    const personKeys = new Set(persons.map((person) => person.key));
+    expect(
+      memberships.every(
+        (membership) => byKey.has(membership.groupKey) && personKeys.has(membership.personKey),
+      ),
+    ).toBe(true);
+    expect(new Set(memberships.map(membershipKey)).size).toBe(memberships.length);
+  });
+
+  it('yields the same roster in pages of 7 as in pages of 2,000, so memory follows the chunk size', async () => {
+    const snapshot = await createRecordsDbSource(store.db, { chunkSize: 7 }).openSnapshot();
+    try {
+      const groupKeys: string[] = [];
+      for await (const group of snapshot.groups()) groupKeys.push(group.key);
+      expect(groupKeys).toEqual(groups.map((group) => group.key));
+      let index = 0;
+      for await (const membership of snapshot.memberships()) {
+        expect(membership).toEqual(memberships[index]);
+        index += 1;
+        if (index === 3_000) break;
+      }
+      let personCount = 0;
+      for await (const person of snapshot.persons()) {
+        if (personCount < 500) expect(person).toEqual(persons[personCount]);
+        personCount += 1;
+        if (personCount === 1_000) break;
+      }
+      expect(personCount).toBe(1_000);
+    } finally {
+      await snapshot.close();
+    }
+  });
+
+  it('stops the streams and releases the snapshot when the signal aborts', async () => {
+    const controller = new AbortController();
+    const snapshot = await createRecordsDbSource(store.db, { chunkSize: 50 }).openSnapshot({
+      signal: controller.signal,
+    });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const person of snapshot.persons()) {
+        seen.push(person.key);
+        if (seen.length === 60) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen.length).toBeLessThan(persons.length);
+    await snapshot.close();
+    await snapshot.close();
+    // On PGlite the one connection is free again only if the snapshot was released.
+    const again = await createRecordsDbSource(store.db).openSnapshot();
+    await again.close();
+  });
+});

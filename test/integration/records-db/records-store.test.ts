@@ -1,0 +1,99 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { migrateRecordsStore } from '../../../connectors/sources/records-db/index.js';
+import { generateMunicipality, loadMunicipality } from '../../../fixtures/generator/index.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+const rosterTables = [
+  'school_owner',
+  'school',
+  'roster_group',
+  'person',
+  'membership',
+  'guardian_relation',
+  'health_note',
+];
+
+async function countRows(db: Kysely<unknown>, table: string): Promise<number> {
+  const { rows } = await sql<{
+    n: number;
+  }>`select count(*)::int as n from ${sql.id('records', table)}`.execute(db);
+  return rows[0]?.n ?? -1;
+}
+
+describe('records store on PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  it('migration installs the records schema; a second migration does no harm', async () => {
+    await migrateRecordsStore(database.db);
+    await migrateRecordsStore(database.db);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from records.kysely_migration`.execute(database.db);
+    expect(rows[0]?.n).toBe(3);
+    for (const table of rosterTables) expect(await countRows(database.db, table)).toBe(0);
+  });
+
+  it('loads the tiny municipality with COPY, leaves the change log empty and the triggers on', async () => {
+    const municipality = generateMunicipality({ scale: 'tiny', seed: 7 });
+    const progress: string[] = [];
+    const report = await loadMunicipality({ kind: 'pg', pool: database.pool }, municipality, {
+      onProgress: ({ table }) => progress.push(table),
+    });
+    expect(progress).toEqual(municipality.tables.map((table) => table.name));
+    for (const table of municipality.tables)
+      expect(await countRows(database.db, table.name)).toBe(report.rowsByTable[table.name]);
+    expect(report.rowsByTable['person']).toBe(
+      municipality.counts.pupils + municipality.counts.guardians + municipality.counts.staff,
+    );
+    // The bulk load is one 'load' change dated by the generator, not one row per inserted row.
+    expect(await countRows(database.db, 'change_log')).toBe(1);
+
+    await sql`update records.person set preferred_language = 'nn' where id = (select id from records.person order by id limit 1)`.execute(
+      database.db,
+    );
+    const { rows } = await sql<{
+      table_name: string;
+      operation: string;
+    }>`select table_name, operation from records.change_log order by id`.execute(database.db);
+    expect(rows).toEqual([
+      { table_name: '*', operation: 'load' },
+      { table_name: 'person', operation: 'update' },
+    ]);
+  });
+
+  it('refuses to load into a store that already holds the data, and keeps what was there', async () => {
+    const before = await countRows(database.db, 'person');
+    await expect(
+      loadMunicipality({ kind: 'pg', pool: database.pool }, generateMunicipality({ scale: 'tiny', seed: 7 })),
+    ).rejects.toMatchObject({
+      code: 'PIFU_DATABASE_FAILED',
+    });
+    expect(await countRows(database.db, 'person')).toBe(before);
+  });
+});
+
+describe('records store on PGlite', () => {
+  it('migrates twice harmlessly and loads the tiny municipality through COPY from a blob', async () => {
+    const pglite = new PGlite();
+    const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
+    try {
+      await migrateRecordsStore(db);
+      await migrateRecordsStore(db);
+      const municipality = generateMunicipality({ scale: 'tiny', seed: 7 });
+      const report = await loadMunicipality({ kind: 'pglite', pglite }, municipality);
+      for (const table of municipality.tables)
+        expect(await countRows(db, table.name)).toBe(report.rowsByTable[table.name]);
+      expect(await countRows(db, 'change_log')).toBe(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { readEnvironment } from '../../../src/config/index.js';
+
+describe('readEnvironment', () => {
+  it('defaults to embedded PGlite in .pifu-hub and no Redis URL', () => {
+    const env = readEnvironment({}, '/srv/hub');
+    expect(env.hubDatabase).toEqual({ kind: 'pglite', dataDir: '/srv/hub/.pifu-hub/pglite' });
+    expect(env.redisUrl).toBeUndefined();
+    expect(env.spoolDir).toBe('/srv/hub/.pifu-hub/spool');
+    expect(env.recipientsDir).toBe('/srv/hub/fixtures/recipients');
+    expect(env.sourceName).toBe('pifu-hub');
+    expect(Object.isFrozen(env)).toBe(true);
+  });
+
+  it('uses PostgreSQL and Redis when their URLs are set', () => {
+    const env = readEnvironment(
+      {
+        DATABASE_URL: 'postgres://hub@db/hub',
+        REDIS_URL: 'redis://cache:6379',
+        PIFU_HUB_DATA_DIR: '/var/lib/hub',
+      },
+      '/srv',
+    );
+    expect(env.hubDatabase).toEqual({ kind: 'postgres', url: 'postgres://hub@db/hub' });
+    expect(env.redisUrl).toBe('redis://cache:6379');
+    expect(env.spoolDir).toBe('/var/lib/hub/spool');
+  });
+
+  it('reports every bad variable in one PIFU_CONFIG_INVALID error', () => {
+    expect(() =>
+      readEnvironment({ DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PIFU_HUB_SOURCE_NAME: 'x'.repeat(33) }),
+    ).toThrow(/PIFU_CONFIG_INVALID: environment: .*DATABASE_URL.*PIFU_HUB_SOURCE_NAME.*LOG_LEVEL/);
+  });
+});
