@@ -7,6 +7,7 @@ import { listPersonDisclosures } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { startScheduler } from '../scheduler.js';
 import { startWorkers } from '../workers.js';
 import { formatTable } from './output.js';
 import { runExport, type FeedReport } from './run-export.js';
@@ -324,6 +325,33 @@ export function buildProgram(): Command {
       });
       runtime.logger.info('worker stopping');
       await workers.close();
+      await runtime.close();
+    });
+
+  program
+    .command('scheduler')
+    .description('enqueue a full run of every recipient on a cron schedule (Europe/Oslo), once per slot')
+    .option('--cron <expression>', 'when to fire, in Europe/Oslo time', '0 2 * * *')
+    .action(async (options: { cron: string }) => {
+      const runtime = await openRuntime();
+      if (runtime.env.redisUrl === undefined) {
+        await runtime.close();
+        throw new HubError(
+          'PIFU_QUEUE_UNAVAILABLE',
+          'the scheduler enqueues for a worker pool: set REDIS_URL',
+        );
+      }
+      const scheduler = startScheduler(
+        runtime.context,
+        { redisUrl: runtime.env.redisUrl, prefix: runtime.env.queuePrefix },
+        { expression: options.cron },
+      );
+      runtime.logger.info({ cron: options.cron, timezone: 'Europe/Oslo' }, 'scheduler started');
+      await new Promise<void>((resolveStop) => {
+        process.once('SIGTERM', () => resolveStop());
+        process.once('SIGINT', () => resolveStop());
+      });
+      scheduler.stop();
       await runtime.close();
     });
 

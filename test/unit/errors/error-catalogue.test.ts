@@ -3,7 +3,10 @@ import { errorCodes, HubError } from '../../../src/errors/index.js';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const documented = new Map(
-  [...doc.matchAll(/^\| `(PIFU_[A-Z_]+)` \| (yes|no) \|/gm)].map((match) => [match[1]!, match[2] === 'yes']),
+  [...doc.matchAll(/^\|\s*`(PIFU_[A-Z_]+)`\s*\|\s*(yes|no)\s*\|/gm)].map((match) => [
+    match[1]!,
+    match[2] === 'yes',
+  ]),
 );
 
 describe('error catalogue', () => {

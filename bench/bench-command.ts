@@ -1,0 +1,35 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { MunicipalityScale } from '../fixtures/generator/index.js';
+import { runBench } from './run-bench.js';
+
+const nonNegativeInteger = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return parsed;
+};
+
+/**
+ * `pifu-hub bench`: one JSON line on stdout (so runs can be appended to a file and compared), progress
+ * on stderr. Kept out of jobs/cli/program.ts so the bench and its fixtures stay in bench/.
+ */
+export function registerBenchCommand(program: Command): Command {
+  return program
+    .command('bench')
+    .description(
+      'load a synthetic municipality into a throwaway database, export one full feed and print timings as JSON',
+    )
+    .addOption(
+      new Option('--scale <scale>', 'size of the municipality')
+        .choices(['tiny', 'small', 'oslo'])
+        .default('small'),
+    )
+    .option('--seed <n>', 'generator seed', nonNegativeInteger, 7)
+    .option(
+      '--database-url <url>',
+      'PostgreSQL admin URL to create the throwaway database at (default: $BENCH_DATABASE_URL, then local, then PGlite)',
+    )
+    .action(async (options: { scale: MunicipalityScale; seed: number; databaseUrl?: string }) => {
+      const result = await runBench(options);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+}

@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import {
+  createRecordsDbSource,
+  migrateRecordsStore,
+  type SourceDatabase,
+} from '../connectors/sources/records-db/index.js';
+import { createTransport } from '../connectors/transports/registry.js';
+import {
+  generateMunicipality,
+  loadMunicipality,
+  type MunicipalityScale,
+  type RecordsStoreConnection,
+} from '../fixtures/generator/index.js';
+import { migrateHub, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
+import { writeRecipientFeed } from '../src/feed/index.js';
+import { createLogger } from '../src/log/index.js';
+import { runIds, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
+import { deliverTransfer } from '../src/transfer/index.js';
+import { openBenchDatabase } from './bench-database.js';
+import { startPeakRssSampler } from './peak-rss.js';
+import { benchWriter } from './pifu-writer-bench.js';
+
+export interface BenchOptions {
+  readonly scale: MunicipalityScale;
+  readonly seed: number;
+  /** Admin URL of a PostgreSQL server; else BENCH_DATABASE_URL, else a local default, else PGlite. */
+  readonly databaseUrl?: string;
+  /** Progress lines; stderr by default so stdout carries only the result. */
+  readonly log?: (line: string) => void;
+}
+
+/** Snake case, because this is the JSON line `pifu-hub bench` prints and scripts compare over time. */
+export interface BenchResult {
+  readonly scale: MunicipalityScale;
+  readonly persons: number;
+  readonly groups: number;
+  readonly memberships: number;
+  /** Generation + COPY into the records store. */
+  readonly load_s: number;
+  /** snapshot_s + feed_s + deliver time. */
+  readonly export_s: number;
+  /** Feed size, 1e6 bytes. */
+  readonly mb: number;
+  /** mb / feed_s: the XML writing rate, not the end-to-end one. */
+  readonly mb_per_s: number;
+  readonly peak_rss_mb: number;
+  /** Source → roster spool. */
+  readonly snapshot_s: number;
+  /** Roster spool → XML feed file. */
+  readonly feed_s: number;
+  readonly writer_fast_mb_per_s: number;
+  readonly writer_xmlbuilder2_mb_per_s: number;
+  readonly database: 'postgres' | 'pglite';
+}
+
+// About 2–4 s for both writers on a dev machine (most of it xmlbuilder2); enough to even out JIT warm-up.
+const writerBenchPersons = 50_000;
+const recipientId = 'bench';
+
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+const stderrLine = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Seconds `step` takes, with its result. */
+async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await step();
+  return [result, (performance.now() - started) / 1000];
+}
+
+/**
+ * Loads a synthetic municipality into a throwaway database and exports one full-roster feed through
+ * the same core steps a worker takes (start → snapshot → feed → deliver), timing each; then runs the
+ * writer micro-bench. The queue is left out on purpose: it adds latency, not throughput.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const log = options.log ?? stderrLine;
+  const rss = startPeakRssSampler();
+  const database = await openBenchDatabase(options.databaseUrl, log);
+  const workDir = await mkdtemp(join(tmpdir(), 'pifu-bench-'));
+  let pipeline: PipelineFigures;
+  try {
+    pipeline = await loadAndExport(options, database.open, workDir, log);
+  } finally {
+    await database.dispose().catch((error: unknown) => log(`bench: cleanup failed: ${String(error)}`));
+    await rm(workDir, { recursive: true, force: true });
+  }
+  // Measured before the writer micro-bench: xmlbuilder2 holds a whole tree, which is not the hub's peak.
+  const peakRssMb = rss.stop();
+
+  log(`bench: writer micro-bench, ${writerBenchPersons} persons`);
+  const writer = await benchWriter({ persons: writerBenchPersons });
+  log(`bench: writer fast ${writer.fastMbPerS} MB/s, xmlbuilder2 ${writer.xmlbuilder2MbPerS} MB/s`);
+
+  const { counts, loadS, snapshotS, feedS, deliverS, sizeBytes } = pipeline;
+  const mb = sizeBytes / 1e6;
+  return {
+    scale: options.scale,
+    ...counts,
+    load_s: round(loadS, 3),
+    export_s: round(snapshotS + feedS + deliverS, 3),
+    mb: round(mb, 2),
+    mb_per_s: round(mb / feedS, 1),
+    peak_rss_mb: round(peakRssMb, 1),
+    snapshot_s: round(snapshotS, 3),
+    feed_s: round(feedS, 3),
+    writer_fast_mb_per_s: writer.fastMbPerS,
+    writer_xmlbuilder2_mb_per_s: writer.xmlbuilder2MbPerS,
+    database: database.kind,
+  };
+}
+
+interface PipelineFigures {
+  readonly counts: { persons: number; groups: number; memberships: number };
+  readonly loadS: number;
+  readonly snapshotS: number;
+  readonly feedS: number;
+  readonly deliverS: number;
+  readonly sizeBytes: number;
+}
+
+/** Migrate, load, then the export steps in the order a run takes them; the caller cleans up. */
+async function loadAndExport(
+  options: BenchOptions,
+  open: OpenDatabase<HubDatabase>,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<PipelineFigures> {
+  await migrateRecordsStore(open.db);
+  await migrateHub(open.db as unknown as Kysely<unknown>);
+  log('bench: migrated hub and records schemas');
+
+  const connection: RecordsStoreConnection =
+    open.kind === 'postgres' ? { kind: 'pg', pool: open.pool } : { kind: 'pglite', pglite: open.pglite };
+  const [report, loadS] = await timed(() =>
+    // generateMunicipality is lazy (rows are generated while COPY streams), so both are timed together.
+    loadMunicipality(connection, generateMunicipality({ scale: options.scale, seed: options.seed })),
+  );
+  const rows = Object.values(report.rowsByTable).reduce((sum, count) => sum + count, 0);
+  log(`bench: loaded ${options.scale} (seed ${options.seed}): ${rows} rows in ${loadS.toFixed(1)} s`);
+
+  const ctx: HubContext = {
+    db: open.db,
+    source: createRecordsDbSource(open.db as unknown as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
+    recipients: new Map([
+      [
+        recipientId,
+        {
+          id: recipientId,
+          name: recipientId,
+          kind: 'lms',
+          transport: { kind: 'file-drop', directory: join(workDir, 'drop') },
+        },
+      ],
+    ]),
+    transportFor: createTransport,
+    logger: createLogger({ level: 'silent' }),
+    spoolDir: join(workDir, 'spool'),
+    now: () => new Date(),
+  };
+  const runId = await startRun(ctx, { recipientIds: [recipientId], trigger: 'operator', feedType: 'full' });
+  const ids = runIds(runId);
+  const [, snapshotS] = await timed(() => takeSnapshot(ctx, runId));
+  log(`bench: snapshot spooled in ${snapshotS.toFixed(1)} s`);
+  const [feed, feedS] = await timed(() => writeRecipientFeed(ctx, ids.feedId(recipientId)));
+  log(`bench: feed written in ${feedS.toFixed(1)} s: ${(feed.sizeBytes / 1e6).toFixed(1)} MB`);
+  const [, deliverS] = await timed(() => deliverTransfer(ctx, ids.transferId(recipientId)));
+  log(`bench: delivered in ${deliverS.toFixed(1)} s`);
+  return {
+    counts: { persons: feed.persons, groups: feed.groups, memberships: feed.memberships },
+    loadS,
+    snapshotS,
+    feedS,
+    deliverS,
+    sizeBytes: feed.sizeBytes,
+  };
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { createRecordsDbSource, type SourceDatabase } from '../../connectors/sources/records-db/index.js';
+import { createTransport } from '../../connectors/transports/registry.js';
+import {
+  generateMunicipality,
+  loadMunicipality,
+  type MunicipalityScale,
+  type RecordsStoreConnection,
+} from '../../fixtures/generator/index.js';
+import type { RecipientConfig, RecipientKind } from '../../src/config/index.js';
+import type { HubDatabase } from '../../src/db/index.js';
+import { createLogger, type Logger } from '../../src/log/index.js';
+import type { TransportFactory } from '../../src/ports/index.js';
+import type { HubContext } from '../../src/run/index.js';
+
+/** Captured log lines, parsed as JSON (pino's own `sink()` test pattern). */
+export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((line) => line !== ''),
+      );
+      callback();
+    },
+  });
+  return { logger: createLogger({ level, destination }), lines };
+}
+
+export function recipient(id: string, kind: RecipientKind, directory: string): RecipientConfig {
+  return { id, name: id, kind, transport: { kind: 'file-drop', directory } };
+}
+
+export async function seed(
+  connection: RecordsStoreConnection,
+  scale: MunicipalityScale,
+  seedNumber = 7,
+): Promise<void> {
+  await loadMunicipality(connection, generateMunicipality({ scale, seed: seedNumber }));
+}
+
+/** A HubContext over a migrated, seeded database, with file-drop recipients in a fresh directory. */
+export function hubContext(
+  db: Kysely<unknown>,
+  options: {
+    recipients: (dropDir: string) => RecipientConfig[];
+    logger?: Logger;
+    transportFor?: TransportFactory;
+  },
+): HubContext & { dropDir: string } {
+  const dropDir = mkdtempSync(join(tmpdir(), 'pifu-drop-'));
+  return {
+    dropDir,
+    db: db as Kysely<HubDatabase>,
+    source: createRecordsDbSource(db as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
+    recipients: new Map(options.recipients(dropDir).map((config) => [config.id, config])),
+    transportFor: options.transportFor ?? createTransport,
+    spoolDir: mkdtempSync(join(tmpdir(), 'pifu-spool-')),
+    logger: options.logger ?? createLogger({ level: 'silent' }),
+    now: () => new Date(),
+  };
+}
