@@ -80,17 +80,20 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const log = options.log ?? stderrLine;
   const rss = startPeakRssSampler();
-  const database = await openBenchDatabase(options.databaseUrl, log);
-  const workDir = await mkdtemp(join(tmpdir(), 'pifu-bench-'));
   let pipeline: PipelineFigures;
+  let peakRssMb: number;
+  const database = await openBenchDatabase(options.databaseUrl, log);
+  let workDir: string | undefined;
   try {
+    workDir = await mkdtemp(join(tmpdir(), 'pifu-bench-'));
     pipeline = await loadAndExport(options, database.open, workDir, log);
   } finally {
+    // Measured before the writer micro-bench: xmlbuilder2 holds a whole tree, which is not the hub's peak.
+    peakRssMb = rss.stop();
+    // A cleanup failure is reported but must not hide the bench's own error (or its result).
     await database.dispose().catch((error: unknown) => log(`bench: cleanup failed: ${String(error)}`));
-    await rm(workDir, { recursive: true, force: true });
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   }
-  // Measured before the writer micro-bench: xmlbuilder2 holds a whole tree, which is not the hub's peak.
-  const peakRssMb = rss.stop();
 
   log(`bench: writer micro-bench, ${writerBenchPersons} persons`);
   const writer = await benchWriter({ persons: writerBenchPersons });

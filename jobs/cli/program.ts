@@ -7,6 +7,7 @@ import { listPersonDisclosures } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { registerBenchCommand } from '../../bench/bench-command.js';
 import { startScheduler } from '../scheduler.js';
 import { startWorkers } from '../workers.js';
 import { formatTable } from './output.js';
@@ -355,5 +356,6 @@ export function buildProgram(): Command {
       await runtime.close();
     });
 
+  registerBenchCommand(program);
   return program;
 }
