@@ -170,36 +170,7 @@ export function buildProgram(): Command {
               return;
             }
             if (options.json) {
-              for (const feed of result.feeds) {
-                const {
-                  recipient,
-                  kind,
-                  file,
-                  persons,
-                  groups,
-                  memberships,
-                  bytes,
-                  sha256,
-                  seconds,
-                  status,
-                  error,
-                } = feed;
-                console.log(
-                  JSON.stringify({
-                    recipient,
-                    kind,
-                    file,
-                    persons,
-                    groups,
-                    memberships,
-                    bytes,
-                    sha256,
-                    seconds,
-                    status,
-                    error,
-                  }),
-                );
-              }
+              for (const feed of result.feeds) console.log(JSON.stringify(feed));
             } else {
               printFeeds(result.feeds);
               console.log(`run ${result.runId} ${result.status}`);
