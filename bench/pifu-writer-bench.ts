@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Group, Membership, Person } from '../src/model/index.js';
 import type { FeedEntry, FeedInput } from '../src/pifu/index.js';
-import { renderFeed } from '../src/pifu/index.js';
+import { renderFeed, toFeedPerson } from '../src/pifu/index.js';
 import { buildReferenceFeed } from '../src/pifu/reference-feed.js';
 
 export interface WriterBenchOptions {
@@ -34,7 +34,8 @@ function person(index: number): Person {
       { kind: 'registered', street: ['Månegata 1'], postalCode: '7271', locality: 'Måneby', country: 'NO' },
     ],
     preferredLanguage: 'nb',
-    guardians: [{ guardianKey: `g${key}`, hasParentalResponsibility: true }],
+    guardians: [{ guardianKey: `g${key}`, hasParentalResponsibility: true, parentAccessConsent: false }],
+    affiliations: [],
   };
 }
 
@@ -61,7 +62,7 @@ function input(persons: number): FeedInput {
     properties: { source: 'sas@mane.kommune.no', snapshotAt: '2024-08-15T02:00:00Z' },
     feedType: 'full',
     orgUnits: new Map([[schoolKey, 'Måneflekken skole']]),
-    persons: entries(persons, person),
+    persons: entries(persons, (index) => toFeedPerson(person(index))),
     groups: entries(groups, group),
     memberships: entries<Membership>(persons, (i) => ({
       groupKey: group(Math.floor(i / 25)).key,

@@ -15,7 +15,9 @@ import {
   type MunicipalityScale,
   type RecordsStoreConnection,
 } from '../fixtures/generator/index.js';
+import { loadRecipientConfigs, type RecipientConfig } from '../src/config/index.js';
 import { migrateHub, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
+import { findPackageRoot } from '../src/pifu/package-root.js';
 import { writeRecipientFeed } from '../src/feed/index.js';
 import { createLogger } from '../src/log/index.js';
 import { runIds, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
@@ -34,24 +36,37 @@ export interface BenchOptions {
 }
 
 /** Snake case, because this is the JSON line `pifu-hub bench` prints and scripts compare over time. */
+export interface RecipientFigures {
+  readonly id: string;
+  readonly kind: string;
+  readonly persons: number;
+  readonly groups: number;
+  readonly memberships: number;
+  readonly mb: number;
+  readonly feed_s: number;
+  readonly deliver_s: number;
+}
+
 export interface BenchResult {
   readonly scale: MunicipalityScale;
+  /** The roster as read from the source (before any profile). */
   readonly persons: number;
   readonly groups: number;
   readonly memberships: number;
   /** Generation + COPY into the records store. */
   readonly load_s: number;
-  /** snapshot_s + feed_s + deliver time. */
+  /** snapshot_s + feed_s + deliver time, for every shipped recipient. */
   readonly export_s: number;
-  /** Feed size, 1e6 bytes. */
+  /** Size of all feeds, 1e6 bytes. */
   readonly mb: number;
   /** mb / feed_s: the XML writing rate, not the end-to-end one. */
   readonly mb_per_s: number;
   readonly peak_rss_mb: number;
   /** Source → roster spool. */
   readonly snapshot_s: number;
-  /** Roster spool → XML feed file. */
+  /** Roster spool → every recipient's XML feed file (profile applied). */
   readonly feed_s: number;
+  readonly recipients: readonly RecipientFigures[];
   readonly writer_fast_mb_per_s: number;
   readonly writer_xmlbuilder2_mb_per_s: number;
   readonly database: 'postgres' | 'pglite';
@@ -60,7 +75,6 @@ export interface BenchResult {
 // xmlbuilder2 builds about 2 MB/s (linear in size), so 8,000 persons (≈10 MB) take ≈5 s in all; the
 // fast writer is already warm from the real feed, so its share (≈0.1 s) is still a stable figure.
 const writerBenchPersons = 8_000;
-const recipientId = 'bench';
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 const stderrLine = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -99,7 +113,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const writer = await benchWriter({ persons: writerBenchPersons });
   log(`bench: writer fast ${writer.fastMbPerS} MB/s, xmlbuilder2 ${writer.xmlbuilder2MbPerS} MB/s`);
 
-  const { counts, loadS, snapshotS, feedS, deliverS, sizeBytes } = pipeline;
+  const { counts, loadS, snapshotS, recipients } = pipeline;
+  const feedS = recipients.reduce((sum, figures) => sum + figures.feed_s, 0);
+  const deliverS = recipients.reduce((sum, figures) => sum + figures.deliver_s, 0);
+  const sizeBytes = recipients.reduce((sum, figures) => sum + figures.mb * 1e6, 0);
   const mb = sizeBytes / 1e6;
   return {
     scale: options.scale,
@@ -111,6 +128,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     peak_rss_mb: round(peakRssMb, 1),
     snapshot_s: round(snapshotS, 3),
     feed_s: round(feedS, 3),
+    recipients,
     writer_fast_mb_per_s: writer.fastMbPerS,
     writer_xmlbuilder2_mb_per_s: writer.xmlbuilder2MbPerS,
     database: database.kind,
@@ -121,9 +139,15 @@ interface PipelineFigures {
   readonly counts: { persons: number; groups: number; memberships: number };
   readonly loadS: number;
   readonly snapshotS: number;
-  readonly feedS: number;
-  readonly deliverS: number;
-  readonly sizeBytes: number;
+  readonly recipients: RecipientFigures[];
+}
+
+/** The shipped seed recipients, delivered by file drop into the bench's own directory. */
+function benchRecipients(workDir: string): RecipientConfig[] {
+  return loadRecipientConfigs(join(findPackageRoot(), 'fixtures', 'recipients')).map((recipient) => ({
+    ...recipient,
+    transport: { kind: 'file-drop', directory: join(workDir, 'drop', recipient.id) },
+  }));
 }
 
 /** Migrate, load, then the export steps in the order a run takes them; the caller cleans up. */
@@ -149,36 +173,34 @@ async function loadAndExport(
   const ctx: HubContext = {
     db: open.db,
     source: createRecordsDbSource(open.db as unknown as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
-    recipients: new Map([
-      [
-        recipientId,
-        {
-          id: recipientId,
-          name: recipientId,
-          kind: 'lms',
-          transport: { kind: 'file-drop', directory: join(workDir, 'drop') },
-        },
-      ],
-    ]),
+    recipients: new Map(benchRecipients(workDir).map((recipient) => [recipient.id, recipient])),
     transportFor: createTransport,
     logger: createLogger({ level: 'silent' }),
     spoolDir: join(workDir, 'spool'),
     now: () => new Date(),
   };
-  const runId = await startRun(ctx, { recipientIds: [recipientId], trigger: 'operator', feedType: 'full' });
+  const recipientIds = [...ctx.recipients.keys()];
+  const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType: 'full' });
   const ids = runIds(runId);
-  const [, snapshotS] = await timed(() => takeSnapshot(ctx, runId));
+  const [spooled, snapshotS] = await timed(() => takeSnapshot(ctx, runId));
   log(`bench: snapshot spooled in ${snapshotS.toFixed(1)} s`);
-  const [feed, feedS] = await timed(() => writeRecipientFeed(ctx, ids.feedId(recipientId)));
-  log(`bench: feed written in ${feedS.toFixed(1)} s: ${(feed.sizeBytes / 1e6).toFixed(1)} MB`);
-  const [, deliverS] = await timed(() => deliverTransfer(ctx, ids.transferId(recipientId)));
-  log(`bench: delivered in ${deliverS.toFixed(1)} s`);
-  return {
-    counts: { persons: feed.persons, groups: feed.groups, memberships: feed.memberships },
-    loadS,
-    snapshotS,
-    feedS,
-    deliverS,
-    sizeBytes: feed.sizeBytes,
-  };
+  const recipients: RecipientFigures[] = [];
+  for (const id of recipientIds) {
+    const [feed, feedS] = await timed(() => writeRecipientFeed(ctx, ids.feedId(id)));
+    const [, deliverS] = await timed(() => deliverTransfer(ctx, ids.transferId(id)));
+    log(
+      `bench: ${id}: ${feed.persons} persons, ${(feed.sizeBytes / 1e6).toFixed(1)} MB, feed ${feedS.toFixed(1)} s, deliver ${deliverS.toFixed(1)} s`,
+    );
+    recipients.push({
+      id,
+      kind: ctx.recipients.get(id)?.kind ?? '',
+      persons: feed.persons,
+      groups: feed.groups,
+      memberships: feed.memberships,
+      mb: round(feed.sizeBytes / 1e6, 2),
+      feed_s: round(feedS, 3),
+      deliver_s: round(deliverS, 3),
+    });
+  }
+  return { counts: spooled, loadS, snapshotS, recipients };
 }

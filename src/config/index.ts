@@ -8,8 +8,8 @@ export {
   loadRecipientConfigs,
   parseRecipientConfig,
   parseRecipientFiles,
+  eeaCountries,
   recipientConfigSchema,
-  recipientKinds,
   type RecipientConfig,
-  type RecipientKind,
+  type RecipientConfigFile,
 } from './recipient-config.js';

@@ -9,6 +9,7 @@ export interface HubDatabase {
   'hub.feed': FeedTable;
   'hub.transfer': TransferTable;
   'hub.disclosure': DisclosureTable;
+  'hub.pseudonym_secret': PseudonymSecretTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -45,6 +46,19 @@ export interface FeedTable {
   written_at: Timestamp | null;
   write_ms: number | null;
   error: string | null;
+  legal_basis: string | null;
+  purpose: string | null;
+  /** The effective profile the feed was written through (JSON). */
+  profile: unknown;
+  widenings: Generated<string[]>;
+  override_reason: string | null;
+  relays_to: Generated<string[]>;
+}
+
+export interface PseudonymSecretTable {
+  recipient_id: string;
+  secret: Uint8Array;
+  created_at: Generated<Date>;
 }
 
 export interface TransferTable {

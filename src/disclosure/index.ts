@@ -1,4 +1,3 @@
-export { disclosedCategories, type FieldCategory } from './disclosed-categories.js';
 export {
   disclosureManifestPath,
   formatDisclosureLine,

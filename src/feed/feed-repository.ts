@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { RecipientConfig } from '../config/index.js';
 import type { FeedRow, HubDatabase } from '../db/index.js';
 import type { FeedType } from '../model/index.js';
 
@@ -27,6 +28,8 @@ export async function recordFeedWritten(
   feedId: string,
   written: {
     filePath: string;
+    /** The config the feed was written under: its profile and legal basis go on the feed row. */
+    recipient: RecipientConfig;
     persons: number;
     groups: number;
     memberships: number;
@@ -49,6 +52,12 @@ export async function recordFeedWritten(
       written_at: written.writtenAt,
       write_ms: written.writeMs,
       error: null,
+      legal_basis: written.recipient.legalBasis,
+      purpose: written.recipient.purpose,
+      profile: JSON.stringify(written.recipient.resolvedProfile),
+      widenings: written.recipient.widenings as string[],
+      override_reason: written.recipient.override?.reason ?? null,
+      relays_to: (written.recipient.relaysTo ?? []) as string[],
     })
     .where('id', '=', feedId)
     .execute();

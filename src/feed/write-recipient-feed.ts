@@ -2,20 +2,23 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  disclosedCategories,
-  disclosureManifestPath,
-  formatDisclosureLine,
-  type DisclosureLine,
-} from '../disclosure/index.js';
+import { disclosureManifestPath, formatDisclosureLine, type DisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import type { Group, Membership, Person } from '../model/index.js';
-import { renderFeed, type FeedEntry } from '../pifu/index.js';
+import type { Group, Membership, Roster } from '../model/index.js';
+import { renderFeed, type FeedEntry, type FeedPerson } from '../pifu/index.js';
+import {
+  viewThroughProfile,
+  type DisclosedMembership,
+  type DisclosedPerson,
+  type RecipientView,
+} from '../profiles/index.js';
+import type { RecipientConfig } from '../config/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { openRosterSpool } from '../spool/index.js';
 import { findFeed, recordFeedWritten } from './feed-repository.js';
+import { pseudonymSecret } from './pseudonym-secret.js';
 
 export interface FeedSummary {
   readonly feedId: string;
@@ -45,8 +48,19 @@ export async function writeRecipientFeed(
     log.info('feed already written; reusing it');
     return summaryOf(feed.id, feed.recipient_id, feed.file_path, feed);
   }
+  const recipient = ctx.recipients.get(feed.recipient_id);
+  if (recipient === undefined) {
+    throw new HubError(
+      'PIFU_RECIPIENT_UNKNOWN',
+      `feed ${feedId} is for recipient ${feed.recipient_id}, which is not configured`,
+    );
+  }
   const paths = runSpoolPaths(ctx.spoolDir, feed.run_id);
   const roster = await openRosterSpool(paths.rosterDir);
+  const view = await recipientView(ctx, recipient, roster);
+  if (view.unmatchedSchools.length > 0) {
+    log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
+  }
   const filePath = paths.feedPath(feed.recipient_id);
   await mkdir(dirname(filePath), { recursive: true });
   const manifest = createWriteStream(disclosureManifestPath(filePath));
@@ -56,12 +70,12 @@ export async function writeRecipientFeed(
     const written = await writeFileAtomically(
       filePath,
       renderFeed({
-        properties: roster.properties,
+        properties: view.properties,
         feedType: feed.feed_type,
-        orgUnits: await collectOrgUnits(roster.groups()),
-        persons: discloseEach(roster.persons(), manifest, counts),
-        groups: countEach(roster.groups(), counts),
-        memberships: discloseMembers(roster.memberships(), manifest, counts),
+        orgUnits: view.orgUnits,
+        persons: discloseEach(view.persons(), manifest, counts),
+        groups: countEach(view.groups(), counts),
+        memberships: discloseMembers(view.memberships(), manifest, counts),
       }),
       options,
     );
@@ -70,6 +84,7 @@ export async function writeRecipientFeed(
     const writeMs = Math.round(performance.now() - started);
     await recordFeedWritten(ctx.db, feedId, {
       filePath,
+      recipient,
       ...counts,
       ...written,
       writtenAt: ctx.now(),
@@ -87,16 +102,18 @@ export async function writeRecipientFeed(
   }
 }
 
-/**
- * Short names of the owner and the schools, for every group's relationship label. One pass over the
- * groups; at most one entry per school (about 200 at Oslo scale).
- */
-async function collectOrgUnits(groups: AsyncIterable<Group>): Promise<Map<string, string>> {
-  const orgUnits = new Map<string, string>();
-  for await (const group of groups) {
-    if (group.type === 'skoleeier' || group.type === 'skole') orgUnits.set(group.key, group.shortName);
-  }
-  return orgUnits;
+/** The run's roster as this recipient may see it (DESIGN decision 4). */
+export async function recipientView(
+  ctx: Pick<HubContext, 'db'>,
+  recipient: RecipientConfig,
+  roster: Roster,
+): Promise<RecipientView> {
+  const profile = recipient.resolvedProfile;
+  return viewThroughProfile(
+    roster,
+    profile,
+    profile.pseudonymise ? { pseudonymKey: await pseudonymSecret(ctx.db, recipient) } : {},
+  );
 }
 
 async function writeLine(stream: WriteStream, line: DisclosureLine): Promise<void> {
@@ -104,17 +121,13 @@ async function writeLine(stream: WriteStream, line: DisclosureLine): Promise<voi
 }
 
 async function* discloseEach(
-  persons: AsyncIterable<Person>,
+  persons: AsyncIterable<DisclosedPerson>,
   manifest: WriteStream,
   counts: { persons: number },
-): AsyncGenerator<FeedEntry<Person>> {
-  for await (const person of persons) {
+): AsyncGenerator<FeedEntry<FeedPerson>> {
+  for await (const { personKey, person, disclosed } of persons) {
     counts.persons++;
-    await writeLine(manifest, {
-      kind: 'person',
-      personKey: person.key,
-      categories: disclosedCategories(person),
-    });
+    await writeLine(manifest, { kind: 'person', personKey, categories: disclosed });
     yield { object: person };
   }
 }
@@ -130,17 +143,17 @@ async function* countEach(
 }
 
 async function* discloseMembers(
-  memberships: AsyncIterable<Membership>,
+  memberships: AsyncIterable<DisclosedMembership>,
   manifest: WriteStream,
   counts: { memberships: number },
 ): AsyncGenerator<FeedEntry<Membership>> {
   let previousPerson: string | undefined;
-  for await (const membership of memberships) {
+  for await (const { personKey, membership } of memberships) {
     counts.memberships++;
     // Consecutive records of one person (several roles in one group) need one line, not one each.
-    if (membership.personKey !== previousPerson) {
-      await writeLine(manifest, { kind: 'member', personKey: membership.personKey });
-      previousPerson = membership.personKey;
+    if (personKey !== previousPerson) {
+      await writeLine(manifest, { kind: 'member', personKey });
+      previousPerson = personKey;
     }
     yield { object: membership };
   }

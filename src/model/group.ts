@@ -71,4 +71,6 @@ export interface Group {
   /** Sorted by type, then value. Only owners and schools carry any. */
   readonly identifiers: readonly OrganizationIdentifier[];
   readonly schoolTypes: readonly SchoolType[];
+  /** The trinn (1–10, Vg1–Vg3 as 11–13) of a trinn, class, subject or exam group bound to one level. */
+  readonly level?: number;
 }

@@ -82,7 +82,31 @@ export interface PersonName {
 export interface GuardianLink {
   /** Key of the guardian person. */
   readonly guardianKey: string;
+  /** False for a registered guardian without parental responsibility or flagged no-contact. */
   readonly hasParentalResponsibility: boolean;
+  /**
+   * The guardian consented to a parent account on the learning platform (RECIPIENTS.md R8): without it
+   * an `lms` recipient gets neither the guardian nor the link.
+   */
+  readonly parentAccessConsent: boolean;
+}
+
+/**
+ * A person's enrolment (pupil) or employment (staff) at one school: what puts a person inside or
+ * outside a recipient's school, level and date scope. Not written to any feed itself.
+ */
+export interface Affiliation {
+  /** Key of the school group. */
+  readonly schoolKey: string;
+  readonly population: 'pupil' | 'staff';
+  /** Pupils only: trinn 1–10, Vg1–Vg3 as 11–13. */
+  readonly level?: number;
+  /** Pupils only: entitled to school transport (skoleskyss); scope of `transport` recipients. */
+  readonly transportRight?: boolean;
+  /** YYYY-MM-DD */
+  readonly begin?: string;
+  /** YYYY-MM-DD; absent while ongoing. */
+  readonly end?: string;
 }
 
 export interface Person {
@@ -109,6 +133,8 @@ export interface Person {
   readonly preferredLanguage?: string;
   /** For pupils: their guardians, sorted by guardian key. Empty for everyone else. */
   readonly guardians: readonly GuardianLink[];
+  /** Enrolments and employments, sorted by school key, population, begin. */
+  readonly affiliations: readonly Affiliation[];
 }
 
 /** Formatted full name, as PIFU `fn` wants it: given, middle and family names in that order. */

@@ -1,4 +1,5 @@
-import type { ChangeKind, FeedType, Group, Membership, Person, RosterProperties } from '../model/index.js';
+import type { ChangeKind, FeedType, Group, Membership, RosterProperties } from '../model/index.js';
+import type { FeedPerson } from './feed-document.js';
 
 export interface FeedEntry<T> {
   readonly object: T;
@@ -19,7 +20,7 @@ export interface FeedInput {
    * delta the parent may not be in the feed at all. At most a few hundred entries (one per school).
    */
   readonly orgUnits: ReadonlyMap<string, string>;
-  readonly persons: AsyncIterable<FeedEntry<Person>>;
+  readonly persons: AsyncIterable<FeedEntry<FeedPerson>>;
   readonly groups: AsyncIterable<FeedEntry<Group>>;
   /** Ordered by groupKey, then personKey, then role (the canonical order of `Roster`). */
   readonly memberships: AsyncIterable<FeedEntry<Membership>>;

@@ -97,8 +97,8 @@ export function parsePerson(person: XmlNode, index: number): FeedEntry<FeedPerso
     name: { given, family },
     ...(birthDate === undefined ? {} : { birthDate }),
     ...(gender === undefined ? {} : { gender }),
-    // Spec 2.2.1: pifu_status is optional; a person sent without it is taken as active.
-    status: textOf(activity) === 'inaktiv' ? 'inactive' : 'active',
+    // Spec 2.2.1: pifu_status is optional, and a profile may leave it out.
+    ...(activity === undefined ? {} : { status: textOf(activity) === 'inaktiv' ? 'inactive' : 'active' }),
     identifiers: parseIdentifiers(person),
     emails: parseEmails(extension),
     phones: parsePhones(extension),

@@ -81,6 +81,12 @@ export async function buildReferenceFeed(input: FeedInput): Promise<string> {
     if (voice !== undefined) element.ele('tel', { teltype: '1' }).txt(voice.number);
     const mobile = selectTopPhone(person.phones, 'mobile');
     if (mobile !== undefined) element.ele('tel', { teltype: '3' }).txt(mobile.number);
+    const hasExtension =
+      person.emails.length + person.phones.length + person.addresses.length + person.guardianKeys.length >
+        0 ||
+      person.status !== undefined ||
+      person.preferredLanguage !== undefined;
+    if (!hasExtension) continue;
     const extension = element.ele('extension');
     for (const email of person.emails) {
       extension
@@ -99,14 +105,16 @@ export async function buildReferenceFeed(input: FeedInput): Promise<string> {
       if (address.postalCode !== undefined) text(adr, 'pcode', address.postalCode);
       if (address.country !== undefined) text(adr, 'country', address.country);
     }
-    extension
-      .ele('pifu_status', { type: 'activeInactive' })
-      .txt(person.status === 'active' ? 'aktiv' : 'inaktiv');
+    if (person.status !== undefined) {
+      extension
+        .ele('pifu_status', { type: 'activeInactive' })
+        .txt(person.status === 'active' ? 'aktiv' : 'inaktiv');
+    }
     if (person.preferredLanguage !== undefined) {
       extension.ele('pifu_preferredLanguage', { source: 'ISO 639-1' }).txt(person.preferredLanguage);
     }
-    for (const guardian of person.guardians) {
-      sourcedid(extension.ele('pifu_hasContactPerson', { type: 'guardian' }), source, guardian.guardianKey);
+    for (const guardianKey of person.guardianKeys) {
+      sourcedid(extension.ele('pifu_hasContactPerson', { type: 'guardian' }), source, guardianKey);
     }
   }
 

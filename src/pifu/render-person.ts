@@ -1,4 +1,5 @@
-import { formatPersonName, type Person, type PostalAddress } from '../model/index.js';
+import { formatPersonName, type PostalAddress } from '../model/index.js';
+import type { FeedPerson } from './feed-document.js';
 import type { FeedEntry } from './feed-input.js';
 import { FieldViolation, toModelInvalid } from './field-violation.js';
 import { addressType, emailType, genderCode, phoneType, useridType } from './pifu-vocabulary.js';
@@ -47,7 +48,7 @@ function renderAdr(address: PostalAddress, field: string): string {
   return `${xml}</adr>`;
 }
 
-function renderDemographics(person: Person): string {
+function renderDemographics(person: FeedPerson): string {
   if (person.gender === undefined && person.birthDate === undefined) return '';
   let xml = '<demographics>';
   if (person.gender !== undefined) xml += `<gender>${genderCode[person.gender]}</gender>`;
@@ -59,8 +60,8 @@ function renderDemographics(person: Person): string {
 }
 
 /** Spec 2.2.1: extension children in XSD order email, tel, adr, status, preferredLanguage, contact persons. */
-function renderPersonExtension(person: Person, context: RenderContext): string {
-  let xml = '<extension>';
+function renderPersonExtension(person: FeedPerson, context: RenderContext): string {
+  let xml = '';
   for (const email of person.emails) {
     xml += `<pifu_email type="${emailType[email.kind]}" priority="${checkedPriority(email.priority, 'emails.priority')}">${checkedEmail(email.address, 'emails.address')}</pifu_email>`;
   }
@@ -70,21 +71,23 @@ function renderPersonExtension(person: Person, context: RenderContext): string {
   for (const address of person.addresses) {
     xml += `<pifu_adr type="${addressType[address.kind]}">${renderAdr(address, 'addresses')}</pifu_adr>`;
   }
-  xml += `<pifu_status type="activeInactive">${person.status === 'active' ? 'aktiv' : 'inaktiv'}</pifu_status>`;
+  if (person.status !== undefined) {
+    xml += `<pifu_status type="activeInactive">${person.status === 'active' ? 'aktiv' : 'inaktiv'}</pifu_status>`;
+  }
   if (person.preferredLanguage !== undefined) {
     if (!isIso6391(person.preferredLanguage)) {
       throw new FieldViolation('preferredLanguage', 'is not a two-letter ISO 639-1 code');
     }
     xml += `<pifu_preferredLanguage source="ISO 639-1">${person.preferredLanguage}</pifu_preferredLanguage>`;
   }
-  for (const guardian of person.guardians) {
-    xml += `<pifu_hasContactPerson type="guardian">${renderSourcedid(context, guardian.guardianKey, 'guardians.guardianKey')}</pifu_hasContactPerson>`;
+  for (const guardianKey of person.guardianKeys) {
+    xml += `<pifu_hasContactPerson type="guardian">${renderSourcedid(context, guardianKey, 'guardianKeys')}</pifu_hasContactPerson>`;
   }
-  return `${xml}</extension>`;
+  return xml === '' ? '' : `<extension>${xml}</extension>`;
 }
 
 /** One `person` element (spec 2.2), children in XSD order. */
-export function renderPerson(entry: FeedEntry<Person>, context: RenderContext): string {
+export function renderPerson(entry: FeedEntry<FeedPerson>, context: RenderContext): string {
   const person = entry.object;
   try {
     let xml = `<person${recstatusAttribute(context, entry.change)}>${renderSourcedid(context, person.key, 'key')}`;

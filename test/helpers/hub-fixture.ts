@@ -11,7 +11,8 @@ import {
   type MunicipalityScale,
   type RecordsStoreConnection,
 } from '../../fixtures/generator/index.js';
-import type { RecipientConfig, RecipientKind } from '../../src/config/index.js';
+import { parseRecipientConfig, type RecipientConfig } from '../../src/config/index.js';
+import type { RecipientKind } from '../../src/profiles/index.js';
 import type { HubDatabase } from '../../src/db/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
 import type { TransportFactory } from '../../src/ports/index.js';
@@ -34,8 +35,29 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: string[
   return { logger: createLogger({ level, destination }), lines };
 }
 
-export function recipient(id: string, kind: RecipientKind, directory: string): RecipientConfig {
-  return { id, name: id, kind, transport: { kind: 'file-drop', directory } };
+/** A valid recipient config of `kind`, through the same validation as a file; `extra` adds or replaces keys. */
+export function recipient(
+  id: string,
+  kind: RecipientKind,
+  directory: string,
+  extra: Record<string, unknown> = {},
+): RecipientConfig {
+  const { config, problems } = parseRecipientConfig(
+    {
+      id,
+      name: id,
+      kind,
+      purpose: 'Synthetic recipient for the test suite',
+      legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
+      processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
+      contact: { name: 'Test operator', email: 'drift@example.org' },
+      transport: { kind: 'file-drop', directory },
+      ...extra,
+    },
+    `${id}.json`,
+  );
+  if (config === undefined) throw new Error(problems.join('\n'));
+  return config;
 }
 
 export async function seed(

@@ -1,4 +1,5 @@
 import type {
+  Affiliation,
   AddressKind,
   AddressProtection,
   EmailKind,
@@ -40,6 +41,10 @@ const populations: Readonly<Record<string, Population>> = {
   guardian: 'guardian',
   staff: 'staff',
 };
+const affiliationPopulations: Readonly<Record<string, Affiliation['population']>> = {
+  pupil: 'pupil',
+  staff: 'staff',
+};
 
 /** The rows of one person across the roster tables, as read for one chunk. */
 export interface PersonRows {
@@ -68,7 +73,24 @@ export interface PersonRows {
     locality: string | null;
     country: string;
   }[];
-  readonly guardians: readonly { guardian_id: string; has_parental_responsibility: boolean }[];
+  readonly guardians: readonly {
+    guardian_id: string;
+    has_parental_responsibility: boolean;
+    parent_access_consent: boolean;
+  }[];
+  /**
+   * Enrolments (`pupil`, with grade and transport right) and employments (`staff`, where both are null);
+   * dates as YYYY-MM-DD. Staff position is never read.
+   */
+  readonly affiliations: readonly {
+    school_id: string;
+    population: string;
+    grade: number | null;
+    school_transport_right: boolean | null;
+    begins: string | null;
+    ends: string | null;
+  }[];
+  /** Populations from memberships and guardianship; each affiliation adds its own population too. */
   readonly populations: readonly string[];
 }
 
@@ -94,6 +116,24 @@ const byKindPriorityValue =
   (a: T, b: T): number =>
     compareKeys(a.kind, b.kind) || a.priority - b.priority || compareKeys(value(a), value(b));
 
+function mapAffiliation(row: PersonRows['affiliations'][number], key: string): Affiliation {
+  const population = mapVocabulary(affiliationPopulations, row.population, key, 'affiliation.population');
+  const isPupil = population === 'pupil';
+  return {
+    schoolKey: row.school_id,
+    population,
+    ...(isPupil && row.grade !== null ? { level: row.grade } : {}),
+    ...(isPupil && row.school_transport_right !== null ? { transportRight: row.school_transport_right } : {}),
+    ...(row.begins === null ? {} : { begin: row.begins }),
+    ...(row.ends === null ? {} : { end: row.ends }),
+  };
+}
+
+const byAffiliationOrder = (a: Affiliation, b: Affiliation): number =>
+  compareKeys(a.schoolKey, b.schoolKey) ||
+  compareKeys(a.population, b.population) ||
+  compareKeys(a.begin ?? '', b.begin ?? '');
+
 export function mapPerson(rows: PersonRows): Person {
   const { person } = rows;
   const key = person.id;
@@ -106,10 +146,14 @@ export function mapPerson(rows: PersonRows): Person {
   identifiers.sort((a, b) => compareKeys(a.type, b.type) || compareKeys(a.value, b.value));
   const middle = person.middle_name ?? undefined;
   const birthDate = person.birth_date ?? undefined;
+  const affiliations = rows.affiliations.map((row) => mapAffiliation(row, key)).sort(byAffiliationOrder);
   return {
     key,
     populations: [
-      ...new Set(rows.populations.map((p) => mapVocabulary(populations, p, key, 'population'))),
+      ...new Set([
+        ...rows.populations.map((p) => mapVocabulary(populations, p, key, 'population')),
+        ...affiliations.map((affiliation) => affiliation.population),
+      ]),
     ].sort(compareKeys),
     name: {
       given: person.given_name,
@@ -159,7 +203,9 @@ export function mapPerson(rows: PersonRows): Person {
       .map((row) => ({
         guardianKey: row.guardian_id,
         hasParentalResponsibility: row.has_parental_responsibility,
+        parentAccessConsent: row.parent_access_consent,
       }))
       .sort((a, b) => compareKeys(a.guardianKey, b.guardianKey)),
+    affiliations,
   };
 }

@@ -40,6 +40,7 @@ async function readGroupPage(
         'g.short_name',
         'g.long_name',
         'g.admin_period',
+        'g.grade',
       ])
       .select([
         sql<string | null>`to_char(g.begins, 'YYYY-MM-DD')`.as('begins'),
@@ -93,12 +94,14 @@ export function mapGroup(row: GroupRow): Group {
     schoolTypes: (row.school_types ?? [])
       .map((schoolType) => mapVocabulary(schoolTypeByName, schoolType, row.id, 'school.school_types'))
       .sort(compareKeys),
+    ...(row.grade === null ? {} : { level: row.grade }),
   };
 }
 
 /**
  * Groups in key order, owner and schools included (they share their uuid with the owner and school
- * rows, which supply their identifiers). Grep codes of fag groups are not in the model and stay behind.
+ * rows, which supply their identifiers). A group's grade becomes its level. Grep codes of fag groups
+ * are not in the model and stay behind.
  */
 export async function* readGroups(
   trx: Transaction<SourceDatabase>,

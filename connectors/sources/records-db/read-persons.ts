@@ -18,9 +18,10 @@ function groupByPerson<T extends { person_id: string }>(rows: readonly T[]): Map
 
 /**
  * One page of persons and, per child table, one range query over the page's keys (`person_id between
- * first and last` walks the child table's primary-key index): 7 queries per page, whatever its size.
- * Populations come from the data: enrolment or a 01 membership makes a pupil, employment makes staff,
- * a guardian relation makes a guardian. Special-category tables and native tongue are never named.
+ * first and last` walks the child table's primary-key index): 8 queries per page, whatever its size.
+ * Enrolments and employments are one `union all` query, the affiliations. Populations come from the
+ * data: enrolment or a 01 membership makes a pupil, employment makes staff, a guardian relation makes a
+ * guardian. Special-category tables, native tongue and staff position are never named.
  */
 async function readPersonPage(trx: Trx, context: PageContext, after: string | undefined): Promise<Person[]> {
   const persons = await readSource(context, 'persons', () =>
@@ -47,7 +48,7 @@ async function readPersonPage(trx: Trx, context: PageContext, after: string | un
   const last = persons.at(-1)?.id;
   if (first === undefined || last === undefined) return [];
 
-  const [identifiers, emails, phones, addresses, guardians, populations] = await readSource(
+  const [identifiers, emails, phones, addresses, guardians, affiliations, populations] = await readSource(
     context,
     'person details',
     async () => [
@@ -86,30 +87,51 @@ async function readPersonPage(trx: Trx, context: PageContext, after: string | un
         .execute(),
       await trx
         .selectFrom('records.guardian_relation')
-        .select(['pupil_id as person_id', 'guardian_id', 'has_parental_responsibility'])
+        .select([
+          'pupil_id as person_id',
+          'guardian_id',
+          'has_parental_responsibility',
+          'parent_access_consent',
+        ])
         .where('pupil_id', '>=', first)
         .where('pupil_id', '<=', last)
         .execute(),
       await trx
         .selectFrom('records.pupil_enrolment')
-        .select(['person_id', sql<string>`'pupil'`.as('population')])
+        .select([
+          'person_id',
+          'school_id',
+          sql<string>`'pupil'`.as('population'),
+          (eb) => eb.ref('grade').$castTo<number | null>().as('grade'),
+          (eb) => eb.ref('school_transport_right').$castTo<boolean | null>().as('school_transport_right'),
+          sql<string | null>`to_char(begins, 'YYYY-MM-DD')`.as('begins'),
+          sql<string | null>`to_char(ends, 'YYYY-MM-DD')`.as('ends'),
+        ])
         .where('person_id', '>=', first)
         .where('person_id', '<=', last)
-        .union((eb) =>
-          eb
-            .selectFrom('records.membership')
-            .select(['person_id', sql<string>`'pupil'`.as('population')])
-            .where('roletype', '=', '01')
-            .where('person_id', '>=', first)
-            .where('person_id', '<=', last),
-        )
-        .union((eb) =>
+        .unionAll((eb) =>
           eb
             .selectFrom('records.staff_employment')
-            .select(['person_id', sql<string>`'staff'`.as('population')])
+            .select([
+              'person_id',
+              'school_id',
+              sql<string>`'staff'`.as('population'),
+              sql<number | null>`null::smallint`.as('grade'),
+              sql<boolean | null>`null::boolean`.as('school_transport_right'),
+              sql<string | null>`to_char(begins, 'YYYY-MM-DD')`.as('begins'),
+              sql<string | null>`to_char(ends, 'YYYY-MM-DD')`.as('ends'),
+            ])
             .where('person_id', '>=', first)
             .where('person_id', '<=', last),
         )
+        .execute(),
+      // Enrolment and employment add their populations through the affiliations (see mapPerson).
+      await trx
+        .selectFrom('records.membership')
+        .select(['person_id', sql<string>`'pupil'`.as('population')])
+        .where('roletype', '=', '01')
+        .where('person_id', '>=', first)
+        .where('person_id', '<=', last)
         .union((eb) =>
           eb
             .selectFrom('records.guardian_relation')
@@ -127,6 +149,7 @@ async function readPersonPage(trx: Trx, context: PageContext, after: string | un
     phones: groupByPerson(phones),
     addresses: groupByPerson(addresses),
     guardians: groupByPerson(guardians),
+    affiliations: groupByPerson(affiliations),
     populations: groupByPerson(populations),
   };
   return persons.map((person) => {
@@ -137,6 +160,7 @@ async function readPersonPage(trx: Trx, context: PageContext, after: string | un
       phones: lookups.phones.get(person.id) ?? [],
       addresses: lookups.addresses.get(person.id) ?? [],
       guardians: lookups.guardians.get(person.id) ?? [],
+      affiliations: lookups.affiliations.get(person.id) ?? [],
       populations: (lookups.populations.get(person.id) ?? []).map((row) => row.population),
     };
     return mapPerson(rows);

@@ -34,6 +34,8 @@ export interface RosterGroupTable {
   begins: DateColumn | null;
   ends: DateColumn | null;
   admin_period: string | null;
+  /** Trinn 1–13 of a group bound to one level, else null. */
+  grade: number | null;
 }
 
 export interface PersonTable {
@@ -84,16 +86,24 @@ export interface GuardianRelationTable {
   pupil_id: string;
   guardian_id: string;
   has_parental_responsibility: boolean;
+  parent_access_consent: boolean;
 }
 
+/** `position` is left out on purpose: staff position never enters the model. */
 export interface StaffEmploymentTable {
   person_id: string;
   school_id: string;
+  begins: DateColumn;
+  ends: DateColumn | null;
 }
 
 export interface PupilEnrolmentTable {
   person_id: string;
   school_id: string;
+  grade: number;
+  school_transport_right: boolean;
+  begins: DateColumn;
+  ends: DateColumn | null;
 }
 
 export interface MembershipTable {

@@ -15,6 +15,7 @@ import {
 import {
   compareKeys,
   membershipKey,
+  type Affiliation,
   type Group,
   type Membership,
   type Person,
@@ -65,6 +66,14 @@ describe.each(backends)('records-db source on %s', (_name, openStore) => {
     for (const _row of municipality.tables.find((candidate) => candidate.name === table)?.rows() ?? [])
       rows += 1;
     return rows;
+  };
+  /** The generated rows of one table as objects keyed by column name. */
+  const rowsOf = (table: string): Record<string, unknown>[] => {
+    const generated = municipality.tables.find((candidate) => candidate.name === table);
+    if (generated === undefined) throw new Error(`no table ${table}`);
+    return [...generated.rows()].map((row) =>
+      Object.fromEntries(generated.columns.map((column, i) => [column, row[i]])),
+    );
   };
   let store: Store;
   let persons: Person[];
@@ -142,6 +151,102 @@ describe.each(backends)('records-db source on %s', (_name, openStore) => {
         .filter((person) => !person.populations.includes('pupil'))
         .every((person) => person.guardians.length === 0),
     ).toBe(true);
+  });
+
+  it('carries parent-access consent on each guardian link as the store holds it, true and false', () => {
+    const consentOf = new Map(
+      rowsOf('guardian_relation').map((row) => [`${String(row.pupil_id)}/${String(row.guardian_id)}`, row]),
+    );
+    const links = persons.flatMap((person) =>
+      person.guardians.map((link) => ({ link, row: consentOf.get(`${person.key}/${link.guardianKey}`) })),
+    );
+    expect(links.length).toBe(consentOf.size);
+    for (const { link, row } of links) {
+      expect(link.parentAccessConsent).toBe(row?.parent_access_consent);
+      expect(link.hasParentalResponsibility).toBe(row?.has_parental_responsibility);
+    }
+    expect(links.some(({ link }) => link.parentAccessConsent)).toBe(true);
+    expect(links.some(({ link }) => link.hasParentalResponsibility && !link.parentAccessConsent)).toBe(true);
+    expect(links.every(({ link }) => link.hasParentalResponsibility || !link.parentAccessConsent)).toBe(true);
+  });
+
+  it('gives every person their enrolments and employments as sorted affiliations, and nothing else', () => {
+    const expected = new Map<string, Affiliation[]>();
+    const add = (personKey: unknown, affiliation: Affiliation): void => {
+      const list = expected.get(String(personKey)) ?? [];
+      list.push(affiliation);
+      expected.set(String(personKey), list);
+    };
+    for (const row of rowsOf('pupil_enrolment')) {
+      add(row.person_id, {
+        schoolKey: String(row.school_id),
+        population: 'pupil',
+        level: Number(row.grade),
+        transportRight: row.school_transport_right === true,
+        begin: String(row.begins),
+        ...(row.ends === null ? {} : { end: String(row.ends) }),
+      });
+    }
+    for (const row of rowsOf('staff_employment')) {
+      add(row.person_id, {
+        schoolKey: String(row.school_id),
+        population: 'staff',
+        begin: String(row.begins),
+        ...(row.ends === null ? {} : { end: String(row.ends) }),
+      });
+    }
+    const byOrder = (a: Affiliation, b: Affiliation): number =>
+      compareKeys(a.schoolKey, b.schoolKey) ||
+      compareKeys(a.population, b.population) ||
+      compareKeys(a.begin ?? '', b.begin ?? '');
+    for (const person of persons)
+      expect(person.affiliations).toEqual((expected.get(person.key) ?? []).sort(byOrder));
+
+    const affiliations = persons.flatMap((person) => person.affiliations);
+    expect(affiliations.length).toBe(rowCount('pupil_enrolment') + rowCount('staff_employment'));
+    const schoolKeys = new Set(groups.filter((group) => group.type === 'skole').map((group) => group.key));
+    expect(affiliations.every((affiliation) => schoolKeys.has(affiliation.schoolKey))).toBe(true);
+    const pupilAffiliations = affiliations.filter((affiliation) => affiliation.population === 'pupil');
+    expect(pupilAffiliations.some((affiliation) => affiliation.transportRight === true)).toBe(true);
+    expect(pupilAffiliations.some((affiliation) => affiliation.transportRight === false)).toBe(true);
+    expect(pupilAffiliations.some((affiliation) => affiliation.end !== undefined)).toBe(true);
+    // Staff carry school and dates only: never a level, a transport right or their position.
+    for (const affiliation of affiliations.filter((candidate) => candidate.population === 'staff'))
+      expect(Object.keys(affiliation).sort()).toEqual(
+        ['begin', 'population', 'schoolKey', ...(affiliation.end === undefined ? [] : ['end'])].sort(),
+      );
+    expect(persons.filter((person) => person.affiliations.length > 1).length).toBeGreaterThan(0);
+    expect(
+      persons
+        .filter((person) => person.populations.includes('guardian') && person.populations.length === 1)
+        .every((person) => person.affiliations.length === 0),
+    ).toBe(true);
+  });
+
+  it('gives groups bound to one trinn their level, and no level to the others', () => {
+    const gradeOf = new Map(rowsOf('roster_group').map((row) => [String(row.id), row.grade]));
+    for (const group of groups) {
+      const grade = gradeOf.get(group.key);
+      if (grade === null) expect(group).not.toHaveProperty('level');
+      else expect(group.level).toBe(grade);
+    }
+    const leveled = groups.filter((group) => group.level !== undefined);
+    expect(new Set(leveled.map((group) => group.type))).toEqual(
+      new Set([
+        'trinn',
+        'basisgruppe',
+        'kontaktlærergruppe',
+        'undervisningsgruppe',
+        'foresattegruppe',
+        'fag',
+        'eksamensgruppe',
+        'programområde',
+      ]),
+    );
+    expect(groups.filter((group) => group.type === 'trinn').every((group) => group.level !== undefined)).toBe(
+      true,
+    );
+    expect(groups.some((group) => group.level === 13)).toBe(true);
   });
 
   it('carries D-numbers, local numbers, protected addresses and inactive pupils as the store holds them', () => {

@@ -37,8 +37,53 @@ describe('records store on PostgreSQL', () => {
     const { rows } = await sql<{
       n: number;
     }>`select count(*)::int as n from records.kysely_migration`.execute(database.db);
-    expect(rows[0]?.n).toBe(3);
+    expect(rows[0]?.n).toBe(4);
     for (const table of rosterTables) expect(await countRows(database.db, table)).toBe(0);
+  });
+
+  it('migration 0004 adds the scope flags with safe defaults and keeps a group grade within 1-13', async () => {
+    const { rows } = await sql<{
+      table_name: string;
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+      column_default: string | null;
+    }>`select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns
+       where table_schema = 'records'
+         and (table_name, column_name) in (('pupil_enrolment', 'school_transport_right'),
+           ('guardian_relation', 'parent_access_consent'), ('roster_group', 'grade'))
+       order by table_name`.execute(database.db);
+    expect(rows).toEqual([
+      {
+        table_name: 'guardian_relation',
+        column_name: 'parent_access_consent',
+        data_type: 'boolean',
+        is_nullable: 'NO',
+        column_default: 'false',
+      },
+      {
+        table_name: 'pupil_enrolment',
+        column_name: 'school_transport_right',
+        data_type: 'boolean',
+        is_nullable: 'NO',
+        column_default: 'false',
+      },
+      {
+        table_name: 'roster_group',
+        column_name: 'grade',
+        data_type: 'smallint',
+        is_nullable: 'YES',
+        column_default: null,
+      },
+    ]);
+    // An otherwise valid owner row, so only the grade can fail; nothing is written.
+    const owner = '00000000-0000-4000-8000-0000000000aa';
+    for (const grade of [0, 14]) {
+      await expect(
+        sql`insert into records.roster_group (id, group_type, school_id, parent_id, short_name, grade)
+            values (${owner}, 'skoleeier', null, ${owner}, 'x', ${grade})`.execute(database.db),
+      ).rejects.toMatchObject({ constraint: 'roster_group_grade_range' });
+    }
   });
 
   it('loads the tiny municipality with COPY, leaves the change log empty and the triggers on', async () => {

@@ -1,5 +1,5 @@
 import type { Group, Membership, Person } from '../../../src/model/index.js';
-import type { FeedEntry, FeedInput } from '../../../src/pifu/index.js';
+import { toFeedPerson, type FeedEntry, type FeedInput } from '../../../src/pifu/index.js';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { validateXML } from 'xmllint-wasm';
@@ -37,7 +37,8 @@ export function samplePerson(overrides: Partial<Person> = {}): Person {
       { kind: 'registered', street: ['Månegata 1'], postalCode: '7271', locality: 'Måneby', country: 'NO' },
     ],
     preferredLanguage: 'nb',
-    guardians: [{ guardianKey: 'p-0002', hasParentalResponsibility: true }],
+    guardians: [{ guardianKey: 'p-0002', hasParentalResponsibility: true, parentAccessConsent: false }],
+    affiliations: [{ schoolKey: 'g-school', population: 'pupil', level: 7, begin: '2018-08-15' }],
     ...overrides,
   };
 }
@@ -109,7 +110,9 @@ export function feedInput(parts: FeedParts): FeedInput {
     feedType: parts.feedType ?? 'full',
     target: 'lms@måne.kommune.no',
     orgUnits: parts.orgUnits ?? orgUnits,
-    persons: entriesOf(parts.persons ?? []),
+    persons: entriesOf(
+      (parts.persons ?? []).map((entry) => ({ ...entry, object: toFeedPerson(entry.object) })),
+    ),
     groups: entriesOf(parts.groups ?? []),
     memberships: entriesOf(parts.memberships ?? []),
   };

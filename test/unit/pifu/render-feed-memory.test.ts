@@ -1,13 +1,12 @@
-import type { Membership, Person } from '../../../src/model/index.js';
-import type { FeedEntry } from '../../../src/pifu/index.js';
-import { renderFeed } from '../../../src/pifu/index.js';
+import type { Membership } from '../../../src/model/index.js';
+import { renderFeed, toFeedPerson, type FeedEntry, type FeedPerson } from '../../../src/pifu/index.js';
 import { feedInput, sampleMembership, samplePerson } from './feed-fixture.js';
 
 const personCount = 100_000;
 
-async function* lazyPersons(): AsyncGenerator<FeedEntry<Person>> {
+async function* lazyPersons(): AsyncGenerator<FeedEntry<FeedPerson>> {
   for (let i = 0; i < personCount; i++)
-    yield { object: samplePerson({ key: `p-${String(i).padStart(6, '0')}` }) };
+    yield { object: toFeedPerson(samplePerson({ key: `p-${String(i).padStart(6, '0')}` })) };
 }
 
 async function* lazyMemberships(): AsyncGenerator<FeedEntry<Membership>> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Group, Person } from '../../../src/model/index.js';
-import type { FeedEntry, FeedPerson } from '../../../src/pifu/index.js';
+import { toFeedPerson, type FeedEntry, type FeedPerson } from '../../../src/pifu/index.js';
 import { readAll, renderToString, validateAllAgainstXsd } from './feed-fixture.js';
 import { inputOf, rosterArbitrary, type RosterSample } from './roster-arbitraries.js';
 
@@ -20,7 +20,7 @@ function cut(value: string, maxChars: number): string {
 }
 
 function expectedPerson(person: Person): FeedPerson {
-  const { populations: _populations, addressProtection: _protection, guardians, name, ...rest } = person;
+  const { name, ...rest } = toFeedPerson(person);
   const middle = name.middle === undefined || name.middle === '' ? '' : ` ${name.middle}`;
   return {
     ...rest,
@@ -31,7 +31,6 @@ function expectedPerson(person: Person): FeedPerson {
       street: address.street.map(xmlSafe),
       ...(address.locality === undefined ? {} : { locality: xmlSafe(address.locality) }),
     })),
-    guardianKeys: guardians.map((guardian) => guardian.guardianKey),
   };
 }
 

@@ -10,7 +10,7 @@ import {
   type Person,
   type Timeframe,
 } from '../../../src/model/index.js';
-import type { FeedEntry, FeedInput } from '../../../src/pifu/index.js';
+import { toFeedPerson, type FeedEntry, type FeedInput } from '../../../src/pifu/index.js';
 import { entriesOf, source } from './feed-fixture.js';
 
 /** Characters that break naive writers: markup, quotes, controls, lone surrogates, astral, Norwegian. */
@@ -119,9 +119,15 @@ export function personArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Pe
         { maxLength: 2 },
       ),
       preferredLanguage: fc.constantFrom('nb', 'nn', 'se'),
-      guardians: fc.array(fc.record({ guardianKey: key, hasParentalResponsibility: fc.boolean() }), {
-        maxLength: 2,
-      }),
+      guardians: fc.array(
+        fc.record({
+          guardianKey: key,
+          hasParentalResponsibility: fc.boolean(),
+          parentAccessConsent: fc.boolean(),
+        }),
+        { maxLength: 2 },
+      ),
+      affiliations: fc.constant([]),
     },
     {
       requiredKeys: [
@@ -135,6 +141,7 @@ export function personArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Pe
         'phones',
         'addresses',
         'guardians',
+        'affiliations',
       ],
     },
   );
@@ -282,7 +289,7 @@ export function inputOf(sample: RosterSample): FeedInput {
     properties: { source, snapshotAt: '2024-08-15T02:00:00.000Z' },
     feedType: sample.feedType,
     orgUnits: sample.orgUnits,
-    persons: entriesOf(sample.persons),
+    persons: entriesOf(sample.persons.map((entry) => ({ ...entry, object: toFeedPerson(entry.object) }))),
     groups: entriesOf(sample.groups),
     memberships: entriesOf(sample.memberships),
   };

@@ -1,0 +1,10 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * A stable pseudonym for one person at one recipient: HMAC-SHA-256 of the person's key under the
+ * recipient's own secret, 128 bits in hex. Two recipients cannot link their pseudonyms, and without the
+ * secret nobody can go back from a pseudonym to the person.
+ */
+export function pseudonymFor(secret: Uint8Array, personKey: string): string {
+  return `psn-${createHmac('sha256', secret).update(personKey).digest('hex').slice(0, 32)}`;
+}

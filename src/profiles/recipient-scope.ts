@@ -1,0 +1,259 @@
+import type { Affiliation, GuardianLink, Group, Membership, Person, Timeframe } from '../model/index.js';
+import type { DateWindow, Profile } from './profile.js';
+import type { PersonRole, PersonRoles } from './project.js';
+import { roleOf } from './vocabulary.js';
+
+interface GroupFacts {
+  readonly parentKey: string;
+  readonly type: Group['type'];
+  readonly shortName: string;
+  readonly included: boolean;
+}
+
+const noRoles: PersonRoles = new Set();
+const pupilOnly: PersonRoles = new Set(['pupil']);
+const staffOnly: PersonRoles = new Set(['staff']);
+const pupilAndStaff: PersonRoles = new Set(['pupil', 'staff']);
+const guardianOnly: PersonRoles = new Set(['guardian']);
+
+const sharedRoles: readonly PersonRoles[] = [noRoles, pupilOnly, staffOnly, pupilAndStaff, guardianOnly];
+
+/** Shared role sets, so a roster's worth of persons costs one small number each, not one Set each. */
+function rolesFrom(flags: number): PersonRoles {
+  const known = sharedRoles[flags];
+  if (known !== undefined) return known;
+  const roles = new Set<PersonRole>();
+  if (flags & 1) roles.add('pupil');
+  if (flags & 2) roles.add('staff');
+  if (flags & 4) roles.add('guardian');
+  return roles;
+}
+
+const pupilFlag = 1;
+const staffFlag = 2;
+const guardianFlag = 4;
+/** Seen as a guardian who may be sent if an in-scope pupil asks for them; cleared by closePersons. */
+const candidateFlag = 8;
+
+function overlaps(
+  begin: string | undefined,
+  end: string | undefined,
+  window: DateWindow | undefined,
+): boolean {
+  if (window === undefined) return true;
+  if (window.from !== undefined && end !== undefined && end < window.from) return false;
+  if (window.to !== undefined && begin !== undefined && begin > window.to) return false;
+  return true;
+}
+
+function current(begin: string | undefined, end: string | undefined, on: string): boolean {
+  return (begin === undefined || begin <= on) && (end === undefined || end >= on);
+}
+
+/** True while the person is under 18 on `on`; false when the birth date is unknown (R8: no links then). */
+export function isMinorOn(birthDate: string | undefined, on: string): boolean {
+  if (birthDate === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return false;
+  const adultFrom = `${String(Number(birthDate.slice(0, 4)) + 18).padStart(4, '0')}${birthDate.slice(4)}`;
+  return on < adultFrom;
+}
+
+/**
+ * Who and what is in one recipient's scope. Filled by one pass over the groups and one over the persons
+ * (see viewThroughProfile); then answers, per key, whether a person, group or membership is in view.
+ */
+export class RecipientScope {
+  readonly #profile: Profile;
+  readonly #on: string;
+  readonly #groups = new Map<string, GroupFacts>();
+  readonly #schoolSelectors: ReadonlySet<string> | undefined;
+  readonly #matchedSelectors = new Set<string>();
+  readonly #schools = new Set<string>();
+  readonly #owners = new Set<string>();
+  readonly #parents = new Map<string, string>();
+  /** Person key → role flags (1 pupil, 2 staff, 4 guardian). */
+  readonly #persons = new Map<string, number>();
+  readonly #wantedGuardians = new Set<string>();
+  readonly #roles: ReadonlySet<string>;
+
+  constructor(profile: Profile, on: string) {
+    this.#profile = profile;
+    this.#on = on;
+    this.#schoolSelectors = profile.schools === 'all' ? undefined : new Set(profile.schools);
+    this.#roles = new Set(profile.roletypes.map((code) => roleOf[code]));
+  }
+
+  addGroup(group: Group): void {
+    const profile = this.#profile;
+    if (group.type === 'skole' && this.#schoolInScope(group)) {
+      this.#schools.add(group.key);
+      this.#owners.add(group.parentKey);
+    }
+    const typeAllowed = (profile.groupTypes as readonly string[]).includes(group.type);
+    const levelAllowed =
+      profile.levels === 'all' || group.level === undefined || profile.levels.includes(group.level);
+    const timeAllowed = this.#timeframeAllowed(group.timeframe);
+    this.#groups.set(group.key, {
+      parentKey: group.parentKey,
+      type: group.type,
+      shortName: group.shortName,
+      included: typeAllowed && levelAllowed && timeAllowed,
+    });
+  }
+
+  #schoolInScope(school: Group): boolean {
+    if (this.#schoolSelectors === undefined) return true;
+    let matched = this.#schoolSelectors.has(school.key);
+    for (const identifier of school.identifiers) {
+      if (
+        (identifier.type === 'organizationNumber' || identifier.type === 'nsrId') &&
+        this.#schoolSelectors.has(identifier.value)
+      ) {
+        this.#matchedSelectors.add(identifier.value);
+        matched = true;
+      }
+    }
+    return matched;
+  }
+
+  #timeframeAllowed(timeframe: Timeframe | undefined): boolean {
+    if (this.#profile.activeOnly && !current(undefined, timeframe?.end, this.#on)) return false;
+    return overlaps(timeframe?.begin, timeframe?.end, this.#profile.dateWindow);
+  }
+
+  /** Settles which groups are in view (their school must be) and each one's nearest in-view parent. */
+  closeGroups(): void {
+    for (const [key, facts] of this.#groups) {
+      if (!facts.included || !this.#groupSchoolInScope(key, facts)) continue;
+      this.#parents.set(key, key);
+    }
+    for (const key of this.#parents.keys()) {
+      let parent = this.#groups.get(key)?.parentKey;
+      let hops = 0;
+      while (parent !== undefined && !this.#parents.has(parent) && hops++ < 32) {
+        const next = this.#groups.get(parent)?.parentKey;
+        parent = next === parent ? undefined : next;
+      }
+      if (parent !== undefined && this.#parents.has(parent)) this.#parents.set(key, parent);
+    }
+  }
+
+  #groupSchoolInScope(key: string, facts: GroupFacts): boolean {
+    if (facts.type === 'skoleeier') return this.#schoolSelectors === undefined || this.#owners.has(key);
+    if (facts.type === 'skole') return this.#schools.has(key);
+    // Any other group belongs to the nearest school above it.
+    let parent: string | undefined = facts.parentKey;
+    for (let hops = 0; parent !== undefined && hops < 32; hops++) {
+      const parentFacts = this.#groups.get(parent);
+      if (parentFacts === undefined) return false;
+      if (parentFacts.type === 'skole') return this.#schools.has(parent);
+      if (parentFacts.type === 'skoleeier') return this.#schoolSelectors === undefined;
+      parent = parentFacts.parentKey === parent ? undefined : parentFacts.parentKey;
+    }
+    return false;
+  }
+
+  /** The group the view's copy of `groupKey` points at, or undefined when the group is out of view. */
+  parentOf(groupKey: string): string | undefined {
+    return this.#parents.get(groupKey);
+  }
+
+  orgUnits(): Map<string, string> {
+    const labels = new Map<string, string>();
+    for (const parent of new Set(this.#parents.values())) {
+      const facts = this.#groups.get(parent);
+      if (facts !== undefined) labels.set(parent, facts.shortName);
+    }
+    return labels;
+  }
+
+  unmatchedSchools(): string[] {
+    if (this.#profile.schools === 'all') return [];
+    return this.#profile.schools.filter(
+      (selector) => !this.#matchedSelectors.has(selector) && !this.#schools.has(selector),
+    );
+  }
+
+  #affiliationInScope(affiliation: Affiliation): boolean {
+    const profile = this.#profile;
+    if (!this.#schools.has(affiliation.schoolKey)) return false;
+    if (profile.activeOnly && !current(affiliation.begin, affiliation.end, this.#on)) return false;
+    if (!overlaps(affiliation.begin, affiliation.end, profile.dateWindow)) return false;
+    if (affiliation.population === 'pupil') {
+      if (
+        profile.levels !== 'all' &&
+        (affiliation.level === undefined || !profile.levels.includes(affiliation.level))
+      )
+        return false;
+      if (profile.pupilScope === 'transportRight' && affiliation.transportRight !== true) return false;
+    }
+    return true;
+  }
+
+  /** Guardian links that may bring a guardian in (R8): parental responsibility, a minor, consent where asked. */
+  linkEligible(link: GuardianLink, pupil: Person): boolean {
+    const policy = this.#profile.guardians;
+    if (policy === 'none' || !link.hasParentalResponsibility) return false;
+    if (policy === 'consentedViaPupils' && !link.parentAccessConsent) return false;
+    return isMinorOn(pupil.birthDate, this.#on);
+  }
+
+  addPerson(person: Person): void {
+    const profile = this.#profile;
+    if (person.addressProtection === 'strictlyConfidential' && profile.strictlyConfidential === 'exclude')
+      return;
+    const active = !profile.activeOnly || person.status === 'active';
+    let flags = 0;
+    if (active) {
+      for (const affiliation of person.affiliations) {
+        if (!(profile.populations as readonly string[]).includes(affiliation.population)) continue;
+        if (!person.populations.includes(affiliation.population)) continue;
+        if (this.#affiliationInScope(affiliation))
+          flags |= affiliation.population === 'pupil' ? pupilFlag : staffFlag;
+      }
+    }
+    if (flags & pupilFlag) {
+      for (const link of person.guardians) {
+        if (this.linkEligible(link, person)) this.#wantedGuardians.add(link.guardianKey);
+      }
+    }
+    if (person.populations.includes('guardian') && active && profile.guardians !== 'none')
+      flags |= candidateFlag;
+    if (flags !== 0) this.#persons.set(person.key, flags);
+  }
+
+  /**
+   * Settles the guardians: wanted by an in-scope pupil and seen in the roster as an eligible guardian
+   * (active where the profile asks, not strictly confidential unless opted in). A link to anyone else
+   * is dropped, so no guardian link ever dangles.
+   */
+  closePersons(): void {
+    for (const [key, flags] of this.#persons) {
+      if ((flags & candidateFlag) === 0) continue;
+      const settled = (flags & ~candidateFlag) | (this.#wantedGuardians.has(key) ? guardianFlag : 0);
+      if (settled === 0) this.#persons.delete(key);
+      else this.#persons.set(key, settled);
+    }
+    this.#wantedGuardians.clear();
+  }
+
+  rolesOf(personKey: string): PersonRoles {
+    return rolesFrom(this.#persons.get(personKey) ?? 0);
+  }
+
+  includesMembership(membership: Membership): boolean {
+    const profile = this.#profile;
+    const group = this.#groups.get(membership.groupKey);
+    if (group === undefined || !this.#parents.has(membership.groupKey)) return false;
+    if (!this.#roles.has(membership.role)) return false;
+    if (
+      profile.activeOnly &&
+      (!membership.isActive || !current(undefined, membership.timeframe?.end, this.#on))
+    )
+      return false;
+    if (!overlaps(membership.timeframe?.begin, membership.timeframe?.end, profile.dateWindow)) return false;
+    const flags = this.#persons.get(membership.personKey) ?? 0;
+    if (membership.role === 'pupil') return (flags & pupilFlag) !== 0;
+    if (group.type === 'foresattegruppe') return (flags & (guardianFlag | staffFlag)) !== 0;
+    return (flags & staffFlag) !== 0;
+  }
+}

@@ -1,0 +1,139 @@
+import {
+  compareKeys,
+  type Group,
+  type Membership,
+  type Person,
+  type Roster,
+  type RosterProperties,
+} from '../model/index.js';
+import type { FeedPerson } from '../pifu/index.js';
+import type { Profile } from './profile.js';
+import { projectGroup, projectPerson, type PersonRoles } from './project.js';
+import { pseudonymFor } from './pseudonym.js';
+import { RecipientScope } from './recipient-scope.js';
+
+/** One person as a recipient receives them, and what that discloses (RECIPIENTS.md R5). */
+export interface DisclosedPerson {
+  /** The records store's key; the feed carries a pseudonym instead when the profile says so. */
+  readonly personKey: string;
+  readonly person: FeedPerson;
+  /** Field keys and `id:<useridtype>` entries actually sent, e.g. `name`, `mobile.private`, `id:sisID`. */
+  readonly disclosed: readonly string[];
+}
+
+export interface DisclosedMembership {
+  readonly personKey: string;
+  /** As the feed carries it: `personKey` may be a pseudonym, `parentKey` never dangles. */
+  readonly membership: Membership;
+}
+
+/**
+ * A roster seen through one recipient's profile: exactly the persons, groups and memberships it may
+ * receive, with only the fields it may receive, in the roster's canonical order (DESIGN decision 4).
+ * Every reference resolves inside the view: memberships point at persons and groups in it, guardian
+ * links at guardians in it, a group's parent at a group in it (or at itself when it is the top).
+ * Streams may be read any number of times; each re-reads the roster.
+ */
+export interface RecipientView {
+  readonly properties: RosterProperties;
+  /** Labels of the groups other groups point at (`FeedInput.orgUnits`). */
+  readonly orgUnits: ReadonlyMap<string, string>;
+  /** School selectors of the profile that match no school in the roster (a config mistake to report). */
+  readonly unmatchedSchools: readonly string[];
+  persons(): AsyncIterable<DisclosedPerson>;
+  groups(): AsyncIterable<Group>;
+  memberships(): AsyncIterable<DisclosedMembership>;
+}
+
+export interface ViewOptions {
+  /** Secret for the keyed-hash pseudonyms of a pseudonymised profile. */
+  readonly pseudonymKey?: Uint8Array;
+}
+
+/**
+ * Builds the view in two passes over the roster before any stream is read: groups (which groups and
+ * schools are in scope, and each group's nearest in-scope parent), then persons (who is in scope as
+ * pupil or staff, and which guardians their pupils bring in). Memory holds a set of in-scope person
+ * keys and one entry per group, never a person's data.
+ */
+export async function viewThroughProfile(
+  roster: Roster,
+  profile: Profile,
+  options: ViewOptions = {},
+): Promise<RecipientView> {
+  if (profile.pseudonymise && options.pseudonymKey === undefined) {
+    throw new TypeError('a pseudonymised profile needs ViewOptions.pseudonymKey');
+  }
+  const scope = new RecipientScope(profile, roster.properties.snapshotAt.slice(0, 10));
+  for await (const group of roster.groups()) scope.addGroup(group);
+  scope.closeGroups();
+  for await (const person of roster.persons()) scope.addPerson(person);
+  scope.closePersons();
+
+  const keyOf = profile.pseudonymise
+    ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
+    : (key: string) => key;
+
+  return {
+    properties: roster.properties,
+    orgUnits: scope.orgUnits(),
+    unmatchedSchools: scope.unmatchedSchools(),
+    async *persons() {
+      for await (const person of roster.persons()) {
+        const roles: PersonRoles = scope.rolesOf(person.key);
+        if (roles.size === 0) continue;
+        yield projectPerson(person, roles, profile, {
+          feedKey: keyOf(person.key),
+          guardianIncluded: (key) => scope.rolesOf(key).has('guardian'),
+          linkEligible: (link, pupil: Person) => scope.linkEligible(link, pupil),
+        });
+      }
+    },
+    async *groups() {
+      for await (const group of roster.groups()) {
+        const parentKey = scope.parentOf(group.key);
+        if (parentKey !== undefined) yield projectGroup(group, parentKey, profile);
+      }
+    },
+    async *memberships() {
+      const included = filterAsync(roster.memberships(), (membership) =>
+        scope.includesMembership(membership),
+      );
+      if (!profile.pseudonymise) {
+        for await (const membership of included) yield { personKey: membership.personKey, membership };
+        return;
+      }
+      // Pseudonyms reorder the persons inside a group; canonical order is restored one group at a time,
+      // so memory holds at most one group's memberships.
+      for await (const group of byGroup(included)) {
+        yield* group
+          .map((membership) => ({
+            personKey: membership.personKey,
+            membership: { ...membership, personKey: keyOf(membership.personKey) },
+          }))
+          .sort(
+            (a, b) =>
+              compareKeys(a.membership.personKey, b.membership.personKey) ||
+              compareKeys(a.membership.role, b.membership.role),
+          );
+      }
+    },
+  };
+}
+
+async function* filterAsync<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of items) if (keep(item)) yield item;
+}
+
+/** Consecutive memberships of one group, as arrays (the input is in canonical, group-first order). */
+async function* byGroup(memberships: AsyncIterable<Membership>): AsyncGenerator<Membership[]> {
+  let current: Membership[] = [];
+  for await (const membership of memberships) {
+    if (current.length > 0 && current[0]?.groupKey !== membership.groupKey) {
+      yield current;
+      current = [];
+    }
+    current.push(membership);
+  }
+  if (current.length > 0) yield current;
+}
