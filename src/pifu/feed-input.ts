@@ -1,5 +1,5 @@
 import type { ChangeKind, FeedType, Group, Membership, RosterProperties } from '../model/index.js';
-import type { FeedPerson } from './feed-document.js';
+import type { FeedPerson } from './feed-person.js';
 
 export interface FeedEntry<T> {
   readonly object: T;

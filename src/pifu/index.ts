@@ -1,5 +1,6 @@
 export { renderFeed } from './render-feed.js';
 export type { FeedEntry, FeedInput } from './feed-input.js';
 export { readFeed, type FeedSource } from './read-feed.js';
-export { toFeedPerson, type FeedDocument, type FeedPerson, type FeedProperties } from './feed-document.js';
+export type { FeedDocument, FeedProperties } from './feed-document.js';
+export { toFeedPerson, type FeedPerson } from './feed-person.js';
 export { validateFeedFile, validateFeedText, type FeedValidation } from './validate-feed.js';

@@ -1,5 +1,5 @@
 import type { EmailAddress, PhoneNumber, PostalAddress, PersonIdentifier } from '../model/index.js';
-import type { FeedPerson } from './feed-document.js';
+import type { FeedPerson } from './feed-person.js';
 import type { FeedEntry } from './feed-input.js';
 import { addressType, emailType, genderCode, invert, phoneType, useridType } from './pifu-vocabulary.js';
 import { extensionOf, ownId, recstatusOf, sourcedidId, unreadableRecord } from './parse-common-elements.js';

@@ -1,7 +1,8 @@
 import { TextDecoder } from 'node:util';
 import type { Group, Membership } from '../model/index.js';
 import { HubError } from '../errors/index.js';
-import type { FeedDocument, FeedPerson } from './feed-document.js';
+import type { FeedDocument } from './feed-document.js';
+import type { FeedPerson } from './feed-person.js';
 import type { FeedEntry } from './feed-input.js';
 import { parseGroup } from './parse-group.js';
 import { parseMembership } from './parse-membership.js';

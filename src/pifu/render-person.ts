@@ -1,5 +1,5 @@
 import { formatPersonName, type PostalAddress } from '../model/index.js';
-import type { FeedPerson } from './feed-document.js';
+import type { FeedPerson } from './feed-person.js';
 import type { FeedEntry } from './feed-input.js';
 import { FieldViolation, toModelInvalid } from './field-violation.js';
 import { addressType, emailType, genderCode, phoneType, useridType } from './pifu-vocabulary.js';

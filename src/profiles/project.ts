@@ -1,8 +1,30 @@
-import type { AddressKind, EmailKind, GuardianLink, Group, Person, PhoneKind } from '../model/index.js';
+import type {
+  AddressKind,
+  EmailKind,
+  GuardianLink,
+  Group,
+  Membership,
+  Person,
+  PhoneKind,
+} from '../model/index.js';
 import type { FeedPerson } from '../pifu/index.js';
 import type { Profile } from './profile.js';
-import type { DisclosedPerson } from './recipient-view.js';
 import { addressFields, contactFields, idTypeNameOf, type FieldKey, type IdTypeName } from './vocabulary.js';
+
+/** One person as a recipient receives them, and what that discloses (RECIPIENTS.md R5). */
+export interface DisclosedPerson {
+  /** The records store's key; the feed carries a pseudonym instead when the profile says so. */
+  readonly personKey: string;
+  readonly person: FeedPerson;
+  /** Field keys and `id:<useridtype>` entries actually sent, e.g. `name`, `mobile.private`, `id:sisID`. */
+  readonly disclosed: readonly string[];
+}
+
+export interface DisclosedMembership {
+  readonly personKey: string;
+  /** As the feed carries it: its `personKey` is a pseudonym when the profile says so. */
+  readonly membership: Membership;
+}
 
 export type PersonRole = 'pupil' | 'staff' | 'guardian';
 export type PersonRoles = ReadonlySet<PersonRole>;

@@ -6,26 +6,18 @@ import {
   type Roster,
   type RosterProperties,
 } from '../model/index.js';
-import type { FeedPerson } from '../pifu/index.js';
 import type { Profile } from './profile.js';
-import { projectGroup, projectPerson, type PersonRoles } from './project.js';
+
+export type { DisclosedMembership, DisclosedPerson } from './project.js';
+import {
+  projectGroup,
+  projectPerson,
+  type DisclosedMembership,
+  type DisclosedPerson,
+  type PersonRoles,
+} from './project.js';
 import { pseudonymFor } from './pseudonym.js';
 import { RecipientScope } from './recipient-scope.js';
-
-/** One person as a recipient receives them, and what that discloses (RECIPIENTS.md R5). */
-export interface DisclosedPerson {
-  /** The records store's key; the feed carries a pseudonym instead when the profile says so. */
-  readonly personKey: string;
-  readonly person: FeedPerson;
-  /** Field keys and `id:<useridtype>` entries actually sent, e.g. `name`, `mobile.private`, `id:sisID`. */
-  readonly disclosed: readonly string[];
-}
-
-export interface DisclosedMembership {
-  readonly personKey: string;
-  /** As the feed carries it: `personKey` may be a pseudonym, `parentKey` never dangles. */
-  readonly membership: Membership;
-}
 
 /**
  * A roster seen through one recipient's profile: exactly the persons, groups and memberships it may
