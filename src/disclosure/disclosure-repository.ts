@@ -58,10 +58,22 @@ export interface DisclosureAnswer {
   readonly transferId: string;
   readonly trigger: string;
   readonly disclosedAt: Date;
+  /** Field keys and `id:<useridtype>` entries sent, plus `memberships`. */
   readonly categories: readonly string[];
+  readonly legalBasis: string | null;
+  readonly purpose: string | null;
+  /** Set when the recipient's profile was widened by an override, with what it widened. */
+  readonly overrideReason: string | null;
+  readonly widenings: readonly string[];
+  /** R11: systems the recipient passes data on to. */
+  readonly relaysTo: readonly string[];
+  readonly sha256Hex: string | null;
 }
 
-/** Every disclosure of one person, newest first: GDPR Art. 15(1)(c) in one indexed query. */
+/**
+ * Every disclosure of one person, newest first: GDPR Art. 15(1)(c) in one indexed query (the
+ * `disclosure_person_key_idx` index, then the transfer and feed rows by primary key).
+ */
 export async function listPersonDisclosures(
   db: Kysely<HubDatabase>,
   personKey: string,
@@ -69,12 +81,19 @@ export async function listPersonDisclosures(
   const rows = await db
     .selectFrom('hub.disclosure as d')
     .innerJoin('hub.transfer as t', 't.id', 'd.transfer_id')
+    .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
     .select([
       'd.recipient_id as recipientId',
       'd.transfer_id as transferId',
       't.trigger',
       'd.disclosed_at as disclosedAt',
       'd.categories',
+      'f.legal_basis as legalBasis',
+      'f.purpose',
+      'f.override_reason as overrideReason',
+      'f.widenings',
+      'f.relays_to as relaysTo',
+      't.sha256_hex as sha256Hex',
     ])
     .where('d.person_key', '=', personKey)
     .orderBy('d.disclosed_at', 'desc')
