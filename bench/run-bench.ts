@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   createRecordsDbSource,
   migrateRecordsStore,
@@ -18,6 +18,7 @@ import {
 import { loadRecipientConfigs, type RecipientConfig } from '../src/config/index.js';
 import { migrateHub, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
 import { findPackageRoot } from '../src/pifu/package-root.js';
+import { listPersonDisclosures } from '../src/disclosure/index.js';
 import { writeRecipientFeed } from '../src/feed/index.js';
 import { createLogger } from '../src/log/index.js';
 import { runIds, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
@@ -67,6 +68,10 @@ export interface BenchResult {
   /** Roster spool → every recipient's XML feed file (profile applied). */
   readonly feed_s: number;
   readonly recipients: readonly RecipientFigures[];
+  /** Rows in the disclosure register after the run. */
+  readonly disclosure_rows: number;
+  /** One person's full disclosure history (GDPR Art. 15(1)(c)), the slowest of five persons. */
+  readonly disclosure_query_ms: number;
   readonly writer_fast_mb_per_s: number;
   readonly writer_xmlbuilder2_mb_per_s: number;
   readonly database: 'postgres' | 'pglite';
@@ -129,6 +134,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     snapshot_s: round(snapshotS, 3),
     feed_s: round(feedS, 3),
     recipients,
+    disclosure_rows: pipeline.disclosureRows,
+    disclosure_query_ms: round(pipeline.disclosureQueryMs, 1),
     writer_fast_mb_per_s: writer.fastMbPerS,
     writer_xmlbuilder2_mb_per_s: writer.xmlbuilder2MbPerS,
     database: database.kind,
@@ -140,6 +147,8 @@ interface PipelineFigures {
   readonly loadS: number;
   readonly snapshotS: number;
   readonly recipients: RecipientFigures[];
+  readonly disclosureRows: number;
+  readonly disclosureQueryMs: number;
 }
 
 /** The shipped seed recipients, delivered by file drop into the bench's own directory. */
@@ -202,5 +211,33 @@ async function loadAndExport(
       deliver_s: round(deliverS, 3),
     });
   }
-  return { counts: spooled, loadS, snapshotS, recipients };
+  const disclosures = await timeDisclosureQueries(ctx);
+  log(
+    `bench: ${disclosures.rows} disclosure rows; one person's history in ${disclosures.slowestMs.toFixed(1)} ms`,
+  );
+  return {
+    counts: spooled,
+    loadS,
+    snapshotS,
+    recipients,
+    disclosureRows: disclosures.rows,
+    disclosureQueryMs: disclosures.slowestMs,
+  };
+}
+
+/** The Art. 15 query for five persons spread over the register; the slowest counts. */
+async function timeDisclosureQueries(ctx: HubContext): Promise<{ rows: number; slowestMs: number }> {
+  const { rows } = await sql<{ rows: string }>`select count(*) as rows from hub.disclosure`.execute(ctx.db);
+  const total = Number(rows[0]?.rows ?? 0);
+  // Five persons from a random point of the index, so the figure is not one warm person's.
+  const persons = await sql<{ person_key: string }>`
+    select distinct person_key from hub.disclosure
+    where person_key >= md5(random()::text) order by person_key limit 5`.execute(ctx.db);
+  let slowestMs = 0;
+  for (const { person_key: personKey } of persons.rows) {
+    const started = performance.now();
+    await listPersonDisclosures(ctx.db, personKey);
+    slowestMs = Math.max(slowestMs, performance.now() - started);
+  }
+  return { rows: total, slowestMs };
 }

@@ -9,7 +9,7 @@ import { readFeed, validateFeedFile, type FeedPerson } from '../../../src/pifu/i
 import { idTypeNameOf, pseudonymFor } from '../../../src/profiles/index.js';
 import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 interface Feed {
@@ -68,14 +68,17 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
     database = await createTestDatabase({ migrated: true });
     await seed({ kind: 'pg', pool: database.pool }, 'small');
     ctx = hubContext(database.db, {
-      recipients: (dir) =>
-        shipped.map((config): RecipientConfig => ({
+      recipients: (dir) => [
+        ...shipped.map((config): RecipientConfig => ({
           ...config,
           transport: { kind: 'file-drop', directory: join(dir, config.id) },
         })),
+        // No seed names a staff/HR system; its kind default is pinned all the same.
+        recipient('personalsystem', 'staff', join(dir, 'personalsystem')),
+      ],
     });
     runId = await startRun(ctx, {
-      recipientIds: shipped.map((c) => c.id),
+      recipientIds: [...ctx.recipients.keys()],
       trigger: 'operator',
       feedType: 'full',
     });
@@ -136,7 +139,9 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
   };
 
   it('delivers an XSD-valid feed to every one of them', async () => {
-    expect([...feeds.keys()].sort()).toEqual(shipped.map((config) => config.id).sort());
+    expect([...feeds.keys()].sort()).toEqual(
+      [...shipped.map((config) => config.id), 'personalsystem'].sort(),
+    );
     for (const transfer of await listRunTransfers(ctx.db, runId)) {
       expect([transfer.recipient_id, await validateFeedFile(transfer.location ?? '')]).toEqual([
         transfer.recipient_id,
@@ -365,6 +370,28 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
     }
     const text = JSON.stringify(feed(id));
     for (const nin of [...facts.nins].slice(0, 500)) expect(text.includes(nin)).toBe(false);
+  });
+
+  it('staff/HR: staff only, with work contact data and staff identifiers', () => {
+    const keys = keysOf('personalsystem');
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(facts.staff.has(key)).toBe(true);
+    const fields = showsAnywhere('personalsystem');
+    for (const key of fields) {
+      expect([
+        'email.org',
+        'tel.org',
+        'mobile.org',
+        'status',
+        'id:workforceID',
+        'id:username',
+        'id:feideID',
+      ]).toContain(key);
+    }
+    expect(fields.has('email.org')).toBe(true);
+    expect(new Set(feed('personalsystem').groups.map((group) => group.type))).toEqual(
+      new Set(['skoleeier', 'skole']),
+    );
   });
 
   it('course and culture: staff only, with work contact data', () => {

@@ -4,6 +4,7 @@ import {
   kindDefaults,
   listKeys,
   recipientKinds,
+  pseudonymFor,
   resolveProfile,
   type ProfileSettings,
 } from '../../../src/profiles/index.js';
@@ -107,5 +108,22 @@ describe('resolveProfile', () => {
     expect(widenings).toEqual(['fields+bday', 'strictlyConfidential=include']);
     expect(profile.fields).toEqual(['name', 'status', 'lang', 'bday']);
     expect(profile.strictlyConfidential).toBe('include');
+  });
+});
+
+describe('pseudonymFor', () => {
+  const secretA = new TextEncoder().encode('recipient A secret, thirty-two bytes or more');
+  const secretB = new TextEncoder().encode('recipient B secret, thirty-two bytes or more');
+
+  it('is stable for one recipient and unlinkable across recipients', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.uuid(), (key, other) => {
+        expect(pseudonymFor(secretA, key)).toBe(pseudonymFor(secretA, key));
+        expect(pseudonymFor(secretA, key)).not.toBe(pseudonymFor(secretB, key));
+        expect(pseudonymFor(secretA, key)).toMatch(/^psn-[0-9a-f]{32}$/);
+        if (key !== other) expect(pseudonymFor(secretA, key)).not.toBe(pseudonymFor(secretA, other));
+        expect(pseudonymFor(secretA, key)).not.toContain(key.slice(0, 8));
+      }),
+    );
   });
 });
