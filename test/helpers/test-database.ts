@@ -22,7 +22,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const template = options.migrated === true ? ` TEMPLATE ${templateDatabaseName}` : '';
+    const template = options.migrated === true ? ` TEMPLATE ${templateDatabaseName()}` : '';
     await admin.query(`CREATE DATABASE ${name}${template}`);
   } finally {
     await admin.end();

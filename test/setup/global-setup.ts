@@ -17,15 +17,17 @@ export default async function globalSetup(): Promise<void> {
     stopRedis: redis.stop,
   };
 
+  const template = templateDatabaseName();
+  process.env['TEST_TEMPLATE_DATABASE'] = template;
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${templateDatabaseName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${templateDatabaseName}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${template}`);
   } finally {
     await admin.end();
   }
   const url = new URL(postgres.url);
-  url.pathname = `/${templateDatabaseName}`;
+  url.pathname = `/${template}`;
   await migrateTemplate(url.toString());
 }

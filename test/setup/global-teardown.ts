@@ -1,5 +1,19 @@
 import './resolve-ts-extensions.cjs';
+import pg from 'pg';
+
+/** Drops this run's template database, then stops whatever services global setup started. */
 export default async function globalTeardown(): Promise<void> {
+  const url = process.env['TEST_DATABASE_URL'];
+  const template = process.env['TEST_TEMPLATE_DATABASE'];
+  if (url !== undefined && template !== undefined) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
   const services = (globalThis as Record<string, unknown>)['__pifuServices'] as
     { stopPostgres?: () => void; stopRedis?: () => Promise<void> } | undefined;
   await services?.stopRedis?.();

@@ -10,8 +10,14 @@ import {
   startEmbeddedRedis,
 } from '../../src/queue/embedded-redis.js';
 
-/** The template every migrated test database is cloned from (see test/helpers/test-database.ts). */
-export const templateDatabaseName = 'pifu_test_template';
+/**
+ * The template every migrated test database is cloned from (see test/helpers/test-database.ts). One per
+ * jest run, named by global setup, so two runs on one server (two developers, CI and a local run) never
+ * drop each other's template.
+ */
+export function templateDatabaseName(): string {
+  return process.env['TEST_TEMPLATE_DATABASE'] ?? `pifu_test_template_${process.pid}`;
+}
 
 export function adminDatabaseUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
