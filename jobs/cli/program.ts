@@ -3,14 +3,17 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateFeedFile } from '../../src/pifu/index.js';
 import { listTransfers } from '../../src/transfer/index.js';
-import { listPersonDisclosures } from '../../src/disclosure/index.js';
+import { listPersonDisclosures, type DisclosureAnswer } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { registerBenchCommand } from '../../bench/bench-command.js';
 import { startScheduler } from '../scheduler.js';
 import { startWorkers } from '../workers.js';
+import { dryRunExport, formatDryRunReport } from './dry-run-export.js';
 import { formatTable } from './output.js';
+import { formatGroupedCategories, groupCategories } from './recipient-profiles.js';
+import { registerRecipientsCommand } from './recipients.js';
 import { runExport, type FeedReport } from './run-export.js';
 import { seedRecordsStore, type SeedScale } from './seed.js';
 
@@ -51,6 +54,31 @@ function printFeeds(feeds: readonly FeedReport[]): void {
     ),
   );
   for (const feed of feeds) if (feed.error !== null) console.error(`${feed.recipient}: ${feed.error}`);
+}
+
+/** One disclosure for a reader: when, to whom, why (legal basis, override), which categories. */
+function formatDisclosure(answer: DisclosureAnswer): string {
+  const pairs: [string, string][] = [
+    ['transfer', `${answer.transferId} (trigger ${answer.trigger})`],
+    ['categories', formatGroupedCategories(groupCategories(answer.categories))],
+    ['legal basis', answer.legalBasis ?? '-'],
+  ];
+  if (answer.purpose !== null) pairs.push(['purpose', answer.purpose]);
+  if (answer.overrideReason !== null) {
+    pairs.push([
+      'override',
+      answer.widenings.length === 0
+        ? answer.overrideReason
+        : `${answer.overrideReason} (widens ${answer.widenings.join(', ')})`,
+    ]);
+  }
+  if (answer.relaysTo.length > 0) pairs.push(['relays to', answer.relaysTo.join(', ')]);
+  if (answer.sha256Hex !== null) pairs.push(['sha-256', answer.sha256Hex]);
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  return [
+    `${answer.disclosedAt.toISOString()}  ${answer.recipientId}`,
+    ...pairs.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+  ].join('\n');
 }
 
 export function buildProgram(): Command {
@@ -136,6 +164,15 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print one JSON object per feed instead of a table', false)
     .option('--detach', 'enqueue the run for the worker pool and return at once', false)
+    .addOption(
+      new Option(
+        '--dry-run',
+        'read the source and print what each recipient would get (counts, a masked sample); ' +
+          'no run, feed file, transfer, delivery or disclosure',
+      )
+        .default(false)
+        .conflicts(['out', 'detach']),
+    )
     .action(
       async (options: {
         recipient: string[];
@@ -143,12 +180,30 @@ export function buildProgram(): Command {
         out?: string;
         json: boolean;
         detach: boolean;
+        dryRun: boolean;
       }) => {
         if (!options.all && options.recipient.length === 0) {
           throw new HubError(
             'PIFU_RECIPIENT_UNKNOWN',
             'choose recipients with --recipient ID (repeatable) or --all',
           );
+        }
+        if (options.all && options.recipient.length > 0) {
+          throw new HubError('PIFU_CONFIG_INVALID', 'use either --recipient ID … or --all, not both');
+        }
+        if (options.dryRun) {
+          await withRuntime({}, async (runtime) => {
+            const recipientIds = options.all
+              ? runtime.recipients.map((recipient) => recipient.id)
+              : options.recipient;
+            const reports = await dryRunExport(runtime.context, recipientIds);
+            if (options.json) {
+              for (const report of reports) console.log(JSON.stringify(report));
+            } else {
+              console.log(reports.map(formatDryRunReport).join('\n\n'));
+            }
+          });
+          return;
         }
         await withRuntime(
           options.out === undefined ? {} : { outDir: resolve(options.out) },
@@ -237,28 +292,28 @@ export function buildProgram(): Command {
 
   program
     .command('disclosures')
-    .description("every recipient that received a person's data: when, which categories, which transfer")
+    .description(
+      "every recipient that received a person's data: when, which categories, which transfer, on what legal basis",
+    )
     .requiredOption('--person <key>', "the person's internal key (never a national identity number)")
     .option('--json', 'one JSON object per disclosure', false)
     .action(async (options: { person: string; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
         const answers = await listPersonDisclosures(runtime.hub.db, options.person);
         if (options.json) {
-          for (const answer of answers) console.log(JSON.stringify(answer));
+          for (const answer of answers) {
+            const grouped = groupCategories(answer.categories);
+            console.log(
+              JSON.stringify({ ...answer, categoryGroups: grouped.groups, memberships: grouped.memberships }),
+            );
+          }
           return;
         }
-        console.log(
-          formatTable(
-            ['disclosed at', 'recipient', 'trigger', 'transfer', 'categories'],
-            answers.map((a) => [
-              a.disclosedAt.toISOString(),
-              a.recipientId,
-              a.trigger,
-              a.transferId,
-              a.categories.join(','),
-            ]),
-          ),
-        );
+        if (answers.length === 0) {
+          console.log(`no disclosures recorded for person ${options.person}`);
+          return;
+        }
+        console.log(answers.map(formatDisclosure).join('\n\n'));
       });
     });
 
@@ -327,6 +382,7 @@ export function buildProgram(): Command {
       await runtime.close();
     });
 
+  registerRecipientsCommand(program);
   registerBenchCommand(program);
   return program;
 }

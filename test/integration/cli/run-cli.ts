@@ -1,0 +1,50 @@
+import { main } from '../../../jobs/cli/main.js';
+
+export interface CliResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/**
+ * Runs `pifu-hub ARGS…` in this process, as bin/pifu-hub.js does, with `env` added to the environment
+ * for the duration; captures what it prints and the exit code it sets, then restores all of it.
+ */
+export async function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
+  const saved = {
+    log: console.log,
+    error: console.error,
+    write: process.stderr.write,
+    exitCode: process.exitCode,
+  };
+  const savedEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  console.log = (...parts: unknown[]) => stdout.push(`${parts.map(String).join(' ')}\n`);
+  console.error = (...parts: unknown[]) => stderr.push(`${parts.map(String).join(' ')}\n`);
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  process.exitCode = undefined;
+  try {
+    await main(['node', 'pifu-hub', ...args]);
+    return { stdout: stdout.join(''), stderr: stderr.join(''), exitCode: Number(process.exitCode ?? 0) };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    process.stderr.write = saved.write;
+    process.exitCode = saved.exitCode;
+    for (const [name, value] of Object.entries(savedEnv)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
