@@ -238,6 +238,42 @@ export const recipientConfigSchema = z
       override: overrideSchema.optional(),
       /** Secret for pseudonyms; without one the hub keeps a generated key in its data directory. */
       pseudonymKey: secretSource.optional(),
+      feed: z
+        .strictObject({
+          accepts: z
+            .array(z.enum(['full', 'delta']))
+            .min(1, 'at least one of "full", "delta"')
+            .default(['full', 'delta'])
+            .describe('Feed types the recipient accepts (RECIPIENTS.md Q7); "full" only means no deltas.'),
+          heartbeat: z.boolean().default(false).describe('Send a delta file even when nothing changed.'),
+          safety: z
+            .strictObject({
+              maxDeletePercent: z.number().min(0).max(100).default(5),
+              maxChangePercent: z.number().min(0).max(100).default(20),
+            })
+            .default({ maxDeletePercent: 5, maxChangePercent: 20 })
+            .describe(
+              'A delta deleting or changing more than this share of what the recipient holds is put on hold.',
+            ),
+          freeze: z
+            .array(
+              z.strictObject({
+                from: z.iso.date({ error: 'a date as YYYY-MM-DD' }),
+                to: z.iso.date({ error: 'a date as YYYY-MM-DD' }),
+                reason: z.string().min(1).optional(),
+              }),
+            )
+            .default([])
+            .describe(
+              'Date windows (Europe/Oslo, inclusive) in which deltas are not sent; the next delta after catches up.',
+            ),
+        })
+        .default({
+          accepts: ['full', 'delta'],
+          heartbeat: false,
+          safety: { maxDeletePercent: 5, maxChangePercent: 20 },
+          freeze: [],
+        }),
       schedule: z
         .strictObject({ full: cronExpression.optional(), delta: cronExpression.optional() })
         .optional(),

@@ -10,6 +10,9 @@ export interface HubDatabase {
   'hub.transfer': TransferTable;
   'hub.disclosure': DisclosureTable;
   'hub.pseudonym_secret': PseudonymSecretTable;
+  'hub.delivered_object': DeliveredObjectTable;
+  'hub.recipient_state': RecipientStateTable;
+  'hub.hold': HoldTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -28,6 +31,10 @@ export interface RunTable {
   groups: number | null;
   memberships: number | null;
   error: string | null;
+  /** The operator's reason (resync, retry). */
+  reason: string | null;
+  /** What a resync run forgets: `{ school?, person? }`; absent for a whole recipient. */
+  resync: unknown;
 }
 
 export interface FeedTable {
@@ -35,7 +42,7 @@ export interface FeedTable {
   run_id: string;
   recipient_id: string;
   feed_type: 'full' | 'delta';
-  status: 'pending' | 'written' | 'failed';
+  status: 'pending' | 'written' | 'empty' | 'failed';
   file_path: string | null;
   persons: number | null;
   groups: number | null;
@@ -53,6 +60,49 @@ export interface FeedTable {
   widenings: Generated<string[]>;
   override_reason: string | null;
   relays_to: Generated<string[]>;
+  added: number | null;
+  changed: number | null;
+  deleted: number | null;
+  /** contentHash of the profile the feed was written through; becomes the recipient state's on delivery. */
+  profile_hash: string | null;
+}
+
+export type TransferStatus = 'pending' | 'delivered' | 'failed' | 'held' | 'rejected' | 'skipped';
+
+export interface DeliveredObjectTable {
+  recipient_id: string;
+  /** 1 person, 2 group, 3 membership: the order of a feed's sections. */
+  object_type: number;
+  object_key: string;
+  hash: string;
+  detail: unknown;
+  transfer_id: string;
+}
+
+export interface RecipientStateTable {
+  recipient_id: string;
+  transfer_id: string;
+  snapshot_at: Timestamp | null;
+  profile_hash: string;
+  objects: number;
+  updated_at: Timestamp;
+}
+
+export interface HoldTable {
+  transfer_id: string;
+  recipient_id: string;
+  run_id: string;
+  reason: string;
+  held_objects: number;
+  added: number;
+  changed: number;
+  deleted: number;
+  based_on_transfer_id: string | null;
+  created_at: Timestamp;
+  decision: 'approved' | 'rejected' | 'superseded' | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  decided_at: Timestamp | null;
 }
 
 export interface PseudonymSecretTable {
@@ -68,7 +118,7 @@ export interface TransferTable {
   recipient_id: string;
   transport_kind: string;
   trigger: 'schedule' | 'operator' | 'resync';
-  status: 'pending' | 'delivered' | 'failed';
+  status: TransferStatus;
   attempts: Generated<number>;
   created_at: Generated<Date>;
   delivered_at: Timestamp | null;

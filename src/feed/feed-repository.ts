@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RecipientConfig } from '../config/index.js';
+import { contentHash } from '../state/index.js';
 import type { FeedRow, HubDatabase } from '../db/index.js';
 import type { FeedType } from '../model/index.js';
 
@@ -30,7 +31,11 @@ export async function recordFeedWritten(
     filePath: string;
     /** The config the feed was written under: its profile and legal basis go on the feed row. */
     recipient: RecipientConfig;
+    feedType: 'full' | 'delta';
     persons: number;
+    added: number;
+    changed: number;
+    deleted: number;
     groups: number;
     memberships: number;
     sizeBytes: number;
@@ -43,7 +48,11 @@ export async function recordFeedWritten(
     .updateTable('hub.feed')
     .set({
       status: 'written',
+      feed_type: written.feedType,
       file_path: written.filePath,
+      added: written.added,
+      changed: written.changed,
+      deleted: written.deleted,
       persons: written.persons,
       groups: written.groups,
       memberships: written.memberships,
@@ -55,6 +64,7 @@ export async function recordFeedWritten(
       legal_basis: written.recipient.legalBasis,
       purpose: written.recipient.purpose,
       profile: JSON.stringify(written.recipient.resolvedProfile),
+      profile_hash: contentHash(written.recipient.resolvedProfile),
       widenings: written.recipient.widenings as string[],
       override_reason: written.recipient.override?.reason ?? null,
       relays_to: (written.recipient.relaysTo ?? []) as string[],
@@ -69,4 +79,41 @@ export async function recordFeedFailed(
   error: string,
 ): Promise<void> {
   await db.updateTable('hub.feed').set({ status: 'failed', error }).where('id', '=', feedId).execute();
+}
+
+/**
+ * A feed with nothing to send: an empty delta, or one inside a freeze window. Its transfer is skipped,
+ * so the run does not wait for a delivery that will never come.
+ */
+export async function recordFeedEmpty(
+  db: Kysely<HubDatabase>,
+  feedId: string,
+  empty: { feedType: 'full' | 'delta'; reason: string; at: Date },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('hub.feed')
+      .set({
+        status: 'empty',
+        feed_type: empty.feedType,
+        file_path: null,
+        persons: 0,
+        groups: 0,
+        memberships: 0,
+        added: 0,
+        changed: 0,
+        deleted: 0,
+        size_bytes: 0,
+        written_at: empty.at,
+        error: empty.reason,
+      })
+      .where('id', '=', feedId)
+      .execute();
+    await trx
+      .updateTable('hub.transfer')
+      .set({ status: 'skipped', error: empty.reason })
+      .where('feed_id', '=', feedId)
+      .where('status', '=', 'pending')
+      .execute();
+  });
 }

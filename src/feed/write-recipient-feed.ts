@@ -1,40 +1,56 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { disclosureManifestPath, formatDisclosureLine, type DisclosureLine } from '../disclosure/index.js';
+import type { RecipientConfig } from '../config/index.js';
+import { disclosureManifestPath, formatDisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import type { Group, Membership, Roster } from '../model/index.js';
-import { renderFeed, type FeedEntry, type FeedPerson } from '../pifu/index.js';
-import {
-  viewThroughProfile,
-  type DisclosedMembership,
-  type DisclosedPerson,
-  type RecipientView,
-} from '../profiles/index.js';
-import type { RecipientConfig } from '../config/index.js';
+import type { Roster } from '../model/index.js';
+import { renderFeed } from '../pifu/index.js';
+import { pseudonymFor, viewThroughProfile, type RecipientView } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
+import { findRun } from '../run/run-repository.js';
 import { openRosterSpool } from '../spool/index.js';
-import { findFeed, recordFeedWritten } from './feed-repository.js';
+import {
+  feedStreams,
+  formatStateHeader,
+  formatStateLine,
+  readHeldObjects,
+  stateManifestPath,
+  type DeltaCounts,
+} from '../state/index.js';
+import { findFeed, recordFeedEmpty, recordFeedWritten } from './feed-repository.js';
+import { planFeed, type FeedPlan } from './feed-plan.js';
+import { holdIfOverThreshold } from './hold-check.js';
 import { pseudonymSecret } from './pseudonym-secret.js';
 
 export interface FeedSummary {
   readonly feedId: string;
   readonly recipientId: string;
+  /** `empty`: a delta with nothing to send (or a frozen one), so no file and nothing to deliver. */
+  readonly status: 'written' | 'empty';
+  readonly feedType: 'full' | 'delta';
   readonly filePath: string;
   readonly persons: number;
   readonly groups: number;
   readonly memberships: number;
+  readonly added: number;
+  readonly changed: number;
+  readonly deleted: number;
   readonly sizeBytes: number;
   readonly sha256Hex: string;
+  /** Set when the delta went over the recipient's safety threshold and waits for an operator. */
+  readonly held?: string;
 }
 
 /**
- * Writes one recipient's PIFU feed from the run's spool into the spool directory, with the sha-256
- * computed while writing and a disclosure manifest beside it. Safe to repeat: a feed already written
- * is not written again, and an interrupted one is rewritten from the same snapshot, byte for byte.
+ * Writes one recipient's PIFU feed from the run's spool into the spool directory: the roster through the
+ * recipient's profile, then either all of it (full) or what differs from what the recipient holds
+ * (delta). The sha-256 is computed while writing; a disclosure manifest and a state manifest go beside
+ * the file, for the acknowledgement to commit. Safe to repeat: a feed already written is not written
+ * again, and an interrupted one is rewritten from the same snapshot and the same delivered state.
  */
 export async function writeRecipientFeed(
   ctx: HubContext,
@@ -44,9 +60,12 @@ export async function writeRecipientFeed(
   const feed = await findFeed(ctx.db, feedId);
   if (feed === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `feed ${feedId} does not exist`);
   const log = ctx.logger.child({ runId: feed.run_id, feedId, recipientId: feed.recipient_id });
-  if (feed.status === 'written' && feed.file_path !== null && existsSync(feed.file_path)) {
+  if (
+    (feed.status === 'written' && feed.file_path !== null && existsSync(feed.file_path)) ||
+    feed.status === 'empty'
+  ) {
     log.info('feed already written; reusing it');
-    return summaryOf(feed.id, feed.recipient_id, feed.file_path, feed);
+    return summaryOf(feed);
   }
   const recipient = ctx.recipients.get(feed.recipient_id);
   if (recipient === undefined) {
@@ -55,129 +74,157 @@ export async function writeRecipientFeed(
       `feed ${feedId} is for recipient ${feed.recipient_id}, which is not configured`,
     );
   }
+  const run = await findRun(ctx.db, feed.run_id);
   const paths = runSpoolPaths(ctx.spoolDir, feed.run_id);
   const roster = await openRosterSpool(paths.rosterDir);
-  const view = await recipientView(ctx, recipient, roster);
+  const plan = await planFeed(ctx, { feed, recipient, run, roster });
+  if (plan.mode === 'skip') {
+    await recordFeedEmpty(ctx.db, feedId, { feedType: 'delta', reason: plan.reason, at: ctx.now() });
+    log.info({ reason: plan.reason }, 'nothing to send');
+    return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
+  }
+  const secret = recipient.resolvedProfile.pseudonymise
+    ? await pseudonymSecret(ctx.db, recipient)
+    : undefined;
+  const view = await recipientView(recipient, roster, secret);
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }
-  const filePath = paths.feedPath(feed.recipient_id);
+  const filePath = paths.feedPath(recipient.id);
   await mkdir(dirname(filePath), { recursive: true });
-  const manifest = createWriteStream(disclosureManifestPath(filePath));
-  const counts = { persons: 0, groups: 0, memberships: 0 };
   const started = performance.now();
-  try {
-    const written = await writeFileAtomically(
-      filePath,
-      renderFeed({
-        properties: view.properties,
-        feedType: feed.feed_type,
-        orgUnits: view.orgUnits,
-        persons: discloseEach(view.persons(), manifest, counts),
-        groups: countEach(view.groups(), counts),
-        memberships: discloseMembers(view.memberships(), manifest, counts),
-      }),
-      options,
-    );
-    manifest.end();
-    await once(manifest, 'close');
-    const writeMs = Math.round(performance.now() - started);
-    await recordFeedWritten(ctx.db, feedId, {
-      filePath,
-      recipient,
-      ...counts,
-      ...written,
-      writtenAt: ctx.now(),
-      writeMs,
-    });
-    log.info({ ...counts, sizeBytes: written.sizeBytes, writeMs }, 'feed written');
-    return summaryOf(feedId, feed.recipient_id, filePath, {
-      ...counts,
-      size_bytes: written.sizeBytes,
-      sha256_hex: written.sha256Hex,
-    });
-  } catch (error) {
-    manifest.destroy();
-    throw error;
+  const { counts, written } = await writeFeedFiles(ctx, recipient, view, plan, filePath, secret, options);
+  const writeMs = Math.round(performance.now() - started);
+
+  if (
+    plan.mode === 'delta' &&
+    counts.added + counts.changed + counts.deleted === 0 &&
+    !recipient.feed.heartbeat
+  ) {
+    await removeFeedFiles(filePath);
+    await recordFeedEmpty(ctx.db, feedId, { feedType: 'delta', reason: 'no changes', at: ctx.now() });
+    log.info({ writeMs }, 'delta is empty; nothing to send');
+    return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
+  await recordFeedWritten(ctx.db, feedId, {
+    filePath,
+    recipient,
+    feedType: plan.mode,
+    ...counts,
+    ...written,
+    writtenAt: ctx.now(),
+    writeMs,
+  });
+  const held =
+    plan.mode === 'delta'
+      ? await holdIfOverThreshold(ctx, {
+          feed,
+          recipient,
+          counts,
+          heldObjects: plan.heldObjects,
+          basedOn: plan.basedOn,
+        })
+      : undefined;
+  log.info({ feedType: plan.mode, ...counts, sizeBytes: written.sizeBytes, writeMs, held }, 'feed written');
+  const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
+  return held === undefined ? summary : { ...summary, held };
 }
 
 /** The run's roster as this recipient may see it (DESIGN decision 4). */
 export async function recipientView(
-  ctx: Pick<HubContext, 'db'>,
   recipient: RecipientConfig,
   roster: Roster,
+  pseudonymKey: Uint8Array | undefined,
 ): Promise<RecipientView> {
-  const profile = recipient.resolvedProfile;
   return viewThroughProfile(
     roster,
-    profile,
-    profile.pseudonymise ? { pseudonymKey: await pseudonymSecret(ctx.db, recipient) } : {},
+    recipient.resolvedProfile,
+    pseudonymKey === undefined ? {} : { pseudonymKey },
   );
 }
 
-async function writeLine(stream: WriteStream, line: DisclosureLine): Promise<void> {
-  if (!stream.write(formatDisclosureLine(line))) await once(stream, 'drain');
+async function writeLine(stream: WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
 }
 
-async function* discloseEach(
-  persons: AsyncIterable<DisclosedPerson>,
-  manifest: WriteStream,
-  counts: { persons: number },
-): AsyncGenerator<FeedEntry<FeedPerson>> {
-  for await (const { personKey, person, disclosed } of persons) {
-    counts.persons++;
-    await writeLine(manifest, { kind: 'person', personKey, categories: disclosed });
-    yield { object: person };
-  }
-}
-
-async function* countEach(
-  groups: AsyncIterable<Group>,
-  counts: { groups: number },
-): AsyncGenerator<FeedEntry<Group>> {
-  for await (const group of groups) {
-    counts.groups++;
-    yield { object: group };
-  }
-}
-
-async function* discloseMembers(
-  memberships: AsyncIterable<DisclosedMembership>,
-  manifest: WriteStream,
-  counts: { memberships: number },
-): AsyncGenerator<FeedEntry<Membership>> {
-  let previousPerson: string | undefined;
-  for await (const { personKey, membership } of memberships) {
-    counts.memberships++;
-    // Consecutive records of one person (several roles in one group) need one line, not one each.
-    if (personKey !== previousPerson) {
-      await writeLine(manifest, { kind: 'member', personKey });
-      previousPerson = personKey;
-    }
-    yield { object: membership };
-  }
-}
-
-function summaryOf(
-  feedId: string,
-  recipientId: string,
+async function writeFeedFiles(
+  ctx: HubContext,
+  recipient: RecipientConfig,
+  view: RecipientView,
+  plan: Extract<FeedPlan, { mode: 'full' | 'delta' }>,
   filePath: string,
-  row: {
-    persons: number | null;
-    groups: number | null;
-    memberships: number | null;
-    size_bytes: number | null;
-    sha256_hex: string | null;
-  },
-): FeedSummary {
+  secret: Uint8Array | undefined,
+  options: { signal?: AbortSignal },
+): Promise<{ counts: DeltaCounts; written: { sizeBytes: number; sha256Hex: string } }> {
+  const disclosures = createWriteStream(disclosureManifestPath(filePath));
+  const state = createWriteStream(stateManifestPath(filePath));
+  try {
+    await writeLine(state, formatStateHeader(plan.mode === 'full' ? 'replace' : 'apply'));
+    const streams = feedStreams(view, {
+      mode: plan.mode,
+      held: (type) => readHeldObjects(ctx.db, recipient.id, type),
+      ...(plan.resend === undefined ? {} : { resend: plan.resend }),
+      feedKeyOf: (personKey) => (secret === undefined ? personKey : pseudonymFor(secret, personKey)),
+      onState: (line) => writeLine(state, formatStateLine(line)),
+      onDisclosure: (line) => writeLine(disclosures, formatDisclosureLine(line)),
+    });
+    const written = await writeFileAtomically(
+      filePath,
+      renderFeed({
+        properties: view.properties,
+        feedType: plan.mode,
+        orgUnits: streams.orgUnits,
+        persons: streams.persons,
+        groups: streams.groups,
+        memberships: streams.memberships,
+      }),
+      options,
+    );
+    for (const stream of [disclosures, state]) {
+      stream.end();
+      await once(stream, 'close');
+    }
+    return { counts: { ...streams.counts }, written };
+  } catch (error) {
+    disclosures.destroy();
+    state.destroy();
+    throw error;
+  }
+}
+
+async function removeFeedFiles(filePath: string): Promise<void> {
+  for (const path of [filePath, disclosureManifestPath(filePath), stateManifestPath(filePath)]) {
+    await rm(path, { force: true });
+  }
+}
+
+function summaryOf(row: {
+  id: string;
+  recipient_id: string;
+  status: string;
+  feed_type: 'full' | 'delta';
+  file_path: string | null;
+  persons: number | null;
+  groups: number | null;
+  memberships: number | null;
+  added: number | null;
+  changed: number | null;
+  deleted: number | null;
+  size_bytes: number | null;
+  sha256_hex: string | null;
+}): FeedSummary {
   return {
-    feedId,
-    recipientId,
-    filePath,
+    feedId: row.id,
+    recipientId: row.recipient_id,
+    status: row.status === 'empty' ? 'empty' : 'written',
+    feedType: row.feed_type,
+    filePath: row.file_path ?? '',
     persons: row.persons ?? 0,
     groups: row.groups ?? 0,
     memberships: row.memberships ?? 0,
+    added: row.added ?? 0,
+    changed: row.changed ?? 0,
+    deleted: row.deleted ?? 0,
     sizeBytes: Number(row.size_bytes ?? 0),
     sha256Hex: row.sha256_hex ?? '',
   };

@@ -12,7 +12,8 @@ export interface RosterProperties {
 
 /**
  * One consistent view of the whole roster. Each stream yields its objects in canonical order:
- * persons by key, groups by key, memberships by (groupKey, personKey, role) — keys compared by UTF-16
+ * persons by key, groups by key, memberships by (groupKey, personKey, role) with roles in
+ * roletype order (01..08, the order of `membershipRoles`) — keys compared by UTF-16
  * code units (`a < b`), which is PostgreSQL's `COLLATE "C"` order for the ASCII keys the hub uses.
  * Streams are single-pass; memory must not grow with the number of objects.
  */

@@ -18,6 +18,8 @@ export interface DisclosedPerson {
   readonly person: FeedPerson;
   /** Field keys and `id:<useridtype>` entries actually sent, e.g. `name`, `mobile.private`, `id:sisID`. */
   readonly disclosed: readonly string[];
+  /** Schools the person is enrolled or employed at (any time): what a school resync selects by. */
+  readonly schoolKeys: readonly string[];
 }
 
 export interface DisclosedMembership {
@@ -123,7 +125,12 @@ export function projectPerson(
       : {}),
     guardianKeys,
   };
-  return { personKey: person.key, person: feedPerson, disclosed: disclosedFields(feedPerson, fields, roles) };
+  return {
+    personKey: person.key,
+    person: feedPerson,
+    disclosed: disclosedFields(feedPerson, fields, roles),
+    schoolKeys: [...new Set(person.affiliations.map((affiliation) => affiliation.schoolKey))],
+  };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
 } from './project.js';
 import { pseudonymFor } from './pseudonym.js';
 import { RecipientScope } from './recipient-scope.js';
+import { roletypeOf } from './vocabulary.js';
 
 /**
  * A roster seen through one recipient's profile: exactly the persons, groups and memberships it may
@@ -106,7 +107,7 @@ export async function viewThroughProfile(
           .sort(
             (a, b) =>
               compareKeys(a.membership.personKey, b.membership.personKey) ||
-              compareKeys(a.membership.role, b.membership.role),
+              compareKeys(roletypeOf[a.membership.role], roletypeOf[b.membership.role]),
           );
       }
     },

@@ -123,6 +123,10 @@ export const roleOf: Readonly<Record<RoletypeCode, MembershipRole>> = {
   '08': 'assistant',
 };
 
+export const roletypeOf: Readonly<Record<MembershipRole, RoletypeCode>> = Object.fromEntries(
+  Object.entries(roleOf).map(([code, role]) => [role, code]),
+) as Record<MembershipRole, RoletypeCode>;
+
 /** Group types a profile may name: every PIFU type except the deny-listed one. */
 export const profileGroupTypes = groupTypes.filter(
   (type): type is Exclude<GroupType, 'språkopplæring'> => type !== 'språkopplæring',

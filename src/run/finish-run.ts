@@ -9,16 +9,23 @@ export interface RunOutcome {
   readonly status: 'completed' | 'failed';
   readonly delivered: number;
   readonly failed: number;
+  /** Deltas over a safety threshold, waiting for `pifu-hub hold approve|reject`. */
+  readonly held: number;
+  /** Empty or frozen deltas: nothing to send. */
+  readonly skipped: number;
 }
 
 /**
- * Closes a run once each of its transfers is delivered or dead: `completed` when all were delivered,
- * `failed` (naming the recipients) otherwise. The roster spool is removed; feed files stay for
+ * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
+ * failed, `failed` (naming the recipients) otherwise. A hold is an operator's decision, not a failure. The roster spool is removed; feed files stay for
  * `retry` and inspection until retention removes them.
  */
 export async function finishRun(ctx: HubContext, runId: string): Promise<RunOutcome> {
   const transfers = await listRunTransfers(ctx.db, runId);
-  const undelivered = transfers.filter((transfer) => transfer.status !== 'delivered');
+  const count = (status: string): number => transfers.filter((transfer) => transfer.status === status).length;
+  const undelivered = transfers.filter(
+    (transfer) => transfer.status === 'failed' || transfer.status === 'pending',
+  );
   const status = undelivered.length === 0 ? 'completed' : 'failed';
   const error =
     undelivered.length === 0
@@ -29,8 +36,10 @@ export async function finishRun(ctx: HubContext, runId: string): Promise<RunOutc
   const outcome = {
     runId,
     status,
-    delivered: transfers.length - undelivered.length,
+    delivered: count('delivered'),
     failed: undelivered.length,
+    held: count('held'),
+    skipped: count('skipped') + count('rejected'),
   } as const;
   (status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
     outcome,

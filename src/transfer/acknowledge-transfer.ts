@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
 import { insertDisclosures, type DisclosureLine } from '../disclosure/index.js';
+import { applyStateManifest, type StateManifest } from '../state/index.js';
 
 /**
- * The one place a transfer becomes delivered (DESIGN decision 2): the transfer row and every
- * disclosure commit together, after the transport succeeded, or not at all. Returns false when the
+ * The one place a transfer becomes delivered (DESIGN decision 2): the transfer row, every disclosure
+ * and the recipient's delivered state commit together, after the transport succeeded, or not at all. Returns false when the
  * transfer was already acknowledged (a repeated deliver job), changing nothing.
  */
 export async function acknowledgeTransfer(
@@ -17,6 +18,9 @@ export async function acknowledgeTransfer(
     sha256Hex: string;
     deliveredAt: Date;
     disclosures: AsyncIterable<DisclosureLine>;
+    state: StateManifest;
+    snapshotAt: Date | null;
+    profileHash: string;
   },
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -31,7 +35,7 @@ export async function acknowledgeTransfer(
         error: null,
       })
       .where('id', '=', acknowledgement.transferId)
-      .where('status', '!=', 'delivered')
+      .where('status', 'in', ['pending', 'failed'])
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return false;
     await insertDisclosures(
@@ -42,6 +46,17 @@ export async function acknowledgeTransfer(
         disclosedAt: acknowledgement.deliveredAt,
       },
       acknowledgement.disclosures,
+    );
+    await applyStateManifest(
+      trx,
+      {
+        recipientId: acknowledgement.recipientId,
+        transferId: acknowledgement.transferId,
+        snapshotAt: acknowledgement.snapshotAt,
+        profileHash: acknowledgement.profileHash,
+        at: acknowledgement.deliveredAt,
+      },
+      acknowledgement.state,
     );
     return true;
   });

@@ -1,4 +1,6 @@
 import { readDisclosureManifest, disclosureManifestPath } from '../disclosure/index.js';
+import { findRun } from '../run/run-repository.js';
+import { openStateManifest, stateManifestPath } from '../state/index.js';
 import { HubError } from '../errors/index.js';
 import { findFeed } from '../feed/feed-repository.js';
 import type { HubContext } from '../run/hub-context.js';
@@ -11,6 +13,8 @@ export interface DeliveryOutcome {
   readonly recipientId: string;
   readonly location: string;
   readonly alreadyDelivered: boolean;
+  /** Set when there was nothing to deliver: the transfer is held, rejected or skipped (empty delta). */
+  readonly notDelivered?: 'held' | 'rejected' | 'skipped';
 }
 
 /**
@@ -31,6 +35,15 @@ export async function deliverTransfer(
       recipientId: transfer.recipient_id,
       location: transfer.location ?? '',
       alreadyDelivered: true,
+    };
+  }
+  if (transfer.status === 'held' || transfer.status === 'rejected' || transfer.status === 'skipped') {
+    return {
+      transferId,
+      recipientId: transfer.recipient_id,
+      location: '',
+      alreadyDelivered: false,
+      notDelivered: transfer.status,
     };
   }
   const feed = await findFeed(ctx.db, transfer.feed_id);
@@ -61,6 +74,7 @@ export async function deliverTransfer(
     },
     options,
   );
+  const run = await findRun(ctx.db, transfer.run_id);
   const acknowledged = await acknowledgeTransfer(ctx.db, {
     transferId,
     recipientId: recipient.id,
@@ -69,6 +83,9 @@ export async function deliverTransfer(
     sha256Hex: feed.sha256_hex,
     deliveredAt: ctx.now(),
     disclosures: readDisclosureManifest(disclosureManifestPath(feed.file_path)),
+    state: await openStateManifest(stateManifestPath(feed.file_path)),
+    snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
+    profileHash: feed.profile_hash ?? '',
   });
   log.info({ location: receipt.location, sizeBytes: Number(feed.size_bytes) }, 'transfer delivered');
   return {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { HubDatabase, TransferRow } from '../db/index.js';
+import type { HubDatabase, TransferRow, TransferStatus } from '../db/index.js';
 import type { TransferTrigger } from './transfer-trigger.js';
 
 export async function insertTransfer(
@@ -71,7 +71,7 @@ export interface TransferListing {
   readonly recipientId: string;
   readonly feedType: 'full' | 'delta';
   readonly trigger: TransferTrigger;
-  readonly status: 'pending' | 'delivered' | 'failed';
+  readonly status: TransferStatus;
   readonly attempts: number;
   readonly createdAt: Date;
   readonly deliveredAt: Date | null;

@@ -295,7 +295,7 @@ export function rosterArrays(): fc.Arbitrary<RosterArrays> {
             (a, b) =>
               compareKeys(a.groupKey, b.groupKey) ||
               compareKeys(a.personKey, b.personKey) ||
-              compareKeys(a.role, b.role),
+              membershipRoles.indexOf(a.role) - membershipRoles.indexOf(b.role),
           ),
       };
     });

@@ -1,0 +1,148 @@
+import { sql, type Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
+import { objectTypeCode, type GroupDetail, type HeldObject, type ObjectType } from './held-object.js';
+import type { StateLine, StateManifest } from './state-manifest.js';
+
+const pageSize = 10_000;
+const chunkSize = 5_000;
+
+/**
+ * One recipient's held objects of one type, in key order, a page at a time (keyset on the primary key,
+ * byte order): the held side of the delta merge, never one query per object.
+ */
+export async function* readHeldObjects(
+  db: Kysely<HubDatabase>,
+  recipientId: string,
+  type: ObjectType,
+): AsyncGenerator<HeldObject> {
+  let after: string | undefined;
+  for (;;) {
+    const rows = await db
+      .selectFrom('hub.delivered_object')
+      .select(['object_key', 'hash', 'detail'])
+      .where('recipient_id', '=', recipientId)
+      .where('object_type', '=', objectTypeCode[type])
+      .$if(after !== undefined, (qb) => qb.where('object_key', '>', after ?? ''))
+      .orderBy('object_key')
+      .limit(pageSize)
+      .execute();
+    for (const row of rows) {
+      yield row.detail === null || row.detail === undefined
+        ? { type, key: row.object_key, hash: row.hash }
+        : { type, key: row.object_key, hash: row.hash, detail: row.detail as GroupDetail };
+    }
+    if (rows.length < pageSize) return;
+    after = rows.at(-1)?.object_key;
+  }
+}
+
+export interface RecipientState {
+  readonly transferId: string;
+  readonly snapshotAt: Date | null;
+  readonly profileHash: string;
+  readonly objects: number;
+}
+
+export async function findRecipientState(
+  db: Kysely<HubDatabase>,
+  recipientId: string,
+): Promise<RecipientState | undefined> {
+  const row = await db
+    .selectFrom('hub.recipient_state')
+    .selectAll()
+    .where('recipient_id', '=', recipientId)
+    .executeTakeFirst();
+  return row === undefined
+    ? undefined
+    : {
+        transferId: row.transfer_id,
+        snapshotAt: row.snapshot_at === null ? null : new Date(row.snapshot_at),
+        profileHash: row.profile_hash,
+        objects: row.objects,
+      };
+}
+
+/**
+ * Applies a feed's state manifest: the only way delivered state changes, and only from inside the
+ * acknowledgement transaction (DESIGN decision 2). Chunks go through `unnest`, so an Oslo-sized full feed
+ * is a few hundred statements. Returns the number of objects the recipient holds afterwards.
+ */
+export async function applyStateManifest(
+  db: Kysely<HubDatabase>,
+  state: { recipientId: string; transferId: string; snapshotAt: Date | null; profileHash: string; at: Date },
+  manifest: StateManifest,
+): Promise<number> {
+  if (manifest.mode === 'replace') {
+    await db.deleteFrom('hub.delivered_object').where('recipient_id', '=', state.recipientId).execute();
+  }
+  let upserts: StateLine[] = [];
+  let deletes: StateLine[] = [];
+  const flushUpserts = async (): Promise<void> => {
+    if (upserts.length === 0) return;
+    const lines = upserts as Extract<StateLine, { op: 'upsert' }>[];
+    await sql`
+      INSERT INTO hub.delivered_object (recipient_id, object_type, object_key, hash, detail, transfer_id)
+      SELECT ${state.recipientId}, t, k, h, d::jsonb, ${state.transferId}
+      FROM unnest(${lines.map((line) => objectTypeCode[line.type])}::smallint[], ${lines.map((line) => line.key)}::text[],
+                  ${lines.map((line) => line.hash)}::text[],
+                  ${lines.map((line) => (line.detail === undefined ? null : JSON.stringify(line.detail)))}::text[])
+           AS u(t, k, h, d)
+      ON CONFLICT (recipient_id, object_type, object_key)
+      DO UPDATE SET hash = excluded.hash, detail = excluded.detail, transfer_id = excluded.transfer_id`.execute(
+      db,
+    );
+    upserts = [];
+  };
+  const flushDeletes = async (): Promise<void> => {
+    if (deletes.length === 0) return;
+    await sql`
+      DELETE FROM hub.delivered_object o
+      USING unnest(${deletes.map((line) => objectTypeCode[line.type])}::smallint[], ${deletes.map((line) => line.key)}::text[]) AS u(t, k)
+      WHERE o.recipient_id = ${state.recipientId} AND o.object_type = u.t AND o.object_key = u.k`.execute(db);
+    deletes = [];
+  };
+  for await (const line of manifest.lines) {
+    if (line.op === 'upsert') {
+      upserts.push(line);
+      if (upserts.length >= chunkSize) await flushUpserts();
+    } else {
+      deletes.push(line);
+      if (deletes.length >= chunkSize) await flushDeletes();
+    }
+  }
+  await flushUpserts();
+  await flushDeletes();
+  const counted = await db
+    .selectFrom('hub.delivered_object')
+    .select((eb) => eb.fn.countAll<string>().as('objects'))
+    .where('recipient_id', '=', state.recipientId)
+    .executeTakeFirstOrThrow();
+  const objects = Number(counted.objects);
+  await db
+    .insertInto('hub.recipient_state')
+    .values({
+      recipient_id: state.recipientId,
+      transfer_id: state.transferId,
+      snapshot_at: state.snapshotAt,
+      profile_hash: state.profileHash,
+      objects,
+      updated_at: state.at,
+    })
+    .onConflict((oc) =>
+      oc.column('recipient_id').doUpdateSet({
+        transfer_id: state.transferId,
+        snapshot_at: state.snapshotAt,
+        profile_hash: state.profileHash,
+        objects,
+        updated_at: state.at,
+      }),
+    )
+    .execute();
+  return objects;
+}
+
+/** Forgets a recipient's whole delivered state (used when a recipient is removed). */
+export async function forgetRecipientState(db: Kysely<HubDatabase>, recipientId: string): Promise<void> {
+  await db.deleteFrom('hub.delivered_object').where('recipient_id', '=', recipientId).execute();
+  await db.deleteFrom('hub.recipient_state').where('recipient_id', '=', recipientId).execute();
+}

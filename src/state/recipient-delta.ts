@@ -1,0 +1,230 @@
+import type { DisclosureLine } from '../disclosure/index.js';
+import type { Group, Membership } from '../model/index.js';
+import type { FeedEntry, FeedPerson } from '../pifu/index.js';
+import type { DisclosedMembership, DisclosedPerson, RecipientView } from '../profiles/index.js';
+import {
+  contentHash,
+  diffSorted,
+  membershipStateKey,
+  parseMembershipStateKey,
+  type DesiredObject,
+  type DiffEntry,
+  type HeldObject,
+  type ObjectType,
+} from './held-object.js';
+import type { StateLine } from './state-manifest.js';
+
+/** What a resync sends again as new, whatever the recipient is believed to hold. */
+export interface ResendScope {
+  /** Everything the recipient should hold (a whole-recipient resync). */
+  readonly everything?: boolean;
+  /** School group key: its groups, their memberships and the persons enrolled or employed there. */
+  readonly schoolKey?: string;
+  /** A person's records store key: the person and their memberships. */
+  readonly personKey?: string;
+}
+
+export interface DeltaCounts {
+  persons: number;
+  groups: number;
+  memberships: number;
+  added: number;
+  changed: number;
+  deleted: number;
+}
+
+export interface FeedPlanOptions {
+  /** `full` sends everything and replaces the state; `delta` sends what differs from `held`. */
+  readonly mode: 'full' | 'delta';
+  /** The recipient's held objects of one type, in key order (delta only). */
+  readonly held?: (type: ObjectType) => AsyncIterable<HeldObject>;
+  readonly resend?: ResendScope;
+  /** The key the recipient knows a person by (their pseudonym when pseudonymised), for delete records. */
+  readonly feedKeyOf: (personKey: string) => string;
+  readonly onState: (line: StateLine) => Promise<void>;
+  readonly onDisclosure: (line: DisclosureLine) => Promise<void>;
+}
+
+export interface FeedStreams {
+  readonly orgUnits: Map<string, string>;
+  readonly persons: AsyncIterable<FeedEntry<FeedPerson>>;
+  readonly groups: AsyncIterable<FeedEntry<Group>>;
+  readonly memberships: AsyncIterable<FeedEntry<Membership>>;
+  readonly counts: Readonly<DeltaCounts>;
+}
+
+async function* desiredOf<T>(
+  items: AsyncIterable<T>,
+  describe: (item: T) => { key: string; hashed: unknown },
+): AsyncGenerator<DesiredObject<T>> {
+  for await (const item of items) {
+    const { key, hashed } = describe(item);
+    yield { key, hash: contentHash(hashed), value: item };
+  }
+}
+
+async function* noneHeld(): AsyncGenerator<HeldObject> {}
+
+/**
+ * A recipient's feed as three entry streams for `renderFeed`, built from its view: everything for a
+ * full feed; for a delta, the stream-merge of the view against what the recipient holds (recstatus 1 new,
+ * 2 changed, 3 held but no longer in view). As each object passes, its state line (and, for persons and
+ * memberships sent with data, its disclosure line) goes to the sinks. Delete records carry identity only:
+ * the hub keeps no values of what it sent (R2), and a recipient needs none to delete.
+ *
+ * Deleted persons and groups take their memberships with them in the same delta (a membership is only in
+ * view while both ends are), so a recipient applying it never keeps a membership of something it lost.
+ */
+export function feedStreams(view: RecipientView, options: FeedPlanOptions): FeedStreams {
+  const counts: DeltaCounts = { persons: 0, groups: 0, memberships: 0, added: 0, changed: 0, deleted: 0 };
+  const orgUnits = new Map(view.orgUnits);
+  const held = options.held ?? (() => noneHeld());
+  const resend = options.resend;
+  const schoolGroups = new Set<string>();
+  const resends = {
+    person: (person: DisclosedPerson): boolean =>
+      resend !== undefined &&
+      (resend.everything === true ||
+        resend.personKey === person.personKey ||
+        (resend.schoolKey !== undefined && person.schoolKeys.includes(resend.schoolKey))),
+    group: (group: Group): boolean => {
+      if (resend?.everything === true) return true;
+      const inSchool =
+        resend?.schoolKey !== undefined &&
+        (group.key === resend.schoolKey || group.schoolKey === resend.schoolKey);
+      if (inSchool) schoolGroups.add(group.key);
+      return inSchool;
+    },
+    membership: (membership: DisclosedMembership): boolean =>
+      resend !== undefined &&
+      (resend.everything === true ||
+        resend.personKey === membership.personKey ||
+        schoolGroups.has(membership.membership.groupKey)),
+  };
+
+  /** Turns diff entries into feed entries, sinking state and disclosure lines on the way. */
+  async function* entries<T, O>(
+    type: ObjectType,
+    diff: AsyncIterable<DiffEntry<T>>,
+    send: (value: T) => O,
+    tombstone: (held: HeldObject) => O,
+    sendAgain: (value: T) => boolean,
+    stateOf: (value: T, hash: string, key: string) => StateLine,
+    disclose: (value: T) => Promise<void>,
+    count: (counts: DeltaCounts) => void,
+  ): AsyncGenerator<FeedEntry<O>> {
+    for await (const entry of diff) {
+      if (entry.kind === 'delete') {
+        await options.onState({ op: 'delete', type, key: entry.key });
+        counts.deleted++;
+        count(counts);
+        yield { object: tombstone(entry.held), change: 'delete' };
+        continue;
+      }
+      const kind = entry.kind === 'same' && sendAgain(entry.value) ? 'add' : entry.kind;
+      if (kind === 'same') continue;
+      await options.onState(stateOf(entry.value, entry.hash, entry.key));
+      await disclose(entry.value);
+      count(counts);
+      if (options.mode === 'full') {
+        yield { object: send(entry.value) };
+      } else {
+        if (kind === 'add') counts.added++;
+        else counts.changed++;
+        yield { object: send(entry.value), change: kind };
+      }
+    }
+  }
+
+  const diffOrAll = <T>(
+    type: ObjectType,
+    desired: AsyncIterable<DesiredObject<T>>,
+  ): AsyncIterable<DiffEntry<T>> =>
+    options.mode === 'full'
+      ? (async function* () {
+          for await (const object of desired) yield { kind: 'add' as const, ...object };
+        })()
+      : diffSorted(desired, held(type), type);
+
+  const persons = entries<DisclosedPerson, FeedPerson>(
+    'person',
+    diffOrAll(
+      'person',
+      desiredOf(view.persons(), (person) => ({ key: person.personKey, hashed: person.person })),
+    ),
+    (person) => person.person,
+    (dead) => ({
+      key: options.feedKeyOf(dead.key),
+      name: { given: '', family: '' },
+      identifiers: [],
+      emails: [],
+      phones: [],
+      addresses: [],
+      guardianKeys: [],
+    }),
+    resends.person,
+    (_person, hash, key) => ({ op: 'upsert', type: 'person', key, hash }),
+    (person) =>
+      options.onDisclosure({ kind: 'person', personKey: person.personKey, categories: person.disclosed }),
+    (c) => c.persons++,
+  );
+
+  const groups = entries<Group, Group>(
+    'group',
+    diffOrAll(
+      'group',
+      desiredOf(view.groups(), (group) => ({
+        key: group.key,
+        hashed: [group, orgUnits.get(group.parentKey)],
+      })),
+    ),
+    (group) => group,
+    (dead) => {
+      const detail = dead.detail ?? { type: 'basisgruppe', parentKey: dead.key };
+      if (!orgUnits.has(detail.parentKey)) orgUnits.set(detail.parentKey, '');
+      return {
+        key: dead.key,
+        type: detail.type,
+        parentKey: detail.parentKey,
+        shortName: '',
+        identifiers: [],
+        schoolTypes: [],
+      };
+    },
+    resends.group,
+    (group, hash, key) => ({
+      op: 'upsert',
+      type: 'group',
+      key,
+      hash,
+      detail: { type: group.type, parentKey: group.parentKey },
+    }),
+    async () => {},
+    (c) => c.groups++,
+  );
+
+  let previousMember: string | undefined;
+  const memberships = entries<DisclosedMembership, Membership>(
+    'membership',
+    diffOrAll(
+      'membership',
+      desiredOf(view.memberships(), (member) => ({
+        key: membershipStateKey(member.membership),
+        hashed: member.membership,
+      })),
+    ),
+    (member) => member.membership,
+    (dead) => ({ ...parseMembershipStateKey(dead.key), isActive: false, isPrimary: false }),
+    resends.membership,
+    (_member, hash, key) => ({ op: 'upsert', type: 'membership', key, hash }),
+    async (member) => {
+      // Consecutive records of one person (several roles in one group) need one line, not one each.
+      if (member.personKey === previousMember) return;
+      previousMember = member.personKey;
+      await options.onDisclosure({ kind: 'member', personKey: member.personKey });
+    },
+    (c) => c.memberships++,
+  );
+
+  return { orgUnits, persons, groups, memberships, counts };
+}

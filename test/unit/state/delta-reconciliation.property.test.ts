@@ -1,0 +1,194 @@
+import fc from 'fast-check';
+import { compareKeys, type Group, type Membership } from '../../../src/model/index.js';
+import { readFeed, renderFeed, type FeedPerson } from '../../../src/pifu/index.js';
+import { pseudonymFor, viewThroughProfile, type Profile } from '../../../src/profiles/index.js';
+import {
+  feedStreams,
+  identityChanged,
+  type HeldObject,
+  type ObjectType,
+  type ResendScope,
+  type StateLine,
+} from '../../../src/state/index.js';
+import { validateAllAgainstXsd } from '../pifu/feed-fixture.js';
+import {
+  profileArbitrary,
+  rosterArrays,
+  rosterOf,
+  type RosterArrays,
+} from '../profiles/profile-arbitraries.js';
+
+const secret = new TextEncoder().encode('a test secret of at least thirty-two bytes');
+
+/** The hub's delivered state for one recipient, in memory: what the acknowledgement would commit. */
+class HubState {
+  readonly #objects = new Map<ObjectType, Map<string, HeldObject>>([
+    ['person', new Map()],
+    ['group', new Map()],
+    ['membership', new Map()],
+  ]);
+  profile: Profile | undefined;
+
+  held(type: ObjectType): AsyncIterable<HeldObject> {
+    const sorted = [...(this.#objects.get(type)?.values() ?? [])].sort((a, b) => compareKeys(a.key, b.key));
+    return (async function* () {
+      yield* sorted;
+    })();
+  }
+
+  get size(): number {
+    return [...this.#objects.values()].reduce((sum, objects) => sum + objects.size, 0);
+  }
+
+  apply(mode: 'replace' | 'apply', lines: readonly StateLine[]): void {
+    if (mode === 'replace') for (const objects of this.#objects.values()) objects.clear();
+    for (const line of lines) {
+      const objects = this.#objects.get(line.type);
+      if (line.op === 'delete') objects?.delete(line.key);
+      else
+        objects?.set(line.key, {
+          type: line.type,
+          key: line.key,
+          hash: line.hash,
+          ...(line.detail ? { detail: line.detail } : {}),
+        });
+    }
+  }
+}
+
+/**
+ * What the recipient holds, built only from the feeds it received, by the rules of the PIFU spec
+ * (../shared/pifu/README.md, "recstatus"): a full feed is the complete data set; in a delta, recstatus 1
+ * adds, 2 replaces, 3 removes the person, the group, or (on a `role`) the membership.
+ */
+interface RecipientHolding {
+  persons: Map<string, FeedPerson>;
+  groups: Map<string, Group>;
+  memberships: Map<string, Membership>;
+}
+
+const membershipId = (membership: Membership): string =>
+  `${membership.groupKey}|${membership.personKey}|${membership.role}`;
+
+async function applyFeed(holding: RecipientHolding | undefined, xml: string): Promise<RecipientHolding> {
+  const document = await readFeed(xml);
+  const full = document.properties.type === 'full';
+  const next: RecipientHolding =
+    full || holding === undefined
+      ? { persons: new Map(), groups: new Map(), memberships: new Map() }
+      : {
+          persons: new Map(holding.persons),
+          groups: new Map(holding.groups),
+          memberships: new Map(holding.memberships),
+        };
+  for await (const { object, change } of document.persons()) {
+    if (change === 'delete') next.persons.delete(object.key);
+    else next.persons.set(object.key, object);
+  }
+  for await (const { object, change } of document.groups()) {
+    if (change === 'delete') next.groups.delete(object.key);
+    else next.groups.set(object.key, object);
+  }
+  for await (const { object, change } of document.memberships()) {
+    if (change === 'delete') next.memberships.delete(membershipId(object));
+    else next.memberships.set(membershipId(object), object);
+  }
+  return next;
+}
+
+/** One export as the feed writer does it: view, plan (full or delta), streams, render; then acknowledge. */
+async function exportOnce(
+  arrays: RosterArrays,
+  profile: Profile,
+  state: HubState,
+  mode: 'full' | 'delta',
+  resend?: ResendScope,
+): Promise<{ xml: string; counts: { added: number; changed: number; deleted: number } }> {
+  const view = await viewThroughProfile(rosterOf(arrays), profile, { pseudonymKey: secret });
+  // The planner's rule: a delta needs a previous delivery and an unchanged identity scheme.
+  const effective =
+    mode === 'delta' && state.profile !== undefined && !identityChanged(state.profile, profile)
+      ? 'delta'
+      : 'full';
+  const lines: StateLine[] = [];
+  const streams = feedStreams(view, {
+    mode: effective,
+    held: (type) => state.held(type),
+    ...(resend === undefined ? {} : { resend }),
+    feedKeyOf: (key) => (profile.pseudonymise ? pseudonymFor(secret, key) : key),
+    onState: async (line) => void lines.push(line),
+    onDisclosure: async () => {},
+  });
+  let xml = '';
+  for await (const fragment of renderFeed({
+    properties: view.properties,
+    feedType: effective,
+    orgUnits: streams.orgUnits,
+    persons: streams.persons,
+    groups: streams.groups,
+    memberships: streams.memberships,
+  })) {
+    xml += fragment;
+  }
+  state.apply(effective === 'full' ? 'replace' : 'apply', lines);
+  state.profile = profile;
+  return { xml, counts: streams.counts };
+}
+
+function expectSameHolding(actual: RecipientHolding, expected: RecipientHolding): void {
+  const sorted = <T>(map: Map<string, T>): [string, T][] => [...map].sort(([a], [b]) => compareKeys(a, b));
+  expect(sorted(actual.persons)).toEqual(sorted(expected.persons));
+  expect(sorted(actual.groups)).toEqual(sorted(expected.groups));
+  expect(sorted(actual.memberships)).toEqual(sorted(expected.memberships));
+}
+
+/** Same kind, another valid profile: a recipient whose config changed between runs. */
+const step = fc.record({ roster: rosterArrays(), profile: profileArbitrary() });
+
+describe('deltas as reconciliation', () => {
+  it('applying each delivered delta in order to the previous state equals a fresh full export, object by object', async () => {
+    const xmls: string[] = [];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 2, maxLength: 4 }),
+        fc.boolean(),
+        async (steps, keepProfile) => {
+          const state = new HubState();
+          let holding: RecipientHolding | undefined;
+          const first = steps[0];
+          if (first === undefined) return;
+          for (const [index, { roster, profile: drawn }] of steps.entries()) {
+            const profile = keepProfile ? first.profile.profile : drawn.profile;
+            const { xml } = await exportOnce(roster, profile, state, index === 0 ? 'full' : 'delta');
+            if (xmls.length < 60) xmls.push(xml);
+            holding = await applyFeed(holding, xml);
+            const fresh = await applyFeed(
+              undefined,
+              (await exportOnce(roster, profile, new HubState(), 'full')).xml,
+            );
+            expectSameHolding(holding, fresh);
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FC_RUNS ?? 200) },
+    );
+    expect(await validateAllAgainstXsd(xmls)).toEqual([]);
+  });
+
+  it('sends nothing when nothing changed, and the same changes again only when resynced', async () => {
+    await fc.assert(
+      fc.asyncProperty(rosterArrays(), profileArbitrary(), async (roster, { profile }) => {
+        const state = new HubState();
+        const full = await exportOnce(roster, profile, state, 'full');
+        const again = await exportOnce(roster, profile, state, 'delta');
+        expect(again.counts).toMatchObject({ added: 0, changed: 0, deleted: 0 });
+        const holding = await applyFeed(undefined, full.xml);
+        const resync = await exportOnce(roster, profile, state, 'delta', { everything: true });
+        const objects = holding.persons.size + holding.groups.size + holding.memberships.size;
+        expect(resync.counts).toMatchObject({ added: objects, changed: 0, deleted: 0 });
+        expectSameHolding(await applyFeed(holding, resync.xml), holding);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
