@@ -2,7 +2,8 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateFeedFile } from '../../src/pifu/index.js';
-import { listTransfers } from '../../src/transfer/index.js';
+import { decideHold, listHolds, listTransfers } from '../../src/transfer/index.js';
+import { mutateMunicipality, mutationCategories } from '../../fixtures/generator/index.js';
 import { listPersonDisclosures, type DisclosureAnswer } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
@@ -37,13 +38,38 @@ const positiveInteger = (value: string): number => {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+const percentage = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 100) {
+    throw new InvalidArgumentError('expected a percentage above 0 and at most 100, e.g. 1 or 0.5');
+  }
+  return parsed;
+};
+
 function printFeeds(feeds: readonly FeedReport[]): void {
   console.log(
     formatTable(
-      ['recipient', 'status', 'persons', 'groups', 'memberships', 'bytes', 'sha-256', 'seconds'],
+      [
+        'recipient',
+        'status',
+        'type',
+        'added',
+        'changed',
+        'deleted',
+        'persons',
+        'groups',
+        'memberships',
+        'bytes',
+        'sha-256',
+        'seconds',
+      ],
       feeds.map((feed) => [
         feed.recipient,
         feed.status,
+        feed.type,
+        feed.type === 'delta' ? feed.added : '-',
+        feed.type === 'delta' ? feed.changed : '-',
+        feed.type === 'delta' ? feed.deleted : '-',
         feed.persons,
         feed.groups,
         feed.memberships,
@@ -141,9 +167,31 @@ export function buildProgram(): Command {
     )
     .option('--seed <n>', 'generator seed: the same seed gives the same data', positiveInteger, 7)
     .option('--replace', 'empty the records store first', false)
-    .action(async (options: { scale: SeedScale; seed: number; replace: boolean }) => {
+    .addOption(
+      new Option(
+        '--mutate <percent>',
+        'instead of seeding, apply a deterministic random change set to about PERCENT % of the persons',
+      )
+        .argParser(percentage)
+        .conflicts(['replace', 'scale']),
+    )
+    .action(async (options: { scale: SeedScale; seed: number; replace: boolean; mutate?: number }) => {
       await withRuntime({}, async (runtime) => {
         await migrateRecords(runtime);
+        if (options.mutate !== undefined) {
+          const report = await mutateMunicipality(runtime.records.db, {
+            percent: options.mutate,
+            seed: options.seed,
+          });
+          console.log(
+            formatTable(
+              ['change', 'count'],
+              mutationCategories.map((category) => [category, report[category]]),
+            ),
+          );
+          console.log(`applied ${report.total} changes as of ${report.asOf} (seed ${options.seed})`);
+          return;
+        }
         const seeded = await seedRecordsStore(runtime, options);
         console.log(
           `seeded ${options.scale} (seed ${options.seed}) in ${seeded.seconds.toFixed(1)} s: ${seeded.persons} persons, ` +
@@ -157,7 +205,15 @@ export function buildProgram(): Command {
     .description('write and deliver full feeds now, through the queues (or in-process without Redis)')
     .option('--recipient <id>', 'a recipient to export to (repeatable)', collect, [])
     .option('--all', 'every configured recipient', false)
-    .option('--full', 'full feeds (the only kind so far; deltas come with delivered state)', true)
+    .addOption(
+      new Option(
+        '--delta',
+        'only what changed since each recipient last acknowledged (full where it holds nothing)',
+      )
+        .default(false)
+        .conflicts('full'),
+    )
+    .option('--full', 'full feeds: everything each recipient may have (the default)', false)
     .option(
       '--out <dir>',
       'deliver to a file drop under DIR/<recipient-id>/ instead of the configured transports',
@@ -181,6 +237,7 @@ export function buildProgram(): Command {
         json: boolean;
         detach: boolean;
         dryRun: boolean;
+        delta: boolean;
       }) => {
         if (!options.all && options.recipient.length === 0) {
           throw new HubError(
@@ -215,6 +272,7 @@ export function buildProgram(): Command {
               recipientIds,
               requestedBy: `cli:${userInfo().username}`,
               detach: options.detach,
+              feedType: options.delta ? 'delta' : 'full',
             });
             if (options.detach) {
               console.log(
@@ -289,6 +347,110 @@ export function buildProgram(): Command {
         );
       });
     });
+
+  program
+    .command('resync')
+    .description(
+      'send again part or all of what a recipient holds, as new (recstatus 1): its state for them is forgotten',
+    )
+    .requiredOption('--recipient <id>', 'the recipient')
+    .option('--school <org>', "only this school's groups, memberships and persons (org number or NSR id)")
+    .option(
+      '--person <key>',
+      'only this person and their memberships (internal key, never a national number)',
+    )
+    .requiredOption('--reason <text>', 'why; logged with the run and shown with its transfers')
+    .option('--json', 'print the feed report as JSON', false)
+    .action(
+      async (options: {
+        recipient: string;
+        school?: string;
+        person?: string;
+        reason: string;
+        json: boolean;
+      }) => {
+        await withRuntime({}, async (runtime) => {
+          const result = await runExport(runtime, {
+            recipientIds: [options.recipient],
+            requestedBy: `cli:${userInfo().username}`,
+            feedType: 'delta',
+            trigger: 'resync',
+            reason: options.reason,
+            resync: {
+              ...(options.school === undefined ? {} : { school: options.school }),
+              ...(options.person === undefined ? {} : { person: options.person }),
+            },
+          });
+          if (options.json) for (const feed of result.feeds) console.log(JSON.stringify(feed));
+          else {
+            printFeeds(result.feeds);
+            console.log(`run ${result.runId} ${result.status}`);
+          }
+          if (result.status !== 'completed') process.exitCode = 1;
+        });
+      },
+    );
+
+  program
+    .command('holds')
+    .description('deltas put on hold by a safety threshold, waiting for an operator')
+    .option('--all', 'decided holds too', false)
+    .option('--json', 'one JSON object per hold', false)
+    .action(async (options: { all: boolean; json: boolean }) => {
+      await withRuntime({}, async (runtime) => {
+        const holds = await listHolds(runtime.hub.db, { all: options.all });
+        if (options.json) {
+          for (const hold of holds) console.log(JSON.stringify(hold));
+          return;
+        }
+        if (holds.length === 0) {
+          console.log(options.all ? 'no holds' : 'no undecided holds');
+          return;
+        }
+        console.log(
+          formatTable(
+            ['transfer', 'recipient', 'held', 'added', 'changed', 'deleted', 'since', 'decision', 'reason'],
+            holds.map((hold) => [
+              hold.transferId,
+              hold.recipientId,
+              hold.heldObjects,
+              hold.added,
+              hold.changed,
+              hold.deleted,
+              hold.createdAt.toISOString(),
+              hold.decision === null ? '-' : `${hold.decision} by ${hold.decidedBy ?? '?'}`,
+              hold.reason,
+            ]),
+          ),
+        );
+      });
+    });
+
+  const hold = program.command('hold').description('decide a held delta');
+  for (const decision of ['approve', 'reject'] as const) {
+    hold
+      .command(decision)
+      .description(
+        decision === 'approve'
+          ? 'deliver exactly the held delta (refused if the recipient received something since)'
+          : 'deliver nothing; delivered state stays as it was',
+      )
+      .argument('<transfer>', 'the held transfer id (see `pifu-hub holds`)')
+      .requiredOption('--reason <text>', 'why; logged with the decision')
+      .action(async (transferId: string, options: { reason: string }) => {
+        await withRuntime({}, async (runtime) => {
+          const { hold: decided, delivery } = await decideHold(runtime.context, transferId, {
+            decision,
+            by: `cli:${userInfo().username}`,
+            reason: options.reason,
+          });
+          console.log(
+            `${decided.transferId} ${decided.decision ?? decision} by ${decided.decidedBy ?? '?'}` +
+              (delivery === undefined ? '' : `; delivered to ${delivery.location}`),
+          );
+        });
+      });
+  }
 
   program
     .command('disclosures')

@@ -1,4 +1,6 @@
 import { findFeed } from '../../src/feed/index.js';
+import type { FeedType } from '../../src/model/index.js';
+import type { TransferTrigger } from '../../src/transfer/index.js';
 import { findRun, runIds, startRun } from '../../src/run/index.js';
 import { findTransfer } from '../../src/transfer/index.js';
 import { runInProcess } from '../in-process-runner.js';
@@ -9,6 +11,11 @@ export interface FeedReport {
   readonly recipient: string;
   readonly kind: string;
   readonly status: string;
+  /** What was sent: `full`, or `delta` with recstatus counts below. */
+  readonly type: 'full' | 'delta';
+  readonly added: number;
+  readonly changed: number;
+  readonly deleted: number;
   readonly file: string | null;
   readonly persons: number;
   readonly groups: number;
@@ -19,20 +26,33 @@ export interface FeedReport {
   readonly error: string | null;
 }
 
+export interface ExportRequest {
+  readonly recipientIds: readonly string[];
+  readonly requestedBy: string;
+  readonly detach?: boolean;
+  /** Delta by default where the recipient holds something; `full` replaces what it holds. */
+  readonly feedType?: FeedType;
+  readonly trigger?: TransferTrigger;
+  readonly reason?: string;
+  readonly resync?: { readonly school?: string; readonly person?: string };
+}
+
 /**
- * Records a full run for the recipients and carries it out: through the queues with workers in this
+ * Records a run for the recipients and carries it out: through the queues with workers in this
  * process (other workers on the same Redis may take steps too), or in-process when there is no Redis.
  */
 export async function runExport(
   runtime: Runtime,
-  request: { recipientIds: readonly string[]; requestedBy: string; detach?: boolean },
+  request: ExportRequest,
 ): Promise<{ runId: string; status: string; feeds: FeedReport[] }> {
   const ctx = runtime.context;
   const runId = await startRun(ctx, {
     recipientIds: request.recipientIds,
-    trigger: 'operator',
-    feedType: 'full',
+    trigger: request.trigger ?? 'operator',
+    feedType: request.feedType ?? 'full',
     requestedBy: request.requestedBy,
+    ...(request.reason === undefined ? {} : { reason: request.reason }),
+    ...(request.resync === undefined ? {} : { resync: request.resync }),
   });
   const queueUrl = await runtime.queueUrl();
   if (queueUrl === undefined) {
@@ -72,6 +92,10 @@ async function reportFeeds(
       recipient: recipientId,
       kind: runtime.context.recipients.get(recipientId)?.kind ?? 'unknown',
       status: transfer?.status ?? 'unknown',
+      type: feed?.feed_type ?? 'full',
+      added: feed?.added ?? 0,
+      changed: feed?.changed ?? 0,
+      deleted: feed?.deleted ?? 0,
       file: transfer?.location ?? null,
       persons: feed?.persons ?? 0,
       groups: feed?.groups ?? 0,

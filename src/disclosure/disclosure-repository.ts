@@ -6,19 +6,21 @@ const chunkSize = 5_000;
 
 /**
  * Inserts one row per disclosed person, in chunks through `unnest` so an Oslo-sized feed is a few
- * hundred statements, not hundreds of thousands; then adds the `memberships` category to every person
- * whose memberships the feed carried. Re-inserting the same transfer is a no-op.
+ * hundred statements, not hundreds of thousands. The manifest is read twice: first for the persons whose
+ * memberships the feed carried (a set of keys, the one thing held in memory), then to insert each person
+ * with `memberships` among its categories where it applies. Re-inserting the same transfer is a no-op.
  */
 export async function insertDisclosures(
   db: Kysely<HubDatabase>,
   transfer: { transferId: string; recipientId: string; disclosedAt: Date },
-  lines: AsyncIterable<DisclosureLine>,
+  manifest: () => AsyncIterable<DisclosureLine>,
 ): Promise<number> {
+  const members = new Set<string>();
+  for await (const line of manifest()) if (line.kind === 'member') members.add(line.personKey);
   let persons: string[] = [];
   let categories: string[] = [];
-  let members: string[] = [];
   let total = 0;
-  const flushPersons = async (): Promise<void> => {
+  const flush = async (): Promise<void> => {
     if (persons.length === 0) return;
     await sql`
       INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
@@ -29,27 +31,15 @@ export async function insertDisclosures(
     persons = [];
     categories = [];
   };
-  const flushMembers = async (): Promise<void> => {
-    if (members.length === 0) return;
-    await sql`
-      UPDATE hub.disclosure SET categories = array_append(categories, 'memberships')
-      WHERE transfer_id = ${transfer.transferId} AND person_key = ANY(${members}::text[])
-        AND NOT ('memberships' = ANY(categories))`.execute(db);
-    members = [];
-  };
-  for await (const line of lines) {
-    if (line.kind === 'person') {
-      persons.push(line.personKey);
-      categories.push(line.categories.join(','));
-      if (persons.length >= chunkSize) await flushPersons();
-    } else {
-      await flushPersons();
-      members.push(line.personKey);
-      if (members.length >= chunkSize) await flushMembers();
-    }
+  for await (const line of manifest()) {
+    if (line.kind !== 'person') continue;
+    persons.push(line.personKey);
+    categories.push(
+      (members.has(line.personKey) ? [...line.categories, 'memberships'] : line.categories).join(','),
+    );
+    if (persons.length >= chunkSize) await flush();
   }
-  await flushPersons();
-  await flushMembers();
+  await flush();
   return total;
 }
 

@@ -24,6 +24,10 @@ export const errorCodes = {
     summary: 'The synthetic generator was asked for something it cannot make.',
   },
   PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run or transfer with that id exists.' },
+  PIFU_HOLD_DECIDED: {
+    retryable: false,
+    summary: 'A held delta was already decided, or can no longer be approved because state moved on.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -159,7 +159,7 @@ async function writeFeedFiles(
   const disclosures = createWriteStream(disclosureManifestPath(filePath));
   const state = createWriteStream(stateManifestPath(filePath));
   try {
-    await writeLine(state, formatStateHeader(plan.mode === 'full' ? 'replace' : 'apply'));
+    await writeLine(state, formatStateHeader('apply'));
     const streams = feedStreams(view, {
       mode: plan.mode,
       held: (type) => readHeldObjects(ctx.db, recipient.id, type),

@@ -9,6 +9,8 @@ export async function insertRun(
     trigger: TransferTrigger;
     requestedBy: string | undefined;
     recipientIds: readonly string[];
+    reason?: string | undefined;
+    resync?: { school?: string; person?: string } | undefined;
   },
 ): Promise<void> {
   await db
@@ -19,6 +21,8 @@ export async function insertRun(
       requested_by: run.requestedBy ?? null,
       status: 'running',
       recipient_ids: [...run.recipientIds],
+      reason: run.reason ?? null,
+      resync: run.resync === undefined ? null : JSON.stringify(run.resync),
     })
     .execute();
 }

@@ -14,6 +14,10 @@ export interface RunRequest {
   readonly requestedBy?: string;
   /** Given by the scheduler (deterministic per slot); otherwise a fresh one. */
   readonly runId?: string;
+  /** The operator's reason; required for a resync, shown with the run and its transfers. */
+  readonly reason?: string;
+  /** A resync sends again part (or all) of what the recipients hold: a school, a person, or everything. */
+  readonly resync?: { readonly school?: string; readonly person?: string };
 }
 
 /**
@@ -27,6 +31,12 @@ export async function startRun(ctx: HubContext, request: RunRequest): Promise<st
     throw new HubError(
       'PIFU_RECIPIENT_UNKNOWN',
       `no recipient "${unknown.join('", "')}"; configured: ${known}`,
+    );
+  }
+  if (request.trigger === 'resync' && (request.reason === undefined || request.reason.trim() === '')) {
+    throw new HubError(
+      'PIFU_CONFIG_INVALID',
+      'a resync needs a reason (--reason TEXT); it is logged with the transfers',
     );
   }
   if (request.recipientIds.length === 0) {
@@ -43,6 +53,8 @@ export async function startRun(ctx: HubContext, request: RunRequest): Promise<st
       trigger: request.trigger,
       requestedBy: request.requestedBy,
       recipientIds: request.recipientIds,
+      reason: request.reason,
+      resync: request.trigger === 'resync' ? { ...request.resync } : undefined,
     });
     for (const recipientId of request.recipientIds) {
       const recipient = ctx.recipients.get(recipientId)!;

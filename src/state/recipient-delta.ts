@@ -34,9 +34,12 @@ export interface DeltaCounts {
 }
 
 export interface FeedPlanOptions {
-  /** `full` sends everything and replaces the state; `delta` sends what differs from `held`. */
+  /**
+   * `full` sends everything, `delta` what differs from `held`; either way the state lines say only what
+   * changed against `held`, so acknowledging a full of an unchanged roster rewrites nothing.
+   */
   readonly mode: 'full' | 'delta';
-  /** The recipient's held objects of one type, in key order (delta only). */
+  /** The recipient's held objects of one type, in key order; none when absent (first delivery). */
   readonly held?: (type: ObjectType) => AsyncIterable<HeldObject>;
   readonly resend?: ResendScope;
   /** The key the recipient knows a person by (their pseudonym when pseudonymised), for delete records. */
@@ -113,38 +116,36 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     disclose: (value: T) => Promise<void>,
     count: (counts: DeltaCounts) => void,
   ): AsyncGenerator<FeedEntry<O>> {
+    const full = options.mode === 'full';
     for await (const entry of diff) {
       if (entry.kind === 'delete') {
         await options.onState({ op: 'delete', type, key: entry.key });
         counts.deleted++;
+        // A full feed is the complete data set: what it leaves out is gone, no delete record needed.
+        if (full) continue;
         count(counts);
         yield { object: tombstone(entry.held), change: 'delete' };
         continue;
       }
-      const kind = entry.kind === 'same' && sendAgain(entry.value) ? 'add' : entry.kind;
-      if (kind === 'same') continue;
-      await options.onState(stateOf(entry.value, entry.hash, entry.key));
+      const kind = entry.kind === 'same' && !full && sendAgain(entry.value) ? 'add' : entry.kind;
+      if (kind === 'same' && !full) continue;
+      // The state changes only where the hash does, so a nightly full of an unchanged roster writes
+      // no state rows at all.
+      if (kind !== 'same') await options.onState(stateOf(entry.value, entry.hash, entry.key));
+      if (kind === 'add') counts.added++;
+      if (kind === 'change') counts.changed++;
       await disclose(entry.value);
       count(counts);
-      if (options.mode === 'full') {
-        yield { object: send(entry.value) };
-      } else {
-        if (kind === 'add') counts.added++;
-        else counts.changed++;
-        yield { object: send(entry.value), change: kind };
-      }
+      yield full || kind === 'same'
+        ? { object: send(entry.value) }
+        : { object: send(entry.value), change: kind };
     }
   }
 
   const diffOrAll = <T>(
     type: ObjectType,
     desired: AsyncIterable<DesiredObject<T>>,
-  ): AsyncIterable<DiffEntry<T>> =>
-    options.mode === 'full'
-      ? (async function* () {
-          for await (const object of desired) yield { kind: 'add' as const, ...object };
-        })()
-      : diffSorted(desired, held(type), type);
+  ): AsyncIterable<DiffEntry<T>> => diffSorted(desired, held(type), type);
 
   const persons = entries<DisclosedPerson, FeedPerson>(
     'person',

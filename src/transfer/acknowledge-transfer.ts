@@ -17,7 +17,8 @@ export async function acknowledgeTransfer(
     sizeBytes: number;
     sha256Hex: string;
     deliveredAt: Date;
-    disclosures: AsyncIterable<DisclosureLine>;
+    /** Opens the disclosure manifest; called twice (see insertDisclosures). */
+    disclosures: () => AsyncIterable<DisclosureLine>;
     state: StateManifest;
     snapshotAt: Date | null;
     profileHash: string;

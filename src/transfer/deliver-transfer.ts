@@ -82,7 +82,7 @@ export async function deliverTransfer(
     sizeBytes: Number(feed.size_bytes),
     sha256Hex: feed.sha256_hex,
     deliveredAt: ctx.now(),
-    disclosures: readDisclosureManifest(disclosureManifestPath(feed.file_path)),
+    disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path ?? '')),
     state: await openStateManifest(stateManifestPath(feed.file_path)),
     snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
     profileHash: feed.profile_hash ?? '',

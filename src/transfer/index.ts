@@ -8,3 +8,4 @@ export {
   type TransferListing,
 } from './transfer-repository.js';
 export { transferTriggers, type TransferTrigger } from './transfer-trigger.js';
+export { decideHold, listHolds, type Hold, type HoldDecision } from './holds.js';

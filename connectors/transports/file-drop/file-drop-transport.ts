@@ -31,7 +31,11 @@ export class FileDropTransport implements Transport {
     }
     let written;
     try {
-      written = await writeFileAtomically(target, createReadStream(feed.path), options);
+      written = await writeFileAtomically(
+        target,
+        createReadStream(feed.path, { highWaterMark: 1 << 20 }),
+        options,
+      );
     } catch (error) {
       throw new HubError(
         'PIFU_TRANSPORT_FAILED',

@@ -130,7 +130,7 @@ async function exportOnce(
   })) {
     xml += fragment;
   }
-  state.apply(effective === 'full' ? 'replace' : 'apply', lines);
+  state.apply('apply', lines);
   state.profile = profile;
   return { xml, counts: streams.counts };
 }
