@@ -274,6 +274,22 @@ export const recipientConfigSchema = z
           safety: { maxDeletePercent: 5, maxChangePercent: 20 },
           freeze: [],
         }),
+      delivery: z
+        .strictObject({
+          attempts: z
+            .int()
+            .min(1)
+            .max(20)
+            .default(5)
+            .describe('Delivery attempts before the transfer is dead.'),
+          backoffSeconds: z
+            .number()
+            .min(0.1)
+            .max(3600)
+            .default(5)
+            .describe('First retry delay; doubles each attempt, with jitter.'),
+        })
+        .default({ attempts: 5, backoffSeconds: 5 }),
       schedule: z
         .strictObject({ full: cronExpression.optional(), delta: cronExpression.optional() })
         .optional(),
