@@ -16,7 +16,8 @@ export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
     .description(
-      'load a synthetic municipality into a throwaway database, export one full feed and print timings as JSON',
+      'load a synthetic municipality into a throwaway database, export a full feed to every shipped recipient ' +
+        '(then, with --mutate, a delta after a synthetic change set) and print timings as JSON',
     )
     .addOption(
       new Option('--scale <scale>', 'size of the municipality')
@@ -28,8 +29,20 @@ export function registerBenchCommand(program: Command): Command {
       '--database-url <url>',
       'PostgreSQL admin URL to create the throwaway database at (default: $BENCH_DATABASE_URL, then local, then PGlite)',
     )
-    .action(async (options: { scale: MunicipalityScale; seed: number; databaseUrl?: string }) => {
-      const result = await runBench(options);
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    });
+    .option(
+      '--mutate <percent>',
+      'after the fulls, change about PERCENT % of the persons and export deltas',
+      (value) => {
+        const parsed = Number(value);
+        if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 100)
+          throw new InvalidArgumentError('expected 0 < percent ≤ 100');
+        return parsed;
+      },
+    )
+    .action(
+      async (options: { scale: MunicipalityScale; seed: number; databaseUrl?: string; mutate?: number }) => {
+        const result = await runBench(options);
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      },
+    );
 }

@@ -12,6 +12,7 @@ import { createTransport } from '../connectors/transports/registry.js';
 import {
   generateMunicipality,
   loadMunicipality,
+  mutateMunicipality,
   type MunicipalityScale,
   type RecordsStoreConnection,
 } from '../fixtures/generator/index.js';
@@ -32,6 +33,8 @@ export interface BenchOptions {
   readonly seed: number;
   /** Admin URL of a PostgreSQL server; else BENCH_DATABASE_URL, else a local default, else PGlite. */
   readonly databaseUrl?: string;
+  /** After the fulls: change about this % of persons (seed-deterministic) and export a delta to everyone. */
+  readonly mutate?: number;
   /** Progress lines; stderr by default so stdout carries only the result. */
   readonly log?: (line: string) => void;
 }
@@ -45,6 +48,17 @@ export interface RecipientFigures {
   readonly memberships: number;
   readonly mb: number;
   readonly feed_s: number;
+  readonly deliver_s: number;
+}
+
+export interface DeltaFigures {
+  readonly id: string;
+  readonly status: string;
+  readonly added: number;
+  readonly changed: number;
+  readonly deleted: number;
+  readonly mb: number;
+  readonly delta_s: number;
   readonly deliver_s: number;
 }
 
@@ -68,6 +82,14 @@ export interface BenchResult {
   /** Roster spool → every recipient's XML feed file (profile applied). */
   readonly feed_s: number;
   readonly recipients: readonly RecipientFigures[];
+  /** With --mutate: the change set and every recipient's delta. */
+  readonly mutation?: {
+    readonly percent: number;
+    readonly changes: number;
+    readonly mutate_s: number;
+    readonly snapshot_s: number;
+  };
+  readonly deltas?: readonly DeltaFigures[];
   /** Rows in the disclosure register after the run. */
   readonly disclosure_rows: number;
   /** One person's full disclosure history (GDPR Art. 15(1)(c)), the slowest of five persons. */
@@ -134,6 +156,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     snapshot_s: round(snapshotS, 3),
     feed_s: round(feedS, 3),
     recipients,
+    ...(pipeline.mutation === undefined ? {} : { mutation: pipeline.mutation, deltas: pipeline.deltas }),
     disclosure_rows: pipeline.disclosureRows,
     disclosure_query_ms: round(pipeline.disclosureQueryMs, 1),
     writer_fast_mb_per_s: writer.fastMbPerS,
@@ -149,6 +172,8 @@ interface PipelineFigures {
   readonly recipients: RecipientFigures[];
   readonly disclosureRows: number;
   readonly disclosureQueryMs: number;
+  readonly mutation?: BenchResult['mutation'];
+  readonly deltas?: DeltaFigures[];
 }
 
 /** The shipped seed recipients, delivered by file drop into the bench's own directory. */
@@ -211,6 +236,8 @@ async function loadAndExport(
       deliver_s: round(deliverS, 3),
     });
   }
+  const deltaFigures =
+    options.mutate === undefined ? undefined : await mutateAndDelta(ctx, options, open, log);
   const disclosures = await timeDisclosureQueries(ctx);
   log(
     `bench: ${disclosures.rows} disclosure rows; one person's history in ${disclosures.slowestMs.toFixed(1)} ms`,
@@ -222,6 +249,53 @@ async function loadAndExport(
     recipients,
     disclosureRows: disclosures.rows,
     disclosureQueryMs: disclosures.slowestMs,
+    ...(deltaFigures === undefined ? {} : deltaFigures),
+  };
+}
+
+/** A synthetic change set, then one delta run for every recipient: what issue 5 asks to be measured. */
+async function mutateAndDelta(
+  ctx: HubContext,
+  options: BenchOptions,
+  open: OpenDatabase<HubDatabase>,
+  log: (line: string) => void,
+): Promise<{ mutation: NonNullable<BenchResult['mutation']>; deltas: DeltaFigures[] }> {
+  const percent = options.mutate ?? 1;
+  const [report, mutateS] = await timed(() =>
+    mutateMunicipality(open.db as unknown as Kysely<unknown>, { percent, seed: options.seed }),
+  );
+  log(`bench: mutated ${percent}%: ${report.total} changes in ${mutateS.toFixed(1)} s`);
+  const recipientIds = [...ctx.recipients.keys()];
+  const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType: 'delta' });
+  const ids = runIds(runId);
+  const [, snapshotS] = await timed(() => takeSnapshot(ctx, runId));
+  const deltas: DeltaFigures[] = [];
+  for (const id of recipientIds) {
+    const [feed, deltaS] = await timed(() => writeRecipientFeed(ctx, ids.feedId(id)));
+    const [delivery, deliverS] = await timed(() => deliverTransfer(ctx, ids.transferId(id)));
+    const status = delivery.notDelivered ?? 'delivered';
+    log(
+      `bench: ${id}: delta +${feed.added} ~${feed.changed} -${feed.deleted}, ${(feed.sizeBytes / 1e6).toFixed(2)} MB in ${deltaS.toFixed(1)} s (${status})`,
+    );
+    deltas.push({
+      id,
+      status,
+      added: feed.added,
+      changed: feed.changed,
+      deleted: feed.deleted,
+      mb: round(feed.sizeBytes / 1e6, 3),
+      delta_s: round(deltaS, 3),
+      deliver_s: round(deliverS, 3),
+    });
+  }
+  return {
+    mutation: {
+      percent,
+      changes: report.total,
+      mutate_s: round(mutateS, 3),
+      snapshot_s: round(snapshotS, 3),
+    },
+    deltas,
   };
 }
 
