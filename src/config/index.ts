@@ -13,3 +13,11 @@ export {
   type RecipientConfig,
   type RecipientConfigFile,
 } from './recipient-config.js';
+export {
+  describeSecretSource,
+  readSecret,
+  secretSourceHint,
+  secretSourceSchema,
+  unknownKeysRefusal,
+  type SecretSource,
+} from './secret-source.js';

@@ -112,6 +112,7 @@ const profileShape = {
   orgIdTypes: z.array(z.enum(orgIdTypeNames, { error: refusal('an org identifier type', orgIdTypeNames) })),
   pseudonymise: z.boolean(),
   strictlyConfidential: z.enum(['exclude', 'include']),
+  leavers: z.enum(['delete', 'close']),
 };
 
 /** Unknown keys in a profile are refused with the deny-list's reason when they name a special category. */

@@ -36,6 +36,7 @@ const base = {
   orgIdTypes: orgIdTypeNames,
   pseudonymise: false,
   strictlyConfidential: 'exclude',
+  leavers: 'delete',
 } as const satisfies Partial<Profile>;
 
 const directoryIds: readonly IdTypeName[] = [
@@ -115,6 +116,7 @@ export const kindDefaults: Readonly<Record<RecipientKind, Profile>> = {
     fields: ['name', 'bday', 'adr.registered', 'status'],
     guardianFields: ['name', 'adr.postal', 'guardianLinks'],
     idTypes: ['personNIN', 'sisID'],
+    leavers: 'close',
   },
   assessment: {
     ...base,

@@ -58,6 +58,12 @@ export interface Profile {
   readonly pseudonymise: boolean;
   /** R9: persons with a strictly confidential address are left out unless an override opts them in. */
   readonly strictlyConfidential: 'exclude' | 'include';
+  /**
+   * What an active-only recipient sees of a pupil who left (R2): `delete` (recstatus 3, the default), or
+   * `close` for an archive, which must never be asked to erase a pupil record: the leaver stays, with
+   * status inactive, without memberships and without guardians.
+   */
+  readonly leavers: 'delete' | 'close';
 }
 
 /** The profile keys whose values are lists; narrowing a list means a subset of the default. */

@@ -28,7 +28,8 @@ export interface DisclosedMembership {
   readonly membership: Membership;
 }
 
-export type PersonRole = 'pupil' | 'staff' | 'guardian';
+/** `leaver`: a pupil kept by a `leavers: close` recipient after leaving (R2, archive). */
+export type PersonRole = 'pupil' | 'staff' | 'guardian' | 'leaver';
 export type PersonRoles = ReadonlySet<PersonRole>;
 
 const emailField: Readonly<Record<EmailKind, FieldKey>> = { org: 'email.org', private: 'email.private' };
@@ -45,11 +46,13 @@ const addressField: Readonly<Record<AddressKind, FieldKey>> = {
 
 const fieldsByRole: Readonly<Record<PersonRole, 'fields' | 'staffFields' | 'guardianFields'>> = {
   pupil: 'fields',
+  leaver: 'fields',
   staff: 'staffFields',
   guardian: 'guardianFields',
 };
 const idTypesByRole: Readonly<Record<PersonRole, 'idTypes' | 'staffIdTypes' | 'guardianIdTypes'>> = {
   pupil: 'idTypes',
+  leaver: 'idTypes',
   staff: 'staffIdTypes',
   guardian: 'guardianIdTypes',
 };
@@ -115,7 +118,7 @@ export function projectPerson(
     name,
     ...(fields.has('bday') && person.birthDate !== undefined ? { birthDate: person.birthDate } : {}),
     ...(fields.has('gender') && person.gender !== undefined ? { gender: person.gender } : {}),
-    ...(fields.has('status') ? { status: person.status } : {}),
+    ...(fields.has('status') ? { status: roles.has('leaver') ? ('inactive' as const) : person.status } : {}),
     identifiers,
     emails,
     phones,

@@ -26,12 +26,15 @@ function rolesFrom(flags: number): PersonRoles {
   if (flags & 1) roles.add('pupil');
   if (flags & 2) roles.add('staff');
   if (flags & 4) roles.add('guardian');
+  if (flags & leaverFlag) roles.add('leaver');
   return roles;
 }
 
 const pupilFlag = 1;
 const staffFlag = 2;
 const guardianFlag = 4;
+/** A pupil who left, kept (closed) by a `leavers: close` recipient. */
+const leaverFlag = 16;
 /** Seen as a guardian who may be sent if an in-scope pupil asks for them; cleared by closePersons. */
 const candidateFlag = 8;
 
@@ -173,10 +176,11 @@ export class RecipientScope {
     );
   }
 
-  #affiliationInScope(affiliation: Affiliation): boolean {
+  #affiliationInScope(affiliation: Affiliation, ignoreActivity = false): boolean {
     const profile = this.#profile;
     if (!this.#schools.has(affiliation.schoolKey)) return false;
-    if (profile.activeOnly && !current(affiliation.begin, affiliation.end, this.#on)) return false;
+    if (profile.activeOnly && !ignoreActivity && !current(affiliation.begin, affiliation.end, this.#on))
+      return false;
     if (!overlaps(affiliation.begin, affiliation.end, profile.dateWindow)) return false;
     if (affiliation.population === 'pupil') {
       if (
@@ -187,6 +191,14 @@ export class RecipientScope {
       if (profile.pupilScope === 'transportRight' && affiliation.transportRight !== true) return false;
     }
     return true;
+  }
+
+  /** A pupil who would be in scope but for being inactive or no longer enrolled (R2, `leavers: close`). */
+  #isLeaver(person: Person): boolean {
+    if (!this.#profile.populations.includes('pupil') || !person.populations.includes('pupil')) return false;
+    return person.affiliations.some(
+      (affiliation) => affiliation.population === 'pupil' && this.#affiliationInScope(affiliation, true),
+    );
   }
 
   /** Guardian links that may bring a guardian in (R8): parental responsibility, a minor, consent where asked. */
@@ -215,6 +227,9 @@ export class RecipientScope {
       for (const link of person.guardians) {
         if (this.linkEligible(link, person)) this.#wantedGuardians.add(link.guardianKey);
       }
+    }
+    if (flags === 0 && profile.leavers === 'close' && profile.activeOnly && this.#isLeaver(person)) {
+      flags |= leaverFlag;
     }
     if (person.populations.includes('guardian') && active && profile.guardians !== 'none')
       flags |= candidateFlag;

@@ -60,6 +60,8 @@ function scalarWidenings(defaults: Profile, settings: ProfileSettings): [keyof P
   if (settings.pseudonymise === false && defaults.pseudonymise) wider.push(['pseudonymise', 'false']);
   if (settings.strictlyConfidential === 'include' && defaults.strictlyConfidential === 'exclude')
     wider.push(['strictlyConfidential', 'include']);
+  // Keeping leavers (closed, inactive) sends persons a deleting recipient would not have.
+  if (settings.leavers === 'close' && defaults.leavers === 'delete') wider.push(['leavers', 'close']);
   if (settings.schools !== undefined && settings.schools === 'all' && defaults.schools !== 'all')
     wider.push(['schools', 'all']);
   if (settings.levels !== undefined) {

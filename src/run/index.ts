@@ -1,7 +1,15 @@
 export type { HubContext } from './hub-context.js';
 export { newRunId, runIds, compactTimestamp, type RunIds } from './run-ids.js';
 export { runSpoolPaths } from './run-paths.js';
-export { findRun } from './run-repository.js';
+export {
+  findDeliveryAfter,
+  findRun,
+  findTransferDetail,
+  listRunTransferDetails,
+  listRuns,
+  type RunListing,
+  type RunTransferDetail,
+} from './run-repository.js';
 export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
 export { finishRun, type RunOutcome } from './finish-run.js';

@@ -9,3 +9,12 @@ export {
 } from './transfer-repository.js';
 export { transferTriggers, type TransferTrigger } from './transfer-trigger.js';
 export { decideHold, listHolds, type Hold, type HoldDecision } from './holds.js';
+export {
+  advisoryRecipientLock,
+  earlierPendingTransfers,
+  inProcessRecipientLock,
+  recipientLockFor,
+  recipientLockKey,
+  type LockOutcome,
+  type RecipientLock,
+} from './recipient-lock.js';

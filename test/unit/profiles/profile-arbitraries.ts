@@ -263,7 +263,7 @@ export function rosterArrays(): fc.Arbitrary<RosterArrays> {
         groups: fc.tuple(...Array.from({ length: groupCount }, (_, index) => groupArbitrary(index))),
         memberships: fc.uniqueArray(
           fc.record({
-            groupIndex: fc.integer({ min: 0, max: groupCount + 3 }),
+            groupIndex: fc.integer({ min: 0, max: groupCount + 2 }),
             personIndex: fc.integer({ min: 0, max: personCount - 1 }),
             role: fc.constantFrom(...membershipRoles),
             isActive: fc.boolean(),

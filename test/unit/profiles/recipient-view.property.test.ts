@@ -59,7 +59,7 @@ async function renderView(collected: Collected): Promise<string> {
 
 // ---- The oracle: RECIPIENTS.md §2–3 written out plainly, independent of src/profiles' bookkeeping. ----
 
-type Role = 'pupil' | 'staff' | 'guardian';
+type Role = 'pupil' | 'staff' | 'guardian' | 'leaver';
 
 const onDay = (begin: string | undefined, end: string | undefined): boolean =>
   (begin === undefined || begin <= snapshotDay) && (end === undefined || end >= snapshotDay);
@@ -89,8 +89,29 @@ function expectedRoles(arrays: RosterArrays, profile: Profile): Map<string, Set<
     person.addressProtection === 'strictlyConfidential' && profile.strictlyConfidential === 'exclude';
   const active = (person: Person): boolean => !profile.activeOnly || person.status === 'active';
   for (const person of arrays.persons) {
-    if (excluded(person) || !active(person)) continue;
+    if (excluded(person)) continue;
     const mine = new Set<Role>();
+    const pupilInScope = (ignoreActivity: boolean): boolean =>
+      person.affiliations.some(
+        (affiliation) =>
+          affiliation.population === 'pupil' &&
+          schools.has(affiliation.schoolKey) &&
+          (!profile.activeOnly || ignoreActivity || onDay(affiliation.begin, affiliation.end)) &&
+          inWindow(affiliation.begin, affiliation.end, profile) &&
+          (profile.levels === 'all' || profile.levels.includes(affiliation.level ?? -1)) &&
+          (profile.pupilScope === 'all' || affiliation.transportRight === true),
+      );
+    // R2 close: a pupil in scope but for having left stays, closed (archive).
+    const leaver = (): boolean =>
+      profile.leavers === 'close' &&
+      profile.activeOnly &&
+      profile.populations.includes('pupil') &&
+      person.populations.includes('pupil') &&
+      pupilInScope(true);
+    if (!active(person)) {
+      if (leaver()) roles.set(person.key, new Set<Role>(['leaver']));
+      continue;
+    }
     for (const population of ['pupil', 'staff'] as const) {
       if (!profile.populations.includes(population) || !person.populations.includes(population)) continue;
       const inScope = person.affiliations.some(
@@ -105,6 +126,7 @@ function expectedRoles(arrays: RosterArrays, profile: Profile): Map<string, Set<
       );
       if (inScope) mine.add(population);
     }
+    if (mine.size === 0 && leaver()) mine.add('leaver');
     if (mine.size > 0) roles.set(person.key, mine);
   }
   const byKey = new Map(arrays.persons.map((person) => [person.key, person]));
@@ -153,7 +175,7 @@ function allowedFor(roles: Set<Role>, profile: Profile): { fields: Set<string>; 
   const idTypes = new Set<string>();
   for (const role of roles) {
     const [f, i] =
-      role === 'pupil'
+      role === 'pupil' || role === 'leaver'
         ? [profile.fields, profile.idTypes]
         : role === 'staff'
           ? [profile.staffFields, profile.staffIdTypes]
@@ -188,6 +210,11 @@ describe('a roster seen through any valid profile', () => {
           // The disclosure list names exactly what was shown (plus name or pseudonym).
           for (const field of shown.fields) expect(disclosed).toContain(field);
           for (const idType of shown.idTypes) expect(disclosed).toContain(`id:${idType}`);
+          // R2 close: a leaver is kept as inactive, with no links (memberships are checked below).
+          if (roles.has('leaver')) {
+            expect(person.status === undefined || person.status === 'inactive').toBe(true);
+            expect(person.guardianKeys).toEqual([]);
+          }
           // R9: a protected address never leaves with address or contact data, to anyone.
           if (source.get(personKey)?.addressProtection !== 'none') {
             expect([person.emails, person.phones, person.addresses]).toEqual([[], [], []]);
@@ -220,6 +247,7 @@ describe('a roster seen through any valid profile', () => {
           // A pupil role only for a person in view as a pupil.
           if (membership.role === 'pupil')
             expect(rolesByFeedKey.get(membership.personKey)).toContain('pupil');
+          expect(rolesByFeedKey.get(membership.personKey)).not.toEqual(new Set(['leaver']));
         }
         for (const { person } of collected.persons) {
           for (const guardianKey of person.guardianKeys) {

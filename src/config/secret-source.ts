@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { HubError } from '../errors/index.js';
+
+/** How to write a secret in a config file; quoted in every refusal so the fix is one copy away. */
+export const secretSourceHint = '{ "env": "VARIABLE_NAME" } or { "file": "/path/to/secret" }';
+
+/**
+ * Where a secret comes from: an environment variable or a file (e.g. a mounted Kubernetes or systemd
+ * credential). Never the config text itself: a literal string is refused with a message saying how to
+ * reference it instead, and the refusal never repeats the value.
+ */
+export const secretSourceSchema = z.union(
+  [
+    z.strictObject({
+      env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as "LMS_TOKEN"'),
+    }),
+    z.strictObject({ file: z.string().min(1, 'a path to a file holding the secret') }),
+  ],
+  {
+    error: (issue) =>
+      typeof issue.input === 'string'
+        ? `a secret never goes in the config file: put it in an environment variable or a file and use ${secretSourceHint}`
+        : `use exactly one of ${secretSourceHint}`,
+  },
+);
+
+export type SecretSource = z.infer<typeof secretSourceSchema>;
+
+/**
+ * Reads a secret. Text from an environment variable or file loses its trailing newline(s) (what `echo`
+ * and editors add); anything else is returned byte for byte. `what` names the secret for the error
+ * (e.g. `recipient "lms": transport.bearerToken`); errors name the variable or file, never the value.
+ */
+export async function readSecret(source: SecretSource, what: string): Promise<Buffer> {
+  let value: Buffer;
+  if ('env' in source) {
+    value = Buffer.from(process.env[source.env] ?? '', 'utf8');
+    value = trimTrailingNewlines(value);
+    if (value.length === 0) {
+      throw new HubError(
+        'PIFU_CONFIG_INVALID',
+        `${what}: environment variable ${source.env} is not set or empty; set it to the secret`,
+      );
+    }
+    return value;
+  }
+  try {
+    value = trimTrailingNewlines(await readFile(source.file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new HubError('PIFU_CONFIG_INVALID', `${what}: cannot read secret file ${source.file} (${code})`);
+  }
+  if (value.length === 0) {
+    throw new HubError('PIFU_CONFIG_INVALID', `${what}: secret file ${source.file} is empty`);
+  }
+  return value;
+}
+
+/** Where a secret comes from, for messages: the variable or file name, never the value. */
+export function describeSecretSource(source: SecretSource): string {
+  return 'env' in source ? `environment variable ${source.env}` : `file ${source.file}`;
+}
+
+function trimTrailingNewlines(value: Buffer): Buffer {
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === 0x0a || value[end - 1] === 0x0d)) end -= 1;
+  return end === value.length ? value : value.subarray(0, end);
+}
+
+/** Key names that suggest someone is about to paste a secret into a config file. */
+const secretLikeKey = /token|passw|passphrase|secret|api[-_]?key|credential|private[-_]?key|^key$|auth/i;
+
+/**
+ * A zod error for unknown keys in a connector's strict config: a key that looks like a secret is
+ * refused with `secretAdvice` (how to reference it instead), any other with the keys that are known.
+ * Never repeats a value.
+ */
+export function unknownKeysRefusal(known: readonly string[], secretAdvice: (key: string) => string) {
+  return (issue: { code?: string; keys?: readonly string[] }): string | undefined => {
+    if (issue.code !== 'unrecognized_keys') return undefined;
+    return (issue.keys ?? [])
+      .map((key) =>
+        secretLikeKey.test(key)
+          ? `"${key}" looks like a secret, and secrets never go in the config file: ${secretAdvice(key)}`
+          : `"${key}" is not a setting here; use ${known.join(', ')}`,
+      )
+      .join('; ');
+  };
+}
