@@ -6,6 +6,7 @@ import { HubError } from '../../src/errors/index.js';
 import { previewFeed, type FeedPreview, type MaskedPerson } from '../../src/feed/preview-feed.js';
 import { pseudonymSecret } from '../../src/feed/pseudonym-secret.js';
 import { viewThroughProfile } from '../../src/profiles/index.js';
+import { forgottenPersons } from '../../src/privacy/index.js';
 import type { HubContext } from '../../src/run/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../src/spool/index.js';
 import { formatTable } from './output.js';
@@ -45,14 +46,14 @@ export async function dryRunExport(
     }
     const roster = await openRosterSpool(rosterDir);
     const reports: DryRunReport[] = [];
+    const forgotten = await forgottenPersons(ctx.db);
     for (const recipient of recipients) {
       const profile = recipient.resolvedProfile;
       const key = profile.pseudonymise ? await previewPseudonymKey(ctx, recipient) : undefined;
-      const view = await viewThroughProfile(
-        roster,
-        profile,
-        key === undefined ? {} : { pseudonymKey: key.secret },
-      );
+      const view = await viewThroughProfile(roster, profile, {
+        forgotten,
+        ...(key === undefined ? {} : { pseudonymKey: key.secret }),
+      });
       const preview = await previewFeed(view, {
         roster,
         profile,

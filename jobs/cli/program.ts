@@ -3,16 +3,18 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateFeedFile } from '../../src/pifu/index.js';
 import { decideHold, listHolds, listTransfers } from '../../src/transfer/index.js';
+import { forgetPerson, listAudit, recordAudit } from '../../src/privacy/index.js';
 import { mutateMunicipality, mutationCategories } from '../../fixtures/generator/index.js';
 import { listPersonDisclosures, type DisclosureAnswer } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { registerBenchCommand } from '../../bench/bench-command.js';
-import { startScheduler } from '../scheduler.js';
 import { startWorkers } from '../workers.js';
 import { dryRunExport, formatDryRunReport } from './dry-run-export.js';
+import { registerOperatorCommands } from './operator-commands.js';
 import { formatTable } from './output.js';
+import { terminalProgress } from './progress.js';
 import { formatGroupedCategories, groupCategories } from './recipient-profiles.js';
 import { registerRecipientsCommand } from './recipients.js';
 import { runExport, type FeedReport } from './run-export.js';
@@ -37,6 +39,9 @@ const positiveInteger = (value: string): number => {
 };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Who is at the keyboard, as the audit trail and the run rows record it. */
+const operator = (): string => `cli:${userInfo().username}`;
 
 const percentage = (value: string): number => {
   const parsed = Number(value);
@@ -254,6 +259,11 @@ export function buildProgram(): Command {
               ? runtime.recipients.map((recipient) => recipient.id)
               : options.recipient;
             const reports = await dryRunExport(runtime.context, recipientIds);
+            await recordAudit(runtime.hub.db, {
+              actor: operator(),
+              action: 'preview',
+              detail: `export --dry-run: ${recipientIds.join(', ')}`,
+            });
             if (options.json) {
               for (const report of reports) console.log(JSON.stringify(report));
             } else {
@@ -273,6 +283,7 @@ export function buildProgram(): Command {
               requestedBy: `cli:${userInfo().username}`,
               detach: options.detach,
               feedType: options.delta ? 'delta' : 'full',
+              progress: terminalProgress(runtime.hub.db, { json: options.json }),
             });
             if (options.detach) {
               console.log(
@@ -370,9 +381,15 @@ export function buildProgram(): Command {
         json: boolean;
       }) => {
         await withRuntime({}, async (runtime) => {
+          await recordAudit(runtime.hub.db, {
+            actor: operator(),
+            action: 'resync',
+            subject: options.person ?? options.school ?? options.recipient,
+            detail: `${options.recipient}: ${options.reason}`,
+          });
           const result = await runExport(runtime, {
             recipientIds: [options.recipient],
-            requestedBy: `cli:${userInfo().username}`,
+            requestedBy: operator(),
             feedType: 'delta',
             trigger: 'resync',
             reason: options.reason,
@@ -390,6 +407,73 @@ export function buildProgram(): Command {
         });
       },
     );
+
+  program
+    .command('forget')
+    .description(
+      'forget a person (R3: erasure or objection): out of every feed from now on, and a delta now to every recipient holding them',
+    )
+    .requiredOption('--person <key>', "the person's internal key (never a national identity number)")
+    .requiredOption('--reason <text>', 'why, e.g. the case number of the request; logged')
+    .option('--json', 'print the feed report as JSON', false)
+    .action(async (options: { person: string; reason: string; json: boolean }) => {
+      await withRuntime({}, async (runtime) => {
+        const { recipientIds } = await forgetPerson(runtime.hub.db, {
+          personKey: options.person,
+          reason: options.reason,
+          by: operator(),
+          at: new Date(),
+        });
+        const configured = recipientIds.filter((id) => runtime.context.recipients.has(id));
+        if (configured.length === 0) {
+          console.log(`person ${options.person} forgotten; no configured recipient holds them`);
+          return;
+        }
+        const result = await runExport(runtime, {
+          recipientIds: configured,
+          requestedBy: operator(),
+          feedType: 'delta',
+          reason: `forget ${options.person}: ${options.reason}`,
+        });
+        if (options.json) for (const feed of result.feeds) console.log(JSON.stringify(feed));
+        else {
+          printFeeds(result.feeds);
+          console.log(`person ${options.person} forgotten; run ${result.runId} ${result.status}`);
+        }
+        if (result.status !== 'completed') process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('audit')
+    .description('the operator audit trail (R4): who looked at or moved whose data, newest first')
+    .option('--subject <key>', 'only entries about this person key or transfer id')
+    .option('--limit <n>', 'at most this many', positiveInteger, 100)
+    .option('--json', 'one JSON object per entry', false)
+    .action(async (options: { subject?: string; limit: number; json: boolean }) => {
+      await withRuntime({}, async (runtime) => {
+        const entries = await listAudit(runtime.hub.db, {
+          limit: options.limit,
+          ...(options.subject === undefined ? {} : { subject: options.subject }),
+        });
+        if (options.json) {
+          for (const entry of entries) console.log(JSON.stringify(entry));
+          return;
+        }
+        console.log(
+          formatTable(
+            ['at', 'actor', 'action', 'subject', 'detail'],
+            entries.map((entry) => [
+              entry.at.toISOString(),
+              entry.actor,
+              entry.action,
+              entry.subject ?? '-',
+              entry.detail ?? '-',
+            ]),
+          ),
+        );
+      });
+    });
 
   program
     .command('holds')
@@ -439,6 +523,12 @@ export function buildProgram(): Command {
       .requiredOption('--reason <text>', 'why; logged with the decision')
       .action(async (transferId: string, options: { reason: string }) => {
         await withRuntime({}, async (runtime) => {
+          await recordAudit(runtime.hub.db, {
+            actor: operator(),
+            action: decision === 'approve' ? 'hold-approve' : 'hold-reject',
+            subject: transferId,
+            detail: options.reason,
+          });
           const { hold: decided, delivery } = await decideHold(runtime.context, transferId, {
             decision,
             by: `cli:${userInfo().username}`,
@@ -462,6 +552,11 @@ export function buildProgram(): Command {
     .action(async (options: { person: string; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
         const answers = await listPersonDisclosures(runtime.hub.db, options.person);
+        await recordAudit(runtime.hub.db, {
+          actor: operator(),
+          action: 'disclosures',
+          subject: options.person,
+        });
         if (options.json) {
           for (const answer of answers) {
             const grouped = groupCategories(answer.categories);
@@ -517,34 +612,8 @@ export function buildProgram(): Command {
       await runtime.close();
     });
 
-  program
-    .command('scheduler')
-    .description('enqueue a full run of every recipient on a cron schedule (Europe/Oslo), once per slot')
-    .option('--cron <expression>', 'when to fire, in Europe/Oslo time', '0 2 * * *')
-    .action(async (options: { cron: string }) => {
-      const runtime = await openRuntime();
-      if (runtime.env.redisUrl === undefined) {
-        await runtime.close();
-        throw new HubError(
-          'PIFU_QUEUE_UNAVAILABLE',
-          'the scheduler enqueues for a worker pool: set REDIS_URL',
-        );
-      }
-      const scheduler = startScheduler(
-        runtime.context,
-        { redisUrl: runtime.env.redisUrl, prefix: runtime.env.queuePrefix },
-        { expression: options.cron },
-      );
-      runtime.logger.info({ cron: options.cron, timezone: 'Europe/Oslo' }, 'scheduler started');
-      await new Promise<void>((resolveStop) => {
-        process.once('SIGTERM', () => resolveStop());
-        process.once('SIGINT', () => resolveStop());
-      });
-      scheduler.stop();
-      await runtime.close();
-    });
-
   registerRecipientsCommand(program);
+  registerOperatorCommands(program); // runs, run show, retry, queues, scheduler
   registerBenchCommand(program);
   return program;
 }

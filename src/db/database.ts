@@ -13,6 +13,24 @@ export interface HubDatabase {
   'hub.delivered_object': DeliveredObjectTable;
   'hub.recipient_state': RecipientStateTable;
   'hub.hold': HoldTable;
+  'hub.forgotten_person': ForgottenPersonTable;
+  'hub.audit': AuditTable;
+}
+
+export interface ForgottenPersonTable {
+  person_key: string;
+  reason: string;
+  requested_by: string;
+  forgotten_at: Timestamp;
+}
+
+export interface AuditTable {
+  id: Generated<string>;
+  at: Generated<Date>;
+  actor: string;
+  action: string;
+  subject: string | null;
+  detail: string | null;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

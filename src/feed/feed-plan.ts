@@ -64,7 +64,8 @@ export async function planFeed(
   if (
     resend === undefined &&
     state.snapshotAt?.getTime() === snapshotAt &&
-    state.profileHash === profileHash(recipient)
+    state.profileHash === profileHash(recipient) &&
+    !(await forgottenSince(ctx, state.updatedAt))
   ) {
     return { mode: 'skip', reason: 'no change in the source or the profile since the last delivery' };
   }
@@ -95,6 +96,17 @@ async function resendScope(roster: Roster, request: ResyncRequest): Promise<Rese
     ...(schoolKey === undefined ? {} : { schoolKey }),
     ...(request.person === undefined ? {} : { personKey: request.person }),
   };
+}
+
+/** Whether someone was forgotten (R3) since the recipient last received something: their view changed. */
+async function forgottenSince(ctx: HubContext, since: Date): Promise<boolean> {
+  const row = await ctx.db
+    .selectFrom('hub.forgotten_person')
+    .select('person_key')
+    .where('forgotten_at', '>=', since)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The profile the recipient's last delivered feed was written through. */

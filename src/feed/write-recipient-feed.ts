@@ -25,6 +25,7 @@ import { findFeed, recordFeedEmpty, recordFeedWritten } from './feed-repository.
 import { planFeed, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { pseudonymSecret } from './pseudonym-secret.js';
+import { forgottenPersons } from '../privacy/index.js';
 
 export interface FeedSummary {
   readonly feedId: string;
@@ -86,7 +87,7 @@ export async function writeRecipientFeed(
   const secret = recipient.resolvedProfile.pseudonymise
     ? await pseudonymSecret(ctx.db, recipient)
     : undefined;
-  const view = await recipientView(recipient, roster, secret);
+  const view = await recipientView(recipient, roster, secret, await forgottenPersons(ctx.db));
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }
@@ -130,17 +131,17 @@ export async function writeRecipientFeed(
   return held === undefined ? summary : { ...summary, held };
 }
 
-/** The run's roster as this recipient may see it (DESIGN decision 4). */
+/** The run's roster as this recipient may see it (DESIGN decision 4), without forgotten persons (R3). */
 export async function recipientView(
   recipient: RecipientConfig,
   roster: Roster,
   pseudonymKey: Uint8Array | undefined,
+  forgotten: ReadonlySet<string>,
 ): Promise<RecipientView> {
-  return viewThroughProfile(
-    roster,
-    recipient.resolvedProfile,
-    pseudonymKey === undefined ? {} : { pseudonymKey },
-  );
+  return viewThroughProfile(roster, recipient.resolvedProfile, {
+    forgotten,
+    ...(pseudonymKey === undefined ? {} : { pseudonymKey }),
+  });
 }
 
 async function writeLine(stream: WriteStream, text: string): Promise<void> {

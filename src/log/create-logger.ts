@@ -23,6 +23,14 @@ export const redactedPaths = [
   '*.passphrase',
   'headers.authorization',
   '*.headers.authorization',
+  // Transports (connectors/transports): config holds only { env } / { file } references, but a resolved
+  // token, key or Authorization header must never reach a log line if someone logs one.
+  'headers.Authorization',
+  '*.headers.Authorization',
+  'bearerToken',
+  '*.bearerToken',
+  'clientCertificate.key',
+  '*.clientCertificate.key',
   'url',
   '*.url',
 ];

@@ -78,9 +78,12 @@ export class RecipientScope {
   readonly #wantedGuardians = new Set<string>();
   readonly #roles: ReadonlySet<string>;
 
-  constructor(profile: Profile, on: string) {
+  readonly #forgotten: ReadonlySet<string>;
+
+  constructor(profile: Profile, on: string, forgotten: ReadonlySet<string> = new Set()) {
     this.#profile = profile;
     this.#on = on;
+    this.#forgotten = forgotten;
     this.#schoolSelectors = profile.schools === 'all' ? undefined : new Set(profile.schools);
     this.#roles = new Set(profile.roletypes.map((code) => roleOf[code]));
   }
@@ -213,6 +216,7 @@ export class RecipientScope {
     const profile = this.#profile;
     if (person.addressProtection === 'strictlyConfidential' && profile.strictlyConfidential === 'exclude')
       return;
+    if (this.#forgotten.has(person.key)) return;
     const active = !profile.activeOnly || person.status === 'active';
     let flags = 0;
     if (active) {

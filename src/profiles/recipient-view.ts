@@ -41,6 +41,8 @@ export interface RecipientView {
 export interface ViewOptions {
   /** Secret for the keyed-hash pseudonyms of a pseudonymised profile. */
   readonly pseudonymKey?: Uint8Array;
+  /** Persons the hub was asked to forget (R3): out of every view, as guardians too. */
+  readonly forgotten?: ReadonlySet<string>;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function viewThroughProfile(
   if (profile.pseudonymise && options.pseudonymKey === undefined) {
     throw new TypeError('a pseudonymised profile needs ViewOptions.pseudonymKey');
   }
-  const scope = new RecipientScope(profile, roster.properties.snapshotAt.slice(0, 10));
+  const scope = new RecipientScope(profile, roster.properties.snapshotAt.slice(0, 10), options.forgotten);
   for await (const group of roster.groups()) scope.addGroup(group);
   scope.closeGroups();
   for await (const person of roster.persons()) scope.addPerson(person);

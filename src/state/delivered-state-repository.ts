@@ -41,6 +41,7 @@ export interface RecipientState {
   readonly snapshotAt: Date | null;
   readonly profileHash: string;
   readonly objects: number;
+  readonly updatedAt: Date;
 }
 
 export async function findRecipientState(
@@ -59,6 +60,7 @@ export async function findRecipientState(
         snapshotAt: row.snapshot_at === null ? null : new Date(row.snapshot_at),
         profileHash: row.profile_hash,
         objects: row.objects,
+        updatedAt: new Date(row.updated_at),
       };
 }
 

@@ -1,0 +1,1 @@
+export { forgetPerson, forgottenPersons, listAudit, recordAudit, type AuditEntry } from './forget-person.js';
