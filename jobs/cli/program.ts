@@ -7,6 +7,7 @@ import { forgetPerson, listAudit, recordAudit } from '../../src/privacy/index.js
 import { mutateMunicipality, mutationCategories } from '../../fixtures/generator/index.js';
 import { listPersonDisclosures, type DisclosureAnswer } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
+import { loadRoleGrants, requireRole, type OperatorRole } from '../../src/config/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { registerBenchCommand } from '../../bench/bench-command.js';
@@ -42,6 +43,11 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 /** Who is at the keyboard, as the audit trail and the run rows record it. */
 const operator = (): string => `cli:${userInfo().username}`;
+
+/** R4: the command's role, from the roles file (PIFU_HUB_ROLES_FILE); no file grants every role. */
+function authorize(runtime: Runtime, role: OperatorRole): void {
+  requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, role);
+}
 
 const percentage = (value: string): number => {
   const parsed = Number(value);
@@ -128,6 +134,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'generator seed', positiveInteger, 7)
     .action(async (options: { out: string; scale: SeedScale; seed: number }) => {
       await withRuntime({ outDir: resolve(options.out) }, async (runtime) => {
+        authorize(runtime, 'config-admin');
         await migrateRecords(runtime);
         const seeded = await seedRecordsStore(runtime, {
           scale: options.scale,
@@ -155,6 +162,7 @@ export function buildProgram(): Command {
     .description('create or update the hub schema and the reference records store schema')
     .action(async () => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'config-admin');
         await migrateRecords(runtime);
         console.log('hub and records store schemas are up to date');
       });
@@ -182,6 +190,7 @@ export function buildProgram(): Command {
     )
     .action(async (options: { scale: SeedScale; seed: number; replace: boolean; mutate?: number }) => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'config-admin');
         await migrateRecords(runtime);
         if (options.mutate !== undefined) {
           const report = await mutateMunicipality(runtime.records.db, {
@@ -255,6 +264,7 @@ export function buildProgram(): Command {
         }
         if (options.dryRun) {
           await withRuntime({}, async (runtime) => {
+            authorize(runtime, 'operator');
             const recipientIds = options.all
               ? runtime.recipients.map((recipient) => recipient.id)
               : options.recipient;
@@ -275,6 +285,7 @@ export function buildProgram(): Command {
         await withRuntime(
           options.out === undefined ? {} : { outDir: resolve(options.out) },
           async (runtime) => {
+            authorize(runtime, 'operator');
             const recipientIds = options.all
               ? runtime.recipients.map((recipient) => recipient.id)
               : options.recipient;
@@ -333,6 +344,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per transfer', false)
     .action(async (options: { recipient?: string; limit: number; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'viewer');
         const transfers = await listTransfers(runtime.hub.db, {
           limit: options.limit,
           ...(options.recipient === undefined ? {} : { recipientId: options.recipient }),
@@ -381,6 +393,7 @@ export function buildProgram(): Command {
         json: boolean;
       }) => {
         await withRuntime({}, async (runtime) => {
+          authorize(runtime, 'operator');
           await recordAudit(runtime.hub.db, {
             actor: operator(),
             action: 'resync',
@@ -418,6 +431,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the feed report as JSON', false)
     .action(async (options: { person: string; reason: string; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'privacy-admin');
         const { recipientIds } = await forgetPerson(runtime.hub.db, {
           personKey: options.person,
           reason: options.reason,
@@ -452,6 +466,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per entry', false)
     .action(async (options: { subject?: string; limit: number; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'privacy-admin');
         const entries = await listAudit(runtime.hub.db, {
           limit: options.limit,
           ...(options.subject === undefined ? {} : { subject: options.subject }),
@@ -482,6 +497,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per hold', false)
     .action(async (options: { all: boolean; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'viewer');
         const holds = await listHolds(runtime.hub.db, { all: options.all });
         if (options.json) {
           for (const hold of holds) console.log(JSON.stringify(hold));
@@ -523,6 +539,7 @@ export function buildProgram(): Command {
       .requiredOption('--reason <text>', 'why; logged with the decision')
       .action(async (transferId: string, options: { reason: string }) => {
         await withRuntime({}, async (runtime) => {
+          authorize(runtime, 'operator');
           await recordAudit(runtime.hub.db, {
             actor: operator(),
             action: decision === 'approve' ? 'hold-approve' : 'hold-reject',
@@ -551,6 +568,7 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per disclosure', false)
     .action(async (options: { person: string; json: boolean }) => {
       await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'privacy-admin');
         const answers = await listPersonDisclosures(runtime.hub.db, options.person);
         await recordAudit(runtime.hub.db, {
           actor: operator(),

@@ -20,6 +20,8 @@ export const environmentVariables = {
     'PIFU datasource name and sourcedid source (at most 32 characters). Default: pifu-hub',
   PIFU_HUB_QUEUE_PREFIX: 'Redis key prefix for the queues. Default: pifu-hub',
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent. Default: info',
+  PIFU_HUB_ROLES_FILE:
+    'JSON file granting operator roles per OS user (viewer, operator, privacy-admin, config-admin). Unset: every user has every role',
 } as const;
 
 export type EnvironmentVariable = keyof typeof environmentVariables;
@@ -40,6 +42,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
     .default('pifu-hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PIFU_HUB_ROLES_FILE: z.string().min(1).optional(),
 });
 
 export interface HubEnvironment {
@@ -53,6 +56,8 @@ export interface HubEnvironment {
   readonly sourceName: string;
   readonly queuePrefix: string;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** Undefined: no role file, so every operator holds every role (a single-admin installation). */
+  readonly rolesFile: string | undefined;
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
@@ -85,6 +90,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
     sourceName: value.PIFU_HUB_SOURCE_NAME,
     queuePrefix: value.PIFU_HUB_QUEUE_PREFIX,
     logLevel: value.LOG_LEVEL,
+    rolesFile: value.PIFU_HUB_ROLES_FILE === undefined ? undefined : absolute(value.PIFU_HUB_ROLES_FILE, cwd),
   });
 }
 

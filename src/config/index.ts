@@ -5,6 +5,13 @@ export {
   type HubEnvironment,
 } from './environment.js';
 export {
+  loadRoleGrants,
+  operatorRoles,
+  requireRole,
+  type OperatorRole,
+  type RoleGrants,
+} from './operator-roles.js';
+export {
   loadRecipientConfigs,
   parseRecipientConfig,
   parseRecipientFiles,

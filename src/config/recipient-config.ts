@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import { HubError } from '../errors/index.js';
+import { secretSourceSchema } from './secret-source.js';
 import {
   deniedReason,
   fieldKeys,
@@ -153,11 +154,6 @@ const overrideSchema = z
   )
   .describe("Widens the kind's default profile, with a reason shown in the config diff and disclosure log.");
 
-const secretSource = z.union([
-  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
-  z.strictObject({ file: z.string().min(1, 'a path to a file holding the secret') }),
-]);
-
 const cronExpression = z
   .string()
   .refine(
@@ -238,7 +234,7 @@ export const recipientConfigSchema = z
       profile: profileSchema.optional(),
       override: overrideSchema.optional(),
       /** Secret for pseudonyms; without one the hub keeps a generated key in its data directory. */
-      pseudonymKey: secretSource.optional(),
+      pseudonymKey: secretSourceSchema.optional(),
       feed: z
         .strictObject({
           accepts: z

@@ -45,6 +45,8 @@ export async function openDatabase<DB>(location: DatabaseLocation): Promise<Open
         if (closed) return;
         closed = true;
         await db.destroy();
+        // Kysely ends the pool only if it ever ran a query; the connection check above left a client in it.
+        if (!pool.ended) await pool.end();
       },
     };
   }

@@ -24,6 +24,7 @@ export const errorCodes = {
     summary: 'The synthetic generator was asked for something it cannot make.',
   },
   PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run or transfer with that id exists.' },
+  PIFU_FORBIDDEN: { retryable: false, summary: 'The operator lacks the role this command needs (R4).' },
   PIFU_HOLD_DECIDED: {
     retryable: false,
     summary: 'A held delta was already decided, or can no longer be approved because state moved on.',
