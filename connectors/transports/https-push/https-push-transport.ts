@@ -1,0 +1,328 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
+import { describeSecretSource, readSecret, type SecretSource } from '../../../src/config/index.js';
+import { HubError } from '../../../src/errors/index.js';
+import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
+import type { HttpsPushConfig } from './https-push-config.js';
+
+/** What the recipient answered: enough to classify, never more than a short excerpt of the body. */
+interface Answer {
+  readonly status: number;
+  readonly location: string | undefined;
+  readonly body: Buffer;
+  /** Whether the whole feed had been sent when the answer came. */
+  readonly bodySent: boolean;
+}
+
+/** Why the transport itself broke off a request; becomes a retryable PIFU_TRANSPORT_FAILED. */
+class BrokenOff extends Error {}
+
+/** A request that got no answer, and whether the TLS handshake had completed before it failed. */
+class NoAnswer extends Error {
+  constructor(
+    readonly reason: unknown,
+    readonly afterHandshake: boolean,
+  ) {
+    super('no answer');
+  }
+}
+
+const excerptBytes = 2048;
+const excerptChars = 200;
+
+/**
+ * Certificate problems on the recipient's side that no retry will fix: the server's certificate is not
+ * trusted or not for this host. These fail the transfer at once, with what to change.
+ */
+const untrustedServerCodes = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * POSTs the feed to the recipient's HTTPS endpoint, streamed from the spool (never read into memory),
+ * with `Content-Digest` (RFC 9530) so the recipient can check it, and `Idempotency-Key: <transferId>` so
+ * a repeated delivery of the same transfer is recognisable: a 2xx or a 409 to a repeat both mean the
+ * recipient holds it. 5xx, 408, 429, network trouble and timeouts are retryable; other 4xx and TLS
+ * trust failures are refusals for good. Secrets are read at delivery (so a rotated token is picked up)
+ * and never appear in an error: the response excerpt in one is cut short and scrubbed.
+ */
+export class HttpsPushTransport implements Transport {
+  readonly kind = 'https-push';
+  readonly #config: HttpsPushConfig;
+  readonly #url: URL;
+  /** The endpoint without query string, for messages. */
+  readonly #endpoint: string;
+
+  constructor(config: HttpsPushConfig) {
+    this.#config = config;
+    this.#url = new URL(config.url);
+    this.#endpoint = `${this.#url.origin}${this.#url.pathname}`;
+  }
+
+  async deliver(feed: FeedFile, options: { signal?: AbortSignal } = {}): Promise<DeliveryReceipt> {
+    const where = `https push for ${feed.recipientId} to ${this.#endpoint}`;
+    if (options.signal?.aborted) throw new HubError('PIFU_TRANSPORT_FAILED', `${where}: aborted`);
+    const { secureContext, token } = await this.#credentials(feed.recipientId);
+    await checkSpoolFile(feed);
+
+    const headers: OutgoingHttpHeaders = {
+      ...this.#config.headers,
+      'User-Agent': 'pifu-hub',
+      'Content-Type': 'application/xml',
+      'Content-Length': String(feed.sizeBytes),
+      'Content-Digest': `sha-256=:${Buffer.from(feed.sha256Hex, 'hex').toString('base64')}:`,
+      'Content-Disposition': `attachment; filename="${feed.fileName.replace(/["\\\r\n]/g, '_')}"`,
+      'Idempotency-Key': feed.transferId,
+      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+    };
+
+    let answer: Answer;
+    try {
+      answer = await this.#post(feed.path, headers, secureContext, options.signal);
+    } catch (error) {
+      throw networkFailure(where, error);
+    }
+    return this.#classify(where, answer, token);
+  }
+
+  #classify(where: string, answer: Answer, token: string | undefined): DeliveryReceipt {
+    const { status } = answer;
+    const said = () => {
+      const text = excerpt(answer.body, token);
+      return text === '' ? '' : `: "${text}"`;
+    };
+    if (status === 409) return { location: this.#location(answer) };
+    if (status >= 200 && status < 300) {
+      if (!answer.bodySent) {
+        throw new HubError(
+          'PIFU_TRANSPORT_FAILED',
+          `${where}: answered ${status} before it had received the whole feed; not counted as delivered`,
+        );
+      }
+      return { location: this.#location(answer) };
+    }
+    if (status >= 500 || status === 408 || status === 429) {
+      throw new HubError('PIFU_TRANSPORT_FAILED', `${where}: answered ${status}${said()}`);
+    }
+    if (status >= 300 && status < 400) {
+      throw new HubError(
+        'PIFU_TRANSPORT_REJECTED',
+        `${where}: answered ${status} (a redirect); redirects are not followed, configure the final URL in transport.url`,
+      );
+    }
+    throw new HubError('PIFU_TRANSPORT_REJECTED', `${where}: refused with ${status}${said()}`);
+  }
+
+  #location(answer: Answer): string {
+    if (answer.location === undefined) return this.#url.toString();
+    try {
+      return new URL(answer.location, this.#url).toString();
+    } catch {
+      return this.#url.toString();
+    }
+  }
+
+  /** Reads the configured secrets now (a rotated file or variable takes effect on the next delivery). */
+  async #credentials(recipientId: string): Promise<{ secureContext: SecureContext; token?: string }> {
+    const what = (path: string) => `recipient "${recipientId}": transport.${path}`;
+    const read = async (source: SecretSource | undefined, path: string) =>
+      source === undefined ? undefined : readSecret(source, what(path));
+    const { bearerToken, clientCertificate, ca } = this.#config;
+    const token = (await read(bearerToken, 'bearerToken'))?.toString('utf8');
+    if (token !== undefined && bearerToken !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+      throw new HubError(
+        'PIFU_CONFIG_INVALID',
+        `${what('bearerToken')}: the token in ${describeSecretSource(bearerToken)} has spaces or characters an HTTP header cannot carry`,
+      );
+    }
+    const trusted = await read(ca, 'ca');
+    const cert = await read(clientCertificate?.cert, 'clientCertificate.cert');
+    const key = await read(clientCertificate?.key, 'clientCertificate.key');
+    const chain = await read(clientCertificate?.ca, 'clientCertificate.ca');
+    let secureContext: SecureContext;
+    try {
+      secureContext = createSecureContext({
+        minVersion: 'TLSv1.2',
+        ...(trusted === undefined ? {} : { ca: trusted }),
+        ...(cert === undefined
+          ? {}
+          : { cert: chain === undefined ? cert : Buffer.concat([cert, Buffer.from('\n'), chain]) }),
+        ...(key === undefined ? {} : { key }),
+      });
+    } catch (error) {
+      // OpenSSL's messages name the problem, never the key material.
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new HubError(
+        'PIFU_CONFIG_INVALID',
+        `${what(cert === undefined ? 'ca' : 'clientCertificate')}: the PEM data cannot be used (${code}); check that certificate and key are PEM and belong together`,
+      );
+    }
+    return token === undefined ? { secureContext } : { secureContext, token };
+  }
+
+  #post(
+    path: string,
+    headers: OutgoingHttpHeaders,
+    secureContext: SecureContext,
+    signal: AbortSignal | undefined,
+  ): Promise<Answer> {
+    const { timeoutSeconds, deadlineSeconds } = this.#config;
+    return new Promise<Answer>((resolve, reject) => {
+      let settled = false;
+      let bodySent = false;
+      let afterHandshake = false;
+      let answered: { status: number; location: string | undefined; chunks: Buffer[] } | undefined;
+      const body = createReadStream(path, { highWaterMark: 1 << 20 });
+      // https.request hands these on to tls.connect, which takes a prepared secureContext.
+      const requestOptions: RequestOptions & Pick<ConnectionOptions, 'secureContext'> = {
+        method: 'POST',
+        headers,
+        secureContext,
+        agent: false,
+        // Socket inactivity: covers connecting, the TLS handshake, a stalled upload and the wait for the answer.
+        timeout: timeoutSeconds * 1000,
+      };
+      const request = httpsRequest(this.#url, requestOptions);
+      const deadline = setTimeout(
+        () => request.destroy(new BrokenOff(`not finished within deadlineSeconds (${deadlineSeconds} s)`)),
+        deadlineSeconds * 1000,
+      );
+      const onAbort = () => request.destroy(new BrokenOff('aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      const settle = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
+        body.destroy();
+        if (answered === undefined) {
+          reject(new NoAnswer(error, afterHandshake));
+        } else {
+          resolve({
+            status: answered.status,
+            location: answered.location,
+            body: Buffer.concat(answered.chunks).subarray(0, excerptBytes),
+            bodySent,
+          });
+        }
+        request.destroy();
+      };
+
+      request.on('timeout', () =>
+        request.destroy(new BrokenOff(`no progress for timeoutSeconds (${timeoutSeconds} s)`)),
+      );
+      request.on('socket', (socket) => socket.once('secureConnect', () => (afterHandshake = true)));
+      request.on('finish', () => {
+        bodySent = true;
+      });
+      request.on('error', (error) => settle(error));
+      request.on('response', (response) => {
+        answered = { status: response.statusCode ?? 0, location: firstHeader(response.headers), chunks: [] };
+        let kept = 0;
+        const chunks = answered.chunks;
+        response.on('data', (chunk: Buffer) => {
+          if (kept < excerptBytes) {
+            chunks.push(chunk);
+            kept += chunk.length;
+          }
+        });
+        response.on('end', () => settle(undefined));
+        response.on('error', () => settle(undefined));
+        response.on('aborted', () => settle(undefined));
+      });
+      body.on('error', (error) =>
+        request.destroy(
+          new BrokenOff(`cannot read the spool file (${(error as NodeJS.ErrnoException).code})`),
+        ),
+      );
+      body.pipe(request);
+    });
+  }
+}
+
+function firstHeader(headers: IncomingHttpHeaders): string | undefined {
+  const location = headers.location;
+  return typeof location === 'string' && location !== '' ? location : undefined;
+}
+
+async function checkSpoolFile(feed: FeedFile): Promise<void> {
+  let size: number;
+  try {
+    size = (await stat(feed.path)).size;
+  } catch {
+    throw new HubError('PIFU_SPOOL_MISSING', `transfer ${feed.transferId}: feed file ${feed.path} is gone`);
+  }
+  if (size !== feed.sizeBytes) {
+    throw new HubError(
+      'PIFU_SPOOL_MISSING',
+      `transfer ${feed.transferId}: feed file ${feed.path} has ${size} bytes, not the ${feed.sizeBytes} written`,
+    );
+  }
+}
+
+/**
+ * A network or TLS failure: retryable, except for TLS trust problems that need a config change. A TLS 1.3
+ * server checks the client certificate after the handshake, so a refused one shows either as the
+ * server's alert (refused for good) or, when the reset overtakes the alert, as a plain reset right after
+ * the handshake: retryable, since a reset is also what a restarting server looks like, with a hint.
+ */
+function networkFailure(where: string, failure: unknown): HubError {
+  const error = failure instanceof NoAnswer ? failure.reason : failure;
+  if (error instanceof BrokenOff) return new HubError('PIFU_TRANSPORT_FAILED', `${where}: ${error.message}`);
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && untrustedServerCodes.has(code)) {
+    return new HubError(
+      'PIFU_TRANSPORT_REJECTED',
+      `${where}: the server's TLS certificate is not accepted (${code}: ${message}); set transport.ca to trust the recipient's private CA, or ask the recipient to fix its certificate`,
+    );
+  }
+  if (code !== undefined && /^ERR_SSL_.*ALERT/.test(code)) {
+    return new HubError(
+      'PIFU_TRANSPORT_REJECTED',
+      `${where}: the server refused the TLS handshake (${code}); check transport.clientCertificate with the recipient`,
+    );
+  }
+  const afterHandshake = failure instanceof NoAnswer && failure.afterHandshake;
+  if (afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
+    return new HubError(
+      'PIFU_TRANSPORT_FAILED',
+      `${where}: the server closed the connection right after the TLS handshake (${code}); if it requires a client certificate, check transport.clientCertificate with the recipient`,
+    );
+  }
+  return new HubError(
+    'PIFU_TRANSPORT_FAILED',
+    `${where}: ${code === undefined ? message : `${code}: ${message}`}`,
+  );
+}
+
+/**
+ * A short, single-line excerpt of what the recipient answered, fit for an error message and the
+ * transfer log: no token, no bearer credential, nothing shaped like a national id or an e-mail address
+ * (a recipient may echo the feed back in its complaint).
+ */
+export function excerpt(body: Buffer, token?: string): string {
+  let text = body.toString('utf8');
+  if (token !== undefined && token.length > 0) text = text.split(token).join('[redacted]');
+  text = text
+    .replace(/bearer\s+\S+/gi, 'Bearer [redacted]')
+    .replace(/\b\d{6}\s?\d{5}\b/g, '[number]')
+    .replace(/[^\s@"'<>]+@[^\s@"'<>]+\.[^\s@"'<>]+/g, '[e-mail]')
+    .replace(/[\p{Cc}\s]+/gu, ' ')
+    .trim();
+  return text.length > excerptChars ? `${text.slice(0, excerptChars)}…` : text;
+}
