@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { validateFeedFile } from '../../src/pifu/index.js';
 import { decideHold, listHolds, listTransfers } from '../../src/transfer/index.js';
-import { forgetPerson, listAudit, recordAudit } from '../../src/privacy/index.js';
+import { findOverdueHoldings, forgetPerson, listAudit, recordAudit } from '../../src/privacy/index.js';
 import { mutateMunicipality, mutationCategories } from '../../fixtures/generator/index.js';
 import { listPersonDisclosures, type DisclosureAnswer } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
@@ -455,6 +455,46 @@ export function buildProgram(): Command {
           console.log(`person ${options.person} forgotten; run ${result.runId} ${result.status}`);
         }
         if (result.status !== 'completed') process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('retention-check')
+    .description(
+      'R3: persons inactive for longer than N months whom a recipient still holds (exit 1 when any); run it daily',
+    )
+    .option('--months <n>', 'how long after leaving data may stay', positiveInteger, 3)
+    .option('--json', 'one JSON object per holding', false)
+    .action(async (options: { months: number; json: boolean }) => {
+      await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'privacy-admin');
+        const snapshot = await runtime.context.source.openSnapshot();
+        let overdue;
+        try {
+          overdue = await findOverdueHoldings(runtime.hub.db, snapshot.persons(), {
+            on: snapshot.properties.snapshotAt.slice(0, 10),
+            months: options.months,
+            recipients: runtime.recipients,
+          });
+        } finally {
+          await snapshot.close();
+        }
+        if (options.json) for (const holding of overdue) console.log(JSON.stringify(holding));
+        else if (overdue.length === 0)
+          console.log(`no recipient holds anyone inactive for more than ${options.months} months`);
+        else {
+          console.log(
+            formatTable(
+              ['recipient', 'person', 'inactive since'],
+              overdue.map((holding) => [
+                holding.recipientId,
+                holding.personKey,
+                holding.inactiveSince ?? 'unknown',
+              ]),
+            ),
+          );
+        }
+        if (overdue.length > 0) process.exitCode = 1;
       });
     });
 
