@@ -6,6 +6,7 @@ import { findTransfer } from '../../src/transfer/index.js';
 import { runInProcess } from '../in-process-runner.js';
 import { enqueueRun, startWorkers } from '../workers.js';
 import type { Runtime } from '../runtime.js';
+import type { ExportProgress } from './progress.js';
 
 export interface FeedReport {
   readonly recipient: string;
@@ -35,6 +36,8 @@ export interface ExportRequest {
   readonly trigger?: TransferTrigger;
   readonly reason?: string;
   readonly resync?: { readonly school?: string; readonly person?: string };
+  /** Told when the run is recorded and when it is over (not with `detach`): see progress.ts. */
+  readonly progress?: ExportProgress | undefined;
 }
 
 /**
@@ -55,20 +58,25 @@ export async function runExport(
     ...(request.resync === undefined ? {} : { resync: request.resync }),
   });
   const queueUrl = await runtime.queueUrl();
-  if (queueUrl === undefined) {
-    await runInProcess(ctx, runId);
-  } else {
-    const connection = { redisUrl: queueUrl, prefix: runtime.env.queuePrefix };
-    if (request.detach === true) {
-      await enqueueRun(connection, runId, { wait: false });
-      return { runId, status: 'enqueued', feeds: [] };
+  if (queueUrl !== undefined && request.detach === true) {
+    await enqueueRun({ redisUrl: queueUrl, prefix: runtime.env.queuePrefix }, runId, { wait: false });
+    return { runId, status: 'enqueued', feeds: [] };
+  }
+  request.progress?.start(runId, request.recipientIds);
+  try {
+    if (queueUrl === undefined) {
+      await runInProcess(ctx, runId);
+    } else {
+      const connection = { redisUrl: queueUrl, prefix: runtime.env.queuePrefix };
+      const workers = startWorkers(ctx, connection);
+      try {
+        await enqueueRun(connection, runId, { wait: true });
+      } finally {
+        await workers.close();
+      }
     }
-    const workers = startWorkers(ctx, connection);
-    try {
-      await enqueueRun(connection, runId, { wait: true });
-    } finally {
-      await workers.close();
-    }
+  } finally {
+    await request.progress?.stop();
   }
   const run = await findRun(runtime.hub.db, runId);
   return {

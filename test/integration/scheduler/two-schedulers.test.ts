@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import {
+  createScheduler,
+  fireSlot,
+  scheduledRunId,
+  startScheduler,
+  type Slot,
+} from '../../../jobs/scheduler.js';
+import { jobIds, queueNames } from '../../../src/queue/index.js';
+import { compactTimestamp, startRun, type HubContext } from '../../../src/run/index.js';
+import { hubContext, recipient } from '../../helpers/hub-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { testRedisUrl } from '../../setup/services.js';
+
+/** What the run queue holds for a prefix: job ids per state. */
+async function runQueueJobs(prefix: string): Promise<{ counts: Record<string, number>; ids: string[] }> {
+  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  const queue = new Queue(queueNames.run, { connection: redis, prefix });
+  try {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+    const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+    return { counts, ids: jobs.map((job) => job.id!).sort() };
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+async function scheduledRuns(
+  ctx: HubContext,
+): Promise<{ id: string; feed_type: string; recipients: string[] }[]> {
+  const { rows } = await sql<{ id: string; feed_type: string; recipients: string[] }>`
+    SELECT r.id, f.feed_type, r.recipient_ids AS recipients
+    FROM hub.run r JOIN hub.feed f ON f.run_id = r.id
+    WHERE r.trigger = 'schedule' ORDER BY r.id`.execute(ctx.db);
+  return rows;
+}
+
+describe('two schedulers on one PostgreSQL and one Redis', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+  });
+  afterAll(async () => database.destroy());
+
+  const recipients = (dir: string) => [
+    recipient('itslearning', 'lms', dir, { schedule: { full: '0 2 * * *', delta: '0 * * * *' } }),
+    recipient('websak', 'archive', dir, { schedule: { full: '30 2 * * *' } }),
+    recipient('skole-sms', 'sms', dir, {
+      schedule: { full: '0 3 * * *', delta: '*/15 * * * *' },
+      feed: { accepts: ['full'] },
+    }),
+  ];
+
+  const nights = [
+    {
+      name: 'spring-forward night (2026-03-29)',
+      since: '2026-03-28T20:00:00Z',
+      end: '2026-03-29T06:00:00Z',
+      hourly: [
+        '03-28T21',
+        '03-28T22',
+        '03-28T23',
+        '03-29T00',
+        '03-29T02',
+        '03-29T03',
+        '03-29T04',
+        '03-29T05',
+        '03-29T06',
+      ],
+      itslearningFull: '2026-03-29T01:00:00Z', // 02:00 does not exist: 03:00 CEST, displacing that hour's delta
+      websakFull: '2026-03-29T01:30:00Z', // 02:30 does not exist: 03:30 CEST
+      smsFull: '2026-03-29T01:00:00Z', // 03:00 CEST
+    },
+    {
+      name: 'fall-back night (2026-10-25)',
+      since: '2026-10-24T20:00:00Z',
+      end: '2026-10-25T06:00:00Z',
+      hourly: [
+        '10-24T21',
+        '10-24T22',
+        '10-24T23',
+        '10-25T01',
+        '10-25T02',
+        '10-25T03',
+        '10-25T04',
+        '10-25T05',
+        '10-25T06',
+      ],
+      itslearningFull: '2026-10-25T00:00:00Z', // 02:00 CEST, the first of the two
+      websakFull: '2026-10-25T00:30:00Z', // 02:30 CEST, once
+      smsFull: '2026-10-25T02:00:00Z', // 03:00 CET
+    },
+  ];
+
+  it.each(nights)(
+    'over the $name, ticking at the same moments, enqueue every slot exactly once',
+    async (night) => {
+      const ctx = hubContext(database.db, { recipients });
+      const connection = { redisUrl: testRedisUrl(), prefix: `test-${randomUUID()}` };
+      const since = new Date(night.since);
+      const end = new Date(night.end);
+      const a = createScheduler(ctx, connection, { since });
+      const b = createScheduler(ctx, connection, { since });
+
+      const outcomes: { slot: Slot; outcome: string }[] = [];
+      for (let at = since.getTime() + 5 * 60_000; at <= end.getTime(); at += 5 * 60_000) {
+        const [firedA, firedB] = await Promise.all([a.tick(new Date(at)), b.tick(new Date(at))]);
+        outcomes.push(...firedA, ...firedB);
+      }
+
+      const expected = [
+        ...night.hourly.map((hour) => [
+          scheduledRunId('itslearning', 'delta', new Date(`2026-${hour}:00:00Z`)),
+          'delta',
+        ]),
+        [scheduledRunId('itslearning', 'full', new Date(night.itslearningFull)), 'full'],
+        [scheduledRunId('websak', 'full', new Date(night.websakFull)), 'full'],
+        [scheduledRunId('skole-sms', 'full', new Date(night.smsFull)), 'full'], // its deltas: full-only recipient
+      ].sort((x, y) => x[0]!.localeCompare(y[0]!));
+
+      // This night's runs (the database is shared with the other tests): ids start with the slot's time.
+      const inNight = (await scheduledRuns(ctx)).filter(
+        (run) => run.id > `run-${compactTimestamp(since)}` && run.id < `run-${compactTimestamp(end)}~`,
+      );
+      expect(inNight.map((run) => [run.id, run.feed_type])).toEqual(expected);
+      expect(inNight.every((run) => run.recipients.length === 1)).toBe(true);
+
+      const queued = await runQueueJobs(connection.prefix);
+      expect(queued.counts).toEqual({ waiting: 12, active: 0, delayed: 0, completed: 0, failed: 0 });
+      expect(queued.ids).toEqual(expected.map(([runId]) => jobIds.snapshot(runId!)).sort());
+
+      // Each slot reached both schedulers; exactly one of them recorded it.
+      expect(outcomes).toHaveLength(24);
+      const bySlot = new Map<string, string[]>();
+      for (const { slot, outcome } of outcomes) {
+        bySlot.set(slot.runId, [...(bySlot.get(slot.runId) ?? []), outcome]);
+      }
+      expect(bySlot.size).toBe(12);
+      for (const results of bySlot.values()) {
+        expect(results.filter((outcome) => outcome === 'enqueued')).toHaveLength(1);
+      }
+    },
+  );
+
+  it('a slot recorded by a scheduler that died before enqueueing is enqueued by the next one; a started one is left alone', async () => {
+    const ctx = hubContext(database.db, { recipients });
+    const connection = { redisUrl: testRedisUrl(), prefix: `test-${randomUUID()}` };
+    const slot: Slot = {
+      recipientId: 'websak',
+      kind: 'full',
+      at: new Date('2026-11-02T01:30:00Z'),
+      expression: '30 2 * * *',
+      runId: scheduledRunId('websak', 'full', new Date('2026-11-02T01:30:00Z')),
+    };
+    await startRun(ctx, {
+      runId: slot.runId,
+      recipientIds: ['websak'],
+      trigger: 'schedule',
+      feedType: 'full',
+      requestedBy: 'scheduler',
+    });
+    expect(await fireSlot(ctx, connection, slot)).toBe('re-enqueued');
+    expect(await fireSlot(ctx, connection, slot)).toBe('re-enqueued');
+    expect((await runQueueJobs(connection.prefix)).ids).toEqual([jobIds.snapshot(slot.runId)]);
+
+    await ctx.db
+      .updateTable('hub.run')
+      .set({ snapshot_at: new Date() })
+      .where('id', '=', slot.runId)
+      .execute();
+    expect(await fireSlot(ctx, connection, slot)).toBe('already-fired');
+    expect((await runQueueJobs(connection.prefix)).ids).toEqual([jobIds.snapshot(slot.runId)]);
+  });
+
+  it('startScheduler ticks at once over its catch-up window, then stops', async () => {
+    const ctx = hubContext(database.db, {
+      recipients: (dir) => [recipient('inspera', 'assessment', dir, { schedule: { delta: '* * * * *' } })],
+    });
+    const connection = { redisUrl: testRedisUrl(), prefix: `test-${randomUUID()}` };
+    const now = new Date();
+    const minute = Math.floor(now.getTime() / 60_000) * 60_000;
+    const scheduler = startScheduler(ctx, connection, { since: new Date(minute - 3 * 60_000 + 1) });
+    try {
+      await scheduler.tick(new Date(minute)); // queued behind the start-up tick: both done after this
+    } finally {
+      await scheduler.stop();
+    }
+    const ids = (await scheduledRuns(ctx)).map((run) => run.id).filter((id) => id.includes('-inspera-'));
+    // (a minute boundary passing during the test may add the next minute's slot, fired once like the rest)
+    expect(ids.slice(0, 3)).toEqual(
+      [2, 1, 0].map((back) => scheduledRunId('inspera', 'delta', new Date(minute - back * 60_000))),
+    );
+    expect((await runQueueJobs(connection.prefix)).counts['waiting']).toBe(ids.length);
+  });
+});
