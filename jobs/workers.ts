@@ -1,9 +1,13 @@
-import { FlowProducer, Queue, QueueEvents, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker, type Job, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from '../src/log/index.js';
 import { jobIds, jobNames, queueNames, type QueueName, type RunJobData } from '../src/queue/index.js';
 import type { HubContext } from '../src/run/index.js';
+import { recipientLockFor, type RecipientLock } from '../src/transfer/index.js';
 import { deliverProcessor } from './processors/deliver-processor.js';
 import { feedProcessor } from './processors/feed-processor.js';
+import { recordFinalFailure } from './processors/final-failure.js';
+import { recipientGate } from './processors/recipient-gate.js';
 import { finishProcessor, snapshotProcessor } from './processors/snapshot-processor.js';
 import { retryOptions } from './processors/retry-options.js';
 
@@ -13,8 +17,56 @@ export interface QueueConnection {
 }
 
 export interface RunningWorkers {
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs and resolves once the jobs this process is running have finished, then closes
+   * every connection. With `force`, does not wait: the running jobs are released (moved back to wait,
+   * for another worker to take) and the process may exit; their work here is abandoned mid-step, which
+   * every step tolerates.
+   */
+  close(options?: { force?: boolean }): Promise<void>;
 }
+
+export interface WorkerOptions {
+  readonly queues?: readonly QueueName[];
+  /** Jobs at once per queue in this process. */
+  readonly concurrency?: number;
+  /**
+   * How long BullMQ's lock on an active job lasts (renewed every half of it while the job runs). A worker
+   * that stops renewing it, because it died, is presumed dead after this long and its job is taken by
+   * another worker. Default 60 s: a long event-loop stall must not look like a death (if it does, the
+   * recipient lock still keeps two runs of one step apart).
+   */
+  readonly lockDurationMs?: number;
+  /** How often each worker looks for stalled jobs (two looks find one). Default 30 s. */
+  readonly stalledIntervalMs?: number;
+  /**
+   * How often one job may stall (lose its worker) before BullMQ fails it for good: a job that kills its
+   * worker every time (out of memory, say) must end in the failed set, not crash the fleet forever.
+   * Default 2.
+   */
+  readonly maxStalledCount?: number;
+  /** Wait between tries to report a job's result while Redis is unreachable. Default 2 s. */
+  readonly runRetryDelayMs?: number;
+  /** The recipient lock; by default the one that fits the hub database (see recipientLockFor). */
+  readonly recipientLock?: RecipientLock;
+}
+
+export const workerDefaults = {
+  concurrency: 2,
+  lockDurationMs: 60_000,
+  stalledIntervalMs: 30_000,
+  maxStalledCount: 2,
+  runRetryDelayMs: 2_000,
+} as const;
+
+/** A job is still on its way in any of these states. */
+const liveStates: ReadonlySet<JobState | 'unknown'> = new Set<JobState | 'unknown'>([
+  'active',
+  'waiting',
+  'waiting-children',
+  'delayed',
+  'prioritized',
+]);
 
 function connect(redisUrl: string): Redis {
   // BullMQ workers block on Redis; ioredis must not give up on those commands (BullMQ docs).
@@ -25,7 +77,7 @@ function connect(redisUrl: string): Redis {
 export function startWorkers(
   ctx: HubContext,
   connection: QueueConnection,
-  options: { queues?: readonly QueueName[]; concurrency?: number } = {},
+  options: WorkerOptions = {},
 ): RunningWorkers {
   // BullMQ does not close connections it was handed, so every one made here is closed in close().
   const connections: Redis[] = [];
@@ -34,38 +86,159 @@ export function startWorkers(
     connections.push(redis);
     return redis;
   };
+  const settings = { ...workerDefaults, ...definedOnly(options) };
   const flows = new FlowProducer({ connection: open(), prefix: connection.prefix });
-  const concurrency = options.concurrency ?? 2;
+  const lookups = {
+    run: new Queue(queueNames.run, { connection: open(), prefix: connection.prefix }),
+    deliver: new Queue(queueNames.deliver, { connection: open(), prefix: connection.prefix }),
+  };
+  const gate = recipientGate(ctx, {
+    lock: lazyLock(ctx, options.recipientLock),
+    inFlight: async (transfer) =>
+      liveStates.has(await lookups.deliver.getJobState(jobIds.deliver(transfer.id))) ||
+      liveStates.has(await lookups.run.getJobState(jobIds.snapshot(transfer.runId))),
+  });
   const queues = options.queues ?? Object.values(queueNames);
   const snapshot = snapshotProcessor(ctx, flows);
   const finish = finishProcessor(ctx);
+  const active = new Map<string, { job: Job; token: string | undefined }>();
+  const tracked =
+    (handler: (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>) =>
+    async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+      const key = `${job.queueName}:${job.id ?? ''}`;
+      active.set(key, { job, token });
+      try {
+        return await handler(job, token, signal);
+      } finally {
+        active.delete(key);
+      }
+    };
   const processors: Record<QueueName, (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>> =
     {
       run: (job, token, signal) =>
         job.name === jobNames.finish ? finish(job) : snapshot(job, token, signal),
-      feed: feedProcessor(ctx),
-      deliver: deliverProcessor(ctx),
+      feed: feedProcessor(ctx, gate),
+      deliver: deliverProcessor(ctx, gate),
     };
   const workers = queues.map(
     (name) =>
-      new Worker(name, processors[name], {
+      new Worker(name, tracked(processors[name]), {
         connection: open(),
         prefix: connection.prefix,
-        concurrency,
+        concurrency: settings.concurrency,
+        lockDuration: settings.lockDurationMs,
+        stalledInterval: settings.stalledIntervalMs,
+        maxStalledCount: settings.maxStalledCount,
+        runRetryDelay: settings.runRetryDelayMs,
       }),
   );
+  const helperError = (error: Error): void =>
+    ctx.logger.warn({ err: error.message }, 'queue connection error (Redis unreachable?)');
+  flows.on('error', helperError);
+  lookups.run.on('error', helperError);
+  lookups.deliver.on('error', helperError);
   for (const worker of workers) {
     worker.on('error', (error) =>
       ctx.logger.error({ queue: worker.name, err: error.message }, 'worker error'),
     );
+    worker.on('stalled', (jobId) =>
+      ctx.logger.warn({ queue: worker.name, jobId }, 'job stalled (its worker died?); it runs again'),
+    );
+    worker.on('failed', (job, error) => {
+      // A job BullMQ failed without running it: stalled too often, or a deliver job whose feed failed.
+      if (job?.deferredFailure === undefined) return;
+      void recordFinalFailure(ctx, job, error.message, 'event');
+    });
   }
+
+  let closing: Promise<void> | undefined;
+  let release: (() => void) | undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const closeAll = async (): Promise<void> => {
+    await Promise.race([Promise.all(workers.map((worker) => worker.close())), released]);
+    await Promise.allSettled([flows.close(), lookups.run.close(), lookups.deliver.close()]);
+    for (const redis of connections) redis.disconnect();
+  };
   return {
-    close: async () => {
-      await Promise.all(workers.map((worker) => worker.close()));
-      await flows.close();
-      for (const redis of connections) redis.disconnect();
+    close: async ({ force = false } = {}) => {
+      if (force) {
+        // Back to wait, lock dropped: another worker takes them now rather than after lockDuration.
+        await Promise.allSettled(
+          [...active.values()].map(async ({ job, token }) => {
+            if (token !== undefined) await job.moveToWait(token);
+          }),
+        );
+        ctx.logger.warn({ jobs: [...active.keys()] }, 'released running jobs to other workers');
+        release?.();
+      }
+      closing ??= closeAll();
+      return closing;
     },
   };
+}
+
+/** The recipient lock, picked on first use (it asks the database what it is) and kept once known. */
+function lazyLock(ctx: HubContext, given: RecipientLock | undefined): () => Promise<RecipientLock> {
+  let lock: Promise<RecipientLock> | undefined = given === undefined ? undefined : Promise.resolve(given);
+  return () => {
+    lock ??= recipientLockFor(ctx.db).catch((error: unknown) => {
+      lock = undefined;
+      throw error;
+    });
+    return lock;
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}
+
+/**
+ * Graceful stop for a worker process (`pifu-hub worker`): on the first SIGTERM or SIGINT it stops taking
+ * jobs and waits for the running ones to finish, then resolves, so the caller closes the runtime and the
+ * process exits 0. A second signal, or `graceMs` running out, stops at once instead: the running jobs are
+ * released to other workers (moved back to wait) and the process exits 0 right away; whatever they had
+ * not committed is done again by whoever takes them (every step tolerates that, DESIGN decision 2).
+ */
+export function installSignalHandlers(
+  workers: RunningWorkers,
+  logger: Logger,
+  options: { graceMs?: number; signals?: readonly NodeJS.Signals[] } = {},
+): Promise<void> {
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  return new Promise<void>((resolve, reject) => {
+    let stopping = false;
+    let timer: NodeJS.Timeout | undefined;
+    const stopNow = (why: string): void => {
+      logger.warn({ why }, 'worker stopping now: releasing running jobs');
+      workers.close({ force: true }).then(
+        () => {
+          logger.flush?.();
+          process.exit(process.exitCode ?? 0);
+        },
+        (error: unknown) => reject(error),
+      );
+    };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        stopNow(`second ${signal}`);
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, 'worker stopping: no new jobs; waiting for running ones to finish');
+      if (options.graceMs !== undefined) {
+        timer = setTimeout(() => stopNow(`still running after ${options.graceMs} ms`), options.graceMs);
+        timer.unref();
+      }
+      workers.close().then(() => {
+        clearTimeout(timer);
+        for (const name of signals) process.off(name, onSignal);
+        logger.info('worker stopped');
+        resolve();
+      }, reject);
+    };
+    for (const name of signals) process.on(name, onSignal);
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { loadRoleGrants, requireRole, type OperatorRole } from '../../src/config
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { registerBenchCommand } from '../../bench/bench-command.js';
-import { startWorkers } from '../workers.js';
+import { installSignalHandlers, startWorkers } from '../workers.js';
 import { dryRunExport, formatDryRunReport } from './dry-run-export.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { formatTable } from './output.js';
@@ -660,13 +660,8 @@ export function buildProgram(): Command {
         },
       );
       runtime.logger.info({ queues, concurrency: options.concurrency }, 'worker started');
-      await new Promise<void>((resolveStop) => {
-        const stop = (): void => resolveStop();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      runtime.logger.info('worker stopping');
-      await workers.close();
+      // First SIGTERM/SIGINT: take no new jobs, finish the running ones; a second hands them back.
+      await installSignalHandlers(workers, runtime.logger);
       await runtime.close();
     });
 

@@ -3,7 +3,9 @@ import { isHubError } from '../../src/errors/index.js';
 
 /**
  * The one place a core error becomes a retry decision (STYLE 2.4): non-retryable HubErrors become
- * BullMQ's UnrecoverableError so no attempt is wasted on them. Returns whether this was the last try.
+ * BullMQ's UnrecoverableError so no attempt is wasted on them. Returns whether this was the last try:
+ * `attemptsMade` counts finished failed attempts only (a stall or a wait for the recipient lock is not
+ * one), so the current attempt is number attemptsMade + 1.
  */
 export function classifyFailure(
   job: Job,
@@ -12,5 +14,6 @@ export function classifyFailure(
   const message = error instanceof Error ? error.message : String(error);
   const retryable = isHubError(error) ? error.retryable : true;
   const isFinal = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  return { error: retryable ? (error as Error) : new UnrecoverableError(message), isFinal, message };
+  const thrown = error instanceof Error ? error : new Error(message);
+  return { error: retryable ? thrown : new UnrecoverableError(message), isFinal, message };
 }

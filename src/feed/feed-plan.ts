@@ -61,6 +61,13 @@ export async function planFeed(
   const resync = (run?.resync ?? undefined) as ResyncRequest | undefined;
   const resend = run?.trigger === 'resync' ? await resendScope(roster, resync ?? {}) : undefined;
   const snapshotAt = Date.parse(roster.properties.snapshotAt);
+  // Runs may finish out of order; an older snapshot than what the recipient has must not undo it.
+  if (state.snapshotAt !== null && snapshotAt < state.snapshotAt.getTime()) {
+    return {
+      mode: 'skip',
+      reason: `superseded: the recipient already has the source as of ${state.snapshotAt.toISOString()}`,
+    };
+  }
   if (
     resend === undefined &&
     state.snapshotAt?.getTime() === snapshotAt &&

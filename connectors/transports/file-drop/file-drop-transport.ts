@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../../src/errors/index.js';
 import { sha256Line, writeFileAtomically } from '../../../src/files/index.js';
@@ -29,6 +29,7 @@ export class FileDropTransport implements Transport {
     ) {
       return { location: target };
     }
+    await removeStalePartials(this.#directory, feed.fileName);
     let written;
     try {
       written = await writeFileAtomically(
@@ -53,5 +54,22 @@ export class FileDropTransport implements Transport {
     }
     await writeFileAtomically(checksumPath, [sha256Line(feed.sha256Hex, feed.fileName)], options);
     return { location: target };
+  }
+}
+
+/**
+ * A delivery killed mid-copy leaves `<fileName>.<pid>.<time>.partial` behind; it never shows under the
+ * final name, but the recipient's directory should not collect them. The same transfer's retry removes them.
+ */
+async function removeStalePartials(directory: string, fileName: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(`${fileName}.`) && name.endsWith('.partial'))
+      await rm(join(directory, name), { force: true });
   }
 }

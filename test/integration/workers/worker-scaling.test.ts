@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { sql } from 'kysely';
+import { enqueueRun } from '../../../jobs/workers.js';
+import { loadRecipientConfigs } from '../../../src/config/index.js';
+import { findRun, startRun } from '../../../src/run/index.js';
+import { listRunTransfers } from '../../../src/transfer/index.js';
+import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { testRedisUrl } from '../../setup/services.js';
+import { spawnWorker, toFileDrop, type ChildWorker } from '../faults/support/child-worker.js';
+
+/**
+ * One `small` run to every seed recipient (fixtures/recipients, transports rewritten to file drops),
+ * taken by one worker process and then by two. Both must deliver everything exactly once; the wall
+ * times are printed for the record, never asserted (the machine decides them).
+ */
+describe('worker processes sharing one run', () => {
+  let database: TestDatabase;
+  const recipientsDir = resolve('fixtures/recipients');
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    await seed({ kind: 'pg', pool: database.pool }, 'small');
+  }, 120_000);
+  afterAll(async () => {
+    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
+    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
+    database.pool.on('error', () => undefined);
+    await database.destroy();
+  });
+
+  async function timedRun(processes: number): Promise<{ ms: number; runId: string; dropDir: string }> {
+    const dropDir = mkdtempSync(join(tmpdir(), 'pifu-scale-drop-'));
+    const spoolDir = mkdtempSync(join(tmpdir(), 'pifu-scale-spool-'));
+    const ctx = hubContext(database.db, {
+      recipients: () => toFileDrop(loadRecipientConfigs(recipientsDir), dropDir),
+    });
+    const spooled = { ...ctx, spoolDir };
+    const connection = { redisUrl: testRedisUrl(), prefix: `scale-${randomUUID()}` };
+    const workers: ChildWorker[] = await Promise.all(
+      Array.from({ length: processes }, () =>
+        spawnWorker({
+          databaseUrl: database.url,
+          redisUrl: connection.redisUrl,
+          prefix: connection.prefix,
+          spoolDir,
+          recipientsDir: { dir: recipientsDir, dropDir },
+          concurrency: 2,
+        }),
+      ),
+    );
+    try {
+      const runId = await startRun(spooled, {
+        recipientIds: [...spooled.recipients.keys()],
+        trigger: 'operator',
+        feedType: 'full',
+      });
+      const started = performance.now();
+      await enqueueRun(connection, runId, { wait: true });
+      const ms = Math.round(performance.now() - started);
+      return { ms, runId, dropDir };
+    } finally {
+      const exits = await Promise.all(workers.map((worker) => worker.stop()));
+      expect(exits.map((exit) => exit.code)).toEqual(workers.map(() => 0));
+    }
+  }
+
+  async function expectDeliveredOnce(runId: string, recipientIds: readonly string[]): Promise<void> {
+    expect((await findRun(database.db, runId))?.status).toBe('completed');
+    const transfers = await listRunTransfers(database.db, runId);
+    expect(transfers.map((transfer) => transfer.recipient_id).sort()).toEqual([...recipientIds].sort());
+    for (const transfer of transfers) {
+      expect([transfer.recipient_id, transfer.status]).toEqual([transfer.recipient_id, 'delivered']);
+      const file = transfer.location!;
+      expect(readdirSync(dirname(file)).sort()).toEqual([basename(file), `${basename(file)}.sha256`]);
+      expect(readFileSync(`${file}.sha256`, 'utf8')).toBe(`${transfer.sha256_hex}  ${basename(file)}\n`);
+    }
+    const { rows } = await sql<{ recipient_id: string; transfer_id: string }>`
+      SELECT recipient_id, transfer_id FROM hub.recipient_state WHERE transfer_id IN (
+        SELECT id FROM hub.transfer WHERE run_id = ${runId})`.execute(database.db);
+    expect(rows).toHaveLength(recipientIds.length);
+  }
+
+  it('delivers every recipient exactly once with one worker process and with two', async () => {
+    const recipientIds = loadRecipientConfigs(recipientsDir).map((recipient) => recipient.id);
+    const one = await timedRun(1);
+    await expectDeliveredOnce(one.runId, recipientIds);
+    const two = await timedRun(2);
+    await expectDeliveredOnce(two.runId, recipientIds);
+    console.log(
+      `worker scaling (small, ${recipientIds.length} recipients, full feeds, concurrency 2 per queue): ` +
+        `1 process ${one.ms} ms, 2 processes ${two.ms} ms`,
+    );
+  }, 120_000);
+});
