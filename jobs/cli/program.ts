@@ -96,7 +96,10 @@ function printFeeds(feeds: readonly FeedReport[]): void {
 /** One disclosure for a reader: when, to whom, why (legal basis, override), which categories. */
 function formatDisclosure(answer: DisclosureAnswer): string {
   const pairs: [string, string][] = [
-    ['transfer', `${answer.transferId} (trigger ${answer.trigger})`],
+    [
+      'transfer',
+      `${answer.transferId} (trigger ${answer.trigger}${answer.reason === null ? '' : `: ${answer.reason}`})`,
+    ],
     ['categories', formatGroupedCategories(groupCategories(answer.categories))],
     ['legal basis', answer.legalBasis ?? '-'],
   ];

@@ -47,6 +47,8 @@ export interface DisclosureAnswer {
   readonly recipientId: string;
   readonly transferId: string;
   readonly trigger: string;
+  /** The operator's reason for the run (a resync, a forget), when one was given. */
+  readonly reason: string | null;
   readonly disclosedAt: Date;
   /** Field keys and `id:<useridtype>` entries sent, plus `memberships`. */
   readonly categories: readonly string[];
@@ -72,10 +74,12 @@ export async function listPersonDisclosures(
     .selectFrom('hub.disclosure as d')
     .innerJoin('hub.transfer as t', 't.id', 'd.transfer_id')
     .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
+    .innerJoin('hub.run as r', 'r.id', 't.run_id')
     .select([
       'd.recipient_id as recipientId',
       'd.transfer_id as transferId',
       't.trigger',
+      'r.reason',
       'd.disclosed_at as disclosedAt',
       'd.categories',
       'f.legal_basis as legalBasis',
