@@ -44,7 +44,9 @@ describe('https-push through the BullMQ queues, retried by the queue', () => {
             url: server.url,
             ca: { file: pki.caCert },
             bearerToken: { env: tokenVariable },
-            timeoutSeconds: 5,
+            // Generous: under a loaded CI runner a TLS handshake and upload may take seconds, and a timeout
+            // would be one more (retryable) attempt than the two 500s this test counts.
+            timeoutSeconds: 30,
           },
           delivery: { attempts, backoffSeconds: 0.2 },
         }),
