@@ -62,7 +62,9 @@ export async function viewThroughProfile(
   const scope = new RecipientScope(profile, roster.properties.snapshotAt.slice(0, 10), options.forgotten);
   for await (const group of roster.groups()) scope.addGroup(group);
   scope.closeGroups();
-  for await (const person of roster.persons()) scope.addPerson(person);
+  // A recipient of org structure only (statistics) needs neither pass over persons nor memberships.
+  const sendsPersons = profile.populations.length > 0;
+  if (sendsPersons) for await (const person of roster.persons()) scope.addPerson(person);
   scope.closePersons();
 
   const keyOf = profile.pseudonymise
@@ -74,6 +76,7 @@ export async function viewThroughProfile(
     orgUnits: scope.orgUnits(),
     unmatchedSchools: scope.unmatchedSchools(),
     async *persons() {
+      if (!sendsPersons) return;
       for await (const person of roster.persons()) {
         const roles: PersonRoles = scope.rolesOf(person.key);
         if (roles.size === 0) continue;
@@ -91,6 +94,7 @@ export async function viewThroughProfile(
       }
     },
     async *memberships() {
+      if (!sendsPersons) return;
       const included = filterAsync(roster.memberships(), (membership) =>
         scope.includesMembership(membership),
       );
