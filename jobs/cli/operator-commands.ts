@@ -3,7 +3,12 @@ import { userInfo } from 'node:os';
 import { Queue } from 'bullmq';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
-import { loadRecipientConfigs, readEnvironment } from '../../src/config/index.js';
+import {
+  loadRecipientConfigs,
+  loadRoleGrants,
+  readEnvironment,
+  requireRole,
+} from '../../src/config/index.js';
 import { redactUrl } from '../../src/db/index.js';
 import { disclosureManifestPath } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
@@ -21,7 +26,12 @@ import {
   type RunTransferDetail,
 } from '../../src/run/index.js';
 import { stateManifestPath } from '../../src/state/index.js';
-import { deliverTransfer, recordTransferFailed, type DeliveryOutcome } from '../../src/transfer/index.js';
+import {
+  claimFailedTransfer,
+  deliverTransfer,
+  recordTransferFailed,
+  type DeliveryOutcome,
+} from '../../src/transfer/index.js';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { dueSlots, formatLocalSlot, recipientSchedules, startScheduler, type Slot } from '../scheduler.js';
 import { formatTable } from './output.js';
@@ -84,6 +94,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--json', 'one JSON object per run', false)
     .action(async (options: { limit: number; json: boolean }) => {
       await withRuntime(async (runtime) => {
+        requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, 'viewer');
         const runs = await listRuns(runtime.hub.db, { limit: options.limit });
         if (options.json) {
           for (const run of runs) console.log(JSON.stringify(run));
@@ -108,6 +119,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--json', 'one JSON object: the run and its transfers', false)
     .action(async (runId: string, options: { json: boolean }) => {
       await withRuntime(async (runtime) => {
+        requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, 'viewer');
         const run = await findRun(runtime.hub.db, runId);
         if (run === undefined) {
           throw new HubError('PIFU_RUN_UNKNOWN', `no run "${runId}"; list runs with \`pifu-hub runs\``);
@@ -139,6 +151,7 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<transfer>', 'the failed transfer id (see `pifu-hub run show RUN` or `pifu-hub transfers`)')
     .action(async (transferId: string) => {
       await withRuntime(async (runtime) => {
+        requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, 'operator');
         try {
           const { delivery, run } = await retryTransfer(runtime.context, transferId, {
             by: `cli:${userInfo().username}`,
@@ -349,13 +362,7 @@ export async function retryTransfer(
         `Start a new run: pifu-hub export --recipient ${transfer.recipientId}${transfer.feedType === 'delta' ? ' --delta' : ''}`,
     );
   }
-  const claimed = await ctx.db
-    .updateTable('hub.transfer')
-    .set({ status: 'pending', error: null })
-    .where('id', '=', transferId)
-    .where('status', '=', 'failed')
-    .executeTakeFirst();
-  if (claimed.numUpdatedRows === 0n) {
+  if (!(await claimFailedTransfer(ctx.db, transferId))) {
     throw new RetryRefused(`${transferId} changed while this retry started (retried elsewhere?); look again`);
   }
   ctx.logger.warn(

@@ -1,10 +1,8 @@
 import type { Job } from 'bullmq';
-import type { Kysely } from 'kysely';
-import type { HubDatabase } from '../../src/db/index.js';
 import { findFeed, recordFeedFailed } from '../../src/feed/index.js';
 import { jobNames, type DeliverJobData, type FeedJobData, type RunJobData } from '../../src/queue/index.js';
 import { finishRun, runIds, type HubContext } from '../../src/run/index.js';
-import { listRunTransfers, recordTransferFailed } from '../../src/transfer/index.js';
+import { failTransferIfPending, listRunTransfers, recordTransferFailed } from '../../src/transfer/index.js';
 
 /**
  * How a job that failed for good was noticed:
@@ -83,22 +81,8 @@ export async function failTransfer(
   const { runId, recipientId, transferId, error } = failure;
   if (notice === 'processor') {
     await recordTransferFailed(ctx.db, transferId, error);
-  } else if (!(await failIfPending(ctx.db, transferId, error))) {
+  } else if (!(await failTransferIfPending(ctx.db, transferId, error))) {
     return;
   }
   ctx.logger.error({ runId, recipientId, transferId, err: error }, 'transfer failed for good');
-}
-
-/**
- * pending → failed in one statement, so that of two notices of one failure exactly one changes the row.
- * (A candidate for src/transfer/transfer-repository.ts beside recordTransferFailed.)
- */
-async function failIfPending(db: Kysely<HubDatabase>, transferId: string, error: string): Promise<boolean> {
-  const result = await db
-    .updateTable('hub.transfer')
-    .set({ status: 'failed', error })
-    .where('id', '=', transferId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }

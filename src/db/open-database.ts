@@ -24,6 +24,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export async function openDatabase<DB>(location: DatabaseLocation): Promise<OpenDatabase<DB>> {
   if (location.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+    // An idle client that loses its server (a PostgreSQL restart, a terminated backend) is dropped by the
+    // pool, and the next query connects again; unheard, that 'error' event would kill the process.
+    pool.on('error', () => undefined);
     try {
       const client = await pool.connect();
       client.release();

@@ -1,6 +1,8 @@
 export { acknowledgeTransfer } from './acknowledge-transfer.js';
 export { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
 export {
+  claimFailedTransfer,
+  failTransferIfPending,
   findTransfer,
   listRunTransfers,
   listTransfers,

@@ -51,6 +51,35 @@ export async function recordTransferAttempt(db: Kysely<HubDatabase>, transferId:
     .execute();
 }
 
+/**
+ * pending → failed in one statement, so that of two notices of one failure (the processor's last
+ * attempt and the worker's `failed` event) exactly one changes the row. True when this call did.
+ */
+export async function failTransferIfPending(
+  db: Kysely<HubDatabase>,
+  transferId: string,
+  error: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('hub.transfer')
+    .set({ status: 'failed', error })
+    .where('id', '=', transferId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** failed → pending for an operator's retry; false when someone else changed it first. */
+export async function claimFailedTransfer(db: Kysely<HubDatabase>, transferId: string): Promise<boolean> {
+  const result = await db
+    .updateTable('hub.transfer')
+    .set({ status: 'pending', error: null })
+    .where('id', '=', transferId)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** After the last attempt: the transfer says why, and delivered state and disclosures stay untouched. */
 export async function recordTransferFailed(
   db: Kysely<HubDatabase>,
