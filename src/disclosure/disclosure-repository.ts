@@ -37,6 +37,14 @@ export async function insertDisclosures(
     categories.push(
       (members.has(line.personKey) ? [...line.categories, 'memberships'] : line.categories).join(','),
     );
+    // What is left in `members` afterwards are persons whose memberships alone the feed carried.
+    members.delete(line.personKey);
+    if (persons.length >= chunkSize) await flush();
+  }
+  // A delta that only moves a pupil between classes still discloses their membership (R5).
+  for (const personKey of members) {
+    persons.push(personKey);
+    categories.push('memberships');
     if (persons.length >= chunkSize) await flush();
   }
   await flush();

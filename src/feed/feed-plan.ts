@@ -61,18 +61,11 @@ export async function planFeed(
   const resync = (run?.resync ?? undefined) as ResyncRequest | undefined;
   const resend = run?.trigger === 'resync' ? await resendScope(roster, resync ?? {}) : undefined;
   const snapshotAt = Date.parse(roster.properties.snapshotAt);
-  // Runs may finish out of order; an older snapshot than what the recipient has must not undo it.
-  if (state.snapshotAt !== null && snapshotAt < state.snapshotAt.getTime()) {
-    return {
-      mode: 'skip',
-      reason: `superseded: the recipient already has the source as of ${state.snapshotAt.toISOString()}`,
-    };
-  }
   if (
     resend === undefined &&
     state.snapshotAt?.getTime() === snapshotAt &&
     state.profileHash === profileHash(recipient) &&
-    !(await forgottenSince(ctx, state.updatedAt))
+    !(await forgottenSince(ctx, await deliveredFeedWrittenAt(ctx, state.transferId)))
   ) {
     return { mode: 'skip', reason: 'no change in the source or the profile since the last delivery' };
   }
@@ -114,6 +107,20 @@ async function forgottenSince(ctx: HubContext, since: Date): Promise<boolean> {
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * When the recipient's last delivered feed was computed: a person forgotten after that is not in it,
+ * even if its acknowledgement came later.
+ */
+async function deliveredFeedWrittenAt(ctx: HubContext, transferId: string): Promise<Date> {
+  const row = await ctx.db
+    .selectFrom('hub.transfer as t')
+    .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
+    .select('f.written_at')
+    .where('t.id', '=', transferId)
+    .executeTakeFirst();
+  return row?.written_at == null ? new Date(0) : new Date(row.written_at);
 }
 
 /** The profile the recipient's last delivered feed was written through. */

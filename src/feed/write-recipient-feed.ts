@@ -15,6 +15,7 @@ import { findRun } from '../run/run-repository.js';
 import { openRosterSpool } from '../spool/index.js';
 import {
   feedStreams,
+  findRecipientState,
   formatStateHeader,
   formatStateLine,
   readHeldObjects,
@@ -66,6 +67,32 @@ export async function writeRecipientFeed(
     feed.status === 'empty'
   ) {
     log.info('feed already written; reusing it');
+    // A crash between recording the feed and checking its thresholds must not let a mass delete through:
+    // the check is idempotent (it only ever holds a still-pending transfer), so it runs again here.
+    const recipient = ctx.recipients.get(feed.recipient_id);
+    const state = await findRecipientState(ctx.db, feed.recipient_id);
+    if (
+      feed.status === 'written' &&
+      feed.feed_type === 'delta' &&
+      recipient !== undefined &&
+      state !== undefined
+    ) {
+      const counts = {
+        persons: feed.persons ?? 0,
+        groups: feed.groups ?? 0,
+        memberships: feed.memberships ?? 0,
+        added: feed.added ?? 0,
+        changed: feed.changed ?? 0,
+        deleted: feed.deleted ?? 0,
+      };
+      await holdIfOverThreshold(ctx, {
+        feed,
+        recipient,
+        counts,
+        heldObjects: state.objects,
+        basedOn: state.transferId,
+      });
+    }
     return summaryOf(feed);
   }
   const recipient = ctx.recipients.get(feed.recipient_id);

@@ -174,10 +174,11 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     'group',
     diffOrAll(
       'group',
-      desiredOf(view.groups(), (group) => ({
-        key: group.key,
-        hashed: [group, orgUnits.get(group.parentKey)],
-      })),
+      desiredOf(view.groups(), (group) => {
+        // Every group of the resynced school, changed or not, so its memberships are resent too.
+        resends.group(group);
+        return { key: group.key, hashed: [group, orgUnits.get(group.parentKey)] };
+      }),
     ),
     (group) => group,
     (dead) => {

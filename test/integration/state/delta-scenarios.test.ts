@@ -165,6 +165,36 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     ]);
   }, 60_000);
 
+  it('a class change alone (no person change) is disclosed as memberships in the register', async () => {
+    const [a] = schools;
+    const ctx = contextWith((dir) => [recipient('inspera', 'assessment', dir)]);
+    await exportRun(ctx, 'full');
+    const pupil = await pupilAt(a?.id ?? '');
+    const { rows } = await sql<{ from: string; to: string }>`
+      select m.group_id::text as from, other.id::text as to from records.membership m
+      join records.roster_group g on g.id = m.group_id and g.group_type = 'basisgruppe'
+      join records.roster_group other on other.school_id = g.school_id and other.group_type = 'basisgruppe'
+        and other.id <> g.id and other.grade = g.grade
+      where m.person_id = ${pupil} and m.roletype = '01' limit 1`.execute(database.db);
+    const move = rows[0];
+    if (move === undefined) throw new Error('small has parallel classes');
+    await changeSource(database.db, async (trx) => {
+      await sql`update records.membership set group_id = ${move.to}
+        where person_id = ${pupil} and group_id = ${move.from} and roletype = '01'`.execute(trx);
+    });
+    const delta = (await exportRun(ctx, 'delta')).get('inspera');
+    expect(delta?.persons).toEqual([]);
+    expect(changeOf(delta?.memberships ?? [], (m) => m.personKey === pupil).sort()).toEqual([
+      'add',
+      'delete',
+    ]);
+    const disclosed = await sql<{ categories: string[] }>`
+      select categories from hub.disclosure where transfer_id = ${delta?.transferId ?? ''} and person_key = ${pupil}`.execute(
+      database.db,
+    );
+    expect(disclosed.rows).toEqual([{ categories: ['memberships'] }]);
+  }, 60_000);
+
   it('a pupil who becomes inactive leaves an active-only recipient (recstatus 3)', async () => {
     const [a] = schools;
     const ctx = contextWith((dir) => [recipient('inspera', 'assessment', dir)]);
@@ -300,6 +330,18 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
 
     const one = holds.find((hold) => hold.recipientId === 'lms-1');
     const two = holds.find((hold) => hold.recipientId === 'lms-2');
+
+    // A crash after the feed was recorded but before the hold committed: the retried feed job holds it.
+    await sql`delete from hub.hold where transfer_id = ${two?.transferId ?? ''}`.execute(database.db);
+    await sql`update hub.transfer set status = 'pending' where id = ${two?.transferId ?? ''}`.execute(
+      database.db,
+    );
+    const again = await writeRecipientFeed(ctx, runIds(two?.runId ?? '').feedId('lms-2'));
+    expect(again.held).toBeUndefined();
+    expect(
+      (await listRunTransfers(ctx.db, two?.runId ?? '')).find((t) => t.recipient_id === 'lms-2')?.status,
+    ).toBe('held');
+    expect((await listHolds(ctx.db)).map((hold) => hold.recipientId).sort()).toEqual(['lms-1', 'lms-2']);
     const approved = await decideHold(ctx, one?.transferId ?? '', {
       decision: 'approve',
       by: 'test:alice',
