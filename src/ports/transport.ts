@@ -29,6 +29,12 @@ export interface FeedFile {
   readonly fileName: string;
   readonly sizeBytes: number;
   readonly sha256Hex: string;
+  /**
+   * Which delivery of this transfer this is, from 1. A transport whose recipient answers "already have
+   * it" (HTTP 409 to a repeated Idempotency-Key) may believe that only from the second attempt on.
+   * Undefined when unknown (a transport called outside the hub's delivery step).
+   */
+  readonly attempt?: number;
 }
 
 export interface DeliveryReceipt {

@@ -71,6 +71,8 @@ export async function deliverTransfer(
       fileName: runIds(transfer.run_id).feedFileName(recipient.id, feed.feed_type),
       sizeBytes: Number(feed.size_bytes),
       sha256Hex: feed.sha256_hex,
+      // recordTransferAttempt above counted this one.
+      attempt: transfer.attempts + 1,
     },
     options,
   );

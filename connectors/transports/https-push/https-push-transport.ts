@@ -95,16 +95,29 @@ export class HttpsPushTransport implements Transport {
     } catch (error) {
       throw networkFailure(where, error);
     }
-    return this.#classify(where, answer, token);
+    return this.#classify(where, answer, token, feed.attempt);
   }
 
-  #classify(where: string, answer: Answer, token: string | undefined): DeliveryReceipt {
+  #classify(
+    where: string,
+    answer: Answer,
+    token: string | undefined,
+    attempt: number | undefined,
+  ): DeliveryReceipt {
     const { status } = answer;
     const said = () => {
       const text = excerpt(answer.body, token);
       return text === '' ? '' : `: "${text}"`;
     };
-    if (status === 409) return { location: this.#location(answer) };
+    if (status === 409) {
+      // "Already have it" is believable only for a key sent before; on a first attempt a 409 is some
+      // other conflict (an import still running), so try again later rather than count it delivered.
+      if (attempt === undefined || attempt > 1) return { location: this.#location(answer) };
+      throw new HubError(
+        'PIFU_TRANSPORT_FAILED',
+        `${where}: answered 409 to the first delivery of this transfer${said()}`,
+      );
+    }
     if (status >= 200 && status < 300) {
       if (!answer.bodySent) {
         throw new HubError(

@@ -109,6 +109,15 @@ describe('https-push transport against a real HTTPS server on loopback', () => {
     expect(recipient.requests[0]!.headers['x-customer']).toBe('oslo');
   });
 
+  it('does not count a 409 to the first delivery of a transfer as delivered (another conflict): retry later', async () => {
+    recipient.respond = () => ({ status: 409, body: 'an import is already running' });
+    const failure = transport()
+      .deliver({ ...writeFeed(spool), attempt: 1 })
+      .catch((error: unknown) => error);
+    expect(await failure).toMatchObject({ code: 'PIFU_TRANSPORT_FAILED', retryable: true });
+    expect(String(await failure)).toContain('answered 409 to the first delivery');
+  });
+
   it('counts a 409 to a repeated Idempotency-Key as delivered', async () => {
     const seenKeys = new Set<string>();
     recipient.respond = (request) => {
@@ -118,8 +127,8 @@ describe('https-push transport against a real HTTPS server on loopback', () => {
       return { status: 200 };
     };
     const feed = writeFeed(spool);
-    await expect(transport().deliver(feed)).resolves.toEqual({ location: recipient.url });
-    await expect(transport().deliver(feed)).resolves.toEqual({ location: recipient.url });
+    await expect(transport().deliver({ ...feed, attempt: 1 })).resolves.toEqual({ location: recipient.url });
+    await expect(transport().deliver({ ...feed, attempt: 2 })).resolves.toEqual({ location: recipient.url });
     expect(
       recipient.requests.map((request) => [request.headers['idempotency-key'], request.bodySha256Hex]),
     ).toEqual([
