@@ -6,7 +6,13 @@ import type { Profile } from '../profiles/index.js';
 import { contentHash, findRecipientState, identityChanged, type ResendScope } from '../state/index.js';
 
 export type FeedPlan =
-  | { readonly mode: 'full'; readonly heldObjects: number; readonly resend?: undefined }
+  | {
+      readonly mode: 'full';
+      readonly heldObjects: number;
+      /** The delivered state the full replaces, when there is one (its thresholds apply too). */
+      readonly basedOn?: string;
+      readonly resend?: undefined;
+    }
   | {
       readonly mode: 'delta';
       readonly heldObjects: number;
@@ -45,10 +51,12 @@ export async function planFeed(
   const { feed, recipient, run, roster } = input;
   const state = await findRecipientState(ctx.db, recipient.id);
   if (feed.feed_type === 'full' || !recipient.feed.accepts.includes('delta') || state === undefined) {
-    return { mode: 'full', heldObjects: state?.objects ?? 0 };
+    return state === undefined
+      ? { mode: 'full', heldObjects: 0 }
+      : { mode: 'full', heldObjects: state.objects, basedOn: state.transferId };
   }
   if (identityChanged(await deliveredProfile(ctx, state.transferId), recipient.resolvedProfile)) {
-    return { mode: 'full', heldObjects: state.objects };
+    return { mode: 'full', heldObjects: state.objects, basedOn: state.transferId };
   }
   const today = osloDate(ctx.now());
   const freeze = recipient.feed.freeze.find((window) => window.from <= today && today <= window.to);

@@ -71,12 +71,7 @@ export async function writeRecipientFeed(
     // the check is idempotent (it only ever holds a still-pending transfer), so it runs again here.
     const recipient = ctx.recipients.get(feed.recipient_id);
     const state = await findRecipientState(ctx.db, feed.recipient_id);
-    if (
-      feed.status === 'written' &&
-      feed.feed_type === 'delta' &&
-      recipient !== undefined &&
-      state !== undefined
-    ) {
+    if (feed.status === 'written' && recipient !== undefined && state !== undefined) {
       const counts = {
         persons: feed.persons ?? 0,
         groups: feed.groups ?? 0,
@@ -143,16 +138,18 @@ export async function writeRecipientFeed(
     writtenAt: ctx.now(),
     writeMs,
   });
+  // A full replaces what the recipient holds, so a full from a half-loaded source is as dangerous as a
+  // mass-delete delta: the same thresholds apply to both, against the state the feed replaces.
   const held =
-    plan.mode === 'delta'
-      ? await holdIfOverThreshold(ctx, {
+    plan.basedOn === undefined
+      ? undefined
+      : await holdIfOverThreshold(ctx, {
           feed,
           recipient,
           counts,
           heldObjects: plan.heldObjects,
           basedOn: plan.basedOn,
-        })
-      : undefined;
+        });
   log.info({ feedType: plan.mode, ...counts, sizeBytes: written.sizeBytes, writeMs, held }, 'feed written');
   const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   return held === undefined ? summary : { ...summary, held };

@@ -383,6 +383,18 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     ).rejects.toThrow('PIFU_HOLD_DECIDED');
   }, 90_000);
 
+  it('a full that would drop a whole school from what the recipient holds is held too', async () => {
+    const [a] = schools;
+    const ctx = contextWith((dir) => [recipient('lms-f', 'lms', dir)]);
+    await exportRun(ctx, 'full');
+    const before = await findRecipientState(ctx.db, 'lms-f');
+    await removeSchool(database.db, a?.id ?? '');
+    const again = (await exportRun(ctx, 'full')).get('lms-f');
+    expect(again?.status).toBe('held');
+    expect(await findRecipientState(ctx.db, 'lms-f')).toEqual(before);
+    expect((await listHolds(ctx.db)).map((hold) => hold.recipientId)).toEqual(['lms-f']);
+  }, 60_000);
+
   it('a D-number replaced by a fødselsnummer is an update (2) under the same sourcedid', async () => {
     const ctx = contextWith((dir) => [recipient('ad', 'directory', dir)]);
     await exportRun(ctx, 'full');
