@@ -291,7 +291,8 @@ describe('a roster seen through any valid profile', () => {
             person.name.given,
             person.name.family,
             ...(person.name.middle === undefined ? [] : [person.name.middle]),
-            ...(person.birthDate === undefined ? [] : [person.birthDate]),
+            // A birth date may equal a non-personal date of the feed (its datetime, a group's timeframe).
+            ...(person.birthDate === undefined ? [] : [`<bday>${person.birthDate}</bday>`]),
             ...person.identifiers.map((identifier) => identifier.value),
             ...person.emails.map((email) => email.address),
             ...person.phones.map((phone) => phone.number),
