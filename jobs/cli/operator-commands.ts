@@ -3,12 +3,7 @@ import { userInfo } from 'node:os';
 import { Queue } from 'bullmq';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
-import {
-  loadRecipientConfigs,
-  loadRoleGrants,
-  readEnvironment,
-  requireRole,
-} from '../../src/config/index.js';
+import { loadRecipientConfigs, readEnvironment } from '../../src/config/index.js';
 import { redactUrl } from '../../src/db/index.js';
 import { disclosureManifestPath } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
@@ -32,35 +27,15 @@ import {
   recordTransferFailed,
   type DeliveryOutcome,
 } from '../../src/transfer/index.js';
-import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 import { dueSlots, formatLocalSlot, recipientSchedules, startScheduler, type Slot } from '../scheduler.js';
+import { openRuntime } from '../runtime.js';
 import { formatTable } from './output.js';
+import { authorize, positiveInteger, quietEnv, withRuntime } from './command-support.js';
 
 /**
  * Operator commands: `runs`, `run show`, `retry`, `queues`, and the `scheduler` command's action. They
  * read the hub's rows and the queues; only `retry` changes anything (one failed transfer).
  */
-
-/** Interactive commands log only warnings unless LOG_LEVEL says otherwise (as in program.ts). */
-const quietEnv = (): NodeJS.ProcessEnv => ({ LOG_LEVEL: 'warn', ...process.env });
-
-async function withRuntime<T>(
-  use: (runtime: Runtime) => Promise<T>,
-  options: RuntimeOptions = {},
-): Promise<T> {
-  const runtime = await openRuntime({ env: quietEnv(), ...options });
-  try {
-    return await use(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
-const positiveInteger = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return parsed;
-};
 
 const wholeNumber = (value: string): number => {
   const parsed = Number(value);
@@ -93,8 +68,8 @@ export function registerOperatorCommands(program: Command): void {
     .option('--limit <n>', 'at most this many', positiveInteger, 20)
     .option('--json', 'one JSON object per run', false)
     .action(async (options: { limit: number; json: boolean }) => {
-      await withRuntime(async (runtime) => {
-        requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, 'viewer');
+      await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'viewer');
         const runs = await listRuns(runtime.hub.db, { limit: options.limit });
         if (options.json) {
           for (const run of runs) console.log(JSON.stringify(run));
@@ -118,8 +93,8 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<run>', 'the run id (see `pifu-hub runs`)')
     .option('--json', 'one JSON object: the run and its transfers', false)
     .action(async (runId: string, options: { json: boolean }) => {
-      await withRuntime(async (runtime) => {
-        requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, 'viewer');
+      await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'viewer');
         const run = await findRun(runtime.hub.db, runId);
         if (run === undefined) {
           throw new HubError('PIFU_RUN_UNKNOWN', `no run "${runId}"; list runs with \`pifu-hub runs\``);
@@ -150,8 +125,8 @@ export function registerOperatorCommands(program: Command): void {
     )
     .argument('<transfer>', 'the failed transfer id (see `pifu-hub run show RUN` or `pifu-hub transfers`)')
     .action(async (transferId: string) => {
-      await withRuntime(async (runtime) => {
-        requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, 'operator');
+      await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'operator');
         try {
           const { delivery, run } = await retryTransfer(runtime.context, transferId, {
             by: `cli:${userInfo().username}`,

@@ -7,9 +7,8 @@ import { findOverdueHoldings, forgetPerson, listAudit, recordAudit } from '../..
 import { mutateMunicipality, mutationCategories } from '../../fixtures/generator/index.js';
 import { listPersonDisclosures, type DisclosureAnswer } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
-import { loadRoleGrants, requireRole, type OperatorRole } from '../../src/config/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
-import { migrateRecords, openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
+import { migrateRecords, openRuntime } from '../runtime.js';
 import { registerBenchCommand } from '../../bench/bench-command.js';
 import { installSignalHandlers, startWorkers } from '../workers.js';
 import { dryRunExport, formatDryRunReport } from './dry-run-export.js';
@@ -20,34 +19,12 @@ import { formatGroupedCategories, groupCategories } from './recipient-profiles.j
 import { registerRecipientsCommand } from './recipients.js';
 import { runExport, type FeedReport } from './run-export.js';
 import { seedRecordsStore, type SeedScale } from './seed.js';
-
-/** Interactive commands log only warnings unless LOG_LEVEL says otherwise; workers log at info. */
-const quietEnv = (): NodeJS.ProcessEnv => ({ LOG_LEVEL: 'warn', ...process.env });
-
-async function withRuntime<T>(options: RuntimeOptions, use: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime({ env: quietEnv(), ...options });
-  try {
-    return await use(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
-const positiveInteger = (value: string): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return parsed;
-};
+import { authorize, positiveInteger, withRuntime } from './command-support.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Who is at the keyboard, as the audit trail and the run rows record it. */
 const operator = (): string => `cli:${userInfo().username}`;
-
-/** R4: the command's role, from the roles file (PIFU_HUB_ROLES_FILE); no file grants every role. */
-function authorize(runtime: Runtime, role: OperatorRole): void {
-  requireRole(loadRoleGrants(runtime.env.rolesFile), userInfo().username, role);
-}
 
 const percentage = (value: string): number => {
   const parsed = Number(value);
