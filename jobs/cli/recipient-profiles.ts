@@ -5,38 +5,17 @@ import {
   idTypeNames,
   kindDefaults,
   listKeys,
+  profileKeys,
+  allowedFor,
   type FieldCategory,
   type FieldKey,
   type Profile,
 } from '../../src/profiles/index.js';
-import { allowedFor } from '../../src/profiles/project.js';
 
 /**
  * What `pifu-hub recipients …` and `disclosures` print about recipient configs and their effective
  * profiles, as plain data: the commands format it as tables or JSON. Pure, no I/O.
  */
-
-/** Every profile key, in the order RECIPIENTS.md §2 and the config reference list them. */
-export const profileKeys = [
-  'schools',
-  'populations',
-  'guardians',
-  'activeOnly',
-  'pupilScope',
-  'levels',
-  'dateWindow',
-  'groupTypes',
-  'roletypes',
-  'fields',
-  'staffFields',
-  'guardianFields',
-  'idTypes',
-  'staffIdTypes',
-  'guardianIdTypes',
-  'orgIdTypes',
-  'pseudonymise',
-  'strictlyConfidential',
-] as const satisfies readonly (keyof Profile)[];
 
 export type Population = 'pupil' | 'staff' | 'guardian';
 

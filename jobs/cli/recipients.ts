@@ -17,12 +17,12 @@ import {
   formatFieldCategories,
   formatValue,
   freezeWindows,
-  profileKeys,
   summariseRecipient,
   type RecipientDescription,
   type RecipientDiff,
   type RecipientSummary,
 } from './recipient-profiles.js';
+import { profileKeys } from '../../src/profiles/index.js';
 
 /**
  * `pifu-hub recipients list|show|validate|diff`: the configured recipients as the privacy declaration

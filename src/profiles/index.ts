@@ -2,6 +2,7 @@ export { kindDefaults, recipientKinds, type RecipientKind } from './kind-default
 export {
   guardianPolicies,
   listKeys,
+  profileKeys,
   pupilScopes,
   type DateWindow,
   type GuardianPolicy,
@@ -27,3 +28,4 @@ export {
 export { pseudonymFor } from './pseudonym.js';
 export { isMinorOn } from './recipient-scope.js';
 export * from './vocabulary.js';
+export { allowedFor } from './project.js';

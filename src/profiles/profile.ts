@@ -66,6 +66,29 @@ export interface Profile {
   readonly leavers: 'delete' | 'close';
 }
 
+/** Every profile key, in the order RECIPIENTS.md §2 and the config reference list them. */
+export const profileKeys = [
+  'schools',
+  'populations',
+  'guardians',
+  'activeOnly',
+  'pupilScope',
+  'levels',
+  'dateWindow',
+  'groupTypes',
+  'roletypes',
+  'fields',
+  'staffFields',
+  'guardianFields',
+  'idTypes',
+  'staffIdTypes',
+  'guardianIdTypes',
+  'orgIdTypes',
+  'pseudonymise',
+  'strictlyConfidential',
+  'leavers',
+] as const satisfies readonly (keyof Profile)[];
+
 /** The profile keys whose values are lists; narrowing a list means a subset of the default. */
 export const listKeys = [
   'populations',

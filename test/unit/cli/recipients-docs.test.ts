@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { buildProgram } from '../../../jobs/cli/program.js';
-import { profileKeys } from '../../../jobs/cli/recipient-profiles.js';
 import { eeaCountries, recipientConfigSchema } from '../../../src/config/index.js';
 import {
+  profileKeys,
   kindDefaults,
   orgIdTypeNames,
   recipientKinds,
