@@ -15,8 +15,11 @@ import { migrateHub, openDatabase, type HubDatabase, type OpenDatabase } from '.
 import { HubError } from '../src/errors/index.js';
 import { createLogger, type Logger } from '../src/log/index.js';
 import { findRedisServer, startEmbeddedRedis, type EmbeddedRedis } from '../src/queue/index.js';
+import type { OperationContext } from '../src/operations/index.js';
+import type { RunExecutor } from '../src/ports/index.js';
 import type { HubContext } from '../src/run/index.js';
 import { resolve } from 'node:path';
+import { bullmqQueueInspector, inProcessRunExecutor, queueRunExecutor } from './run-executors.js';
 
 /**
  * The composition root: the one place that reads the environment and picks concrete databases,
@@ -30,6 +33,8 @@ export interface Runtime {
   readonly records: OpenDatabase<unknown>;
   readonly recipients: readonly RecipientConfig[];
   readonly context: HubContext;
+  /** The context every operation (src/operations) runs in: the core's, plus how runs execute here. */
+  readonly operations: OperationContext;
   /** Redis for the queues: REDIS_URL, else a private redis-server, else undefined (in-process). */
   queueUrl(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -79,6 +84,37 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     now: () => new Date(),
   };
   let queueDecided = false;
+  const queueUrl = async (): Promise<string | undefined> => {
+    if (env.redisUrl !== undefined) return env.redisUrl;
+    if (!queueDecided) {
+      queueDecided = true;
+      const binary = findRedisServer();
+      if (binary === undefined) {
+        logger.warn('no REDIS_URL and no redis-server on PATH: running jobs in this process, without queues');
+        return undefined;
+      }
+      embeddedRedis = await startEmbeddedRedis(binary);
+      logger.info({ pid: embeddedRedis.pid }, 'started a private redis-server for this process');
+    }
+    return embeddedRedis?.url;
+  };
+  const prefix = env.queuePrefix;
+  const shared =
+    env.redisUrl === undefined
+      ? undefined
+      : queueRunExecutor(context, async () => ({ redisUrl: env.redisUrl!, prefix }), { shared: true });
+  const executor: RunExecutor = shared ?? {
+    detachable: false,
+    async execute(runId, options) {
+      const url = await queueUrl();
+      const local =
+        url === undefined
+          ? inProcessRunExecutor(context)
+          : queueRunExecutor(context, async () => ({ redisUrl: url, prefix }), { shared: false });
+      await local.execute(runId, options);
+    },
+    enqueue: (runId) => inProcessRunExecutor(context).enqueue(runId),
+  };
   return {
     env,
     logger,
@@ -86,22 +122,13 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     records,
     recipients,
     context,
-    queueUrl: async () => {
-      if (env.redisUrl !== undefined) return env.redisUrl;
-      if (!queueDecided) {
-        queueDecided = true;
-        const binary = findRedisServer();
-        if (binary === undefined) {
-          logger.warn(
-            'no REDIS_URL and no redis-server on PATH: running jobs in this process, without queues',
-          );
-          return undefined;
-        }
-        embeddedRedis = await startEmbeddedRedis(binary);
-        logger.info({ pid: embeddedRedis.pid }, 'started a private redis-server for this process');
-      }
-      return embeddedRedis?.url;
+    operations: {
+      ...context,
+      executor,
+      queues:
+        env.redisUrl === undefined ? undefined : bullmqQueueInspector({ redisUrl: env.redisUrl, prefix }),
     },
+    queueUrl,
     close: async () => {
       await embeddedRedis?.stop();
       if (records !== (hub as unknown)) await records.close();

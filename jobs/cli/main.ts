@@ -3,21 +3,35 @@ import { buildProgram } from './program.js';
 import { describeError } from './output.js';
 
 /**
- * Commander copies `exitOverride` to subcommands only when they are created, so it is set on every
- * command here: a usage error in a subcommand (a conflicting option, a missing argument) then ends
- * like any other error, with an exit code, instead of a `process.exit` that skips cleanup.
+ * Commander copies `exitOverride` and output settings to subcommands only when they are created, so
+ * they are set on every command here: a usage error in a subcommand (a conflicting option, a missing
+ * argument) then ends like any other error — one `error: PIFU_USAGE_INVALID: …` line and an exit code —
+ * instead of a `process.exit` that skips cleanup.
  */
-function overrideExits(command: Command): Command {
+function configure(command: Command): Command {
   command.exitOverride();
-  for (const subcommand of command.commands) overrideExits(subcommand);
+  command.configureOutput({
+    outputError: (text, write) =>
+      write(
+        `${text.trim().replace(/^error: /, 'error: PIFU_USAGE_INVALID: ')} (run \`${commandPath(command)} --help\` for usage)\n`,
+      ),
+  });
+  for (const subcommand of command.commands) configure(subcommand);
   return command;
 }
 
-/** The `pifu-hub` process: errors end as one clear line on stderr and a non-zero exit, never a stack. */
-export async function main(argv: readonly string[]): Promise<void> {
-  const program = overrideExits(buildProgram());
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current !== null; current = current.parent) {
+    names.unshift(current.name());
+  }
+  return names.join(' ');
+}
+
+/** Runs a program: errors end as one clear line on stderr and a non-zero exit, never a stack. */
+export async function runProgram(program: Command, argv: readonly string[]): Promise<void> {
   try {
-    await program.parseAsync([...argv]);
+    await configure(program).parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;
@@ -26,4 +40,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     console.error(`error: ${describeError(error)}`);
     process.exitCode = 1;
   }
+}
+
+/** The `pifu-hub` process. */
+export async function main(argv: readonly string[]): Promise<void> {
+  await runProgram(buildProgram(), argv);
 }

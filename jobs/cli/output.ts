@@ -19,9 +19,20 @@ export function formatTable(
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** One line for an operator: what went wrong, where, and (in the HubError message) what to do. */
+/** Label/value lines with the labels padded to one width. */
+export function formatPairs(pairs: readonly (readonly [string, string])[], indent = ''): string {
+  const width = Math.max(...pairs.map(([label]) => label.length));
+  return pairs.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd()).join('\n');
+}
+
+/**
+ * One line for an operator: `PIFU_CODE: what went wrong, where, what to do`. An error the hub did not
+ * raise on purpose is a PIFU_INTERNAL line: its first line only, cut short, with any run of eleven
+ * digits (a possible national identity number) blanked, since its text was not written for an operator.
+ */
 export function describeError(error: unknown): string {
-  if (isHubError(error)) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message} (set LOG_LEVEL=debug for details)`;
-  return String(error);
+  if (isHubError(error)) return error.message.split('\n')[0]!;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const firstLine = (text.split('\n')[0] ?? '').replace(/\d{11}/g, '***********').slice(0, 300);
+  return `PIFU_INTERNAL: ${firstLine} (unexpected; run again with LOG_LEVEL=debug and report it)`;
 }

@@ -1,17 +1,12 @@
 import cliProgress from 'cli-progress';
-import type { Kysely } from 'kysely';
-import type { HubDatabase } from '../../src/db/index.js';
-import { findRun, listRunTransferDetails, type RunTransferDetail } from '../../src/run/index.js';
+import type { RunDetail, RunObserver, RunTransferDetail } from '../../src/operations/index.js';
 
 /**
- * What `runExport` tells a watcher: the run is recorded (start), the run is over (stop). The watcher
- * learns the rest by reading the run's rows, so the core carries no progress callbacks and the same
- * display works whichever process (this one or a worker elsewhere) does the steps.
+ * The progress bar is a RunObserver: told when the run is recorded and when it is over, it learns the
+ * rest by reading the run's rows, so the core carries no progress callbacks and the same display works
+ * whichever process (this one or a worker elsewhere) does the steps.
  */
-export interface ExportProgress {
-  start(runId: string, recipientIds: readonly string[]): void;
-  stop(): Promise<void>;
-}
+export type ExportProgress = RunObserver;
 
 export interface ProgressState {
   readonly done: number;
@@ -23,13 +18,13 @@ const finished = new Set(['delivered', 'failed', 'held', 'rejected', 'skipped'])
 
 /** Recipients done (delivered, failed, held or nothing to send) and what the run is doing now. */
 export function describeProgress(
-  run: { readonly snapshot_at: unknown; readonly status: string } | undefined,
+  run: { readonly snapshotAt: Date | null; readonly status: string } | undefined,
   transfers: readonly Pick<RunTransferDetail, 'recipientId' | 'status' | 'feedStatus'>[],
   total: number,
 ): ProgressState {
   const done = transfers.filter((transfer) => finished.has(transfer.status)).length;
   if (run !== undefined && run.status !== 'running') return { done, total, step: `run ${run.status}` };
-  if (run === undefined || run.snapshot_at === null) return { done, total, step: 'reading the source' };
+  if (run === undefined || run.snapshotAt === null) return { done, total, step: 'reading the source' };
   const open = transfers.filter((transfer) => !finished.has(transfer.status));
   if (open.length === 0) return { done, total, step: 'finishing' };
   const delivering = open.filter((transfer) => transfer.feedStatus === 'written');
@@ -63,7 +58,7 @@ export function progressWanted(options: {
  * rows; undefined when it is not wanted (see progressWanted), so the caller stays quiet.
  */
 export function terminalProgress(
-  db: Kysely<HubDatabase>,
+  readRun: (runId: string) => Promise<RunDetail>,
   options: {
     readonly json: boolean;
     readonly stdout?: { readonly isTTY?: boolean };
@@ -79,11 +74,11 @@ export function terminalProgress(
     stderr: stream,
     env: options.env ?? process.env,
   });
-  return wanted ? pollingProgress(db, stream, options.intervalMs ?? 250) : undefined;
+  return wanted ? pollingProgress(readRun, stream, options.intervalMs ?? 250) : undefined;
 }
 
 function pollingProgress(
-  db: Kysely<HubDatabase>,
+  readRun: (runId: string) => Promise<RunDetail>,
   stream: NodeJS.WriteStream,
   intervalMs: number,
 ): ExportProgress {
@@ -102,8 +97,8 @@ function pollingProgress(
   let runId = '';
   let total = 0;
   const poll = async (): Promise<void> => {
-    const [run, transfers] = await Promise.all([findRun(db, runId), listRunTransferDetails(db, runId)]);
-    const state = describeProgress(run, transfers, total);
+    const run = await readRun(runId);
+    const state = describeProgress(run, run.transfers, total);
     bar.update(state.done, { step: state.step });
   };
   const tick = (): void => {
@@ -111,14 +106,14 @@ function pollingProgress(
     polling = polling.then(poll).catch(() => undefined);
   };
   return {
-    start(id, recipientIds) {
+    recorded(id, recipientIds) {
       runId = id;
       total = recipientIds.length;
       bar.start(total, 0, { step: 'reading the source' });
       timer = setInterval(tick, intervalMs);
       timer.unref();
     },
-    async stop() {
+    async finished() {
       if (timer === undefined) return;
       clearInterval(timer);
       timer = undefined;

@@ -7,9 +7,10 @@ export {
 export {
   loadRoleGrants,
   operatorRoles,
-  requireRole,
+  resolveOperatorRoles,
   type OperatorRole,
   type RoleGrants,
+  type RoleResolution,
 } from './operator-roles.js';
 export {
   loadRecipientConfigs,

@@ -36,12 +36,46 @@ export function loadRoleGrants(path: string | undefined): RoleGrants | undefined
   return parsed.data;
 }
 
-/** Refuses, with PIFU_FORBIDDEN, a user the grants do not give `role`. No grants file: everything allowed. */
-export function requireRole(grants: RoleGrants | undefined, user: string, role: OperatorRole): void {
-  if (grants === undefined) return;
-  if ((grants[user] ?? []).includes(role)) return;
-  throw new HubError(
-    'PIFU_FORBIDDEN',
-    `user "${user}" lacks the ${role} role this command needs; grant it in the roles file (PIFU_HUB_ROLES_FILE)`,
-  );
+/** The roles an OS user holds, and why, for the CLI's actor. */
+export interface RoleResolution {
+  readonly roles: ReadonlySet<OperatorRole>;
+  /** Every role, because there is no roles file and the database is the embedded demo one. */
+  readonly demoMode: boolean;
+  /** Why the user holds no role at all, said in every refusal. */
+  readonly hint: string;
+}
+
+/**
+ * R4 fails closed: a roles file decides; without one, only the embedded database (a demo or a
+ * one-person installation on one machine) grants every role, and against PostgreSQL — a shared,
+ * production database — no role is granted at all, so every role-checked command is refused until an
+ * administrator writes the file.
+ */
+export function resolveOperatorRoles(options: {
+  readonly rolesFile: string | undefined;
+  readonly embedded: boolean;
+  readonly user: string;
+}): RoleResolution {
+  if (options.rolesFile !== undefined) {
+    const granted = loadRoleGrants(options.rolesFile)?.[options.user] ?? [];
+    return {
+      roles: new Set(granted),
+      demoMode: false,
+      hint: `grant it to "${options.user}" in the roles file ${options.rolesFile} (PIFU_HUB_ROLES_FILE)`,
+    };
+  }
+  if (options.embedded) {
+    return {
+      roles: new Set(operatorRoles),
+      demoMode: true,
+      hint: 'the embedded database grants every role when no roles file is set',
+    };
+  }
+  return {
+    roles: new Set(),
+    demoMode: false,
+    hint:
+      'no roles file is set (PIFU_HUB_ROLES_FILE), and against PostgreSQL that grants no role; ' +
+      'write one granting roles per OS user, e.g. { "alice": ["operator"] }',
+  };
 }

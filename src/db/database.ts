@@ -15,6 +15,13 @@ export interface HubDatabase {
   'hub.hold': HoldTable;
   'hub.forgotten_person': ForgottenPersonTable;
   'hub.audit': AuditTable;
+  'hub.secret': SecretTable;
+}
+
+export interface SecretTable {
+  name: string;
+  secret: Uint8Array;
+  created_at: Generated<Date>;
 }
 
 export interface ForgottenPersonTable {
@@ -31,6 +38,9 @@ export interface AuditTable {
   action: string;
   subject: string | null;
   detail: string | null;
+  outcome: Generated<'done' | 'refused' | 'denied'>;
+  /** Where the attempt came from: `local` for the CLI, a client address for the API. */
+  source: string | null;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

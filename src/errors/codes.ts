@@ -23,11 +23,43 @@ export const errorCodes = {
     retryable: false,
     summary: 'The synthetic generator was asked for something it cannot make.',
   },
-  PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run or transfer with that id exists.' },
-  PIFU_FORBIDDEN: { retryable: false, summary: 'The operator lacks the role this command needs (R4).' },
+  PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run with that id exists.' },
+  PIFU_TRANSFER_UNKNOWN: { retryable: false, summary: 'No transfer with that id exists.' },
+  PIFU_FEED_UNKNOWN: { retryable: false, summary: 'No feed with that id exists.' },
+  PIFU_HOLD_UNKNOWN: { retryable: false, summary: 'No hold exists for that transfer.' },
+  PIFU_PERSON_UNKNOWN: {
+    retryable: false,
+    summary: 'A person key is well-formed but neither the source nor the hub knows it.',
+  },
+  PIFU_SCHOOL_UNKNOWN: {
+    retryable: false,
+    summary: 'A school reference is well-formed but the source has no such school.',
+  },
+  PIFU_USAGE_INVALID: {
+    retryable: false,
+    summary: 'A command-line argument or request field is missing, malformed or out of bounds.',
+  },
+  PIFU_RETRY_REFUSED: {
+    retryable: false,
+    summary: 'A transfer cannot be delivered again as it stands; the message says what to do instead.',
+  },
+  PIFU_FILE_UNREADABLE: { retryable: false, summary: 'A file named on the command line cannot be read.' },
+  PIFU_STORE_NOT_SYNTHETIC: {
+    retryable: false,
+    summary: 'A development command refused to write synthetic data into a store the hub did not create.',
+  },
+  PIFU_ERASURE_PENDING: {
+    retryable: false,
+    summary: 'A person was forgotten, but the deletion has not reached every recipient holding them yet.',
+  },
+  PIFU_FORBIDDEN: { retryable: false, summary: 'The actor lacks the role this action needs (R4).' },
   PIFU_HOLD_DECIDED: {
     retryable: false,
     summary: 'A held delta was already decided, or can no longer be approved because state moved on.',
+  },
+  PIFU_INTERNAL: {
+    retryable: false,
+    summary: 'Something failed that the hub did not expect: a bug, or a failure of the machine itself.',
   },
 } as const;
 

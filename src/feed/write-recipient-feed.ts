@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RecipientConfig } from '../config/index.js';
-import { disclosureManifestPath, formatDisclosureLine } from '../disclosure/index.js';
+import { disclosureManifestPath, formatDisclosureLine, type DisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
 import type { Roster } from '../model/index.js';
@@ -21,6 +21,9 @@ import {
   readHeldObjects,
   stateManifestPath,
   type DeltaCounts,
+  type FeedStreams,
+  type ResendScope,
+  type StateLine,
 } from '../state/index.js';
 import { findFeed, recordFeedEmpty, recordFeedWritten } from './feed-repository.js';
 import { planFeed, type FeedPlan } from './feed-plan.js';
@@ -185,26 +188,14 @@ async function writeFeedFiles(
   const state = createWriteStream(stateManifestPath(filePath));
   try {
     await writeLine(state, formatStateHeader('apply'));
-    const streams = feedStreams(view, {
+    const { streams, xml } = renderRecipientFeed(ctx, recipient, view, {
       mode: plan.mode,
-      held: (type) => readHeldObjects(ctx.db, recipient.id, type),
       ...(plan.resend === undefined ? {} : { resend: plan.resend }),
-      feedKeyOf: (personKey) => (secret === undefined ? personKey : pseudonymFor(secret, personKey)),
+      secret,
       onState: (line) => writeLine(state, formatStateLine(line)),
       onDisclosure: (line) => writeLine(disclosures, formatDisclosureLine(line)),
     });
-    const written = await writeFileAtomically(
-      filePath,
-      renderFeed({
-        properties: view.properties,
-        feedType: plan.mode,
-        orgUnits: streams.orgUnits,
-        persons: streams.persons,
-        groups: streams.groups,
-        memberships: streams.memberships,
-      }),
-      options,
-    );
+    const written = await writeFileAtomically(filePath, xml, options);
     for (const stream of [disclosures, state]) {
       stream.end();
       await once(stream, 'close');
@@ -215,6 +206,43 @@ async function writeFeedFiles(
     state.destroy();
     throw error;
   }
+}
+
+/**
+ * The recipient's feed as XML, from its view: everything (full) or what differs from what it holds
+ * (delta), with each state and disclosure line handed to the caller as it is produced. The one place a
+ * feed's content is decided, for real feeds and previews alike.
+ */
+export function renderRecipientFeed(
+  ctx: Pick<HubContext, 'db'>,
+  recipient: RecipientConfig,
+  view: RecipientView,
+  options: {
+    mode: 'full' | 'delta';
+    resend?: ResendScope;
+    secret: Uint8Array | undefined;
+    onState: (line: StateLine) => Promise<void>;
+    onDisclosure: (line: DisclosureLine) => Promise<void>;
+  },
+): { streams: FeedStreams; xml: AsyncIterable<string> } {
+  const { secret } = options;
+  const streams = feedStreams(view, {
+    mode: options.mode,
+    held: (type) => readHeldObjects(ctx.db, recipient.id, type),
+    ...(options.resend === undefined ? {} : { resend: options.resend }),
+    feedKeyOf: (personKey) => (secret === undefined ? personKey : pseudonymFor(secret, personKey)),
+    onState: options.onState,
+    onDisclosure: options.onDisclosure,
+  });
+  const xml = renderFeed({
+    properties: view.properties,
+    feedType: options.mode,
+    orgUnits: streams.orgUnits,
+    persons: streams.persons,
+    groups: streams.groups,
+    memberships: streams.memberships,
+  });
+  return { streams, xml };
 }
 
 async function removeFeedFiles(filePath: string): Promise<void> {

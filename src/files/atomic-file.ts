@@ -14,14 +14,15 @@ export interface WrittenFile {
 /**
  * Streams `content` to `path` so that a reader sees either nothing or the whole file: write to a
  * temporary name beside it, fsync, rename, fsync the directory. The sha-256 is computed while writing,
- * so the file is never read twice. Backpressure flows from the disk back to the producer.
+ * so the file is never read twice. Backpressure flows from the disk back to the producer. Feeds carry
+ * personal data, so the file is 0600 and directories made for it 0700 unless the caller says otherwise.
  */
 export async function writeFileAtomically(
   path: string,
   content: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | Readable,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; mode?: number } = {},
 ): Promise<WrittenFile> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
   const hash = createHash('sha256');
   let sizeBytes = 0;
@@ -37,7 +38,7 @@ export async function writeFileAtomically(
     await pipeline(
       source,
       tap,
-      createWriteStream(temporary),
+      createWriteStream(temporary, { mode: options.mode ?? 0o600 }),
       options.signal ? { signal: options.signal } : {},
     );
     await fsyncPath(temporary);

@@ -3,3 +3,5 @@ export * from './membership.js';
 export * from './person.js';
 export * from './roster.js';
 export * from './change.js';
+export * from './person-key.js';
+export * from './school-reference.js';

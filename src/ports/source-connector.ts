@@ -19,6 +19,19 @@ import type { Roster } from '../model/index.js';
  */
 export interface SourceConnector {
   openSnapshot(options?: { signal?: AbortSignal }): Promise<RosterSnapshot>;
+  /** Point lookups for operator input, without a snapshot: one indexed query each. */
+  readonly lookup: SourceLookup;
+}
+
+/**
+ * Answers whether what an operator typed names something the source has now, so a typo is refused
+ * instead of silently matching nothing.
+ */
+export interface SourceLookup {
+  /** Whether a person with this hub key exists (any status). */
+  hasPerson(personKey: string): Promise<boolean>;
+  /** The school's key for an organisation number or NSR id, or undefined when there is none. */
+  findSchool(reference: string): Promise<string | undefined>;
 }
 
 export interface RosterSnapshot extends Roster {

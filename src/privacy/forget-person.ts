@@ -1,41 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
+import { recordAudit } from '../audit/index.js';
 import { HubError } from '../errors/index.js';
 import { objectTypeCode } from '../state/index.js';
-
-/** One row of the operator audit trail (R4): who did what to whose data. */
-export interface AuditEntry {
-  readonly actor: string;
-  readonly action: 'disclosures' | 'preview' | 'forget' | 'resync' | 'hold-approve' | 'hold-reject';
-  readonly subject?: string;
-  readonly detail?: string;
-}
-
-export async function recordAudit(db: Kysely<HubDatabase>, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('hub.audit')
-    .values({
-      actor: entry.actor,
-      action: entry.action,
-      subject: entry.subject ?? null,
-      detail: entry.detail ?? null,
-    })
-    .execute();
-}
-
-export async function listAudit(
-  db: Kysely<HubDatabase>,
-  options: { subject?: string; limit?: number } = {},
-): Promise<{ at: Date; actor: string; action: string; subject: string | null; detail: string | null }[]> {
-  const rows = await db
-    .selectFrom('hub.audit')
-    .select(['at', 'actor', 'action', 'subject', 'detail'])
-    .$if(options.subject !== undefined, (qb) => qb.where('subject', '=', options.subject ?? ''))
-    .orderBy('id', 'desc')
-    .limit(options.limit ?? 100)
-    .execute();
-  return rows.map((row) => ({ ...row, at: new Date(row.at) }));
-}
 
 /** Every person the hub was asked to forget: a small set, read once per feed. */
 export async function forgottenPersons(db: Kysely<HubDatabase>): Promise<Set<string>> {
@@ -52,6 +19,10 @@ export async function forgottenPersons(db: Kysely<HubDatabase>): Promise<Set<str
 export async function forgetPerson(
   db: Kysely<HubDatabase>,
   request: { personKey: string; reason: string; by: string; at: Date },
+  options: {
+    /** Writes the request's audit row in its transaction; by default a `forget` row by `by`. */
+    audit?: (trx: Kysely<HubDatabase>) => Promise<void>;
+  } = {},
 ): Promise<{ recipientIds: string[] }> {
   if (request.reason.trim() === '') {
     throw new HubError('PIFU_CONFIG_INVALID', 'forgetting a person needs a reason (--reason TEXT)');
@@ -73,12 +44,16 @@ export async function forgetPerson(
       })
       .onConflict((oc) => oc.column('person_key').doNothing())
       .execute();
-    await recordAudit(trx, {
-      actor: request.by,
-      action: 'forget',
-      subject: request.personKey,
-      detail: request.reason,
-    });
+    await (
+      options.audit ??
+      ((audit) =>
+        recordAudit(audit, {
+          actor: request.by,
+          action: 'forget',
+          subject: request.personKey,
+          detail: request.reason,
+        }))
+    )(trx);
     const holders = await trx
       .selectFrom('hub.delivered_object')
       .select('recipient_id')

@@ -1,2 +1,2 @@
-export { forgetPerson, forgottenPersons, listAudit, recordAudit, type AuditEntry } from './forget-person.js';
+export { forgetPerson, forgottenPersons } from './forget-person.js';
 export { findOverdueHoldings, inactiveSince, type OverdueHolding } from './retention.js';

@@ -149,9 +149,13 @@ export interface RunTransferDetail {
   readonly changed: number | null;
   readonly deleted: number | null;
   readonly persons: number | null;
+  readonly groups: number | null;
+  readonly memberships: number | null;
   readonly sizeBytes: number | null;
   readonly sha256Hex: string | null;
   readonly filePath: string | null;
+  /** How long writing the feed took. */
+  readonly writeMs: number | null;
   readonly writtenAt: Date | null;
   readonly location: string | null;
   readonly deliveredAt: Date | null;
@@ -175,9 +179,12 @@ function transferDetails(db: Kysely<HubDatabase>) {
       'f.changed',
       'f.deleted',
       'f.persons',
+      'f.groups',
+      'f.memberships',
       'f.size_bytes as sizeBytes',
       'f.sha256_hex as sha256Hex',
       'f.file_path as filePath',
+      'f.write_ms as writeMs',
       'f.written_at as writtenAt',
       't.location',
       't.delivered_at as deliveredAt',

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
 import { HubError } from '../errors/index.js';
 import { insertFeed } from '../feed/feed-repository.js';
 import type { FeedType } from '../model/index.js';
@@ -24,7 +26,11 @@ export interface RunRequest {
  * Records a run with one pending feed and one pending transfer per recipient, in one transaction, so
  * every later step (on any worker) finds its rows by id. Unknown recipients fail the whole request.
  */
-export async function startRun(ctx: HubContext, request: RunRequest): Promise<string> {
+export async function startRun(
+  ctx: HubContext,
+  request: RunRequest,
+  options: { alsoInTransaction?: (trx: Kysely<HubDatabase>, runId: string) => Promise<void> } = {},
+): Promise<string> {
   const unknown = request.recipientIds.filter((id) => !ctx.recipients.has(id));
   if (unknown.length > 0) {
     const known = [...ctx.recipients.keys()].join(', ');
@@ -35,14 +41,14 @@ export async function startRun(ctx: HubContext, request: RunRequest): Promise<st
   }
   if (request.trigger === 'resync' && (request.reason === undefined || request.reason.trim() === '')) {
     throw new HubError(
-      'PIFU_CONFIG_INVALID',
-      'a resync needs a reason (--reason TEXT); it is logged with the transfers',
+      'PIFU_USAGE_INVALID',
+      'reason: a resync needs a reason (--reason TEXT); it is logged with the transfers',
     );
   }
   if (request.recipientIds.length === 0) {
     throw new HubError(
-      'PIFU_RECIPIENT_UNKNOWN',
-      'no recipient chosen; name one with --recipient or use --all',
+      'PIFU_USAGE_INVALID',
+      'recipients: none chosen; name one with --recipient or use --all',
     );
   }
   const runId = request.runId ?? newRunId(ctx.now());
@@ -68,6 +74,7 @@ export async function startRun(ctx: HubContext, request: RunRequest): Promise<st
         trigger: request.trigger,
       });
     }
+    await options.alsoInTransaction?.(trx, runId);
   });
   ctx.logger.info(
     { runId, recipients: request.recipientIds.length, trigger: request.trigger },

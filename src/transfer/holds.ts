@@ -64,14 +64,20 @@ export async function decideHold(
   ctx: HubContext,
   transferId: string,
   decision: HoldDecision,
+  options: { alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void> } = {},
 ): Promise<{ hold: Hold; delivery?: DeliveryOutcome }> {
   if (decision.reason.trim() === '') {
-    throw new HubError('PIFU_CONFIG_INVALID', 'a hold decision needs a reason (--reason TEXT)');
+    throw new HubError('PIFU_USAGE_INVALID', 'reason: a hold decision needs a reason (--reason TEXT)');
   }
   const hold = (await listHolds(ctx.db, { all: true })).find(
     (candidate) => candidate.transferId === transferId,
   );
-  if (hold === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `no hold for transfer ${transferId}`);
+  if (hold === undefined) {
+    throw new HubError(
+      'PIFU_HOLD_UNKNOWN',
+      `no hold for transfer ${transferId}; \`pifu-hub holds --all\` lists every hold`,
+    );
+  }
   if (hold.decision !== null) {
     throw new HubError(
       'PIFU_HOLD_DECIDED',
@@ -116,6 +122,7 @@ export async function decideHold(
       .where('id', '=', transferId)
       .where('status', '=', 'held')
       .execute();
+    await options.alsoInTransaction?.(trx);
   });
   ctx.logger.warn(
     {

@@ -11,7 +11,9 @@ import {
   type MunicipalityScale,
   type RecordsStoreConnection,
 } from '../../fixtures/generator/index.js';
-import { parseRecipientConfig, type RecipientConfig } from '../../src/config/index.js';
+import { inProcessRunExecutor } from '../../jobs/run-executors.js';
+import { parseRecipientConfig, type OperatorRole, type RecipientConfig } from '../../src/config/index.js';
+import type { Actor, OperationContext } from '../../src/operations/index.js';
 import type { RecipientKind } from '../../src/profiles/index.js';
 import type { HubDatabase } from '../../src/db/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
@@ -88,4 +90,17 @@ export function hubContext(
     logger: options.logger ?? createLogger({ level: 'silent' }),
     now: () => new Date(),
   };
+}
+
+/** An operator holding `roles` (every role by default), as the faces build one. */
+export function testActor(
+  roles: readonly OperatorRole[] = ['viewer', 'operator', 'privacy-admin', 'config-admin'],
+  name = 'test:operator',
+): Actor {
+  return { name, roles: new Set(roles), source: 'local', roleHint: 'grant it in the test' };
+}
+
+/** The operations' context over a hub context: runs execute in this process, no shared queues. */
+export function operationContext(ctx: HubContext): OperationContext {
+  return { ...ctx, executor: inProcessRunExecutor(ctx), queues: undefined };
 }

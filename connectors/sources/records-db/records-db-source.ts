@@ -6,6 +6,7 @@ import { readGroups } from './read-groups.js';
 import { readMemberships } from './read-memberships.js';
 import type { PageContext } from './read-pages.js';
 import { readPersons } from './read-persons.js';
+import { recordsDbLookup } from './records-db-lookup.js';
 import type { SourceDatabase } from './source-database.js';
 
 async function beginSnapshot(
@@ -46,6 +47,7 @@ async function beginSnapshot(
 export function createRecordsDbSource(db: Kysely<SourceDatabase>, config: unknown = {}): SourceConnector {
   const { source, chunkSize } = parseRecordsDbConfig(config);
   return {
+    lookup: recordsDbLookup(db),
     async openSnapshot(options = {}): Promise<RosterSnapshot> {
       const { signal } = options;
       signal?.throwIfAborted();

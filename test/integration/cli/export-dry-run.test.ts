@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { isValidNationalIdentityNumber } from '../../../fixtures/generator/index.js';
-import { dryRunExport, type DryRunReport } from '../../../jobs/cli/dry-run-export.js';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
 import { findFeed } from '../../../src/feed/index.js';
 import { runIds, startRun } from '../../../src/run/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { previewExport, type ExportPreview as DryRunReport } from '../../../src/operations/index.js';
+import { hubContext, operationContext, seed, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
 
@@ -70,7 +70,7 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
     const before = await rowCounts(database.db);
     expect(before).toEqual({ runs: 0, feeds: 0, transfers: 0, disclosures: 0, pseudonym_secrets: 0 });
 
-    const reports = await dryRunExport(ctx, ids);
+    const reports = await previewExport(operationContext(ctx), testActor(), { recipients: ids });
 
     expect(await rowCounts(database.db)).toEqual(before);
     expect(readdirSync(ctx.spoolDir)).toEqual([]);
@@ -104,7 +104,9 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
 
   it('runs from the CLI: --json per recipient, the same counts, nothing left behind', async () => {
     const ctx = hubContext(database.db, { recipients: fixtureRecipients });
-    const direct = await dryRunExport(ctx, ['websak', 'skoleplattform-messaging']);
+    const direct = await previewExport(operationContext(ctx), testActor(), {
+      recipients: ['websak', 'skoleplattform-messaging'],
+    });
     const before = await rowCounts(database.db);
 
     const { stdout, stderr, exitCode } = await runCli(

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describeProgress, progressWanted, terminalProgress } from '../../../jobs/cli/progress.js';
-import { runExport } from '../../../jobs/cli/run-export.js';
 import { openRuntime } from '../../../jobs/runtime.js';
-import { seed } from '../../helpers/hub-fixture.js';
+import { showRun, startExport } from '../../../src/operations/index.js';
+import { seed, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 
@@ -47,8 +47,8 @@ describe('export progress: when it shows', () => {
   it('the step: reading the source, then writing or delivering a recipient, then the run outcome', () => {
     const row = (recipientId: string, status: string, feedStatus: string) =>
       ({ recipientId, status, feedStatus }) as Parameters<typeof describeProgress>[1][number];
-    const running = { snapshot_at: null, status: 'running' };
-    const read = { snapshot_at: new Date(), status: 'running' };
+    const running = { snapshotAt: null, status: 'running' };
+    const read = { snapshotAt: new Date(), status: 'running' };
     const rows = [
       row('a', 'pending', 'pending'),
       row('b', 'pending', 'pending'),
@@ -66,7 +66,7 @@ describe('export progress: when it shows', () => {
         3,
       ),
     ).toEqual({ done: 3, total: 3, step: 'finishing' });
-    expect(describeProgress({ snapshot_at: new Date(), status: 'completed' }, [], 3).step).toBe(
+    expect(describeProgress({ snapshotAt: new Date(), status: 'completed' }, [], 3).step).toBe(
       'run completed',
     );
   });
@@ -98,7 +98,8 @@ describe('export progress on a terminal, for a real export through the queues', 
     });
     try {
       const terminal = fakeTerminal();
-      const progress = terminalProgress(runtime.hub.db, {
+      const readRun = (run: string) => showRun(runtime.operations, testActor(), { run });
+      const progress = terminalProgress(readRun, {
         json: false,
         stdout: { isTTY: true },
         stream: terminal.stream,
@@ -106,11 +107,12 @@ describe('export progress on a terminal, for a real export through the queues', 
         intervalMs: 5,
       });
       expect(progress).toBeDefined();
-      const result = await runExport(runtime, {
-        recipientIds: ['itslearning', 'websak'],
-        requestedBy: 'test',
-        progress,
-      });
+      const result = await startExport(
+        runtime.operations,
+        testActor(),
+        { recipients: ['itslearning', 'websak'] },
+        progress === undefined ? {} : { observer: progress },
+      );
       expect(result.status).toBe('completed');
       const frames = terminal
         .text()
@@ -120,7 +122,7 @@ describe('export progress on a terminal, for a real export through the queues', 
       expect(frames.at(-1)).toMatch(/^export \|\S+\| 2\/2 recipients \| \S+ \| run completed$/);
 
       expect(
-        terminalProgress(runtime.hub.db, {
+        terminalProgress(readRun, {
           json: true,
           stdout: { isTTY: true },
           stream: terminal.stream,

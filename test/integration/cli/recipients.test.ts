@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeRecipient } from '../../../jobs/cli/recipient-profiles.js';
+import { describeRecipient } from '../../../src/operations/recipients/recipient-description.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { runCli } from './run-cli.js';
 

@@ -1,4 +1,24 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../../jobs/cli/main.js';
+
+let allRolesFile: string | undefined;
+
+/**
+ * Roles fail closed against PostgreSQL (no roles file, no role), so a test that does not say otherwise
+ * runs as an operator holding every role, through a roles file of its own.
+ */
+function defaultRolesFile(): string {
+  if (allRolesFile === undefined) {
+    allRolesFile = join(mkdtempSync(join(tmpdir(), 'pifu-roles-')), 'roles.json');
+    writeFileSync(
+      allRolesFile,
+      JSON.stringify({ [userInfo().username]: ['viewer', 'operator', 'privacy-admin', 'config-admin'] }),
+    );
+  }
+  return allRolesFile;
+}
 
 export interface CliResult {
   readonly stdout: string;
@@ -12,8 +32,10 @@ export interface CliResult {
  */
 export async function runCli(
   args: readonly string[],
-  env: Record<string, string | undefined> = {},
+  givenEnv: Record<string, string | undefined> = {},
 ): Promise<CliResult> {
+  const env =
+    'PIFU_HUB_ROLES_FILE' in givenEnv ? givenEnv : { ...givenEnv, PIFU_HUB_ROLES_FILE: defaultRolesFile() };
   const saved = {
     log: console.log,
     error: console.error,

@@ -1,16 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateRecipientFiles } from '../../../jobs/cli/commands/recipients.js';
+import { formatFieldCategories, formatGroupedCategories } from '../../../jobs/cli/format-categories.js';
+import { formatRecipientDiff } from '../../../jobs/cli/format-recipients.js';
+import { groupCategories } from '../../../src/disclosure/index.js';
 import {
   changesFromDefault,
   describeRecipient,
-  diffRecipients,
-  formatFieldCategories,
-  formatGroupedCategories,
-  groupCategories,
   populationDisclosures,
-} from '../../../jobs/cli/recipient-profiles.js';
-import { formatRecipientDiff, validateRecipientFiles } from '../../../jobs/cli/recipients.js';
+} from '../../../src/operations/recipients/recipient-description.js';
+import { diffRecipients } from '../../../src/operations/recipients/recipient-diff.js';
 import {
   loadRecipientConfigs,
   parseRecipientConfig,

@@ -1,22 +1,19 @@
-import type { RecipientConfig } from '../../src/config/index.js';
+import type { RecipientConfig } from '../../config/index.js';
 import {
-  fieldCategory,
+  allowedFor,
   fieldKeys,
   idTypeNames,
   kindDefaults,
   listKeys,
   profileKeys,
-  allowedFor,
-  type FieldCategory,
   type FieldKey,
   type Profile,
-} from '../../src/profiles/index.js';
+} from '../../profiles/index.js';
 
 /**
- * What `pifu-hub recipients …` and `disclosures` print about recipient configs and their effective
- * profiles, as plain data: the commands format it as tables or JSON. Pure, no I/O.
+ * What operators and the privacy declaration see of recipient configs and their effective profiles, as
+ * plain data: faces format it as tables or JSON. Pure, no I/O.
  */
-
 export type Population = 'pupil' | 'staff' | 'guardian';
 
 /** What a recipient receives of the persons of one population: effective field keys and id types. */
@@ -56,18 +53,6 @@ export function populationDisclosures(profile: Profile): PopulationDisclosure[] 
       idTypes: inOrder(idTypeNames, allowed.idTypes),
     };
   });
-}
-
-/** Field keys grouped by category: `identity: name, status; contact: email.org`. */
-export function formatFieldCategories(fields: readonly string[]): string {
-  const groups = new Map<string, string[]>();
-  for (const field of fields) {
-    const category = field === 'pseudonym' ? 'identity' : (fieldCategory[field as FieldKey] ?? 'other');
-    groups.set(category, [...(groups.get(category) ?? []), field]);
-  }
-  return groups.size === 0
-    ? '(none)'
-    : [...groups].map(([category, keys]) => `${category}: ${keys.join(', ')}`).join('; ');
 }
 
 /** A recipient as one row of `recipients list`. */
@@ -192,153 +177,9 @@ export function describeRecipient(config: RecipientConfig): RecipientDescription
   };
 }
 
-/** A profile or config value as one line of text. */
-export function formatValue(value: unknown): string {
-  if (value === undefined || value === null) return '-';
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-export interface ListDifference {
-  readonly key: string;
-  readonly onlyA: readonly string[];
-  readonly onlyB: readonly string[];
-}
-
-export interface ScalarDifference {
-  readonly key: string;
-  readonly a: string;
-  readonly b: string;
-}
-
-/** How two recipients differ, key by key. */
-export interface RecipientDiff {
-  readonly a: string;
-  readonly b: string;
-  readonly lists: readonly ListDifference[];
-  readonly scalars: readonly ScalarDifference[];
-  readonly identical: boolean;
-}
-
-type Comparable = string | readonly (string | number)[] | undefined;
-
-function compare(
-  key: string,
-  a: Comparable,
-  b: Comparable,
-  lists: ListDifference[],
-  scalars: ScalarDifference[],
-): void {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const left = a.map(String);
-    const right = b.map(String);
-    const onlyA = left.filter((value) => !right.includes(value));
-    const onlyB = right.filter((value) => !left.includes(value));
-    if (onlyA.length > 0 || onlyB.length > 0) lists.push({ key, onlyA, onlyB });
-    return;
-  }
-  const left = formatValue(a);
-  const right = formatValue(b);
-  if (left !== right) scalars.push({ key, a: left, b: right });
-}
-
-/**
- * Two recipients' differences: the effective profiles key by key (for lists what only one has, for
- * scalars both values), then what the disclosure log and privacy declaration show of each (kind,
- * legal basis, purpose, processing country and DPA, override, relays, transport kind).
- */
-export function diffRecipients(a: RecipientConfig, b: RecipientConfig): RecipientDiff {
-  const lists: ListDifference[] = [];
-  const scalars: ScalarDifference[] = [];
-  const scalar = (value: unknown): Comparable =>
-    value === undefined ? undefined : Array.isArray(value) ? value : formatValue(value);
-  compare('kind', a.kind, b.kind, lists, scalars);
-  compare('legalBasis', a.legalBasis, b.legalBasis, lists, scalars);
-  compare('purpose', a.purpose, b.purpose, lists, scalars);
-  compare('processing.country', a.processing.country, b.processing.country, lists, scalars);
-  compare('processing.dpaReference', a.processing.dpaReference, b.processing.dpaReference, lists, scalars);
-  for (const key of profileKeys) {
-    compare(key, scalar(a.resolvedProfile[key]), scalar(b.resolvedProfile[key]), lists, scalars);
-  }
-  compare('override.reason', a.override?.reason, b.override?.reason, lists, scalars);
-  compare('override.widenings', a.widenings, b.widenings, lists, scalars);
-  compare('relaysTo', a.relaysTo ?? [], b.relaysTo ?? [], lists, scalars);
-  compare('feed.accepts', a.feed?.accepts ?? [], b.feed?.accepts ?? [], lists, scalars);
-  compare('feed.heartbeat', scalar(a.feed?.heartbeat), scalar(b.feed?.heartbeat), lists, scalars);
-  for (const limit of ['maxDeletePercent', 'maxChangePercent'] as const) {
-    compare(
-      `feed.safety.${limit}`,
-      scalar(a.feed?.safety[limit]),
-      scalar(b.feed?.safety[limit]),
-      lists,
-      scalars,
-    );
-  }
-  compare('feed.freeze', freezeWindows(a), freezeWindows(b), lists, scalars);
-  compare(
-    'pseudonymKey',
-    describePseudonymKey(a) ?? undefined,
-    describePseudonymKey(b) ?? undefined,
-    lists,
-    scalars,
-  );
-  compare('transport.kind', a.transport.kind, b.transport.kind, lists, scalars);
-  return { a: a.id, b: b.id, lists, scalars, identical: lists.length === 0 && scalars.length === 0 };
-}
-
 /** Freeze windows as `from..to` (with the reason when given), for diffs and `recipients show`. */
 export function freezeWindows(config: Pick<RecipientConfig, 'feed'>): string[] {
   return (config.feed?.freeze ?? []).map(
     (window) => `${window.from}..${window.to}${window.reason === undefined ? '' : ` (${window.reason})`}`,
   );
-}
-
-/** The category groups a disclosure answer is printed in (R5: categories, not values). */
-export type DisclosureGroup = FieldCategory | 'identifiers' | 'other';
-
-export interface GroupedCategories {
-  readonly groups: Partial<Record<DisclosureGroup, readonly string[]>>;
-  /** The person's memberships went with the transfer. */
-  readonly memberships: boolean;
-}
-
-const groupOrder: readonly DisclosureGroup[] = [
-  'identity',
-  'contact',
-  'address',
-  'relations',
-  'identifiers',
-  'other',
-];
-
-/** Disclosure categories as stored (`name`, `id:personNIN`, `memberships`), grouped for a reader. */
-export function groupCategories(categories: readonly string[]): GroupedCategories {
-  const groups = new Map<DisclosureGroup, string[]>();
-  let memberships = false;
-  for (const category of categories) {
-    if (category === 'memberships') {
-      memberships = true;
-      continue;
-    }
-    const [group, label]: [DisclosureGroup, string] = category.startsWith('id:')
-      ? ['identifiers', category.slice(3)]
-      : category === 'pseudonym'
-        ? ['identity', category]
-        : [fieldCategory[category as FieldKey] ?? 'other', category];
-    groups.set(group, [...(groups.get(group) ?? []), label]);
-  }
-  return {
-    groups: Object.fromEntries(
-      groupOrder.filter((group) => groups.has(group)).map((group) => [group, groups.get(group)!]),
-    ),
-    memberships,
-  };
-}
-
-/** `identity: name, bday; identifiers: personNIN; memberships` */
-export function formatGroupedCategories(grouped: GroupedCategories): string {
-  const parts = Object.entries(grouped.groups).map(([group, labels]) => `${group}: ${labels.join(', ')}`);
-  if (grouped.memberships) parts.push('memberships');
-  return parts.length === 0 ? '(none)' : parts.join('; ');
 }

@@ -1,0 +1,33 @@
+import { InvalidArgumentError } from 'commander';
+import { listLimit } from '../../src/operations/index.js';
+
+/**
+ * Option parsers shared by the commands. Bounds are checked here for a clear message at parse time and
+ * again by the operation (which the API calls too).
+ */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function wholeNumber(bounds: { min: number; max: number }) {
+  return (value: string): number => {
+    const parsed = /^\d{1,15}$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(parsed) || parsed < bounds.min || parsed > bounds.max) {
+      throw new InvalidArgumentError(`expected a whole number from ${bounds.min} to ${bounds.max}`);
+    }
+    return parsed;
+  };
+}
+
+export const limitOption = [
+  '--limit <n>',
+  `at most this many (1–${listLimit.max}, default ${listLimit.default})`,
+  wholeNumber({ min: 1, max: listLimit.max }),
+  listLimit.default,
+] as const;
+
+export const instant = (value: string): Date => {
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) {
+    throw new InvalidArgumentError('expected a date and time, e.g. 2026-03-28T22:00:00Z');
+  }
+  return parsed;
+};

@@ -1,0 +1,133 @@
+import type { Command } from 'commander';
+import {
+  checkRetention,
+  forgetPerson,
+  groupCategories,
+  listAudit,
+  listDisclosures,
+} from '../../../src/operations/index.js';
+import { limitOption, wholeNumber } from '../cli-options.js';
+import { emit, withSession } from '../cli-session.js';
+import { formatDisclosure } from '../format-disclosure.js';
+import { formatFeeds } from '../format-feeds.js';
+import { formatTable } from '../output.js';
+
+/** `forget`, `disclosures`, `audit`, `retention-check`: what a privacy admin answers for (R3, R4). */
+export function registerPrivacyCommands(program: Command): void {
+  program
+    .command('forget')
+    .description(
+      'forget a person (R3: erasure or objection): out of every feed from now on, and a delta now to every recipient holding them',
+    )
+    .requiredOption('--person <key>', "the person's hub key (never a national identity number)")
+    .requiredOption('--reason <text>', 'why, e.g. the case number of the request; logged')
+    .option('--json', 'print the feed report as JSON', false)
+    .action(async (options: { person: string; reason: string; json: boolean }) => {
+      await withSession({}, async ({ ops, actor }) => {
+        const result = await forgetPerson(ops, actor, { person: options.person, reason: options.reason });
+        const run = result.run;
+        if (run === undefined) {
+          emit(
+            options.json,
+            { personKey: result.personKey, holders: [] },
+            () => `person ${result.personKey} forgotten; no configured recipient holds them`,
+          );
+          return;
+        }
+        emit(
+          options.json,
+          run.feeds,
+          () =>
+            `${formatFeeds(run.feeds)}\nperson ${result.personKey} forgotten; run ${run.runId} ${run.status}`,
+        );
+        if (run.status !== 'completed') process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('disclosures')
+    .description(
+      "every recipient that received a person's data: when, which categories, which transfer, on what legal basis",
+    )
+    .requiredOption('--person <key>', "the person's hub key (never a national identity number)")
+    .option('--json', 'one JSON object per disclosure', false)
+    .action(async (options: { person: string; json: boolean }) => {
+      await withSession({}, async ({ ops, actor }) => {
+        const { personKey, disclosures } = await listDisclosures(ops, actor, { person: options.person });
+        emit(
+          options.json,
+          disclosures.map((answer) => {
+            const grouped = groupCategories(answer.categories);
+            return { ...answer, categoryGroups: grouped.groups, memberships: grouped.memberships };
+          }),
+          () =>
+            disclosures.length === 0
+              ? `no disclosures recorded for person ${personKey}`
+              : disclosures.map(formatDisclosure).join('\n\n'),
+        );
+      });
+    });
+
+  program
+    .command('retention-check')
+    .description(
+      'R3: persons inactive for longer than N months whom a recipient still holds (exit 1 when any); run it daily',
+    )
+    .option(
+      '--months <n>',
+      'how long after leaving data may stay (1–120, default 3)',
+      wholeNumber({ min: 1, max: 120 }),
+      3,
+    )
+    .option('--json', 'one JSON object per holding', false)
+    .action(async (options: { months: number; json: boolean }) => {
+      await withSession({}, async ({ ops, actor }) => {
+        const { overdue } = await checkRetention(ops, actor, { months: options.months });
+        emit(options.json, overdue, () =>
+          overdue.length === 0
+            ? `no recipient holds anyone inactive for more than ${options.months} months`
+            : formatTable(
+                ['recipient', 'person', 'inactive since'],
+                overdue.map((holding) => [
+                  holding.recipientId,
+                  holding.personKey,
+                  holding.inactiveSince ?? 'unknown',
+                ]),
+              ),
+        );
+        if (overdue.length > 0) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('audit')
+    .description(
+      'the operator audit trail (R4): who looked at or moved whose data, and how it ended, newest first',
+    )
+    .option('--person <key>', 'only entries about this person (hub key)')
+    .option('--subject <id>', 'only entries about this transfer, run or recipient id')
+    .option(...limitOption)
+    .option('--json', 'one JSON object per entry', false)
+    .action(async (options: { person?: string; subject?: string; limit: number; json: boolean }) => {
+      await withSession({}, async ({ ops, actor }) => {
+        const entries = await listAudit(ops, actor, {
+          limit: options.limit,
+          ...(options.person === undefined ? {} : { person: options.person }),
+          ...(options.subject === undefined ? {} : { subject: options.subject }),
+        });
+        emit(options.json, entries, () =>
+          formatTable(
+            ['at', 'actor', 'action', 'outcome', 'subject', 'detail'],
+            entries.map((entry) => [
+              entry.at.toISOString(),
+              entry.actor,
+              entry.action,
+              entry.outcome,
+              entry.subject ?? '-',
+              entry.detail ?? '-',
+            ]),
+          ),
+        );
+      });
+    });
+}

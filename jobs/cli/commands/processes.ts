@@ -1,0 +1,181 @@
+import { Option, type Command } from 'commander';
+import { loadRecipientConfigs, readEnvironment } from '../../../src/config/index.js';
+import { HubError } from '../../../src/errors/index.js';
+import { admitProcess } from '../../../src/operations/index.js';
+import { queueNames, type QueueName } from '../../../src/queue/index.js';
+import { dueSlots, formatLocalSlot, recipientSchedules, startScheduler, type Slot } from '../../scheduler.js';
+import { openRuntime } from '../../runtime.js';
+import { installSignalHandlers, startWorkers } from '../../workers.js';
+import { instant, wholeNumber } from '../cli-options.js';
+import { cliActor, quietEnv } from '../cli-session.js';
+import { formatTable } from '../output.js';
+
+/** `worker` and `scheduler`: the long-running processes (operator role; audited when they start). */
+export function registerProcessCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('take run, feed and deliver jobs from the shared queues until SIGTERM/SIGINT')
+    .option(
+      '--concurrency <n>',
+      'jobs at once per queue (1–64, default 2)',
+      wholeNumber({ min: 1, max: 64 }),
+      2,
+    )
+    .option('--queues <names>', 'comma-separated: run,feed,deliver', 'run,feed,deliver')
+    .action(workerCommand);
+
+  program
+    .command('scheduler')
+    .description(
+      "fire each recipient's schedule.full / schedule.delta (cron, Europe/Oslo time) as runs on the shared " +
+        'queues, once per slot however many schedulers run; --plan lists the slots instead',
+    )
+    .option(
+      '--catch-up <minutes>',
+      'at start, also fire slots this many minutes old (0–1440, default 10; another scheduler may have fired them: then nothing happens)',
+      wholeNumber({ min: 0, max: 1440 }),
+      10,
+    )
+    .addOption(
+      new Option(
+        '--plan <hours>',
+        'print the slots of the next HOURS hours (1–744) and exit (no database, no Redis)',
+      ).argParser(wholeNumber({ min: 1, max: 744 })),
+    )
+    .option('--from <time>', 'with --plan: start the window here instead of now (ISO 8601)', instant)
+    .option('--json', 'with --plan: one JSON object per slot', false)
+    .action(schedulerCommand);
+}
+
+async function workerCommand(options: { concurrency: number; queues: string }): Promise<void> {
+  const queues = options.queues.split(',').map((name) => name.trim());
+  const unknown = queues.filter((name) => !Object.values(queueNames).includes(name as QueueName));
+  if (unknown.length > 0) {
+    throw new HubError(
+      'PIFU_USAGE_INVALID',
+      `--queues: unknown queue "${unknown.join(', ')}"; known: run, feed, deliver`,
+    );
+  }
+  const redisUrl = readEnvironment(quietEnv()).redisUrl;
+  if (redisUrl === undefined) {
+    throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'a worker needs a shared Redis: set REDIS_URL');
+  }
+  const runtime = await openRuntime();
+  try {
+    await admitProcess(
+      runtime.operations,
+      cliActor(runtime),
+      'worker',
+      `queues ${queues.join(',')}, concurrency ${options.concurrency}`,
+    );
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  const workers = startWorkers(
+    runtime.context,
+    { redisUrl, prefix: runtime.env.queuePrefix },
+    { queues: queues as QueueName[], concurrency: options.concurrency },
+  );
+  runtime.logger.info({ queues, concurrency: options.concurrency }, 'worker started');
+  // First SIGTERM/SIGINT: take no new jobs, finish the running ones; a second hands them back.
+  await installSignalHandlers(workers, runtime.logger);
+  await runtime.close();
+}
+
+/**
+ * `pifu-hub scheduler`: fire every recipient's schedule until SIGTERM/SIGINT; or, with `--plan HOURS`,
+ * print the slots it would fire (from now, or `--from`) and exit, touching neither database nor Redis.
+ */
+async function schedulerCommand(options: {
+  plan?: number;
+  from?: Date;
+  json: boolean;
+  catchUp: number;
+}): Promise<void> {
+  if (options.plan !== undefined) {
+    const env = readEnvironment(quietEnv());
+    const { schedules, ignored } = recipientSchedules(loadRecipientConfigs(env.recipientsDir));
+    const from = options.from ?? new Date();
+    printPlan(dueSlots(schedules, from, new Date(from.getTime() + options.plan * 3_600_000)), options.json);
+    for (const schedule of ignored) {
+      console.error(
+        `${schedule.recipientId}: schedule.${schedule.kind} "${schedule.expression}" ignored: ${schedule.reason}`,
+      );
+    }
+    return;
+  }
+  const redisUrl = readEnvironment().redisUrl;
+  if (redisUrl === undefined) {
+    throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'the scheduler enqueues for a worker pool: set REDIS_URL');
+  }
+  const runtime = await openRuntime();
+  let scheduler;
+  try {
+    await admitProcess(runtime.operations, cliActor(runtime), 'scheduler', `catch-up ${options.catchUp} min`);
+    scheduler = startScheduler(
+      runtime.context,
+      { redisUrl, prefix: runtime.env.queuePrefix },
+      { catchUpMs: options.catchUp * 60_000 },
+    );
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  for (const ignored of scheduler.ignored) {
+    runtime.logger.warn(ignored, 'schedule ignored');
+  }
+  const next = scheduler.plan(new Date(), new Date(Date.now() + 8 * 24 * 3_600_000))[0];
+  runtime.logger.info(
+    {
+      schedules: scheduler.schedules.map(
+        (schedule) => `${schedule.recipientId} ${schedule.kind} ${schedule.expression}`,
+      ),
+      timezone: 'Europe/Oslo',
+      next: next === undefined ? null : { runId: next.runId, local: formatLocalSlot(next.at) },
+    },
+    'scheduler started',
+  );
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGTERM', () => resolveStop());
+    process.once('SIGINT', () => resolveStop());
+  });
+  runtime.logger.info('scheduler stopping');
+  await scheduler.stop();
+  await runtime.close();
+}
+
+function printPlan(slots: readonly Slot[], json: boolean): void {
+  if (json) {
+    for (const slot of slots) {
+      console.log(
+        JSON.stringify({
+          at: slot.at.toISOString(),
+          local: formatLocalSlot(slot.at),
+          recipient: slot.recipientId,
+          kind: slot.kind,
+          expression: slot.expression,
+          runId: slot.runId,
+        }),
+      );
+    }
+    return;
+  }
+  if (slots.length === 0) {
+    console.log('no slots in that window');
+    return;
+  }
+  console.log(
+    formatTable(
+      ['local (Europe/Oslo)', 'utc', 'recipient', 'kind', 'cron', 'run id'],
+      slots.map((slot) => [
+        formatLocalSlot(slot.at),
+        slot.at.toISOString().slice(0, 16) + 'Z',
+        slot.recipientId,
+        slot.kind,
+        slot.expression,
+        slot.runId,
+      ]),
+    ),
+  );
+}

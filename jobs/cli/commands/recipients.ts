@@ -1,0 +1,154 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import { checkTransportConfig } from '../../../connectors/transports/registry.js';
+import { loadRecipientConfigs, parseRecipientConfig, readEnvironment } from '../../../src/config/index.js';
+import { HubError } from '../../../src/errors/index.js';
+import {
+  describeRecipient,
+  diffRecipients,
+  listRecipients,
+  type OperationContext,
+} from '../../../src/operations/index.js';
+import { emit } from '../cli-session.js';
+import {
+  formatRecipientDescription,
+  formatRecipientDiff,
+  formatRecipientList,
+} from '../format-recipients.js';
+
+/**
+ * `pifu-hub recipients list|show|validate|diff`: the configured recipients as the privacy declaration
+ * and the operators need to see them (R5, R6, R11). Reads config files only: no database, no source,
+ * no queue.
+ */
+
+/** The recipients the environment configures (PIFU_HUB_RECIPIENTS_DIR), all valid or an error. */
+function configured(): Pick<OperationContext, 'recipients'> {
+  const recipients = loadRecipientConfigs(readEnvironment().recipientsDir);
+  return { recipients: new Map(recipients.map((recipient) => [recipient.id, recipient])) };
+}
+
+export interface FilesValidation {
+  /** `FILE: ok` for each valid file, `file: path: message` for each problem, in file order. */
+  readonly lines: readonly string[];
+  readonly files: number;
+  readonly invalid: number;
+}
+
+/** Directories stand for their `*.json` files, sorted, as the hub loads them. */
+export function expandRecipientPaths(paths: readonly string[]): string[] {
+  return paths.flatMap((path) =>
+    statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
+      ? readdirSync(path)
+          .filter((name) => name.endsWith('.json'))
+          .sort()
+          .map((name) => join(path, name))
+      : [path],
+  );
+}
+
+/**
+ * Validates recipient files as the hub would load them together: the config schema (narrow-only,
+ * override reason, deny-list, EU/EEA), the transport's own schema, and unique ids across the files.
+ */
+export function validateRecipientFiles(paths: readonly string[]): FilesValidation {
+  const lines: string[] = [];
+  const seen = new Map<string, string>();
+  let invalid = 0;
+  for (const path of paths) {
+    const file = basename(path);
+    const problems: string[] = [];
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
+      problems.push(`${file}: (root): ${reason}`);
+    }
+    if (problems.length === 0) {
+      const result = parseRecipientConfig(value, file);
+      problems.push(...result.problems);
+      if (result.config !== undefined) {
+        problems.push(
+          ...checkTransportConfig(result.config.transport).map((problem) => `${file}: ${problem}`),
+        );
+        const earlier = seen.get(result.config.id);
+        if (earlier !== undefined)
+          problems.push(`${file}: id: "${result.config.id}" is already used by ${earlier}`);
+        else seen.set(result.config.id, file);
+      }
+    }
+    if (problems.length === 0) lines.push(`${file}: ok`);
+    else invalid++;
+    lines.push(...problems);
+  }
+  return { lines, files: paths.length, invalid };
+}
+
+export function registerRecipientsCommand(program: Command): Command {
+  const recipients = program
+    .command('recipients')
+    .description('the configured recipients: list, show, validate and compare their effective profiles');
+
+  recipients
+    .command('list')
+    .description(
+      'every configured recipient with what it receives per population (field categories, id types)',
+    )
+    .option('--json', 'one JSON object per recipient', false)
+    .action((options: { json: boolean }) => {
+      const summaries = listRecipients(configured());
+      emit(options.json, summaries, () => formatRecipientList(summaries));
+    });
+
+  recipients
+    .command('show')
+    .description(
+      'one recipient: effective profile, legal basis, purpose, processing country and DPA, override (no secrets)',
+    )
+    .argument('<id>', 'recipient id')
+    .option('--json', 'one JSON object', false)
+    .action((id: string, options: { json: boolean }) => {
+      const description = describeRecipient(configured(), { recipient: id });
+      emit(options.json, description, () => formatRecipientDescription(description));
+    });
+
+  recipients
+    .command('validate')
+    .description('check recipient files (default: the configured directory) without touching the database')
+    .argument('[file...]', 'recipient files or directories of them')
+    .action((files: string[]) => {
+      const paths = expandRecipientPaths(files.length > 0 ? files : [readEnvironment().recipientsDir]);
+      if (paths.length === 0) {
+        throw new HubError(
+          'PIFU_CONFIG_INVALID',
+          `no recipient files (*.json) in ${files.length > 0 ? files.join(', ') : readEnvironment().recipientsDir}`,
+        );
+      }
+      const result = validateRecipientFiles(paths);
+      for (const line of result.lines) console.log(line);
+      if (result.invalid > 0) process.exitCode = 1;
+    });
+
+  recipients
+    .command('diff')
+    .description("how two recipients' effective profiles, legal basis and processing differ, key by key")
+    .argument('<a>', 'recipient id, or a recipient file ending in .json')
+    .argument('<b>', 'recipient id, or a recipient file ending in .json')
+    .option('--json', 'one JSON object', false)
+    .action((a: string, b: string, options: { json: boolean }) => {
+      const needsConfigured = !a.endsWith('.json') || !b.endsWith('.json');
+      const diff = diffRecipients(needsConfigured ? configured() : { recipients: new Map() }, {
+        a,
+        b,
+        filesAllowed: true,
+      });
+      emit(options.json, diff, () => formatRecipientDiff(diff));
+    });
+
+  return recipients;
+}

@@ -1,0 +1,103 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { redactUrl } from '../src/db/index.js';
+import { HubError } from '../src/errors/index.js';
+import { jobStates, type QueueCounts, type QueueInspector, type RunExecutor } from '../src/ports/index.js';
+import { queueNames } from '../src/queue/index.js';
+import type { HubContext } from '../src/run/index.js';
+import { runInProcess } from './in-process-runner.js';
+import { enqueueRun, startWorkers, type QueueConnection } from './workers.js';
+
+/**
+ * Runs through BullMQ: this process starts workers for the run and waits for its finish step (other
+ * workers on the same Redis may take steps too). Detachable only on a shared Redis (REDIS_URL): a
+ * private redis-server ends with this process, so a run left on it would never finish.
+ */
+export function queueRunExecutor(
+  ctx: HubContext,
+  connection: () => Promise<QueueConnection>,
+  options: { shared: boolean },
+): RunExecutor {
+  return {
+    detachable: options.shared,
+    async execute(runId) {
+      const queue = await connection();
+      const workers = startWorkers(ctx, queue);
+      try {
+        await enqueueRun(queue, runId, { wait: true });
+      } finally {
+        await workers.close();
+      }
+    },
+    async enqueue(runId) {
+      if (!options.shared) {
+        throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'no shared queue (REDIS_URL) to hand the run to');
+      }
+      await enqueueRun(await connection(), runId, { wait: false });
+    },
+  };
+}
+
+/** Step by step in this process, for machines with no Redis at all. */
+export function inProcessRunExecutor(ctx: HubContext): RunExecutor {
+  return {
+    detachable: false,
+    async execute(runId) {
+      await runInProcess(ctx, runId);
+    },
+    async enqueue() {
+      throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'no shared queue (REDIS_URL) to hand the run to');
+    },
+  };
+}
+
+/** Jobs per state in each hub queue, from BullMQ's own counts; a clear error when Redis does not answer. */
+export function bullmqQueueInspector(connection: QueueConnection): QueueInspector {
+  return {
+    async counts(): Promise<QueueCounts[]> {
+      const redis = new Redis(connection.redisUrl, {
+        lazyConnect: true,
+        connectTimeout: 3_000,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+      });
+      let cause: unknown;
+      redis.on('error', (error) => (cause ??= error)); // the first error says why; reported once, below
+      try {
+        await redis.connect();
+      } catch (error) {
+        // Ended already (no retries); disconnect() now would leave a 2 s timer behind (ioredis disconnectTimeout).
+        if (redis.status !== 'end') redis.disconnect();
+        cause ??= error;
+        throw new HubError(
+          'PIFU_QUEUE_UNAVAILABLE',
+          `cannot reach Redis at ${redactUrl(connection.redisUrl)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}; ` +
+            'check that it runs and the URL is right',
+          { cause },
+        );
+      }
+      try {
+        const rows: QueueCounts[] = [];
+        for (const name of Object.values(queueNames)) {
+          const queue = new Queue(name, { connection: redis, prefix: connection.prefix });
+          try {
+            const counts = await queue.getJobCounts(...jobStates);
+            rows.push({
+              queue: name,
+              ...(Object.fromEntries(jobStates.map((state) => [state, counts[state] ?? 0])) as Record<
+                (typeof jobStates)[number],
+                number
+              >),
+            });
+          } finally {
+            await queue.close();
+          }
+        }
+        return rows;
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { OperatorRole } from '../config/index.js';
+
+/**
+ * Who asks for an operation: an OS user at the CLI (`cli:alice`), an API token (`token:ops-board`), or the
+ * hub itself (`scheduler`). The face that authenticated them resolves their roles; operations only check.
+ */
+export interface Actor {
+  readonly name: string;
+  readonly roles: ReadonlySet<OperatorRole>;
+  /** Where the request came from: `local` for the CLI, the client address for the API. */
+  readonly source: string;
+  /** Said in every refusal: how this actor would get a role it lacks. */
+  readonly roleHint: string;
+}

@@ -1,0 +1,48 @@
+import { HubError } from '../errors/index.js';
+import { startRun, type RunRequest } from '../run/index.js';
+import type { AuditTrail } from './audited.js';
+import type { OperationContext } from './operation-context.js';
+import { reportRun, type RunObserver, type RunReport } from './run-report.js';
+
+/**
+ * Records a run — its audit row in the same transaction, so a run never exists without its "who and
+ * why" — then carries it out through the executor, or hands it to the worker pool (`detach`). A detached
+ * run needs a pool that outlives this process; that is checked before anything is recorded.
+ */
+export async function recordAndExecuteRun(
+  ctx: OperationContext,
+  trail: AuditTrail,
+  request: RunRequest,
+  options: {
+    readonly detach?: boolean;
+    readonly observer?: RunObserver | undefined;
+    /** False when the operation already wrote its audit row with an earlier effect (forget). */
+    readonly audit?: boolean;
+  } = {},
+): Promise<RunReport> {
+  if (options.detach === true && !ctx.executor.detachable) {
+    throw new HubError(
+      'PIFU_QUEUE_UNAVAILABLE',
+      '--detach hands the run to a worker pool, and there is none: set REDIS_URL to the shared Redis ' +
+        'that `pifu-hub worker` processes use (the private redis-server ends with this command)',
+    );
+  }
+  const runId = await startRun(ctx, request, {
+    alsoInTransaction: async (trx, id) => {
+      if (options.audit === false) return;
+      trail.detail = trail.detail === undefined ? id : `${id}: ${trail.detail}`;
+      await trail.done(trx);
+    },
+  });
+  if (options.detach === true) {
+    await ctx.executor.enqueue(runId);
+    return { runId, status: 'enqueued', feeds: [] };
+  }
+  options.observer?.recorded(runId, request.recipientIds);
+  try {
+    await ctx.executor.execute(runId);
+  } finally {
+    await options.observer?.finished();
+  }
+  return reportRun(ctx, runId);
+}

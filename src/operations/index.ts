@@ -1,0 +1,42 @@
+/**
+ * The one door to the hub for every face (CLI, HTTP API): one use case per file, each a plain function
+ * `(ctx, actor, input)` that validates its input, checks the actor's role, does its work, writes its
+ * audit row in the same transaction as its effect, and throws only HubError.
+ */
+export type { Actor } from './actor.js';
+export type { OperationContext } from './operation-context.js';
+export { listLimit } from './input-schemas.js';
+export type { FeedReport, RunObserver, RunReport } from './run-report.js';
+export type { MaskedPerson } from '../feed/index.js';
+export { startExport, type ExportInput } from './start-export.js';
+export { resyncRecipient, type ResyncInput } from './resync-recipient.js';
+export { previewExport, type ExportPreview, type PreviewInput } from './preview-export.js';
+export { writePreviewFeeds, type PreviewFile, type PreviewFilesInput } from './write-preview-feeds.js';
+export { retryTransfer, type RetryInput, type RetryResult } from './retry-transfer.js';
+export { decideHold, listHolds, type HoldDecisionInput } from './holds.js';
+export { showHold, type HeldChange, type HoldDetail, type ShowHoldInput } from './show-hold.js';
+export { forgetPerson, type ForgetInput, type ForgetResult } from './forget-person.js';
+export { checkRetention, type RetentionInput } from './check-retention.js';
+export { listDisclosures } from './list-disclosures.js';
+export { listAudit, type AuditInput } from './list-audit.js';
+export { listRuns, showRun, type RunDetail } from './runs.js';
+export { listTransfers, type TransfersInput } from './list-transfers.js';
+export { countQueues } from './count-queues.js';
+export { migrateHubSchema } from './migrate.js';
+export * from './recipients/index.js';
+// The domain types the operations return, so faces need no other door into the core.
+export type { RunListing, RunOutcome, RunTransferDetail } from '../run/index.js';
+export type { DeliveryOutcome, Hold, TransferListing } from '../transfer/index.js';
+export {
+  groupCategories,
+  type DisclosureAnswer,
+  type DisclosureGroup,
+  type GroupedCategories,
+} from '../disclosure/index.js';
+export type { AuditRecord } from '../audit/index.js';
+export type { OverdueHolding } from '../privacy/index.js';
+export { jobStates, type JobState, type QueueCounts } from '../ports/index.js';
+export { fieldCategory, profileKeys, type FieldKey } from '../profiles/index.js';
+export type { RecipientConfig } from '../config/index.js';
+export { admitProcess } from './admit-process.js';
+export { validateFeeds } from './validate-feeds.js';

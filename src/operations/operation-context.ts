@@ -1,0 +1,13 @@
+import type { QueueInspector, RunExecutor } from '../ports/index.js';
+import type { HubContext } from '../run/index.js';
+
+/**
+ * What an operation needs: the core's context plus the two ports only operators use. Built once per
+ * process by the composition root (jobs/runtime.ts) and shared by every face (CLI, HTTP API).
+ */
+export interface OperationContext extends HubContext {
+  /** How runs this process records are carried out (queue flow or in-process). */
+  readonly executor: RunExecutor;
+  /** The shared queues' counts; undefined when there are none (no REDIS_URL). */
+  readonly queues: QueueInspector | undefined;
+}

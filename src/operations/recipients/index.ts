@@ -1,0 +1,21 @@
+export { listRecipients } from './list-recipients.js';
+export { describeRecipient } from './describe-recipient.js';
+export { diffRecipients } from './diff-recipients.js';
+export {
+  changesFromDefault,
+  describePseudonymKey,
+  freezeWindows,
+  populationDisclosures,
+  summariseRecipient,
+  type KeyChange,
+  type Population,
+  type PopulationDisclosure,
+  type RecipientDescription,
+  type RecipientSummary,
+} from './recipient-description.js';
+export {
+  formatValue,
+  type ListDifference,
+  type RecipientDiff,
+  type ScalarDifference,
+} from './recipient-diff.js';

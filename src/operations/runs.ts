@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { HubError } from '../errors/index.js';
+import {
+  findRun,
+  listRunTransferDetails,
+  listRuns as readRuns,
+  type RunListing,
+  type RunTransferDetail,
+} from '../run/index.js';
+import type { Actor } from './actor.js';
+import { authorize } from './authorize.js';
+import { limitSchema, runIdSchema } from './input-schemas.js';
+import type { OperationContext } from './operation-context.js';
+import { parseInput } from './parse-input.js';
+
+const runsInput = z.strictObject({ limit: limitSchema });
+
+/** Runs, newest first (viewer), with their transfers counted by outcome. */
+export async function listRuns(
+  ctx: OperationContext,
+  actor: Actor,
+  input: { limit?: number } = {},
+): Promise<RunListing[]> {
+  await authorize(ctx, actor, 'viewer', 'runs');
+  const { limit } = parseInput(runsInput, input);
+  return readRuns(ctx.db, { limit });
+}
+
+export interface RunDetail extends RunListing {
+  readonly persons: number | null;
+  readonly groups: number | null;
+  readonly memberships: number | null;
+  readonly transfers: readonly RunTransferDetail[];
+}
+
+/** One run (viewer): trigger, snapshot counts, outcome, and one line per transfer. */
+export async function showRun(
+  ctx: OperationContext,
+  actor: Actor,
+  input: { run: string },
+): Promise<RunDetail> {
+  await authorize(ctx, actor, 'viewer', 'run-show');
+  const { run: runId } = parseInput(z.strictObject({ run: runIdSchema }), input);
+  const run = await findRun(ctx.db, runId);
+  const [listing] = await readRuns(ctx.db, { limit: 1, runId });
+  if (run === undefined || listing === undefined) {
+    throw new HubError('PIFU_RUN_UNKNOWN', `no run "${runId}"; list runs with \`pifu-hub runs\``);
+  }
+  return {
+    ...listing,
+    persons: run.persons,
+    groups: run.groups,
+    memberships: run.memberships,
+    transfers: await listRunTransferDetails(ctx.db, runId),
+  };
+}
