@@ -2,8 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Dependency rules (STYLE 2.1): the core in src/ knows no connector, job, fixture or test; connectors
-// never reach into each other. Unchecked rules rot, so they are lint errors.
+// Dependency rules (docs/requirements.md#c1): the core in src/ knows no connector, job, fixture or test;
+// connectors never reach into each other. Unchecked rules rot, so they are lint errors.
 const outsideSrc = ['**/connectors/**', '**/jobs/**', '**/fixtures/**', '**/test/**', '**/bench/**'];
 
 export default tseslint.config(

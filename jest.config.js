@@ -1,4 +1,4 @@
-// Three projects, split by audience (STYLE 2.10): unit needs no services; integration uses real
+// Three projects, split by audience (docs/requirements.md#c10): unit needs no services; integration uses real
 // PostgreSQL and Redis started or found by test/setup/global-setup.ts.
 const transform = {
   '^.+\\.ts$': [

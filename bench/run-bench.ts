@@ -253,7 +253,7 @@ async function loadAndExport(
   };
 }
 
-/** A synthetic change set, then one delta run for every recipient: what issue 5 asks to be measured. */
+/** A synthetic change set, then one delta run for every recipient: seconds, MB and recstatus counts each. */
 async function mutateAndDelta(
   ctx: HubContext,
   options: BenchOptions,

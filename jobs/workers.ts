@@ -198,7 +198,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * jobs and waits for the running ones to finish, then resolves, so the caller closes the runtime and the
  * process exits 0. A second signal, or `graceMs` running out, stops at once instead: the running jobs are
  * released to other workers (moved back to wait) and the process exits 0 right away; whatever they had
- * not committed is done again by whoever takes them (every step tolerates that, DESIGN decision 2).
+ * not committed is done again by whoever takes them (every step tolerates that, docs/requirements.md#d2).
  */
 export function installSignalHandlers(
   workers: RunningWorkers,

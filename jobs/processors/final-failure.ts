@@ -17,7 +17,7 @@ export type FailureNotice = 'processor' | 'event';
 /**
  * What a job that failed for good leaves in the hub database: the transfer says `failed` with the
  * reason, and one error line names the recipient and the reason. Delivered state and disclosures are
- * never touched here (DESIGN decision 2). Never throws: the job's own error matters more, and the run's
+ * never touched here (docs/requirements.md#d2). Never throws: the job's own error matters more, and the run's
  * finish step records any transfer left pending.
  */
 export async function recordFinalFailure(

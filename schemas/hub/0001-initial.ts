@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
  * The hub's own state: runs, feeds, transfers and the disclosure register. The records store is only
  * ever read; everything the hub writes lives in schema `hub`.
  *
- * Closed vocabularies are mirrored by CHECK constraints (STYLE 2.2) so a bad value fails at the
+ * Closed vocabularies are mirrored by CHECK constraints (docs/requirements.md#c3) so a bad value fails at the
  * database too, not only in TypeScript.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,7 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['recipient_id', 'created_at'])
     .execute();
 
-  // The disclosure register (DESIGN decision 5): one row per person per delivered transfer, written in
+  // The disclosure register (docs/requirements.md#d5): one row per person per delivered transfer, written in
   // the acknowledgement transaction. Indexed by person so GDPR Art. 15(1)(c) is one index scan.
   await hub
     .createTable('disclosure')

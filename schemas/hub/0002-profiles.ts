@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Profiles (issue 4). A written feed records the profile it was written through and the legal basis it
- * was sent under, so a disclosure answer can name both even after the recipient's config has changed.
- * Pseudonym secrets the hub generated itself live here, so every worker on every machine uses the same.
+ * Profiles (docs/requirements.md#d4, #r5). A written feed records the profile it was written through and the
+ * legal basis it was sent under, so a disclosure answer can name both even after the recipient's config has
+ * changed. Pseudonym secrets the hub generated itself live here, so every worker on every machine uses the
+ * same.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Delivered state (issue 5, DESIGN decision 1): per recipient, every object it holds with a content hash
+ * Delivered state (docs/requirements.md#d1): per recipient, every object it holds with a content hash
  * of exactly what was sent, advanced only in the transaction that acknowledges a transfer. Keys sort in
  * byte order (COLLATE "C") so the state streams in the roster's canonical order for the delta merge.
  * Values are never kept (R2): a group keeps its type and parent so a delete record can be written.

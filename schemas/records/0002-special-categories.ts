@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Special-category data a real school-administrative system holds (RECIPIENTS.md R1). The hub never
+ * Special-category data a real school-administrative system holds (docs/requirements.md#r1). The hub never
  * reads these tables; they exist so tests can prove that none of it reaches a roster or a feed.
  * Kept apart from the roster tables so a connector's column list can never pick one up by accident.
  */

@@ -20,7 +20,7 @@ export const changeLoggedTables = {
 export const changeLogTriggerName = 'record_change';
 
 /**
- * Change log for delta work (DESIGN decision 1): it says *when* and *where* (which keys) something
+ * Change log for delta work (docs/requirements.md#d1): it says *when* and *where* (which keys) something
  * changed, never *what*, so it holds no personal values. `row_key` joins the key columns with '/'.
  */
 // Kysely<any>: a migration must keep compiling whatever later migrations do to the schema.

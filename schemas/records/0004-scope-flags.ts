@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * What recipients' scopes are cut by: a pupil's right to school transport (skoleskyss), a guardian's
- * consent to a parent account on the learning platform (RECIPIENTS.md R8), and the trinn of a group
+ * consent to a parent account on the learning platform (docs/requirements.md#r8), and the trinn of a group
  * bound to one level (1–10, Vg1–Vg3 as 11–13). Existing rows get `false` and no level: nobody is in a
  * transport or parent scope until the school-administrative system says so.
  */

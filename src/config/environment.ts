@@ -4,7 +4,7 @@ import { HubError } from '../errors/index.js';
 import type { DatabaseLocation } from '../db/index.js';
 
 /**
- * Every environment variable the hub reads, in one place (STYLE 2.5: only src/config reads
+ * Every environment variable the hub reads, in one place (docs/requirements.md#c5: only src/config reads
  * process.env). README's configuration table and docker-compose.yml are checked against this list by
  * a test, so they cannot drift apart.
  */

@@ -57,7 +57,7 @@ export const eeaCountries = [
 
 /**
  * A recipient's transport is validated in two steps: here only its `kind`, then by the transport's
- * own config schema in its connector, which src/ must not know (STYLE 2.1).
+ * own config schema in its connector, which src/ must not know (docs/requirements.md#c1).
  */
 const transportSchema = z.looseObject({
   kind: z
@@ -93,7 +93,7 @@ const profileShape = {
     z.enum(['pupil', 'staff'], {
       error: (issue) =>
         issue.input === 'guardian'
-          ? 'guardians are never a population of their own (RECIPIENTS.md R8): set "guardians" to "viaPupils" or "consentedViaPupils"'
+          ? 'guardians are never a population of their own (docs/requirements.md#r8): set "guardians" to "viaPupils" or "consentedViaPupils"'
           : `${JSON.stringify(issue.input)} is not a population; use "pupil" or "staff"`,
     }),
   ),
@@ -138,7 +138,7 @@ const profileSchema = z
     },
     { error: unknownKeys('profile') },
   )
-  .describe("Narrows the kind's default profile (RECIPIENTS.md §2); it can never widen it.");
+  .describe("Narrows the kind's default profile (docs/requirements.md#kinds); it can never widen it.");
 
 const overrideSchema = z
   .strictObject(
@@ -201,15 +201,15 @@ export const recipientConfigSchema = z
             error: (issue) =>
               issue.input === undefined
                 ? 'is required: the ISO 3166-1 alpha-2 country where the recipient processes the data, e.g. "NO"'
-                : `${JSON.stringify(issue.input)} is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (RECIPIENTS.md R6)`,
+                : `${JSON.stringify(issue.input)} is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (docs/requirements.md#r6)`,
           }),
           dpaReference: z
-            .string({ error: required('the data processing agreement reference (RECIPIENTS.md R6)') })
-            .min(1, 'the data processing agreement reference is required (RECIPIENTS.md R6)'),
+            .string({ error: required('the data processing agreement reference (docs/requirements.md#r6)') })
+            .min(1, 'the data processing agreement reference is required (docs/requirements.md#r6)'),
         },
         {
           error: required(
-            '{ "country": "NO", "dpaReference": "..." }: where the recipient processes the data, under which agreement (RECIPIENTS.md R6)',
+            '{ "country": "NO", "dpaReference": "..." }: where the recipient processes the data, under which agreement (docs/requirements.md#r6)',
           ),
         },
       ),
@@ -241,7 +241,9 @@ export const recipientConfigSchema = z
             .array(z.enum(['full', 'delta']))
             .min(1, 'at least one of "full", "delta"')
             .default(['full', 'delta'])
-            .describe('Feed types the recipient accepts (RECIPIENTS.md Q7); "full" only means no deltas.'),
+            .describe(
+              'Feed types the recipient accepts (docs/requirements.md#q7); "full" only means no deltas.',
+            ),
           heartbeat: z.boolean().default(false).describe('Send a delta file even when nothing changed.'),
           safety: z
             .strictObject({

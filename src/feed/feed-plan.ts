@@ -38,7 +38,7 @@ export function profileHash(recipient: RecipientConfig): string {
 }
 
 /**
- * Full or delta (issue 5, policy): a full feed when asked for, when the recipient takes no deltas, or
+ * Full or delta (docs/requirements.md#f1): a full feed when asked for, when the recipient takes no deltas, or
  * when it holds nothing yet (first delivery); otherwise a delta. A delta is skipped inside a freeze
  * window (the next one after catches up, because deltas reconcile) and when neither the source nor the
  * profile changed since the last delivery, so a quiet recipient costs nothing. Correctness never rests on

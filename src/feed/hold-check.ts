@@ -4,10 +4,10 @@ import type { HubContext } from '../run/hub-context.js';
 import type { DeltaCounts } from '../state/index.js';
 
 /**
- * The safety valve (issue 5): a delta (or a full replacing what is held) that deletes or changes more than the recipient's threshold share
- * of what it holds is not sent. Its transfer is put on hold for an operator (`pifu-hub holds`), and any
- * older undecided hold of the recipient is superseded, because only the newest delta is right.
- * Returns the reason when held.
+ * The safety valve (docs/requirements.md#f2): a delta (or a full replacing what is held) that deletes or
+ * changes more than the recipient's threshold share of what it holds is not sent. Its transfer is put on hold
+ * for an operator (`pifu-hub holds`), and any older undecided hold of the recipient is superseded, because
+ * only the newest delta is right. Returns the reason when held.
  */
 export async function holdIfOverThreshold(
   ctx: HubContext,

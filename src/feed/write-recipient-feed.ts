@@ -158,7 +158,9 @@ export async function writeRecipientFeed(
   return held === undefined ? summary : { ...summary, held };
 }
 
-/** The run's roster as this recipient may see it (DESIGN decision 4), without forgotten persons (R3). */
+/**
+ * The run's roster as this recipient may see it (docs/requirements.md#d4), without forgotten persons (R3).
+ */
 export async function recipientView(
   recipient: RecipientConfig,
   roster: Roster,

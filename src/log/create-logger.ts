@@ -3,8 +3,8 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 export type { Logger };
 
 /**
- * Keys never logged (STYLE 2.9). Pino redacts keys, not text: person identifiers must never be put
- * into messages or error strings in the first place; a test scans real log output for fødselsnummer.
+ * Keys never logged (docs/requirements.md#c9). Pino redacts keys, not text: person identifiers must never be
+ * put into messages or error strings in the first place; a test scans real log output for fødselsnummer.
  */
 export const redactedPaths = [
   'nin',

@@ -1,5 +1,5 @@
 /**
- * What a delta says about one object, against what the recipient last acknowledged (DESIGN decision 1).
+ * What a delta says about one object, against what the recipient last acknowledged (docs/requirements.md#d1).
  * Turned into PIFU recstatus 1/2/3 only in `src/pifu`.
  */
 export type ChangeKind = 'add' | 'change' | 'delete';

@@ -1,7 +1,7 @@
 /**
  * A group in the roster: the school owner, a school, or any teaching/administrative group below one.
  * The names are the Norwegian PIFU 1.3 type values, because they are the domain's own words
- * (RECIPIENTS.md §0); the scheme and level codes are `src/pifu`'s business.
+ * (docs/requirements.md#vocabulary); the scheme and level codes are `src/pifu`'s business.
  */
 export const groupTypes = [
   'skoleeier',

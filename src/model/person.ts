@@ -1,15 +1,15 @@
 /**
  * A person as the hub holds it: everything a recipient could ever be entitled to, and nothing else.
  *
- * Deliberately left out (RECIPIENTS.md R1): health, IOP / special needs, behaviour and conduct, special
- * Norwegian tuition, family circumstances, income, nationality and native tongue. Those columns exist
+ * Deliberately left out (docs/requirements.md#r1): health, IOP / special needs, behaviour and conduct,
+ * special Norwegian tuition, family circumstances, income, nationality and native tongue. Those columns exist
  * in the records store but no source connector may load them, so no profile can ever send them.
  */
 export type Population = 'pupil' | 'guardian' | 'staff';
 
 export type Gender = 'unknown' | 'female' | 'male';
 
-/** Protected address levels from the population register (RECIPIENTS.md R9). */
+/** Protected address levels from the population register (docs/requirements.md#r9). */
 export type AddressProtection = 'none' | 'confidential' | 'strictlyConfidential';
 
 export type ActivityStatus = 'active' | 'inactive';
@@ -85,7 +85,7 @@ export interface GuardianLink {
   /** False for a registered guardian without parental responsibility or flagged no-contact. */
   readonly hasParentalResponsibility: boolean;
   /**
-   * The guardian consented to a parent account on the learning platform (RECIPIENTS.md R8): without it
+   * The guardian consented to a parent account on the learning platform (docs/requirements.md#r8): without it
    * an `lms` recipient gets neither the guardian nor the link.
    */
   readonly parentAccessConsent: boolean;
@@ -112,7 +112,8 @@ export interface Affiliation {
 export interface Person {
   /**
    * The records store's internal, opaque, stable key. It is the PIFU sourcedid id and it is never a
-   * national identity number (RECIPIENTS.md R10): a D-number replaced by a fødselsnummer keeps the key.
+   * national identity number (docs/requirements.md#r10): a D-number replaced by a fødselsnummer keeps the
+   * key.
    */
   readonly key: string;
   /** Sorted, without duplicates; a person may be staff and guardian at once. */

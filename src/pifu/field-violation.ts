@@ -5,7 +5,7 @@ export type PifuObjectKind = 'properties' | 'person' | 'group' | 'membership';
 /**
  * Raised deep inside a renderer, where the object's key is not at hand; the object's renderer turns it
  * into a HubError naming the key. It carries the field and the rule, never the value: values are
- * personal data (STYLE 2.4).
+ * personal data (docs/requirements.md#c4).
  */
 export class FieldViolation extends Error {
   readonly field: string;

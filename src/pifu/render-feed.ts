@@ -8,7 +8,7 @@ import { renderPerson } from './render-person.js';
 /**
  * Streams one PIFU-IMS 1.3 document (spec 2.1): the header and properties, every person, every group,
  * then the memberships, one small string per object and never the whole document, so memory does not
- * grow with the roster. Pipe it into a file or hash with `pipeline` (STYLE 2.8).
+ * grow with the roster. Pipe it into a file or hash with `pipeline` (docs/requirements.md#c8).
  *
  * Objects are hand-written strings: measured with bench/pifu-writer-bench.ts, xmlbuilder2 builds the same
  * feed at about 4 MB/s and this writer at 100–150 MB/s.

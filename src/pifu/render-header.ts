@@ -25,8 +25,8 @@ function checkProperties(properties: RosterProperties, target: string | undefine
 }
 
 /**
- * The XML declaration, the `enterprise` start tag with PIFU as the default namespace (no prefixes: the
- * interop rules of the spec summary) and the `properties` element (spec 2.1). The properties are built
+ * The XML declaration, the `enterprise` start tag with PIFU as the default namespace (no prefixes:
+ * docs/requirements.md#p-interop) and the `properties` element (spec 2.1). The properties are built
  * with xmlbuilder2: it is one small element per feed, so its speed does not matter.
  */
 export function renderHeader(properties: RosterProperties, feedType: FeedType, target?: string): string {

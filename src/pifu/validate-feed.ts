@@ -7,7 +7,7 @@ import { findPackageRoot } from './package-root.js';
 
 export interface FeedValidation {
   readonly valid: boolean;
-  /** libxml2's messages with the offending values blanked out: they may be personal data (STYLE 2.4). */
+  /** libxml2's messages, offending values blanked out: they may be personal data (docs/requirements.md#c4). */
   readonly errors: string[];
 }
 

@@ -8,7 +8,7 @@ import type { Roster } from '../model/index.js';
  *   the same moment, e.g. one REPEATABLE READ transaction);
  * - yield objects in the canonical order documented on `Roster`, with memory bounded by a chunk size,
  *   never by the number of persons;
- * - never load special-category data (RECIPIENTS.md R1) into the model: the columns may exist in the
+ * - never load special-category data (docs/requirements.md#r1) into the model: the columns may exist in the
  *   source, the connector simply does not read them;
  * - stop promptly and release the snapshot when `signal` aborts;
  * - throw `HubError('PIFU_SOURCE_UNAVAILABLE')` for connection trouble (retryable) and

@@ -6,7 +6,7 @@
  * - be idempotent per `transferId`: delivering the same transfer again (after a crash between delivery
  *   and acknowledgement) must leave the recipient with one copy, never two different ones;
  * - resolve only once the recipient holds the complete file (for a file drop: written, fsynced and
- *   renamed into place); resolving is the acknowledgement the hub commits on (DESIGN decision 2);
+ *   renamed into place); resolving is the acknowledgement the hub commits on (docs/requirements.md#d2);
  * - throw `HubError('PIFU_TRANSPORT_FAILED')` for trouble worth retrying and
  *   `HubError('PIFU_TRANSPORT_REJECTED')` when the recipient refused for good;
  * - stop promptly when `signal` aborts;

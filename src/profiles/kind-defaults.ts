@@ -1,7 +1,7 @@
 import type { Profile } from './profile.js';
 import { orgIdTypeNames, roletypeCodes, type IdTypeName, type RoletypeCode } from './vocabulary.js';
 
-/** The kinds of recipient system the hub ships a default profile for (RECIPIENTS.md §2). */
+/** The kinds of recipient system the hub ships a default profile for (docs/requirements.md#kinds). */
 export const recipientKinds = [
   'lms',
   'directory',
@@ -51,9 +51,9 @@ const directoryIds: readonly IdTypeName[] = [
 ];
 
 /**
- * The shipped default profile of each kind (RECIPIENTS.md §2), the widest a recipient of that kind gets
- * without an override. Where a kind names no staff fields, staff get the pupils' fields; personNIN only
- * where §2 lists it. `institutionRole` is not here: PIFU 1.3 carries it as the membership roletype.
+ * The shipped default profile of each kind (docs/requirements.md#kinds), the widest a recipient of that kind
+ * gets without an override. Where a kind names no staff fields, staff get the pupils' fields; personNIN only
+ * where the kind needs it. `institutionRole` is not here: PIFU 1.3 carries it as the membership roletype.
  */
 export const kindDefaults: Readonly<Record<RecipientKind, Profile>> = {
   directory: {

@@ -30,7 +30,8 @@ export interface DateWindow {
 
 /**
  * A recipient's profile, fully resolved: the scope of whom it receives and the fields, identifier types
- * and org identifiers it receives of them (RECIPIENTS.md §2). Everything not listed stays in the hub.
+ * and org identifiers it receives of them (docs/requirements.md#kinds). Everything not listed stays in the
+ * hub.
  */
 export interface Profile {
   /** School org numbers or NSR ids, or every school of the owner. */
@@ -66,7 +67,7 @@ export interface Profile {
   readonly leavers: 'delete' | 'close';
 }
 
-/** Every profile key, in the order RECIPIENTS.md §2 and the config reference list them. */
+/** Every profile key, in the order docs/recipients.md lists them. */
 export const profileKeys = [
   'schools',
   'populations',

@@ -11,7 +11,7 @@ import type { FeedPerson } from '../pifu/index.js';
 import type { Profile } from './profile.js';
 import { addressFields, contactFields, idTypeNameOf, type FieldKey, type IdTypeName } from './vocabulary.js';
 
-/** One person as a recipient receives them, and what that discloses (RECIPIENTS.md R5). */
+/** One person as a recipient receives them, and what that discloses (docs/requirements.md#r5). */
 export interface DisclosedPerson {
   /** The records store's key; the feed carries a pseudonym instead when the profile says so. */
   readonly personKey: string;

@@ -22,7 +22,7 @@ import { roletypeOf } from './vocabulary.js';
 
 /**
  * A roster seen through one recipient's profile: exactly the persons, groups and memberships it may
- * receive, with only the fields it may receive, in the roster's canonical order (DESIGN decision 4).
+ * receive, with only the fields it may receive, in the roster's canonical order (docs/requirements.md#d4).
  * Every reference resolves inside the view: memberships point at persons and groups in it, guardian
  * links at guardians in it, a group's parent at a group in it (or at itself when it is the top).
  * Streams may be read any number of times; each re-reads the roster.

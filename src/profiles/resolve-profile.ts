@@ -161,7 +161,7 @@ function coherenceProblems(profile: Profile): ProfileProblem[] {
     problems.push({
       path: ['profile', 'guardians'],
       message:
-        'guardians are only ever sent through in-scope pupils (RECIPIENTS.md R8): add "pupil" to populations or set guardians to "none"',
+        'guardians are only ever sent through in-scope pupils (docs/requirements.md#r8): add "pupil" to populations or set guardians to "none"',
     });
   }
   if (profile.pseudonymise && profile.guardians !== 'none') {

@@ -7,12 +7,12 @@ import {
 } from '../model/index.js';
 
 /**
- * The words a recipient profile is written in (RECIPIENTS.md §0): PIFU's own names for id types and
- * roletypes, the hub's field keys for person fields. Profiles are read and reviewed by privacy officers
- * next to the privacy declaration, so they use the names that declaration and the PIFU spec use.
+ * The words a recipient profile is written in (docs/requirements.md#vocabulary): PIFU's own names for id
+ * types and roletypes, the hub's field keys for person fields. Profiles are read and reviewed by privacy
+ * officers next to the privacy declaration, so they use the names that declaration and the PIFU spec use.
  */
 
-/** Person fields a profile may let out, by hub field key (RECIPIENTS.md §0). */
+/** Person fields a profile may let out, by hub field key (docs/requirements.md#vocabulary). */
 export const fieldKeys = [
   'name',
   'bday',
@@ -43,7 +43,7 @@ export const contactFields: ReadonlySet<FieldKey> = new Set([
 ]);
 export const addressFields: ReadonlySet<FieldKey> = new Set(['adr.registered', 'adr.postal']);
 
-/** The field categories a disclosure answer is grouped by (issue 4: identity, contact, address, ...). */
+/** The field categories a disclosure answer is grouped by (docs/requirements.md#r5). */
 export type FieldCategory = 'identity' | 'contact' | 'address' | 'relations';
 
 export const fieldCategory: Readonly<Record<FieldKey, FieldCategory>> = {
@@ -141,9 +141,9 @@ export type ProfilePopulation = 'pupil' | 'staff';
  * send them even if asked, and refusing the config keeps the privacy declaration honest.
  */
 const specialCategory =
-  'is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (RECIPIENTS.md R1)';
+  'is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (docs/requirements.md#r1)';
 const notRosterData =
-  'is not roster data; that flow is handled case by case outside the hub (RECIPIENTS.md §1, R1)';
+  'is not roster data; that flow is handled case by case outside the hub (docs/requirements.md#r1)';
 export const deniedFields: Readonly<Record<string, string>> = {
   health: specialCategory,
   healthinformation: specialCategory,
@@ -154,22 +154,26 @@ export const deniedFields: Readonly<Record<string, string>> = {
   specialneeds: specialCategory,
   specialeducation: specialCategory,
   adaptation: specialCategory,
-  accommodations: `${specialCategory}; test accommodations travel by a separate reviewed channel (Q10)`,
-  extratime: `${specialCategory}; test accommodations travel by a separate reviewed channel (Q10)`,
-  språkopplæring: `(særskilt norskopplæring) reveals ethnic origin and is deny-listed (RECIPIENTS.md R1)`,
-  conduct: 'is a conduct and behaviour (orden og atferd) assessment and is deny-listed (RECIPIENTS.md R1)',
-  behaviour: 'is a conduct and behaviour (orden og atferd) assessment and is deny-listed (RECIPIENTS.md R1)',
-  behavior: 'is a conduct and behaviour (orden og atferd) assessment and is deny-listed (RECIPIENTS.md R1)',
-  familycircumstances: 'is family circumstances and is deny-listed (RECIPIENTS.md R1)',
-  income: 'is guardian income and is deny-listed (RECIPIENTS.md R1)',
-  absence: 'is absence data; it stays off until a reviewed capability exists (RECIPIENTS.md R1)',
+  accommodations: `${specialCategory}; test accommodations travel by a separate reviewed channel (docs/requirements.md#q10)`,
+  extratime: `${specialCategory}; test accommodations travel by a separate reviewed channel (docs/requirements.md#q10)`,
+  språkopplæring: `(særskilt norskopplæring) reveals ethnic origin and is deny-listed (docs/requirements.md#r1)`,
+  conduct:
+    'is a conduct and behaviour (orden og atferd) assessment and is deny-listed (docs/requirements.md#r1)',
+  behaviour:
+    'is a conduct and behaviour (orden og atferd) assessment and is deny-listed (docs/requirements.md#r1)',
+  behavior:
+    'is a conduct and behaviour (orden og atferd) assessment and is deny-listed (docs/requirements.md#r1)',
+  familycircumstances: 'is family circumstances and is deny-listed (docs/requirements.md#r1)',
+  income: 'is guardian income and is deny-listed (docs/requirements.md#r1)',
+  absence: 'is absence data; it stays off until a reviewed capability exists (docs/requirements.md#r1)',
   absencereason: `is an absence reason, which may be a health datum; ${specialCategory}`,
-  nationality: 'is a proxy for ethnic origin (GDPR Art. 9) and is deny-listed (RECIPIENTS.md R1)',
-  nativetongue: 'is a proxy for ethnic origin (GDPR Art. 9) and is deny-listed (RECIPIENTS.md R1)',
+  nationality: 'is a proxy for ethnic origin (GDPR Art. 9) and is deny-listed (docs/requirements.md#r1)',
+  nativetongue: 'is a proxy for ethnic origin (GDPR Art. 9) and is deny-listed (docs/requirements.md#r1)',
   ethnicity: specialCategory,
   religion: specialCategory,
-  results: 'is grades and results; they stay off until a reviewed capability exists (RECIPIENTS.md R1)',
-  grades: 'is grades and results; they stay off until a reviewed capability exists (RECIPIENTS.md R1)',
+  results:
+    'is grades and results; they stay off until a reviewed capability exists (docs/requirements.md#r1)',
+  grades: 'is grades and results; they stay off until a reviewed capability exists (docs/requirements.md#r1)',
   injury: `is an injury case; ${notRosterData}`,
   insurance: `is an insurance case; ${notRosterData}`,
   salary: `is salary data; ${notRosterData}`,
@@ -181,7 +185,7 @@ export const deniedFields: Readonly<Record<string, string>> = {
   height: specialCategory,
   weight: specialCategory,
   menstruation: specialCategory,
-  password: 'is a credential; the hub never sends passwords (RECIPIENTS.md §2)',
+  password: 'is a credential; the hub never sends passwords (docs/requirements.md#r1)',
   photo: 'is not held by the hub: feeds are photo-free by design',
   institutionrole:
     'has no element in the PIFU 1.3 XSD; a person’s role travels as the membership roletype, so list roletypes instead',

@@ -27,8 +27,8 @@ export function findRedisServer(pathVariable = process.env['PATH'] ?? ''): strin
 
 /**
  * Starts a private, memory-only Redis on a free loopback port for this process's own use, so a fresh
- * machine needs no Redis service. Nothing is persisted: the queues hold only ids (STYLE 2.7), and the
- * hub's own state is in the database.
+ * machine needs no Redis service. Nothing is persisted: the queues hold only ids (docs/requirements.md#c7),
+ * and the hub's own state is in the database.
  */
 export async function startEmbeddedRedis(
   binary: string,

@@ -1,6 +1,6 @@
 /**
- * Queue names, job names and payloads, in one place (STYLE 2.7). Payloads carry ids only: no roster
- * data, no personal data in Redis.
+ * Queue names, job names and payloads, in one place (docs/requirements.md#c7). Payloads carry ids only: no
+ * roster data, no personal data in Redis.
  *
  * A run is a BullMQ flow built by the snapshot step: `finish` (queue run) waits for one `deliver` per
  * recipient (queue deliver), each of which waits for its `feed` (queue feed). Children finish before

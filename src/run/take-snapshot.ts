@@ -10,7 +10,7 @@ import { runSpoolPaths } from './run-paths.js';
 import { findRun, recordRunSnapshot } from './run-repository.js';
 
 /**
- * Reads the source once, from one consistent snapshot, into the run's spool (DESIGN decision 7).
+ * Reads the source once, from one consistent snapshot, into the run's spool (docs/requirements.md#d7).
  * Safe to repeat: a complete spool from an earlier attempt is reused, so every feed of the run still
  * reflects one and the same snapshot.
  */

@@ -7,7 +7,7 @@ import { writeFileAtomically } from '../files/index.js';
 import type { Group, Membership, Person, Roster, RosterProperties } from '../model/index.js';
 
 /**
- * A run's one snapshot of the roster on disk (DESIGN decision 7): the source is read once per run, and
+ * A run's one snapshot of the roster on disk (docs/requirements.md#d7): the source is read once per run, and
  * every feed job, on any worker that shares the spool directory, streams the same objects from here.
  * Newline-delimited JSON, one file per object stream, in canonical order.
  */

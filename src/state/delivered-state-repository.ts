@@ -66,8 +66,8 @@ export async function findRecipientState(
 
 /**
  * Applies a feed's state manifest: the only way delivered state changes, and only from inside the
- * acknowledgement transaction (DESIGN decision 2). Chunks go through `unnest`, so an Oslo-sized full feed
- * is a few hundred statements. Returns the number of objects the recipient holds afterwards.
+ * acknowledgement transaction (docs/requirements.md#d2). Chunks go through `unnest`, so an Oslo-sized full
+ * feed is a few hundred statements. Returns the number of objects the recipient holds afterwards.
  */
 export async function applyStateManifest(
   db: Kysely<HubDatabase>,

@@ -75,7 +75,7 @@ export type DiffEntry<T> =
   | { readonly kind: 'delete'; readonly key: string; readonly held: HeldObject };
 
 /**
- * The stream-merge at the heart of a delta (DESIGN decisions 1 and 7): desired objects against held ones,
+ * The stream-merge at the heart of a delta (docs/requirements.md#d1, #d7): desired objects against held ones,
  * both in key order, one pass, memory independent of size. Refuses out-of-order input on either side,
  * because a merge over unsorted input would silently send wrong deletes.
  */

@@ -4,9 +4,9 @@ import { insertDisclosures, type DisclosureLine } from '../disclosure/index.js';
 import { applyStateManifest, type StateManifest } from '../state/index.js';
 
 /**
- * The one place a transfer becomes delivered (DESIGN decision 2): the transfer row, every disclosure
- * and the recipient's delivered state commit together, after the transport succeeded, or not at all. Returns false when the
- * transfer was already acknowledged (a repeated deliver job), changing nothing.
+ * The one place a transfer becomes delivered (docs/requirements.md#d2): the transfer row, every disclosure
+ * and the recipient's delivered state commit together, after the transport succeeded, or not at all. Returns
+ * false when the transfer was already acknowledged (a repeated deliver job), changing nothing.
  */
 export async function acknowledgeTransfer(
   db: Kysely<HubDatabase>,

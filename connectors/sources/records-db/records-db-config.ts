@@ -10,7 +10,7 @@ export const recordsDbConfigSchema = z.object({
 
 export type RecordsDbConfig = z.infer<typeof recordsDbConfigSchema>;
 
-/** Validates every field at once and returns a frozen config (STYLE 2.5). */
+/** Validates every field at once and returns a frozen config (docs/requirements.md#c5). */
 export function parseRecordsDbConfig(input: unknown = {}): Readonly<RecordsDbConfig> {
   const parsed = recordsDbConfigSchema.safeParse(input);
   if (!parsed.success) {

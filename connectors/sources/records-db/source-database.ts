@@ -1,9 +1,9 @@
 import type { ColumnType } from 'kysely';
 
 /**
- * The records-store tables this connector reads, as the connector sees them (STYLE 2.6: kept inside the
- * connector; the core never sees it). Special-category tables and `person.native_tongue` are left out
- * on purpose (RECIPIENTS.md R1), so a query naming them does not compile.
+ * The records-store tables this connector reads, as the connector sees them (docs/requirements.md#c6: kept
+ * inside the connector; the core never sees it). Special-category tables and `person.native_tongue` are left
+ * out on purpose (docs/requirements.md#r1), so a query naming them does not compile.
  */
 type DateColumn = ColumnType<Date | string, string, string>;
 

@@ -32,12 +32,12 @@ const httpsUrl = z
       context.addIssue({
         code: 'custom',
         message:
-          "plain http:// is refused: feeds travel encrypted only (RECIPIENTS.md R7); use the recipient's https:// URL",
+          "plain http:// is refused: feeds travel encrypted only (docs/requirements.md#r7); use the recipient's https:// URL",
       });
     } else if (url.protocol !== 'https:') {
       context.addIssue({
         code: 'custom',
-        message: `${url.protocol} is not supported here; use an https:// URL (RECIPIENTS.md R7)`,
+        message: `${url.protocol} is not supported here; use an https:// URL (docs/requirements.md#r7)`,
       });
     }
     const secretParameter = [...url.searchParams.keys()].find((name) => secretLikeHeader.test(name));
@@ -108,7 +108,7 @@ const shape = {
   headers: headerSchema.optional().describe('Extra, non-secret request headers.'),
 };
 
-/** POSTs each feed to the recipient's HTTPS endpoint (RECIPIENTS.md R7: TLS only). */
+/** POSTs each feed to the recipient's HTTPS endpoint (docs/requirements.md#r7: TLS only). */
 export const httpsPushConfigSchema = z.strictObject(shape, {
   error: unknownKeysRefusal(Object.keys(shape), (key) =>
     /passw/i.test(key)

@@ -45,7 +45,9 @@ const shape = {
     .describe('Longest a whole delivery may take.'),
 };
 
-/** Uploads each feed to a directory on the recipient's SFTP server (RECIPIENTS.md R7: encrypted only). */
+/**
+ * Uploads each feed to a directory on the recipient's SFTP server (docs/requirements.md#r7: encrypted only).
+ */
 export const sftpConfigSchema = z.strictObject(shape, {
   error: unknownKeysRefusal(Object.keys(shape), (key) =>
     /passw/i.test(key)

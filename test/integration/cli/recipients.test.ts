@@ -170,8 +170,8 @@ describe('pifu-hub recipients, on the shipped fixtures', () => {
     expect(exitCode).toBe(1);
     expect(stdout.trim().split('\n')).toEqual([
       'websak.json: ok',
-      'bad.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (RECIPIENTS.md R6)',
-      'bad.json: profile.fields.1: "nationality" is a proxy for ethnic origin (GDPR Art. 9) and is deny-listed (RECIPIENTS.md R1)',
+      'bad.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (docs/requirements.md#r6)',
+      'bad.json: profile.fields.1: "nationality" is a proxy for ethnic origin (GDPR Art. 9) and is deny-listed (docs/requirements.md#r1)',
       'bad.json: override.reason: an override needs a written "reason"; it is shown in the disclosure log',
       'missing.json: (root): no such file',
     ]);

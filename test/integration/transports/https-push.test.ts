@@ -277,7 +277,7 @@ describe('https-push transport against a real HTTPS server on loopback', () => {
       throw new Error('expected the config to be refused');
     };
     expect(build({ url: recipient.url.replace('https:', 'http:') })).toContain(
-      'PIFU_RECIPIENT_INVALID: recipient "lms": transport.url: plain http:// is refused: feeds travel encrypted only (RECIPIENTS.md R7)',
+      'PIFU_RECIPIENT_INVALID: recipient "lms": transport.url: plain http:// is refused: feeds travel encrypted only (docs/requirements.md#r7)',
     );
     expect(build({ url: recipient.url, bearerToken: token })).toContain(
       'transport.bearerToken: a secret never goes in the config file: put it in an environment variable or a file and use { "env": "VARIABLE_NAME" } or { "file": "/path/to/secret" }',

@@ -279,10 +279,10 @@ describe('recipients validate', () => {
       lines: [
         'a.json: ok',
         expect.stringMatching(/^b\.json: \(root\): not valid JSON \(/),
-        'c.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (RECIPIENTS.md R6)',
+        'c.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (docs/requirements.md#r6)',
         'd.json: id: "test-lms" is already used by a.json',
         'e.json: transport.kind: unknown transport "carrier-pigeon"; known: file-drop, https-push, sftp',
-        'f.json: profile.fields.1: "healthNotes" is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (RECIPIENTS.md R1)',
+        'f.json: profile.fields.1: "healthNotes" is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (docs/requirements.md#r1)',
       ],
     });
   });

@@ -57,7 +57,7 @@ describe('recipient configuration', () => {
     [
       'country outside the EEA',
       { ...valid, processing: { country: 'US', dpaReference: 'DPA-1' } },
-      'websak.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (RECIPIENTS.md R6)',
+      'websak.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (docs/requirements.md#r6)',
     ],
     [
       'DPA reference missing',

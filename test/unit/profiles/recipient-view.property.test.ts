@@ -57,7 +57,7 @@ async function renderView(collected: Collected): Promise<string> {
   return xml;
 }
 
-// ---- The oracle: RECIPIENTS.md §2–3 written out plainly, independent of src/profiles' bookkeeping. ----
+// ---- The oracle: docs/requirements.md (kinds, R1–R11) written out plainly, apart from src/profiles. ----
 
 type Role = 'pupil' | 'staff' | 'guardian' | 'leaver';
 

@@ -9,8 +9,8 @@ import {
   type ProfileSettings,
 } from '../../../src/profiles/index.js';
 
-describe('kind default profiles (RECIPIENTS.md §2)', () => {
-  it('send personNIN to pupils or staff only where §2 lists it', () => {
+describe('kind default profiles (docs/requirements.md#kinds)', () => {
+  it('send personNIN to pupils or staff only where the kind default lists it', () => {
     const withNin = recipientKinds.filter(
       (kind) =>
         kindDefaults[kind].idTypes.includes('personNIN') ||

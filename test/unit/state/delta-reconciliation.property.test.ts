@@ -58,7 +58,7 @@ class HubState {
 
 /**
  * What the recipient holds, built only from the feeds it received, by the rules of the PIFU spec
- * (../shared/pifu/README.md, "recstatus"): a full feed is the complete data set; in a delta, recstatus 1
+ * (docs/requirements.md#p-recstatus): a full feed is the complete data set; in a delta, recstatus 1
  * adds, 2 replaces, 3 removes the person, the group, or (on a `role`) the membership.
  */
 interface RecipientHolding {

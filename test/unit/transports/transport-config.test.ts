@@ -93,7 +93,7 @@ describe('https-push config', () => {
     [
       'plain http (R7)',
       { ...https, url: 'http://lms.example.no/pifu' },
-      'transport.url: plain http:// is refused: feeds travel encrypted only (RECIPIENTS.md R7)',
+      'transport.url: plain http:// is refused: feeds travel encrypted only (docs/requirements.md#r7)',
     ],
     ['ftp', { ...https, url: 'ftp://lms.example.no/' }, 'transport.url: ftp: is not supported here'],
     ['not a URL', { ...https, url: 'lms.example.no' }, 'transport.url: an absolute URL'],

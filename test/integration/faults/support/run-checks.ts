@@ -42,8 +42,8 @@ export interface DeliveredCheck {
 }
 
 /**
- * DESIGN decision 2 after a crash, per recipient of the run: exactly one transfer, delivered; the
- * recipient's delivered state points at it and holds as many objects as its rows say; one disclosure
+ * What docs/requirements.md#d2 promises after a crash, per recipient of the run: exactly one transfer,
+ * delivered; the recipient's delivered state points at it and holds as many objects as its rows say; one disclosure
  * per person the feed carried, none twice; for a file drop, the feed and its .sha256 under their final
  * names and nothing else the recipient would pick up, the feed byte-identical to what was written.
  */
