@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { hubVersion } from '../../src/operations/index.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerHoldCommands } from './commands/holds.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
@@ -8,13 +8,6 @@ import { registerProcessCommands } from './commands/processes.js';
 import { registerRecipientsCommand } from './commands/recipients.js';
 import { registerRunCommands } from './commands/runs.js';
 
-function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version?: string;
-  };
-  return manifest.version ?? 'unknown';
-}
-
 /**
  * The operator binary: one module per command group, each mostly argument parsing and printing around
  * one call into src/operations. Development tools (synthetic data, demo, benchmark) are `pifu-hub-dev`.
@@ -22,7 +15,7 @@ function packageVersion(): string {
 export function buildProgram(): Command {
   const program = new Command('pifu-hub')
     .description('Roster data from the records store to each recipient as a PIFU-IMS 1.3 feed, accountably.')
-    .version(packageVersion(), '-V, --version', 'print the version');
+    .version(hubVersion(), '-V, --version', 'print the version');
   registerExportCommands(program);
   registerRunCommands(program);
   registerHoldCommands(program);

@@ -40,3 +40,4 @@ export { fieldCategory, profileKeys, type FieldKey } from '../profiles/index.js'
 export type { RecipientConfig } from '../config/index.js';
 export { admitProcess } from './admit-process.js';
 export { validateFeeds } from './validate-feeds.js';
+export { hubVersion } from './hub-version.js';

@@ -153,10 +153,14 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
     const before = await rowCounts(database.db);
     const out = await runCli(['export', '--recipient', 'websak', '--dry-run', '--out', 'somewhere'], cliEnv);
     expect(out.exitCode).toBe(1);
-    expect(out.stderr).toContain("error: option '--dry-run' cannot be used with option '--out <dir>'");
+    expect(out.stderr).toContain(
+      "error: PIFU_USAGE_INVALID: option '--dry-run' cannot be used with option '--out <dir>'",
+    );
     const detach = await runCli(['export', '--all', '--dry-run', '--detach'], cliEnv);
     expect(detach.exitCode).toBe(1);
-    expect(detach.stderr).toContain("error: option '--dry-run' cannot be used with option '--detach'");
+    expect(detach.stderr).toContain(
+      "error: PIFU_USAGE_INVALID: option '--dry-run' cannot be used with option '--detach'",
+    );
     const unknown = await runCli(['export', '--recipient', 'nope', '--dry-run'], cliEnv);
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr).toMatch(
@@ -214,7 +218,11 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
     const relays = await runCli(['disclosures', '--person', pupil], cliEnv);
     expect(relays.stdout).toContain('\n  relays to    Active Directory, Feide, Microsoft 365\n');
 
-    const nobody = await runCli(['disclosures', '--person', 'no-such-person'], cliEnv);
-    expect(nobody.stdout).toBe('no disclosures recorded for person no-such-person\n');
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const nobody = await runCli(['disclosures', '--person', unknown.toUpperCase()], cliEnv);
+    expect(nobody.stdout).toBe(`no disclosures recorded for person ${unknown}\n`);
+    const malformed = await runCli(['disclosures', '--person', 'no-such-person'], cliEnv);
+    expect(malformed.exitCode).toBe(1);
+    expect(malformed.stderr).toContain('PIFU_USAGE_INVALID: person: not a hub person key');
   });
 });

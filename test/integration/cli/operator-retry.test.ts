@@ -106,7 +106,9 @@ describe('pifu-hub retry TRANSFER', () => {
     const twice = await cli('retry', transferId);
     expect(twice.exitCode).toBe(1);
     expect(twice.stderr).toMatch(
-      new RegExp(`^error: ${transferId} is already delivered \\(.+\\); nothing to retry\\n$`),
+      new RegExp(
+        `^error: PIFU_RETRY_REFUSED: ${transferId} is already delivered \\(.+\\); nothing to retry\\n$`,
+      ),
     );
   });
 
@@ -141,7 +143,7 @@ describe('pifu-hub retry TRANSFER', () => {
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(
       new RegExp(
-        `^error: ${stale.transferId}: itslearning received ${later.transferId} at \\S+Z, after this feed was written; ` +
+        `^error: PIFU_RETRY_REFUSED: ${stale.transferId}: itslearning received ${later.transferId} at \\S+Z, after this feed was written; ` +
           'delivering it now would send out-of-date data\\. Start a new run: pifu-hub export --recipient itslearning\\n$',
       ),
     );
@@ -156,12 +158,12 @@ describe('pifu-hub retry TRANSFER', () => {
     const pending = await cli('retry', runIds(runId).transferId('websak'));
     expect(pending.exitCode).toBe(1);
     expect(pending.stderr).toBe(
-      `error: ${runIds(runId).transferId('websak')} is pending: its run is still under way ` +
+      `error: PIFU_RETRY_REFUSED: ${runIds(runId).transferId('websak')} is pending: its run is still under way ` +
         `(see \`pifu-hub run show ${runId}\`); only a failed transfer can be retried\n`,
     );
     const unknown = await cli('retry', 'transfer-nope');
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: PIFU_RUN_UNKNOWN: no transfer "transfer-nope"/);
+    expect(unknown.stderr).toMatch(/^error: PIFU_TRANSFER_UNKNOWN: no transfer "transfer-nope"/);
     expect(existsSync(dropOf('websak'))).toBe(true);
   });
 });

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
+import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
 import { runCli } from './run-cli.js';
-
-const fixturesDir = new URL('../../../fixtures/recipients/', import.meta.url).pathname;
 
 describe('pifu-hub runs, run show and queues, after an export through the queues', () => {
   let database: TestDatabase;
@@ -23,15 +22,12 @@ describe('pifu-hub runs, run show and queues, after an export through the queues
       DATABASE_URL: database.url,
       PIFU_HUB_DATA_DIR: dataDir,
       PIFU_HUB_SPOOL_DIR: join(dataDir, 'spool'),
-      PIFU_HUB_RECIPIENTS_DIR: fixturesDir,
+      PIFU_HUB_RECIPIENTS_DIR: fixtureRecipientsDelivering(outDir),
       REDIS_URL: testRedisUrl(),
       PIFU_HUB_QUEUE_PREFIX: `test-${randomUUID()}`,
       LOG_LEVEL: 'silent',
     };
-    const exported = await runCli(
-      ['export', '--recipient', 'itslearning', '--recipient', 'websak', '--out', outDir],
-      env,
-    );
+    const exported = await runCli(['export', '--recipient', 'itslearning', '--recipient', 'websak'], env);
     expect(exported.exitCode).toBe(0);
     // Not a terminal: no progress bar, nothing on stderr.
     expect(exported.stderr).toBe('');
@@ -60,7 +56,7 @@ describe('pifu-hub runs, run show and queues, after an export through the queues
   });
 
   it('runs --json --limit: one object per run, every count and the full recipient list', async () => {
-    const second = await runCli(['export', '--recipient', 'skole-sms', '--out', outDir, '--json'], env);
+    const second = await runCli(['export', '--recipient', 'skole-sms', '--json'], env);
     expect(second.exitCode).toBe(0);
     const { stdout, exitCode } = await runCli(['runs', '--json', '--limit', '1'], env);
     expect(exitCode).toBe(0);

@@ -1,0 +1,24 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const fixturesDir = new URL('../../fixtures/recipients/', import.meta.url).pathname;
+
+/**
+ * A copy of the shipped recipient configs whose file drops deliver under `dropDir/<recipient>/`, for
+ * tests that export through the configured transports (`export --out` only previews).
+ */
+export function fixtureRecipientsDelivering(dropDir: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pifu-recipients-'));
+  mkdirSync(dropDir, { recursive: true });
+  for (const name of readdirSync(fixturesDir).filter((file) => file.endsWith('.json'))) {
+    const config = JSON.parse(readFileSync(join(fixturesDir, name), 'utf8')) as {
+      id: string;
+      transport: Record<string, unknown>;
+    };
+    delete (config as Record<string, unknown>)['$schema'];
+    config.transport = { kind: 'file-drop', directory: join(dropDir, config.id) };
+    writeFileSync(join(dir, name), JSON.stringify(config, null, 2));
+  }
+  return dir;
+}
