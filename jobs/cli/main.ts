@@ -12,12 +12,22 @@ function configure(command: Command): Command {
   command.exitOverride();
   command.configureOutput({
     outputError: (text, write) =>
-      write(
-        `${text.trim().replace(/^error: /, 'error: PIFU_USAGE_INVALID: ')} (run \`${commandPath(command)} --help\` for usage)\n`,
-      ),
+      write(`${usageLine(text)} (run \`${commandPath(command)} --help\` for usage)\n`),
   });
   for (const subcommand of command.commands) configure(subcommand);
   return command;
+}
+
+/**
+ * Commander's message as one line, without the value the operator typed (a value typed into the wrong
+ * option may be a national identity number): `argument '…' is invalid` keeps the option, not the value.
+ */
+function usageLine(text: string): string {
+  return text
+    .trim()
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/argument '[^']*' is invalid/g, 'argument is invalid')
+    .replace(/^error: /, 'error: PIFU_USAGE_INVALID: ');
 }
 
 function commandPath(command: Command): string {
