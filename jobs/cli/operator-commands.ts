@@ -27,7 +27,14 @@ import {
   recordTransferFailed,
   type DeliveryOutcome,
 } from '../../src/transfer/index.js';
-import { dueSlots, formatLocalSlot, recipientSchedules, startScheduler, type Slot } from '../scheduler.js';
+import {
+  checkPlanHours,
+  dueSlots,
+  formatLocalSlot,
+  recipientSchedules,
+  type Slot,
+} from '../../src/schedule/index.js';
+import { startScheduler } from '../scheduler.js';
 import { openRuntime } from '../runtime.js';
 import { formatTable } from './output.js';
 import { authorize, positiveInteger, quietEnv, withRuntime } from './command-support.js';
@@ -181,8 +188,8 @@ export function registerOperatorCommands(program: Command): void {
     )
     .option(
       '--plan <hours>',
-      'print the slots of the next HOURS hours and exit (no database, no Redis)',
-      positiveInteger,
+      'print the slots of the next HOURS hours (at most 744: 31 days) and exit (no database, no Redis)',
+      (value: string) => checkPlanHours(positiveInteger(value)),
     )
     .option('--from <time>', 'with --plan: start the window here instead of now (ISO 8601)', instant)
     .option('--json', 'with --plan: one JSON object per slot', false)

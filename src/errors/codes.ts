@@ -25,6 +25,10 @@ export const errorCodes = {
   },
   PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run or transfer with that id exists.' },
   PIFU_FORBIDDEN: { retryable: false, summary: 'The operator lacks the role this command needs (R4).' },
+  PIFU_USAGE_INVALID: {
+    retryable: false,
+    summary: 'A command-line argument or request field is invalid.',
+  },
   PIFU_HOLD_DECIDED: {
     retryable: false,
     summary: 'A held delta was already decided, or can no longer be approved because state moved on.',

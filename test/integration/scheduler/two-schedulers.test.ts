@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import {
-  createScheduler,
-  fireSlot,
-  scheduledRunId,
-  startScheduler,
-  type Slot,
-} from '../../../jobs/scheduler.js';
+import { createScheduler, fireSlot, startScheduler } from '../../../jobs/scheduler.js';
+import { scheduledRunId, type Slot } from '../../../src/schedule/index.js';
 import { jobIds, queueNames } from '../../../src/queue/index.js';
 import { compactTimestamp, startRun, type HubContext } from '../../../src/run/index.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
