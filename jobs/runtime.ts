@@ -9,6 +9,7 @@ import {
   loadRecipientConfigs,
   readEnvironment,
   type HubEnvironment,
+  type RecipientChecks,
   type RecipientConfig,
 } from '../src/config/index.js';
 import { migrateHub, openDatabase, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
@@ -49,18 +50,31 @@ export interface RuntimeOptions {
   readonly recipients?: readonly RecipientConfig[];
 }
 
+/** How recipient files are checked in this environment: the transports' own checks, the path rules. */
+export function recipientChecks(env: Pick<HubEnvironment, 'dropRoot' | 'secretsDir'>): RecipientChecks {
+  const paths = { dropRoot: env.dropRoot, secretsDir: env.secretsDir };
+  return { checkTransport: (transport) => checkTransportConfig(transport, paths), paths };
+}
+
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const env = readEnvironment(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ level: env.logLevel });
-  const recipients = (options.recipients ?? loadRecipientConfigs(env.recipientsDir)).map((recipient) =>
-    options.outDir === undefined
-      ? recipient
-      : { ...recipient, transport: { kind: 'file-drop', directory: resolve(options.outDir, recipient.id) } },
+  const checks = recipientChecks(env);
+  if (options.recipients !== undefined) {
+    const problems = options.recipients.flatMap((recipient) =>
+      (checks.checkTransport?.(recipient.transport) ?? []).map((problem) => `${recipient.id}: ${problem}`),
+    );
+    if (problems.length > 0) throw new HubError('PIFU_RECIPIENT_INVALID', problems.join('; '));
+  }
+  const recipients = (options.recipients ?? loadRecipientConfigs(env.recipientsDir, checks)).map(
+    (recipient) =>
+      options.outDir === undefined
+        ? recipient
+        : {
+            ...recipient,
+            transport: { kind: 'file-drop', directory: resolve(options.outDir, recipient.id) },
+          },
   );
-  const problems = recipients.flatMap((recipient) =>
-    checkTransportConfig(recipient.transport).map((problem) => `${recipient.id}: ${problem}`),
-  );
-  if (problems.length > 0) throw new HubError('PIFU_RECIPIENT_INVALID', problems.join('; '));
 
   const hub = await openDatabase<HubDatabase>(env.hubDatabase);
   let records: OpenDatabase<unknown> = hub as unknown as OpenDatabase<unknown>;

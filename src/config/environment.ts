@@ -22,9 +22,19 @@ export const environmentVariables = {
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent. Default: info',
   PIFU_HUB_ROLES_FILE:
     'JSON file granting operator roles per OS user (viewer, operator, privacy-admin, config-admin). Unset: every user has every role',
+  PIFU_HUB_DROP_ROOT:
+    'Directory every file-drop directory must be inside. Unset: any directory outside system directories (/etc, /usr, /var/lib …)',
+  PIFU_HUB_SECRETS_DIR:
+    'Directory every secret file ({ "file": … }) must be inside. Unset: any file outside system directories (/etc, /root, /var/lib …), /run/secrets, /run/credentials and /etc/pifu-hub allowed',
 } as const;
 
 export type EnvironmentVariable = keyof typeof environmentVariables;
+
+/** A directory config paths must stay inside: `/` would confine nothing, so it is refused. */
+const confinement = z
+  .string()
+  .refine((path) => !path.includes('\0'), 'a directory path without NUL')
+  .refine((path) => !/^\/+$/.test(path), 'a directory other than / itself');
 
 const schema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgres:// or postgresql:// URL').optional(),
@@ -43,6 +53,8 @@ const schema = z.object({
     .default('pifu-hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PIFU_HUB_ROLES_FILE: z.string().min(1).optional(),
+  PIFU_HUB_DROP_ROOT: confinement.optional(),
+  PIFU_HUB_SECRETS_DIR: confinement.optional(),
 });
 
 export interface HubEnvironment {
@@ -58,6 +70,10 @@ export interface HubEnvironment {
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Undefined: no role file, so every operator holds every role (a single-admin installation). */
   readonly rolesFile: string | undefined;
+  /** Absolute; undefined: file-drop directories only have to be outside system directories. */
+  readonly dropRoot: string | undefined;
+  /** Absolute; undefined: secret files only have to be outside system directories. */
+  readonly secretsDir: string | undefined;
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
@@ -91,6 +107,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
     queuePrefix: value.PIFU_HUB_QUEUE_PREFIX,
     logLevel: value.LOG_LEVEL,
     rolesFile: value.PIFU_HUB_ROLES_FILE === undefined ? undefined : absolute(value.PIFU_HUB_ROLES_FILE, cwd),
+    dropRoot: value.PIFU_HUB_DROP_ROOT === undefined ? undefined : absolute(value.PIFU_HUB_DROP_ROOT, cwd),
+    secretsDir:
+      value.PIFU_HUB_SECRETS_DIR === undefined ? undefined : absolute(value.PIFU_HUB_SECRETS_DIR, cwd),
   });
 }
 

@@ -1,4 +1,14 @@
 export {
+  configPathSchema,
+  configPlaceProblems,
+  dropDirectoryProblem,
+  secretFileProblem,
+  systemDirectories,
+  type ConfigPathRules,
+  type ConfigPlaces,
+} from './config-paths.js';
+export { eeaCountries } from './eea-countries.js';
+export {
   environmentVariables,
   readEnvironment,
   type EnvironmentVariable,
@@ -12,15 +22,21 @@ export {
   type RoleGrants,
   type RoleResolution,
 } from './operator-roles.js';
+export { parseJsonText, readJsonFile, type JsonProblem, type JsonReading } from './read-json-file.js';
 export {
-  loadRecipientConfigs,
   parseRecipientConfig,
-  parseRecipientFiles,
-  eeaCountries,
   recipientConfigSchema,
   type RecipientConfig,
   type RecipientConfigFile,
 } from './recipient-config.js';
+export {
+  checkRecipientFiles,
+  loadRecipientConfigs,
+  parseRecipientFiles,
+  recipientFilesIn,
+  type RecipientChecks,
+  type RecipientFileResult,
+} from './recipient-files.js';
 export {
   describeSecretSource,
   readSecret,

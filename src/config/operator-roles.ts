@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
+import { readJsonFile } from './read-json-file.js';
 
 /**
  * R4, least privilege: what an operator may do. `viewer` sees status (runs, transfers, queues, holds,
@@ -18,15 +18,16 @@ export type RoleGrants = Readonly<Record<string, readonly OperatorRole[]>>;
 /** Reads a roles file (`{ "alice": ["operator", "privacy-admin"] }`); undefined path means no file. */
 export function loadRoleGrants(path: string | undefined): RoleGrants | undefined {
   if (path === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new HubError('PIFU_CONFIG_INVALID', `cannot read roles file ${path} (PIFU_HUB_ROLES_FILE)`, {
-      cause: error,
-    });
+  // Strict JSON: a duplicate user key would silently take the last grant with JSON.parse.
+  const reading = readJsonFile(path);
+  if (reading.problems.length > 0) {
+    const problems = reading.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    throw new HubError(
+      'PIFU_CONFIG_INVALID',
+      `cannot read roles file ${path} (PIFU_HUB_ROLES_FILE): ${problems.join('; ')}`,
+    );
   }
-  const parsed = grantsSchema.safeParse(value);
+  const parsed = grantsSchema.safeParse(reading.value);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
@@ -57,7 +58,9 @@ export function resolveOperatorRoles(options: {
   readonly user: string;
 }): RoleResolution {
   if (options.rolesFile !== undefined) {
-    const granted = loadRoleGrants(options.rolesFile)?.[options.user] ?? [];
+    const grants = loadRoleGrants(options.rolesFile) ?? {};
+    // A user named like an Object property (`constructor`) must not match an inherited one.
+    const granted = Object.hasOwn(grants, options.user) ? (grants[options.user] ?? []) : [];
     return {
       roles: new Set(granted),
       demoMode: false,

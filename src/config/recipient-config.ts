@@ -1,59 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { z } from 'zod';
-import cron from 'node-cron';
-import { HubError } from '../errors/index.js';
+import { scheduleProblem } from '../schedule/parse-schedule.js';
+import { eeaCountries } from './eea-countries.js';
+import { explanationText } from './explanation-text.js';
+import { overrideSchema, profileSchema } from './profile-schema.js';
 import { secretSourceSchema } from './secret-source.js';
-import {
-  deniedReason,
-  fieldKeys,
-  guardianPolicies,
-  idTypeNames,
-  orgIdTypeNames,
-  profileGroupTypes,
-  pupilScopes,
-  recipientKinds,
-  resolveProfile,
-  roletypeCodes,
-  type Profile,
-} from '../profiles/index.js';
-
-/**
- * EU and EEA member states (R6): a recipient processing anywhere else is refused. ISO 3166-1 alpha-2,
- * Greece as `GR`.
- */
-export const eeaCountries = [
-  'AT',
-  'BE',
-  'BG',
-  'HR',
-  'CY',
-  'CZ',
-  'DK',
-  'EE',
-  'FI',
-  'FR',
-  'DE',
-  'GR',
-  'HU',
-  'IE',
-  'IT',
-  'LV',
-  'LT',
-  'LU',
-  'MT',
-  'NL',
-  'PL',
-  'PT',
-  'RO',
-  'SK',
-  'SI',
-  'ES',
-  'SE',
-  'IS',
-  'LI',
-  'NO',
-] as const;
+import { deniedReason, recipientKinds, resolveProfile, type Profile } from '../profiles/index.js';
 
 /**
  * A recipient's transport is validated in two steps: here only its `kind`, then by the transport's
@@ -71,95 +22,11 @@ function required(fix: string) {
     issue.input === undefined ? `is required: ${fix}` : undefined;
 }
 
-/** The reason a value was refused: the deny-list's when it is deny-listed (R1), else the choices. */
-function refusal(what: string, choices: readonly string[]) {
-  return (issue: { input?: unknown }): string => {
-    const denied = typeof issue.input === 'string' ? deniedReason(issue.input) : undefined;
-    if (denied !== undefined) return `"${String(issue.input)}" ${denied}`;
-    return `${JSON.stringify(issue.input)} is not ${what}; use one of ${choices.join(', ')}`;
-  };
-}
-
-const fieldList = z.array(z.enum(fieldKeys, { error: refusal('a person field key', fieldKeys) }));
-const idTypeList = z.array(z.enum(idTypeNames, { error: refusal('a PIFU useridtype', idTypeNames) }));
-const plainDate = z.iso.date({ error: 'a date as YYYY-MM-DD' });
-
-const profileShape = {
-  schools: z.union([
-    z.literal('all'),
-    z.array(z.string().regex(/^\S+$/, 'a school org number or NSR id')).min(1),
-  ]),
-  populations: z.array(
-    z.enum(['pupil', 'staff'], {
-      error: (issue) =>
-        issue.input === 'guardian'
-          ? 'guardians are never a population of their own (docs/requirements.md#r8): set "guardians" to "viaPupils" or "consentedViaPupils"'
-          : `${JSON.stringify(issue.input)} is not a population; use "pupil" or "staff"`,
-    }),
-  ),
-  guardians: z.enum(guardianPolicies),
-  activeOnly: z.boolean(),
-  groupTypes: z.array(z.enum(profileGroupTypes, { error: refusal('a PIFU group type', profileGroupTypes) })),
-  roletypes: z.array(z.enum(roletypeCodes, { error: refusal('a PIFU roletype', roletypeCodes) })),
-  levels: z.union([z.literal('all'), z.array(z.int().min(1).max(13))]),
-  dateWindow: z.strictObject({ from: plainDate.optional(), to: plainDate.optional() }),
-  pupilScope: z.enum(pupilScopes),
-  fields: fieldList,
-  staffFields: fieldList,
-  guardianFields: fieldList,
-  idTypes: idTypeList,
-  staffIdTypes: idTypeList,
-  guardianIdTypes: idTypeList,
-  orgIdTypes: z.array(z.enum(orgIdTypeNames, { error: refusal('an org identifier type', orgIdTypeNames) })),
-  pseudonymise: z.boolean(),
-  strictlyConfidential: z.enum(['exclude', 'include']),
-  leavers: z.enum(['delete', 'close']),
-};
-
-/** Unknown keys in a profile are refused with the deny-list's reason when they name a special category. */
-function unknownKeys(where: string) {
-  return (issue: { code?: string; keys?: readonly string[] }): string | undefined => {
-    if (issue.code !== 'unrecognized_keys') return undefined;
-    return (issue.keys ?? [])
-      .map((key) => {
-        const denied = deniedReason(key);
-        return denied === undefined
-          ? `"${key}" is not a ${where} setting; use ${Object.keys(profileShape).join(', ')}`
-          : `"${key}" ${denied}`;
-      })
-      .join('; ');
-  };
-}
-
-const profileSchema = z
-  .strictObject(
-    Object.fromEntries(Object.entries(profileShape).map(([key, schema]) => [key, schema.optional()])) as {
-      [K in keyof typeof profileShape]: z.ZodOptional<(typeof profileShape)[K]>;
-    },
-    { error: unknownKeys('profile') },
-  )
-  .describe("Narrows the kind's default profile (docs/requirements.md#kinds); it can never widen it.");
-
-const overrideSchema = z
-  .strictObject(
-    {
-      ...(Object.fromEntries(
-        Object.entries(profileShape).map(([key, schema]) => [key, schema.optional()]),
-      ) as { [K in keyof typeof profileShape]: z.ZodOptional<(typeof profileShape)[K]> }),
-      reason: z
-        .string({ error: 'an override needs a written "reason"; it is shown in the disclosure log' })
-        .min(20, 'a written reason of at least 20 characters; it is shown in the disclosure log'),
-    },
-    { error: unknownKeys('override') },
-  )
-  .describe("Widens the kind's default profile, with a reason shown in the config diff and disclosure log.");
-
-const cronExpression = z
-  .string()
-  .refine(
-    (expression) => cron.validate(expression),
-    'a cron expression such as "0 2 * * *" (Europe/Oslo time)',
-  );
+/** What the scheduler refuses, refused here in its words, so `recipients validate` and `scheduler` agree. */
+const cronExpression = z.string().superRefine((expression, context) => {
+  const problem = scheduleProblem(expression);
+  if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+});
 
 /** An unknown top-level key is refused with the deny-list's reason when it names a special category. */
 function unknownTopLevelKeys(issue: { code?: string; keys?: readonly string[] }): string | undefined {
@@ -189,12 +56,18 @@ export const recipientConfigSchema = z
             ? `is required: one of ${recipientKinds.join(', ')}`
             : `${JSON.stringify(issue.input)} is not a recipient kind; use one of ${recipientKinds.join(', ')}`,
       }),
-      purpose: z
-        .string({ error: required('the purpose of the transfer, as the privacy declaration states it') })
-        .min(10, 'the purpose of the transfer, as the privacy declaration states it'),
-      legalBasis: z
-        .string({ error: required('the legal basis, e.g. "GDPR Art. 6(1)(e); opplæringslova"') })
-        .min(5, 'the legal basis, e.g. "GDPR Art. 6(1)(e); opplæringslova § 22-1"'),
+      purpose: explanationText(
+        10,
+        2,
+        'the purpose of the transfer, as the privacy declaration states it: at least 10 characters and two words',
+        required('the purpose of the transfer, as the privacy declaration states it'),
+      ),
+      legalBasis: explanationText(
+        5,
+        1,
+        'the legal basis, e.g. "GDPR Art. 6(1)(e); opplæringslova § 22-1": at least 5 characters and a word',
+        required('the legal basis, e.g. "GDPR Art. 6(1)(e); opplæringslova"'),
+      ),
       processing: z.strictObject(
         {
           country: z.enum(eeaCountries, {
@@ -259,7 +132,11 @@ export const recipientConfigSchema = z
               z.strictObject({
                 from: z.iso.date({ error: 'a date as YYYY-MM-DD' }),
                 to: z.iso.date({ error: 'a date as YYYY-MM-DD' }),
-                reason: z.string().min(1).optional(),
+                reason: explanationText(
+                  5,
+                  2,
+                  'why deltas pause, in at least two words, e.g. "exam week"',
+                ).optional(),
               }),
             )
             .default([])
@@ -336,56 +213,4 @@ export function parseRecipientConfig(
       return `${file}: ${path}: ${issue.message}`;
     }),
   };
-}
-
-/**
- * Loads every `*.json` recipient file in a directory. Either all are valid or none is used: one error
- * carries every problem, so an operator fixes them in one go.
- */
-export function loadRecipientConfigs(dir: string): RecipientConfig[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-  } catch (error) {
-    throw new HubError(
-      'PIFU_CONFIG_INVALID',
-      `cannot read recipients directory ${dir}; set PIFU_HUB_RECIPIENTS_DIR`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return parseRecipientFiles(files.map((name) => join(dir, name)));
-}
-
-export function parseRecipientFiles(paths: readonly string[]): RecipientConfig[] {
-  const configs: RecipientConfig[] = [];
-  const problems: string[] = [];
-  const seen = new Map<string, string>();
-  for (const path of paths) {
-    const file = basename(path);
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      problems.push(
-        `${file}: (root): not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-      );
-      continue;
-    }
-    const result = parseRecipientConfig(value, file);
-    problems.push(...result.problems);
-    if (result.config === undefined) continue;
-    const earlier = seen.get(result.config.id);
-    if (earlier !== undefined)
-      problems.push(`${file}: id: "${result.config.id}" is already used by ${earlier}`);
-    seen.set(result.config.id, file);
-    configs.push(result.config);
-  }
-  if (problems.length > 0) {
-    throw new HubError('PIFU_RECIPIENT_INVALID', `${problems.length} problem(s): ${problems.join('; ')}`);
-  }
-  return configs;
 }

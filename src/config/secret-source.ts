@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
+import { configPathSchema } from './config-paths.js';
 
 /** How to write a secret in a config file; quoted in every refusal so the fix is one copy away. */
 export const secretSourceHint = '{ "env": "VARIABLE_NAME" } or { "file": "/path/to/secret" }';
@@ -15,7 +16,7 @@ export const secretSourceSchema = z.union(
     z.strictObject({
       env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as "LMS_TOKEN"'),
     }),
-    z.strictObject({ file: z.string().min(1, 'a path to a file holding the secret') }),
+    z.strictObject({ file: configPathSchema('a path to a file holding the secret') }),
   ],
   {
     error: (issue) =>

@@ -41,3 +41,5 @@ export type { RecipientConfig } from '../config/index.js';
 export { admitProcess } from './admit-process.js';
 export { validateFeeds } from './validate-feeds.js';
 export { hubVersion } from './hub-version.js';
+export { planSchedules } from './plan-schedules.js';
+export { checkPlanHours, formatLocalSlot, maxSlotWindowHours, type Slot } from '../schedule/index.js';

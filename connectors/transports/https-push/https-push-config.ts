@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { secretSourceHint, secretSourceSchema, unknownKeysRefusal } from '../../../src/config/index.js';
+import {
+  secretSourceHint,
+  secretSourceSchema,
+  unknownKeysRefusal,
+  type ConfigPlaces,
+} from '../../../src/config/index.js';
 
 /** Headers the transport sets itself, or that carry credentials: never from `headers`. */
 const reservedHeaders = new Set([
@@ -118,6 +123,19 @@ export const httpsPushConfigSchema = z.strictObject(shape, {
 });
 
 export type HttpsPushConfig = z.infer<typeof httpsPushConfigSchema>;
+
+/** The secret files the hub reads for this recipient, checked against PIFU_HUB_SECRETS_DIR at load. */
+export function httpsPushConfigPlaces(config: HttpsPushConfig): ConfigPlaces {
+  return {
+    secrets: [
+      ['transport.bearerToken', config.bearerToken],
+      ['transport.clientCertificate.cert', config.clientCertificate?.cert],
+      ['transport.clientCertificate.key', config.clientCertificate?.key],
+      ['transport.clientCertificate.ca', config.clientCertificate?.ca],
+      ['transport.ca', config.ca],
+    ],
+  };
+}
 
 function required(fix: string) {
   return (issue: { input?: unknown }): string | undefined =>

@@ -1,2 +1,2 @@
-export { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
+export { sftpConfigPlaces, sftpConfigSchema, type SftpConfig } from './sftp-config.js';
 export { SftpTransport, hostKeyFingerprint } from './sftp-transport.js';

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { secretSourceHint, secretSourceSchema, unknownKeysRefusal } from '../../../src/config/index.js';
+import {
+  secretSourceHint,
+  secretSourceSchema,
+  unknownKeysRefusal,
+  type ConfigPlaces,
+} from '../../../src/config/index.js';
 
 const fingerprintHelp =
   'the server\'s host key fingerprint as "SHA256:<base64>", as `ssh-keyscan <host> | ssh-keygen -lf -` prints it (confirm it with the recipient out of band)';
@@ -57,6 +62,16 @@ export const sftpConfigSchema = z.strictObject(shape, {
 });
 
 export type SftpConfig = z.infer<typeof sftpConfigSchema>;
+
+/** The secret files the hub reads for this recipient, checked against PIFU_HUB_SECRETS_DIR at load. */
+export function sftpConfigPlaces(config: SftpConfig): ConfigPlaces {
+  return {
+    secrets: [
+      ['transport.privateKey', config.privateKey],
+      ['transport.passphrase', config.passphrase],
+    ],
+  };
+}
 
 function required(fix: string) {
   return (issue: { input?: unknown }): string | undefined =>

@@ -1,9 +1,16 @@
 import { Option, type Command } from 'commander';
 import { loadRecipientConfigs, readEnvironment } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
-import { admitProcess } from '../../../src/operations/index.js';
+import {
+  admitProcess,
+  checkPlanHours,
+  formatLocalSlot,
+  maxSlotWindowHours,
+  planSchedules,
+  type Slot,
+} from '../../../src/operations/index.js';
 import { queueNames, type QueueName } from '../../../src/queue/index.js';
-import { dueSlots, formatLocalSlot, recipientSchedules, startScheduler, type Slot } from '../../scheduler.js';
+import { startScheduler } from '../../scheduler.js';
 import { openRuntime } from '../../runtime.js';
 import { installSignalHandlers, startWorkers } from '../../workers.js';
 import { instant, wholeNumber } from '../cli-options.js';
@@ -39,8 +46,8 @@ export function registerProcessCommands(program: Command): void {
     .addOption(
       new Option(
         '--plan <hours>',
-        'print the slots of the next HOURS hours (1–744) and exit (no database, no Redis)',
-      ).argParser(wholeNumber({ min: 1, max: 744 })),
+        `print the slots of the next HOURS hours (1–${maxSlotWindowHours}) and exit (no database, no Redis)`,
+      ).argParser((value) => checkPlanHours(wholeNumber({ min: 1, max: 1e15 })(value))),
     )
     .option('--from <time>', 'with --plan: start the window here instead of now (ISO 8601)', instant)
     .option('--json', 'with --plan: one JSON object per slot', false)
@@ -95,9 +102,12 @@ async function schedulerCommand(options: {
 }): Promise<void> {
   if (options.plan !== undefined) {
     const env = readEnvironment(quietEnv());
-    const { schedules, ignored } = recipientSchedules(loadRecipientConfigs(env.recipientsDir));
-    const from = options.from ?? new Date();
-    printPlan(dueSlots(schedules, from, new Date(from.getTime() + options.plan * 3_600_000)), options.json);
+    const recipients = loadRecipientConfigs(env.recipientsDir);
+    const { slots, ignored } = planSchedules(
+      { recipients: new Map(recipients.map((recipient) => [recipient.id, recipient])) },
+      { hours: options.plan, from: options.from ?? new Date() },
+    );
+    printPlan(slots, options.json);
     for (const schedule of ignored) {
       console.error(
         `${schedule.recipientId}: schedule.${schedule.kind} "${schedule.expression}" ignored: ${schedule.reason}`,

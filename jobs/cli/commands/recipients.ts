@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { checkTransportConfig } from '../../../connectors/transports/registry.js';
-import { loadRecipientConfigs, parseRecipientConfig, readEnvironment } from '../../../src/config/index.js';
+import { checkRecipientFiles, loadRecipientConfigs, readEnvironment } from '../../../src/config/index.js';
+import { recipientChecks } from '../../runtime.js';
 import { HubError } from '../../../src/errors/index.js';
 import {
   describeRecipient,
@@ -25,7 +25,8 @@ import {
 
 /** The recipients the environment configures (PIFU_HUB_RECIPIENTS_DIR), all valid or an error. */
 function configured(): Pick<OperationContext, 'recipients'> {
-  const recipients = loadRecipientConfigs(readEnvironment().recipientsDir);
+  const env = readEnvironment();
+  const recipients = loadRecipientConfigs(env.recipientsDir, recipientChecks(env));
   return { recipients: new Map(recipients.map((recipient) => [recipient.id, recipient])) };
 }
 
@@ -49,44 +50,21 @@ export function expandRecipientPaths(paths: readonly string[]): string[] {
 }
 
 /**
- * Validates recipient files as the hub would load them together: the config schema (narrow-only,
- * override reason, deny-list, EU/EEA), the transport's own schema, and unique ids across the files.
+ * Validates recipient files as the hub would load them together (src/config's `checkRecipientFiles`,
+ * with this environment's transport and path checks).
  */
-export function validateRecipientFiles(paths: readonly string[]): FilesValidation {
-  const lines: string[] = [];
-  const seen = new Map<string, string>();
-  let invalid = 0;
-  for (const path of paths) {
-    const file = basename(path);
-    const problems: string[] = [];
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      const reason =
-        (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? 'no such file'
-          : `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-      problems.push(`${file}: (root): ${reason}`);
-    }
-    if (problems.length === 0) {
-      const result = parseRecipientConfig(value, file);
-      problems.push(...result.problems);
-      if (result.config !== undefined) {
-        problems.push(
-          ...checkTransportConfig(result.config.transport).map((problem) => `${file}: ${problem}`),
-        );
-        const earlier = seen.get(result.config.id);
-        if (earlier !== undefined)
-          problems.push(`${file}: id: "${result.config.id}" is already used by ${earlier}`);
-        else seen.set(result.config.id, file);
-      }
-    }
-    if (problems.length === 0) lines.push(`${file}: ok`);
-    else invalid++;
-    lines.push(...problems);
-  }
-  return { lines, files: paths.length, invalid };
+export function validateRecipientFiles(
+  paths: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): FilesValidation {
+  const results = checkRecipientFiles(paths, recipientChecks(readEnvironment(env)));
+  return {
+    lines: results.flatMap((result) =>
+      result.problems.length === 0 ? [`${result.file}: ok`] : result.problems,
+    ),
+    files: results.length,
+    invalid: results.filter((result) => result.problems.length > 0).length,
+  };
 }
 
 export function registerRecipientsCommand(program: Command): Command {
@@ -146,6 +124,7 @@ export function registerRecipientsCommand(program: Command): Command {
         a,
         b,
         filesAllowed: true,
+        checks: recipientChecks(readEnvironment()),
       });
       emit(options.json, diff, () => formatRecipientDiff(diff));
     });

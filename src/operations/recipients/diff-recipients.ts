@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseRecipientFiles, type RecipientConfig } from '../../config/index.js';
+import { parseRecipientFiles, type RecipientChecks, type RecipientConfig } from '../../config/index.js';
 import type { OperationContext } from '../operation-context.js';
 import { recipientById } from '../recipient-selection.js';
 import { diffRecipients as diff, type RecipientDiff } from './recipient-diff.js';
@@ -10,11 +10,11 @@ import { diffRecipients as diff, type RecipientDiff } from './recipient-diff.js'
  */
 export function diffRecipients(
   ctx: Pick<OperationContext, 'recipients'>,
-  input: { a: string; b: string; filesAllowed?: boolean },
+  input: { a: string; b: string; filesAllowed?: boolean; checks?: RecipientChecks },
 ): RecipientDiff {
   const side = (reference: string): RecipientConfig =>
     input.filesAllowed === true && reference.endsWith('.json')
-      ? parseRecipientFiles([resolve(reference)])[0]!
+      ? parseRecipientFiles([resolve(reference)], input.checks)[0]!
       : recipientById(ctx, reference);
   return diff(side(input.a), side(input.b));
 }

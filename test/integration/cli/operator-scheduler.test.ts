@@ -59,7 +59,7 @@ describe('pifu-hub scheduler', () => {
     ]);
   });
 
-  it('a schedule the scheduler cannot fire stops it, naming the recipient; no REDIS_URL stops a running one', async () => {
+  it('a schedule the scheduler cannot fire stops it, naming the file; no REDIS_URL stops a running one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pifu-recipients-'));
     const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
       string,
@@ -72,8 +72,8 @@ describe('pifu-hub scheduler', () => {
     const seconds = await runCli(['scheduler', '--plan', '24'], { ...env, PIFU_HUB_RECIPIENTS_DIR: dir });
     expect(seconds.exitCode).toBe(1);
     expect(seconds.stderr).toBe(
-      'error: PIFU_RECIPIENT_INVALID: websak: schedule.full: schedule "30 0 2 * * *" ' +
-        'fires on seconds; schedules have minute resolution: use five fields\n',
+      'error: PIFU_RECIPIENT_INVALID: 1 problem(s): websak.json: schedule.full: schedule "30 0 2 * * *" ' +
+        'has a seconds field; schedules have minute resolution: use five fields (minute hour day-of-month month day-of-week)\n',
     );
 
     const noRedis = await runCli(['scheduler'], env);
@@ -81,5 +81,27 @@ describe('pifu-hub scheduler', () => {
     expect(noRedis.stderr).toBe(
       'error: PIFU_QUEUE_UNAVAILABLE: the scheduler enqueues for a worker pool: set REDIS_URL\n',
     );
+  });
+
+  it('--plan is bounded at 744 hours (31 days): a larger window is a usage error, not an out-of-memory', async () => {
+    for (const hours of ['745', '99999999']) {
+      const { stdout, stderr, exitCode } = await runCli(['scheduler', '--plan', hours], env);
+      expect({ stdout, stderr, exitCode }).toEqual({
+        stdout: '',
+        stderr: `error: PIFU_USAGE_INVALID: a plan covers 1 to 744 hours (31 days), not ${hours}; ask for fewer hours, or start later with --from\n`,
+        exitCode: 1,
+      });
+    }
+    const month = await runCli(
+      ['scheduler', '--plan', '744', '--from', '2026-03-01T00:00:00Z', '--json'],
+      env,
+    );
+    expect(month.exitCode).toBe(0);
+    const slots = month.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { at: string });
+    expect(slots.length).toBeGreaterThan(31);
+    expect(slots.at(-1)!.at <= '2026-04-01T00:00:00.000Z').toBe(true);
   });
 });

@@ -177,6 +177,72 @@ describe('pifu-hub recipients, on the shipped fixtures', () => {
     ]);
   });
 
+  it('validate refuses exactly the schedules the scheduler refuses at start, and accepts what it fires', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recipients-cli-'));
+    const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const write = (schedule: Record<string, string>) =>
+      writeFileSync(join(dir, 'websak.json'), JSON.stringify({ ...websak, schedule }));
+    const inDir = { ...env, PIFU_HUB_RECIPIENTS_DIR: dir };
+
+    write({ full: '0 0 2 * * *', delta: '0 5 * * mon#2' });
+    const refusal =
+      'websak.json: schedule.full: schedule "0 0 2 * * *" has a seconds field; schedules have minute resolution: use five fields (minute hour day-of-month month day-of-week)';
+    const validate = await runCli(['recipients', 'validate'], inDir);
+    expect({ exitCode: validate.exitCode, stdout: validate.stdout }).toEqual({
+      exitCode: 1,
+      stdout: `${refusal}\n`,
+    });
+    const scheduler = await runCli(['scheduler', '--plan', '24'], inDir);
+    expect({ exitCode: scheduler.exitCode, stderr: scheduler.stderr }).toEqual({
+      exitCode: 1,
+      stderr: `error: PIFU_RECIPIENT_INVALID: 1 problem(s): ${refusal}\n`,
+    });
+
+    write({ full: '0 5 L * *', delta: '0 5 * * mon#2' });
+    expect((await runCli(['recipients', 'validate'], inDir)).stdout).toBe('websak.json: ok\n');
+    const plan = await runCli(['scheduler', '--plan', '744', '--from', '2026-06-01T00:00:00Z'], inDir);
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout).toContain('2026-06-08T05:00+02:00');
+    expect(plan.stdout).toContain('2026-06-30T05:00+02:00');
+  });
+
+  it("validate applies the environment's path rules and the strict JSON reader, one line per problem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recipients-cli-'));
+    const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify({
+        ...websak,
+        id: 'a',
+        pseudonymKey: { file: '/etc/ssh/ssh_host_ed25519_key' },
+        transport: { kind: 'file-drop', directory: `${dir}/drop/../../etc` },
+      }),
+    );
+    writeFileSync(
+      join(dir, 'b.json'),
+      JSON.stringify({ ...websak, id: 'b', transport: { kind: 'file-drop', directory: '/srv/elsewhere' } }),
+    );
+    writeFileSync(join(dir, 'c.json'), '{ "id": "c",\n  "__proto__": {} }');
+    const { stdout, exitCode } = await runCli(['recipients', 'validate', dir], {
+      ...env,
+      PIFU_HUB_DROP_ROOT: join(dir, 'drop'),
+    });
+    expect(exitCode).toBe(1);
+    expect(stdout.trim().split('\n')).toEqual([
+      'a.json: pseudonymKey.file: "/etc/ssh/ssh_host_ed25519_key" is inside the system directory /etc, where the host keeps its own files and credentials; ' +
+        "keep the hub's secrets in a directory of their own (or /run/secrets, /run/credentials, /etc/pifu-hub), or set PIFU_HUB_SECRETS_DIR",
+      `a.json: transport.directory: "${dir}/drop/../../etc" climbs with a ".." segment; write the path without it`,
+      `b.json: transport.directory: "/srv/elsewhere" is outside the drop root ${join(dir, 'drop')} (PIFU_HUB_DROP_ROOT); use a directory inside it`,
+      'c.json: (root): the key "__proto__" (line 2, column 3) is not allowed in a config file; remove it',
+    ]);
+  });
+
   it('diff: two configured recipients, key by key', async () => {
     const { stdout, exitCode } = await cli('recipients', 'diff', 'skole-sms', 'skoleplattform-messaging');
     expect(exitCode).toBe(0);

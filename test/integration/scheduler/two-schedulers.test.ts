@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import {
-  createScheduler,
-  fireSlot,
-  scheduledRunId,
-  startScheduler,
-  type Slot,
-} from '../../../jobs/scheduler.js';
+import { createScheduler, fireSlot, startScheduler } from '../../../jobs/scheduler.js';
+import { scheduledRunId, type Slot } from '../../../src/schedule/index.js';
 import { jobIds, queueNames } from '../../../src/queue/index.js';
 import { compactTimestamp, startRun, type HubContext } from '../../../src/run/index.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
@@ -195,5 +190,21 @@ describe('two schedulers on one PostgreSQL and one Redis', () => {
       [2, 1, 0].map((back) => scheduledRunId('inspera', 'delta', new Date(minute - back * 60_000))),
     );
     expect((await runQueueJobs(connection.prefix)).counts['waiting']).toBe(ids.length);
+  });
+
+  it('a tick after a pause longer than 31 days fires every slot of it, in 31-day parts', async () => {
+    const ctx = hubContext(database.db, {
+      recipients: (dir) => [recipient('pas', 'portal', dir, { schedule: { full: '0 2 1 * *' } })],
+    });
+    const connection = { redisUrl: testRedisUrl(), prefix: `test-${randomUUID()}` };
+    const scheduler = createScheduler(ctx, connection, { since: new Date('2026-01-15T00:00:00Z') });
+    const fired = await scheduler.tick(new Date('2026-05-15T00:00:00Z')); // 120 days
+    expect(fired.map(({ slot, outcome }) => [slot.at.toISOString(), outcome])).toEqual([
+      ['2026-02-01T01:00:00.000Z', 'enqueued'],
+      ['2026-03-01T01:00:00.000Z', 'enqueued'],
+      ['2026-04-01T00:00:00.000Z', 'enqueued'],
+      ['2026-05-01T00:00:00.000Z', 'enqueued'],
+    ]);
+    expect(await scheduler.tick(new Date('2026-05-15T00:00:00Z'))).toEqual([]);
   });
 });

@@ -25,6 +25,19 @@ describe('readEnvironment', () => {
     expect(env.spoolDir).toBe('/var/lib/hub/spool');
   });
 
+  it('reads the drop root and the secrets directory as absolute paths; unset, neither confines', () => {
+    expect(readEnvironment({}, '/srv/hub')).toMatchObject({ dropRoot: undefined, secretsDir: undefined });
+    expect(
+      readEnvironment({ PIFU_HUB_DROP_ROOT: 'drop', PIFU_HUB_SECRETS_DIR: '/run/secrets' }, '/srv/hub'),
+    ).toMatchObject({ dropRoot: '/srv/hub/drop', secretsDir: '/run/secrets' });
+  });
+
+  it('refuses / as the drop root or secrets directory: it would confine nothing', () => {
+    expect(() => readEnvironment({ PIFU_HUB_DROP_ROOT: '/', PIFU_HUB_SECRETS_DIR: '//' })).toThrow(
+      'PIFU_CONFIG_INVALID: environment: PIFU_HUB_DROP_ROOT: a directory other than / itself; PIFU_HUB_SECRETS_DIR: a directory other than / itself',
+    );
+  });
+
   it('reports every bad variable in one PIFU_CONFIG_INVALID error', () => {
     expect(() =>
       readEnvironment({ DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PIFU_HUB_SOURCE_NAME: 'x'.repeat(33) }),

@@ -158,7 +158,7 @@ describe('recipient configuration', () => {
     [
       'bad cron',
       { ...valid, schedule: { full: 'every night' } },
-      'websak.json: schedule.full: a cron expression',
+      'websak.json: schedule.full: schedule "every night" is not a cron expression',
     ],
     [
       'pseudonym key in the config text',

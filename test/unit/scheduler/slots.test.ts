@@ -2,13 +2,15 @@ import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import cron from 'node-cron';
 import {
+  checkPlanHours,
   dueSlots,
   formatLocalSlot,
+  maxSlotWindowHours,
   parseSchedule,
   recipientSchedules,
   scheduledRunId,
   slotsBetween,
-} from '../../../jobs/scheduler.js';
+} from '../../../src/schedule/index.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { recipient } from '../../helpers/hub-fixture.js';
 
@@ -176,10 +178,11 @@ describe('slotsBetween: windows', () => {
     expect(slotsBetween('0 6 1 10 *', at('2026-01-01T00:00Z'), at('2027-01-01T00:00Z'))).toHaveLength(1);
   });
 
-  it('refuses what it cannot fire: not cron, a seconds field, an unknown zone', () => {
+  it('refuses what it cannot fire: not cron, any seconds field (even 0), an unknown zone', () => {
     expect(() => parseSchedule('every night')).toThrow(/PIFU_CONFIG_INVALID: schedule "every night"/);
-    expect(() => parseSchedule('30 0 2 * * *')).toThrow(/minute resolution/);
-    expect(parseSchedule('0 0 2 * * *').hours).toEqual([2]);
+    expect(() => parseSchedule('30 0 2 * * *')).toThrow(/has a seconds field; .*minute resolution/);
+    expect(() => parseSchedule('0 0 2 * * *')).toThrow(/has a seconds field; .*use five fields/);
+    expect(parseSchedule(' 0  2 * * * ').hours).toEqual([2]);
     expect(() =>
       slotsBetween('0 2 * * *', at('2026-01-01T00:00Z'), at('2026-01-02T00:00Z'), 'Mars/Olympus'),
     ).toThrow(/not an IANA time zone/);
@@ -214,6 +217,37 @@ describe('slotsBetween: windows', () => {
     };
     expect(nextRuns('2026-03-28T12:00:00Z', '30 2 * * *', 1)).toEqual(['2026-03-30T00:30:00.000Z']);
     expect(nextRuns('2026-10-24T12:00:00Z', '30 2 * * *', 1)).toEqual(['2026-10-25T01:30:00.000Z']);
+  });
+});
+
+describe('dueSlots: a bounded window', () => {
+  const schedules = [{ recipientId: 'itslearning', kind: 'delta', expression: '0 * * * *' }] as const;
+
+  it('computes a window of up to 744 hours (31 days): every hour of it', () => {
+    const from = at('2026-01-01T00:00Z');
+    const slots = dueSlots(schedules, from, new Date(from.getTime() + maxSlotWindowHours * 3_600_000));
+    expect(maxSlotWindowHours).toBe(744);
+    expect(slots).toHaveLength(744);
+  });
+
+  it('refuses a longer or unreadable window with PIFU_USAGE_INVALID before computing anything', () => {
+    const from = at('2026-01-01T00:00Z');
+    expect(() => dueSlots(schedules, from, new Date(from.getTime() + 99_999_999 * 3_600_000))).toThrow(
+      'PIFU_USAGE_INVALID: a slot window covers at most 744 hours (31 days), not 99999999; ask for a shorter window',
+    );
+    expect(() => dueSlots(schedules, from, new Date(Number.NaN))).toThrow(
+      'PIFU_USAGE_INVALID: a slot window needs a valid start and end time',
+    );
+  });
+
+  it.each([0, 745, 99_999_999, 1.5])('a plan of %p hours is refused with its bounds', (hours) => {
+    expect(() => checkPlanHours(hours)).toThrow(
+      `PIFU_USAGE_INVALID: a plan covers 1 to 744 hours (31 days), not ${hours}`,
+    );
+  });
+
+  it('a plan of 1 to 744 hours is accepted as is', () => {
+    expect([1, 24, 744].map(checkPlanHours)).toEqual([1, 24, 744]);
   });
 });
 
