@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
 import type { DatabaseLocation } from '../db/index.js';
+import { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
 
 /**
  * Every environment variable the hub reads, in one place (STYLE 2.5: only src/config reads
@@ -22,9 +23,18 @@ export const environmentVariables = {
   LOG_LEVEL: 'pino log level: fatal, error, warn, info, debug, trace, silent. Default: info',
   PIFU_HUB_ROLES_FILE:
     'JSON file granting operator roles per OS user (viewer, operator, privacy-admin, config-admin). Unset: every user has every role',
+  PIFU_HUB_SOURCE_MAX_DROP_PERCENT:
+    'A run stops before any feed when the snapshot has this many percent fewer persons, groups or memberships than the last good one. Default: 10',
+  PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT:
+    "The same for one school's persons, groups or memberships. Default: 25",
+  PIFU_HUB_SOURCE_MIN_DROP:
+    'A drop of fewer objects never stops a run, whatever its percent (tiny schools). Default: 10',
 } as const;
 
 export type EnvironmentVariable = keyof typeof environmentVariables;
+
+/** 100 turns a check off: no count can fall by more than all of it. */
+const percent = z.coerce.number().min(0).max(100);
 
 const schema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgres:// or postgresql:// URL').optional(),
@@ -43,6 +53,14 @@ const schema = z.object({
     .default('pifu-hub'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PIFU_HUB_ROLES_FILE: z.string().min(1).optional(),
+  PIFU_HUB_SOURCE_MAX_DROP_PERCENT: percent.default(defaultSourceDropLimits.maxDropPercent),
+  PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT: percent.default(defaultSourceDropLimits.maxSchoolDropPercent),
+  PIFU_HUB_SOURCE_MIN_DROP: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(1_000_000)
+    .default(defaultSourceDropLimits.minDropCount),
 });
 
 export interface HubEnvironment {
@@ -58,6 +76,7 @@ export interface HubEnvironment {
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Undefined: no role file, so every operator holds every role (a single-admin installation). */
   readonly rolesFile: string | undefined;
+  readonly sourceDropLimits: SourceDropLimits;
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
@@ -91,6 +110,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
     queuePrefix: value.PIFU_HUB_QUEUE_PREFIX,
     logLevel: value.LOG_LEVEL,
     rolesFile: value.PIFU_HUB_ROLES_FILE === undefined ? undefined : absolute(value.PIFU_HUB_ROLES_FILE, cwd),
+    sourceDropLimits: Object.freeze({
+      maxDropPercent: value.PIFU_HUB_SOURCE_MAX_DROP_PERCENT,
+      maxSchoolDropPercent: value.PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT,
+      minDropCount: value.PIFU_HUB_SOURCE_MIN_DROP,
+    }),
   });
 }
 
