@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadRecipientConfigs, readEnvironment } from '../../src/config/index.js';
-import { redactUrl } from '../../src/db/index.js';
+import { redactUrl, type RunRow } from '../../src/db/index.js';
 import { disclosureManifestPath } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
@@ -108,6 +108,11 @@ export function registerOperatorCommands(program: Command): void {
               persons: run.persons,
               groups: run.groups,
               memberships: run.memberships,
+              schools: run.school_counts,
+              sourceCheck: run.source_check,
+              sourceDrop: run.source_drop,
+              acceptSourceDrop:
+                run.accept_source_drop_reason === null ? null : { reason: run.accept_source_drop_reason },
               transfers,
             }),
           );
@@ -226,7 +231,10 @@ function recipientsCell(ids: readonly string[]): string {
 
 function formatRun(
   listing: RunListing,
-  run: { persons: number | null; groups: number | null; memberships: number | null },
+  run: Pick<
+    RunRow,
+    'persons' | 'groups' | 'memberships' | 'source_check' | 'source_drop' | 'accept_source_drop_reason'
+  >,
   transfers: readonly RunTransferDetail[],
 ): string {
   const pairs: [string, string][] = [
@@ -249,6 +257,10 @@ function formatRun(
     ],
   ];
   if (listing.reason !== null) pairs.push(['reason', listing.reason]);
+  if (run.source_check !== null) {
+    pairs.push(['source', `${run.source_check}${run.source_drop === null ? '' : `: ${run.source_drop}`}`]);
+  }
+  if (run.accept_source_drop_reason !== null) pairs.push(['drop reason', run.accept_source_drop_reason]);
   if (listing.error !== null) pairs.push(['error', listing.error]);
   const width = Math.max(...pairs.map(([label]) => label.length));
   const head = pairs.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

@@ -128,6 +128,8 @@ export function buildProgram(): Command {
         const result = await runExport(runtime, {
           recipientIds: runtime.recipients.map((recipient) => recipient.id),
           requestedBy: `demo:${userInfo().username}`,
+          // The demo replaced the municipality on purpose: a smaller one is no partial source.
+          acceptSourceDrop: { reason: 'demo: the records store was seeded again' },
         });
         printFeeds(result.feeds);
         console.log(
@@ -214,6 +216,8 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print one JSON object per feed instead of a table', false)
     .option('--detach', 'enqueue the run for the worker pool and return at once', false)
+    .option('--accept-source-drop', 'let a snapshot through that shrank past the source guard', false)
+    .option('--reason <text>', 'why the drop is real (with --accept-source-drop); kept with the run')
     .addOption(
       new Option(
         '--dry-run',
@@ -232,7 +236,12 @@ export function buildProgram(): Command {
         detach: boolean;
         dryRun: boolean;
         delta: boolean;
+        acceptSourceDrop: boolean;
+        reason?: string;
       }) => {
+        if (options.acceptSourceDrop !== (options.reason !== undefined)) {
+          throw new HubError('PIFU_CONFIG_INVALID', '--accept-source-drop and --reason TEXT go together');
+        }
         if (!options.all && options.recipient.length === 0) {
           throw new HubError(
             'PIFU_RECIPIENT_UNKNOWN',
@@ -274,6 +283,7 @@ export function buildProgram(): Command {
               requestedBy: `cli:${userInfo().username}`,
               detach: options.detach,
               feedType: options.delta ? 'delta' : 'full',
+              acceptSourceDrop: options.reason === undefined ? undefined : { reason: options.reason },
               progress: terminalProgress(runtime.hub.db, { json: options.json }),
             });
             if (options.detach) {

@@ -36,6 +36,8 @@ export interface ExportRequest {
   readonly trigger?: TransferTrigger;
   readonly reason?: string;
   readonly resync?: { readonly school?: string; readonly person?: string };
+  /** The operator confirms a source drop the guard would stop (see RunRequest). */
+  readonly acceptSourceDrop?: { readonly reason: string } | undefined;
   /** Told when the run is recorded and when it is over (not with `detach`): see progress.ts. */
   readonly progress?: ExportProgress | undefined;
 }
@@ -56,6 +58,7 @@ export async function runExport(
     requestedBy: request.requestedBy,
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     ...(request.resync === undefined ? {} : { resync: request.resync }),
+    ...(request.acceptSourceDrop === undefined ? {} : { acceptSourceDrop: request.acceptSourceDrop }),
   });
   const queueUrl = await runtime.queueUrl();
   if (queueUrl !== undefined && request.detach === true) {
