@@ -80,8 +80,9 @@ function droppedShare(drop: SourceDrop): number {
 }
 
 /**
- * One line with the numbers: `persons 4252 → 3609 (−15.1 %); school 974589095 gone: persons 812 → 0`.
- * At most `maxSchools` schools are named; the rest are counted.
+ * One line with the numbers: `persons 4252 → 3609 (−15.1 %); school 974589096 persons 400 → 280
+ * (−30.0 %); school 974589095 gone (had 812 persons, 40 groups, 9000 memberships)`. At most
+ * `maxSchools` schools are named, the hardest hit first; the rest are counted.
  */
 export function describeSourceDrops(drops: readonly SourceDrop[], maxSchools = 5): string {
   const overall = drops.filter((drop) => drop.school === undefined).map(formatCount);
@@ -89,10 +90,13 @@ export function describeSourceDrops(drops: readonly SourceDrop[], maxSchools = 5
   for (const drop of drops) {
     if (drop.school !== undefined) schools.set(drop.school, [...(schools.get(drop.school) ?? []), drop]);
   }
-  const named = [...schools].slice(0, maxSchools).map(([school, schoolDrops]) => {
-    const gone = schoolDrops[0]?.schoolGone === true;
-    return `school ${school}${gone ? ' gone:' : ''} ${schoolDrops.map(formatCount).join(', ')}`;
-  });
+  const named = [...schools]
+    .slice(0, maxSchools)
+    .map(([school, schoolDrops]) =>
+      schoolDrops[0]?.schoolGone === true
+        ? `school ${school} gone (had ${schoolDrops.map((drop) => `${drop.before} ${drop.object}`).join(', ')})`
+        : `school ${school} ${schoolDrops.map(formatCount).join(', ')}`,
+    );
   const more = schools.size - named.length;
   return [...overall, ...named, ...(more > 0 ? [`${more} more school${more === 1 ? '' : 's'}`] : [])].join(
     '; ',
