@@ -96,6 +96,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     spoolDir: env.spoolDir,
     logger,
     now: () => new Date(),
+    sourceDropLimits: env.sourceDropLimits,
   };
   let queueDecided = false;
   const queueUrl = async (): Promise<string | undefined> => {

@@ -61,6 +61,10 @@ export function formatRun(run: RunDetail): string {
         `${listing.skipped} skipped, ${listing.pending} pending`,
     ],
   ];
+  if (run.sourceCheck !== null) {
+    pairs.push(['source', `${run.sourceCheck}${run.sourceDrop === null ? '' : `: ${run.sourceDrop}`}`]);
+  }
+  if (run.acceptSourceDrop !== null) pairs.push(['drop reason', run.acceptSourceDrop.reason]);
   if (listing.reason !== null) pairs.push(['reason', listing.reason]);
   if (listing.error !== null) pairs.push(['error', listing.error]);
   const width = Math.max(...pairs.map(([label]) => label.length));

@@ -44,7 +44,7 @@ async function record(ctx: HubContext, job: Job, message: string, notice: Failur
         await recordTransferFailed(ctx.db, transfer.id, `snapshot failed: ${message}`);
       }
       ctx.logger.error({ runId, err: message }, 'snapshot failed for good');
-      await finishRun(ctx, runId);
+      await finishRun(ctx, runId, { snapshotError: message });
       return;
     }
     case jobNames.feed: {

@@ -4,6 +4,7 @@ import * as profiles from './0002-profiles.js';
 import * as deliveredState from './0003-delivered-state.js';
 import * as forgetAndAudit from './0004-forget-and-audit.js';
 import * as auditOutcome from './0005-audit-outcome.js';
+import * as snapshotCounts from './0006-snapshot-counts.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0003-delivered-state': deliveredState,
   '0004-forget-and-audit': forgetAndAudit,
   '0005-audit-outcome': auditOutcome,
+  '0006-snapshot-counts': snapshotCounts,
 };

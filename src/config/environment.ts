@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
 import type { DatabaseLocation } from '../db/index.js';
+import { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
 
 /**
  * Every environment variable the hub reads, in one place (docs/requirements.md#c5: only src/config reads
@@ -26,6 +27,12 @@ export const environmentVariables = {
     'Directory every file-drop directory must be inside. Unset: any directory outside system directories (/etc, /usr, /var/lib …)',
   PIFU_HUB_SECRETS_DIR:
     'Directory every secret file ({ "file": … }) must be inside. Unset: any file outside system directories (/etc, /root, /var/lib …), /run/secrets, /run/credentials and /etc/pifu-hub allowed',
+  PIFU_HUB_SOURCE_MAX_DROP_PERCENT:
+    'A run stops before any feed when the snapshot has this many percent fewer persons, groups or memberships than the last good one. Default: 10',
+  PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT:
+    "The same for one school's persons, groups or memberships. Default: 25",
+  PIFU_HUB_SOURCE_MIN_DROP:
+    'A drop of fewer objects never stops a run, whatever its percent (tiny schools). Default: 10',
 } as const;
 
 export type EnvironmentVariable = keyof typeof environmentVariables;
@@ -35,6 +42,8 @@ const confinement = z
   .string()
   .refine((path) => !path.includes('\0'), 'a directory path without NUL')
   .refine((path) => !/^\/+$/.test(path), 'a directory other than / itself');
+/** 100 turns a check off: no count can fall by more than all of it. */
+const percent = z.coerce.number().min(0).max(100);
 
 const schema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgres:// or postgresql:// URL').optional(),
@@ -55,6 +64,14 @@ const schema = z.object({
   PIFU_HUB_ROLES_FILE: z.string().min(1).optional(),
   PIFU_HUB_DROP_ROOT: confinement.optional(),
   PIFU_HUB_SECRETS_DIR: confinement.optional(),
+  PIFU_HUB_SOURCE_MAX_DROP_PERCENT: percent.default(defaultSourceDropLimits.maxDropPercent),
+  PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT: percent.default(defaultSourceDropLimits.maxSchoolDropPercent),
+  PIFU_HUB_SOURCE_MIN_DROP: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(1_000_000)
+    .default(defaultSourceDropLimits.minDropCount),
 });
 
 export interface HubEnvironment {
@@ -74,6 +91,7 @@ export interface HubEnvironment {
   readonly dropRoot: string | undefined;
   /** Absolute; undefined: secret files only have to be outside system directories. */
   readonly secretsDir: string | undefined;
+  readonly sourceDropLimits: SourceDropLimits;
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
@@ -110,6 +128,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
     dropRoot: value.PIFU_HUB_DROP_ROOT === undefined ? undefined : absolute(value.PIFU_HUB_DROP_ROOT, cwd),
     secretsDir:
       value.PIFU_HUB_SECRETS_DIR === undefined ? undefined : absolute(value.PIFU_HUB_SECRETS_DIR, cwd),
+    sourceDropLimits: Object.freeze({
+      maxDropPercent: value.PIFU_HUB_SOURCE_MAX_DROP_PERCENT,
+      maxSchoolDropPercent: value.PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT,
+      minDropCount: value.PIFU_HUB_SOURCE_MIN_DROP,
+    }),
   });
 }
 

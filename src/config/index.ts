@@ -45,3 +45,4 @@ export {
   unknownKeysRefusal,
   type SecretSource,
 } from './secret-source.js';
+export { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';

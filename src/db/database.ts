@@ -63,7 +63,17 @@ export interface RunTable {
   reason: string | null;
   /** What a resync run forgets: `{ school?, person? }`; absent for a whole recipient. */
   resync: unknown;
+  /** The snapshot's counts per school key (`SchoolCounts`); null before the snapshot or the guard. */
+  school_counts: unknown;
+  /** What the source sanity guard said of the snapshot; null until it looked. */
+  source_check: SourceCheck | null;
+  /** The drops the guard found, with their numbers (stopped or accepted); null when none. */
+  source_drop: string | null;
+  /** The operator's reason for accepting a source drop in this run (`--accept-source-drop`). */
+  accept_source_drop_reason: string | null;
 }
+
+export type SourceCheck = 'passed' | 'accepted' | 'stopped';
 
 export interface FeedTable {
   id: string;

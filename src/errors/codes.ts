@@ -8,6 +8,10 @@ export const errorCodes = {
   PIFU_RECIPIENT_INVALID: { retryable: false, summary: 'A recipient configuration file is invalid.' },
   PIFU_SOURCE_UNAVAILABLE: { retryable: true, summary: 'The records store could not be reached or read.' },
   PIFU_SOURCE_INVALID: { retryable: false, summary: 'The records store holds data the hub cannot map.' },
+  PIFU_SOURCE_DROP: {
+    retryable: false,
+    summary: 'The snapshot shrank more than the source guard allows; nothing was sent.',
+  },
   PIFU_FEED_INVALID: { retryable: false, summary: 'A feed does not validate against the PIFU-IMS XSD.' },
   PIFU_XML_UNREADABLE: { retryable: false, summary: 'A file is not well-formed PIFU-IMS XML.' },
   PIFU_MODEL_INVALID: {

@@ -30,6 +30,12 @@ export interface RunDetail extends RunListing {
   readonly persons: number | null;
   readonly groups: number | null;
   readonly memberships: number | null;
+  /** What the source guard decided about this run's snapshot, and the drop it saw. */
+  readonly sourceCheck: 'passed' | 'accepted' | 'stopped' | null;
+  readonly sourceDrop: string | null;
+  readonly acceptSourceDrop: { readonly reason: string } | null;
+  /** The snapshot's counts per school, as the guard compares them. */
+  readonly schools: unknown;
   readonly transfers: readonly RunTransferDetail[];
 }
 
@@ -51,6 +57,11 @@ export async function showRun(
     persons: run.persons,
     groups: run.groups,
     memberships: run.memberships,
+    sourceCheck: run.source_check,
+    sourceDrop: run.source_drop,
+    acceptSourceDrop:
+      run.accept_source_drop_reason === null ? null : { reason: run.accept_source_drop_reason },
+    schools: run.school_counts,
     transfers: await listRunTransferDetails(ctx.db, runId),
   };
 }

@@ -5,7 +5,7 @@ import { authorize } from './authorize.js';
 import { recordAndExecuteRun } from './execute-run.js';
 import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
-import { recipientIdSchema } from './input-schemas.js';
+import { reasonSchema, recipientIdSchema } from './input-schemas.js';
 import { selectRecipients } from './recipient-selection.js';
 import type { RunObserver, RunReport } from './run-report.js';
 
@@ -14,6 +14,8 @@ const exportInput = z.strictObject({
   all: z.boolean().optional(),
   feedType: z.enum(['full', 'delta']).default('full'),
   detach: z.boolean().default(false),
+  /** The operator confirms a drop in the source that the source guard would stop (with why). */
+  acceptSourceDrop: z.strictObject({ reason: reasonSchema }).optional(),
 });
 export type ExportInput = z.input<typeof exportInput>;
 
@@ -31,7 +33,11 @@ export async function startExport(
   return audited(ctx, actor, 'export', async (trail) => {
     const request = parseInput(exportInput, input);
     const recipients = selectRecipients(ctx, request);
-    trail.detail = `${request.feedType} to ${recipients.map((recipient) => recipient.id).join(', ')}`;
+    trail.detail =
+      `${request.feedType} to ${recipients.map((recipient) => recipient.id).join(', ')}` +
+      (request.acceptSourceDrop === undefined
+        ? ''
+        : `; source drop accepted: ${request.acceptSourceDrop.reason}`);
     return recordAndExecuteRun(
       ctx,
       trail,
@@ -40,6 +46,7 @@ export async function startExport(
         trigger: 'operator',
         feedType: request.feedType,
         requestedBy: actor.name,
+        ...(request.acceptSourceDrop === undefined ? {} : { acceptSourceDrop: request.acceptSourceDrop }),
       },
       { detach: request.detach, observer: options.observer },
     );

@@ -17,20 +17,26 @@ export interface RunOutcome {
 
 /**
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
- * failed, `failed` (naming the recipients) otherwise. A hold is an operator's decision, not a failure. The roster spool is removed; feed files stay for
+ * failed, `failed` (naming the recipients) otherwise; a run whose snapshot failed (or was stopped by
+ * the source guard) says why in the snapshot's own words. A hold is an operator's decision, not a failure. The roster spool is removed; feed files stay for
  * `retry` and inspection until retention removes them.
  */
-export async function finishRun(ctx: HubContext, runId: string): Promise<RunOutcome> {
+export async function finishRun(
+  ctx: HubContext,
+  runId: string,
+  options: { snapshotError?: string } = {},
+): Promise<RunOutcome> {
   const transfers = await listRunTransfers(ctx.db, runId);
   const count = (status: string): number => transfers.filter((transfer) => transfer.status === status).length;
   const undelivered = transfers.filter(
     (transfer) => transfer.status === 'failed' || transfer.status === 'pending',
   );
-  const status = undelivered.length === 0 ? 'completed' : 'failed';
+  const status = undelivered.length === 0 && options.snapshotError === undefined ? 'completed' : 'failed';
   const error =
-    undelivered.length === 0
+    options.snapshotError ??
+    (undelivered.length === 0
       ? undefined
-      : `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`;
+      : `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`);
   await recordRunFinished(ctx.db, runId, { status, error, finishedAt: ctx.now() });
   await removeRosterSpool(runSpoolPaths(ctx.spoolDir, runId).rosterDir);
   const outcome = {

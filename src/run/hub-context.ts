@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RecipientConfig } from '../config/index.js';
+import type { RecipientConfig, SourceDropLimits } from '../config/index.js';
 import type { HubDatabase } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import type { SourceConnector, TransportFactory } from '../ports/index.js';
@@ -17,4 +17,6 @@ export interface HubContext {
   readonly spoolDir: string;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** The source sanity guard's limits; undefined: the defaults. */
+  readonly sourceDropLimits?: SourceDropLimits;
 }

@@ -12,4 +12,5 @@ export {
 } from './run-repository.js';
 export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
+export { describeSourceDrops, findSourceDrops, type CountedObject, type SourceDrop } from './source-guard.js';
 export { finishRun, type RunOutcome } from './finish-run.js';

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { HubDatabase, RunRow, TransferStatus } from '../db/index.js';
+import type { HubDatabase, RunRow, SourceCheck, TransferStatus } from '../db/index.js';
+import type { RosterSpoolCounts } from '../spool/index.js';
 import type { TransferTrigger } from '../transfer/transfer-trigger.js';
 
 export async function insertRun(
@@ -11,6 +12,7 @@ export async function insertRun(
     recipientIds: readonly string[];
     reason?: string | undefined;
     resync?: { school?: string; person?: string } | undefined;
+    acceptSourceDropReason?: string | undefined;
   },
 ): Promise<void> {
   await db
@@ -23,6 +25,7 @@ export async function insertRun(
       recipient_ids: [...run.recipientIds],
       reason: run.reason ?? null,
       resync: run.resync === undefined ? null : JSON.stringify(run.resync),
+      accept_source_drop_reason: run.acceptSourceDropReason ?? null,
     })
     .execute();
 }
@@ -34,17 +37,62 @@ export async function findRun(db: Kysely<HubDatabase>, runId: string): Promise<R
 export async function recordRunSnapshot(
   db: Kysely<HubDatabase>,
   runId: string,
-  snapshot: { snapshotAt: string; spoolPath: string; persons: number; groups: number; memberships: number },
+  snapshot: { snapshotAt: string; spoolPath: string; counts: RosterSpoolCounts },
 ): Promise<void> {
+  const { counts } = snapshot;
   await db
     .updateTable('hub.run')
     .set({
       snapshot_at: snapshot.snapshotAt,
       spool_path: snapshot.spoolPath,
-      persons: snapshot.persons,
-      groups: snapshot.groups,
-      memberships: snapshot.memberships,
+      persons: counts.persons,
+      groups: counts.groups,
+      memberships: counts.memberships,
+      school_counts: counts.schools === undefined ? null : JSON.stringify(counts.schools),
     })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/**
+ * The last good snapshot before `runId`'s: the latest other run whose snapshot passed the source guard
+ * or was accepted by an operator. Undefined on the first run.
+ */
+export async function findSourceBaseline(
+  db: Kysely<HubDatabase>,
+  runId: string,
+): Promise<{ runId: string; counts: RosterSpoolCounts } | undefined> {
+  const row = await db
+    .selectFrom('hub.run')
+    .select(['id', 'persons', 'groups', 'memberships', 'school_counts'])
+    .where('source_check', 'in', ['passed', 'accepted'])
+    .where('id', '<>', runId)
+    .where('snapshot_at', 'is not', null)
+    .orderBy('snapshot_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const schools = row.school_counts as RosterSpoolCounts['schools'] | null;
+  return {
+    runId: row.id,
+    counts: {
+      persons: row.persons ?? 0,
+      groups: row.groups ?? 0,
+      memberships: row.memberships ?? 0,
+      ...(schools === null ? {} : { schools }),
+    },
+  };
+}
+
+export async function recordSourceCheck(
+  db: Kysely<HubDatabase>,
+  runId: string,
+  check: { result: SourceCheck; drop: string | undefined },
+): Promise<void> {
+  await db
+    .updateTable('hub.run')
+    .set({ source_check: check.result, source_drop: check.drop ?? null })
     .where('id', '=', runId)
     .execute();
 }

@@ -20,6 +20,11 @@ export interface RunRequest {
   readonly reason?: string;
   /** A resync sends again part (or all) of what the recipients hold: a school, a person, or everything. */
   readonly resync?: { readonly school?: string; readonly person?: string };
+  /**
+   * The operator confirms that the source really shrank (a school closed, the school-year rollover):
+   * the source sanity guard lets this run's snapshot through, and it is the next run's baseline.
+   */
+  readonly acceptSourceDrop?: { readonly reason: string };
 }
 
 /**
@@ -45,6 +50,12 @@ export async function startRun(
       'reason: a resync needs a reason (--reason TEXT); it is logged with the transfers',
     );
   }
+  if (request.acceptSourceDrop !== undefined && request.acceptSourceDrop.reason.trim() === '') {
+    throw new HubError(
+      'PIFU_USAGE_INVALID',
+      'reason: accepting a source drop needs a reason (--reason TEXT); it is kept with the run',
+    );
+  }
   if (request.recipientIds.length === 0) {
     throw new HubError(
       'PIFU_USAGE_INVALID',
@@ -61,6 +72,7 @@ export async function startRun(
       recipientIds: request.recipientIds,
       reason: request.reason,
       resync: request.trigger === 'resync' ? { ...request.resync } : undefined,
+      acceptSourceDropReason: request.acceptSourceDrop?.reason,
     });
     for (const recipientId of request.recipientIds) {
       const recipient = ctx.recipients.get(recipientId)!;

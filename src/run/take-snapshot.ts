@@ -5,14 +5,16 @@ import {
   writeRosterSpool,
   type RosterSpoolCounts,
 } from '../spool/index.js';
+import { checkSourceDrop } from './check-source-drop.js';
 import type { HubContext } from './hub-context.js';
 import { runSpoolPaths } from './run-paths.js';
 import { findRun, recordRunSnapshot } from './run-repository.js';
 
 /**
- * Reads the source once, from one consistent snapshot, into the run's spool (docs/requirements.md#d7).
- * Safe to repeat: a complete spool from an earlier attempt is reused, so every feed of the run still
- * reflects one and the same snapshot.
+ * Reads the source once, from one consistent snapshot, into the run's spool (docs/requirements.md#d7), then
+ * lets the source sanity guard compare it with the last good snapshot: a partial source stops the run
+ * here, before any feed is written. Safe to repeat: a complete spool from an earlier attempt is reused,
+ * so every feed of the run still reflects one and the same snapshot.
  */
 export async function takeSnapshot(
   ctx: HubContext,
@@ -37,9 +39,11 @@ export async function takeSnapshot(
   await recordRunSnapshot(ctx.db, runId, {
     snapshotAt: spool.properties.snapshotAt,
     spoolPath: rosterDir,
-    ...spool.counts,
+    counts: spool.counts,
   });
-  log.info(spool.counts, 'run snapshot recorded');
+  const { persons, groups, memberships } = spool.counts;
+  log.info({ persons, groups, memberships }, 'run snapshot recorded');
+  await checkSourceDrop(ctx, run, spool.counts);
   return spool.counts;
 }
 

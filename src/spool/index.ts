@@ -3,5 +3,5 @@ export {
   openRosterSpool,
   removeRosterSpool,
   writeRosterSpool,
-  type RosterSpoolCounts,
 } from './roster-spool.js';
+export type { RosterSpoolCounts, SchoolCounts } from './snapshot-counter.js';

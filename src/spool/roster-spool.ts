@@ -5,18 +5,13 @@ import { createInterface } from 'node:readline';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
 import type { Group, Membership, Person, Roster, RosterProperties } from '../model/index.js';
+import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
 
 /**
  * A run's one snapshot of the roster on disk (docs/requirements.md#d7): the source is read once per run, and
  * every feed job, on any worker that shares the spool directory, streams the same objects from here.
  * Newline-delimited JSON, one file per object stream, in canonical order.
  */
-export interface RosterSpoolCounts {
-  readonly persons: number;
-  readonly groups: number;
-  readonly memberships: number;
-}
-
 interface Manifest {
   readonly properties: RosterProperties;
   readonly counts: RosterSpoolCounts;
@@ -41,23 +36,16 @@ export async function writeRosterSpool(
   const staging = `${dir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-  const counts = { persons: 0, groups: 0, memberships: 0 };
+  const counter = new SnapshotCounter();
   const signal = options.signal ? { signal: options.signal } : {};
-  await writeFileAtomically(
-    join(staging, files.persons),
-    toLines(roster.persons(), () => counts.persons++),
-    signal,
-  );
-  await writeFileAtomically(
-    join(staging, files.groups),
-    toLines(roster.groups(), () => counts.groups++),
-    signal,
-  );
+  await writeFileAtomically(join(staging, files.persons), toLines(counter.persons(roster.persons())), signal);
+  await writeFileAtomically(join(staging, files.groups), toLines(counter.groups(roster.groups())), signal);
   await writeFileAtomically(
     join(staging, files.memberships),
-    toLines(roster.memberships(), () => counts.memberships++),
+    toLines(counter.memberships(roster.memberships(), readLines<Group>(join(staging, files.groups)))),
     signal,
   );
+  const counts = counter.counts();
   const manifest: Manifest = { properties: roster.properties, counts };
   await writeFile(join(staging, manifestFile), JSON.stringify(manifest));
   await rm(dir, { recursive: true, force: true });
@@ -66,10 +54,9 @@ export async function writeRosterSpool(
 }
 
 /** Lines are batched into ~64 KiB strings: one write per line costs more than the JSON itself. */
-async function* toLines<T>(objects: AsyncIterable<T>, count: () => void): AsyncGenerator<string> {
+async function* toLines<T>(objects: AsyncIterable<T>): AsyncGenerator<string> {
   let batch = '';
   for await (const object of objects) {
-    count();
     batch += `${JSON.stringify(object)}\n`;
     if (batch.length >= 65_536) {
       yield batch;

@@ -9,6 +9,7 @@ import {
   writePreviewFeeds,
   type RunReport,
 } from '../../../src/operations/index.js';
+import { HubError } from '../../../src/errors/index.js';
 import { collect } from '../cli-options.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';
@@ -24,6 +25,8 @@ interface ExportOptions {
   detach: boolean;
   dryRun: boolean;
   delta: boolean;
+  acceptSourceDrop: boolean;
+  reason?: string;
 }
 
 function printRun(report: RunReport, json: boolean): void {
@@ -71,7 +74,16 @@ export function registerExportCommands(program: Command): void {
         .default(false)
         .conflicts(['out', 'detach']),
     )
+    .option(
+      '--accept-source-drop',
+      'let through a snapshot that shrank past the source guard (needs --reason; kept with the run)',
+      false,
+    )
+    .option('--reason <text>', 'with --accept-source-drop: why the drop in the source is real')
     .action(async (options: ExportOptions) => {
+      if (options.acceptSourceDrop !== (options.reason !== undefined)) {
+        throw new HubError('PIFU_USAGE_INVALID', '--accept-source-drop and --reason TEXT go together');
+      }
       const choice = {
         ...(options.all ? { all: true } : {}),
         ...(options.recipient.length > 0 ? { recipients: options.recipient } : {}),
@@ -108,7 +120,11 @@ export function registerExportCommands(program: Command): void {
         const report = await startExport(
           ops,
           actor,
-          { ...choice, detach: options.detach },
+          {
+            ...choice,
+            detach: options.detach,
+            ...(options.reason === undefined ? {} : { acceptSourceDrop: { reason: options.reason } }),
+          },
           {
             observer: terminalProgress((run) => showRun(ops, actor, { run }), { json: options.json }),
           },

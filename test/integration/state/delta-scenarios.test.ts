@@ -52,8 +52,14 @@ async function exportRun(
   ctx: HubContext,
   feedType: 'full' | 'delta',
   recipientIds: readonly string[] = [...ctx.recipients.keys()],
+  acceptSourceDrop?: { reason: string },
 ): Promise<Map<string, Delivered>> {
-  const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
+  const runId = await startRun(ctx, {
+    recipientIds,
+    trigger: 'operator',
+    feedType,
+    ...(acceptSourceDrop === undefined ? {} : { acceptSourceDrop }),
+  });
   await runInProcess(ctx, runId);
   const delivered = new Map<string, Delivered>();
   for (const transfer of await listRunTransfers(ctx.db, runId)) {
@@ -322,7 +328,8 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
       two: await findRecipientState(ctx.db, 'lms-2'),
     };
     await removeSchool(database.db, a?.id ?? '');
-    const held = await exportRun(ctx, 'delta');
+    // The operator lets the source drop past the source guard; each recipient's own valve still holds.
+    const held = await exportRun(ctx, 'delta', undefined, { reason: 'school closed' });
     expect([held.get('lms-1')?.status, held.get('lms-2')?.status]).toEqual(['held', 'held']);
     const holds = await listHolds(ctx.db);
     expect(holds.map((hold) => hold.recipientId).sort()).toEqual(['lms-1', 'lms-2']);
@@ -389,7 +396,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     await exportRun(ctx, 'full');
     const before = await findRecipientState(ctx.db, 'lms-f');
     await removeSchool(database.db, a?.id ?? '');
-    const again = (await exportRun(ctx, 'full')).get('lms-f');
+    const again = (await exportRun(ctx, 'full', undefined, { reason: 'school closed' })).get('lms-f');
     expect(again?.status).toBe('held');
     expect(await findRecipientState(ctx.db, 'lms-f')).toEqual(before);
     expect((await listHolds(ctx.db)).map((hold) => hold.recipientId)).toEqual(['lms-f']);

@@ -43,4 +43,28 @@ describe('readEnvironment', () => {
       readEnvironment({ DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', PIFU_HUB_SOURCE_NAME: 'x'.repeat(33) }),
     ).toThrow(/PIFU_CONFIG_INVALID: environment: .*DATABASE_URL.*PIFU_HUB_SOURCE_NAME.*LOG_LEVEL/);
   });
+
+  it('reads the source guard limits, defaulting to 10 % overall, 25 % per school and 10 objects', () => {
+    expect(readEnvironment({}, '/srv').sourceDropLimits).toEqual({
+      maxDropPercent: 10,
+      maxSchoolDropPercent: 25,
+      minDropCount: 10,
+    });
+    expect(
+      readEnvironment({
+        PIFU_HUB_SOURCE_MAX_DROP_PERCENT: '2.5',
+        PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT: '100',
+        PIFU_HUB_SOURCE_MIN_DROP: '0',
+      }).sourceDropLimits,
+    ).toEqual({ maxDropPercent: 2.5, maxSchoolDropPercent: 100, minDropCount: 0 });
+    expect(() =>
+      readEnvironment({
+        PIFU_HUB_SOURCE_MAX_DROP_PERCENT: 'ten',
+        PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT: '101',
+        PIFU_HUB_SOURCE_MIN_DROP: '1.5',
+      }),
+    ).toThrow(
+      /PIFU_CONFIG_INVALID: environment: PIFU_HUB_SOURCE_MAX_DROP_PERCENT.*PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT.*PIFU_HUB_SOURCE_MIN_DROP/,
+    );
+  });
 });
