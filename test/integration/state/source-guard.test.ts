@@ -17,6 +17,7 @@ import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
+import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
 import { runCli } from '../cli/run-cli.js';
 
 /**
@@ -193,7 +194,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
       DATABASE_URL: database.url,
       PIFU_HUB_DATA_DIR: dataDir,
       PIFU_HUB_SPOOL_DIR: join(dataDir, 'spool'),
-      PIFU_HUB_RECIPIENTS_DIR: new URL('../../../fixtures/recipients/', import.meta.url).pathname,
+      PIFU_HUB_RECIPIENTS_DIR: fixtureRecipientsDelivering(join(dataDir, 'out')),
       REDIS_URL: testRedisUrl(),
       PIFU_HUB_QUEUE_PREFIX: `test-${randomUUID()}`,
       LOG_LEVEL: 'silent',
@@ -205,16 +206,13 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     await deletePersons(database.db, [pupil!]);
     const out = join(dataDir, 'out');
 
-    const refused = await runCli(
-      ['export', '--recipient', 'websak', '--out', out, '--accept-source-drop'],
-      env,
-    );
+    const refused = await runCli(['export', '--recipient', 'websak', '--accept-source-drop'], env);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain(
       'PIFU_USAGE_INVALID: --accept-source-drop and --reason TEXT go together',
     );
 
-    const stopped = await runCli(['export', '--recipient', 'websak', '--out', out], env);
+    const stopped = await runCli(['export', '--recipient', 'websak'], env);
     expect(stopped.exitCode).toBe(1);
     expect(stopped.stderr).toMatch(
       new RegExp(`PIFU_SOURCE_DROP: .*school ${grazed.org} persons \\d+ → \\d+`),
@@ -222,7 +220,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     expect(existsSync(join(out, 'websak'))).toBe(false);
 
     const passed = await runCli(
-      ['export', '--recipient', 'websak', '--out', out, '--accept-source-drop', '--reason', 'pupil left'],
+      ['export', '--recipient', 'websak', '--accept-source-drop', '--reason', 'pupil left'],
       env,
     );
     expect(passed.exitCode).toBe(0);
