@@ -27,7 +27,15 @@ export const errorCodes = {
   PIFU_FORBIDDEN: { retryable: false, summary: 'The operator lacks the role this command needs (R4).' },
   PIFU_HOLD_DECIDED: {
     retryable: false,
-    summary: 'A held delta was already decided, or can no longer be approved because state moved on.',
+    summary: 'A held delta was already decided (approved, rejected, or superseded by a newer state).',
+  },
+  PIFU_TRANSFER_STALE: {
+    retryable: false,
+    summary: "A feed's base is no longer the recipient's current delivered state.",
+  },
+  PIFU_RECIPIENT_BUSY: {
+    retryable: true,
+    summary: "Another delivery held the recipient's lock too long.",
   },
 } as const;
 
