@@ -12,7 +12,6 @@ import {
   findDeliveryAfter,
   findRun,
   findTransferDetail,
-  finishRun,
   listRunTransferDetails,
   listRuns,
   type HubContext,
@@ -23,8 +22,7 @@ import {
 import { stateManifestPath } from '../../src/state/index.js';
 import {
   claimFailedTransfer,
-  deliverTransfer,
-  recordTransferFailed,
+  deliverUnderRecipientLock,
   type DeliveryOutcome,
 } from '../../src/transfer/index.js';
 import { dueSlots, formatLocalSlot, recipientSchedules, startScheduler, type Slot } from '../scheduler.js';
@@ -337,25 +335,20 @@ export async function retryTransfer(
         `Start a new run: pifu-hub export --recipient ${transfer.recipientId}${transfer.feedType === 'delta' ? ' --delta' : ''}`,
     );
   }
-  if (!(await claimFailedTransfer(ctx.db, transferId))) {
-    throw new RetryRefused(`${transferId} changed while this retry started (retried elsewhere?); look again`);
-  }
-  ctx.logger.warn(
-    { transferId, runId: transfer.runId, recipientId: transfer.recipientId, by: options.by },
-    'failed transfer retried by an operator',
-  );
-  let delivery: DeliveryOutcome;
-  try {
-    delivery = await deliverTransfer(ctx, transferId);
-  } catch (error) {
-    await recordTransferFailed(ctx.db, transferId, error instanceof Error ? error.message : String(error));
-    throw error;
-  }
-  const run = await findRun(ctx.db, transfer.runId);
-  return {
-    delivery,
-    run: run === undefined || run.status === 'running' ? undefined : await finishRun(ctx, transfer.runId),
-  };
+  return deliverUnderRecipientLock(ctx, {
+    transferId,
+    claim: async () => {
+      if (!(await claimFailedTransfer(ctx.db, transferId))) {
+        throw new RetryRefused(
+          `${transferId} changed while this retry started (retried elsewhere?); look again`,
+        );
+      }
+      ctx.logger.warn(
+        { transferId, runId: transfer.runId, recipientId: transfer.recipientId, by: options.by },
+        'failed transfer retried by an operator',
+      );
+    },
+  });
 }
 
 function notFailed(transfer: RunTransferDetail): string {
