@@ -1,14 +1,22 @@
 import { recordFeedFailed, writeRecipientFeed } from '../src/feed/index.js';
 import { finishRun, runIds, takeSnapshot, type HubContext, type RunOutcome } from '../src/run/index.js';
-import { deliverTransfer, listRunTransfers, recordTransferFailed } from '../src/transfer/index.js';
+import {
+  deliverTransfer,
+  listRunTransfers,
+  recipientLockFor,
+  recordTransferFailed,
+  withRecipientLock,
+} from '../src/transfer/index.js';
 
 /**
  * Runs a recorded run's steps one after another in this process, for machines with no Redis at all.
  * The same core steps as the queue processors, minus retries: a failure is recorded and the run goes on
- * with the next recipient.
+ * with the next recipient. Deliveries hold the recipient lock, as the queue's do, so an operator's
+ * approval or a worker on the same database cannot deliver to the recipient in between.
  */
 export async function runInProcess(ctx: HubContext, runId: string): Promise<RunOutcome> {
   const ids = runIds(runId);
+  const lock = await recipientLockFor(ctx.db);
   try {
     await takeSnapshot(ctx, runId);
   } catch (error) {
@@ -31,7 +39,7 @@ export async function runInProcess(ctx: HubContext, runId: string): Promise<RunO
       continue;
     }
     try {
-      await deliverTransfer(ctx, transfer.id);
+      await withRecipientLock(lock, transfer.recipient_id, () => deliverTransfer(ctx, transfer.id));
     } catch (error) {
       await recordTransferFailed(ctx.db, transfer.id, messageOf(error));
       ctx.logger.error(

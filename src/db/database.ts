@@ -103,6 +103,11 @@ export interface FeedTable {
   deleted: number | null;
   /** contentHash of the profile the feed was written through; becomes the recipient state's on delivery. */
   profile_hash: string | null;
+  /**
+   * The recipient state's transfer id this feed was computed against (null: it held nothing). The
+   * feed is delivered only while that is still the recipient's current delivered state.
+   */
+  based_on_transfer_id: string | null;
 }
 
 export type TransferStatus = 'pending' | 'delivered' | 'failed' | 'held' | 'rejected' | 'skipped';

@@ -59,7 +59,15 @@ export const errorCodes = {
   PIFU_FORBIDDEN: { retryable: false, summary: 'The actor lacks the role this action needs (R4).' },
   PIFU_HOLD_DECIDED: {
     retryable: false,
-    summary: 'A held delta was already decided, or can no longer be approved because state moved on.',
+    summary: 'A held delta was already decided (approved, rejected, or superseded by a newer state).',
+  },
+  PIFU_TRANSFER_STALE: {
+    retryable: false,
+    summary: "A feed's base is no longer the recipient's current delivered state.",
+  },
+  PIFU_RECIPIENT_BUSY: {
+    retryable: true,
+    summary: "Another delivery held the recipient's lock too long.",
   },
   PIFU_INTERNAL: {
     retryable: false,

@@ -32,6 +32,8 @@ export async function recordFeedWritten(
     /** The config the feed was written under: its profile and legal basis go on the feed row. */
     recipient: RecipientConfig;
     feedType: 'full' | 'delta';
+    /** The recipient state's transfer id the feed was computed against; null: it held nothing. */
+    basedOn: string | null;
     persons: number;
     added: number;
     changed: number;
@@ -50,6 +52,7 @@ export async function recordFeedWritten(
       status: 'written',
       feed_type: written.feedType,
       file_path: written.filePath,
+      based_on_transfer_id: written.basedOn,
       added: written.added,
       changed: written.changed,
       deleted: written.deleted,

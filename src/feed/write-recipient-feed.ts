@@ -71,10 +71,12 @@ export async function writeRecipientFeed(
   ) {
     log.info('feed already written; reusing it');
     // A crash between recording the feed and checking its thresholds must not let a mass delete through:
-    // the check is idempotent (it only ever holds a still-pending transfer), so it runs again here.
+    // the check is idempotent (it only ever holds a still-pending transfer), so it runs again here,
+    // against the state the feed was computed against (a feed whose base moved is refused at delivery).
     const recipient = ctx.recipients.get(feed.recipient_id);
     const state = await findRecipientState(ctx.db, feed.recipient_id);
-    if (feed.status === 'written' && recipient !== undefined && state !== undefined) {
+    const basedOn = feed.based_on_transfer_id;
+    if (feed.status === 'written' && recipient !== undefined && basedOn !== null && state !== undefined) {
       const counts = {
         persons: feed.persons ?? 0,
         groups: feed.groups ?? 0,
@@ -83,13 +85,7 @@ export async function writeRecipientFeed(
         changed: feed.changed ?? 0,
         deleted: feed.deleted ?? 0,
       };
-      await holdIfOverThreshold(ctx, {
-        feed,
-        recipient,
-        counts,
-        heldObjects: state.objects,
-        basedOn: state.transferId,
-      });
+      await holdIfOverThreshold(ctx, { feed, recipient, counts, heldObjects: state.objects, basedOn });
     }
     return summaryOf(feed);
   }
@@ -136,6 +132,7 @@ export async function writeRecipientFeed(
     filePath,
     recipient,
     feedType: plan.mode,
+    basedOn: plan.basedOn ?? null,
     ...counts,
     ...written,
     writtenAt: ctx.now(),

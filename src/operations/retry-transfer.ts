@@ -4,19 +4,12 @@ import { disclosureManifestPath } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import {
   findDeliveryAfter,
-  findRun,
   findTransferDetail,
-  finishRun,
   type RunOutcome,
   type RunTransferDetail,
 } from '../run/index.js';
 import { stateManifestPath } from '../state/index.js';
-import {
-  claimFailedTransfer,
-  deliverTransfer,
-  recordTransferFailed,
-  type DeliveryOutcome,
-} from '../transfer/index.js';
+import { claimFailedTransfer, deliverUnderRecipientLock, type DeliveryOutcome } from '../transfer/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
@@ -59,33 +52,28 @@ export async function retryTransfer(
     trail.subject = transferId;
     trail.detail = transfer.recipientId;
     await checkRetryable(ctx, transfer);
-    const claimed = await ctx.db.transaction().execute(async (trx) => {
-      if (!(await claimFailedTransfer(trx, transferId))) return false;
-      await trail.done(trx);
-      return true;
+    // The claim (failed → pending) and its audit row commit together, inside the recipient lock and
+    // only once the transfer's base is still the recipient's state.
+    return deliverUnderRecipientLock(ctx, {
+      transferId,
+      claim: async () => {
+        const claimed = await ctx.db.transaction().execute(async (trx) => {
+          if (!(await claimFailedTransfer(trx, transferId))) return false;
+          await trail.done(trx);
+          return true;
+        });
+        if (!claimed) {
+          throw new HubError(
+            'PIFU_RETRY_REFUSED',
+            `${transferId} changed while this retry started (retried elsewhere?); look again with \`pifu-hub run show ${transfer.runId}\``,
+          );
+        }
+        ctx.logger.warn(
+          { transferId, runId: transfer.runId, recipientId: transfer.recipientId, by: actor.name },
+          'failed transfer retried by an operator',
+        );
+      },
     });
-    if (!claimed) {
-      throw new HubError(
-        'PIFU_RETRY_REFUSED',
-        `${transferId} changed while this retry started (retried elsewhere?); look again with \`pifu-hub run show ${transfer.runId}\``,
-      );
-    }
-    ctx.logger.warn(
-      { transferId, runId: transfer.runId, recipientId: transfer.recipientId, by: actor.name },
-      'failed transfer retried by an operator',
-    );
-    let delivery: DeliveryOutcome;
-    try {
-      delivery = await deliverTransfer(ctx, transferId);
-    } catch (error) {
-      await recordTransferFailed(ctx.db, transferId, error instanceof Error ? error.message : String(error));
-      throw error;
-    }
-    const run = await findRun(ctx.db, transfer.runId);
-    return {
-      delivery,
-      run: run === undefined || run.status === 'running' ? undefined : await finishRun(ctx, transfer.runId),
-    };
   });
 }
 

@@ -65,6 +65,46 @@ export async function findRecipientState(
 }
 
 /**
+ * Locks the recipient's delivered state until the transaction ends and returns its transfer id (null:
+ * the recipient holds nothing). Two acknowledgements for one recipient serialise here, on PostgreSQL and
+ * PGlite alike: a row that exists is locked with FOR UPDATE; when there is none, a placeholder row is
+ * inserted (the acknowledgement's own applyStateManifest overwrites it), so a second first delivery
+ * waits on the same key and then finds the first one's state.
+ */
+export async function lockRecipientState(
+  db: Kysely<HubDatabase>,
+  recipientId: string,
+  placeholder: { transferId: string; at: Date },
+): Promise<string | null> {
+  const locked = async (): Promise<string | undefined> =>
+    (
+      await db
+        .selectFrom('hub.recipient_state')
+        .select('transfer_id')
+        .where('recipient_id', '=', recipientId)
+        .forUpdate()
+        .executeTakeFirst()
+    )?.transfer_id;
+  const current = await locked();
+  if (current !== undefined) return current;
+  const inserted = await db
+    .insertInto('hub.recipient_state')
+    .values({
+      recipient_id: recipientId,
+      transfer_id: placeholder.transferId,
+      snapshot_at: null,
+      profile_hash: '',
+      objects: 0,
+      updated_at: placeholder.at,
+    })
+    .onConflict((oc) => oc.column('recipient_id').doNothing())
+    .returning('recipient_id')
+    .executeTakeFirst();
+  // Not inserted: another acknowledgement created the row meanwhile and committed; it is current now.
+  return inserted === undefined ? ((await locked()) ?? null) : null;
+}
+
+/**
  * Applies a feed's state manifest: the only way delivered state changes, and only from inside the
  * acknowledgement transaction (docs/requirements.md#d2). Chunks go through `unnest`, so an Oslo-sized full
  * feed is a few hundred statements. Returns the number of objects the recipient holds afterwards.

@@ -15,6 +15,7 @@ export {
   applyStateManifest,
   findRecipientState,
   forgetRecipientState,
+  lockRecipientState,
   readHeldObjects,
   type RecipientState,
 } from './delivered-state-repository.js';

@@ -1,18 +1,26 @@
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
 import { insertDisclosures, type DisclosureLine } from '../disclosure/index.js';
-import { applyStateManifest, type StateManifest } from '../state/index.js';
+import { applyStateManifest, lockRecipientState, type StateManifest } from '../state/index.js';
+import { staleTransferError } from './transfer-base.js';
 
 /**
  * The one place a transfer becomes delivered (docs/requirements.md#d2): the transfer row, every disclosure
- * and the recipient's delivered state commit together, after the transport succeeded, or not at all. Returns
- * false when the transfer was already acknowledged (a repeated deliver job), changing nothing.
+ * and the recipient's delivered state commit together, after the transport succeeded, or not at all.
+ * Returns false when the transfer was already acknowledged (a repeated deliver job), changing nothing.
+ *
+ * The feed's state lines are relative to the delivered state it was computed against (`basedOn`), so the
+ * transaction locks the recipient's state and throws PIFU_TRANSFER_STALE, changing nothing, unless that
+ * is still the current state: of two feeds computed against one state (an old approved hold and a newer
+ * delta, a full and a delta), at most one is ever acknowledged, whoever called the transport.
  */
 export async function acknowledgeTransfer(
   db: Kysely<HubDatabase>,
   acknowledgement: {
     transferId: string;
     recipientId: string;
+    /** The recipient state's transfer id the feed was computed against; null for a first full. */
+    basedOn: string | null;
     location: string;
     sizeBytes: number;
     sha256Hex: string;
@@ -39,6 +47,14 @@ export async function acknowledgeTransfer(
       .where('status', 'in', ['pending', 'failed'])
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return false;
+    const current = await lockRecipientState(trx, acknowledgement.recipientId, {
+      transferId: acknowledgement.transferId,
+      at: acknowledgement.deliveredAt,
+    });
+    if (current !== acknowledgement.basedOn) {
+      // Thrown inside the transaction, so the transfer row above rolls back with it.
+      throw staleTransferError({ ...acknowledgement, current }, 'at-acknowledgement');
+    }
     await insertDisclosures(
       trx,
       {

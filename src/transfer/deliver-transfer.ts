@@ -1,11 +1,12 @@
 import { readDisclosureManifest, disclosureManifestPath } from '../disclosure/index.js';
 import { findRun } from '../run/run-repository.js';
-import { openStateManifest, stateManifestPath } from '../state/index.js';
-import { HubError } from '../errors/index.js';
+import { findRecipientState, openStateManifest, stateManifestPath } from '../state/index.js';
+import { HubError, isHubError } from '../errors/index.js';
 import { findFeed } from '../feed/feed-repository.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runIds } from '../run/run-ids.js';
 import { acknowledgeTransfer } from './acknowledge-transfer.js';
+import { refuseIfStale, refuseStaleTransfer } from './transfer-base.js';
 import { findTransfer, recordTransferAttempt } from './transfer-repository.js';
 
 export interface DeliveryOutcome {
@@ -21,6 +22,11 @@ export interface DeliveryOutcome {
  * Hands a written feed to the recipient's transport and, only once the transport says the recipient
  * holds it, commits the acknowledgement (transfer row + disclosures) in one transaction. A crash before
  * that commit repeats the delivery with the same transfer id, which every transport must tolerate.
+ *
+ * The caller holds the recipient lock (the queue's gate, deliverUnderRecipientLock, the in-process run):
+ * then no other acknowledgement for the recipient can come between the base check here, before the
+ * transport is called, and this delivery's own acknowledgement, which checks it again. A feed whose base
+ * moved is refused with PIFU_TRANSFER_STALE and its transfer recorded failed; nothing is sent.
  */
 export async function deliverTransfer(
   ctx: HubContext,
@@ -61,6 +67,7 @@ export async function deliverTransfer(
     );
   }
   const log = ctx.logger.child({ runId: transfer.run_id, transferId, recipientId: recipient.id });
+  await refuseIfStale(ctx, transferId);
   await recordTransferAttempt(ctx.db, transferId);
   const transport = ctx.transportFor(recipient.transport, recipient.id);
   const receipt = await transport.deliver(
@@ -77,18 +84,39 @@ export async function deliverTransfer(
     options,
   );
   const run = await findRun(ctx.db, transfer.run_id);
-  const acknowledged = await acknowledgeTransfer(ctx.db, {
-    transferId,
-    recipientId: recipient.id,
-    location: receipt.location,
-    sizeBytes: Number(feed.size_bytes),
-    sha256Hex: feed.sha256_hex,
-    deliveredAt: ctx.now(),
-    disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path ?? '')),
-    state: await openStateManifest(stateManifestPath(feed.file_path)),
-    snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
-    profileHash: feed.profile_hash ?? '',
-  });
+  const basedOn = feed.based_on_transfer_id;
+  let acknowledged: boolean;
+  try {
+    acknowledged = await acknowledgeTransfer(ctx.db, {
+      transferId,
+      recipientId: recipient.id,
+      basedOn,
+      location: receipt.location,
+      sizeBytes: Number(feed.size_bytes),
+      sha256Hex: feed.sha256_hex,
+      deliveredAt: ctx.now(),
+      disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path ?? '')),
+      state: await openStateManifest(stateManifestPath(feed.file_path)),
+      snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
+      profileHash: feed.profile_hash ?? '',
+    });
+  } catch (error) {
+    // Only when someone acknowledged for the recipient without its lock: the file went out, uncounted.
+    if (isHubError(error) && error.code === 'PIFU_TRANSFER_STALE') {
+      const current = (await findRecipientState(ctx.db, recipient.id))?.transferId ?? null;
+      await refuseStaleTransfer(
+        ctx.db,
+        { transferId, recipientId: recipient.id, basedOn, current },
+        error,
+        ctx.now(),
+      );
+      log.error(
+        { basedOn, current, location: receipt.location },
+        'stale transfer refused at acknowledgement',
+      );
+    }
+    throw error;
+  }
   log.info({ location: receipt.location, sizeBytes: Number(feed.size_bytes) }, 'transfer delivered');
   return {
     transferId,

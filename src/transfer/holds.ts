@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { HubDatabase } from '../db/index.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { HoldTable, HubDatabase } from '../db/index.js';
 import { HubError } from '../errors/index.js';
+import type { RunOutcome } from '../run/finish-run.js';
 import type { HubContext } from '../run/hub-context.js';
-import { findRecipientState } from '../state/index.js';
-import { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
+import type { DeliveryOutcome } from './deliver-transfer.js';
+import { deliverUnderRecipientLock } from './deliver-under-lock.js';
+import type { RecipientLock } from './recipient-lock.js';
 
 export interface Hold {
   readonly transferId: string;
@@ -30,7 +32,20 @@ export async function listHolds(db: Kysely<HubDatabase>, options: { all?: boolea
     .orderBy('created_at', 'desc')
     .orderBy('transfer_id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toHold);
+}
+
+async function findHold(db: Kysely<HubDatabase>, transferId: string): Promise<Hold | undefined> {
+  const row = await db
+    .selectFrom('hub.hold')
+    .selectAll()
+    .where('transfer_id', '=', transferId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toHold(row);
+}
+
+function toHold(row: Selectable<HoldTable>): Hold {
+  return {
     transferId: row.transfer_id,
     recipientId: row.recipient_id,
     runId: row.run_id,
@@ -44,7 +59,7 @@ export async function listHolds(db: Kysely<HubDatabase>, options: { all?: boolea
     decidedBy: row.decided_by,
     decisionReason: row.decision_reason,
     decidedAt: row.decided_at === null ? null : new Date(row.decided_at),
-  }));
+  };
 }
 
 export interface HoldDecision {
@@ -56,86 +71,98 @@ export interface HoldDecision {
 
 /**
  * An operator's decision on a held delta, logged with who and why. Approve delivers exactly the held
- * feed (same file, same transfer id), and is refused when the recipient's delivered state moved on since
- * the delta was computed: the delta would no longer be right, so a new run must compute it. Reject
- * delivers nothing and leaves delivered state as it was; the next delta will propose the same changes.
+ * feed (same file, same transfer id) through deliverUnderRecipientLock: inside the recipient lock, and
+ * only while the delivered state the delta was computed against is still the recipient's. When it moved
+ * on (a newer delta was delivered first), the approval is refused with PIFU_TRANSFER_STALE, the hold
+ * becomes `superseded` and its transfer `failed`, and nothing is delivered: a new run must compute the
+ * delta. Reject delivers nothing and leaves delivered state as it was; the next delta will propose the
+ * same changes.
  */
 export async function decideHold(
   ctx: HubContext,
   transferId: string,
   decision: HoldDecision,
-  options: { alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void> } = {},
-): Promise<{ hold: Hold; delivery?: DeliveryOutcome }> {
+  options: {
+    lock?: RecipientLock;
+    lockWaitMs?: number;
+    /** Runs in the decision's transaction (the operation's audit row). */
+    alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>;
+  } = {},
+): Promise<{ hold: Hold; delivery?: DeliveryOutcome; run?: RunOutcome }> {
+  const { alsoInTransaction, ...lockOptions } = options;
   if (decision.reason.trim() === '') {
     throw new HubError('PIFU_USAGE_INVALID', 'reason: a hold decision needs a reason (--reason TEXT)');
   }
-  const hold = (await listHolds(ctx.db, { all: true })).find(
-    (candidate) => candidate.transferId === transferId,
-  );
+  const hold = await findHold(ctx.db, transferId);
   if (hold === undefined) {
     throw new HubError(
       'PIFU_HOLD_UNKNOWN',
       `no hold for transfer ${transferId}; \`pifu-hub holds --all\` lists every hold`,
     );
   }
-  if (hold.decision !== null) {
-    throw new HubError(
-      'PIFU_HOLD_DECIDED',
-      `the hold of ${transferId} was already ${hold.decision}${hold.decidedBy === null ? '' : ` by ${hold.decidedBy}`}`,
-    );
-  }
-  const at = ctx.now();
-  if (decision.decision === 'approve') {
-    const state = await findRecipientState(ctx.db, hold.recipientId);
-    const basedOn = (
-      await ctx.db
-        .selectFrom('hub.hold')
-        .select('based_on_transfer_id')
+  if (hold.decision !== null) throw alreadyDecided(hold);
+  const record = async (): Promise<void> => {
+    const decided = await ctx.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('hub.hold')
+        .set({
+          decision: decision.decision === 'approve' ? 'approved' : 'rejected',
+          decided_by: decision.by,
+          decision_reason: decision.reason,
+          decided_at: ctx.now(),
+        })
         .where('transfer_id', '=', transferId)
-        .executeTakeFirstOrThrow()
-    ).based_on_transfer_id;
-    if ((state?.transferId ?? null) !== basedOn) {
-      throw new HubError(
-        'PIFU_HOLD_DECIDED',
-        `${hold.recipientId} received ${state?.transferId ?? 'nothing'} since this delta was computed; reject it and run a new delta`,
-      );
-    }
+        .where('decision', 'is', null)
+        .returning('transfer_id')
+        .executeTakeFirst();
+      if (row === undefined) return false;
+      await trx
+        .updateTable('hub.transfer')
+        .set(
+          decision.decision === 'approve'
+            ? { status: 'pending', error: null }
+            : { status: 'rejected', error: `rejected by ${decision.by}: ${decision.reason}` },
+        )
+        .where('id', '=', transferId)
+        .where('status', '=', 'held')
+        .execute();
+      await alsoInTransaction?.(trx);
+      return true;
+    });
+    // Someone decided it (or superseded it) since it was read above.
+    if (!decided) throw alreadyDecided((await findHold(ctx.db, transferId)) ?? hold);
+    ctx.logger.warn(
+      {
+        transferId,
+        recipientId: hold.recipientId,
+        decision: decision.decision,
+        by: decision.by,
+        reason: decision.reason,
+      },
+      'hold decided',
+    );
+  };
+  if (decision.decision === 'reject') {
+    await record();
+    return { hold: (await findHold(ctx.db, transferId)) ?? hold };
   }
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('hub.hold')
-      .set({
-        decision: decision.decision === 'approve' ? 'approved' : 'rejected',
-        decided_by: decision.by,
-        decision_reason: decision.reason,
-        decided_at: at,
-      })
-      .where('transfer_id', '=', transferId)
-      .execute();
-    await trx
-      .updateTable('hub.transfer')
-      .set(
-        decision.decision === 'approve'
-          ? { status: 'pending', error: null }
-          : { status: 'rejected', error: `rejected by ${decision.by}: ${decision.reason}` },
-      )
-      .where('id', '=', transferId)
-      .where('status', '=', 'held')
-      .execute();
-    await options.alsoInTransaction?.(trx);
+  const { delivery, run } = await deliverUnderRecipientLock(ctx, {
+    transferId,
+    claim: record,
+    ...lockOptions,
   });
-  ctx.logger.warn(
-    {
-      transferId,
-      recipientId: hold.recipientId,
-      decision: decision.decision,
-      by: decision.by,
-      reason: decision.reason,
-    },
-    'hold decided',
+  return {
+    hold: (await findHold(ctx.db, transferId)) ?? hold,
+    delivery,
+    ...(run === undefined ? {} : { run }),
+  };
+}
+
+function alreadyDecided(hold: Hold): HubError {
+  return new HubError(
+    'PIFU_HOLD_DECIDED',
+    `the hold of ${hold.transferId} was already ${hold.decision ?? 'decided'}` +
+      `${hold.decidedBy === null ? '' : ` by ${hold.decidedBy}`}` +
+      `${hold.decision === 'superseded' && hold.decisionReason !== null ? ` (${hold.decisionReason})` : ''}`,
   );
-  const decided =
-    (await listHolds(ctx.db, { all: true })).find((candidate) => candidate.transferId === transferId) ?? hold;
-  if (decision.decision === 'reject') return { hold: decided };
-  return { hold: decided, delivery: await deliverTransfer(ctx, transferId) };
 }

@@ -1,5 +1,6 @@
 export { acknowledgeTransfer } from './acknowledge-transfer.js';
 export { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
+export { deliverUnderRecipientLock, type ReleasedDelivery } from './deliver-under-lock.js';
 export {
   claimFailedTransfer,
   failTransferIfPending,
@@ -17,6 +18,7 @@ export {
   inProcessRecipientLock,
   recipientLockFor,
   recipientLockKey,
+  withRecipientLock,
   type LockOutcome,
   type RecipientLock,
 } from './recipient-lock.js';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
+import { HubError } from '../errors/index.js';
 
 /** What `tryWith` gives back: the work's result, or why the work did not run. */
 export type LockOutcome<T> =
@@ -101,6 +103,33 @@ export async function recipientLockFor(db: Kysely<HubDatabase>): Promise<Recipie
   const { rows } = await sql<{ version: string }>`SELECT version() AS version`.execute(db);
   const version = rows[0]?.version ?? '';
   return /wasm32|emscripten/i.test(version) ? inProcessRecipientLock(db) : advisoryRecipientLock(db);
+}
+
+/**
+ * Runs `work` holding the recipient's lock, for callers that cannot put themselves back on a queue (an
+ * operator's approve or retry, an in-process run): `tryWith` never waits, so this asks again every
+ * `pollMs` until the holder is done, for at most `waitMs`, then throws PIFU_RECIPIENT_BUSY.
+ */
+export async function withRecipientLock<T>(
+  lock: RecipientLock,
+  recipientId: string,
+  work: () => Promise<T>,
+  options: { waitMs?: number; pollMs?: number } = {},
+): Promise<T> {
+  const waitMs = options.waitMs ?? 60_000;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const outcome = await lock.tryWith(recipientId, work);
+    if (outcome.acquired) return outcome.value;
+    if (Date.now() >= deadline) {
+      throw new HubError(
+        'PIFU_RECIPIENT_BUSY',
+        `another feed or delivery for ${recipientId} held its lock for ${Math.round(waitMs / 1000)} s; ` +
+          'wait for it to finish (pifu-hub runs) and try again',
+      );
+    }
+    await sleep(options.pollMs ?? 200);
+  }
 }
 
 /**
