@@ -11,6 +11,8 @@ import {
   type HubEnvironment,
   type RecipientChecks,
   type RecipientConfig,
+  checkRecipientFiles,
+  type RecipientFileResult,
 } from '../src/config/index.js';
 import { migrateHub, openDatabase, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
@@ -155,4 +157,27 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
 /** Creates or updates the records store's reference schema (only where the hub owns it: demo, tests). */
 export async function migrateRecords(runtime: Runtime): Promise<void> {
   await migrateRecordsStore(runtime.records.db);
+}
+
+/**
+ * The configuration alone, for commands that read it without opening a database or a queue (recipients
+ * list/show/validate/diff, scheduler --plan): the environment, the configured recipients with this
+ * environment's transport and path checks, and the same checks for any set of recipient files.
+ */
+export interface Configuration {
+  readonly env: HubEnvironment;
+  readonly checks: RecipientChecks;
+  recipients(): RecipientConfig[];
+  checkFiles(paths: readonly string[]): RecipientFileResult[];
+}
+
+export function readConfiguration(env: NodeJS.ProcessEnv = process.env): Configuration {
+  const hubEnv = readEnvironment(env);
+  const checks = recipientChecks(hubEnv);
+  return {
+    env: hubEnv,
+    checks,
+    recipients: () => loadRecipientConfigs(hubEnv.recipientsDir, checks),
+    checkFiles: (paths) => checkRecipientFiles(paths, checks),
+  };
 }

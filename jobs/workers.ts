@@ -2,6 +2,7 @@ import { FlowProducer, Queue, QueueEvents, Worker, type Job, type JobState } fro
 import { Redis } from 'ioredis';
 import type { Logger } from '../src/log/index.js';
 import { jobIds, jobNames, queueNames, type QueueName, type RunJobData } from '../src/queue/index.js';
+export { queueNames, type QueueName } from '../src/queue/index.js';
 import type { HubContext } from '../src/run/index.js';
 import { recipientLockFor, type RecipientLock } from '../src/transfer/index.js';
 import { deliverProcessor } from './processors/deliver-processor.js';

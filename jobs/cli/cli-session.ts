@@ -1,6 +1,5 @@
 import { userInfo } from 'node:os';
-import { resolveOperatorRoles } from '../../src/config/index.js';
-import type { Actor, OperationContext } from '../../src/operations/index.js';
+import { osUserActor, type Actor, type OperationContext } from '../../src/operations/index.js';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 
 /** Interactive commands log only warnings unless LOG_LEVEL says otherwise; workers log at info. */
@@ -21,20 +20,19 @@ let demoNoticeShown = false;
  * production setup — and PostgreSQL grants none.
  */
 export function cliActor(runtime: Runtime): Actor {
-  const user = userInfo().username;
-  const resolution = resolveOperatorRoles({
+  const { actor, demoMode } = osUserActor({
+    user: userInfo().username,
     rolesFile: runtime.env.rolesFile,
     embedded: runtime.env.hubDatabase.kind === 'pglite',
-    user,
   });
-  if (resolution.demoMode && !demoNoticeShown) {
+  if (demoMode && !demoNoticeShown) {
     demoNoticeShown = true;
     process.stderr.write(
       'note: no roles file (PIFU_HUB_ROLES_FILE): every role is granted on the embedded demo database; ' +
         'production uses PostgreSQL and a roles file\n',
     );
   }
-  return { name: `cli:${user}`, roles: resolution.roles, source: 'local', roleHint: resolution.hint };
+  return actor;
 }
 
 /** Opens the runtime for one command, hands it the session and always closes it. */

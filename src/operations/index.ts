@@ -43,3 +43,5 @@ export { validateFeeds } from './validate-feeds.js';
 export { hubVersion } from './hub-version.js';
 export { planSchedules } from './plan-schedules.js';
 export { checkPlanHours, formatLocalSlot, maxSlotWindowHours, type Slot } from '../schedule/index.js';
+export { HubError, isHubError } from '../errors/index.js';
+export { osUserActor } from './os-user-actor.js';

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
+  HubError,
   previewExport,
   resyncRecipient,
   showRun,
@@ -9,7 +10,6 @@ import {
   writePreviewFeeds,
   type RunReport,
 } from '../../../src/operations/index.js';
-import { HubError } from '../../../src/errors/index.js';
 import { collect } from '../cli-options.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
-import { loadRecipientConfigs, readEnvironment } from '../../../src/config/index.js';
-import { HubError } from '../../../src/errors/index.js';
 import {
+  HubError,
   admitProcess,
   checkPlanHours,
   formatLocalSlot,
@@ -9,10 +8,9 @@ import {
   planSchedules,
   type Slot,
 } from '../../../src/operations/index.js';
-import { queueNames, type QueueName } from '../../../src/queue/index.js';
 import { startScheduler } from '../../scheduler.js';
-import { openRuntime } from '../../runtime.js';
-import { installSignalHandlers, startWorkers } from '../../workers.js';
+import { openRuntime, readConfiguration } from '../../runtime.js';
+import { installSignalHandlers, queueNames, startWorkers, type QueueName } from '../../workers.js';
 import { instant, wholeNumber } from '../cli-options.js';
 import { cliActor, quietEnv } from '../cli-session.js';
 import { formatTable } from '../output.js';
@@ -63,7 +61,7 @@ async function workerCommand(options: { concurrency: number; queues: string }): 
       `--queues: unknown queue "${unknown.join(', ')}"; known: run, feed, deliver`,
     );
   }
-  const redisUrl = readEnvironment(quietEnv()).redisUrl;
+  const redisUrl = readConfiguration(quietEnv()).env.redisUrl;
   if (redisUrl === undefined) {
     throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'a worker needs a shared Redis: set REDIS_URL');
   }
@@ -101,8 +99,7 @@ async function schedulerCommand(options: {
   catchUp: number;
 }): Promise<void> {
   if (options.plan !== undefined) {
-    const env = readEnvironment(quietEnv());
-    const recipients = loadRecipientConfigs(env.recipientsDir);
+    const recipients = readConfiguration(quietEnv()).recipients();
     const { slots, ignored } = planSchedules(
       { recipients: new Map(recipients.map((recipient) => [recipient.id, recipient])) },
       { hours: options.plan, from: options.from ?? new Date() },
@@ -115,7 +112,7 @@ async function schedulerCommand(options: {
     }
     return;
   }
-  const redisUrl = readEnvironment().redisUrl;
+  const redisUrl = readConfiguration().env.redisUrl;
   if (redisUrl === undefined) {
     throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'the scheduler enqueues for a worker pool: set REDIS_URL');
   }

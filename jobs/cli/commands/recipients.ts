@@ -1,10 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { checkRecipientFiles, loadRecipientConfigs, readEnvironment } from '../../../src/config/index.js';
-import { recipientChecks } from '../../runtime.js';
-import { HubError } from '../../../src/errors/index.js';
+import { readConfiguration } from '../../runtime.js';
 import {
+  HubError,
   describeRecipient,
   diffRecipients,
   listRecipients,
@@ -25,8 +24,7 @@ import {
 
 /** The recipients the environment configures (PIFU_HUB_RECIPIENTS_DIR), all valid or an error. */
 function configured(): Pick<OperationContext, 'recipients'> {
-  const env = readEnvironment();
-  const recipients = loadRecipientConfigs(env.recipientsDir, recipientChecks(env));
+  const recipients = readConfiguration().recipients();
   return { recipients: new Map(recipients.map((recipient) => [recipient.id, recipient])) };
 }
 
@@ -57,7 +55,7 @@ export function validateRecipientFiles(
   paths: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): FilesValidation {
-  const results = checkRecipientFiles(paths, recipientChecks(readEnvironment(env)));
+  const results = readConfiguration(env).checkFiles(paths);
   return {
     lines: results.flatMap((result) =>
       result.problems.length === 0 ? [`${result.file}: ok`] : result.problems,
@@ -100,11 +98,12 @@ export function registerRecipientsCommand(program: Command): Command {
     .description('check recipient files (default: the configured directory) without touching the database')
     .argument('[file...]', 'recipient files or directories of them')
     .action((files: string[]) => {
-      const paths = expandRecipientPaths(files.length > 0 ? files : [readEnvironment().recipientsDir]);
+      const { recipientsDir } = readConfiguration().env;
+      const paths = expandRecipientPaths(files.length > 0 ? files : [recipientsDir]);
       if (paths.length === 0) {
         throw new HubError(
           'PIFU_CONFIG_INVALID',
-          `no recipient files (*.json) in ${files.length > 0 ? files.join(', ') : readEnvironment().recipientsDir}`,
+          `no recipient files (*.json) in ${files.length > 0 ? files.join(', ') : recipientsDir}`,
         );
       }
       const result = validateRecipientFiles(paths);
@@ -124,7 +123,7 @@ export function registerRecipientsCommand(program: Command): Command {
         a,
         b,
         filesAllowed: true,
-        checks: recipientChecks(readEnvironment()),
+        checks: readConfiguration().checks,
       });
       emit(options.json, diff, () => formatRecipientDiff(diff));
     });
