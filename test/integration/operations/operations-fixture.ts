@@ -30,14 +30,22 @@ export interface AuditRow {
   readonly source: string | null;
 }
 
+/** False before the hub schema is migrated: there is no trail yet. */
+async function hasAuditTable(db: Kysely<unknown>): Promise<boolean> {
+  const { rows } = await sql<{ present: boolean }>`
+    SELECT to_regclass('hub.audit') IS NOT NULL AS present`.execute(db);
+  return rows[0]?.present === true;
+}
+
 async function lastAuditId(db: Kysely<unknown>): Promise<number> {
-  const { rows } = await sql<{ id: number }>`SELECT coalesce(max(id), 0)::int AS id FROM hub.audit`.execute(
-    db,
-  );
+  if (!(await hasAuditTable(db))) return 0;
+  const { rows } = await sql<{ id: number }>`
+    SELECT coalesce(max(id), 0)::int AS id FROM hub.audit`.execute(db);
   return rows[0]?.id ?? 0;
 }
 
 async function auditRowsAfter(db: Kysely<unknown>, id: number): Promise<AuditRow[]> {
+  if (!(await hasAuditTable(db))) return [];
   const { rows } = await sql<AuditRow>`SELECT actor, action, outcome, subject, detail, source
     FROM hub.audit WHERE id > ${id} ORDER BY id`.execute(db);
   return rows;
