@@ -11,6 +11,7 @@ import {
   expectDenied,
   expectIdentityNumberRefused,
   expectRefused,
+  faultAtCommit,
   hubCounts,
   identityNumberOf,
   nobodysKey,
@@ -111,6 +112,23 @@ describe('forgetPerson', () => {
     expect(rows.map((row) => [row.action, row.outcome, row.subject])).toEqual([['forget', 'done', teacher]]);
   });
 
+  it('a request that does not commit leaves no done row, and forgets nobody', async () => {
+    const before = await hubCounts(database.db);
+    const lift = await faultAtCommit(database.db, 'hub.forgotten_person', 'INSERT');
+    let outcome;
+    try {
+      outcome = await attempt(database.db, () =>
+        forgetPerson(ops, actors.privacyAdmin, { person: pupils[2] ?? '', reason }),
+      );
+    } finally {
+      await lift();
+    }
+    expect((outcome.error as Error).message).toContain('fault injected by the test at commit');
+    expect(outcome.rows).toEqual([]);
+    expect(await hubCounts(database.db)).toEqual(before);
+    expect(await holders(pupils[2] ?? '')).toEqual(['lms']);
+  });
+
   it('takes an upper-case person key as the same key', async () => {
     const pupil = pupils[1] ?? '';
     const { result, rows } = await succeeds(database.db, () =>
@@ -155,6 +173,31 @@ describe('forgetPerson', () => {
       (typed) => forgetPerson(ops, actors.privacyAdmin, { person: typed, reason }),
       { nin, actor: actors.privacyAdmin, action: 'forget' },
     );
+    expect(await hubCounts(database.db)).toEqual(before);
+  });
+
+  it('refuses a reason that carries a national identity number: the reason is stored and shown', async () => {
+    const before = await hubCounts(database.db);
+    const nin = await identityNumberOf(database.db, pupils[2] ?? '');
+    for (const typed of [nin, `${nin.slice(0, 6)} ${nin.slice(6)}`]) {
+      const refused = await attempt(database.db, () =>
+        forgetPerson(ops, actors.privacyAdmin, {
+          person: pupils[2] ?? '',
+          reason: `erasure request from ${typed}`,
+        }),
+      );
+      expect(codeOf(refused)).toMatchObject({
+        code: 'PIFU_USAGE_INVALID',
+        message: expect.stringContaining('reason: '),
+      });
+      expect((refused.error as Error).message).not.toContain(nin.slice(6));
+      expect(refused.rows.map((row) => [row.outcome, row.subject, row.detail])).toEqual([
+        ['refused', null, 'PIFU_USAGE_INVALID'],
+      ]);
+    }
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.audit a
+      WHERE a::text LIKE ${`%${nin.slice(6)}%`}`.execute(database.db);
+    expect(rows[0]?.n).toBe(0);
     expect(await hubCounts(database.db)).toEqual(before);
   });
 

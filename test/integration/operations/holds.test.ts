@@ -6,8 +6,10 @@ import { recipient } from '../../helpers/hub-fixture.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
 import {
   actors,
+  attempt,
   expectDenied,
   expectRefused,
+  faultAtCommit,
   operationsOver,
   seededDatabase,
   succeeds,
@@ -76,6 +78,21 @@ describe('listHolds and decideHold', () => {
       () => decideHold(ops, actors.privacyAdmin, { transfer: holdA.transferId, decision: 'reject', reason }),
       { actor: actors.privacyAdmin, action: 'hold-reject', role: 'operator' },
     );
+    expect(await holdRow(holdA.transferId)).toEqual({ decision: null, decided_by: null });
+  });
+
+  it('a decision that does not commit leaves no done row, and the hold open', async () => {
+    const lift = await faultAtCommit(database.db, 'hub.hold', 'UPDATE');
+    let outcome;
+    try {
+      outcome = await attempt(database.db, () =>
+        decideHold(ops, actors.operator, { transfer: holdA.transferId, decision: 'approve', reason }),
+      );
+    } finally {
+      await lift();
+    }
+    expect((outcome.error as Error).message).toContain('fault injected by the test at commit');
+    expect(outcome.rows).toEqual([]);
     expect(await holdRow(holdA.transferId)).toEqual({ decision: null, decided_by: null });
   });
 

@@ -227,3 +227,22 @@ export const nobodysKey = '3f6c2a9e-1b4d-4c8e-9a7f-0d2e5b6c7a81';
 export function sha256Of(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
+
+/**
+ * A real fault, not a mock: PostgreSQL refuses to commit any transaction that did `event` on `table` (a
+ * deferred constraint trigger raises at commit, after every statement of the transaction ran). Anything
+ * written in that transaction is gone with it; anything written in another one stays. Returns the undo.
+ */
+export async function faultAtCommit(
+  db: Kysely<unknown>,
+  table: string,
+  event: 'INSERT' | 'UPDATE',
+): Promise<() => Promise<void>> {
+  await sql`CREATE OR REPLACE FUNCTION public.test_fault_at_commit() RETURNS trigger LANGUAGE plpgsql
+    AS $$ BEGIN RAISE EXCEPTION 'fault injected by the test at commit'; END $$`.execute(db);
+  await sql`CREATE CONSTRAINT TRIGGER test_fault_at_commit AFTER ${sql.raw(event)} ON ${sql.raw(table)}
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.test_fault_at_commit()`.execute(db);
+  return async () => {
+    await sql`DROP TRIGGER test_fault_at_commit ON ${sql.raw(table)}`.execute(db);
+  };
+}

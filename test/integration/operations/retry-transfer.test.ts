@@ -11,6 +11,7 @@ import {
   codeOf,
   expectDenied,
   expectRefused,
+  faultAtCommit,
   operationsOver,
   seededDatabase,
   succeeds,
@@ -30,7 +31,7 @@ describe('retryTransfer', () => {
     writeFileSync(join(base, `${id}-share`), 'not a directory');
   };
   const unblock = (id: string) => {
-    rmSync(join(base, `${id}-share`), { force: true });
+    rmSync(join(base, `${id}-share`), { recursive: true, force: true });
     mkdirSync(dropOf(id), { recursive: true });
   };
   const statusOf = async (transferId: string) =>
@@ -90,6 +91,24 @@ describe('retryTransfer', () => {
     const { rows: runs } = await sql<{ status: string }>`SELECT status FROM hub.run
       WHERE id = ${runId}`.execute(database.db);
     expect(runs).toEqual([{ status: 'completed' }]);
+  });
+
+  it('a claim that does not commit leaves no done row, and the transfer failed', async () => {
+    const { transferId } = await failedExport('lms');
+    unblock('lms');
+    const lift = await faultAtCommit(database.db, 'hub.transfer', 'UPDATE');
+    let outcome;
+    try {
+      outcome = await attempt(database.db, () =>
+        retryTransfer(ops, actors.operator, { transfer: transferId }),
+      );
+    } finally {
+      await lift();
+    }
+    expect((outcome.error as Error).message).toContain('fault injected by the test at commit');
+    expect(outcome.rows).toEqual([]);
+    expect(await statusOf(transferId)).toEqual({ status: 'failed', attempts: 1 });
+    expect(readdirSync(dropOf('lms'))).toEqual([]);
   });
 
   it('refuses a transfer that is not failed, leaving a refused row and the transfer as it was', async () => {

@@ -73,12 +73,13 @@ describe('listRuns and showRun', () => {
       message: expect.stringContaining('no run "run-20260101T000000Z-abc123"'),
     });
     expect(unknown.rows).toEqual([]);
-    for (const [call, field] of [
+    const cases: [() => Promise<unknown>, RegExp][] = [
       [() => showRun(ops, actors.viewer, { run: "run'; --" }), /run: a run id such as/],
       [() => showRun(ops, actors.viewer, { run: first.feeds[0]?.transferId ?? '' }), /run: a run id/],
       [() => listRuns(ops, actors.viewer, { limit: 0 }), /limit: at least 1/],
       [() => listRuns(ops, actors.viewer, { limit: 1001 }), /limit: at most 1000/],
-    ] as const) {
+    ];
+    for (const [call, field] of cases) {
       const bad = await attempt(database.db, call);
       expect(codeOf(bad)).toMatchObject({
         code: 'PIFU_USAGE_INVALID',

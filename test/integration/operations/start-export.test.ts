@@ -8,6 +8,7 @@ import {
   codeOf,
   expectDenied,
   expectRefused,
+  faultAtCommit,
   hubCounts,
   operationsOver,
   seededDatabase,
@@ -49,6 +50,20 @@ describe('startExport', () => {
       },
     ]);
     expect(await hubCounts(database.db)).toMatchObject({ runs: 1, transfers: 1 });
+  });
+
+  it('a run that does not commit leaves no done row: the row is written in the run’s own transaction', async () => {
+    const before = await hubCounts(database.db);
+    const lift = await faultAtCommit(database.db, 'hub.run', 'INSERT');
+    let outcome;
+    try {
+      outcome = await attempt(database.db, () => startExport(ops, actors.operator, { recipients: ['lms'] }));
+    } finally {
+      await lift();
+    }
+    expect((outcome.error as Error).message).toContain('fault injected by the test at commit');
+    expect(outcome.rows).toEqual([]);
+    expect(await hubCounts(database.db)).toEqual(before);
   });
 
   it('with all, exports to every configured recipient; a delta sends only what changed', async () => {
