@@ -14,7 +14,14 @@ export const limitSchema = z
   .max(listLimit.max, `at most ${listLimit.max}`)
   .default(listLimit.default);
 
-/** A reason an operator gives must explain something: two words at least, not blanks or punctuation. */
+/** Eleven digits, whole or split after the birth date as people write them: a national identity number. */
+const identityNumberLike = /(?<!\d)\d{6}[\s.-]?\d{5}(?!\d)/;
+
+/**
+ * A reason an operator gives must explain something: two words at least, not blanks or punctuation. It
+ * is stored in the audit trail and the run and shown to other operators, so it must not name the person
+ * by national identity number (docs/requirements.md R4): the case number says which request it was.
+ */
 export const reasonSchema = z
   .string({ error: 'a reason is required' })
   .trim()
@@ -22,6 +29,10 @@ export const reasonSchema = z
   .refine(
     (text) => (text.match(/\p{L}{2,}/gu) ?? []).length >= 2,
     'say why in words (at least two words), e.g. "case 2026/117: erasure request"',
+  )
+  .refine(
+    (text) => !identityNumberLike.test(text),
+    'it holds what looks like a national identity number, which the hub never stores; give the case instead, e.g. "case 2026/117: erasure request"',
   );
 
 export const recipientIdSchema = z

@@ -103,6 +103,9 @@ export async function showHold(
   });
 }
 
+/** The name as written; a delete record carries none, so it shows as empty, as its masked form does. */
 function nameOf(name: { given: string; family: string; middle?: string }): string {
-  return [name.given, name.middle, name.family].filter((part) => part !== undefined).join(' ');
+  return [name.given, name.middle, name.family]
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join(' ');
 }
