@@ -6,7 +6,8 @@ import { readJsonFile } from './read-json-file.js';
  * R4, least privilege: what an operator may do. `viewer` sees status (runs, transfers, queues, holds,
  * recipients); `operator` moves data (export, resync, preview, retry, hold decisions); `privacy-admin`
  * answers for personal data (disclosures, forget, audit); `config-admin` changes recipients and the
- * hub itself (migrate, seed). Sign-in and MFA are the host's (SSH, SSO): the hub trusts the OS user.
+ * hub itself (migrate). Any role includes `viewer`. Sign-in and MFA are the host's (SSH, SSO): the hub
+ * trusts the OS user.
  */
 export const operatorRoles = ['viewer', 'operator', 'privacy-admin', 'config-admin'] as const;
 export type OperatorRole = (typeof operatorRoles)[number];
@@ -61,8 +62,9 @@ export function resolveOperatorRoles(options: {
     const grants = loadRoleGrants(options.rolesFile) ?? {};
     // A user named like an Object property (`constructor`) must not match an inherited one.
     const granted = Object.hasOwn(grants, options.user) ? (grants[options.user] ?? []) : [];
+    // Every role sees status: an operator deciding a hold must be able to list the holds.
     return {
-      roles: new Set(granted),
+      roles: new Set(granted.length === 0 ? [] : ['viewer', ...granted]),
       demoMode: false,
       hint: `grant it to "${options.user}" in the roles file ${options.rolesFile} (PIFU_HUB_ROLES_FILE)`,
     };
