@@ -19,7 +19,7 @@ export function wholeNumber(bounds: { min: number; max: number }) {
 
 export const limitOption = [
   '--limit <n>',
-  `at most this many (1–${listLimit.max}, default ${listLimit.default})`,
+  `at most this many (1–${listLimit.max})`,
   wholeNumber({ min: 1, max: listLimit.max }),
   listLimit.default,
 ] as const;

@@ -78,12 +78,7 @@ export function registerHoldCommands(program: Command): void {
       'what a held delta would add, change and delete: counts, and for operators the objects (names masked; plain for privacy admins)',
     )
     .argument('<transfer>', 'the held transfer id (see `pifu-hub holds`)')
-    .option(
-      '--limit <n>',
-      'at most this many objects (1–10000, default 200)',
-      wholeNumber({ min: 1, max: 10_000 }),
-      200,
-    )
+    .option('--limit <n>', 'at most this many objects (1–10000)', wholeNumber({ min: 1, max: 10_000 }), 200)
     .option('--json', 'one JSON object', false)
     .action(async (transferId: string, options: { limit: number; json: boolean }) => {
       await withSession({}, async ({ ops, actor }) => {

@@ -75,7 +75,7 @@ export function registerPrivacyCommands(program: Command): void {
     )
     .option(
       '--months <n>',
-      'how long after leaving data may stay (1–120, default 3)',
+      'how long after leaving data may stay (1–120)',
       wholeNumber({ min: 1, max: 120 }),
       3,
     )

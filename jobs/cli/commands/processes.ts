@@ -20,12 +20,7 @@ export function registerProcessCommands(program: Command): void {
   program
     .command('worker')
     .description('take run, feed and deliver jobs from the shared queues until SIGTERM/SIGINT')
-    .option(
-      '--concurrency <n>',
-      'jobs at once per queue (1–64, default 2)',
-      wholeNumber({ min: 1, max: 64 }),
-      2,
-    )
+    .option('--concurrency <n>', 'jobs at once per queue (1–64)', wholeNumber({ min: 1, max: 64 }), 2)
     .option('--queues <names>', 'comma-separated: run,feed,deliver', 'run,feed,deliver')
     .action(workerCommand);
 
@@ -37,7 +32,7 @@ export function registerProcessCommands(program: Command): void {
     )
     .option(
       '--catch-up <minutes>',
-      'at start, also fire slots this many minutes old (0–1440, default 10; another scheduler may have fired them: then nothing happens)',
+      'at start, also fire slots this many minutes old (0–1440; another scheduler may have fired them: then nothing happens)',
       wholeNumber({ min: 0, max: 1440 }),
       10,
     )

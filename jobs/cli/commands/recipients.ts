@@ -97,7 +97,8 @@ export function registerRecipientsCommand(program: Command): Command {
     .command('validate')
     .description('check recipient files (default: the configured directory) without touching the database')
     .argument('[file...]', 'recipient files or directories of them')
-    .action((files: string[]) => {
+    .option('--json', 'one JSON object per file: file, ok, problems', false)
+    .action((files: string[], options: { json: boolean }) => {
       const { recipientsDir } = readConfiguration().env;
       const paths = expandRecipientPaths(files.length > 0 ? files : [recipientsDir]);
       if (paths.length === 0) {
@@ -105,6 +106,20 @@ export function registerRecipientsCommand(program: Command): Command {
           'PIFU_CONFIG_INVALID',
           `no recipient files (*.json) in ${files.length > 0 ? files.join(', ') : recipientsDir}`,
         );
+      }
+      if (options.json) {
+        const results = readConfiguration().checkFiles(paths);
+        emit(
+          true,
+          results.map((result) => ({
+            file: result.file,
+            ok: result.problems.length === 0,
+            problems: result.problems,
+          })),
+          () => '',
+        );
+        if (results.some((result) => result.problems.length > 0)) process.exitCode = 1;
+        return;
       }
       const result = validateRecipientFiles(paths);
       for (const line of result.lines) console.log(line);

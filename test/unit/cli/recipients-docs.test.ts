@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { buildDevProgram } from '../../../fixtures/dev-cli/program.js';
 import { buildProgram } from '../../../jobs/cli/program.js';
 import { eeaCountries, recipientConfigSchema } from '../../../src/config/index.js';
 import {
@@ -76,13 +78,25 @@ describe('docs/recipients.md stays in step with the code', () => {
   });
 });
 
-describe('README documents the recipients and dry-run commands', () => {
-  it('names every recipients subcommand and export --dry-run', () => {
-    const recipients = buildProgram().commands.find((command) => command.name() === 'recipients')!;
-    for (const subcommand of recipients.commands) {
-      expect(readme).toContain(`pifu-hub recipients ${subcommand.name()}`);
-    }
-    expect(readme).toContain('--dry-run');
+describe('docs/cli.md documents every command', () => {
+  const cli = readFileSync(new URL('docs/cli.md', root), 'utf8');
+  const headings = new Set([...cli.matchAll(/^## (.+)$/gm)].map((match) => match[1]!));
+  const commandNames = (command: Command, prefix: string): string[] =>
+    command.commands.flatMap((sub) =>
+      sub.commands.length > 0 ? commandNames(sub, `${prefix} ${sub.name()}`) : [`${prefix} ${sub.name()}`],
+    );
+
+  it('has one heading per pifu-hub and pifu-hub-dev command', () => {
+    const names = [
+      ...commandNames(buildProgram(), 'pifu-hub'),
+      ...commandNames(buildDevProgram(), 'pifu-hub-dev'),
+    ];
+    expect(names.filter((name) => !headings.has(name))).toEqual([]);
+  });
+
+  it('is linked from the README, with the recipients docs', () => {
+    expect(readme).toContain('docs/cli.md');
     expect(readme).toContain('docs/recipients.md');
+    expect(readme.length).toBeLessThan(11_000);
   });
 });
