@@ -31,7 +31,7 @@ import { enqueueRun, type QueueConnection } from './workers.js';
  * and a delta of the same recipient fall on the same instant, the full wins and no delta is recorded.
  */
 
-export const schedulerTimeZone = 'Europe/Oslo';
+const schedulerTimeZone = 'Europe/Oslo';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -175,7 +175,7 @@ function wallClock(instantMs: number, timeZone: string): number {
 }
 
 /** UTC offset of `timeZone` at an instant, in milliseconds (Europe/Oslo: one hour in winter, two in summer). */
-export function utcOffset(at: Date, timeZone = schedulerTimeZone): number {
+function utcOffset(at: Date, timeZone = schedulerTimeZone): number {
   const whole = Math.floor(at.getTime() / 1000) * 1000;
   return wallClock(whole, timeZone) - whole;
 }

@@ -12,7 +12,7 @@ const transports: Record<string, { schema: z.ZodType; create: (config: never) =>
   sftp: { schema: sftpConfigSchema, create: (config) => new SftpTransport(config) },
 };
 
-export const transportKinds = Object.keys(transports);
+const transportKinds = Object.keys(transports);
 
 /** Validates a recipient's transport config; every problem as `path: message`. */
 export function checkTransportConfig(config: { readonly kind: string }): string[] {

@@ -24,8 +24,6 @@ export const environmentVariables = {
     'JSON file granting operator roles per OS user (viewer, operator, privacy-admin, config-admin). Unset: every user has every role',
 } as const;
 
-export type EnvironmentVariable = keyof typeof environmentVariables;
-
 const schema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgres:// or postgresql:// URL').optional(),
   SOURCE_DATABASE_URL: z

@@ -1,16 +1,5 @@
-export {
-  environmentVariables,
-  readEnvironment,
-  type EnvironmentVariable,
-  type HubEnvironment,
-} from './environment.js';
-export {
-  loadRoleGrants,
-  operatorRoles,
-  requireRole,
-  type OperatorRole,
-  type RoleGrants,
-} from './operator-roles.js';
+export { environmentVariables, readEnvironment, type HubEnvironment } from './environment.js';
+export { loadRoleGrants, requireRole, type OperatorRole } from './operator-roles.js';
 export {
   loadRecipientConfigs,
   parseRecipientConfig,
@@ -18,7 +7,6 @@ export {
   eeaCountries,
   recipientConfigSchema,
   type RecipientConfig,
-  type RecipientConfigFile,
 } from './recipient-config.js';
 export {
   describeSecretSource,

@@ -80,7 +80,7 @@ export interface PreviewOptions {
 const stars = '***';
 
 /** The first character and three stars, whatever the length: the mask tells nothing of the rest. */
-export function maskWord(word: string): string {
+function maskWord(word: string): string {
   const first = Array.from(word)[0];
   return first === undefined ? '' : `${first}${stars}`;
 }

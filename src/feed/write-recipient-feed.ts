@@ -156,7 +156,7 @@ export async function writeRecipientFeed(
 }
 
 /** The run's roster as this recipient may see it (DESIGN decision 4), without forgotten persons (R3). */
-export async function recipientView(
+async function recipientView(
   recipient: RecipientConfig,
   roster: Roster,
   pseudonymKey: Uint8Array | undefined,

@@ -1,2 +1,2 @@
-export type { RosterSnapshot, SourceConnector } from './source-connector.js';
+export type { SourceConnector } from './source-connector.js';
 export type { DeliveryReceipt, FeedFile, Transport, TransportFactory } from './transport.js';

@@ -1,2 +1,2 @@
-export { forgetPerson, forgottenPersons, listAudit, recordAudit, type AuditEntry } from './forget-person.js';
-export { findOverdueHoldings, inactiveSince, type OverdueHolding } from './retention.js';
+export { forgetPerson, forgottenPersons, listAudit, recordAudit } from './forget-person.js';
+export { findOverdueHoldings } from './retention.js';

@@ -78,7 +78,7 @@ export const idTypeNames = [
 
 export type IdTypeName = (typeof idTypeNames)[number];
 
-export const idTypeOf: Readonly<Record<IdTypeName, PersonIdentifierType>> = {
+const idTypeOf: Readonly<Record<IdTypeName, PersonIdentifierType>> = {
   personNIN: 'nin',
   personLIN: 'lin',
   personFIN: 'fin',
@@ -144,7 +144,7 @@ const specialCategory =
   'is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (RECIPIENTS.md R1)';
 const notRosterData =
   'is not roster data; that flow is handled case by case outside the hub (RECIPIENTS.md §1, R1)';
-export const deniedFields: Readonly<Record<string, string>> = {
+const deniedFields: Readonly<Record<string, string>> = {
   health: specialCategory,
   healthinformation: specialCategory,
   medical: specialCategory,
@@ -188,7 +188,7 @@ export const deniedFields: Readonly<Record<string, string>> = {
   personninencrypted: 'has no agreed encryption method with any recipient yet; use personNIN or leave it out',
 };
 
-export function normaliseTerm(term: string): string {
+function normaliseTerm(term: string): string {
   return term.toLowerCase().replace(/[^a-z0-9æøå]/g, '');
 }
 

@@ -1,6 +1,5 @@
 export type { HubContext } from './hub-context.js';
-export { newRunId, runIds, compactTimestamp, type RunIds } from './run-ids.js';
-export { runSpoolPaths } from './run-paths.js';
+export { newRunId, runIds, compactTimestamp } from './run-ids.js';
 export {
   findDeliveryAfter,
   findRun,

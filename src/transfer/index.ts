@@ -1,4 +1,3 @@
-export { acknowledgeTransfer } from './acknowledge-transfer.js';
 export { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
 export {
   claimFailedTransfer,
@@ -7,16 +6,14 @@ export {
   listRunTransfers,
   listTransfers,
   recordTransferFailed,
-  type TransferListing,
 } from './transfer-repository.js';
-export { transferTriggers, type TransferTrigger } from './transfer-trigger.js';
-export { decideHold, listHolds, type Hold, type HoldDecision } from './holds.js';
+export { type TransferTrigger } from './transfer-trigger.js';
+export { decideHold, listHolds } from './holds.js';
 export {
   advisoryRecipientLock,
   earlierPendingTransfers,
   inProcessRecipientLock,
   recipientLockFor,
   recipientLockKey,
-  type LockOutcome,
   type RecipientLock,
 } from './recipient-lock.js';

@@ -1,2 +1,2 @@
-export { fileDropConfigSchema, type FileDropConfig } from './file-drop-config.js';
+export { fileDropConfigSchema } from './file-drop-config.js';
 export { FileDropTransport } from './file-drop-transport.js';

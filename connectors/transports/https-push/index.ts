@@ -1,2 +1,2 @@
-export { httpsPushConfigSchema, type HttpsPushConfig } from './https-push-config.js';
+export { httpsPushConfigSchema } from './https-push-config.js';
 export { HttpsPushTransport, excerpt } from './https-push-transport.js';

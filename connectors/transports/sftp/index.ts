@@ -1,2 +1,2 @@
-export { sftpConfigSchema, type SftpConfig } from './sftp-config.js';
+export { sftpConfigSchema } from './sftp-config.js';
 export { SftpTransport, hostKeyFingerprint } from './sftp-transport.js';

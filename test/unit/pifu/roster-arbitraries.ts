@@ -31,10 +31,7 @@ const hostileChars = [
 ];
 const friendlyChars = ['a', 'Z', ' ', 'æ', 'ø', 'å', 'Æ', 'Ø', 'Å', '😀', '👍🏽', 'é', '-', '.'];
 
-export function hostileText(options: {
-  maxLength: number;
-  withCarriageReturn?: boolean;
-}): fc.Arbitrary<string> {
+function hostileText(options: { maxLength: number; withCarriageReturn?: boolean }): fc.Arbitrary<string> {
   const text = fc.oneof(
     fc.string({ unit: fc.constantFrom(...hostileChars, ...friendlyChars), maxLength: options.maxLength }),
     fc.string({ unit: 'binary', maxLength: options.maxLength }),
@@ -63,7 +60,7 @@ export interface ArbitraryOptions {
   readonly withCarriageReturn?: boolean;
 }
 
-export function personArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Person> {
+function personArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Person> {
   const text = (maxLength: number): fc.Arbitrary<string> =>
     hostileText({
       maxLength,
@@ -147,9 +144,9 @@ export function personArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Pe
   );
 }
 
-export const orgUnitKeys = ['g-owner', 'g-school-1', 'g-school-2'];
+const orgUnitKeys = ['g-owner', 'g-school-1', 'g-school-2'];
 
-export function groupArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Group> {
+function groupArbitrary(options: ArbitraryOptions = {}): fc.Arbitrary<Group> {
   const text = (maxLength: number): fc.Arbitrary<string> =>
     hostileText({
       maxLength,
@@ -189,7 +186,7 @@ const subroleFor: Readonly<Record<MembershipRole, readonly string[]>> = {
   assistant: [],
 };
 
-export const membershipArbitrary: fc.Arbitrary<Membership> = fc
+const membershipArbitrary: fc.Arbitrary<Membership> = fc
   .record({
     groupKey: key,
     personKey: key,
@@ -213,7 +210,7 @@ export const membershipArbitrary: fc.Arbitrary<Membership> = fc
   });
 
 /** Canonical order (Roster): by groupKey, personKey, role; one record per (group, person, role). */
-export function sortMemberships(memberships: readonly Membership[]): Membership[] {
+function sortMemberships(memberships: readonly Membership[]): Membership[] {
   const seen = new Set<string>();
   return [...memberships]
     .sort((a, b) =>
