@@ -1,2 +1,3 @@
 export { sftpConfigSchema } from './sftp-config.js';
-export { SftpTransport, hostKeyFingerprint } from './sftp-transport.js';
+export { hostKeyFingerprint } from './sftp-session.js';
+export { SftpTransport } from './sftp-transport.js';
