@@ -3,3 +3,10 @@ export type { FeedEntry, FeedInput } from './feed-input.js';
 export { readFeed } from './read-feed.js';
 export { toFeedPerson, type FeedPerson } from './feed-person.js';
 export { validateFeedFile, validateFeedText } from './validate-feed.js';
+export {
+  isRoletypeCode,
+  roleOfRoletype,
+  roleType,
+  roletypeCodes,
+  type RoletypeCode,
+} from './pifu-vocabulary.js';

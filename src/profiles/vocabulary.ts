@@ -1,7 +1,6 @@
 import {
   groupTypes,
   type GroupType,
-  type MembershipRole,
   type OrganizationIdentifierType,
   type PersonIdentifierType,
 } from '../model/index.js';
@@ -107,25 +106,8 @@ export const orgIdTypeNames = [
 
 export type OrgIdTypeName = (typeof orgIdTypeNames)[number];
 
-/** PIFU roletype codes (spec 2.4 row 4.3.4.2). */
-export const roletypeCodes = ['01', '02', '03', '04', '05', '06', '07', '08'] as const;
-
-export type RoletypeCode = (typeof roletypeCodes)[number];
-
-export const roleOf: Readonly<Record<RoletypeCode, MembershipRole>> = {
-  '01': 'pupil',
-  '02': 'teacher',
-  '03': 'contentDeveloper',
-  '04': 'other',
-  '05': 'management',
-  '06': 'contactTeacher',
-  '07': 'administrator',
-  '08': 'assistant',
-};
-
-export const roletypeOf: Readonly<Record<MembershipRole, RoletypeCode>> = Object.fromEntries(
-  Object.entries(roleOf).map(([code, role]) => [role, code]),
-) as Record<MembershipRole, RoletypeCode>;
+/** Profiles name roles by their PIFU roletype code; the table is the feed's own (src/pifu). */
+export { roletypeCodes, type RoletypeCode } from '../pifu/index.js';
 
 /** Group types a profile may name: every PIFU type except the deny-listed one. */
 export const profileGroupTypes = groupTypes.filter(
