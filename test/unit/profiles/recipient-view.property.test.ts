@@ -187,8 +187,6 @@ function allowedFor(roles: Set<Role>, profile: Profile): { fields: Set<string>; 
   return { fields, idTypes };
 }
 
-const settings = { numRuns: Number(process.env.FC_RUNS ?? 300) };
-
 describe('a roster seen through any valid profile', () => {
   it('holds exactly the persons the profile scopes in, with no field, id type, school or group type outside it', async () => {
     await fc.assert(
@@ -254,7 +252,6 @@ describe('a roster seen through any valid profile', () => {
           }
         }
       }),
-      settings,
     );
   });
 
@@ -274,7 +271,6 @@ describe('a roster seen through any valid profile', () => {
           for (const { person } of collected.persons) expect(person.guardianKeys).toEqual([]);
         }
       }),
-      settings,
     );
   });
 
@@ -300,7 +296,6 @@ describe('a roster seen through any valid profile', () => {
           for (const person of arrays.persons) expect(xml).not.toContain(`<id>${person.key}</id>`);
         },
       ),
-      { numRuns: 100 },
     );
   });
 
@@ -310,7 +305,6 @@ describe('a roster seen through any valid profile', () => {
       fc.asyncProperty(rosterArrays(), profileArbitrary(), async (arrays, { profile }) => {
         xmls.push(await renderView(await collect(arrays, profile)));
       }),
-      { numRuns: 40 },
     );
     expect(await validateAllAgainstXsd(xmls)).toEqual([]);
   });
