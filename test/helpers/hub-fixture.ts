@@ -35,6 +35,26 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: string[
   return { logger: createLogger({ level, destination }), lines };
 }
 
+/** A recipient file's JSON, as an operator would write it, with the given transport. */
+export function recipientFile(
+  id: string,
+  kind: string,
+  transport: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id,
+    name: id,
+    kind,
+    purpose: 'Synthetic recipient for the test suite',
+    legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
+    processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
+    contact: { name: 'Test operator', email: 'drift@example.org' },
+    transport,
+    ...extra,
+  };
+}
+
 /** A valid recipient config of `kind`, through the same validation as a file; `extra` adds or replaces keys. */
 export function recipient(
   id: string,
@@ -43,17 +63,7 @@ export function recipient(
   extra: Record<string, unknown> = {},
 ): RecipientConfig {
   const { config, problems } = parseRecipientConfig(
-    {
-      id,
-      name: id,
-      kind,
-      purpose: 'Synthetic recipient for the test suite',
-      legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-      processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
-      contact: { name: 'Test operator', email: 'drift@example.org' },
-      transport: { kind: 'file-drop', directory },
-      ...extra,
-    },
+    recipientFile(id, kind, { kind: 'file-drop', directory }, extra),
     `${id}.json`,
   );
   if (config === undefined) throw new Error(problems.join('\n'));

@@ -9,10 +9,10 @@ import { findFeed } from '../../../src/feed/index.js';
 import { findTransfer } from '../../../src/transfer/index.js';
 import { queueNames } from '../../../src/queue/index.js';
 import { runIds, startRun } from '../../../src/run/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipientFile, seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
-import { parseRecipients, recipientFile, spawnWorker, type ChildWorker } from './support/child-worker.js';
+import { parseRecipients, spawnWorker, type ChildWorker } from './support/child-worker.js';
 import { startHttpsRecipient } from './support/https-recipient.js';
 import { expectDeliveredOnce, waitForRun } from './support/run-checks.js';
 

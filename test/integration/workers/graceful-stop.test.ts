@@ -4,15 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
 import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipientFile, seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
-import {
-  parseRecipients,
-  recipientFile,
-  spawnWorker,
-  type ChildWorker,
-} from '../faults/support/child-worker.js';
+import { parseRecipients, spawnWorker, type ChildWorker } from '../faults/support/child-worker.js';
 import { expectDeliveredOnce, waitForRun } from '../faults/support/run-checks.js';
 
 describe('SIGTERM / SIGINT to a worker process (installSignalHandlers)', () => {
