@@ -18,12 +18,16 @@ export function spooledFeed(spool: string, content: string, transferId = `tr-${r
   };
 }
 
-/** The HubError `promise` rejects with; anything else (or no rejection) fails the test. */
-export async function hubFailure(promise: Promise<unknown>): Promise<HubError> {
+/**
+ * The HubError `promise` rejects with; anything else (or no rejection) fails the test. Its message is
+ * added to `seen`, for a test that checks no message ever carried a secret.
+ */
+export async function hubFailure(promise: Promise<unknown>, seen: string[] = []): Promise<HubError> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
   if (!(error instanceof HubError)) throw new Error(`expected a HubError, got ${String(error)}`);
+  seen.push(error.message);
   return error;
 }

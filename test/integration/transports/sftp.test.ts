@@ -43,11 +43,7 @@ describe('sftp transport against an in-process SSH server on loopback', () => {
       } as { kind: string },
       'lms',
     );
-  const rejected = async (promise: Promise<unknown>) => {
-    const error = await hubFailure(promise);
-    messages.push(error.message);
-    return error;
-  };
+  const rejected = (promise: Promise<unknown>) => hubFailure(promise, messages);
 
   beforeAll(async () => {
     hostKey = makeKey('host');
