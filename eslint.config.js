@@ -1,10 +1,42 @@
 // @ts-check
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Dependency rules (docs/requirements.md#c1): the core in src/ knows no connector, job, fixture or test;
-// connectors never reach into each other. Unchecked rules rot, so they are lint errors.
-const outsideSrc = ['**/connectors/**', '**/jobs/**', '**/fixtures/**', '**/test/**', '**/bench/**'];
+// The layers: src/ is the core and imports nothing outside src/ (and the
+// migrations in schemas/); a connector imports src/ and packages, never another connector; the job
+// processors never import a face (jobs/cli, jobs/http), and the faces never import each other.
+// Unchecked rules rot: they are lint errors, and test/unit/lint/layer-rules.test.ts proves each fires.
+// ESLint matches these globs against the import text, so `**/jobs/**` also catches `../../jobs/x.js`.
+// One block per file set: a later `no-restricted-imports` for the same file replaces an earlier one.
+const notProduct = ['**/jobs/**', '**/fixtures/**', '**/test/**', '**/bench/**'];
+const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+/** One block per connector folder, so a new connector is covered the day its folder exists. */
+function connectorBlocks() {
+  const kinds = /** @type {const} */ (['sources', 'transports']);
+  return kinds.flatMap((kind) => {
+    const names = readdirSync(new URL(`connectors/${kind}/`, import.meta.url), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    const otherKind = kinds.find((other) => other !== kind);
+    return names.map((name) => ({
+      files: [`connectors/${kind}/${name}/**/*.ts`],
+      rules: restrictImports(
+        { group: notProduct, message: 'a connector imports only src/ and packages.' },
+        {
+          group: [
+            `**/${otherKind}/**`,
+            '**/registry.js',
+            ...names.filter((other) => other !== name).map((other) => `**/${other}/**`),
+          ],
+          message:
+            'a connector never imports another connector (only the registry names them); share code through src/.',
+        },
+      ),
+    }));
+  });
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'out/**', '.pifu-hub/**', 'coverage/**'] },
@@ -27,37 +59,31 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: outsideSrc, message: 'src/ is the core: it imports nothing outside src/.' }] },
-      ],
-    },
+    rules: restrictImports({
+      group: ['**/connectors/**', ...notProduct],
+      message: 'src/ is the core: it imports nothing outside src/.',
+    }),
+  },
+  ...connectorBlocks(),
+  {
+    files: ['jobs/processors/**/*.ts'],
+    rules: restrictImports({
+      group: ['**/cli/**', '**/http/**'],
+      message: 'a processor never imports a face (jobs/cli, jobs/http): both call src/.',
+    }),
   },
   {
-    files: ['connectors/sources/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/transports/**', '**/jobs/**'], message: 'connectors never import each other.' },
-          ],
-        },
-      ],
-    },
+    files: ['jobs/cli/**/*.ts'],
+    rules: restrictImports({
+      group: ['**/http/**'],
+      message: 'jobs/cli and jobs/http never import each other.',
+    }),
   },
   {
-    files: ['connectors/transports/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/sources/**', '**/jobs/**'], message: 'connectors never import each other.' },
-          ],
-        },
-      ],
-    },
+    files: ['jobs/http/**/*.ts'],
+    rules: restrictImports({
+      group: ['**/cli/**'],
+      message: 'jobs/cli and jobs/http never import each other.',
+    }),
   },
 );

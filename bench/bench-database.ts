@@ -4,7 +4,7 @@ import { openDatabase, redactUrl, type HubDatabase, type OpenDatabase } from '..
 import { HubError } from '../src/errors/index.js';
 
 /** Tried when neither --database-url nor BENCH_DATABASE_URL is given: a local dev/CI server. */
-export const defaultBenchDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const defaultBenchDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface BenchDatabase {
   readonly kind: 'postgres' | 'pglite';

@@ -1,9 +1,5 @@
 import type { Kysely } from 'kysely';
-import {
-  createRecordsDbSource,
-  migrateRecordsStore,
-  type SourceDatabase,
-} from '../connectors/sources/records-db/index.js';
+import { createRecordsDbSource, type SourceDatabase } from '../connectors/sources/records-db/index.js';
 import { checkTransportConfig, createTransport } from '../connectors/transports/registry.js';
 import {
   loadRecipientConfigs,
@@ -53,7 +49,7 @@ export interface RuntimeOptions {
 }
 
 /** How recipient files are checked in this environment: the transports' own checks, the path rules. */
-export function recipientChecks(env: Pick<HubEnvironment, 'dropRoot' | 'secretsDir'>): RecipientChecks {
+function recipientChecks(env: Pick<HubEnvironment, 'dropRoot' | 'secretsDir'>): RecipientChecks {
   const paths = { dropRoot: env.dropRoot, secretsDir: env.secretsDir };
   return { checkTransport: (transport) => checkTransportConfig(transport, paths), paths };
 }
@@ -152,11 +148,6 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       await hub.close();
     },
   };
-}
-
-/** Creates or updates the records store's reference schema (only where the hub owns it: demo, tests). */
-export async function migrateRecords(runtime: Runtime): Promise<void> {
-  await migrateRecordsStore(runtime.records.db);
 }
 
 /**

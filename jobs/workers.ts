@@ -52,7 +52,7 @@ export interface WorkerOptions {
   readonly recipientLock?: RecipientLock;
 }
 
-export const workerDefaults = {
+const workerDefaults = {
   concurrency: 2,
   lockDurationMs: 60_000,
   stalledIntervalMs: 30_000,

@@ -28,7 +28,7 @@ const transports: Record<string, TransportEntry> = {
   sftp: { schema: sftpConfigSchema, create: (config) => new SftpTransport(config), places: sftpConfigPlaces },
 };
 
-export const transportKinds = Object.keys(transports);
+const transportKinds = Object.keys(transports);
 
 /**
  * Validates a recipient's transport config; every problem as `path: message`. With `rules` (from the

@@ -1,10 +1,3 @@
-export {
-  auditActions,
-  type AuditAction,
-  type AuditEntry,
-  type AuditOutcome,
-  type AuditRecord,
-} from './audit-entry.js';
+export { type AuditAction, type AuditRecord } from './audit-entry.js';
 export { listAudit, recordAudit } from './audit-repository.js';
-export { hubSecret } from './hub-secret.js';
 export { maskTypedIdentityNumber } from './typed-identity-number.js';

@@ -28,7 +28,7 @@ export interface ConfigPathRules {
 }
 
 /** The host's own directories: programs, libraries, kernel interfaces, state and credentials. */
-export const systemDirectories = [
+const systemDirectories = [
   '/bin',
   '/boot',
   '/dev',
@@ -58,7 +58,7 @@ const secretHomes = [
 ];
 
 /** Structural problems of any config path, whatever the environment: NUL, a `..` segment. */
-export function pathShapeProblem(path: string): string | undefined {
+function pathShapeProblem(path: string): string | undefined {
   if (path.includes('\0')) return 'contains a NUL character; write the path without it';
   if (path.split(/[\\/]/).includes('..')) {
     return `"${path}" climbs with a ".." segment; write the path without it`;

@@ -35,8 +35,6 @@ export const environmentVariables = {
     'A drop of fewer objects never stops a run, whatever its percent (tiny schools). Default: 10',
 } as const;
 
-export type EnvironmentVariable = keyof typeof environmentVariables;
-
 /** A directory config paths must stay inside: `/` would confine nothing, so it is refused. */
 const confinement = z
   .string()

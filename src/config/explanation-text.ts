@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 const word = /\p{L}{2,}/gu;
 
-export function wordCount(text: string): number {
+function wordCount(text: string): number {
   return text.match(word)?.length ?? 0;
 }
 

@@ -3,37 +3,18 @@ export {
   configPlaceProblems,
   dropDirectoryProblem,
   secretFileProblem,
-  systemDirectories,
   type ConfigPathRules,
   type ConfigPlaces,
 } from './config-paths.js';
 export { eeaCountries } from './eea-countries.js';
-export {
-  environmentVariables,
-  readEnvironment,
-  type EnvironmentVariable,
-  type HubEnvironment,
-} from './environment.js';
-export {
-  loadRoleGrants,
-  operatorRoles,
-  resolveOperatorRoles,
-  type OperatorRole,
-  type RoleGrants,
-  type RoleResolution,
-} from './operator-roles.js';
-export { parseJsonText, readJsonFile, type JsonProblem, type JsonReading } from './read-json-file.js';
-export {
-  parseRecipientConfig,
-  recipientConfigSchema,
-  type RecipientConfig,
-  type RecipientConfigFile,
-} from './recipient-config.js';
+export { environmentVariables, readEnvironment, type HubEnvironment } from './environment.js';
+export { loadRoleGrants, resolveOperatorRoles, type OperatorRole } from './operator-roles.js';
+export { parseJsonText, readJsonFile } from './read-json-file.js';
+export { parseRecipientConfig, recipientConfigSchema, type RecipientConfig } from './recipient-config.js';
 export {
   checkRecipientFiles,
   loadRecipientConfigs,
   parseRecipientFiles,
-  recipientFilesIn,
   type RecipientChecks,
   type RecipientFileResult,
 } from './recipient-files.js';

@@ -92,7 +92,7 @@ export function loadRecipientConfigs(dir: string, checks: RecipientChecks = {}):
 }
 
 /** The `*.json` files of a recipients directory, sorted, as the hub loads them. */
-export function recipientFilesIn(dir: string): string[] {
+function recipientFilesIn(dir: string): string[] {
   try {
     return readdirSync(dir)
       .filter((name) => name.endsWith('.json'))

@@ -29,15 +29,16 @@ export const secretSourceSchema = z.union(
 export type SecretSource = z.infer<typeof secretSourceSchema>;
 
 /**
- * Reads a secret. Text from an environment variable or file loses its trailing newline(s) (what `echo`
- * and editors add); anything else is returned byte for byte. `what` names the secret for the error
- * (e.g. `recipient "lms": transport.bearerToken`); errors name the variable or file, never the value.
+ * Reads a secret, the one way every secret is read. Each is text (a PEM or OpenSSH key, a certificate,
+ * a token, a passphrase, a pseudonym key), so it is read as UTF-8 and the whitespace around it is
+ * dropped (`String.prototype.trim`): the newline `echo` and editors add and the spaces a copy and paste
+ * brings are never part of a secret. Pseudonym keys were always read this way, and a pseudonym key must
+ * give the same pseudonyms for as long as it is used. `what` names the secret for the error (e.g.
+ * `recipient "lms": transport.bearerToken`); errors name the variable or file, never the value.
  */
 export async function readSecret(source: SecretSource, what: string): Promise<Buffer> {
-  let value: Buffer;
   if ('env' in source) {
-    value = Buffer.from(process.env[source.env] ?? '', 'utf8');
-    value = trimTrailingNewlines(value);
+    const value = Buffer.from((process.env[source.env] ?? '').trim(), 'utf8');
     if (value.length === 0) {
       throw new HubError(
         'PIFU_CONFIG_INVALID',
@@ -46,12 +47,14 @@ export async function readSecret(source: SecretSource, what: string): Promise<Bu
     }
     return value;
   }
+  let text: string;
   try {
-    value = trimTrailingNewlines(await readFile(source.file));
+    text = await readFile(source.file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new HubError('PIFU_CONFIG_INVALID', `${what}: cannot read secret file ${source.file} (${code})`);
   }
+  const value = Buffer.from(text.trim(), 'utf8');
   if (value.length === 0) {
     throw new HubError('PIFU_CONFIG_INVALID', `${what}: secret file ${source.file} is empty`);
   }
@@ -61,12 +64,6 @@ export async function readSecret(source: SecretSource, what: string): Promise<Bu
 /** Where a secret comes from, for messages: the variable or file name, never the value. */
 export function describeSecretSource(source: SecretSource): string {
   return 'env' in source ? `environment variable ${source.env}` : `file ${source.file}`;
-}
-
-function trimTrailingNewlines(value: Buffer): Buffer {
-  let end = value.length;
-  while (end > 0 && (value[end - 1] === 0x0a || value[end - 1] === 0x0d)) end -= 1;
-  return end === value.length ? value : value.subarray(0, end);
 }
 
 /** Key names that suggest someone is about to paste a secret into a config file. */

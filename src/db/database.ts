@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * The hub's own tables (schema `hub`), as Kysely sees them. Row types are snake_case and stay in
@@ -182,4 +182,3 @@ export interface DisclosureTable {
 export type RunRow = Selectable<RunTable>;
 export type FeedRow = Selectable<FeedTable>;
 export type TransferRow = Selectable<TransferTable>;
-export type InsertableDisclosureRow = Insertable<DisclosureTable>;

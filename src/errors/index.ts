@@ -1,2 +1,2 @@
-export { errorCodes, type ErrorCode } from './codes.js';
-export { HubError, isHubError, assertNever, type HubErrorOptions } from './hub-error.js';
+export { errorCodes } from './codes.js';
+export { HubError, isHubError, assertNever } from './hub-error.js';

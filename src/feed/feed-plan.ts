@@ -28,12 +28,12 @@ export interface ResyncRequest {
 }
 
 /** Today in Europe/Oslo, the time zone freeze windows are written in. */
-export function osloDate(at: Date): string {
+function osloDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(at);
 }
 
 /** A profile's identity: the delivered state remembers it, so a profile change is never a quiet one. */
-export function profileHash(recipient: RecipientConfig): string {
+function profileHash(recipient: RecipientConfig): string {
   return contentHash(recipient.resolvedProfile);
 }
 

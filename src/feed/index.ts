@@ -2,5 +2,4 @@ export { writeRecipientFeed, type FeedSummary } from './write-recipient-feed.js'
 export { findFeed, recordFeedFailed } from './feed-repository.js';
 export { previewRecipientFeed, type PreviewedFeed } from './preview-recipient-feed.js';
 export { pseudonymSecret } from './pseudonym-secret.js';
-export { previewFeed, maskName, maskPerson, type FeedPreview, type MaskedPerson } from './preview-feed.js';
-export { recipientView } from './write-recipient-feed.js';
+export { previewFeed, maskName, type FeedPreview, type MaskedPerson } from './preview-feed.js';

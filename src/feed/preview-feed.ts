@@ -2,7 +2,6 @@ import {
   groupTypes,
   membershipRoles,
   type EmailAddress,
-  type MembershipRole,
   type PersonIdentifier,
   type PersonName,
   type PhoneNumber,
@@ -13,12 +12,11 @@ import {
   fieldKeys,
   idTypeNameOf,
   idTypeNames,
-  roleOf,
   type DisclosedPerson,
   type Profile,
   type RecipientView,
-  type RoletypeCode,
 } from '../profiles/index.js';
+import { roleType } from '../pifu/index.js';
 
 /**
  * What a recipient would get from a snapshot, without writing a feed, a disclosure or a transfer
@@ -80,7 +78,7 @@ export interface PreviewOptions {
 const stars = '***';
 
 /** The first character and three stars, whatever the length: the mask tells nothing of the rest. */
-export function maskWord(word: string): string {
+function maskWord(word: string): string {
   const first = Array.from(word)[0];
   return first === undefined ? '' : `${first}${stars}`;
 }
@@ -192,10 +190,7 @@ function increment(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-const roletypeOf = Object.fromEntries(
-  Object.entries(roleOf).map(([code, role]) => [role, code as RoletypeCode]),
-) as Record<MembershipRole, RoletypeCode>;
-const roleLabels = membershipRoles.map((role) => `${roletypeOf[role]} ${role}`);
+const roleLabels = membershipRoles.map((role) => `${roleType[role]} ${role}`);
 
 /** The population each person in the view is registered with, read alongside (both in key order). */
 function populationCounter(
@@ -259,7 +254,7 @@ export async function previewFeed(view: RecipientView, options: PreviewOptions =
   }
   for await (const { membership } of view.memberships()) {
     counts.memberships++;
-    increment(roles, `${roletypeOf[membership.role]} ${membership.role}`);
+    increment(roles, `${roleType[membership.role]} ${membership.role}`);
   }
   return {
     snapshotAt: view.properties.snapshotAt,

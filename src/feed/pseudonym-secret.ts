@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
-import type { RecipientConfig } from '../config/index.js';
+import {
+  describeSecretSource,
+  readSecret,
+  type RecipientConfig,
+  type SecretSource,
+} from '../config/index.js';
 import type { HubDatabase } from '../db/index.js';
 import { HubError } from '../errors/index.js';
 
@@ -16,30 +20,7 @@ export async function pseudonymSecret(
   db: Kysely<HubDatabase>,
   recipient: RecipientConfig,
 ): Promise<Uint8Array> {
-  const source = recipient.pseudonymKey;
-  if (source !== undefined) {
-    const value =
-      'env' in source
-        ? process.env[source.env]
-        : await readFile(source.file, 'utf8').catch((error: unknown) => {
-            throw new HubError(
-              'PIFU_CONFIG_INVALID',
-              `${recipient.id}: cannot read pseudonymKey file ${source.file}`,
-              {
-                cause: error,
-              },
-            );
-          });
-    const secret = Buffer.from((value ?? '').trim(), 'utf8');
-    if (secret.length < minimumSecretBytes) {
-      const where = 'env' in source ? `environment variable ${source.env}` : `file ${source.file}`;
-      throw new HubError(
-        'PIFU_CONFIG_INVALID',
-        `${recipient.id}: pseudonymKey ${where} must hold at least ${minimumSecretBytes} bytes`,
-      );
-    }
-    return secret;
-  }
+  if (recipient.pseudonymKey !== undefined) return readPseudonymKey(recipient.id, recipient.pseudonymKey);
   await db
     .insertInto('hub.pseudonym_secret')
     .values({ recipient_id: recipient.id, secret: randomBytes(minimumSecretBytes) })
@@ -51,4 +32,16 @@ export async function pseudonymSecret(
     .where('recipient_id', '=', recipient.id)
     .executeTakeFirstOrThrow();
   return row.secret;
+}
+
+/** A configured pseudonym key, read like every other secret, and long enough to be one. */
+export async function readPseudonymKey(recipientId: string, source: SecretSource): Promise<Uint8Array> {
+  const secret = await readSecret(source, `recipient "${recipientId}": pseudonymKey`);
+  if (secret.length < minimumSecretBytes) {
+    throw new HubError(
+      'PIFU_CONFIG_INVALID',
+      `recipient "${recipientId}": pseudonymKey: ${describeSecretSource(source)} must hold at least ${minimumSecretBytes} bytes`,
+    );
+  }
+  return secret;
 }

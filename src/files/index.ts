@@ -1,1 +1,2 @@
-export { sha256Line, writeFileAtomically, type WrittenFile } from './atomic-file.js';
+export { sha256Line, writeFileAtomically } from './atomic-file.js';
+export { checkSpoolFile } from './spool-file.js';

@@ -6,7 +6,7 @@ export type { Logger };
  * Keys never logged (docs/requirements.md#c9). Pino redacts keys, not text: person identifiers must never be
  * put into messages or error strings in the first place; a test scans real log output for fødselsnummer.
  */
-export const redactedPaths = [
+const redactedPaths = [
   'nin',
   '*.nin',
   'personNIN',

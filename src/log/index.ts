@@ -1,1 +1,1 @@
-export { createLogger, redactedPaths, type Logger } from './create-logger.js';
+export { createLogger, type Logger } from './create-logger.js';

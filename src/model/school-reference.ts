@@ -9,7 +9,7 @@ export type SchoolReference =
 
 const weights = [3, 2, 7, 6, 5, 4, 3, 2] as const;
 
-export function isOrganizationNumber(digits: string): boolean {
+function isOrganizationNumber(digits: string): boolean {
   if (!/^\d{9}$/.test(digits)) return false;
   const sum = weights.reduce((total, weight, index) => total + weight * Number(digits[index]), 0);
   const check = 11 - (sum % 11);

@@ -1,6 +1,12 @@
 export { renderFeed } from './render-feed.js';
 export type { FeedEntry, FeedInput } from './feed-input.js';
-export { readFeed, type FeedSource } from './read-feed.js';
-export type { FeedDocument, FeedProperties } from './feed-document.js';
+export { readFeed } from './read-feed.js';
 export { toFeedPerson, type FeedPerson } from './feed-person.js';
 export { validateFeedFile, validateFeedText, type FeedValidation } from './validate-feed.js';
+export {
+  isRoletypeCode,
+  roleOfRoletype,
+  roleType,
+  roletypeCodes,
+  type RoletypeCode,
+} from './pifu-vocabulary.js';

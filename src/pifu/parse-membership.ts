@@ -1,6 +1,6 @@
 import type { Membership } from '../model/index.js';
 import type { FeedEntry } from './feed-input.js';
-import { invert, roleType } from './pifu-vocabulary.js';
+import { isRoletypeCode, roleOfRoletype } from './pifu-vocabulary.js';
 import {
   extensionOf,
   parseTimeframe,
@@ -9,8 +9,6 @@ import {
   unreadableRecord,
 } from './parse-common-elements.js';
 import { attribute, child, childText, children, type XmlNode } from './xml-node.js';
-
-const roleByRoletype = invert(roleType);
 
 /**
  * Flattens a `membership` element (spec 2.4) into one model record per role. Members whose idtype is not
@@ -27,8 +25,9 @@ export function parseMembership(membership: XmlNode, index: number): FeedEntry<M
     if (personKey === undefined) throw unreadableRecord(`a member of the ${what} has no sourcedid/id`);
     for (const role of children(member, 'role')) {
       const roleWhat = `${what} of person ${JSON.stringify(personKey)}`;
-      const modelRole = roleByRoletype.get(attribute(role, 'roletype') ?? '');
-      if (modelRole === undefined) throw unreadableRecord(`a role in the ${roleWhat} has no roletype 01..08`);
+      const code = attribute(role, 'roletype');
+      if (!isRoletypeCode(code)) throw unreadableRecord(`a role in the ${roleWhat} has no roletype 01..08`);
+      const modelRole = roleOfRoletype[code];
       const subrole = childText(role, 'subrole');
       const timeframe = parseTimeframe(child(role, 'timeframe'));
       const object: Membership = {

@@ -21,8 +21,20 @@ export const useridType: Readonly<Record<PersonIdentifierType, string>> = {
   microsoftUpn: 'microsoftUPN',
 };
 
-/** Spec 2.4 row 4.3.4.2: always two digits with the leading zero. */
-export const roleType: Readonly<Record<MembershipRole, string>> = {
+/** PIFU roletype codes (spec 2.4 row 4.3.4.2): always two digits with the leading zero. */
+export const roletypeCodes = ['01', '02', '03', '04', '05', '06', '07', '08'] as const;
+
+export type RoletypeCode = (typeof roletypeCodes)[number];
+
+export function isRoletypeCode(code: string | undefined): code is RoletypeCode {
+  return (roletypeCodes as readonly (string | undefined)[]).includes(code);
+}
+
+/**
+ * Spec 2.4 row 4.3.4.2: the roletype of each membership role. The hub's one roletype table: feeds,
+ * profiles, the records store and the delivered-state keys all go through it or its inverse below.
+ */
+export const roleType: Readonly<Record<MembershipRole, RoletypeCode>> = {
   pupil: '01',
   teacher: '02',
   contentDeveloper: '03',
@@ -32,6 +44,11 @@ export const roleType: Readonly<Record<MembershipRole, string>> = {
   administrator: '07',
   assistant: '08',
 };
+
+/** The membership role each roletype code names: `roleType` read backwards. */
+export const roleOfRoletype: Readonly<Record<RoletypeCode, MembershipRole>> = Object.fromEntries(
+  Object.entries(roleType).map(([role, code]) => [code, role]),
+) as Record<RoletypeCode, MembershipRole>;
 
 const pupilSubroles = ['E', 'A', 'F', 'M', 'N', 'U', 'P', 'R', 'V', 'O', 'S', 'D', 'I', 'L', 'K'];
 

@@ -27,7 +27,7 @@ function loadSchema(): Promise<string> {
 }
 
 /** libxml2 quotes offending values ("The value '…'", "'…' is not a valid value"); keep the rule, drop the value. */
-export function redactValues(message: string): string {
+function redactValues(message: string): string {
   return message
     .replace(/([Tt]he value )'[^']*'/g, "$1'…'")
     .replace(/'[^']*'( is not a valid value)/g, "'…'$1");

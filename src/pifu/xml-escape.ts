@@ -16,7 +16,7 @@ const forbiddenChars = new RegExp(forbiddenChar.source, 'gu');
 const needsEscape = /[&<>"'\u0000-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/u;
 const escapable = new RegExp(needsEscape.source, 'gu');
 
-export const replacementChar = '\uFFFD';
+const replacementChar = '\uFFFD';
 
 function escapeChar(char: string): string {
   switch (char) {

@@ -1,5 +1,5 @@
 /** XSD `maxLength` counts characters (code points), not UTF-16 code units. */
-export function countCodePoints(value: string): number {
+function countCodePoints(value: string): number {
   let count = value.length;
   for (let i = 0; i < value.length - 1; i++) {
     const unit = value.charCodeAt(i);

@@ -1,4 +1,4 @@
-export type { RosterSnapshot, SourceConnector, SourceLookup } from './source-connector.js';
+export type { SourceConnector } from './source-connector.js';
 export type { DeliveryReceipt, FeedFile, Transport, TransportFactory } from './transport.js';
 export type { RunExecutor } from './run-executor.js';
 export { jobStates, type JobState, type QueueCounts, type QueueInspector } from './queue-inspector.js';

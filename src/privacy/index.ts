@@ -1,2 +1,2 @@
 export { forgetPerson, forgottenPersons } from './forget-person.js';
-export { findOverdueHoldings, inactiveSince, type OverdueHolding } from './retention.js';
+export { findOverdueHoldings, type OverdueHolding } from './retention.js';

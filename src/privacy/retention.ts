@@ -12,7 +12,7 @@ export interface OverdueHolding {
 }
 
 /** The day a person's last enrolment or employment ended, if they are inactive; undefined if active. */
-export function inactiveSince(person: Person, on: string): string | null | undefined {
+function inactiveSince(person: Person, on: string): string | null | undefined {
   const ongoing = person.affiliations.some(
     (affiliation) => affiliation.end === undefined || affiliation.end >= on,
   );

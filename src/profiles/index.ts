@@ -1,29 +1,11 @@
 export { kindDefaults, recipientKinds, type RecipientKind } from './kind-defaults.js';
-export {
-  guardianPolicies,
-  listKeys,
-  profileKeys,
-  pupilScopes,
-  type DateWindow,
-  type GuardianPolicy,
-  type ListKey,
-  type Profile,
-  type ProfileGroupType,
-  type PupilScope,
-} from './profile.js';
-export {
-  resolveProfile,
-  type ProfileOverride,
-  type ProfileProblem,
-  type ProfileSettings,
-  type ResolvedProfile,
-} from './resolve-profile.js';
+export { guardianPolicies, listKeys, profileKeys, pupilScopes, type Profile } from './profile.js';
+export { resolveProfile, type ProfileOverride, type ProfileSettings } from './resolve-profile.js';
 export {
   viewThroughProfile,
   type DisclosedMembership,
   type DisclosedPerson,
   type RecipientView,
-  type ViewOptions,
 } from './recipient-view.js';
 export { pseudonymFor } from './pseudonym.js';
 export { isMinorOn } from './recipient-scope.js';

@@ -1,7 +1,7 @@
 import type { Affiliation, GuardianLink, Group, Membership, Person, Timeframe } from '../model/index.js';
 import type { DateWindow, Profile } from './profile.js';
 import type { PersonRole, PersonRoles } from './project.js';
-import { roleOf } from './vocabulary.js';
+import { roleOfRoletype } from '../pifu/index.js';
 
 interface GroupFacts {
   readonly parentKey: string;
@@ -85,7 +85,7 @@ export class RecipientScope {
     this.#on = on;
     this.#forgotten = forgotten;
     this.#schoolSelectors = profile.schools === 'all' ? undefined : new Set(profile.schools);
-    this.#roles = new Set(profile.roletypes.map((code) => roleOf[code]));
+    this.#roles = new Set(profile.roletypes.map((code) => roleOfRoletype[code]));
   }
 
   addGroup(group: Group): void {

@@ -18,7 +18,7 @@ import {
 } from './project.js';
 import { pseudonymFor } from './pseudonym.js';
 import { RecipientScope } from './recipient-scope.js';
-import { roletypeOf } from './vocabulary.js';
+import { roleType } from '../pifu/index.js';
 
 /**
  * A roster seen through one recipient's profile: exactly the persons, groups and memberships it may
@@ -113,7 +113,7 @@ export async function viewThroughProfile(
           .sort(
             (a, b) =>
               compareKeys(a.membership.personKey, b.membership.personKey) ||
-              compareKeys(roletypeOf[a.membership.role], roletypeOf[b.membership.role]),
+              compareKeys(roleType[a.membership.role], roleType[b.membership.role]),
           );
       }
     },

@@ -1,7 +1,6 @@
 import {
   groupTypes,
   type GroupType,
-  type MembershipRole,
   type OrganizationIdentifierType,
   type PersonIdentifierType,
 } from '../model/index.js';
@@ -78,7 +77,7 @@ export const idTypeNames = [
 
 export type IdTypeName = (typeof idTypeNames)[number];
 
-export const idTypeOf: Readonly<Record<IdTypeName, PersonIdentifierType>> = {
+const idTypeOf: Readonly<Record<IdTypeName, PersonIdentifierType>> = {
   personNIN: 'nin',
   personLIN: 'lin',
   personFIN: 'fin',
@@ -107,25 +106,8 @@ export const orgIdTypeNames = [
 
 export type OrgIdTypeName = (typeof orgIdTypeNames)[number];
 
-/** PIFU roletype codes (spec 2.4 row 4.3.4.2). */
-export const roletypeCodes = ['01', '02', '03', '04', '05', '06', '07', '08'] as const;
-
-export type RoletypeCode = (typeof roletypeCodes)[number];
-
-export const roleOf: Readonly<Record<RoletypeCode, MembershipRole>> = {
-  '01': 'pupil',
-  '02': 'teacher',
-  '03': 'contentDeveloper',
-  '04': 'other',
-  '05': 'management',
-  '06': 'contactTeacher',
-  '07': 'administrator',
-  '08': 'assistant',
-};
-
-export const roletypeOf: Readonly<Record<MembershipRole, RoletypeCode>> = Object.fromEntries(
-  Object.entries(roleOf).map(([code, role]) => [role, code]),
-) as Record<MembershipRole, RoletypeCode>;
+/** Profiles name roles by their PIFU roletype code; the table is the feed's own (src/pifu). */
+export { roletypeCodes, type RoletypeCode } from '../pifu/index.js';
 
 /** Group types a profile may name: every PIFU type except the deny-listed one. */
 export const profileGroupTypes = groupTypes.filter(
@@ -144,7 +126,7 @@ const specialCategory =
   'is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (docs/requirements.md#r1)';
 const notRosterData =
   'is not roster data; that flow is handled case by case outside the hub (docs/requirements.md#r1)';
-export const deniedFields: Readonly<Record<string, string>> = {
+const deniedFields: Readonly<Record<string, string>> = {
   health: specialCategory,
   healthinformation: specialCategory,
   medical: specialCategory,
@@ -192,7 +174,7 @@ export const deniedFields: Readonly<Record<string, string>> = {
   personninencrypted: 'has no agreed encryption method with any recipient yet; use personNIN or leave it out',
 };
 
-export function normaliseTerm(term: string): string {
+function normaliseTerm(term: string): string {
   return term.toLowerCase().replace(/[^a-z0-9æøå]/g, '');
 }
 

@@ -1,7 +1,6 @@
 export {
   findFreePort,
   findRedisServer,
-  pingRedis,
   startEmbeddedRedis,
   waitForRedis,
   type EmbeddedRedis,

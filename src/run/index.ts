@@ -1,5 +1,5 @@
 export type { HubContext } from './hub-context.js';
-export { newRunId, runIds, compactTimestamp, type RunIds } from './run-ids.js';
+export { newRunId, runIds, compactTimestamp } from './run-ids.js';
 export { runSpoolPaths } from './run-paths.js';
 export {
   findDeliveryAfter,
@@ -12,5 +12,5 @@ export {
 } from './run-repository.js';
 export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
-export { describeSourceDrops, findSourceDrops, type CountedObject, type SourceDrop } from './source-guard.js';
+export { describeSourceDrops, findSourceDrops } from './source-guard.js';
 export { finishRun, type RunOutcome } from './finish-run.js';

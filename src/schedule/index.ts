@@ -1,4 +1,4 @@
-export { parseSchedule, scheduleProblem, type CronFields } from './parse-schedule.js';
+export { parseSchedule } from './parse-schedule.js';
 export { formatLocalSlot, schedulerTimeZone, utcOffset } from './oslo-time.js';
 export {
   checkPlanHours,
@@ -10,4 +10,4 @@ export {
   type RecipientSchedule,
   type Slot,
 } from './slots.js';
-export { recipientSchedules, type IgnoredSchedule, type ScheduledRecipient } from './recipient-schedules.js';
+export { recipientSchedules, type IgnoredSchedule } from './recipient-schedules.js';

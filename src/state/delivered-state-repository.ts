@@ -182,9 +182,3 @@ export async function applyStateManifest(
     .execute();
   return objects;
 }
-
-/** Forgets a recipient's whole delivered state (used when a recipient is removed). */
-export async function forgetRecipientState(db: Kysely<HubDatabase>, recipientId: string): Promise<void> {
-  await db.deleteFrom('hub.delivered_object').where('recipient_id', '=', recipientId).execute();
-  await db.deleteFrom('hub.recipient_state').where('recipient_id', '=', recipientId).execute();
-}

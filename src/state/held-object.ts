@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  compareKeys,
-  membershipRoles,
-  type GroupType,
-  type Membership,
-  type MembershipRole,
-} from '../model/index.js';
+import { compareKeys, type GroupType, type Membership, type MembershipRole } from '../model/index.js';
+import { isRoletypeCode, roleOfRoletype, roleType } from '../pifu/index.js';
 
 /** The three kinds of object a recipient holds, in the order a feed's sections come. */
 export const objectTypes = ['person', 'group', 'membership'] as const;
@@ -39,12 +34,11 @@ export function contentHash(value: unknown): string {
 
 /**
  * A membership's state key: group, person (as the feed names them) and role, joined by U+0001. The role
- * is written as its position in PIFU roletype order (01..08), so the keys sort exactly as the roster's
- * canonical (groupKey, personKey, roletype) order does: U+0001 sorts below any character of a key.
+ * is written as its PIFU roletype (01..08), so the keys sort exactly as the roster's canonical
+ * (groupKey, personKey, roletype) order does: U+0001 sorts below any character of a key.
  */
 export function membershipStateKey(membership: Pick<Membership, 'groupKey' | 'personKey' | 'role'>): string {
-  const code = String(membershipRoles.indexOf(membership.role) + 1).padStart(2, '0');
-  return `${membership.groupKey}\u0001${membership.personKey}\u0001${code}`;
+  return `${membership.groupKey}\u0001${membership.personKey}\u0001${roleType[membership.role]}`;
 }
 
 export function parseMembershipStateKey(key: string): {
@@ -53,9 +47,8 @@ export function parseMembershipStateKey(key: string): {
   role: MembershipRole;
 } {
   const [groupKey = '', personKey = '', code = ''] = key.split('\u0001');
-  const role = membershipRoles[Number(code) - 1];
-  if (role === undefined) throw new TypeError(`not a membership state key: ${JSON.stringify(key)}`);
-  return { groupKey, personKey, role };
+  if (!isRoletypeCode(code)) throw new TypeError(`not a membership state key: ${JSON.stringify(key)}`);
+  return { groupKey, personKey, role: roleOfRoletype[code] };
 }
 
 /** One object the recipient should hold now, with its hash. */

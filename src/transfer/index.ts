@@ -1,6 +1,5 @@
-export { acknowledgeTransfer } from './acknowledge-transfer.js';
 export { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
-export { deliverUnderRecipientLock, type ReleasedDelivery } from './deliver-under-lock.js';
+export { deliverUnderRecipientLock } from './deliver-under-lock.js';
 export {
   claimFailedTransfer,
   failTransferIfPending,
@@ -10,8 +9,7 @@ export {
   recordTransferFailed,
   type TransferListing,
 } from './transfer-repository.js';
-export { transferTriggers, type TransferTrigger } from './transfer-trigger.js';
-export { decideHold, listHolds, type Hold, type HoldDecision } from './holds.js';
+export { decideHold, listHolds, type Hold } from './holds.js';
 export {
   advisoryRecipientLock,
   earlierPendingTransfers,
@@ -19,6 +17,5 @@ export {
   recipientLockFor,
   recipientLockKey,
   withRecipientLock,
-  type LockOutcome,
   type RecipientLock,
 } from './recipient-lock.js';

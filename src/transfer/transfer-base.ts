@@ -20,7 +20,7 @@ export interface TransferBase {
   readonly current: string | null;
 }
 
-export async function findTransferBase(
+async function findTransferBase(
   db: Kysely<HubDatabase>,
   transferId: string,
 ): Promise<TransferBase | undefined> {

@@ -19,6 +19,7 @@ import type { HubDatabase } from '../../src/db/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
 import type { TransportFactory } from '../../src/ports/index.js';
 import type { HubContext } from '../../src/run/index.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** Captured log lines, parsed as JSON (pino's own `sink()` test pattern). */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
@@ -37,6 +38,26 @@ export function captureLogger(level = 'debug'): { logger: Logger; lines: string[
   return { logger: createLogger({ level, destination }), lines };
 }
 
+/** A recipient file's JSON, as an operator would write it, with the given transport. */
+export function recipientFile(
+  id: string,
+  kind: string,
+  transport: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id,
+    name: id,
+    kind,
+    purpose: 'Synthetic recipient for the test suite',
+    legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
+    processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
+    contact: { name: 'Test operator', email: 'drift@example.org' },
+    transport,
+    ...extra,
+  };
+}
+
 /** A valid recipient config of `kind`, through the same validation as a file; `extra` adds or replaces keys. */
 export function recipient(
   id: string,
@@ -45,17 +66,7 @@ export function recipient(
   extra: Record<string, unknown> = {},
 ): RecipientConfig {
   const { config, problems } = parseRecipientConfig(
-    {
-      id,
-      name: id,
-      kind,
-      purpose: 'Synthetic recipient for the test suite',
-      legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-      processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
-      contact: { name: 'Test operator', email: 'drift@example.org' },
-      transport: { kind: 'file-drop', directory },
-      ...extra,
-    },
+    recipientFile(id, kind, { kind: 'file-drop', directory }, extra),
     `${id}.json`,
   );
   if (config === undefined) throw new Error(problems.join('\n'));
@@ -68,6 +79,40 @@ export async function seed(
   seedNumber = 7,
 ): Promise<void> {
   await loadMunicipality(connection, generateMunicipality({ scale, seed: seedNumber }));
+}
+
+/**
+ * A migrated test database of its own, seeded with a `scale` municipality before the enclosing
+ * describe block's tests and dropped after them; read its fields inside tests and hooks.
+ */
+export function seededDatabase(scale: MunicipalityScale, timeoutMs = 60_000): TestDatabase {
+  let created: TestDatabase | undefined;
+  const current = (): TestDatabase => {
+    if (created === undefined) throw new Error('the seeded database exists from beforeAll on');
+    return created;
+  };
+  beforeAll(async () => {
+    created = await createTestDatabase({ migrated: true });
+    await seed({ kind: 'pg', pool: created.pool }, scale);
+  }, timeoutMs);
+  afterAll(async () => {
+    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
+    // terminate one: the pool's 'error' event then is expected.
+    created?.pool.on('error', () => undefined);
+    await created?.destroy();
+  });
+  return {
+    get db() {
+      return current().db;
+    },
+    get pool() {
+      return current().pool;
+    },
+    get url() {
+      return current().url;
+    },
+    destroy: () => current().destroy(),
+  };
 }
 
 /** A HubContext over a migrated, seeded database, with file-drop recipients in a fresh directory. */

@@ -47,7 +47,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   };
 }
 
-export function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();

@@ -11,6 +11,14 @@ import type {
 } from '../../../src/model/index.js';
 import { compareKeys } from '../../../src/model/index.js';
 import { HubError } from '../../../src/errors/index.js';
+import type {
+  GuardianRelationTable,
+  PersonAddressTable,
+  PersonEmailTable,
+  PersonIdentifierTable,
+  PersonPhoneTable,
+  PersonTable,
+} from './source-database.js';
 
 const genders: Readonly<Record<string, Gender>> = { unknown: 'unknown', female: 'female', male: 'male' };
 const protections: Readonly<Record<string, AddressProtection>> = {
@@ -46,38 +54,20 @@ const affiliationPopulations: Readonly<Record<string, Affiliation['population']>
   staff: 'staff',
 };
 
+/** A table's row as read alongside its person: without the person key the chunk is grouped by. */
+type PersonDetail<Table, PersonKey extends keyof Table> = Readonly<Omit<Table, PersonKey>>;
+
 /** The rows of one person across the roster tables, as read for one chunk. */
 export interface PersonRows {
-  readonly person: {
-    readonly id: string;
-    readonly given_name: string;
-    readonly middle_name: string | null;
-    readonly family_name: string;
+  readonly person: Readonly<Omit<PersonTable, 'birth_date'>> & {
     /** YYYY-MM-DD: queries format dates in SQL, because pg and PGlite turn `date` into Dates differently. */
     readonly birth_date: string | null;
-    readonly gender: string;
-    readonly national_identity_number: string | null;
-    readonly status: string;
-    readonly preferred_language: string | null;
-    readonly address_protection: string;
   };
-  readonly identifiers: readonly { identifier_type: string; value: string }[];
-  readonly emails: readonly { email_type: string; address: string; priority: number }[];
-  readonly phones: readonly { phone_type: string; number: string; priority: number }[];
-  readonly addresses: readonly {
-    address_type: string;
-    street1: string;
-    street2: string | null;
-    street3: string | null;
-    postal_code: string | null;
-    locality: string | null;
-    country: string;
-  }[];
-  readonly guardians: readonly {
-    guardian_id: string;
-    has_parental_responsibility: boolean;
-    parent_access_consent: boolean;
-  }[];
+  readonly identifiers: readonly PersonDetail<PersonIdentifierTable, 'person_id'>[];
+  readonly emails: readonly PersonDetail<PersonEmailTable, 'person_id'>[];
+  readonly phones: readonly PersonDetail<PersonPhoneTable, 'person_id'>[];
+  readonly addresses: readonly PersonDetail<PersonAddressTable, 'person_id'>[];
+  readonly guardians: readonly PersonDetail<GuardianRelationTable, 'pupil_id'>[];
   /**
    * Enrolments (`pupil`, with grade and transport right) and employments (`staff`, where both are null);
    * dates as YYYY-MM-DD. Staff position is never read.

@@ -74,7 +74,7 @@ function identifiersOf(row: GroupRow): OrganizationIdentifier[] {
     .sort((a, b) => compareKeys(a.type, b.type) || compareKeys(a.value, b.value));
 }
 
-export function mapGroup(row: GroupRow): Group {
+function mapGroup(row: GroupRow): Group {
   const type = mapVocabulary(groupTypeByName, row.group_type, row.id, 'roster_group.group_type');
   const timeframe = {
     ...(row.begins === null ? {} : { begin: row.begins }),

@@ -1,19 +1,9 @@
 import { sql, type Transaction } from 'kysely';
-import { compareKeys, type Membership, type MembershipRole } from '../../../src/model/index.js';
+import { compareKeys, type Membership } from '../../../src/model/index.js';
+import { roleOfRoletype } from '../../../src/pifu/index.js';
 import { mapVocabulary } from './map-person.js';
 import { readSource, type PageContext } from './read-pages.js';
 import type { SourceDatabase } from './source-database.js';
-
-const roleByRoletype: Readonly<Record<string, MembershipRole>> = {
-  '01': 'pupil',
-  '02': 'teacher',
-  '03': 'contentDeveloper',
-  '04': 'other',
-  '05': 'management',
-  '06': 'contactTeacher',
-  '07': 'administrator',
-  '08': 'assistant',
-};
 
 interface Cursor {
   readonly groupId: string;
@@ -63,7 +53,7 @@ function mapMembership(row: MembershipRow): Membership {
     groupKey: row.group_id,
     personKey: row.person_id,
     role: mapVocabulary(
-      roleByRoletype,
+      roleOfRoletype,
       row.roletype,
       `${row.group_id}/${row.person_id}`,
       'membership.roletype',

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../../src/errors/index.js';
-import { sha256Line, writeFileAtomically } from '../../../src/files/index.js';
+import { checkSpoolFile, sha256Line, writeFileAtomically } from '../../../src/files/index.js';
 import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
 import type { FileDropConfig } from './file-drop-config.js';
 
@@ -29,6 +29,7 @@ export class FileDropTransport implements Transport {
     ) {
       return { location: target };
     }
+    await checkSpoolFile(feed);
     await removeStalePartials(this.#directory, feed.fileName);
     let written;
     try {

@@ -1,2 +1,2 @@
-export { fileDropConfigPlaces, fileDropConfigSchema, type FileDropConfig } from './file-drop-config.js';
+export { fileDropConfigPlaces, fileDropConfigSchema } from './file-drop-config.js';
 export { FileDropTransport } from './file-drop-transport.js';

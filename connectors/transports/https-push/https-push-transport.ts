@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { describeSecretSource, readSecret, type SecretSource } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
+import { checkSpoolFile } from '../../../src/files/index.js';
 import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
 import type { HttpsPushConfig } from './https-push-config.js';
+import { BrokenOff, excerpt, networkFailure, NoAnswer } from './https-push-failure.js';
 
 /** What the recipient answered: enough to classify, never more than a short excerpt of the body. */
 interface Answer {
@@ -17,39 +18,8 @@ interface Answer {
   readonly bodySent: boolean;
 }
 
-/** Why the transport itself broke off a request; becomes a retryable PIFU_TRANSPORT_FAILED. */
-class BrokenOff extends Error {}
-
-/** A request that got no answer, and whether the TLS handshake had completed before it failed. */
-class NoAnswer extends Error {
-  constructor(
-    readonly reason: unknown,
-    readonly afterHandshake: boolean,
-  ) {
-    super('no answer');
-  }
-}
-
+/** How much of the recipient's answer is kept, for the excerpt in an error. */
 const excerptBytes = 2048;
-const excerptChars = 200;
-
-/**
- * Certificate problems on the recipient's side that no retry will fix: the server's certificate is not
- * trusted or not for this host. These fail the transfer at once, with what to change.
- */
-const untrustedServerCodes = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'CERT_UNTRUSTED',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /**
  * POSTs the feed to the recipient's HTTPS endpoint, streamed from the spool (never read into memory),
@@ -270,72 +240,4 @@ export class HttpsPushTransport implements Transport {
 function firstHeader(headers: IncomingHttpHeaders): string | undefined {
   const location = headers.location;
   return typeof location === 'string' && location !== '' ? location : undefined;
-}
-
-async function checkSpoolFile(feed: FeedFile): Promise<void> {
-  let size: number;
-  try {
-    size = (await stat(feed.path)).size;
-  } catch {
-    throw new HubError('PIFU_SPOOL_MISSING', `transfer ${feed.transferId}: feed file ${feed.path} is gone`);
-  }
-  if (size !== feed.sizeBytes) {
-    throw new HubError(
-      'PIFU_SPOOL_MISSING',
-      `transfer ${feed.transferId}: feed file ${feed.path} has ${size} bytes, not the ${feed.sizeBytes} written`,
-    );
-  }
-}
-
-/**
- * A network or TLS failure: retryable, except for TLS trust problems that need a config change. A TLS 1.3
- * server checks the client certificate after the handshake, so a refused one shows either as the
- * server's alert (refused for good) or, when the reset overtakes the alert, as a plain reset right after
- * the handshake: retryable, since a reset is also what a restarting server looks like, with a hint.
- */
-function networkFailure(where: string, failure: unknown): HubError {
-  const error = failure instanceof NoAnswer ? failure.reason : failure;
-  if (error instanceof BrokenOff) return new HubError('PIFU_TRANSPORT_FAILED', `${where}: ${error.message}`);
-  const code = (error as NodeJS.ErrnoException).code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (code !== undefined && untrustedServerCodes.has(code)) {
-    return new HubError(
-      'PIFU_TRANSPORT_REJECTED',
-      `${where}: the server's TLS certificate is not accepted (${code}: ${message}); set transport.ca to trust the recipient's private CA, or ask the recipient to fix its certificate`,
-    );
-  }
-  if (code !== undefined && /^ERR_SSL_.*ALERT/.test(code)) {
-    return new HubError(
-      'PIFU_TRANSPORT_REJECTED',
-      `${where}: the server refused the TLS handshake (${code}); check transport.clientCertificate with the recipient`,
-    );
-  }
-  const afterHandshake = failure instanceof NoAnswer && failure.afterHandshake;
-  if (afterHandshake && (code === 'ECONNRESET' || code === 'EPIPE')) {
-    return new HubError(
-      'PIFU_TRANSPORT_FAILED',
-      `${where}: the server closed the connection right after the TLS handshake (${code}); if it requires a client certificate, check transport.clientCertificate with the recipient`,
-    );
-  }
-  return new HubError(
-    'PIFU_TRANSPORT_FAILED',
-    `${where}: ${code === undefined ? message : `${code}: ${message}`}`,
-  );
-}
-
-/**
- * A short, single-line excerpt of what the recipient answered, fit for an error message and the
- * transfer log: no token, no bearer credential, nothing shaped like a national id or an e-mail address
- * (a recipient may echo the feed back in its complaint).
- */
-export function excerpt(body: Buffer, token?: string): string {
-  let text = body.toString('utf8');
-  if (token !== undefined && token.length > 0) text = text.split(token).join('[redacted]');
-  text = text
-    .replace(/bearer\s+\S+/gi, 'Bearer [redacted]')
-    .replace(/\b\d{6}\s?\d{5}\b/g, '[number]')
-    .replace(/[^\s@"'<>]+@[^\s@"'<>]+\.[^\s@"'<>]+/g, '[e-mail]')
-    .replace(/[\p{Cc}\s]+/gu, ' ')
-    .trim();
-  return text.length > excerptChars ? `${text.slice(0, excerptChars)}…` : text;
 }

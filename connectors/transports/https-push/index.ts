@@ -1,2 +1,3 @@
-export { httpsPushConfigPlaces, httpsPushConfigSchema, type HttpsPushConfig } from './https-push-config.js';
-export { HttpsPushTransport, excerpt } from './https-push-transport.js';
+export { httpsPushConfigPlaces, httpsPushConfigSchema } from './https-push-config.js';
+export { excerpt } from './https-push-failure.js';
+export { HttpsPushTransport } from './https-push-transport.js';

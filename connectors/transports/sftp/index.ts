@@ -1,2 +1,3 @@
-export { sftpConfigPlaces, sftpConfigSchema, type SftpConfig } from './sftp-config.js';
-export { SftpTransport, hostKeyFingerprint } from './sftp-transport.js';
+export { sftpConfigPlaces, sftpConfigSchema } from './sftp-config.js';
+export { hostKeyFingerprint } from './sftp-session.js';
+export { SftpTransport } from './sftp-transport.js';

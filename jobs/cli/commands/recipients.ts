@@ -36,7 +36,7 @@ export interface FilesValidation {
 }
 
 /** Directories stand for their `*.json` files, sorted, as the hub loads them. */
-export function expandRecipientPaths(paths: readonly string[]): string[] {
+function expandRecipientPaths(paths: readonly string[]): string[] {
   return paths.flatMap((path) =>
     statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
       ? readdirSync(path)

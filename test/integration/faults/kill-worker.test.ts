@@ -9,10 +9,9 @@ import { findFeed } from '../../../src/feed/index.js';
 import { findTransfer } from '../../../src/transfer/index.js';
 import { queueNames } from '../../../src/queue/index.js';
 import { runIds, startRun } from '../../../src/run/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipientFile, seededDatabase } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
-import { parseRecipients, recipientFile, spawnWorker, type ChildWorker } from './support/child-worker.js';
+import { parseRecipients, spawnWorker, type ChildWorker } from './support/child-worker.js';
 import { startHttpsRecipient } from './support/https-recipient.js';
 import { expectDeliveredOnce, waitForRun } from './support/run-checks.js';
 
@@ -22,17 +21,7 @@ const fastTakeover = { lockDurationMs: 2_500, stalledIntervalMs: 500, concurrenc
 const randomBetween = (low: number, high: number): number => low + Math.floor(Math.random() * (high - low));
 
 describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child processes)', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
-  }, 60_000);
-  afterAll(async () => {
-    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
-    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
-    database.pool.on('error', () => undefined);
-    await database.destroy();
-  });
+  const database = seededDatabase('small');
 
   const spawned: ChildWorker[] = [];
   afterEach(async () => {

@@ -8,23 +8,12 @@ import { startWorkers, enqueueRun } from '../../../jobs/workers.js';
 import { queueNames } from '../../../src/queue/index.js';
 import { startRun } from '../../../src/run/index.js';
 import { findTransfer, listRunTransfers } from '../../../src/transfer/index.js';
-import { captureLogger, hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { captureLogger, hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { waitForRun } from './support/run-checks.js';
 
 describe('a recipient that stays down', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
-  });
-  afterAll(async () => {
-    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
-    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
-    database.pool.on('error', () => undefined);
-    await database.destroy();
-  });
+  const database = seededDatabase('tiny');
 
   it('ends after its own attempts: transfer failed, job in the failed set, one error line, nothing marked delivered', async () => {
     const { logger, lines } = captureLogger('info');

@@ -8,8 +8,7 @@ import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
 import { findFreePort, findRedisServer, waitForRedis } from '../../../src/queue/index.js';
 import { findRun, runIds, startRun } from '../../../src/run/index.js';
 import { findFeed } from '../../../src/feed/index.js';
-import { captureLogger, hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { captureLogger, hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 import { expectDeliveredOnce, waitForRun } from './support/run-checks.js';
 
 /**
@@ -47,17 +46,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 describe('Redis restarted in the middle of a run', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
-  }, 60_000);
-  afterAll(async () => {
-    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
-    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
-    database.pool.on('error', () => undefined);
-    await database.destroy();
-  });
+  const database = seededDatabase('small');
 
   it('the workers reconnect and the run completes, each recipient delivered once', async () => {
     const binary = findRedisServer();

@@ -7,8 +7,7 @@ import { listAudit } from '../../../src/audit/index.js';
 import { forgetPerson } from '../../../src/privacy/index.js';
 import { startRun, type HubContext } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 
 async function personsSent(
   ctx: HubContext,
@@ -33,12 +32,7 @@ async function personsSent(
 }
 
 describe('forgetting a person (R3)', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
-  }, 60_000);
-  afterAll(async () => database.destroy());
+  const database = seededDatabase('tiny');
 
   it('deletes them at every recipient holding them, keeps them out of later feeds, and audits the request', async () => {
     const ctx = hubContext(database.db, {

@@ -4,8 +4,7 @@ import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { startRun, type HubContext } from '../../../src/run/index.js';
 import { findRecipientState } from '../../../src/state/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 
 async function run(
   ctx: HubContext,
@@ -18,12 +17,7 @@ async function run(
 }
 
 describe('freeze windows', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
-  }, 60_000);
-  afterAll(async () => database.destroy());
+  const database = seededDatabase('tiny');
 
   it('queue deltas without sending inside the window; the first delta after it catches up', async () => {
     let today = new Date('2026-06-10T08:00:00Z');

@@ -6,8 +6,7 @@ import { listPersonDisclosures } from '../../../src/disclosure/index.js';
 import { readFeed } from '../../../src/pifu/index.js';
 import { startRun, type HubContext, type RunRequest } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 
 async function sent(ctx: HubContext, request: Omit<RunRequest, 'recipientIds'>) {
   const runId = await startRun(ctx, { recipientIds: ['lms'], ...request });
@@ -27,12 +26,7 @@ async function sent(ctx: HubContext, request: Omit<RunRequest, 'recipientIds'>) 
 }
 
 describe('operator resync', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
-  }, 60_000);
-  afterAll(async () => database.destroy());
+  const database = seededDatabase('small');
 
   it('sends a person, or a school, again as new, with trigger resync and the reason in the disclosure log', async () => {
     const ctx = hubContext(database.db, { recipients: (dir) => [recipient('lms', 'lms', join(dir, 'lms'))] });

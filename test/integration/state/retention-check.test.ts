@@ -3,16 +3,10 @@ import { sql } from 'kysely';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { findOverdueHoldings } from '../../../src/privacy/index.js';
 import { startRun } from '../../../src/run/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 
 describe('the R3 retention check', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
-  }, 60_000);
-  afterAll(async () => database.destroy());
+  const database = seededDatabase('small');
 
   it('reports inactive persons a recipient still holds past the limit, and not an archive keeping leavers', async () => {
     const ctx = hubContext(database.db, {

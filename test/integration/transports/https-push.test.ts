@@ -1,40 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from '../../../connectors/transports/registry.js';
-import { HubError } from '../../../src/errors/index.js';
+import type { HubError } from '../../../src/errors/index.js';
 import type { FeedFile, Transport } from '../../../src/ports/index.js';
+import { hubFailure, spooledFeed } from '../../helpers/spooled-feed.js';
 import { makeTestPki, startRecipient, type Recipient, type TestPki } from './https-fixture.js';
 
 const token = `tok-${randomUUID()}`;
 const tokenVariable = 'PIFU_TEST_HTTPS_PUSH_TOKEN';
 
 /** A feed file in a spool directory: a few MB so the body crosses many socket writes. */
-function writeFeed(dir: string, transferId = `tr-${randomUUID()}`): FeedFile {
+function writeFeed(dir: string, transferId?: string): FeedFile {
   const person = (n: number) =>
     `<person recstatus="1"><sourcedid><source>pifu-hub</source><id>p${n}</id></sourcedid></person>\n`;
   const content = `<?xml version="1.0" encoding="UTF-8"?>\n<enterprise>\n${Array.from({ length: 40_000 }, (_, n) => person(n)).join('')}</enterprise>\n`;
-  const path = join(dir, `${transferId}.xml`);
-  writeFileSync(path, content);
-  const bytes = Buffer.from(content);
-  return {
-    transferId,
-    recipientId: 'lms',
-    path,
-    fileName: `pifu-lms-${transferId}.xml`,
-    sizeBytes: bytes.length,
-    sha256Hex: createHash('sha256').update(bytes).digest('hex'),
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HubError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof HubError)) throw new Error(`expected a HubError, got ${String(error)}`);
-  return error;
+  return spooledFeed(dir, content, transferId);
 }
 
 describe('https-push transport against a real HTTPS server on loopback', () => {
@@ -56,11 +38,7 @@ describe('https-push transport against a real HTTPS server on loopback', () => {
       } as { kind: string },
       'lms',
     );
-  const rejected = async (promise: Promise<unknown>) => {
-    const error = await failure(promise);
-    messages.push(error.message);
-    return error;
-  };
+  const rejected = (promise: Promise<unknown>) => hubFailure(promise, messages);
 
   beforeAll(async () => {
     pki = makeTestPki();

@@ -1,39 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from '../../../connectors/transports/registry.js';
-import { HubError } from '../../../src/errors/index.js';
 import type { FeedFile, Transport } from '../../../src/ports/index.js';
+import { hubFailure, spooledFeed } from '../../helpers/spooled-feed.js';
 import { makeKey, startSftpServer, type TestKey, type TestSftpServer } from './sftp-fixture.js';
 
 const passphrase = `pass-${randomUUID()}`;
 const passphraseVariable = 'PIFU_TEST_SFTP_PASSPHRASE';
 
 function writeFeed(dir: string): FeedFile {
-  const transferId = `tr-${randomUUID()}`;
-  const content = `<?xml version="1.0" encoding="UTF-8"?>\n<enterprise>\n${'<person recstatus="1"/>\n'.repeat(60_000)}</enterprise>\n`;
-  const path = join(dir, `${transferId}.xml`);
-  writeFileSync(path, content);
-  return {
-    transferId,
-    recipientId: 'lms',
-    path,
-    fileName: `pifu-lms-${transferId}.xml`,
-    sizeBytes: Buffer.byteLength(content),
-    sha256Hex: createHash('sha256').update(content).digest('hex'),
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<HubError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
+  return spooledFeed(
+    dir,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<enterprise>\n${'<person recstatus="1"/>\n'.repeat(60_000)}</enterprise>\n`,
   );
-  if (!(error instanceof HubError)) throw new Error(`expected a HubError, got ${String(error)}`);
-  return error;
 }
 
 describe('sftp transport against an in-process SSH server on loopback', () => {
@@ -60,11 +43,7 @@ describe('sftp transport against an in-process SSH server on loopback', () => {
       } as { kind: string },
       'lms',
     );
-  const rejected = async (promise: Promise<unknown>) => {
-    const error = await failure(promise);
-    messages.push(error.message);
-    return error;
-  };
+  const rejected = (promise: Promise<unknown>) => hubFailure(promise, messages);
 
   beforeAll(async () => {
     hostKey = makeKey('host');

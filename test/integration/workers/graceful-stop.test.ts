@@ -4,29 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
 import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipientFile, seededDatabase } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
-import {
-  parseRecipients,
-  recipientFile,
-  spawnWorker,
-  type ChildWorker,
-} from '../faults/support/child-worker.js';
+import { parseRecipients, spawnWorker, type ChildWorker } from '../faults/support/child-worker.js';
 import { expectDeliveredOnce, waitForRun } from '../faults/support/run-checks.js';
 
 describe('SIGTERM / SIGINT to a worker process (installSignalHandlers)', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
-  });
-  afterAll(async () => {
-    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
-    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
-    database.pool.on('error', () => undefined);
-    await database.destroy();
-  });
+  const database = seededDatabase('tiny');
 
   const spawned: ChildWorker[] = [];
   afterEach(async () => {

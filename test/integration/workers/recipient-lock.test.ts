@@ -19,23 +19,12 @@ import {
 } from '../../../src/transfer/index.js';
 import type { Transport } from '../../../src/ports/index.js';
 import { createTransport } from '../../../connectors/transports/registry.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { waitForRun } from '../faults/support/run-checks.js';
 
 describe('the recipient lock: at most one feed per recipient in flight, across processes', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
-  });
-  afterAll(async () => {
-    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
-    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
-    database.pool.on('error', () => undefined);
-    await database.destroy();
-  });
+  const database = seededDatabase('tiny');
 
   /** A second, independent connection pool: what another worker process would have. */
   async function otherProcess() {

@@ -7,8 +7,7 @@ import { enqueueRun } from '../../../jobs/workers.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { findRun, startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, seededDatabase } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { spawnWorker, toFileDrop, type ChildWorker } from '../faults/support/child-worker.js';
 
@@ -18,18 +17,8 @@ import { spawnWorker, toFileDrop, type ChildWorker } from '../faults/support/chi
  * times are printed for the record, never asserted (the machine decides them).
  */
 describe('worker processes sharing one run', () => {
-  let database: TestDatabase;
+  const database = seededDatabase('small', 120_000);
   const recipientsDir = resolve('fixtures/recipients');
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
-  }, 120_000);
-  afterAll(async () => {
-    // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may
-    // terminate one: the pool's 'error' event then, which is expected (see cli/operator-runs.test.ts).
-    database.pool.on('error', () => undefined);
-    await database.destroy();
-  });
 
   async function timedRun(processes: number): Promise<{ ms: number; runId: string; dropDir: string }> {
     const dropDir = mkdtempSync(join(tmpdir(), 'pifu-scale-drop-'));

@@ -91,7 +91,7 @@ export function sampleMembership(overrides: Partial<Membership> = {}): Membershi
   };
 }
 
-export const orgUnits: ReadonlyMap<string, string> = new Map([
+const orgUnits: ReadonlyMap<string, string> = new Map([
   [owner.key, owner.shortName],
   [school.key, school.shortName],
 ]);

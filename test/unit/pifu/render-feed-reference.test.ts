@@ -12,10 +12,7 @@ describe('the hand-written writer', () => {
   it.each(['full', 'delta'] as const)(
     'writes the same %s documents as the xmlbuilder2 reference, after canonicalisation by libxml2',
     async (feedType) => {
-      const samples = fc.sample(rosterArbitrary(feedType, { withCarriageReturn: false }), {
-        numRuns: 40,
-        seed: 7,
-      });
+      const samples = fc.sample(rosterArbitrary(feedType, { withCarriageReturn: false }), { seed: 7 });
       const fast = await Promise.all(samples.map((sample) => renderToString(inputOf(sample))));
       const reference = await Promise.all(samples.map((sample) => buildReferenceFeed(inputOf(sample))));
       const fastCanonical = (await canonicalizeAll(fast)).map(withoutInterTagSpace);

@@ -16,7 +16,6 @@ import {
   guardianPolicies,
   idTypeNames,
   kindDefaults,
-  listKeys,
   orgIdTypeNames,
   profileGroupTypes,
   recipientKinds,
@@ -64,7 +63,7 @@ const schools = [
   { key: 's2', organizationNumber: '922222222', nsrId: 'NSR2' },
   { key: 's3', organizationNumber: '933333333', nsrId: 'NSR3' },
 ];
-export const schoolSelectors = schools.flatMap((school) => [school.organizationNumber, school.nsrId]);
+const schoolSelectors = schools.flatMap((school) => [school.organizationNumber, school.nsrId]);
 
 function orgGroups(): Group[] {
   return [
@@ -244,7 +243,7 @@ const personArbitrary = (index: number, personCount: number): fc.Arbitrary<Perso
       };
     });
 
-export const personKey = (index: number): string => `p${String(index).padStart(3, '0')}`;
+const personKey = (index: number): string => `p${String(index).padStart(3, '0')}`;
 
 /**
  * A small, coherent roster: one owner, three schools, groups of every type (the deny-listed one too),
@@ -380,10 +379,3 @@ export function profileArbitrary(): fc.Arbitrary<{ kind: RecipientKind; profile:
     .filter(({ resolved }) => resolved.problems.length === 0)
     .map(({ kind, resolved }) => ({ kind, profile: resolved.profile }));
 }
-
-/** Every list a profile holds, for assertions that quantify over them. */
-export function allowedIdTypes(profile: Profile): Set<string> {
-  return new Set([...profile.idTypes, ...profile.staffIdTypes, ...profile.guardianIdTypes]);
-}
-
-export { listKeys };

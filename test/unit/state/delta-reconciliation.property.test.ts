@@ -170,7 +170,6 @@ describe('deltas as reconciliation', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.FC_RUNS ?? 200) },
     );
     expect(await validateAllAgainstXsd(xmls)).toEqual([]);
   });
@@ -188,7 +187,6 @@ describe('deltas as reconciliation', () => {
         expect(resync.counts).toMatchObject({ added: objects, changed: 0, deleted: 0 });
         expectSameHolding(await applyFeed(holding, resync.xml), holding);
       }),
-      { numRuns: 100 },
     );
   });
 });

@@ -32,10 +32,10 @@ describe('secret sources', () => {
     expect(secretSourceSchema.safeParse({ env: 'lower case' }).success).toBe(false);
   });
 
-  it('reads an environment variable or file without its trailing newline', async () => {
+  it('reads an environment variable or file as text, without the whitespace around it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pifu-secret-'));
-    writeFileSync(join(dir, 'token'), 'from-a-file\r\n\n');
-    process.env['PIFU_TEST_SECRET_SOURCE'] = 'from-the-environment\n';
+    writeFileSync(join(dir, 'token'), ' from-a-file\t\r\n\n');
+    process.env['PIFU_TEST_SECRET_SOURCE'] = 'from-the-environment \n';
     try {
       expect((await readSecret({ env: 'PIFU_TEST_SECRET_SOURCE' }, 'x')).toString()).toBe(
         'from-the-environment',

@@ -69,26 +69,6 @@ export async function spawnWorker(config: WorkerProcessConfig): Promise<ChildWor
   };
 }
 
-/** A recipient file's JSON, as an operator would write it, with the given transport. */
-export function recipientFile(
-  id: string,
-  kind: string,
-  transport: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    id,
-    name: id,
-    kind,
-    purpose: 'Synthetic recipient for the test suite',
-    legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-    processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
-    contact: { name: 'Test operator', email: 'drift@example.org' },
-    transport,
-    ...extra,
-  };
-}
-
 /** Recipients with their transport rewritten to a file drop under `dropDir/<id>` (as `export --out` does). */
 export function toFileDrop(recipients: readonly RecipientConfig[], dropDir: string): RecipientConfig[] {
   return recipients.map((recipient) => ({

@@ -18,14 +18,14 @@ export async function waitForRun(db: Kysely<HubDatabase>, runId: string, timeout
   }
 }
 
-export async function sha256Of(path: string): Promise<string> {
+async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 /** A recipient's drop directory: the names it would pick up, and temporary names left by a crash. */
-export function dropListing(dir: string): { visible: string[]; partial: string[] } {
+function dropListing(dir: string): { visible: string[]; partial: string[] } {
   const names = readdirSync(dir).sort();
   return {
     visible: names.filter((name) => !name.endsWith('.partial')),
