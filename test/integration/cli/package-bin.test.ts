@@ -17,9 +17,12 @@ const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
  * (which `npm install` does through `prepare`).
  */
 describe('the pifu-hub binary in a checkout', () => {
-  it('is declared by the package itself, which does not depend on itself', () => {
-    expect(manifest.bin).toEqual({ [manifest.name]: 'bin/pifu-hub.js' });
-    expect(existsSync(`${root}${manifest.bin[manifest.name]}`)).toBe(true);
+  it('is declared by the package itself, with the dev tools apart, and does not depend on itself', () => {
+    expect(manifest.bin).toEqual({
+      [manifest.name]: 'bin/pifu-hub.js',
+      [`${manifest.name}-dev`]: 'bin/pifu-hub-dev.js',
+    });
+    for (const bin of Object.values(manifest.bin)) expect(existsSync(`${root}${bin}`)).toBe(true);
     expect(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })).not.toContain(
       manifest.name,
     );
@@ -36,5 +39,18 @@ describe('the pifu-hub binary in a checkout', () => {
     );
     expect(stdout).toMatch(/^Usage: pifu-hub \[options\] \[command\]/);
     expect(stdout).toContain('export');
+    // The operator binary does not carry the synthetic-data tools.
+    expect(stdout).not.toMatch(/^\s+(seed|demo|bench)\b/m);
+  });
+
+  it('runs the development tools as pifu-hub-dev the same way', async () => {
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['exec', '--offline', '--no', '--', 'pifu-hub-dev', '--help'],
+      { cwd: root, env: { ...process.env, npm_config_update_notifier: 'false' } },
+    );
+    expect(stdout).toMatch(/^Usage: pifu-hub-dev \[options\] \[command\]/);
+    for (const command of ['demo', 'seed', 'bench'])
+      expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 });
