@@ -42,6 +42,30 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Only these recipient files (validate), instead of the recipients directory. */
   readonly recipients?: readonly RecipientConfig[];
+  /**
+   * The command only reads: on the embedded database it may wait a few seconds for another process to
+   * let go of the data directory, where a command that changes things is refused at once.
+   */
+  readonly readOnly?: boolean;
+  /** What this process is doing, as a second process is told; default: the command words of argv. */
+  readonly command?: string;
+}
+
+/** How long a read-only command waits for the embedded data directory before it gives up. */
+export const readOnlyLockWaitMs = 5_000;
+
+/**
+ * `pifu-hub run show` from `pifu-hub run show RUN-ID --json`: the leading words, at most two, so that
+ * option values (a person key, a reason) never reach the lock file; a second word may be a run or
+ * transfer id (`retry ID`), which is fine to show.
+ */
+export function commandWords(argv: readonly string[] = process.argv): string {
+  const words = [];
+  for (const word of argv.slice(2)) {
+    if (word.startsWith('-') || words.length === 2) break;
+    words.push(word);
+  }
+  return ['pifu-hub', ...words].join(' ');
 }
 
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -57,7 +81,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   );
   if (problems.length > 0) throw new HubError('PIFU_RECIPIENT_INVALID', problems.join('; '));
 
-  const hub = await openDatabase<HubDatabase>(env.hubDatabase);
+  const hub = await openDatabase<HubDatabase>(env.hubDatabase, {
+    lock: {
+      command: options.command ?? commandWords(),
+      waitMs: options.readOnly === true ? readOnlyLockWaitMs : 0,
+    },
+  });
   let records: OpenDatabase<unknown> = hub as unknown as OpenDatabase<unknown>;
   let embeddedRedis: EmbeddedRedis | undefined;
   try {

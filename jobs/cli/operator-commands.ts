@@ -68,7 +68,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--limit <n>', 'at most this many', positiveInteger, 20)
     .option('--json', 'one JSON object per run', false)
     .action(async (options: { limit: number; json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'viewer');
         const runs = await listRuns(runtime.hub.db, { limit: options.limit });
         if (options.json) {
@@ -93,7 +93,7 @@ export function registerOperatorCommands(program: Command): void {
     .argument('<run>', 'the run id (see `pifu-hub runs`)')
     .option('--json', 'one JSON object: the run and its transfers', false)
     .action(async (runId: string, options: { json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'viewer');
         const run = await findRun(runtime.hub.db, runId);
         if (run === undefined) {

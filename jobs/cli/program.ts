@@ -243,7 +243,7 @@ export function buildProgram(): Command {
           throw new HubError('PIFU_CONFIG_INVALID', 'use either --recipient ID … or --all, not both');
         }
         if (options.dryRun) {
-          await withRuntime({}, async (runtime) => {
+          await withRuntime({ readOnly: true }, async (runtime) => {
             authorize(runtime, 'operator');
             const recipientIds = options.all
               ? runtime.recipients.map((recipient) => recipient.id)
@@ -323,7 +323,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'at most this many', positiveInteger, 50)
     .option('--json', 'one JSON object per transfer', false)
     .action(async (options: { recipient?: string; limit: number; json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'viewer');
         const transfers = await listTransfers(runtime.hub.db, {
           limit: options.limit,
@@ -446,7 +446,7 @@ export function buildProgram(): Command {
     .option('--months <n>', 'how long after leaving data may stay', positiveInteger, 3)
     .option('--json', 'one JSON object per holding', false)
     .action(async (options: { months: number; json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'privacy-admin');
         const snapshot = await runtime.context.source.openSnapshot();
         let overdue;
@@ -485,7 +485,7 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'at most this many', positiveInteger, 100)
     .option('--json', 'one JSON object per entry', false)
     .action(async (options: { subject?: string; limit: number; json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'privacy-admin');
         const entries = await listAudit(runtime.hub.db, {
           limit: options.limit,
@@ -516,7 +516,7 @@ export function buildProgram(): Command {
     .option('--all', 'decided holds too', false)
     .option('--json', 'one JSON object per hold', false)
     .action(async (options: { all: boolean; json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'viewer');
         const holds = await listHolds(runtime.hub.db, { all: options.all });
         if (options.json) {
@@ -587,7 +587,7 @@ export function buildProgram(): Command {
     .requiredOption('--person <key>', "the person's internal key (never a national identity number)")
     .option('--json', 'one JSON object per disclosure', false)
     .action(async (options: { person: string; json: boolean }) => {
-      await withRuntime({}, async (runtime) => {
+      await withRuntime({ readOnly: true }, async (runtime) => {
         authorize(runtime, 'privacy-admin');
         const answers = await listPersonDisclosures(runtime.hub.db, options.person);
         await recordAudit(runtime.hub.db, {
