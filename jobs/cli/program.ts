@@ -455,6 +455,7 @@ export function buildProgram(): Command {
             on: snapshot.properties.snapshotAt.slice(0, 10),
             months: options.months,
             recipients: runtime.recipients,
+            scanned: () => snapshot.close(),
           });
         } finally {
           await snapshot.close();

@@ -94,10 +94,16 @@ async function openPglite<DB>(
     close: async () => {
       if (closed) return;
       closed = true;
+      // PGlite 0.4's close() (which Kysely's destroy() calls too) ends its Emscripten runtime with
+      // exit(0), which writes 0 into process.exitCode and so turns every failed command into a success
+      // (fixed upstream in 0.5.5, which kysely-pglite-dialect does not support yet): keep the code this
+      // process had set.
+      const exitCode = process.exitCode;
       try {
         await db.destroy();
         if (!pglite.closed) await pglite.close();
       } finally {
+        process.exitCode = exitCode;
         lock?.release();
       }
     },
