@@ -32,6 +32,11 @@ export interface Runtime {
   readonly context: HubContext;
   /** Redis for the queues: REDIS_URL, else a private redis-server, else undefined (in-process). */
   queueUrl(): Promise<string | undefined>;
+  /**
+   * With a private redis-server: resolves, with a sentence for an operator, if it stops before close().
+   * Undefined with REDIS_URL (a shared Redis may restart; the workers reconnect) or without queues.
+   */
+  queueLost(): Promise<string> | undefined;
   close(): Promise<void>;
 }
 
@@ -127,10 +132,14 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
           return undefined;
         }
         embeddedRedis = await startEmbeddedRedis(binary);
-        logger.info({ pid: embeddedRedis.pid }, 'started a private redis-server for this process');
+        logger.info(
+          { pid: embeddedRedis.pid, port: embeddedRedis.port, guard: embeddedRedis.guard },
+          'started a private redis-server for this process',
+        );
       }
       return embeddedRedis?.url;
     },
+    queueLost: () => embeddedRedis?.lost,
     close: async () => {
       await embeddedRedis?.stop();
       if (records !== (hub as unknown)) await records.close();

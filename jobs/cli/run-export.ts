@@ -1,8 +1,9 @@
+import { HubError } from '../../src/errors/index.js';
 import { findFeed } from '../../src/feed/index.js';
 import type { FeedType } from '../../src/model/index.js';
 import type { TransferTrigger } from '../../src/transfer/index.js';
-import { findRun, runIds, startRun } from '../../src/run/index.js';
-import { findTransfer } from '../../src/transfer/index.js';
+import { finishRun, findRun, runIds, startRun } from '../../src/run/index.js';
+import { findTransfer, listRunTransfers, recordTransferFailed } from '../../src/transfer/index.js';
 import { runInProcess } from '../in-process-runner.js';
 import { enqueueRun, startWorkers } from '../workers.js';
 import type { Runtime } from '../runtime.js';
@@ -67,13 +68,7 @@ export async function runExport(
     if (queueUrl === undefined) {
       await runInProcess(ctx, runId);
     } else {
-      const connection = { redisUrl: queueUrl, prefix: runtime.env.queuePrefix };
-      const workers = startWorkers(ctx, connection);
-      try {
-        await enqueueRun(connection, runId, { wait: true });
-      } finally {
-        await workers.close();
-      }
+      await runOnQueues(runtime, queueUrl, runId);
     }
   } finally {
     await request.progress?.stop();
@@ -84,6 +79,52 @@ export async function runExport(
     status: run?.status ?? 'unknown',
     feeds: await reportFeeds(runtime, runId, request.recipientIds),
   };
+}
+
+/**
+ * Runs the run's steps through the queues with workers in this process. If the private redis-server
+ * dies meanwhile, the queues are gone with whatever they held: the workers are dropped, the steps
+ * running here finish, every transfer still pending is recorded failed with the reason and the run is
+ * closed `failed`, and the command ends with one line, within seconds, instead of reconnecting for ever.
+ */
+async function runOnQueues(runtime: Runtime, redisUrl: string, runId: string): Promise<void> {
+  const ctx = runtime.context;
+  const connection = { redisUrl, prefix: runtime.env.queuePrefix };
+  const lost = runtime.queueLost();
+  const workers = startWorkers(ctx, connection, lost === undefined ? {} : { errorGraceMs: 1_000 });
+  const abort = new AbortController();
+  let lostReason: string | undefined;
+  let settled = false;
+  void lost?.then((reason) => {
+    // After the run: nothing is lost, but closing the workers would wait for it for ever.
+    if (settled) {
+      void workers.abandon();
+      return;
+    }
+    lostReason = reason;
+    abort.abort(new HubError('PIFU_QUEUE_UNAVAILABLE', reason));
+  });
+  try {
+    await enqueueRun(connection, runId, { wait: true, signal: abort.signal });
+  } catch (error) {
+    if (lostReason === undefined) throw error;
+  } finally {
+    settled = true;
+    if (lostReason === undefined) await workers.close();
+    else await workers.abandon();
+  }
+  if (lostReason === undefined) return;
+  const error = `${lostReason} during the run; its queued steps are lost`;
+  for (const transfer of await listRunTransfers(ctx.db, runId)) {
+    if (transfer.status === 'pending') await recordTransferFailed(ctx.db, transfer.id, error);
+  }
+  await finishRun(ctx, runId);
+  throw new HubError(
+    'PIFU_QUEUE_UNAVAILABLE',
+    `${error}: run ${runId} is recorded failed (\`pifu-hub run show ${runId}\`); export again to deliver ` +
+      'what it did not',
+    { retryable: false },
+  );
 }
 
 async function reportFeeds(
