@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { Queue } from 'bullmq';
 import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
-import { loadRecipientConfigs, readEnvironment } from '../../src/config/index.js';
+import { loadRecipientConfigs, readEnvironment, requireSharedServices } from '../../src/config/index.js';
 import { redactUrl } from '../../src/db/index.js';
 import { disclosureManifestPath } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
@@ -452,6 +452,7 @@ export async function schedulerCommand(options: {
   if (redisUrl === undefined) {
     throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'the scheduler enqueues for a worker pool: set REDIS_URL');
   }
+  requireSharedServices(readEnvironment(), 'the scheduler', { withoutThem: 'run `pifu-hub export` by hand' });
   const runtime = await openRuntime();
   let scheduler;
   try {

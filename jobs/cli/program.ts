@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readEnvironment, requireSharedServices } from '../../src/config/index.js';
 import { validateFeedFile } from '../../src/pifu/index.js';
 import { decideHold, listHolds, listTransfers } from '../../src/transfer/index.js';
 import { findOverdueHoldings, forgetPerson, listAudit, recordAudit } from '../../src/privacy/index.js';
@@ -626,12 +627,10 @@ export function buildProgram(): Command {
           'PIFU_CONFIG_INVALID',
           `--queues: unknown queue "${unknown.join(', ')}"; known: run, feed, deliver`,
         );
+      const redisUrl = requireSharedServices(readEnvironment(), 'a worker', {
+        withoutThem: 'run `pifu-hub export`, which does its own jobs',
+      });
       const runtime = await openRuntime();
-      const redisUrl = await runtime.queueUrl();
-      if (redisUrl === undefined || runtime.env.redisUrl === undefined) {
-        await runtime.close();
-        throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'a worker needs a shared Redis: set REDIS_URL');
-      }
       const workers = startWorkers(
         runtime.context,
         { redisUrl, prefix: runtime.env.queuePrefix },

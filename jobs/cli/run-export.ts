@@ -1,3 +1,4 @@
+import { requireSharedServices } from '../../src/config/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { findFeed } from '../../src/feed/index.js';
 import type { FeedType } from '../../src/model/index.js';
@@ -49,6 +50,10 @@ export async function runExport(
   runtime: Runtime,
   request: ExportRequest,
 ): Promise<{ runId: string; status: string; feeds: FeedReport[] }> {
+  if (request.detach === true) {
+    // A detached run is done by the worker pool, which must see it: refused before it is recorded.
+    requireSharedServices(runtime.env, 'export --detach', { withoutThem: 'run the export without --detach' });
+  }
   const ctx = runtime.context;
   const runId = await startRun(ctx, {
     recipientIds: request.recipientIds,

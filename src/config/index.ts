@@ -28,3 +28,4 @@ export {
   unknownKeysRefusal,
   type SecretSource,
 } from './secret-source.js';
+export { requireSharedServices } from './shared-services.js';
