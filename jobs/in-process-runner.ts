@@ -23,7 +23,7 @@ export async function runInProcess(ctx: HubContext, runId: string): Promise<RunO
     for (const transfer of await listRunTransfers(ctx.db, runId)) {
       await recordTransferFailed(ctx.db, transfer.id, `snapshot failed: ${messageOf(error)}`);
     }
-    return finishRun(ctx, runId, { snapshotError: messageOf(error) });
+    return finishRun(ctx, runId, { failure: `snapshot failed: ${messageOf(error)}` });
   }
   for (const transfer of await listRunTransfers(ctx.db, runId)) {
     const feedId = ids.feedId(transfer.recipient_id);

@@ -4,7 +4,8 @@ import { redactUrl } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
 import { jobStates, type QueueCounts, type QueueInspector, type RunExecutor } from '../src/ports/index.js';
 import { queueNames } from '../src/queue/index.js';
-import type { HubContext } from '../src/run/index.js';
+import { finishRun, type HubContext } from '../src/run/index.js';
+import { listRunTransfers, recordTransferFailed } from '../src/transfer/index.js';
 import { runInProcess } from './in-process-runner.js';
 import { enqueueRun, startWorkers, type QueueConnection } from './workers.js';
 
@@ -16,18 +17,16 @@ import { enqueueRun, startWorkers, type QueueConnection } from './workers.js';
 export function queueRunExecutor(
   ctx: HubContext,
   connection: () => Promise<QueueConnection>,
-  options: { shared: boolean },
+  options: {
+    shared: boolean;
+    /** A private redis-server's death, with a sentence for the operator (see Runtime.queueLost). */
+    lost?: () => Promise<string> | undefined;
+  },
 ): RunExecutor {
   return {
     detachable: options.shared,
     async execute(runId) {
-      const queue = await connection();
-      const workers = startWorkers(ctx, queue);
-      try {
-        await enqueueRun(queue, runId, { wait: true });
-      } finally {
-        await workers.close();
-      }
+      await runOnQueues(ctx, await connection(), runId, options.lost?.());
     },
     async enqueue(runId) {
       if (!options.shared) {
@@ -36,6 +35,54 @@ export function queueRunExecutor(
       await enqueueRun(await connection(), runId, { wait: false });
     },
   };
+}
+
+/**
+ * Runs the run's steps through the queues with workers in this process. If a private redis-server dies
+ * meanwhile, the queues are gone with whatever they held: the workers are dropped, the steps running here
+ * finish, every transfer still pending is recorded failed with the reason and the run is closed `failed`,
+ * and the command ends with one line within seconds, instead of reconnecting for ever.
+ */
+async function runOnQueues(
+  ctx: HubContext,
+  connection: QueueConnection,
+  runId: string,
+  lost: Promise<string> | undefined,
+): Promise<void> {
+  const workers = startWorkers(ctx, connection, lost === undefined ? {} : { errorGraceMs: 1_000 });
+  const abort = new AbortController();
+  let lostReason: string | undefined;
+  let settled = false;
+  void lost?.then((reason) => {
+    // After the run: nothing is lost, but closing the workers would wait for it for ever.
+    if (settled) {
+      void workers.abandon();
+      return;
+    }
+    lostReason = reason;
+    abort.abort(new HubError('PIFU_QUEUE_UNAVAILABLE', reason));
+  });
+  try {
+    await enqueueRun(connection, runId, { wait: true, signal: abort.signal });
+  } catch (error) {
+    if (lostReason === undefined) throw error;
+  } finally {
+    settled = true;
+    if (lostReason === undefined) await workers.close();
+    else await workers.abandon();
+  }
+  if (lostReason === undefined) return;
+  const error = `${lostReason} during the run; its queued steps are lost`;
+  for (const transfer of await listRunTransfers(ctx.db, runId)) {
+    if (transfer.status === 'pending') await recordTransferFailed(ctx.db, transfer.id, error);
+  }
+  await finishRun(ctx, runId);
+  throw new HubError(
+    'PIFU_QUEUE_UNAVAILABLE',
+    `${error}: run ${runId} is recorded failed (\`pifu-hub run show ${runId}\`); export again to deliver ` +
+      'what it did not',
+    { retryable: false },
+  );
 }
 
 /** Step by step in this process, for machines with no Redis at all. */

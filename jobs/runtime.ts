@@ -9,6 +9,7 @@ import {
   type RecipientConfig,
   checkRecipientFiles,
   type RecipientFileResult,
+  requireSharedServices,
 } from '../src/config/index.js';
 import { migrateHub, openDatabase, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
@@ -36,6 +37,11 @@ export interface Runtime {
   readonly operations: OperationContext;
   /** Redis for the queues: REDIS_URL, else a private redis-server, else undefined (in-process). */
   queueUrl(): Promise<string | undefined>;
+  /**
+   * With a private redis-server: resolves, with a sentence for an operator, if it stops before close().
+   * Undefined with REDIS_URL (a shared Redis may restart; the workers reconnect) or without queues.
+   */
+  queueLost(): Promise<string> | undefined;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,30 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** Only these recipient files (validate), instead of the recipients directory. */
   readonly recipients?: readonly RecipientConfig[];
+  /**
+   * The command only reads: on the embedded database it may wait a few seconds for another process to
+   * let go of the data directory, where a command that changes things is refused at once.
+   */
+  readonly readOnly?: boolean;
+  /** What this process is doing, as a second process is told; default: the command words of argv. */
+  readonly command?: string;
+}
+
+/** How long a read-only command waits for the embedded data directory before it gives up. */
+const readOnlyLockWaitMs = 5_000;
+
+/**
+ * `pifu-hub run show` from `pifu-hub run show RUN-ID --json`: the leading words, at most two, so that
+ * option values (a person key, a reason) never reach the lock file; a second word may be a run or
+ * transfer id (`retry ID`), which is fine to show.
+ */
+function commandWords(argv: readonly string[] = process.argv): string {
+  const words = [];
+  for (const word of argv.slice(2)) {
+    if (word.startsWith('-') || words.length === 2) break;
+    words.push(word);
+  }
+  return ['pifu-hub', ...words].join(' ');
 }
 
 /** How recipient files are checked in this environment: the transports' own checks, the path rules. */
@@ -74,7 +104,12 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
           },
   );
 
-  const hub = await openDatabase<HubDatabase>(env.hubDatabase);
+  const hub = await openDatabase<HubDatabase>(env.hubDatabase, {
+    lock: {
+      command: options.command ?? commandWords(),
+      waitMs: options.readOnly === true ? readOnlyLockWaitMs : 0,
+    },
+  });
   let records: OpenDatabase<unknown> = hub as unknown as OpenDatabase<unknown>;
   let embeddedRedis: EmbeddedRedis | undefined;
   try {
@@ -97,33 +132,43 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     sourceDropLimits: env.sourceDropLimits,
   };
   let queueDecided = false;
-  const queueUrl = async (): Promise<string | undefined> => {
-    if (env.redisUrl !== undefined) return env.redisUrl;
+  /** A redis-server of this process's own, started on first use; undefined when there is none on PATH. */
+  const privateQueueUrl = async (): Promise<string | undefined> => {
     if (!queueDecided) {
       queueDecided = true;
       const binary = findRedisServer();
       if (binary === undefined) {
-        logger.warn('no REDIS_URL and no redis-server on PATH: running jobs in this process, without queues');
+        logger.warn('no redis-server on PATH: running jobs in this process, without queues');
         return undefined;
       }
       embeddedRedis = await startEmbeddedRedis(binary);
-      logger.info({ pid: embeddedRedis.pid }, 'started a private redis-server for this process');
+      logger.info(
+        { pid: embeddedRedis.pid, port: embeddedRedis.port, guard: embeddedRedis.guard },
+        'started a private redis-server for this process',
+      );
     }
     return embeddedRedis?.url;
   };
+  const queueUrl = async (): Promise<string | undefined> => env.redisUrl ?? privateQueueUrl();
   const prefix = env.queuePrefix;
+  const queueLost = (): Promise<string> | undefined => embeddedRedis?.lost;
+  // The shared queue only with the shared database: a run recorded in an embedded database and put on a
+  // shared Redis would be taken by pool workers that cannot see it.
   const shared =
-    env.redisUrl === undefined
+    env.redisUrl === undefined || env.hubDatabase.kind !== 'postgres'
       ? undefined
       : queueRunExecutor(context, async () => ({ redisUrl: env.redisUrl!, prefix }), { shared: true });
   const executor: RunExecutor = shared ?? {
     detachable: false,
     async execute(runId, options) {
-      const url = await queueUrl();
+      const url = env.redisUrl === undefined ? await queueUrl() : await privateQueueUrl();
       const local =
         url === undefined
           ? inProcessRunExecutor(context)
-          : queueRunExecutor(context, async () => ({ redisUrl: url, prefix }), { shared: false });
+          : queueRunExecutor(context, async () => ({ redisUrl: url, prefix }), {
+              shared: false,
+              lost: queueLost,
+            });
       await local.execute(runId, options);
     },
     enqueue: (runId) => inProcessRunExecutor(context).enqueue(runId),
@@ -142,6 +187,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
         env.redisUrl === undefined ? undefined : bullmqQueueInspector({ redisUrl: env.redisUrl, prefix }),
     },
     queueUrl,
+    queueLost,
     close: async () => {
       await embeddedRedis?.stop();
       if (records !== (hub as unknown)) await records.close();
@@ -171,4 +217,16 @@ export function readConfiguration(env: NodeJS.ProcessEnv = process.env): Configu
     recipients: () => loadRecipientConfigs(hubEnv.recipientsDir, checks),
     checkFiles: (paths) => checkRecipientFiles(paths, checks),
   };
+}
+
+/**
+ * Refuses, before anything opens, a command that hands work to other processes (`worker`,
+ * `scheduler`, `export --detach`) where there is no shared Redis and PostgreSQL; returns REDIS_URL.
+ */
+export function requireWorkerPool(
+  who: string,
+  options: { withoutThem: string },
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return requireSharedServices(readEnvironment(env), who, options);
 }

@@ -1,7 +1,7 @@
-import { FlowProducer, Queue, QueueEvents, Worker, type Job, type JobState } from 'bullmq';
-import { Redis } from 'ioredis';
+import { FlowProducer, Queue, Worker, type Job, type JobState } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../src/log/index.js';
-import { jobIds, jobNames, queueNames, type QueueName, type RunJobData } from '../src/queue/index.js';
+import { jobIds, jobNames, queueNames, type QueueName } from '../src/queue/index.js';
 export { queueNames, type QueueName } from '../src/queue/index.js';
 import type { HubContext } from '../src/run/index.js';
 import { recipientLockFor, type RecipientLock } from '../src/transfer/index.js';
@@ -10,12 +10,9 @@ import { feedProcessor } from './processors/feed-processor.js';
 import { recordFinalFailure } from './processors/final-failure.js';
 import { recipientGate } from './processors/recipient-gate.js';
 import { finishProcessor, snapshotProcessor } from './processors/snapshot-processor.js';
-import { retryOptions } from './processors/retry-options.js';
+import { connectQueueRedis as connect, type QueueConnection } from './enqueue-run.js';
 
-export interface QueueConnection {
-  readonly redisUrl: string;
-  readonly prefix: string;
-}
+export { enqueueRun, type QueueConnection } from './enqueue-run.js';
 
 export interface RunningWorkers {
   /**
@@ -25,6 +22,12 @@ export interface RunningWorkers {
    * every step tolerates.
    */
   close(options?: { force?: boolean }): Promise<void>;
+  /**
+   * For a Redis that is gone for good (a private redis-server that died): drops every connection without
+   * a word to Redis and without logging its errors, and resolves once the steps running in this process
+   * have returned (so the caller may then record what they left undone).
+   */
+  abandon(): Promise<void>;
 }
 
 export interface WorkerOptions {
@@ -50,6 +53,12 @@ export interface WorkerOptions {
   readonly runRetryDelayMs?: number;
   /** The recipient lock; by default the one that fits the hub database (see recipientLockFor). */
   readonly recipientLock?: RecipientLock;
+  /**
+   * Log a Redis error only if the workers are not abandoned this long after it. For a private
+   * redis-server: its sockets close a moment before its exit is seen, and the one line that exit ends
+   * in says all there is to say. Default 0: log at once.
+   */
+  readonly errorGraceMs?: number;
 }
 
 const workerDefaults = {
@@ -68,11 +77,6 @@ const liveStates: ReadonlySet<JobState | 'unknown'> = new Set<JobState | 'unknow
   'delayed',
   'prioritized',
 ]);
-
-function connect(redisUrl: string): Redis {
-  // BullMQ workers block on Redis; ioredis must not give up on those commands (BullMQ docs).
-  return new Redis(redisUrl, { maxRetriesPerRequest: null });
-}
 
 /** Starts workers for the given queues; several processes may do this against one Redis. */
 export function startWorkers(
@@ -133,15 +137,23 @@ export function startWorkers(
         runRetryDelay: settings.runRetryDelayMs,
       }),
   );
+  let abandoned = false;
+  const report = (log: () => void): void => {
+    const logUnlessAbandoned = (): void => {
+      if (!abandoned) log();
+    };
+    if (settings.errorGraceMs === undefined) logUnlessAbandoned();
+    else setTimeout(logUnlessAbandoned, settings.errorGraceMs).unref();
+  };
   const helperError = (error: Error): void =>
-    ctx.logger.warn({ err: error.message }, 'queue connection error (Redis unreachable?)');
+    report(() => ctx.logger.warn({ err: error.message }, 'queue connection error (Redis unreachable?)'));
   flows.on('error', helperError);
   lookups.run.on('error', helperError);
   lookups.deliver.on('error', helperError);
   for (const worker of workers) {
-    worker.on('error', (error) =>
-      ctx.logger.error({ queue: worker.name, err: error.message }, 'worker error'),
-    );
+    worker.on('error', (error) => {
+      report(() => ctx.logger.error({ queue: worker.name, err: error.message }, 'worker error'));
+    });
     worker.on('stalled', (jobId) =>
       ctx.logger.warn({ queue: worker.name, jobId }, 'job stalled (its worker died?); it runs again'),
     );
@@ -174,6 +186,14 @@ export function startWorkers(
       }
       closing ??= closeAll();
       return closing;
+    },
+    abandon: async () => {
+      abandoned = true;
+      for (const redis of connections) redis.disconnect();
+      for (const worker of workers) worker.close(true).catch(() => undefined);
+      // Not awaited: they would wait for Redis; started, they stop their retry loops at once.
+      for (const helper of [flows, lookups.run, lookups.deliver]) helper.close().catch(() => undefined);
+      while (active.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     },
   };
 }
@@ -240,36 +260,4 @@ export function installSignalHandlers(
     };
     for (const name of signals) process.on(name, onSignal);
   });
-}
-
-/**
- * Enqueues a recorded run and, with `wait`, resolves when its finish step has run. The snapshot job id
- * is derived from the run id, so enqueueing the same run twice is one job.
- */
-export async function enqueueRun(
-  connection: QueueConnection,
-  runId: string,
-  options: { wait: boolean },
-): Promise<void> {
-  const redis = connect(connection.redisUrl);
-  const queue = new Queue<RunJobData>(queueNames.run, { connection: redis, prefix: connection.prefix });
-  const eventsRedis = connect(connection.redisUrl);
-  const events = new QueueEvents(queueNames.run, { connection: eventsRedis, prefix: connection.prefix });
-  try {
-    if (options.wait) await events.waitUntilReady();
-    const job = await queue.add(
-      jobNames.snapshot,
-      { runId },
-      { ...retryOptions, jobId: jobIds.snapshot(runId) },
-    );
-    if (!options.wait) return;
-    await job.waitUntilFinished(events);
-    const finish = await queue.getJob(jobIds.finish(runId));
-    if (finish !== undefined) await finish.waitUntilFinished(events);
-  } finally {
-    await events.close();
-    await queue.close();
-    redis.disconnect();
-    eventsRedis.disconnect();
-  }
 }

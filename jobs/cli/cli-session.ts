@@ -1,4 +1,6 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { osUserActor, type Actor, type OperationContext } from '../../src/operations/index.js';
 import { openRuntime, type Runtime, type RuntimeOptions } from '../runtime.js';
 
@@ -12,12 +14,10 @@ export interface CliSession {
   readonly runtime: Runtime;
 }
 
-let demoNoticeShown = false;
-
 /**
  * The OS user at the keyboard as an actor, with roles from the roles file (R4). Without one, the
- * embedded database grants every role — said once on stderr, so nobody mistakes a demo for a
- * production setup — and PostgreSQL grants none.
+ * embedded database grants every role — said once per data directory on stderr, so nobody mistakes a
+ * demo for a production setup, without repeating it on every command — and PostgreSQL grants none.
  */
 export function cliActor(runtime: Runtime): Actor {
   const { actor, demoMode } = osUserActor({
@@ -25,8 +25,11 @@ export function cliActor(runtime: Runtime): Actor {
     rolesFile: runtime.env.rolesFile,
     embedded: runtime.env.hubDatabase.kind === 'pglite',
   });
-  if (demoMode && !demoNoticeShown) {
-    demoNoticeShown = true;
+  const shown = join(runtime.env.dataDir, 'every-role-notice-shown');
+  if (demoMode && !existsSync(shown)) {
+    writeFileSync(shown, 'the embedded database grants every role while PIFU_HUB_ROLES_FILE is unset\n', {
+      mode: 0o600,
+    });
     process.stderr.write(
       'note: no roles file (PIFU_HUB_ROLES_FILE): every role is granted on the embedded demo database; ' +
         'production uses PostgreSQL and a roles file\n',
@@ -41,8 +44,16 @@ export async function withSession<T>(
   use: (session: CliSession) => Promise<T>,
 ): Promise<T> {
   const runtime = await openRuntime({ env: quietEnv(), ...options });
+  let actor: Actor | undefined;
   try {
-    return await use({ ops: runtime.operations, actor: cliActor(runtime), runtime });
+    // The actor is made when a command first needs it (the dev tools' seed never does).
+    return await use({
+      ops: runtime.operations,
+      get actor() {
+        return (actor ??= cliActor(runtime));
+      },
+      runtime,
+    });
   } finally {
     await runtime.close();
   }

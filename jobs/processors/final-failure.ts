@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { findFeed, recordFeedFailed } from '../../src/feed/index.js';
 import { jobNames, type DeliverJobData, type FeedJobData, type RunJobData } from '../../src/queue/index.js';
-import { finishRun, runIds, type HubContext } from '../../src/run/index.js';
+import { findRun, finishRun, runIds, type HubContext } from '../../src/run/index.js';
 import { failTransferIfPending, listRunTransfers, recordTransferFailed } from '../../src/transfer/index.js';
 
 /**
@@ -40,11 +40,19 @@ async function record(ctx: HubContext, job: Job, message: string, notice: Failur
   switch (job.name) {
     case jobNames.snapshot: {
       const { runId } = job.data as RunJobData;
+      if ((await findRun(ctx.db, runId)) === undefined) {
+        // Enqueued by a process on another database: there is no run here to close.
+        ctx.logger.error(
+          { runId, err: message },
+          'snapshot failed for good: the run is not in this hub database (does every process share DATABASE_URL?)',
+        );
+        return;
+      }
       for (const transfer of await listRunTransfers(ctx.db, runId)) {
         await recordTransferFailed(ctx.db, transfer.id, `snapshot failed: ${message}`);
       }
       ctx.logger.error({ runId, err: message }, 'snapshot failed for good');
-      await finishRun(ctx, runId, { snapshotError: message });
+      await finishRun(ctx, runId, { failure: `snapshot failed: ${message}` });
       return;
     }
     case jobNames.feed: {

@@ -27,3 +27,4 @@ export {
   type SecretSource,
 } from './secret-source.js';
 export { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
+export { requireSharedServices } from './shared-services.js';

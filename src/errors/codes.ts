@@ -22,6 +22,10 @@ export const errorCodes = {
   PIFU_TRANSPORT_REJECTED: { retryable: false, summary: 'A recipient refused a feed for good.' },
   PIFU_SPOOL_MISSING: { retryable: false, summary: 'A run spool or feed file is gone before it was used.' },
   PIFU_DATABASE_FAILED: { retryable: true, summary: 'The hub database failed (transient).' },
+  PIFU_DATA_DIR_LOCKED: {
+    retryable: false,
+    summary: 'Another process is using the embedded database; it serves one process at a time.',
+  },
   PIFU_QUEUE_UNAVAILABLE: { retryable: true, summary: 'Redis could not be reached or started.' },
   PIFU_SEED_INVALID: {
     retryable: false,

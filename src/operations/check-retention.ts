@@ -35,6 +35,8 @@ export async function checkRetention(
         on: snapshot.properties.snapshotAt.slice(0, 10),
         months,
         recipients: [...ctx.recipients.values()],
+        // The embedded database has one connection, which the snapshot holds: let it go before lookups.
+        scanned: () => snapshot.close(),
       });
       trail.detail = `${overdue.length} overdue holdings (more than ${months} months inactive)`;
       return { months, overdue };

@@ -38,7 +38,17 @@ function monthsBefore(day: string, months: number): string {
 export async function findOverdueHoldings(
   db: Kysely<HubDatabase>,
   persons: AsyncIterable<Person>,
-  options: { on: string; months?: number; recipients: readonly RecipientConfig[] },
+  options: {
+    on: string;
+    months?: number;
+    recipients: readonly RecipientConfig[];
+    /**
+     * Called once every person is read, before the hub database is asked: the place to close the source
+     * snapshot. On the embedded database source and hub share PGlite's one connection, which an open
+     * snapshot holds, so a lookup during it would wait for ever.
+     */
+    scanned?: () => Promise<void>;
+  },
 ): Promise<OverdueHolding[]> {
   const cutoff = monthsBefore(options.on, options.months ?? 3);
   const overdue = new Map<string, string | undefined>();
@@ -48,6 +58,7 @@ export async function findOverdueHoldings(
     if (since === undefined) continue;
     if (since === null || since < cutoff) overdue.set(person.key, since ?? undefined);
   }
+  await options.scanned?.();
   const keeping = new Set(
     options.recipients.filter((recipient) => recipient.resolvedProfile.leavers === 'close').map((r) => r.id),
   );

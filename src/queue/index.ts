@@ -1,6 +1,7 @@
 export {
   findFreePort,
   findRedisServer,
+  pingRedis,
   startEmbeddedRedis,
   waitForRedis,
   type EmbeddedRedis,

@@ -1,3 +1,4 @@
+import { HubError } from '../errors/index.js';
 import { listRunTransfers } from '../transfer/transfer-repository.js';
 import { removeRosterSpool } from '../spool/index.js';
 import type { HubContext } from './hub-context.js';
@@ -17,27 +18,34 @@ export interface RunOutcome {
 
 /**
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
- * failed, `failed` (naming the recipients) otherwise; a run whose snapshot failed (or was stopped by
- * the source guard) says why in the snapshot's own words. A hold is an operator's decision, not a failure. The roster spool is removed; feed files stay for
- * `retry` and inspection until retention removes them.
+ * failed, `failed` (naming the recipients) otherwise. A hold is an operator's decision, not a failure.
+ * A `failure` of the run as a whole (its snapshot could not be read) makes it `failed` whatever its
+ * transfers say, and comes first in its error. The roster spool is removed; feed files stay for `retry`
+ * and inspection until retention removes them.
  */
 export async function finishRun(
   ctx: HubContext,
   runId: string,
-  options: { snapshotError?: string } = {},
+  options: { failure?: string } = {},
 ): Promise<RunOutcome> {
   const transfers = await listRunTransfers(ctx.db, runId);
   const count = (status: string): number => transfers.filter((transfer) => transfer.status === status).length;
   const undelivered = transfers.filter(
     (transfer) => transfer.status === 'failed' || transfer.status === 'pending',
   );
-  const status = undelivered.length === 0 && options.snapshotError === undefined ? 'completed' : 'failed';
-  const error =
-    options.snapshotError ??
-    (undelivered.length === 0
-      ? undefined
-      : `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`);
-  await recordRunFinished(ctx.db, runId, { status, error, finishedAt: ctx.now() });
+  const status = undelivered.length === 0 && options.failure === undefined ? 'completed' : 'failed';
+  const reasons = [
+    ...(options.failure === undefined ? [] : [options.failure]),
+    ...(undelivered.length === 0
+      ? []
+      : [`not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`]),
+  ];
+  const error = reasons.length === 0 ? undefined : reasons.join('; ');
+  const recorded = await recordRunFinished(ctx.db, runId, { status, error, finishedAt: ctx.now() });
+  if (!recorded) {
+    // Never report an outcome for a run this database does not hold (a worker on another database).
+    throw new HubError('PIFU_RUN_UNKNOWN', `run ${runId} does not exist in this hub database`);
+  }
   await removeRosterSpool(runSpoolPaths(ctx.spoolDir, runId).rosterDir);
   const outcome = {
     runId,

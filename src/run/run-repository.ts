@@ -101,12 +101,13 @@ export async function recordRunFinished(
   db: Kysely<HubDatabase>,
   runId: string,
   outcome: { status: 'completed' | 'failed'; error: string | undefined; finishedAt: Date },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const result = await db
     .updateTable('hub.run')
     .set({ status: outcome.status, error: outcome.error ?? null, finished_at: outcome.finishedAt })
     .where('id', '=', runId)
-    .execute();
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export interface RunListing {

@@ -11,6 +11,7 @@ import {
   type RunReport,
 } from '../../../src/operations/index.js';
 import { collect } from '../cli-options.js';
+import { requireWorkerPool } from '../../runtime.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';
 import { formatPreview } from '../format-preview.js';
@@ -84,12 +85,16 @@ export function registerExportCommands(program: Command): void {
       if (options.acceptSourceDrop !== (options.reason !== undefined)) {
         throw new HubError('PIFU_USAGE_INVALID', '--accept-source-drop and --reason TEXT go together');
       }
+      if (options.detach) {
+        // Refused before anything opens or is recorded: a detached run needs the worker pool.
+        requireWorkerPool('export --detach', { withoutThem: 'run the export without --detach' });
+      }
       const choice = {
         ...(options.all ? { all: true } : {}),
         ...(options.recipient.length > 0 ? { recipients: options.recipient } : {}),
         feedType: options.delta ? ('delta' as const) : ('full' as const),
       };
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: options.dryRun }, async ({ ops, actor }) => {
         if (options.dryRun) {
           const previews = await previewExport(ops, actor, choice);
           emit(options.json, previews, () => previews.map(formatPreview).join('\n\n'));
@@ -153,6 +158,9 @@ export function registerExportCommands(program: Command): void {
         json: boolean;
         detach: boolean;
       }) => {
+        if (options.detach) {
+          requireWorkerPool('resync --detach', { withoutThem: 'run the resync without --detach' });
+        }
         await withSession({}, async ({ ops, actor }) => {
           const report = await resyncRecipient(ops, actor, {
             recipient: options.recipient,

@@ -36,7 +36,7 @@ export function registerHoldCommands(program: Command): void {
     .option('--all', 'decided holds too', false)
     .option('--json', 'one JSON object per hold', false)
     .action(async (options: { all: boolean; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const holds = await listHolds(ops, actor, { all: options.all });
         emit(options.json, holds, () =>
           holds.length === 0
@@ -81,7 +81,7 @@ export function registerHoldCommands(program: Command): void {
     .option('--limit <n>', 'at most this many objects (1–10000)', wholeNumber({ min: 1, max: 10_000 }), 200)
     .option('--json', 'one JSON object', false)
     .action(async (transferId: string, options: { limit: number; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const detail = await showHold(ops, actor, { transfer: transferId, limit: options.limit });
         emit(options.json, detail, () => formatHoldDetail(detail));
       });

@@ -52,7 +52,7 @@ export function registerPrivacyCommands(program: Command): void {
     .requiredOption('--person <key>', "the person's hub key (never a national identity number)")
     .option('--json', 'one JSON object per disclosure', false)
     .action(async (options: { person: string; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const { personKey, disclosures } = await listDisclosures(ops, actor, { person: options.person });
         emit(
           options.json,
@@ -81,7 +81,7 @@ export function registerPrivacyCommands(program: Command): void {
     )
     .option('--json', 'one JSON object per holding', false)
     .action(async (options: { months: number; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const { overdue } = await checkRetention(ops, actor, { months: options.months });
         emit(options.json, overdue, () =>
           overdue.length === 0
@@ -109,7 +109,7 @@ export function registerPrivacyCommands(program: Command): void {
     .option(...limitOption)
     .option('--json', 'one JSON object per entry', false)
     .action(async (options: { person?: string; subject?: string; limit: number; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const entries = await listAudit(ops, actor, {
           limit: options.limit,
           ...(options.person === undefined ? {} : { person: options.person }),

@@ -9,7 +9,7 @@ import {
   type Slot,
 } from '../../../src/operations/index.js';
 import { startScheduler } from '../../scheduler.js';
-import { openRuntime, readConfiguration } from '../../runtime.js';
+import { openRuntime, readConfiguration, requireWorkerPool } from '../../runtime.js';
 import { installSignalHandlers, queueNames, startWorkers, type QueueName } from '../../workers.js';
 import { instant, wholeNumber } from '../cli-options.js';
 import { cliActor, quietEnv } from '../cli-session.js';
@@ -56,10 +56,9 @@ async function workerCommand(options: { concurrency: number; queues: string }): 
       `--queues: unknown queue "${unknown.join(', ')}"; known: run, feed, deliver`,
     );
   }
-  const redisUrl = readConfiguration(quietEnv()).env.redisUrl;
-  if (redisUrl === undefined) {
-    throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'a worker needs a shared Redis: set REDIS_URL');
-  }
+  const redisUrl = requireWorkerPool('a worker', {
+    withoutThem: 'run `pifu-hub export`, which does its own jobs',
+  });
   const runtime = await openRuntime();
   try {
     await admitProcess(
@@ -107,10 +106,7 @@ async function schedulerCommand(options: {
     }
     return;
   }
-  const redisUrl = readConfiguration().env.redisUrl;
-  if (redisUrl === undefined) {
-    throw new HubError('PIFU_QUEUE_UNAVAILABLE', 'the scheduler enqueues for a worker pool: set REDIS_URL');
-  }
+  const redisUrl = requireWorkerPool('the scheduler', { withoutThem: 'run `pifu-hub export` by hand' });
   const runtime = await openRuntime();
   let scheduler;
   try {

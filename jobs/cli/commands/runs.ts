@@ -20,7 +20,7 @@ export function registerRunCommands(program: Command): void {
     .option(...limitOption)
     .option('--json', 'one JSON object per run', false)
     .action(async (options: { limit: number; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const runs = await listRuns(ops, actor, { limit: options.limit });
         emit(options.json, runs, () => (runs.length === 0 ? 'no runs yet' : formatRuns(runs)));
       });
@@ -35,7 +35,7 @@ export function registerRunCommands(program: Command): void {
     .argument('<run>', 'the run id (see `pifu-hub runs`)')
     .option('--json', 'one JSON object: the run and its transfers', false)
     .action(async (runId: string, options: { json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const detail = await showRun(ops, actor, { run: runId });
         emit(options.json, detail, () => formatRun(detail));
       });
@@ -68,7 +68,7 @@ export function registerRunCommands(program: Command): void {
     .option(...limitOption)
     .option('--json', 'one JSON object per transfer', false)
     .action(async (options: { recipient?: string; limit: number; json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const transfers = await listTransfers(ops, actor, {
           limit: options.limit,
           ...(options.recipient === undefined ? {} : { recipient: options.recipient }),
@@ -96,7 +96,7 @@ export function registerRunCommands(program: Command): void {
     .description('jobs per state in each queue (run, feed, deliver) on the shared Redis (REDIS_URL)')
     .option('--json', 'one JSON object per queue', false)
     .action(async (options: { json: boolean }) => {
-      await withSession({}, async ({ ops, actor }) => {
+      await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const counts = await countQueues(ops, actor);
         emit(options.json, counts, () =>
           formatTable(

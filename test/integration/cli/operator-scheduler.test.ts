@@ -79,7 +79,8 @@ describe('pifu-hub scheduler', () => {
     const noRedis = await runCli(['scheduler'], env);
     expect(noRedis.exitCode).toBe(1);
     expect(noRedis.stderr).toBe(
-      'error: PIFU_QUEUE_UNAVAILABLE: the scheduler enqueues for a worker pool: set REDIS_URL\n',
+      "error: PIFU_QUEUE_UNAVAILABLE: the scheduler needs the worker pool's shared Redis and REDIS_URL is " +
+        'not set: set REDIS_URL and DATABASE_URL, or run `pifu-hub export` by hand\n',
     );
   });
 

@@ -134,7 +134,9 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     expect(row?.status).toBe('failed');
     expect(row?.source_check).toBe('stopped');
     const error = row?.error ?? '';
-    expect(error).toMatch(/^PIFU_SOURCE_DROP: the records store's snapshot shrank since the last good one/);
+    expect(error).toMatch(
+      /^snapshot failed: PIFU_SOURCE_DROP: the records store's snapshot shrank since the last good one/,
+    );
     expect(error).toContain(`school ${hit.org} persons ${hit.persons} → ${hit.persons - removed} (−`);
     expect(error).not.toMatch(/(^|; )persons \d+ →/); // the whole stayed under its 10 %
     expect(error).toContain('pifu-hub export … --accept-source-drop --reason TEXT');
@@ -143,7 +145,8 @@ describe('the source sanity guard, on real PostgreSQL', () => {
 
     const transfers = await listRunTransfers(ctx.db, runId);
     expect(transfers.map((transfer) => [transfer.status, transfer.location])).toEqual([['failed', null]]);
-    expect(transfers[0]?.error).toBe(`snapshot failed: ${error}`);
+    // The run's error is the transfer's, followed by the recipients it did not reach.
+    expect(error).toBe(`${transfers[0]?.error ?? ''}; not delivered to lms`);
     expect(await deliveredEvidence(ctx)).toEqual(before);
     expect(existsSync(runSpoolPaths(ctx.spoolDir, runId).rosterDir)).toBe(false);
   }, 60_000);
