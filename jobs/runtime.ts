@@ -15,8 +15,9 @@ import { migrateHub, openDatabase, type HubDatabase, type OpenDatabase } from '.
 import { HubError } from '../src/errors/index.js';
 import { createLogger, type Logger } from '../src/log/index.js';
 import { findRedisServer, startEmbeddedRedis, type EmbeddedRedis } from '../src/queue/index.js';
-import type { HubContext } from '../src/run/index.js';
+import { recoverRuns, type HubContext, type RecoveryReport, type RunExecution } from '../src/run/index.js';
 import { resolve } from 'node:path';
+import { sharedRunQueue } from './shared-run-queue.js';
 
 /**
  * The composition root: the one place that reads the environment and picks concrete databases,
@@ -32,6 +33,10 @@ export interface Runtime {
   readonly context: HubContext;
   /** Redis for the queues: REDIS_URL, else a private redis-server, else undefined (in-process). */
   queueUrl(): Promise<string | undefined>;
+  /** How this process carries out a run, by the same choice as queueUrl() (without starting anything). */
+  runExecution(): RunExecution;
+  /** What the crash recovery at opening found and did (see recoverRuns). */
+  readonly recovery: RecoveryReport;
   close(): Promise<void>;
 }
 
@@ -78,8 +83,29 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     logger,
     now: () => new Date(),
   };
+  let recovery: RecoveryReport;
+  const sharedQueue =
+    env.redisUrl === undefined
+      ? undefined
+      : sharedRunQueue({ redisUrl: env.redisUrl, prefix: env.queuePrefix });
+  try {
+    recovery = await recoverRuns(context, sharedQueue === undefined ? {} : { queue: sharedQueue });
+  } catch (error) {
+    if (records !== (hub as unknown)) await records.close();
+    await hub.close();
+    throw error;
+  } finally {
+    await sharedQueue?.close();
+  }
   let queueDecided = false;
   return {
+    recovery,
+    runExecution: () =>
+      env.redisUrl !== undefined
+        ? 'shared-queue'
+        : findRedisServer() === undefined
+          ? 'in-process'
+          : 'private-queue',
     env,
     logger,
     hub,

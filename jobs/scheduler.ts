@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import type { RecipientConfig } from '../src/config/index.js';
 import { HubError } from '../src/errors/index.js';
 import type { FeedType } from '../src/model/index.js';
-import { compactTimestamp, findRun, startRun, type HubContext } from '../src/run/index.js';
+import { compactTimestamp, currentProcess, findRun, startRun, type HubContext } from '../src/run/index.js';
 import { enqueueRun, type QueueConnection } from './workers.js';
 
 /**
@@ -370,6 +370,7 @@ export async function fireSlot(
       trigger: 'schedule',
       feedType: slot.kind,
       requestedBy: 'scheduler',
+      owner: { execution: 'shared-queue', process: currentProcess() },
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

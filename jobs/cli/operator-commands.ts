@@ -9,6 +9,7 @@ import { disclosureManifestPath } from '../../src/disclosure/index.js';
 import { HubError } from '../../src/errors/index.js';
 import { queueNames, type QueueName } from '../../src/queue/index.js';
 import {
+  cancelRun,
   findDeliveryAfter,
   findRun,
   findTransferDetail,
@@ -71,21 +72,40 @@ export function registerOperatorCommands(program: Command): void {
       await withRuntime({}, async (runtime) => {
         authorize(runtime, 'viewer');
         const runs = await listRuns(runtime.hub.db, { limit: options.limit });
+        // A run whose owner is gone but which the recovery at start could not close (see recoverRuns).
+        const { stuck } = runtime.recovery;
         if (options.json) {
-          for (const run of runs) console.log(JSON.stringify(run));
+          for (const run of runs) console.log(JSON.stringify({ ...run, stuck: stuck.get(run.id) ?? null }));
           return;
         }
         if (runs.length === 0) {
           console.log('no runs yet');
           return;
         }
-        console.log(formatRuns(runs));
+        console.log(formatRuns(runs.map((run) => (stuck.has(run.id) ? { ...run, status: 'stuck' } : run))));
+        for (const [runId, why] of stuck) console.error(`${runId} is stuck: ${why}`);
       });
     });
 
-  program
-    .command('run')
-    .description('one run')
+  const run = program.command('run').description('one run');
+  run
+    .command('cancel')
+    .description(
+      'end a running run: it and its pending transfers fail with your reason (held ones stay held)',
+    )
+    .argument('<run>', 'the run id (see `pifu-hub runs`)')
+    .requiredOption('--reason <text>', 'why; kept with the run and its transfers')
+    .action(async (runId: string, options: { reason: string }) => {
+      await withRuntime({}, async (runtime) => {
+        authorize(runtime, 'operator');
+        const outcome = await cancelRun(runtime.context, runId, {
+          by: `cli:${userInfo().username}`,
+          reason: options.reason,
+        });
+        console.log(`run ${runId} cancelled: ${outcome.failed} transfer(s) failed, ${outcome.held} held`);
+      });
+    });
+  run
     .command('show')
     .description(
       'a run and one line per transfer: outcome, attempts, counts, bytes, sha-256, location, error',
@@ -113,7 +133,11 @@ export function registerOperatorCommands(program: Command): void {
           );
           return;
         }
-        console.log(formatRun(listing!, run, transfers));
+        const stuck = runtime.recovery.stuck.get(runId);
+        console.log(
+          formatRun(stuck === undefined ? listing! : { ...listing!, status: 'stuck' }, run, transfers),
+        );
+        if (stuck !== undefined) console.error(`${runId} is stuck: ${stuck}`);
       });
     });
 
@@ -189,7 +213,10 @@ export function registerOperatorCommands(program: Command): void {
     .action(schedulerCommand);
 }
 
-function formatRuns(runs: readonly RunListing[]): string {
+/** A run as shown: `stuck` when its owner is gone and recovery could not close it. */
+type ShownRun = Omit<RunListing, 'status'> & { status: RunListing['status'] | 'stuck' };
+
+function formatRuns(runs: readonly ShownRun[]): string {
   return formatTable(
     [
       'run',
@@ -225,7 +252,7 @@ function recipientsCell(ids: readonly string[]): string {
 }
 
 function formatRun(
-  listing: RunListing,
+  listing: ShownRun,
   run: { persons: number | null; groups: number | null; memberships: number | null },
   transfers: readonly RunTransferDetail[],
 ): string {
@@ -354,7 +381,10 @@ export async function retryTransfer(
   const run = await findRun(ctx.db, transfer.runId);
   return {
     delivery,
-    run: run === undefined || run.status === 'running' ? undefined : await finishRun(ctx, transfer.runId),
+    run:
+      run === undefined || run.status === 'running'
+        ? undefined
+        : await finishRun(ctx, transfer.runId, { recount: true }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { findFeed } from '../../src/feed/index.js';
 import type { FeedType } from '../../src/model/index.js';
 import type { TransferTrigger } from '../../src/transfer/index.js';
-import { findRun, runIds, startRun } from '../../src/run/index.js';
+import { closeAbandonedRun, currentProcess, findRun, runIds, startRun } from '../../src/run/index.js';
 import { findTransfer } from '../../src/transfer/index.js';
 import { runInProcess } from '../in-process-runner.js';
 import { enqueueRun, startWorkers } from '../workers.js';
@@ -49,7 +49,9 @@ export async function runExport(
   request: ExportRequest,
 ): Promise<{ runId: string; status: string; feeds: FeedReport[] }> {
   const ctx = runtime.context;
+  const owner = { execution: runtime.runExecution(), process: currentProcess() };
   const runId = await startRun(ctx, {
+    owner,
     recipientIds: request.recipientIds,
     trigger: request.trigger ?? 'operator',
     feedType: request.feedType ?? 'full',
@@ -57,26 +59,40 @@ export async function runExport(
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     ...(request.resync === undefined ? {} : { resync: request.resync }),
   });
-  const queueUrl = await runtime.queueUrl();
-  if (queueUrl !== undefined && request.detach === true) {
-    await enqueueRun({ redisUrl: queueUrl, prefix: runtime.env.queuePrefix }, runId, { wait: false });
-    return { runId, status: 'enqueued', feeds: [] };
-  }
-  request.progress?.start(runId, request.recipientIds);
   try {
-    if (queueUrl === undefined) {
-      await runInProcess(ctx, runId);
-    } else {
-      const connection = { redisUrl: queueUrl, prefix: runtime.env.queuePrefix };
-      const workers = startWorkers(ctx, connection);
-      try {
-        await enqueueRun(connection, runId, { wait: true });
-      } finally {
-        await workers.close();
-      }
+    const queueUrl = await runtime.queueUrl();
+    if (queueUrl !== undefined && request.detach === true) {
+      await enqueueRun({ redisUrl: queueUrl, prefix: runtime.env.queuePrefix }, runId, { wait: false });
+      return { runId, status: 'enqueued', feeds: [] };
     }
-  } finally {
-    await request.progress?.stop();
+    request.progress?.start(runId, request.recipientIds);
+    try {
+      if (queueUrl === undefined) {
+        await runInProcess(ctx, runId);
+      } else {
+        const connection = { redisUrl: queueUrl, prefix: runtime.env.queuePrefix };
+        const workers = startWorkers(ctx, connection);
+        try {
+          await enqueueRun(connection, runId, { wait: true });
+        } finally {
+          await workers.close();
+        }
+      }
+    } finally {
+      await request.progress?.stop();
+    }
+  } catch (error) {
+    // Only this process could carry on with a run of its own (the shared queues' runs have the pool).
+    if (owner.execution !== 'shared-queue') {
+      await closeAbandonedRun(ctx, runId, `the export stopped: ${messageOf(error)}`, { from: owner }).catch(
+        (closing: unknown) =>
+          ctx.logger.error(
+            { runId, err: messageOf(closing) },
+            'could not close the stopped run; the next command recovers it',
+          ),
+      );
+    }
+    throw error;
   }
   const run = await findRun(runtime.hub.db, runId);
   return {
@@ -115,4 +131,8 @@ async function reportFeeds(
     });
   }
   return reports;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.js';
 import * as profiles from './0002-profiles.js';
 import * as deliveredState from './0003-delivered-state.js';
 import * as forgetAndAudit from './0004-forget-and-audit.js';
+import * as runOwner from './0005-run-owner.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0002-profiles': profiles,
   '0003-delivered-state': deliveredState,
   '0004-forget-and-audit': forgetAndAudit,
+  '0005-run-owner': runOwner,
 };

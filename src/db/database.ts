@@ -53,7 +53,14 @@ export interface RunTable {
   reason: string | null;
   /** What a resync run forgets: `{ school?, person? }`; absent for a whole recipient. */
   resync: unknown;
+  /** How the run is carried out; null for runs recorded before owners were (owner unknown). */
+  execution: RunExecution | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  owner_started_at: Timestamp | null;
 }
+
+export type RunExecution = 'in-process' | 'private-queue' | 'shared-queue';
 
 export interface FeedTable {
   id: string;

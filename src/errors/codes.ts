@@ -24,6 +24,10 @@ export const errorCodes = {
     summary: 'The synthetic generator was asked for something it cannot make.',
   },
   PIFU_RUN_UNKNOWN: { retryable: false, summary: 'No run or transfer with that id exists.' },
+  PIFU_RUN_FINISHED: {
+    retryable: false,
+    summary: 'The run has finished already, so it cannot be cancelled.',
+  },
   PIFU_FORBIDDEN: { retryable: false, summary: 'The operator lacks the role this command needs (R4).' },
   PIFU_HOLD_DECIDED: {
     retryable: false,

@@ -2,7 +2,7 @@ import { listRunTransfers } from '../transfer/transfer-repository.js';
 import { removeRosterSpool } from '../spool/index.js';
 import type { HubContext } from './hub-context.js';
 import { runSpoolPaths } from './run-paths.js';
-import { recordRunFinished } from './run-repository.js';
+import { findRun, recordRunFinished } from './run-repository.js';
 
 export interface RunOutcome {
   readonly runId: string;
@@ -17,31 +17,42 @@ export interface RunOutcome {
 
 /**
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
- * failed, `failed` (naming the recipients) otherwise. A hold is an operator's decision, not a failure. The roster spool is removed; feed files stay for
- * `retry` and inspection until retention removes them.
+ * failed, `failed` (naming the recipients, after `why` when given) otherwise. A hold is an operator's
+ * decision, not a failure. The roster spool is removed; feed files stay for `retry` and inspection until
+ * retention removes them. A run closed already (cancelled, or by an earlier try of this step) keeps its
+ * recorded outcome unless `recount` asks for it again (after a retry delivered one of its transfers).
  */
-export async function finishRun(ctx: HubContext, runId: string): Promise<RunOutcome> {
+export async function finishRun(
+  ctx: HubContext,
+  runId: string,
+  options: { why?: string; recount?: boolean } = {},
+): Promise<RunOutcome> {
   const transfers = await listRunTransfers(ctx.db, runId);
   const count = (status: string): number => transfers.filter((transfer) => transfer.status === status).length;
   const undelivered = transfers.filter(
     (transfer) => transfer.status === 'failed' || transfer.status === 'pending',
   );
-  const status = undelivered.length === 0 ? 'completed' : 'failed';
+  const counted = undelivered.length === 0 ? 'completed' : 'failed';
+  const missed = `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`;
   const error =
-    undelivered.length === 0
-      ? undefined
-      : `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`;
-  await recordRunFinished(ctx.db, runId, { status, error, finishedAt: ctx.now() });
+    undelivered.length === 0 ? undefined : options.why === undefined ? missed : `${options.why}; ${missed}`;
+  await recordRunFinished(ctx.db, runId, {
+    status: counted,
+    error,
+    finishedAt: ctx.now(),
+    onlyIfRunning: options.recount !== true,
+  });
   await removeRosterSpool(runSpoolPaths(ctx.spoolDir, runId).rosterDir);
+  const recorded = (await findRun(ctx.db, runId))?.status;
   const outcome = {
     runId,
-    status,
+    status: recorded === 'completed' || recorded === 'failed' ? recorded : counted,
     delivered: count('delivered'),
     failed: undelivered.length,
     held: count('held'),
     skipped: count('skipped') + count('rejected'),
   } as const;
-  (status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
+  (outcome.status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
     outcome,
     'run finished',
   );

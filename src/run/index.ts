@@ -13,3 +13,20 @@ export {
 export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
 export { finishRun, type RunOutcome } from './finish-run.js';
+export { cancelRun } from './cancel-run.js';
+export { closeAbandonedRun } from './close-abandoned-run.js';
+export { currentProcess, processState, type ProcessIdentity, type ProcessState } from './process-identity.js';
+export {
+  recoverRuns,
+  type QueuedRunState,
+  type RecoveryOptions,
+  type RecoveryReport,
+  type RunQueue,
+} from './recover-runs.js';
+export {
+  checkLocalOwner,
+  describeProcess,
+  runOwnerOf,
+  type RunExecution,
+  type RunOwner,
+} from './run-owner.js';

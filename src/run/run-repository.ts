@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { HubDatabase, RunRow, TransferStatus } from '../db/index.js';
 import type { TransferTrigger } from '../transfer/transfer-trigger.js';
+import type { RunOwner } from './run-owner.js';
 
 export async function insertRun(
   db: Kysely<HubDatabase>,
@@ -11,6 +12,7 @@ export async function insertRun(
     recipientIds: readonly string[];
     reason?: string | undefined;
     resync?: { school?: string; person?: string } | undefined;
+    owner?: RunOwner | undefined;
   },
 ): Promise<void> {
   await db
@@ -23,12 +25,27 @@ export async function insertRun(
       recipient_ids: [...run.recipientIds],
       reason: run.reason ?? null,
       resync: run.resync === undefined ? null : JSON.stringify(run.resync),
+      execution: run.owner?.execution ?? null,
+      owner_host: run.owner?.process.host ?? null,
+      owner_pid: run.owner?.process.pid ?? null,
+      owner_started_at: run.owner?.process.startedAt ?? null,
     })
     .execute();
 }
 
 export async function findRun(db: Kysely<HubDatabase>, runId: string): Promise<RunRow | undefined> {
   return db.selectFrom('hub.run').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+/** Runs not yet finished, oldest first. */
+export async function listRunningRuns(db: Kysely<HubDatabase>): Promise<RunRow[]> {
+  return db
+    .selectFrom('hub.run')
+    .selectAll()
+    .where('status', '=', 'running')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function recordRunSnapshot(
@@ -52,12 +69,19 @@ export async function recordRunSnapshot(
 export async function recordRunFinished(
   db: Kysely<HubDatabase>,
   runId: string,
-  outcome: { status: 'completed' | 'failed'; error: string | undefined; finishedAt: Date },
+  outcome: {
+    status: 'completed' | 'failed';
+    error: string | undefined;
+    finishedAt: Date;
+    /** Leave a run that is no longer running as it was recorded (a cancelled one). */
+    onlyIfRunning?: boolean;
+  },
 ): Promise<void> {
   await db
     .updateTable('hub.run')
     .set({ status: outcome.status, error: outcome.error ?? null, finished_at: outcome.finishedAt })
     .where('id', '=', runId)
+    .$if(outcome.onlyIfRunning === true, (query) => query.where('status', '=', 'running'))
     .execute();
 }
 

@@ -5,6 +5,7 @@ import { insertTransfer } from '../transfer/transfer-repository.js';
 import type { TransferTrigger } from '../transfer/transfer-trigger.js';
 import type { HubContext } from './hub-context.js';
 import { newRunId, runIds } from './run-ids.js';
+import type { RunOwner } from './run-owner.js';
 import { insertRun } from './run-repository.js';
 
 export interface RunRequest {
@@ -18,6 +19,8 @@ export interface RunRequest {
   readonly reason?: string;
   /** A resync sends again part (or all) of what the recipients hold: a school, a person, or everything. */
   readonly resync?: { readonly school?: string; readonly person?: string };
+  /** Who carries the run out, so a later command can tell when it is gone (see recoverRuns). */
+  readonly owner?: RunOwner;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function startRun(ctx: HubContext, request: RunRequest): Promise<st
       recipientIds: request.recipientIds,
       reason: request.reason,
       resync: request.trigger === 'resync' ? { ...request.resync } : undefined,
+      owner: request.owner,
     });
     for (const recipientId of request.recipientIds) {
       const recipient = ctx.recipients.get(recipientId)!;

@@ -1,4 +1,5 @@
 export { acknowledgeTransfer } from './acknowledge-transfer.js';
+export { confirmTransfer, type Confirmation } from './confirm-transfer.js';
 export { deliverTransfer, type DeliveryOutcome } from './deliver-transfer.js';
 export {
   claimFailedTransfer,
