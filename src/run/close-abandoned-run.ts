@@ -20,8 +20,8 @@ import type { RunOwner } from './run-owner.js';
  *
  * The run is first taken over by this process (its owner rewritten from `from` to this one, only if it
  * is still `from` and the run still running), so that of two processes recovering at once one does it;
- * the other gets undefined. A crash during this leaves the run owned by a dead process again, for the
- * next command to recover.
+ * the other gets undefined. A failure or a crash during this leaves the run owned by a dead process
+ * again, for the next command to recover.
  */
 export async function closeAbandonedRun(
   ctx: HubContext,
@@ -29,35 +29,48 @@ export async function closeAbandonedRun(
   why: string,
   options: { from?: RunOwner | undefined; here?: ProcessIdentity } = {},
 ): Promise<RunOutcome | undefined> {
-  if (!(await takeOver(ctx.db, runId, options.from, options.here ?? currentProcess()))) return undefined;
-  for (const transfer of await listRunTransfers(ctx.db, runId)) {
-    if (transfer.status !== 'pending') continue;
-    const confirmation =
-      transfer.attempts > 0 ? await confirmTransfer(ctx, transfer.id) : { isHeld: false, why: '' };
-    if (confirmation.isHeld) continue;
-    const detail = confirmation.why === '' ? '' : ` (${confirmation.why})`;
-    await failTransferIfPending(ctx.db, transfer.id, `${why}${detail}`);
+  const here = options.here ?? currentProcess();
+  if (!(await takeOver(ctx.db, runId, options.from?.process, here))) return undefined;
+  let outcome: RunOutcome;
+  try {
+    for (const transfer of await listRunTransfers(ctx.db, runId)) {
+      if (transfer.status !== 'pending') continue;
+      const confirmation =
+        transfer.attempts > 0 ? await confirmTransfer(ctx, transfer.id) : { isHeld: false, why: '' };
+      if (confirmation.isHeld) continue;
+      const detail = confirmation.why === '' ? '' : ` (${confirmation.why})`;
+      await failTransferIfPending(ctx.db, transfer.id, `${why}${detail}`);
+    }
+    await removeLeftovers(runSpoolPaths(ctx.spoolDir, runId).runDir);
+    outcome = await finishRun(ctx, runId, { why });
+  } catch (error) {
+    // Handed back, so that it still reads as abandoned to the next command, in whatever process.
+    await takeOver(ctx.db, runId, here, options.from?.process);
+    throw error;
   }
-  await removeLeftovers(runSpoolPaths(ctx.spoolDir, runId).runDir);
-  const outcome = await finishRun(ctx, runId, { why });
   ctx.logger.warn({ runId, why, status: outcome.status }, 'abandoned run closed');
   return outcome;
 }
 
+/** The run's owner process `from` → `to`, only while it is still `from` and the run still running. */
 async function takeOver(
   db: Kysely<HubDatabase>,
   runId: string,
-  from: RunOwner | undefined,
-  here: ProcessIdentity,
+  from: ProcessIdentity | undefined,
+  to: ProcessIdentity | undefined,
 ): Promise<boolean> {
   const result = await db
     .updateTable('hub.run')
-    .set({ owner_host: here.host, owner_pid: here.pid, owner_started_at: here.startedAt })
+    .set({
+      owner_host: to?.host ?? null,
+      owner_pid: to?.pid ?? null,
+      owner_started_at: to?.startedAt ?? null,
+    })
     .where('id', '=', runId)
     .where('status', '=', 'running')
-    .where('owner_host', 'is not distinct from', from?.process.host ?? null)
-    .where('owner_pid', 'is not distinct from', from?.process.pid ?? null)
-    .where('owner_started_at', 'is not distinct from', from?.process.startedAt ?? null)
+    .where('owner_host', 'is not distinct from', from?.host ?? null)
+    .where('owner_pid', 'is not distinct from', from?.pid ?? null)
+    .where('owner_started_at', 'is not distinct from', from?.startedAt ?? null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

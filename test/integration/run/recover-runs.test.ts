@@ -28,6 +28,7 @@ import {
   type ProcessIdentity,
   type RunOwner,
 } from '../../../src/run/index.js';
+import { stateManifestPath } from '../../../src/state/index.js';
 import { deliverTransfer, findTransfer, listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -181,6 +182,57 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
         `run ${runId} completed\n`,
     );
     expect((await findTransfer(ctx.db, transferId))?.status).toBe('delivered');
+  });
+
+  it('runs shows a run it could not recover as stuck, with why, and leaves it to the next command', async () => {
+    const before = context((config, recipientId) => {
+      const real = createTransport(config, recipientId);
+      return {
+        kind: real.kind,
+        deliver: async (feed) => {
+          await real.deliver(feed);
+          throw new Error('killed');
+        },
+      };
+    });
+    const owner: RunOwner = { execution: 'private-queue', process: await deadProcess() };
+    const runId = await startRun(before, {
+      recipientIds: ['websak'],
+      trigger: 'operator',
+      feedType: 'full',
+      owner,
+    });
+    await takeSnapshot(before, runId);
+    const feed = await writeRecipientFeed(before, runIds(runId).feedId('websak'));
+    await expect(deliverTransfer(before, runIds(runId).transferId('websak'))).rejects.toThrow('killed');
+    // The file reached the recipient, but what its acknowledgement needs is damaged in the spool.
+    writeFileSync(stateManifestPath(feed.filePath), '{}\n');
+
+    const env = {
+      DATABASE_URL: database.url,
+      PIFU_HUB_DATA_DIR: join(base, 'data'),
+      PIFU_HUB_SPOOL_DIR: before.spoolDir,
+      PIFU_HUB_RECIPIENTS_DIR: recipientsDir,
+      LOG_LEVEL: 'silent',
+    };
+    const shown = await runCli(['runs'], env);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.stdout.split('\n').find((line) => line.startsWith(runId))).toMatch(
+      new RegExp(`^${runId} +operator +stuck +`),
+    );
+    expect(shown.stderr).toBe(
+      `${runId} is stuck: its process (pid ${owner.process.pid} on host ${owner.process.host}, started ` +
+        `${owner.process.startedAt.toISOString()}) ended before the run finished; recovering it failed: ` +
+        `${stateManifestPath(feed.filePath)} has no state manifest header\n`,
+    );
+    const json = await runCli(['runs', '--json', '--limit', '1'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      id: runId,
+      status: 'running',
+      stuck: expect.any(String),
+    });
+    const run = await findRun(database.db, runId);
+    expect([run?.status, run?.owner_pid]).toEqual(['running', owner.process.pid]);
   });
 
   it('leaves a run whose owner lives, and reports one it cannot check (another host, no owner recorded)', async () => {
