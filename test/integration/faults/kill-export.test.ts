@@ -85,6 +85,15 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
     return { child, exited };
   }
 
+  /** `kill -9` of the node process alone (its private redis-server lives on, as after a real kill). */
+  function killProcess(child: ChildProcess): void {
+    try {
+      process.kill(child.pid!, 'SIGKILL');
+    } catch {
+      // it ended on its own in the same instant: then it finished first
+    }
+  }
+
   /** Ends whatever is left of a command's process group (its private redis-server, after a kill -9). */
   function killGroup(child: ChildProcess): void {
     try {
@@ -101,19 +110,41 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
     );
   }
 
-  let exportMs = 0;
+  /** How long an export's run lives, from its spool directory's appearance to the end: measured below. */
+  const runLifeMs = { withRedis: 0, inProcess: 0 };
+  const runsDir = () => join(home, 'data', 'spool', 'runs');
+
+  /** `export --all`; `started` resolves true once its run's spool appears (the snapshot begins), false if it ends first. */
+  function startExport(withRedis: boolean) {
+    const before = new Set(existsSync(runsDir()) ? readdirSync(runsDir()) : []);
+    const exporting = pifuHub(['export', '--all'], { withRedis });
+    let ended = false;
+    void exporting.exited.then(() => (ended = true));
+    const started = (async () => {
+      while (!ended) {
+        if (existsSync(runsDir()) && readdirSync(runsDir()).some((name) => !before.has(name))) return true;
+        await sleep(20);
+      }
+      return false;
+    })();
+    return { ...exporting, started };
+  }
+
   beforeAll(async () => {
     ensureBuilt();
     home = mkdtempSync(join(tmpdir(), 'pifu-kill-export-'));
     noRedisPath = join(home, 'empty-path');
     mkdirSync(noRedisPath);
     const seeded = await pifuHub(['seed', '--scale', 'tiny'], { withRedis: false }).exited;
-    expect([seeded.code, seeded.stderr]).toEqual([0, '']);
-    const started = performance.now();
-    const whole = await pifuHub(['export', '--all'], { withRedis: true }).exited;
-    exportMs = performance.now() - started;
-    expect(whole.code).toBe(0);
-  }, 180_000);
+    expect(seeded.code).toBe(0);
+    for (const withRedis of [true, false]) {
+      const whole = startExport(withRedis);
+      expect(await whole.started).toBe(true);
+      const started = performance.now();
+      expect((await whole.exited).code).toBe(0);
+      runLifeMs[withRedis ? 'withRedis' : 'inProcess'] = performance.now() - started;
+    }
+  }, 240_000);
   afterAll(() => {
     for (const child of spawned) killGroup(child);
   });
@@ -123,21 +154,27 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
     async () => {
       const tally: string[] = [];
       let confirmed = 0;
-      let knownRuns = 1;
+      let knownRuns = 2;
       for (let point = 1; point <= killPoints; point += 1) {
         const withRedis = point % 2 === 1;
-        const killAtMs = Math.round(Math.random() * exportMs * 1.05);
-        const exporting = pifuHub(['export', '--all'], { withRedis });
+        // Most kills fall in the run's life, measured from its start; every fourth during the process's start-up.
+        const early = point % 4 === 0;
+        const killAtMs = Math.round(
+          Math.random() * (early ? 2_000 : runLifeMs[withRedis ? 'withRedis' : 'inProcess'] * 1.05),
+        );
+        const exporting = startExport(withRedis);
+        if (!early) await exporting.started;
         const endedFirst = await Promise.race([
           exporting.exited.then(() => true),
           sleep(killAtMs).then(() => false),
         ]);
-        if (!endedFirst) process.kill(exporting.child.pid!, 'SIGKILL');
+        if (!endedFirst) killProcess(exporting.child);
         const killed = await exporting.exited;
         killGroup(exporting.child);
 
         const next = await pifuHub(['runs', '--json', '--limit', '1000'], { withRedis }).exited;
         expect([next.code, next.signal]).toEqual([0, null]);
+        if (killed.signal === null) expect(killed.code).toBe(0);
         const runs = next.stdout
           .trim()
           .split('\n')
@@ -159,14 +196,14 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
         knownRuns = runs.length;
         const moment =
           killed.signal === null
-            ? 'finished first'
+            ? `finished first (exit ${killed.code})`
             : latest === undefined
               ? 'killed before its run was recorded'
               : latest.snapshotAt === null
                 ? 'killed before the snapshot'
                 : `killed with ${latest.delivered}/16 delivered`;
         tally.push(
-          `${point}: ${withRedis ? 'private redis' : 'in-process'} at ${killAtMs} ms: ${moment}${latest === undefined ? '' : ` → ${latest.status}`}`,
+          `${point}: ${withRedis ? 'private redis' : 'in-process'} ${killAtMs} ms after ${early ? 'the process' : 'the run'} started: ${moment}${latest === undefined ? '' : ` → ${latest.status}`}`,
         );
       }
 
@@ -192,7 +229,7 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
         const files = readdirSync(join(home, 'out'), { recursive: true, encoding: 'utf8' })
           .filter((name) => name.endsWith('.xml'))
           .map((name) => join(home, 'out', name));
-        expect(files.length).toBeGreaterThanOrEqual(16);
+        expect(files.length).toBeGreaterThanOrEqual(32);
         for (const file of files) {
           const [transfer, ...more] = byLocation.get(file) ?? [];
           expect({ file, transfers: more.length + (transfer === undefined ? 0 : 1) }).toEqual({
@@ -214,7 +251,8 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
         await hub.close();
       }
       console.log(
-        `kill -9 of export --all (a whole export took ${Math.round(exportMs)} ms); ` +
+        `kill -9 of export --all (a run lives ${Math.round(runLifeMs.withRedis)} ms with a private redis, ` +
+          `${Math.round(runLifeMs.inProcess)} ms in-process); ` +
           `deliveries confirmed at the recipient by recovery: ${confirmed}\n${tally.join('\n')}`,
       );
     },
