@@ -25,6 +25,7 @@ export function queueRunExecutor(
 ): RunExecutor {
   return {
     detachable: options.shared,
+    execution: () => (options.shared ? 'shared-queue' : 'private-queue'),
     async execute(runId) {
       await runOnQueues(ctx, await connection(), runId, options.lost?.());
     },
@@ -89,6 +90,7 @@ async function runOnQueues(
 export function inProcessRunExecutor(ctx: HubContext): RunExecutor {
   return {
     detachable: false,
+    execution: () => 'in-process',
     async execute(runId) {
       await runInProcess(ctx, runId);
     },

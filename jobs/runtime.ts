@@ -17,9 +17,10 @@ import { createLogger, type Logger } from '../src/log/index.js';
 import { findRedisServer, startEmbeddedRedis, type EmbeddedRedis } from '../src/queue/index.js';
 import type { OperationContext } from '../src/operations/index.js';
 import type { RunExecutor } from '../src/ports/index.js';
-import type { HubContext } from '../src/run/index.js';
+import { recoverRuns, type HubContext, type RecoveryReport } from '../src/run/index.js';
 import { resolve } from 'node:path';
 import { bullmqQueueInspector, inProcessRunExecutor, queueRunExecutor } from './run-executors.js';
+import { sharedRunQueue } from './shared-run-queue.js';
 
 /**
  * The composition root: the one place that reads the environment and picks concrete databases,
@@ -42,6 +43,8 @@ export interface Runtime {
    * Undefined with REDIS_URL (a shared Redis may restart; the workers reconnect) or without queues.
    */
   queueLost(): Promise<string> | undefined;
+  /** What the crash recovery at opening found and did (see recoverRuns). */
+  readonly recovery: RecoveryReport;
   close(): Promise<void>;
 }
 
@@ -131,6 +134,20 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     now: () => new Date(),
     sourceDropLimits: env.sourceDropLimits,
   };
+  let recovery: RecoveryReport;
+  const sharedQueue =
+    env.redisUrl === undefined
+      ? undefined
+      : sharedRunQueue({ redisUrl: env.redisUrl, prefix: env.queuePrefix });
+  try {
+    recovery = await recoverRuns(context, sharedQueue === undefined ? {} : { queue: sharedQueue });
+  } catch (error) {
+    if (records !== (hub as unknown)) await records.close();
+    await hub.close();
+    throw error;
+  } finally {
+    await sharedQueue?.close();
+  }
   let queueDecided = false;
   /** A redis-server of this process's own, started on first use; undefined when there is none on PATH. */
   const privateQueueUrl = async (): Promise<string | undefined> => {
@@ -160,6 +177,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       : queueRunExecutor(context, async () => ({ redisUrl: env.redisUrl!, prefix }), { shared: true });
   const executor: RunExecutor = shared ?? {
     detachable: false,
+    // The same choice execute() makes, without starting anything.
+    execution: () => (findRedisServer() === undefined ? 'in-process' : 'private-queue'),
     async execute(runId, options) {
       const url = env.redisUrl === undefined ? await queueUrl() : await privateQueueUrl();
       const local =
@@ -174,6 +193,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     enqueue: (runId) => inProcessRunExecutor(context).enqueue(runId),
   };
   return {
+    recovery,
     env,
     logger,
     hub,
@@ -183,6 +203,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     operations: {
       ...context,
       executor,
+      stuckRuns: recovery.stuck,
       queues:
         env.redisUrl === undefined ? undefined : bullmqQueueInspector({ redisUrl: env.redisUrl, prefix }),
     },

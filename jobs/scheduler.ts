@@ -10,7 +10,7 @@ import {
   type RecipientSchedule,
   type Slot,
 } from '../src/schedule/index.js';
-import { findRun, startRun, type HubContext } from '../src/run/index.js';
+import { currentProcess, findRun, startRun, type HubContext } from '../src/run/index.js';
 import { enqueueRun, type QueueConnection } from './workers.js';
 
 /**
@@ -55,6 +55,7 @@ export async function fireSlot(
       trigger: 'schedule',
       feedType: slot.kind,
       requestedBy: 'scheduler',
+      owner: { execution: 'shared-queue', process: currentProcess() },
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

@@ -69,8 +69,8 @@ const workerDefaults = {
   runRetryDelayMs: 2_000,
 } as const;
 
-/** A job is still on its way in any of these states. */
-const liveStates: ReadonlySet<JobState | 'unknown'> = new Set<JobState | 'unknown'>([
+/** A job is still on its way in any of these states (a run with such a job is not abandoned). */
+export const liveStates: ReadonlySet<JobState | 'unknown'> = new Set<JobState | 'unknown'>([
   'active',
   'waiting',
   'waiting-children',

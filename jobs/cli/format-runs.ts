@@ -1,10 +1,12 @@
-import type { RunDetail } from '../../src/operations/index.js';
-import type { RunListing } from '../../src/operations/index.js';
+import type { RunDetail, ShownRun } from '../../src/operations/index.js';
 import { formatTable } from './output.js';
 
 const timestamp = (date: Date | null): string => date?.toISOString() ?? '-';
 
-export function formatRuns(runs: readonly RunListing[]): string {
+/** `stuck` when the run's owner is gone and recovery could not settle it (see `stuck` for why). */
+const shownStatus = (run: ShownRun): string => (run.stuck === null ? run.status : 'stuck');
+
+export function formatRuns(runs: readonly ShownRun[]): string {
   return formatTable(
     [
       'run',
@@ -22,7 +24,7 @@ export function formatRuns(runs: readonly RunListing[]): string {
     runs.map((run) => [
       run.id,
       run.trigger,
-      run.status,
+      shownStatus(run),
       timestamp(run.createdAt),
       timestamp(run.finishedAt),
       recipientsCell(run.recipientIds),
@@ -44,7 +46,7 @@ export function formatRun(run: RunDetail): string {
   const transfers = run.transfers;
   const pairs: [string, string][] = [
     ['run', listing.id],
-    ['status', listing.status],
+    ['status', shownStatus(listing)],
     ['trigger', `${listing.trigger}${listing.requestedBy === null ? '' : ` (by ${listing.requestedBy})`}`],
     ['created', timestamp(listing.createdAt)],
     [
@@ -67,6 +69,7 @@ export function formatRun(run: RunDetail): string {
   if (run.acceptSourceDrop !== null) pairs.push(['drop reason', run.acceptSourceDrop.reason]);
   if (listing.reason !== null) pairs.push(['reason', listing.reason]);
   if (listing.error !== null) pairs.push(['error', listing.error]);
+  if (listing.stuck !== null) pairs.push(['stuck', listing.stuck]);
   const width = Math.max(...pairs.map(([label]) => label.length));
   const head = pairs.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
   const table = formatTable(

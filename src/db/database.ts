@@ -71,9 +71,16 @@ export interface RunTable {
   source_drop: string | null;
   /** The operator's reason for accepting a source drop in this run (`--accept-source-drop`). */
   accept_source_drop_reason: string | null;
+  /** How the run is carried out; null for runs recorded before owners were (owner unknown). */
+  execution: RunExecution | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  owner_started_at: Timestamp | null;
 }
 
 export type SourceCheck = 'passed' | 'accepted' | 'stopped';
+
+export type RunExecution = 'in-process' | 'private-queue' | 'shared-queue';
 
 export interface FeedTable {
   id: string;

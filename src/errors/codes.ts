@@ -61,6 +61,10 @@ export const errorCodes = {
     summary: 'A person was forgotten, but the deletion has not reached every recipient holding them yet.',
   },
   PIFU_FORBIDDEN: { retryable: false, summary: 'The actor lacks the role this action needs (R4).' },
+  PIFU_RUN_FINISHED: {
+    retryable: false,
+    summary: 'The run has finished already, so it cannot be cancelled.',
+  },
   PIFU_HOLD_DECIDED: {
     retryable: false,
     summary: 'A held delta was already decided (approved, rejected, or superseded by a newer state).',

@@ -1,5 +1,5 @@
 import { HubError } from '../errors/index.js';
-import { startRun, type RunRequest } from '../run/index.js';
+import { closeAbandonedRun, currentProcess, startRun, type RunOwner, type RunRequest } from '../run/index.js';
 import type { AuditTrail } from './audited.js';
 import type { OperationContext } from './operation-context.js';
 import { reportRun, type RunObserver, type RunReport } from './run-report.js';
@@ -27,13 +27,18 @@ export async function recordAndExecuteRun(
         'that `pifu-hub worker` processes use (the private redis-server ends with this command)',
     );
   }
-  const runId = await startRun(ctx, request, {
-    alsoInTransaction: async (trx, id) => {
-      if (options.audit === false) return;
-      trail.detail = trail.detail === undefined ? id : `${id}: ${trail.detail}`;
-      await trail.done(trx);
+  const owner = { execution: ctx.executor.execution(options.detach === true), process: currentProcess() };
+  const runId = await startRun(
+    ctx,
+    { ...request, owner },
+    {
+      alsoInTransaction: async (trx, id) => {
+        if (options.audit === false) return;
+        trail.detail = trail.detail === undefined ? id : `${id}: ${trail.detail}`;
+        await trail.done(trx);
+      },
     },
-  });
+  );
   if (options.detach === true) {
     await ctx.executor.enqueue(runId);
     return { runId, status: 'enqueued', feeds: [] };
@@ -41,8 +46,29 @@ export async function recordAndExecuteRun(
   options.observer?.recorded(runId, request.recipientIds);
   try {
     await ctx.executor.execute(runId);
+  } catch (error) {
+    // Only this process could carry on with a run of its own (the shared queues' runs have the pool).
+    if (owner.execution !== 'shared-queue') await closeStoppedRun(ctx, runId, owner, error);
+    throw error;
   } finally {
     await options.observer?.finished();
   }
   return reportRun(ctx, runId);
+}
+
+/** Closes a run this process stopped carrying out; if that fails too, the next command recovers it. */
+async function closeStoppedRun(
+  ctx: OperationContext,
+  runId: string,
+  owner: RunOwner,
+  error: unknown,
+): Promise<void> {
+  const why = error instanceof Error ? error.message : String(error);
+  await closeAbandonedRun(ctx, runId, `the export stopped: ${why}`, { from: owner }).catch(
+    (closing: unknown) =>
+      ctx.logger.error(
+        { runId, err: closing instanceof Error ? closing.message : String(closing) },
+        'could not close the stopped run; the next command recovers it',
+      ),
+  );
 }

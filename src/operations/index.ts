@@ -19,7 +19,7 @@ export { forgetPerson, type ForgetInput, type ForgetResult } from './forget-pers
 export { checkRetention, type RetentionInput } from './check-retention.js';
 export { listDisclosures } from './list-disclosures.js';
 export { listAudit, type AuditInput } from './list-audit.js';
-export { listRuns, showRun, type RunDetail } from './runs.js';
+export { listRuns, showRun, type RunDetail, type ShownRun } from './runs.js';
 export { listTransfers, type TransfersInput } from './list-transfers.js';
 export { countQueues } from './count-queues.js';
 export { migrateHubSchema } from './migrate.js';
@@ -45,3 +45,4 @@ export { planSchedules } from './plan-schedules.js';
 export { checkPlanHours, formatLocalSlot, maxSlotWindowHours, type Slot } from '../schedule/index.js';
 export { HubError, isHubError } from '../errors/index.js';
 export { osUserActor } from './os-user-actor.js';
+export { cancelRun, type CancelRunInput } from './cancel-run.js';

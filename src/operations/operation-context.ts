@@ -10,4 +10,9 @@ export interface OperationContext extends HubContext {
   readonly executor: RunExecutor;
   /** The shared queues' counts; undefined when there are none (no REDIS_URL). */
   readonly queues: QueueInspector | undefined;
+  /**
+   * Runs whose owner is gone but which the crash recovery at start could not settle, with why; shown as
+   * `stuck` until a later command settles them or an operator cancels them.
+   */
+  readonly stuckRuns: ReadonlyMap<string, string>;
 }

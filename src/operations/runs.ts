@@ -15,18 +15,24 @@ import { parseInput } from './parse-input.js';
 
 const runsInput = z.strictObject({ limit: limitSchema });
 
+/** A run as operators see it: `stuck` says why, when its owner is gone and it could not be settled. */
+export type ShownRun = RunListing & { readonly stuck: string | null };
+
 /** Runs, newest first (viewer), with their transfers counted by outcome. */
 export async function listRuns(
   ctx: OperationContext,
   actor: Actor,
   input: { limit?: number } = {},
-): Promise<RunListing[]> {
+): Promise<ShownRun[]> {
   await authorize(ctx, actor, 'viewer', 'runs');
   const { limit } = parseInput(runsInput, input);
-  return readRuns(ctx.db, { limit });
+  return (await readRuns(ctx.db, { limit })).map((run) => ({
+    ...run,
+    stuck: ctx.stuckRuns.get(run.id) ?? null,
+  }));
 }
 
-export interface RunDetail extends RunListing {
+export interface RunDetail extends ShownRun {
   readonly persons: number | null;
   readonly groups: number | null;
   readonly memberships: number | null;
@@ -54,6 +60,7 @@ export async function showRun(
   }
   return {
     ...listing,
+    stuck: ctx.stuckRuns.get(runId) ?? null,
     persons: run.persons,
     groups: run.groups,
     memberships: run.memberships,

@@ -1,3 +1,5 @@
+import type { RunExecution } from '../db/index.js';
+
 /**
  * How a recorded run is carried out: through the shared BullMQ queues, through a queue private to this
  * process, or step by step in this process. Implementations live in `jobs/`; the operations in
@@ -17,6 +19,11 @@
  */
 export interface RunExecutor {
   readonly detachable: boolean;
+  /**
+   * How a run this process records is carried out — `execute` here, or `enqueue` to the pool — recorded
+   * on the run as its owner, so a later command can tell when the owner is gone (crash recovery).
+   */
+  execution(detach: boolean): RunExecution;
   execute(runId: string, options?: { signal?: AbortSignal }): Promise<void>;
   enqueue(runId: string): Promise<void>;
 }

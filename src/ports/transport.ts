@@ -18,6 +18,22 @@
 export interface Transport {
   readonly kind: string;
   deliver(feed: FeedFile, options?: { signal?: AbortSignal }): Promise<DeliveryReceipt>;
+  /**
+   * After a crash: does the recipient already hold this transfer's feed, complete, from a delivery the
+   * hub never acknowledged? Resolves with the receipt `deliver` would have given when it does, and with
+   * undefined when it does not. Either way, removes what an interrupted delivery of this transfer left
+   * behind (temporary files), so nothing half-written stays with the recipient.
+   *
+   * The hub calls it only for a transfer it had started to deliver, and acknowledges on a receipt exactly
+   * as after `deliver`, so the disclosure register never misses a file the recipient received. An
+   * implementation must therefore answer yes only for the feed's exact content (a file drop compares the
+   * sha-256, SFTP the size under the transfer-stable name) and may finish a delivery that only lacks its
+   * last step (the `.sha256` file). A transport that cannot look without sending may send again only
+   * where the recipient recognises a repeat (HTTPS: the same Idempotency-Key). It throws when it cannot
+   * tell (the recipient unreachable). Left out by a transport that cannot confirm at all: such a
+   * transfer is then failed, for an operator to `retry`.
+   */
+  confirm?(feed: FeedFile, options?: { signal?: AbortSignal }): Promise<DeliveryReceipt | undefined>;
 }
 
 export interface FeedFile {

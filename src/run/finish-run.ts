@@ -3,7 +3,7 @@ import { listRunTransfers } from '../transfer/transfer-repository.js';
 import { removeRosterSpool } from '../spool/index.js';
 import type { HubContext } from './hub-context.js';
 import { runSpoolPaths } from './run-paths.js';
-import { recordRunFinished } from './run-repository.js';
+import { findRun, recordRunFinished } from './run-repository.js';
 
 export interface RunOutcome {
   readonly runId: string;
@@ -18,44 +18,53 @@ export interface RunOutcome {
 
 /**
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
- * failed, `failed` (naming the recipients) otherwise. A hold is an operator's decision, not a failure.
- * A `failure` of the run as a whole (its snapshot could not be read) makes it `failed` whatever its
- * transfers say, and comes first in its error. The roster spool is removed; feed files stay for `retry`
- * and inspection until retention removes them.
+ * failed, `failed` (naming the recipients, after `why` when given) otherwise. A hold is an operator's
+ * decision, not a failure. A `failure` of the run as a whole (its snapshot could not be read) makes it
+ * `failed` whatever its transfers say, and comes first in its error. The roster spool is removed; feed
+ * files stay for `retry` and inspection until retention removes them. A run closed already (cancelled,
+ * or by an earlier try of this step) keeps its recorded outcome unless `recount` asks for it again
+ * (after a retry delivered one of its transfers).
  */
 export async function finishRun(
   ctx: HubContext,
   runId: string,
-  options: { failure?: string } = {},
+  options: { failure?: string; why?: string; recount?: boolean } = {},
 ): Promise<RunOutcome> {
   const transfers = await listRunTransfers(ctx.db, runId);
   const count = (status: string): number => transfers.filter((transfer) => transfer.status === status).length;
   const undelivered = transfers.filter(
     (transfer) => transfer.status === 'failed' || transfer.status === 'pending',
   );
-  const status = undelivered.length === 0 && options.failure === undefined ? 'completed' : 'failed';
+  const counted = undelivered.length === 0 && options.failure === undefined ? 'completed' : 'failed';
+  const missed =
+    undelivered.length === 0
+      ? undefined
+      : `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`;
   const reasons = [
     ...(options.failure === undefined ? [] : [options.failure]),
-    ...(undelivered.length === 0
-      ? []
-      : [`not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`]),
+    ...(missed === undefined ? [] : [options.why === undefined ? missed : `${options.why}; ${missed}`]),
   ];
-  const error = reasons.length === 0 ? undefined : reasons.join('; ');
-  const recorded = await recordRunFinished(ctx.db, runId, { status, error, finishedAt: ctx.now() });
-  if (!recorded) {
+  await recordRunFinished(ctx.db, runId, {
+    status: counted,
+    error: reasons.length === 0 ? undefined : reasons.join('; '),
+    finishedAt: ctx.now(),
+    onlyIfRunning: options.recount !== true,
+  });
+  const recorded = (await findRun(ctx.db, runId))?.status;
+  if (recorded === undefined) {
     // Never report an outcome for a run this database does not hold (a worker on another database).
     throw new HubError('PIFU_RUN_UNKNOWN', `run ${runId} does not exist in this hub database`);
   }
   await removeRosterSpool(runSpoolPaths(ctx.spoolDir, runId).rosterDir);
   const outcome = {
     runId,
-    status,
+    status: recorded === 'completed' || recorded === 'failed' ? recorded : counted,
     delivered: count('delivered'),
     failed: undelivered.length,
     held: count('held'),
     skipped: count('skipped') + count('rejected'),
   } as const;
-  (status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
+  (outcome.status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
     outcome,
     'run finished',
   );

@@ -14,3 +14,8 @@ export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
 export { describeSourceDrops, findSourceDrops } from './source-guard.js';
 export { finishRun, type RunOutcome } from './finish-run.js';
+export { cancelRun } from './cancel-run.js';
+export { closeAbandonedRun } from './close-abandoned-run.js';
+export { currentProcess, processState, type ProcessIdentity } from './process-identity.js';
+export { recoverRuns, type QueuedRunState, type RecoveryReport, type RunQueue } from './recover-runs.js';
+export { checkLocalOwner, type RunOwner } from './run-owner.js';

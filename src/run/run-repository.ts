@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { HubDatabase, RunRow, SourceCheck, TransferStatus } from '../db/index.js';
 import type { RosterSpoolCounts } from '../spool/index.js';
 import type { TransferTrigger } from '../transfer/transfer-trigger.js';
+import type { RunOwner } from './run-owner.js';
 
 export async function insertRun(
   db: Kysely<HubDatabase>,
@@ -13,6 +14,7 @@ export async function insertRun(
     reason?: string | undefined;
     resync?: { school?: string; person?: string } | undefined;
     acceptSourceDropReason?: string | undefined;
+    owner?: RunOwner | undefined;
   },
 ): Promise<void> {
   await db
@@ -26,12 +28,27 @@ export async function insertRun(
       reason: run.reason ?? null,
       resync: run.resync === undefined ? null : JSON.stringify(run.resync),
       accept_source_drop_reason: run.acceptSourceDropReason ?? null,
+      execution: run.owner?.execution ?? null,
+      owner_host: run.owner?.process.host ?? null,
+      owner_pid: run.owner?.process.pid ?? null,
+      owner_started_at: run.owner?.process.startedAt ?? null,
     })
     .execute();
 }
 
 export async function findRun(db: Kysely<HubDatabase>, runId: string): Promise<RunRow | undefined> {
   return db.selectFrom('hub.run').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+/** Runs not yet finished, oldest first. */
+export async function listRunningRuns(db: Kysely<HubDatabase>): Promise<RunRow[]> {
+  return db
+    .selectFrom('hub.run')
+    .selectAll()
+    .where('status', '=', 'running')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function recordRunSnapshot(
@@ -97,15 +114,23 @@ export async function recordSourceCheck(
     .execute();
 }
 
+/** Records a run's outcome; false when no row changed (no such run, or `onlyIfRunning` and it is not). */
 export async function recordRunFinished(
   db: Kysely<HubDatabase>,
   runId: string,
-  outcome: { status: 'completed' | 'failed'; error: string | undefined; finishedAt: Date },
+  outcome: {
+    status: 'completed' | 'failed';
+    error: string | undefined;
+    finishedAt: Date;
+    /** Leave a run that is no longer running as it was recorded (a cancelled one). */
+    onlyIfRunning?: boolean;
+  },
 ): Promise<boolean> {
   const result = await db
     .updateTable('hub.run')
     .set({ status: outcome.status, error: outcome.error ?? null, finished_at: outcome.finishedAt })
     .where('id', '=', runId)
+    .$if(outcome.onlyIfRunning === true, (query) => query.where('status', '=', 'running'))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -7,6 +7,7 @@ import { insertTransfer } from '../transfer/transfer-repository.js';
 import type { TransferTrigger } from '../transfer/transfer-trigger.js';
 import type { HubContext } from './hub-context.js';
 import { newRunId, runIds } from './run-ids.js';
+import type { RunOwner } from './run-owner.js';
 import { insertRun } from './run-repository.js';
 
 export interface RunRequest {
@@ -25,6 +26,8 @@ export interface RunRequest {
    * the source sanity guard lets this run's snapshot through, and it is the next run's baseline.
    */
   readonly acceptSourceDrop?: { readonly reason: string };
+  /** Who carries the run out, so a later command can tell when it is gone (see recoverRuns). */
+  readonly owner?: RunOwner;
 }
 
 /**
@@ -73,6 +76,7 @@ export async function startRun(
       reason: request.reason,
       resync: request.trigger === 'resync' ? { ...request.resync } : undefined,
       acceptSourceDropReason: request.acceptSourceDrop?.reason,
+      owner: request.owner,
     });
     for (const recipientId of request.recipientIds) {
       const recipient = ctx.recipients.get(recipientId)!;

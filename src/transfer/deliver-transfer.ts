@@ -1,21 +1,19 @@
-import { readDisclosureManifest, disclosureManifestPath } from '../disclosure/index.js';
-import { findRun } from '../run/run-repository.js';
-import { findRecipientState, openStateManifest, stateManifestPath } from '../state/index.js';
-import { HubError, isHubError } from '../errors/index.js';
-import { findFeed } from '../feed/feed-repository.js';
+import { HubError } from '../errors/index.js';
 import type { HubContext } from '../run/hub-context.js';
-import { runIds } from '../run/run-ids.js';
-import { acknowledgeTransfer } from './acknowledge-transfer.js';
-import { refuseIfStale, refuseStaleTransfer } from './transfer-base.js';
+import { refuseIfStale } from './transfer-base.js';
 import { findTransfer, recordTransferAttempt } from './transfer-repository.js';
+import { acknowledgeReceipt, loadWrittenFeed } from './written-feed.js';
 
 export interface DeliveryOutcome {
   readonly transferId: string;
   readonly recipientId: string;
   readonly location: string;
   readonly alreadyDelivered: boolean;
-  /** Set when there was nothing to deliver: the transfer is held, rejected or skipped (empty delta). */
-  readonly notDelivered?: 'held' | 'rejected' | 'skipped';
+  /**
+   * Set when nothing was delivered: the transfer is held, rejected or skipped (empty delta), or failed
+   * (its run was cancelled or closed; only `retry` may send a failed transfer, by claiming it first).
+   */
+  readonly notDelivered?: 'held' | 'rejected' | 'skipped' | 'failed';
 }
 
 /**
@@ -43,7 +41,7 @@ export async function deliverTransfer(
       alreadyDelivered: true,
     };
   }
-  if (transfer.status === 'held' || transfer.status === 'rejected' || transfer.status === 'skipped') {
+  if (transfer.status !== 'pending') {
     return {
       transferId,
       recipientId: transfer.recipient_id,
@@ -52,75 +50,18 @@ export async function deliverTransfer(
       notDelivered: transfer.status,
     };
   }
-  const feed = await findFeed(ctx.db, transfer.feed_id);
-  if (feed?.status !== 'written' || feed.file_path === null || feed.sha256_hex === null) {
-    throw new HubError(
-      'PIFU_SPOOL_MISSING',
-      `transfer ${transferId}: its feed ${transfer.feed_id} is not written`,
-    );
-  }
-  const recipient = ctx.recipients.get(transfer.recipient_id);
-  if (recipient === undefined) {
-    throw new HubError(
-      'PIFU_RECIPIENT_UNKNOWN',
-      `transfer ${transferId}: recipient "${transfer.recipient_id}" is no longer configured`,
-    );
-  }
-  const log = ctx.logger.child({ runId: transfer.run_id, transferId, recipientId: recipient.id });
+  const written = await loadWrittenFeed(ctx, transfer);
+  const log = ctx.logger.child({ runId: transfer.run_id, transferId, recipientId: written.recipient.id });
   await refuseIfStale(ctx, transferId);
   await recordTransferAttempt(ctx.db, transferId);
-  const transport = ctx.transportFor(recipient.transport, recipient.id);
-  const receipt = await transport.deliver(
-    {
-      transferId,
-      recipientId: recipient.id,
-      path: feed.file_path,
-      fileName: runIds(transfer.run_id).feedFileName(recipient.id, feed.feed_type),
-      sizeBytes: Number(feed.size_bytes),
-      sha256Hex: feed.sha256_hex,
-      // recordTransferAttempt above counted this one.
-      attempt: transfer.attempts + 1,
-    },
-    options,
-  );
-  const run = await findRun(ctx.db, transfer.run_id);
-  const basedOn = feed.based_on_transfer_id;
-  let acknowledged: boolean;
-  try {
-    acknowledged = await acknowledgeTransfer(ctx.db, {
-      transferId,
-      recipientId: recipient.id,
-      basedOn,
-      location: receipt.location,
-      sizeBytes: Number(feed.size_bytes),
-      sha256Hex: feed.sha256_hex,
-      deliveredAt: ctx.now(),
-      disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path ?? '')),
-      state: await openStateManifest(stateManifestPath(feed.file_path)),
-      snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
-      profileHash: feed.profile_hash ?? '',
-    });
-  } catch (error) {
-    // Only when someone acknowledged for the recipient without its lock: the file went out, uncounted.
-    if (isHubError(error) && error.code === 'PIFU_TRANSFER_STALE') {
-      const current = (await findRecipientState(ctx.db, recipient.id))?.transferId ?? null;
-      await refuseStaleTransfer(
-        ctx.db,
-        { transferId, recipientId: recipient.id, basedOn, current },
-        error,
-        ctx.now(),
-      );
-      log.error(
-        { basedOn, current, location: receipt.location },
-        'stale transfer refused at acknowledgement',
-      );
-    }
-    throw error;
-  }
-  log.info({ location: receipt.location, sizeBytes: Number(feed.size_bytes) }, 'transfer delivered');
+  const transport = ctx.transportFor(written.recipient.transport, written.recipient.id);
+  // recordTransferAttempt above counted this one.
+  const receipt = await transport.deliver({ ...written.file, attempt: transfer.attempts + 1 }, options);
+  const acknowledged = await acknowledgeReceipt(ctx, written, receipt);
+  log.info({ location: receipt.location, sizeBytes: written.file.sizeBytes }, 'transfer delivered');
   return {
     transferId,
-    recipientId: recipient.id,
+    recipientId: written.recipient.id,
     location: receipt.location,
     alreadyDelivered: !acknowledged,
   };

@@ -75,5 +75,5 @@ export async function deliverUnderRecipientLock(
 
 async function closeRunAgain(ctx: HubContext, runId: string): Promise<RunOutcome | undefined> {
   const run = await findRun(ctx.db, runId);
-  return run === undefined || run.status === 'running' ? undefined : finishRun(ctx, runId);
+  return run === undefined || run.status === 'running' ? undefined : finishRun(ctx, runId, { recount: true });
 }

@@ -147,5 +147,5 @@ export function testActor(
 
 /** The operations' context over a hub context: runs execute in this process, no shared queues. */
 export function operationContext(ctx: HubContext): OperationContext {
-  return { ...ctx, executor: inProcessRunExecutor(ctx), queues: undefined };
+  return { ...ctx, executor: inProcessRunExecutor(ctx), queues: undefined, stuckRuns: new Map() };
 }

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../../src/errors/index.js';
 import { checkSpoolFile, sha256Line, writeFileAtomically } from '../../../src/files/index.js';
@@ -56,6 +57,37 @@ export class FileDropTransport implements Transport {
     await writeFileAtomically(checksumPath, [sha256Line(feed.sha256Hex, feed.fileName)], options);
     return { location: target };
   }
+
+  /**
+   * Held when the file under the transfer's name has the feed's size and sha-256; a missing or stale
+   * `.sha256` beside it (a delivery stopped after the rename) is written, since the recipient may already
+   * have picked the feed up. Temporary files of the transfer go either way.
+   */
+  async confirm(
+    feed: FeedFile,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DeliveryReceipt | undefined> {
+    const target = join(this.#directory, feed.fileName);
+    const checksumPath = `${target}.sha256`;
+    await removeStalePartials(this.#directory, feed.fileName);
+    if (!(await holdsContent(target, feed))) return undefined;
+    const line = sha256Line(feed.sha256Hex, feed.fileName);
+    if (!existsSync(checksumPath) || (await readFile(checksumPath, 'utf8')) !== line) {
+      await writeFileAtomically(checksumPath, [line], options);
+    }
+    return { location: target };
+  }
+}
+
+async function holdsContent(path: string, feed: FeedFile): Promise<boolean> {
+  try {
+    if ((await stat(path)).size !== feed.sizeBytes) return false;
+  } catch {
+    return false;
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex') === feed.sha256Hex;
 }
 
 /**

@@ -68,6 +68,15 @@ export class HttpsPushTransport implements Transport {
     return this.#classify(where, answer, token, feed.attempt);
   }
 
+  /**
+   * HTTPS cannot look without sending: the delivery is repeated with the same Idempotency-Key, as a
+   * repeat (so a 409 "already have it" counts). A recipient that had it keeps one copy; one that had not
+   * receives it now, and either way it then holds the feed.
+   */
+  confirm(feed: FeedFile, options: { signal?: AbortSignal } = {}): Promise<DeliveryReceipt> {
+    return this.deliver({ ...feed, attempt: Math.max(feed.attempt ?? 2, 2) }, options);
+  }
+
   #classify(
     where: string,
     answer: Answer,

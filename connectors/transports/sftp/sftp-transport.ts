@@ -27,6 +27,39 @@ export class SftpTransport implements Transport {
   }
 
   async deliver(feed: FeedFile, options: { signal?: AbortSignal } = {}): Promise<DeliveryReceipt> {
+    return this.#withSession(feed, options, { checkSpool: true }, async (session) => {
+      await this.#upload(session, feed);
+      return { location: this.#location(feed) };
+    });
+  }
+
+  /**
+   * Held when the file under the transfer's name has the feed's size (what `deliver` itself relies on);
+   * a missing checksum file is completed. Temporary files of the transfer are removed either way.
+   */
+  async confirm(
+    feed: FeedFile,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<DeliveryReceipt | undefined> {
+    return this.#withSession(feed, options, { checkSpool: false }, async (session) => {
+      await session.removeLeftovers(this.#directory, `.${feed.fileName}.`);
+      const held = await session.statOrUndefined(posix.join(this.#directory, feed.fileName));
+      if (held?.size !== feed.sizeBytes) return undefined;
+      await this.#writeChecksum(session, feed);
+      return { location: this.#location(feed) };
+    });
+  }
+
+  #location(feed: FeedFile): string {
+    return `sftp://${this.#config.host}:${this.#config.port}${posix.join(this.#directory, feed.fileName)}`;
+  }
+
+  async #withSession<T>(
+    feed: FeedFile,
+    options: { signal?: AbortSignal },
+    checks: { checkSpool: boolean },
+    use: (session: SftpSession) => Promise<T>,
+  ): Promise<T> {
     const { host, port } = this.#config;
     const where = `sftp for ${feed.recipientId} to ${host}:${port}`;
     if (options.signal?.aborted) throw new HubError('PIFU_TRANSPORT_FAILED', `${where}: aborted`);
@@ -36,13 +69,12 @@ export class SftpTransport implements Transport {
       this.#config.passphrase === undefined
         ? undefined
         : await readSecret(this.#config.passphrase, what('passphrase'));
-    await checkSpoolFile(feed);
+    if (checks.checkSpool) await checkSpoolFile(feed);
 
     const session = new SftpSession(this.#config, where, options.signal);
     try {
       await session.connect(privateKey, passphrase, what('privateKey'));
-      await this.#upload(session, feed);
-      return { location: `sftp://${host}:${port}${posix.join(this.#directory, feed.fileName)}` };
+      return await use(session);
     } finally {
       session.close();
     }
@@ -82,7 +114,12 @@ export class SftpTransport implements Transport {
       }
     }
 
-    const checksumPath = `${target}.sha256`;
+    await this.#writeChecksum(session, feed);
+  }
+
+  async #writeChecksum(session: SftpSession, feed: FeedFile): Promise<void> {
+    const directory = this.#directory;
+    const checksumPath = `${posix.join(directory, feed.fileName)}.sha256`;
     const line = sha256Line(feed.sha256Hex, feed.fileName);
     const current = await session.readSmallFile(checksumPath);
     if (current === line) return;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  cancelRun,
   countQueues,
   jobStates,
   listRuns,
@@ -23,10 +24,31 @@ export function registerRunCommands(program: Command): void {
       await withSession({ readOnly: true }, async ({ ops, actor }) => {
         const runs = await listRuns(ops, actor, { limit: options.limit });
         emit(options.json, runs, () => (runs.length === 0 ? 'no runs yet' : formatRuns(runs)));
+        for (const stuck of runs.filter((shown) => shown.stuck !== null)) {
+          console.error(`${stuck.id} is stuck: ${stuck.stuck ?? ''}`);
+        }
       });
     });
 
   const run = program.command('run').description('one run');
+  run
+    .command('cancel')
+    .description(
+      'end a running run: it and its pending transfers fail with your reason (held ones stay held)',
+    )
+    .argument('<run>', 'the run id (see `pifu-hub runs`)')
+    .requiredOption('--reason <text>', 'why; kept with the run and its transfers')
+    .option('--json', 'one JSON object: the run outcome', false)
+    .action(async (runId: string, options: { reason: string; json: boolean }) => {
+      await withSession({}, async ({ ops, actor }) => {
+        const outcome = await cancelRun(ops, actor, { run: runId, reason: options.reason });
+        emit(
+          options.json,
+          outcome,
+          () => `run ${runId} cancelled: ${outcome.failed} transfer(s) failed, ${outcome.held} held`,
+        );
+      });
+    });
   run
     .command('show')
     .description(
