@@ -31,6 +31,7 @@ export {
 } from './recipient-config.js';
 export {
   checkRecipientFiles,
+  checkRecipientText,
   loadRecipientConfigs,
   parseRecipientFiles,
   recipientFilesIn,

@@ -11,11 +11,12 @@ import type { Actor } from './actor.js';
 import { authorize } from './authorize.js';
 import { limitSchema, runIdSchema } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
+import { operatorText, transferError } from './operator-text.js';
 import { parseInput } from './parse-input.js';
 
 const runsInput = z.strictObject({ limit: limitSchema });
 
-/** Runs, newest first (viewer), with their transfers counted by outcome. */
+/** Runs, newest first (viewer), with their transfers counted by outcome; reasons for operator roles. */
 export async function listRuns(
   ctx: OperationContext,
   actor: Actor,
@@ -23,7 +24,8 @@ export async function listRuns(
 ): Promise<RunListing[]> {
   await authorize(ctx, actor, 'viewer', 'runs');
   const { limit } = parseInput(runsInput, input);
-  return readRuns(ctx.db, { limit });
+  const runs = await readRuns(ctx.db, { limit });
+  return runs.map((run) => ({ ...run, reason: operatorText(actor, run.reason) }));
 }
 
 export interface RunDetail extends RunListing {
@@ -54,14 +56,20 @@ export async function showRun(
   }
   return {
     ...listing,
+    reason: operatorText(actor, listing.reason),
     persons: run.persons,
     groups: run.groups,
     memberships: run.memberships,
     sourceCheck: run.source_check,
     sourceDrop: run.source_drop,
     acceptSourceDrop:
-      run.accept_source_drop_reason === null ? null : { reason: run.accept_source_drop_reason },
+      run.accept_source_drop_reason === null
+        ? null
+        : { reason: operatorText(actor, run.accept_source_drop_reason) },
     schools: run.school_counts,
-    transfers: await listRunTransferDetails(ctx.db, runId),
+    transfers: (await listRunTransferDetails(ctx.db, runId)).map((transfer) => ({
+      ...transfer,
+      error: transferError(actor, transfer.status, transfer.error),
+    })),
   };
 }

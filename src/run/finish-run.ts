@@ -11,15 +11,19 @@ export interface RunOutcome {
   readonly failed: number;
   /** Deltas over a safety threshold, waiting for `pifu-hub hold approve|reject`. */
   readonly held: number;
-  /** Empty or frozen deltas: nothing to send. */
+  /** Empty or frozen deltas, and feeds deferred behind an unacknowledged pull: nothing sent now. */
   readonly skipped: number;
+  /** Feeds a pull recipient may fetch; delivered when it acknowledges them, after the run is closed. */
+  readonly offered: number;
 }
 
 /**
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
  * failed, `failed` (naming the recipients) otherwise; a run whose snapshot failed (or was stopped by
- * the source guard) says why in the snapshot's own words. A hold is an operator's decision, not a failure. The roster spool is removed; feed files stay for
- * `retry` and inspection until retention removes them.
+ * the source guard) says why in the snapshot's own words. A hold is an operator's decision, not a failure,
+ * and a feed offered to a pull recipient waits for the recipient, not for the run: the run is closed
+ * with it offered, so no run stays `running` because a recipient is away. The roster spool is removed;
+ * feed files stay for `retry`, the pull endpoint and inspection until retention removes them.
  */
 export async function finishRun(
   ctx: HubContext,
@@ -45,7 +49,8 @@ export async function finishRun(
     delivered: count('delivered'),
     failed: undelivered.length,
     held: count('held'),
-    skipped: count('skipped') + count('rejected'),
+    skipped: count('skipped') + count('rejected') + count('deferred'),
+    offered: count('offered'),
   } as const;
   (status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
     outcome,

@@ -1,21 +1,21 @@
-import { readDisclosureManifest, disclosureManifestPath } from '../disclosure/index.js';
-import { findRun } from '../run/run-repository.js';
-import { findRecipientState, openStateManifest, stateManifestPath } from '../state/index.js';
-import { HubError, isHubError } from '../errors/index.js';
+import { HubError } from '../errors/index.js';
 import { findFeed } from '../feed/feed-repository.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runIds } from '../run/run-ids.js';
-import { acknowledgeTransfer } from './acknowledge-transfer.js';
-import { refuseIfStale, refuseStaleTransfer } from './transfer-base.js';
-import { findTransfer, recordTransferAttempt } from './transfer-repository.js';
+import { acknowledgeWrittenFeed } from './acknowledge-written-feed.js';
+import { refuseIfStale } from './transfer-base.js';
+import { findTransfer, recordTransferAttempt, recordTransferOffered } from './transfer-repository.js';
 
 export interface DeliveryOutcome {
   readonly transferId: string;
   readonly recipientId: string;
   readonly location: string;
   readonly alreadyDelivered: boolean;
-  /** Set when there was nothing to deliver: the transfer is held, rejected or skipped (empty delta). */
-  readonly notDelivered?: 'held' | 'rejected' | 'skipped';
+  /**
+   * Set when nothing was delivered: the transfer is held, rejected or skipped (empty delta), deferred
+   * (an earlier feed waits for a pull recipient), or offered (the pull recipient acknowledges it later).
+   */
+  readonly notDelivered?: 'held' | 'rejected' | 'skipped' | 'deferred' | 'offered';
 }
 
 /**
@@ -43,11 +43,17 @@ export async function deliverTransfer(
       alreadyDelivered: true,
     };
   }
-  if (transfer.status === 'held' || transfer.status === 'rejected' || transfer.status === 'skipped') {
+  if (
+    transfer.status === 'held' ||
+    transfer.status === 'rejected' ||
+    transfer.status === 'skipped' ||
+    transfer.status === 'deferred' ||
+    transfer.status === 'offered'
+  ) {
     return {
       transferId,
       recipientId: transfer.recipient_id,
-      location: '',
+      location: transfer.location ?? '',
       alreadyDelivered: false,
       notDelivered: transfer.status,
     };
@@ -83,40 +89,24 @@ export async function deliverTransfer(
     },
     options,
   );
-  const run = await findRun(ctx.db, transfer.run_id);
-  const basedOn = feed.based_on_transfer_id;
-  let acknowledged: boolean;
-  try {
-    acknowledged = await acknowledgeTransfer(ctx.db, {
+  if (receipt.awaitsAcknowledgement === true) {
+    // Pull: the recipient fetches the feed and acknowledges it itself; until then nothing is delivered.
+    await recordTransferOffered(ctx.db, transferId, { location: receipt.location, at: ctx.now() });
+    log.info({ location: receipt.location, sizeBytes: Number(feed.size_bytes) }, 'transfer offered');
+    return {
       transferId,
       recipientId: recipient.id,
-      basedOn,
       location: receipt.location,
-      sizeBytes: Number(feed.size_bytes),
-      sha256Hex: feed.sha256_hex,
-      deliveredAt: ctx.now(),
-      disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path ?? '')),
-      state: await openStateManifest(stateManifestPath(feed.file_path)),
-      snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
-      profileHash: feed.profile_hash ?? '',
-    });
-  } catch (error) {
-    // Only when someone acknowledged for the recipient without its lock: the file went out, uncounted.
-    if (isHubError(error) && error.code === 'PIFU_TRANSFER_STALE') {
-      const current = (await findRecipientState(ctx.db, recipient.id))?.transferId ?? null;
-      await refuseStaleTransfer(
-        ctx.db,
-        { transferId, recipientId: recipient.id, basedOn, current },
-        error,
-        ctx.now(),
-      );
-      log.error(
-        { basedOn, current, location: receipt.location },
-        'stale transfer refused at acknowledgement',
-      );
-    }
-    throw error;
+      alreadyDelivered: false,
+      notDelivered: 'offered',
+    };
   }
+  const acknowledged = await acknowledgeWrittenFeed(
+    ctx,
+    transfer,
+    { ...feed, file_path: feed.file_path, sha256_hex: feed.sha256_hex },
+    receipt.location,
+  );
   log.info({ location: receipt.location, sizeBytes: Number(feed.size_bytes) }, 'transfer delivered');
   return {
     transferId,

@@ -5,6 +5,7 @@ export {
   claimFailedTransfer,
   failTransferIfPending,
   findTransfer,
+  hasTransfers,
   listRunTransfers,
   listTransfers,
   recordTransferFailed,
@@ -22,3 +23,12 @@ export {
   type LockOutcome,
   type RecipientLock,
 } from './recipient-lock.js';
+export {
+  acknowledgeOffer,
+  findOldestOffer,
+  findPullOffer,
+  listDeferredTransfers,
+  recordDeferredCaughtUp,
+  type DeferredTransfer,
+  type PullOffer,
+} from './pull-offers.js';

@@ -2,6 +2,14 @@ export { listRecipients } from './list-recipients.js';
 export { describeRecipient } from './describe-recipient.js';
 export { diffRecipients } from './diff-recipients.js';
 export {
+  compareRecipients,
+  validateRecipientConfig,
+  viewRecipient,
+  viewRecipients,
+  type RecipientValidation,
+  type RecipientView,
+} from './recipient-views.js';
+export {
   changesFromDefault,
   describePseudonymKey,
   freezeWindows,

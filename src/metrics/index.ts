@@ -1,0 +1,7 @@
+export {
+  feedWriteSecondsBounds,
+  readTableMetrics,
+  runSecondsBounds,
+  type HistogramData,
+  type TableMetrics,
+} from './hub-metrics.js';
