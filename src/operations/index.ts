@@ -56,3 +56,4 @@ export { errorCodes, type ErrorCode } from '../errors/index.js';
 export { operatorRoles, type OperatorRole } from '../config/index.js';
 export { transferStatuses, type TransferStatus } from '../db/index.js';
 export { withheldText } from './operator-text.js';
+export type { Logger } from '../log/index.js';
