@@ -4,6 +4,7 @@ import { hubVersion, type Logger } from '../../src/operations/index.js';
 import { bearerToken, installAuthentication, type TokenReader } from './authentication.js';
 import { failedSignIns, type FailedSignIns } from './failed-sign-ins.js';
 import { errorBody, replyWithError } from './http-errors.js';
+import { requestValidation } from './request-validation.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes } from './routes/health.js';
 import { holdRoutes } from './routes/holds.js';
@@ -42,8 +43,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // in the path, or a national identity number by mistake); the route pattern is logged instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' } },
   }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(requestValidation());
   const deps: HttpDependencies = { ops: options.ops, recipientChecks: options.recipientChecks };
 
   await app.register(swagger, {

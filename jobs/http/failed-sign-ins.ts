@@ -1,10 +1,10 @@
 /**
  * Counts failed sign-ins per client address and turns an address away once it has failed too often in
- * a window (`PIFU_AUTH_RATE_LIMITED`, 429). Our own counter rather than @fastify/rate-limit: that plugin
- * counts every request, so limiting guessers would also throttle a recipient's legitimate pulls and the
- * dashboard's page loads; here only failures count, and a valid token is never slowed down. In memory per
- * serving process: with several behind a balancer each allows `maxFailures` (still far too few to guess
- * a 256-bit token).
+ * a window (`PIFU_AUTH_RATE_LIMITED`, 429), valid token or not, until the window ends. Our own counter
+ * rather than @fastify/rate-limit: that plugin counts every request, so limiting guessers would also
+ * throttle a recipient's legitimate pulls and the dashboard's page loads; here only failures count, so
+ * clients that sign in properly are never slowed down. In memory per serving process: with several
+ * behind a balancer each allows `maxFailures` (still far too few to guess a 256-bit token).
  */
 export interface FailedSignIns {
   /** Seconds until the address may try again; 0 when it may now. */
