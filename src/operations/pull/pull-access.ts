@@ -98,5 +98,6 @@ export async function openFeedFile(offer: PullOffer): Promise<Readable> {
       { cause: error },
     );
   }
-  return handle.createReadStream({ highWaterMark: 1 << 20 });
+  // 64 KiB reads (the default): many concurrent pulls share the process fairly, in bounded memory.
+  return handle.createReadStream();
 }
