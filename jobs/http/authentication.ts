@@ -39,11 +39,12 @@ export function installAuthentication(
   options: { ops: OperationContext; readers: readonly TokenReader[]; failures: FailedSignIns },
 ): void {
   app.decorateRequest('actor', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.auth === 'public') return;
     const address = request.ip;
     const wait = options.failures.retryAfterSeconds(address);
     if (wait > 0) {
+      reply.header('retry-after', String(wait));
       throw new HubError(
         'PIFU_AUTH_RATE_LIMITED',
         `too many failed sign-ins from this address; try again in ${wait} s with a valid token`,

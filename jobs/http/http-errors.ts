@@ -45,7 +45,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
 };
 
 /** The body of every error answer: the code, the one-line message (without the code), and a hint. */
-export interface ErrorBody {
+interface ErrorBody {
   readonly code: ErrorCode;
   readonly message: string;
   /** What the code means in general (the catalogue's line; docs/errors.md says what to do). */
@@ -97,7 +97,8 @@ export function replyWithError(error: unknown, request: FastifyRequest, reply: F
   if (isHubError(error)) {
     const status = httpStatusOf[error.code];
     if (status >= 500) request.log.error({ code: error.code, err: error.message }, 'request failed');
-    if (error.code === 'PIFU_AUTH_RATE_LIMITED' || status === 503) reply.header('retry-after', '60');
+    // A busy or unavailable dependency: a minute is a fair first wait (the rate limiter sets its own).
+    if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
     return reply.code(status).send(errorBody(error.code, error.message));
   }
   const fastifyError = error as Partial<FastifyError>;

@@ -31,8 +31,8 @@ export interface TableMetrics {
 }
 
 /** Bounds chosen from what runs take: seconds for a tiny municipality, minutes for Oslo. */
-export const runSecondsBounds = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600] as const;
-export const feedWriteSecondsBounds = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
+const runSecondsBounds = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600] as const;
+const feedWriteSecondsBounds = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
 
 export async function readTableMetrics(db: Kysely<HubDatabase>): Promise<TableMetrics> {
   const delivered = await db

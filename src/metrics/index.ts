@@ -1,7 +1,1 @@
-export {
-  feedWriteSecondsBounds,
-  readTableMetrics,
-  runSecondsBounds,
-  type HistogramData,
-  type TableMetrics,
-} from './hub-metrics.js';
+export { readTableMetrics, type HistogramData, type TableMetrics } from './hub-metrics.js';

@@ -7,9 +7,9 @@ import type { Actor } from './actor.js';
  * person asked to be forgotten), so only the roles that act on data (operator, privacy-admin) read it; a
  * viewer gets this in its place. Applies to every face, CLI and API alike.
  */
-export const withheldText = '[withheld: needs the operator or privacy-admin role]';
+const withheldText = '[withheld: needs the operator or privacy-admin role]';
 
-export function readsOperatorText(actor: Actor): boolean {
+function readsOperatorText(actor: Actor): boolean {
   return actor.roles.has('operator') || actor.roles.has('privacy-admin');
 }
 

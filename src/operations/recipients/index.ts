@@ -6,8 +6,6 @@ export {
   validateRecipientConfig,
   viewRecipient,
   viewRecipients,
-  type RecipientValidation,
-  type RecipientView,
 } from './recipient-views.js';
 export {
   changesFromDefault,
