@@ -1,2 +1,2 @@
-export { pullConfigPlaces, pullConfigSchema, type PullConfig } from './pull-config.js';
+export { pullConfigPlaces, pullConfigSchema } from './pull-config.js';
 export { PullTransport } from './pull-transport.js';

@@ -8,8 +8,6 @@ import type { ConfigPlaces } from '../../../src/config/index.js';
  */
 export const pullConfigSchema = z.strictObject({ kind: z.literal('pull') });
 
-export type PullConfig = z.infer<typeof pullConfigSchema>;
-
 /** A pull recipient names no directory and no secret file. */
 export function pullConfigPlaces(): ConfigPlaces {
   return {};
