@@ -86,4 +86,30 @@ export default tseslint.config(
       message: 'jobs/cli and jobs/http never import each other.',
     }),
   },
+  {
+    files: ['jobs/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/**'], message: 'jobs/http and jobs/cli never import each other.' },
+            {
+              group: ['**/src/*', '!**/src/operations'],
+              message: 'jobs/http reaches the core only through src/operations.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['jobs/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/http/**'], message: 'jobs/http and jobs/cli never import each other.' }] },
+      ],
+    },
+  },
 );

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { MunicipalityScale } from '../fixtures/generator/index.js';
+import { runApiLoad } from './api-load.js';
 import { runBench } from './run-bench.js';
 
 const nonNegativeInteger = (value: string): number => {
@@ -39,9 +40,29 @@ export function registerBenchCommand(program: Command): Command {
         return parsed;
       },
     )
+    .option(
+      '--api',
+      'instead: load the HTTP API on loopback (serve and export --all in processes of their own; needs npm run build and PostgreSQL)',
+      false,
+    )
+    .option('--pulls <n>', 'with --api: concurrent GET /feeds/{r}/next', nonNegativeInteger, 200)
+    .option(
+      '--pages <n>',
+      'with --api: concurrent page loads (/openapi.json, GET /runs)',
+      nonNegativeInteger,
+      50,
+    )
     .action(
-      async (options: { scale: MunicipalityScale; seed: number; databaseUrl?: string; mutate?: number }) => {
-        const result = await runBench(options);
+      async (options: {
+        scale: MunicipalityScale;
+        seed: number;
+        databaseUrl?: string;
+        mutate?: number;
+        api: boolean;
+        pulls: number;
+        pages: number;
+      }) => {
+        const result = options.api ? await runApiLoad(options) : await runBench(options);
         process.stdout.write(`${JSON.stringify(result)}\n`);
       },
     );

@@ -10,6 +10,8 @@ export interface BenchDatabase {
   readonly kind: 'postgres' | 'pglite';
   /** Hub schema and records store share this one database, as in the demo runtime. */
   readonly open: OpenDatabase<HubDatabase>;
+  /** Its URL, for other processes (PostgreSQL only). */
+  readonly url?: string;
   /** Closes the connections and drops the throwaway database; call it in a `finally`. */
   dispose(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export async function openBenchDatabase(
   return {
     kind: 'postgres',
     open,
+    url: url.toString(),
     dispose: async () => {
       try {
         await open.close();

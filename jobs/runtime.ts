@@ -82,7 +82,7 @@ function commandWords(argv: readonly string[] = process.argv): string {
 }
 
 /** How recipient files are checked in this environment: the transports' own checks, the path rules. */
-function recipientChecks(env: Pick<HubEnvironment, 'dropRoot' | 'secretsDir'>): RecipientChecks {
+export function recipientChecks(env: Pick<HubEnvironment, 'dropRoot' | 'secretsDir'>): RecipientChecks {
   const paths = { dropRoot: env.dropRoot, secretsDir: env.secretsDir };
   return { checkTransport: (transport) => checkTransportConfig(transport, paths), paths };
 }

@@ -4,6 +4,7 @@ import { HubError } from '../../src/errors/index.js';
 import type { Transport, TransportFactory } from '../../src/ports/index.js';
 import { FileDropTransport, fileDropConfigPlaces, fileDropConfigSchema } from './file-drop/index.js';
 import { HttpsPushTransport, httpsPushConfigPlaces, httpsPushConfigSchema } from './https-push/index.js';
+import { PullTransport, pullConfigPlaces, pullConfigSchema } from './pull/index.js';
 import { SftpTransport, sftpConfigPlaces, sftpConfigSchema } from './sftp/index.js';
 
 interface TransportEntry {
@@ -26,6 +27,7 @@ const transports: Record<string, TransportEntry> = {
     places: httpsPushConfigPlaces,
   },
   sftp: { schema: sftpConfigSchema, create: (config) => new SftpTransport(config), places: sftpConfigPlaces },
+  pull: { schema: pullConfigSchema, create: () => new PullTransport(), places: pullConfigPlaces },
 };
 
 const transportKinds = Object.keys(transports);

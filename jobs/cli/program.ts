@@ -7,6 +7,8 @@ import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerProcessCommands } from './commands/processes.js';
 import { registerRecipientsCommand } from './commands/recipients.js';
 import { registerRunCommands } from './commands/runs.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerTokenCommands } from './commands/tokens.js';
 
 /**
  * The operator binary: one module per command group, each mostly argument parsing and printing around
@@ -23,5 +25,7 @@ export function buildProgram(): Command {
   registerRecipientsCommand(program);
   registerMaintenanceCommands(program);
   registerProcessCommands(program);
+  registerServeCommand(program);
+  registerTokenCommands(program);
   return program;
 }

@@ -7,6 +7,7 @@ import * as auditOutcome from './0005-audit-outcome.js';
 import * as snapshotCounts from './0006-snapshot-counts.js';
 import * as feedBase from './0007-feed-base.js';
 import * as runOwner from './0008-run-owner.js';
+import * as apiTokensAndPull from './0009-api-tokens-and-pull.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0006-snapshot-counts': snapshotCounts,
   '0007-feed-base': feedBase,
   '0008-run-owner': runOwner,
+  '0009-api-tokens-and-pull': apiTokensAndPull,
 };

@@ -24,6 +24,14 @@ export const auditActions = [
   'worker',
   'scheduler',
   'migrate',
+  'token-create',
+  'tokens',
+  'token-revoke',
+  'recipients',
+  'recipients-validate',
+  'metrics',
+  'pull-feed',
+  'pull-ack',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -8,11 +8,12 @@ export {
 } from './config-paths.js';
 export { eeaCountries } from './eea-countries.js';
 export { environmentVariables, readEnvironment, type HubEnvironment } from './environment.js';
-export { loadRoleGrants, resolveOperatorRoles, type OperatorRole } from './operator-roles.js';
+export { loadRoleGrants, operatorRoles, resolveOperatorRoles, type OperatorRole } from './operator-roles.js';
 export { parseJsonText, readJsonFile } from './read-json-file.js';
 export { parseRecipientConfig, recipientConfigSchema, type RecipientConfig } from './recipient-config.js';
 export {
   checkRecipientFiles,
+  checkRecipientText,
   loadRecipientConfigs,
   parseRecipientFiles,
   type RecipientChecks,

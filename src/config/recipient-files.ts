@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { HubError } from '../errors/index.js';
 import { configPlaceProblems, type ConfigPathRules } from './config-paths.js';
-import { readJsonFile } from './read-json-file.js';
+import { parseJsonText, readJsonFile, type JsonReading } from './read-json-file.js';
 import { parseRecipientConfig, type RecipientConfig } from './recipient-config.js';
 
 /**
@@ -46,28 +46,48 @@ export function checkRecipientFiles(
   const seen = new Map<string, string>();
   return paths.map((path) => {
     const file = basename(path);
-    const reading = readJsonFile(path);
-    if (reading.problems.length > 0) {
-      return {
-        path,
-        file,
-        problems: reading.problems.map((problem) => `${file}: ${problem.path}: ${problem.message}`),
-      };
-    }
-    const parsed = parseRecipientConfig(reading.value, file);
-    if (parsed.config === undefined) return { path, file, problems: parsed.problems };
-    const config = parsed.config;
-    const problems = [
-      ...(checks.paths === undefined
-        ? []
-        : configPlaceProblems({ secrets: [['pseudonymKey', config.pseudonymKey]] }, checks.paths)),
-      ...(checks.checkTransport?.(config.transport) ?? []),
-    ].map((problem) => `${file}: ${problem}`);
+    const checked = checkRecipient(readJsonFile(path), file, checks);
+    if (checked.config === undefined) return { path, file, problems: checked.problems };
+    const { config } = checked;
+    const problems = [...checked.problems];
     const earlier = seen.get(config.id);
     if (earlier === undefined) seen.set(config.id, file);
     else problems.push(`${file}: id: "${config.id}" is already used by ${earlier}`);
     return problems.length === 0 ? { path, file, config, problems } : { path, file, problems };
   });
+}
+
+/**
+ * One recipient config given as JSON text (the API's `POST /recipients/validate`), checked as a file of
+ * that name would be, except for uniqueness across files. `config` is set when it parsed, even with
+ * place or transport problems.
+ */
+export function checkRecipientText(
+  text: string,
+  file: string,
+  checks: RecipientChecks = {},
+): { config?: RecipientConfig; problems: readonly string[] } {
+  return checkRecipient(parseJsonText(text), file, checks);
+}
+
+function checkRecipient(
+  reading: JsonReading,
+  file: string,
+  checks: RecipientChecks,
+): { config?: RecipientConfig; problems: readonly string[] } {
+  if (reading.problems.length > 0) {
+    return { problems: reading.problems.map((problem) => `${file}: ${problem.path}: ${problem.message}`) };
+  }
+  const parsed = parseRecipientConfig(reading.value, file);
+  if (parsed.config === undefined) return { problems: parsed.problems };
+  const config = parsed.config;
+  const problems = [
+    ...(checks.paths === undefined
+      ? []
+      : configPlaceProblems({ secrets: [['pseudonymKey', config.pseudonymKey]] }, checks.paths)),
+    ...(checks.checkTransport?.(config.transport) ?? []),
+  ].map((problem) => `${file}: ${problem}`);
+  return { config, problems };
 }
 
 /** The configs of these files; one `PIFU_RECIPIENT_INVALID` carrying every problem when any has one. */

@@ -16,6 +16,19 @@ export interface HubDatabase {
   'hub.forgotten_person': ForgottenPersonTable;
   'hub.audit': AuditTable;
   'hub.secret': SecretTable;
+  'hub.api_token': ApiTokenTable;
+}
+
+/** An API token: only its sha-256 is kept; a role or a recipient it pulls for, never both. */
+export interface ApiTokenTable {
+  name: string;
+  token_sha256: string;
+  role: 'viewer' | 'operator' | 'privacy-admin' | 'config-admin' | null;
+  recipient_id: string | null;
+  created_at: Generated<Date>;
+  created_by: string;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
 }
 
 export interface SecretTable {
@@ -117,7 +130,21 @@ export interface FeedTable {
   based_on_transfer_id: string | null;
 }
 
-export type TransferStatus = 'pending' | 'delivered' | 'failed' | 'held' | 'rejected' | 'skipped';
+/**
+ * `offered`: a pull recipient may fetch the feed and has not acknowledged it yet; `deferred`: not written,
+ * because an earlier feed still waits for the recipient's acknowledgement (caught up after it).
+ */
+export const transferStatuses = [
+  'pending',
+  'delivered',
+  'failed',
+  'held',
+  'rejected',
+  'skipped',
+  'offered',
+  'deferred',
+] as const;
+export type TransferStatus = (typeof transferStatuses)[number];
 
 export interface DeliveredObjectTable {
   recipient_id: string;
@@ -176,6 +203,8 @@ export interface TransferTable {
   size_bytes: number | null;
   sha256_hex: string | null;
   error: string | null;
+  /** When a pull recipient could first fetch the feed; null for push transports. */
+  offered_at: Timestamp | null;
 }
 
 export interface DisclosureTable {

@@ -1,3 +1,4 @@
 export { openDatabase, redactUrl, type DatabaseLocation, type OpenDatabase } from './open-database.js';
 export { migrateHub, runMigrations } from './migrate-hub.js';
 export type * from './database.js';
+export { transferStatuses } from './database.js';

@@ -77,6 +77,20 @@ export const errorCodes = {
     retryable: true,
     summary: "Another delivery held the recipient's lock too long.",
   },
+  PIFU_UNAUTHENTICATED: {
+    retryable: false,
+    summary: 'An API request carried no valid token: none, an unknown one, or a revoked one.',
+  },
+  PIFU_AUTH_RATE_LIMITED: {
+    retryable: true,
+    summary: 'Too many failed sign-ins from one address; the API refuses it for a while.',
+  },
+  PIFU_TOKEN_UNKNOWN: { retryable: false, summary: 'No API token with that name exists.' },
+  PIFU_TOKEN_NAME_TAKEN: {
+    retryable: false,
+    summary: 'An API token with that name exists or existed; names are never reused.',
+  },
+  PIFU_ROUTE_UNKNOWN: { retryable: false, summary: 'The API has no such route or method.' },
   PIFU_INTERNAL: {
     retryable: false,
     summary: 'Something failed that the hub did not expect: a bug, or a failure of the machine itself.',

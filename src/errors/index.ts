@@ -1,2 +1,2 @@
-export { errorCodes } from './codes.js';
+export { errorCodes, type ErrorCode } from './codes.js';
 export { HubError, isHubError, assertNever } from './hub-error.js';

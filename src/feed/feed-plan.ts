@@ -19,7 +19,12 @@ export type FeedPlan =
       readonly basedOn: string;
       readonly resend?: ResendScope;
     }
-  | { readonly mode: 'skip'; readonly reason: string };
+  | {
+      readonly mode: 'skip';
+      readonly reason: string;
+      /** The earlier transfer a pull recipient has yet to acknowledge; this feed is deferred behind it. */
+      readonly deferredBehind?: string;
+    };
 
 /** What a resync run asks to send again, as the operator named it (school org number / NSR id, person key). */
 export interface ResyncRequest {
@@ -43,12 +48,24 @@ function profileHash(recipient: RecipientConfig): string {
  * window (the next one after catches up, because deltas reconcile) and when neither the source nor the
  * profile changed since the last delivery, so a quiet recipient costs nothing. Correctness never rests on
  * that shortcut: any change of the source's snapshot time or of the profile computes the full merge.
+ * While a pull recipient has not acknowledged a feed it was offered, nothing new is written for it: the
+ * feed is deferred, and caught up after the acknowledgement (docs/transports.md, pull).
  */
 export async function planFeed(
   ctx: HubContext,
   input: { feed: FeedRow; recipient: RecipientConfig; run: RunRow | undefined; roster: Roster },
 ): Promise<FeedPlan> {
   const { feed, recipient, run, roster } = input;
+  const waiting = await unacknowledgedOffer(ctx, recipient.id);
+  if (waiting !== undefined) {
+    // Any feed written now would be computed against the state before that acknowledgement, and be
+    // refused as stale after it; the acknowledgement catches this one up against the state it leaves.
+    return {
+      mode: 'skip',
+      reason: `deferred: ${recipient.id} has not acknowledged ${waiting} yet; caught up once it does`,
+      deferredBehind: waiting,
+    };
+  }
   const state = await findRecipientState(ctx.db, recipient.id);
   if (feed.feed_type === 'full' || !recipient.feed.accepts.includes('delta') || state === undefined) {
     return state === undefined
@@ -83,6 +100,20 @@ export async function planFeed(
     basedOn: state.transferId,
     ...(resend === undefined ? {} : { resend }),
   };
+}
+
+/** The oldest transfer offered to a pull recipient and not acknowledged yet, if any. */
+async function unacknowledgedOffer(ctx: HubContext, recipientId: string): Promise<string | undefined> {
+  const row = await ctx.db
+    .selectFrom('hub.transfer')
+    .select('id')
+    .where('recipient_id', '=', recipientId)
+    .where('status', '=', 'offered')
+    .orderBy('offered_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
 }
 
 /** A whole-recipient resync sends everything again: every person and group key is "in scope". */

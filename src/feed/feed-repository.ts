@@ -91,7 +91,13 @@ export async function recordFeedFailed(
 export async function recordFeedEmpty(
   db: Kysely<HubDatabase>,
   feedId: string,
-  empty: { feedType: 'full' | 'delta'; reason: string; at: Date },
+  empty: {
+    feedType: 'full' | 'delta';
+    reason: string;
+    at: Date;
+    /** `deferred`: behind a pull recipient's unacknowledged feed, to be caught up after it. */
+    transferStatus?: 'skipped' | 'deferred';
+  },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -114,7 +120,7 @@ export async function recordFeedEmpty(
       .execute();
     await trx
       .updateTable('hub.transfer')
-      .set({ status: 'skipped', error: empty.reason })
+      .set({ status: empty.transferStatus ?? 'skipped', error: empty.reason })
       .where('feed_id', '=', feedId)
       .where('status', '=', 'pending')
       .execute();

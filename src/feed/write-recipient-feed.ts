@@ -101,7 +101,12 @@ export async function writeRecipientFeed(
   const roster = await openRosterSpool(paths.rosterDir);
   const plan = await planFeed(ctx, { feed, recipient, run, roster });
   if (plan.mode === 'skip') {
-    await recordFeedEmpty(ctx.db, feedId, { feedType: 'delta', reason: plan.reason, at: ctx.now() });
+    await recordFeedEmpty(ctx.db, feedId, {
+      feedType: plan.deferredBehind === undefined ? 'delta' : feed.feed_type,
+      reason: plan.reason,
+      at: ctx.now(),
+      transferStatus: plan.deferredBehind === undefined ? 'skipped' : 'deferred',
+    });
     log.info({ reason: plan.reason }, 'nothing to send');
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }

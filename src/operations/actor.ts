@@ -11,4 +11,9 @@ export interface Actor {
   readonly source: string;
   /** Said in every refusal: how this actor would get a role it lacks. */
   readonly roleHint: string;
+  /**
+   * Set for a recipient's own API token: it may fetch and acknowledge that recipient's feeds (pull) and
+   * nothing else; it holds no operator role.
+   */
+  readonly recipientId?: string;
 }

@@ -6,16 +6,21 @@ import { audited } from './audited.js';
 import { authorize } from './authorize.js';
 import { reasonSchema, transferIdSchema } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
+import { operatorText } from './operator-text.js';
 import { parseInput } from './parse-input.js';
 
-/** Deltas on hold (viewer): undecided ones, or every one with `all`. Counts and statuses only. */
+/**
+ * Deltas on hold (viewer): undecided ones, or every one with `all`. Counts and statuses; the decision's
+ * reason for operator roles only.
+ */
 export async function listHolds(
   ctx: OperationContext,
   actor: Actor,
   input: { all?: boolean } = {},
 ): Promise<Hold[]> {
   await authorize(ctx, actor, 'viewer', 'holds');
-  return readHolds(ctx.db, { all: input.all === true });
+  const holds = await readHolds(ctx.db, { all: input.all === true });
+  return holds.map((hold) => ({ ...hold, decisionReason: operatorText(actor, hold.decisionReason) }));
 }
 
 const decisionInput = z.strictObject({

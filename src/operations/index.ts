@@ -46,3 +46,14 @@ export { checkPlanHours, formatLocalSlot, maxSlotWindowHours, type Slot } from '
 export { HubError, isHubError } from '../errors/index.js';
 export { osUserActor } from './os-user-actor.js';
 export { cancelRun, type CancelRunInput } from './cancel-run.js';
+export * from './tokens/index.js';
+export * from './pull/index.js';
+export { checkReadiness } from './check-readiness.js';
+export { readMetrics, type HubMetrics } from './read-metrics.js';
+export type { HistogramData } from '../metrics/index.js';
+export type { ApiTokenRecord } from '../access/index.js';
+export type { RecipientChecks } from '../config/index.js';
+export { errorCodes, type ErrorCode } from '../errors/index.js';
+export { operatorRoles, type OperatorRole } from '../config/index.js';
+export { transferStatuses, type TransferStatus } from '../db/index.js';
+export type { Logger } from '../log/index.js';

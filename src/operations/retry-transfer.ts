@@ -126,6 +126,10 @@ function notFailed(transfer: RunTransferDetail): string {
       return `${id} was rejected by an operator; nothing to retry (the next delta proposes the same changes)`;
     case 'skipped':
       return `${id} was skipped (nothing to send); nothing to retry`;
+    case 'offered':
+      return `${id} is offered to ${transfer.recipientId}, which fetches it itself (pull) and acknowledges it; nothing to retry`;
+    case 'deferred':
+      return `${id} was deferred behind an earlier feed ${transfer.recipientId} has not acknowledged; it is caught up after that acknowledgement`;
     case 'failed':
       return `${id} failed`;
   }

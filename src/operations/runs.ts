@@ -11,6 +11,7 @@ import type { Actor } from './actor.js';
 import { authorize } from './authorize.js';
 import { limitSchema, runIdSchema } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
+import { operatorText, transferError } from './operator-text.js';
 import { parseInput } from './parse-input.js';
 
 const runsInput = z.strictObject({ limit: limitSchema });
@@ -18,7 +19,7 @@ const runsInput = z.strictObject({ limit: limitSchema });
 /** A run as operators see it: `stuck` says why, when its owner is gone and it could not be settled. */
 export type ShownRun = RunListing & { readonly stuck: string | null };
 
-/** Runs, newest first (viewer), with their transfers counted by outcome. */
+/** Runs, newest first (viewer), with their transfers counted by outcome; reasons for operator roles. */
 export async function listRuns(
   ctx: OperationContext,
   actor: Actor,
@@ -28,6 +29,7 @@ export async function listRuns(
   const { limit } = parseInput(runsInput, input);
   return (await readRuns(ctx.db, { limit })).map((run) => ({
     ...run,
+    reason: operatorText(actor, run.reason),
     stuck: ctx.stuckRuns.get(run.id) ?? null,
   }));
 }
@@ -60,6 +62,7 @@ export async function showRun(
   }
   return {
     ...listing,
+    reason: operatorText(actor, listing.reason),
     stuck: ctx.stuckRuns.get(runId) ?? null,
     persons: run.persons,
     groups: run.groups,
@@ -67,8 +70,13 @@ export async function showRun(
     sourceCheck: run.source_check,
     sourceDrop: run.source_drop,
     acceptSourceDrop:
-      run.accept_source_drop_reason === null ? null : { reason: run.accept_source_drop_reason },
+      run.accept_source_drop_reason === null
+        ? null
+        : { reason: operatorText(actor, run.accept_source_drop_reason) },
     schools: run.school_counts,
-    transfers: await listRunTransferDetails(ctx.db, runId),
+    transfers: (await listRunTransferDetails(ctx.db, runId)).map((transfer) => ({
+      ...transfer,
+      error: transferError(actor, transfer.status, transfer.error),
+    })),
   };
 }

@@ -11,6 +11,7 @@ import { audited } from './audited.js';
 import { authorize } from './authorize.js';
 import { transferIdSchema } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
+import { operatorText } from './operator-text.js';
 import { parseInput } from './parse-input.js';
 
 const showInput = z.strictObject({
@@ -50,7 +51,9 @@ export async function showHold(
 ): Promise<HoldDetail> {
   await authorize(ctx, actor, 'viewer', 'hold-show');
   const request = parseInput(showInput, input);
-  const hold = (await listHolds(ctx.db, { all: true })).find((h) => h.transferId === request.transfer);
+  const found = (await listHolds(ctx.db, { all: true })).find((h) => h.transferId === request.transfer);
+  const hold =
+    found === undefined ? undefined : { ...found, decisionReason: operatorText(actor, found.decisionReason) };
   if (hold === undefined) {
     throw new HubError(
       'PIFU_HOLD_UNKNOWN',

@@ -6,7 +6,8 @@
  * - be idempotent per `transferId`: delivering the same transfer again (after a crash between delivery
  *   and acknowledgement) must leave the recipient with one copy, never two different ones;
  * - resolve only once the recipient holds the complete file (for a file drop: written, fsynced and
- *   renamed into place); resolving is the acknowledgement the hub commits on (docs/requirements.md#d2);
+ *   renamed into place); resolving is the acknowledgement the hub commits on (docs/requirements.md#d2),
+ *   unless the receipt says the recipient acknowledges later (`awaitsAcknowledgement`: pull);
  * - throw `HubError('PIFU_TRANSPORT_FAILED')` for trouble worth retrying and
  *   `HubError('PIFU_TRANSPORT_REJECTED')` when the recipient refused for good;
  * - stop promptly when `signal` aborts;
@@ -56,6 +57,12 @@ export interface FeedFile {
 export interface DeliveryReceipt {
   /** Where the recipient now holds the feed (a path, a URL, a remote file name). */
   readonly location: string;
+  /**
+   * True when the transport only made the feed available and the recipient acknowledges it itself,
+   * later (the pull endpoint). The hub then records the transfer `offered`, not delivered, and commits
+   * the acknowledgement transaction only when the recipient acknowledges. Push transports leave it out.
+   */
+  readonly awaitsAcknowledgement?: boolean;
 }
 
 /** Builds a transport from a recipient's `transport` config; throws PIFU_RECIPIENT_INVALID on bad config. */

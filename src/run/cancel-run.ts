@@ -72,6 +72,7 @@ export async function cancelRun(
     delivered: count('delivered'),
     failed: count('failed', 'pending'),
     held: count('held'),
-    skipped: count('skipped', 'rejected'),
+    skipped: count('skipped', 'rejected', 'deferred'),
+    offered: count('offered'),
   };
 }

@@ -12,8 +12,10 @@ export interface RunOutcome {
   readonly failed: number;
   /** Deltas over a safety threshold, waiting for `pifu-hub hold approve|reject`. */
   readonly held: number;
-  /** Empty or frozen deltas: nothing to send. */
+  /** Empty or frozen deltas, and feeds deferred behind an unacknowledged pull: nothing sent now. */
   readonly skipped: number;
+  /** Feeds a pull recipient may fetch; delivered when it acknowledges them, after the run is closed. */
+  readonly offered: number;
 }
 
 /**
@@ -23,7 +25,9 @@ export interface RunOutcome {
  * `failed` whatever its transfers say, and comes first in its error. The roster spool is removed; feed
  * files stay for `retry` and inspection until retention removes them. A run closed already (cancelled,
  * or by an earlier try of this step) keeps its recorded outcome unless `recount` asks for it again
- * (after a retry delivered one of its transfers).
+ * (after a retry delivered one of its transfers). A feed offered to a pull recipient waits for the
+ * recipient, not for the run: the run is closed with it offered, so no run stays `running` because a
+ * recipient is away.
  */
 export async function finishRun(
   ctx: HubContext,
@@ -62,7 +66,8 @@ export async function finishRun(
     delivered: count('delivered'),
     failed: undelivered.length,
     held: count('held'),
-    skipped: count('skipped') + count('rejected'),
+    skipped: count('skipped') + count('rejected') + count('deferred'),
+    offered: count('offered'),
   } as const;
   (outcome.status === 'completed' ? ctx.logger.info.bind(ctx.logger) : ctx.logger.error.bind(ctx.logger))(
     outcome,

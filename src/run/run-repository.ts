@@ -148,9 +148,14 @@ export interface RunListing {
   readonly delivered: number;
   readonly failed: number;
   readonly held: number;
-  /** Nothing to deliver: skipped (empty or frozen delta) or rejected (a hold an operator rejected). */
+  /**
+   * Nothing to deliver: skipped (empty or frozen delta), rejected (a hold an operator rejected), or
+   * deferred (behind a pull recipient's unacknowledged feed).
+   */
   readonly skipped: number;
   readonly pending: number;
+  /** Offered to a pull recipient, not acknowledged yet. */
+  readonly offered: number;
   readonly error: string | null;
 }
 
@@ -180,8 +185,9 @@ export async function listRuns(
       counted(['delivered']).as('delivered'),
       counted(['failed']).as('failed'),
       counted(['held']).as('held'),
-      counted(['skipped', 'rejected']).as('skipped'),
+      counted(['skipped', 'rejected', 'deferred']).as('skipped'),
       counted(['pending']).as('pending'),
+      counted(['offered']).as('offered'),
     ])
     .$if(options.runId !== undefined, (query) => query.where('r.id', '=', options.runId!))
     .groupBy('r.id')
@@ -204,6 +210,7 @@ export async function listRuns(
     held: row.held,
     skipped: row.skipped,
     pending: row.pending,
+    offered: row.offered,
     error: row.error,
   }));
 }

@@ -7,7 +7,8 @@ import { staleTransferError } from './transfer-base.js';
 /**
  * The one place a transfer becomes delivered (docs/requirements.md#d2): the transfer row, every disclosure
  * and the recipient's delivered state commit together, after the transport succeeded, or not at all.
- * Returns false when the transfer was already acknowledged (a repeated deliver job), changing nothing.
+ * Returns false when the transfer was already acknowledged (a repeated deliver job, a second pull
+ * acknowledgement), changing nothing.
  *
  * The feed's state lines are relative to the delivered state it was computed against (`basedOn`), so the
  * transaction locks the recipient's state and throws PIFU_TRANSFER_STALE, changing nothing, unless that
@@ -31,6 +32,8 @@ export async function acknowledgeTransfer(
     snapshotAt: Date | null;
     profileHash: string;
   },
+  /** Runs in the acknowledgement's transaction when it acknowledges (a pull acknowledgement's audit row). */
+  alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const updated = await trx
@@ -44,7 +47,7 @@ export async function acknowledgeTransfer(
         error: null,
       })
       .where('id', '=', acknowledgement.transferId)
-      .where('status', 'in', ['pending', 'failed'])
+      .where('status', 'in', ['pending', 'failed', 'offered'])
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return false;
     const current = await lockRecipientState(trx, acknowledgement.recipientId, {
@@ -75,6 +78,7 @@ export async function acknowledgeTransfer(
       },
       acknowledgement.state,
     );
+    await alsoInTransaction?.(trx);
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import type { HubContext } from '../run/hub-context.js';
 import { findTransfer } from './transfer-repository.js';
-import { acknowledgeReceipt, loadWrittenFeed } from './written-feed.js';
+import { acknowledgeWrittenFeed, loadWrittenFeed } from './written-feed.js';
 
 export type Confirmation =
   { readonly isHeld: true; readonly location: string } | { readonly isHeld: false; readonly why: string };
@@ -35,7 +35,7 @@ export async function confirmTransfer(
     return { isHeld: false, why: `could not confirm the delivery: ${messageOf(error)}` };
   }
   if (receipt === undefined) return { isHeld: false, why: 'the recipient does not hold the feed' };
-  await acknowledgeReceipt(ctx, written, receipt);
+  await acknowledgeWrittenFeed(ctx, written.transfer, written.feed, receipt.location);
   ctx.logger.warn(
     { runId: transfer.run_id, transferId, recipientId: transfer.recipient_id, location: receipt.location },
     'interrupted delivery found at the recipient and acknowledged',

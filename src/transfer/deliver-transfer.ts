@@ -1,8 +1,8 @@
 import { HubError } from '../errors/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { refuseIfStale } from './transfer-base.js';
-import { findTransfer, recordTransferAttempt } from './transfer-repository.js';
-import { acknowledgeReceipt, loadWrittenFeed } from './written-feed.js';
+import { findTransfer, recordTransferAttempt, recordTransferOffered } from './transfer-repository.js';
+import { acknowledgeWrittenFeed, loadWrittenFeed } from './written-feed.js';
 
 export interface DeliveryOutcome {
   readonly transferId: string;
@@ -10,16 +10,18 @@ export interface DeliveryOutcome {
   readonly location: string;
   readonly alreadyDelivered: boolean;
   /**
-   * Set when nothing was delivered: the transfer is held, rejected or skipped (empty delta), or failed
-   * (its run was cancelled or closed; only `retry` may send a failed transfer, by claiming it first).
+   * Set when nothing was delivered: the transfer is held, rejected or skipped (empty delta), deferred
+   * (an earlier feed waits for a pull recipient), offered (the pull recipient acknowledges it later), or
+   * failed (its run was cancelled or closed; only `retry` may send a failed transfer, by claiming it).
    */
-  readonly notDelivered?: 'held' | 'rejected' | 'skipped' | 'failed';
+  readonly notDelivered?: 'held' | 'rejected' | 'skipped' | 'deferred' | 'offered' | 'failed';
 }
 
 /**
  * Hands a written feed to the recipient's transport and, only once the transport says the recipient
  * holds it, commits the acknowledgement (transfer row + disclosures) in one transaction. A crash before
- * that commit repeats the delivery with the same transfer id, which every transport must tolerate.
+ * that commit repeats the delivery with the same transfer id, which every transport must tolerate. A
+ * pull transport only offers the feed: the transfer is `offered` until the recipient acknowledges it.
  *
  * The caller holds the recipient lock (the queue's gate, deliverUnderRecipientLock, the in-process run):
  * then no other acknowledgement for the recipient can come between the base check here, before the
@@ -32,7 +34,9 @@ export async function deliverTransfer(
   options: { signal?: AbortSignal } = {},
 ): Promise<DeliveryOutcome> {
   const transfer = await findTransfer(ctx.db, transferId);
-  if (transfer === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `transfer ${transferId} does not exist`);
+  if (transfer === undefined) {
+    throw new HubError('PIFU_TRANSFER_UNKNOWN', `transfer ${transferId} does not exist`);
+  }
   if (transfer.status === 'delivered') {
     return {
       transferId,
@@ -45,7 +49,7 @@ export async function deliverTransfer(
     return {
       transferId,
       recipientId: transfer.recipient_id,
-      location: '',
+      location: transfer.location ?? '',
       alreadyDelivered: false,
       notDelivered: transfer.status,
     };
@@ -57,7 +61,19 @@ export async function deliverTransfer(
   const transport = ctx.transportFor(written.recipient.transport, written.recipient.id);
   // recordTransferAttempt above counted this one.
   const receipt = await transport.deliver({ ...written.file, attempt: transfer.attempts + 1 }, options);
-  const acknowledged = await acknowledgeReceipt(ctx, written, receipt);
+  if (receipt.awaitsAcknowledgement === true) {
+    // Pull: the recipient fetches the feed and acknowledges it itself; until then nothing is delivered.
+    await recordTransferOffered(ctx.db, transferId, { location: receipt.location, at: ctx.now() });
+    log.info({ location: receipt.location, sizeBytes: written.file.sizeBytes }, 'transfer offered');
+    return {
+      transferId,
+      recipientId: written.recipient.id,
+      location: receipt.location,
+      alreadyDelivered: false,
+      notDelivered: 'offered',
+    };
+  }
+  const acknowledged = await acknowledgeWrittenFeed(ctx, transfer, written.feed, receipt.location);
   log.info({ location: receipt.location, sizeBytes: written.file.sizeBytes }, 'transfer delivered');
   return {
     transferId,

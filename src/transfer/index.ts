@@ -4,6 +4,7 @@ export {
   claimFailedTransfer,
   failTransferIfPending,
   findTransfer,
+  hasTransfers,
   listRunTransfers,
   listTransfers,
   recordTransferFailed,
@@ -19,3 +20,12 @@ export {
   withRecipientLock,
   type RecipientLock,
 } from './recipient-lock.js';
+export {
+  acknowledgeOffer,
+  findOldestOffer,
+  findPullOffer,
+  listDeferredTransfers,
+  recordDeferredCaughtUp,
+  type DeferredTransfer,
+  type PullOffer,
+} from './pull-offers.js';

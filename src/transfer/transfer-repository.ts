@@ -69,6 +69,23 @@ export async function failTransferIfPending(
   return result.numUpdatedRows > 0n;
 }
 
+/**
+ * pending (or failed) → offered: a pull recipient may fetch the feed now. Not delivered: only the
+ * recipient's acknowledgement makes it so.
+ */
+export async function recordTransferOffered(
+  db: Kysely<HubDatabase>,
+  transferId: string,
+  offer: { location: string; at: Date },
+): Promise<void> {
+  await db
+    .updateTable('hub.transfer')
+    .set({ status: 'offered', location: offer.location, offered_at: offer.at, error: null })
+    .where('id', '=', transferId)
+    .where('status', 'in', ['pending', 'failed'])
+    .execute();
+}
+
 /** failed → pending for an operator's retry; false when someone else changed it first. */
 export async function claimFailedTransfer(db: Kysely<HubDatabase>, transferId: string): Promise<boolean> {
   const result = await db
@@ -115,7 +132,7 @@ export interface TransferListing {
 
 export async function listTransfers(
   db: Kysely<HubDatabase>,
-  filter: { recipientId?: string; limit: number },
+  filter: { recipientId?: string; status?: TransferStatus; since?: Date; limit: number },
 ): Promise<TransferListing[]> {
   let query = db
     .selectFrom('hub.transfer as t')
@@ -142,9 +159,22 @@ export async function listTransfers(
     .orderBy('t.id')
     .limit(filter.limit);
   if (filter.recipientId !== undefined) query = query.where('t.recipient_id', '=', filter.recipientId);
+  if (filter.status !== undefined) query = query.where('t.status', '=', filter.status);
+  if (filter.since !== undefined) query = query.where('t.created_at', '>=', filter.since);
   const rows = await query.execute();
   return rows.map((row) => ({
     ...row,
     deliveredAt: row.deliveredAt === null ? null : new Date(row.deliveredAt),
   }));
+}
+
+/** Whether any transfer to the recipient is on record (it may since have left the configuration). */
+export async function hasTransfers(db: Kysely<HubDatabase>, recipientId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('hub.transfer')
+    .select('id')
+    .where('recipient_id', '=', recipientId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

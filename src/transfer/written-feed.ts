@@ -1,9 +1,10 @@
+import type { Kysely } from 'kysely';
 import type { RecipientConfig } from '../config/index.js';
-import type { FeedRow, TransferRow } from '../db/index.js';
+import type { FeedRow, HubDatabase, TransferRow } from '../db/index.js';
 import { disclosureManifestPath, readDisclosureManifest } from '../disclosure/index.js';
 import { HubError, isHubError } from '../errors/index.js';
 import { findFeed } from '../feed/feed-repository.js';
-import type { DeliveryReceipt, FeedFile } from '../ports/index.js';
+import type { FeedFile } from '../ports/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runIds } from '../run/run-ids.js';
 import { findRun } from '../run/run-repository.js';
@@ -52,58 +53,53 @@ export async function loadWrittenFeed(ctx: HubContext, transfer: TransferRow): P
 }
 
 /**
- * Commits what the transport's receipt says, through the one acknowledgement transaction (transfer row,
- * disclosures, delivered state), which refuses a feed whose base is no longer the recipient's state
- * (PIFU_TRANSFER_STALE; the transfer is then recorded failed). False when it was acknowledged already.
+ * Commits a written feed as delivered at `location`, with its manifests, in the one acknowledgement
+ * transaction (acknowledgeTransfer): for a push transport right after the transport succeeded, for a
+ * pull recipient when it acknowledges what it fetched. False when it was acknowledged already. A base
+ * that moved is refused (PIFU_TRANSFER_STALE): the transfer is recorded failed, nothing is counted.
  */
-export async function acknowledgeReceipt(
+export async function acknowledgeWrittenFeed(
   ctx: HubContext,
-  written: WrittenFeed,
-  receipt: DeliveryReceipt,
+  transfer: TransferRow,
+  feed: FeedRow & { file_path: string; sha256_hex: string },
+  location: string,
+  alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
-  const { transfer, feed, recipient } = written;
   const run = await findRun(ctx.db, transfer.run_id);
   const basedOn = feed.based_on_transfer_id;
   try {
-    return await acknowledge(ctx, written, receipt, basedOn, run?.snapshot_at ?? null);
+    return await acknowledgeTransfer(
+      ctx.db,
+      {
+        transferId: transfer.id,
+        recipientId: transfer.recipient_id,
+        basedOn,
+        location,
+        sizeBytes: Number(feed.size_bytes),
+        sha256Hex: feed.sha256_hex,
+        deliveredAt: ctx.now(),
+        disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path)),
+        state: await openStateManifest(stateManifestPath(feed.file_path)),
+        snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
+        profileHash: feed.profile_hash ?? '',
+      },
+      alsoInTransaction,
+    );
   } catch (error) {
     // Only when someone acknowledged for the recipient without its lock: the file went out, uncounted.
     if (isHubError(error) && error.code === 'PIFU_TRANSFER_STALE') {
-      const current = (await findRecipientState(ctx.db, recipient.id))?.transferId ?? null;
+      const current = (await findRecipientState(ctx.db, transfer.recipient_id))?.transferId ?? null;
       await refuseStaleTransfer(
         ctx.db,
-        { transferId: transfer.id, recipientId: recipient.id, basedOn, current },
+        { transferId: transfer.id, recipientId: transfer.recipient_id, basedOn, current },
         error,
         ctx.now(),
       );
       ctx.logger.error(
-        { transferId: transfer.id, recipientId: recipient.id, basedOn, current, location: receipt.location },
+        { transferId: transfer.id, recipientId: transfer.recipient_id, basedOn, current, location },
         'stale transfer refused at acknowledgement',
       );
     }
     throw error;
   }
-}
-
-async function acknowledge(
-  ctx: HubContext,
-  written: WrittenFeed,
-  receipt: DeliveryReceipt,
-  basedOn: string | null,
-  snapshotAt: Date | string | null,
-): Promise<boolean> {
-  const { transfer, feed, recipient } = written;
-  return acknowledgeTransfer(ctx.db, {
-    transferId: transfer.id,
-    recipientId: recipient.id,
-    basedOn,
-    location: receipt.location,
-    sizeBytes: Number(feed.size_bytes),
-    sha256Hex: feed.sha256_hex,
-    deliveredAt: ctx.now(),
-    disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path)),
-    state: await openStateManifest(stateManifestPath(feed.file_path)),
-    snapshotAt: snapshotAt === null ? null : new Date(snapshotAt),
-    profileHash: feed.profile_hash ?? '',
-  });
 }

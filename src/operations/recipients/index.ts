@@ -2,6 +2,12 @@ export { listRecipients } from './list-recipients.js';
 export { describeRecipient } from './describe-recipient.js';
 export { diffRecipients } from './diff-recipients.js';
 export {
+  compareRecipients,
+  validateRecipientConfig,
+  viewRecipient,
+  viewRecipients,
+} from './recipient-views.js';
+export {
   changesFromDefault,
   describePseudonymKey,
   freezeWindows,

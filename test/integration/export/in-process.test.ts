@@ -40,7 +40,15 @@ describe('the embedded default (PGlite, no Redis)', () => {
         feedType: 'full',
       });
       const outcome = await runInProcess(ctx, runId);
-      expect(outcome).toEqual({ runId, status: 'completed', delivered: 2, failed: 0, held: 0, skipped: 0 });
+      expect(outcome).toEqual({
+        runId,
+        status: 'completed',
+        delivered: 2,
+        failed: 0,
+        held: 0,
+        skipped: 0,
+        offered: 0,
+      });
       for (const transfer of await listRunTransfers(ctx.db, runId)) {
         expect(await validateFeedFile(transfer.location!)).toEqual({ valid: true, errors: [] });
       }

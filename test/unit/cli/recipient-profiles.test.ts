@@ -281,7 +281,7 @@ describe('recipients validate', () => {
         expect.stringMatching(/^b\.json: \(root\): not valid JSON \(/),
         'c.json: processing.country: "US" is not an EU/EEA country (ISO 3166-1 alpha-2): the hub refuses to transfer roster data outside the EU/EEA (docs/requirements.md#r6)',
         'd.json: id: "test-lms" is already used by a.json',
-        'e.json: transport.kind: unknown transport "carrier-pigeon"; known: file-drop, https-push, sftp',
+        'e.json: transport.kind: unknown transport "carrier-pigeon"; known: file-drop, https-push, sftp, pull',
         'f.json: profile.fields.1: "healthNotes" is special-category personal data (GDPR Art. 9) and is deny-listed: no profile can send it (docs/requirements.md#r1)',
       ],
     });

@@ -1,0 +1,2 @@
+export { pullConfigPlaces, pullConfigSchema } from './pull-config.js';
+export { PullTransport } from './pull-transport.js';

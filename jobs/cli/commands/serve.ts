@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { openRuntime } from '../../runtime.js';
+import { startHttpServer, stopSignal } from '../../server.js';
+import { wholeNumber } from '../cli-options.js';
+
+/**
+ * `pifu-hub serve`: the HTTP API, the pull endpoint and /metrics (docs/api.md) until SIGTERM/SIGINT.
+ * Loopback by default: exposing it is a decision (a reverse proxy with TLS in front, R7). Each request
+ * signs in with its own API token; the OS user who starts it grants nothing.
+ */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API, the pull endpoint for recipients and /metrics until SIGTERM/SIGINT')
+    .option('--host <address>', 'address to listen on (default loopback only)', '127.0.0.1')
+    .option(
+      '--port <n>',
+      'port to listen on (0–65535, default 8080)',
+      wholeNumber({ min: 0, max: 65_535 }),
+      8080,
+    )
+    .option('--public-metrics', 'serve /metrics without a token (a scraper on a closed network)', false)
+    .action(async (options: { host: string; port: number; publicMetrics: boolean }) => {
+      const runtime = await openRuntime();
+      let server;
+      try {
+        server = await startHttpServer(runtime, options);
+      } catch (error) {
+        await runtime.close();
+        throw error;
+      }
+      const signal = await stopSignal();
+      runtime.logger.info({ signal }, 'http api stopping: answering the requests under way');
+      await server.close();
+      await runtime.close();
+    });
+}

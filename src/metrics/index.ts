@@ -1,0 +1,1 @@
+export { readTableMetrics, type HistogramData, type TableMetrics } from './hub-metrics.js';
