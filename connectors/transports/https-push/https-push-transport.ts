@@ -218,7 +218,7 @@ export class HttpsPushTransport implements Transport {
         request.destroy(new BrokenOff(`no progress for timeoutSeconds (${timeoutSeconds} s)`)),
       );
       request.on('socket', (socket) => socket.once('secureConnect', () => (afterHandshake = true)));
-      request.on('finish', () => {
+      request.prependListener('finish', () => {
         bodySent = true;
       });
       request.on('error', (error) => settle(error));
@@ -232,7 +232,12 @@ export class HttpsPushTransport implements Transport {
             kept += chunk.length;
           }
         });
-        response.on('end', () => settle(undefined));
+        response.on('end', () => {
+          // The answer can come before the request's own 'finish' when the last bytes of the feed are
+          // already with the socket: wait for it then, but not when the file was not even read to the end.
+          if (bodySent || !body.readableEnded) settle(undefined);
+          else request.once('finish', () => settle(undefined)).once('close', () => settle(undefined));
+        });
         response.on('error', () => settle(undefined));
         response.on('aborted', () => settle(undefined));
       });
