@@ -43,6 +43,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     // in the path, or a national identity number by mistake); the route pattern is logged instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
+    // Closing ends every connection, a slow feed download too: a pulled feed is offered again until it
+    // is acknowledged, and every operation a request starts is transactional or recovered, so a stop
+    // need not wait for a client that stopped reading.
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(requestValidation());
   const deps: HttpDependencies = { ops: options.ops, recipientChecks: options.recipientChecks };
