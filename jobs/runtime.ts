@@ -99,6 +99,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     logger,
     now: () => new Date(),
     sourceDropLimits: env.sourceDropLimits,
+    scopeClock: env.scopeClock,
+    retention: env.retention,
   };
   let queueDecided = false;
   const queueUrl = async (): Promise<string | undefined> => {

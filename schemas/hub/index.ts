@@ -6,6 +6,7 @@ import * as forgetAndAudit from './0004-forget-and-audit.js';
 import * as auditOutcome from './0005-audit-outcome.js';
 import * as snapshotCounts from './0006-snapshot-counts.js';
 import * as feedBase from './0007-feed-base.js';
+import * as privacy from './0008-privacy.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0005-audit-outcome': auditOutcome,
   '0006-snapshot-counts': snapshotCounts,
   '0007-feed-base': feedBase,
+  '0008-privacy': privacy,
 };

@@ -3,4 +3,4 @@ export { findFeed, recordFeedFailed } from './feed-repository.js';
 export { previewRecipientFeed, type PreviewedFeed } from './preview-recipient-feed.js';
 export { pseudonymSecret } from './pseudonym-secret.js';
 export { previewFeed, maskName, maskPerson, type FeedPreview, type MaskedPerson } from './preview-feed.js';
-export { recipientView } from './write-recipient-feed.js';
+export { loadViewInputs, recipientView, type ViewInputs } from './render-recipient-feed.js';

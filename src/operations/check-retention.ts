@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findOverdueHoldings, type OverdueHolding } from '../privacy/index.js';
+import { scopeDateOf } from '../run/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
@@ -32,7 +33,7 @@ export async function checkRetention(
     const snapshot = await ctx.source.openSnapshot();
     try {
       const overdue = await findOverdueHoldings(ctx.db, snapshot.persons(), {
-        on: snapshot.properties.snapshotAt.slice(0, 10),
+        on: scopeDateOf(ctx.scopeClock ?? 'auto', snapshot.properties, ctx.now()),
         months,
         recipients: [...ctx.recipients.values()],
       });

@@ -14,3 +14,4 @@ export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
 export { describeSourceDrops, findSourceDrops, type CountedObject, type SourceDrop } from './source-guard.js';
 export { finishRun, type RunOutcome } from './finish-run.js';
+export { scopeClocks, scopeDateOf, type ScopeClock } from './scope-date.js';

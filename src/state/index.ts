@@ -13,6 +13,7 @@ export {
 } from './held-object.js';
 export {
   applyStateManifest,
+  confirmRecipientState,
   findRecipientState,
   forgetRecipientState,
   lockRecipientState,

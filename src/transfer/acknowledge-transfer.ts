@@ -29,6 +29,8 @@ export async function acknowledgeTransfer(
     disclosures: () => AsyncIterable<DisclosureLine>;
     state: StateManifest;
     snapshotAt: Date | null;
+    /** The run's scope date, which the state's objects were computed for. */
+    scopeDate: string | null;
     profileHash: string;
   },
 ): Promise<boolean> {
@@ -70,6 +72,7 @@ export async function acknowledgeTransfer(
         recipientId: acknowledgement.recipientId,
         transferId: acknowledgement.transferId,
         snapshotAt: acknowledgement.snapshotAt,
+        scopeDate: acknowledgement.scopeDate,
         profileHash: acknowledgement.profileHash,
         at: acknowledgement.deliveredAt,
       },
