@@ -6,6 +6,7 @@ import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerProcessCommands } from './commands/processes.js';
 import { registerRecipientsCommand } from './commands/recipients.js';
+import { registerRestrictionCommands } from './commands/restrictions.js';
 import { registerRunCommands } from './commands/runs.js';
 
 /**
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerHoldCommands(program);
   registerPrivacyCommands(program);
+  registerRestrictionCommands(program);
   registerRecipientsCommand(program);
   registerMaintenanceCommands(program);
   registerProcessCommands(program);

@@ -24,6 +24,11 @@ export const auditActions = [
   'worker',
   'scheduler',
   'migrate',
+  'restrict',
+  'unrestrict',
+  'retention',
+  'report-access',
+  'report-recipients',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

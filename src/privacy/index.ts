@@ -1,3 +1,12 @@
 export { forgetPerson, forgottenPersons } from './forget-person.js';
 export { findOverdueHoldings, inactiveSince, type OverdueHolding } from './retention.js';
-export { allRecipients, restrictedPersons, restrictionsChangedSince } from './restrictions.js';
+export {
+  allRecipients,
+  holdersAmong,
+  liftRestrictions,
+  listRestrictions,
+  restrictPerson,
+  restrictedPersons,
+  restrictionsChangedSince,
+  type RestrictionRecord,
+} from './restrictions.js';
