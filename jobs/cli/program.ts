@@ -7,6 +7,7 @@ import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerProcessCommands } from './commands/processes.js';
 import { registerRecipientsCommand } from './commands/recipients.js';
 import { registerRestrictionCommands } from './commands/restrictions.js';
+import { registerRetentionCommands } from './commands/retention.js';
 import { registerRunCommands } from './commands/runs.js';
 
 /**
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerHoldCommands(program);
   registerPrivacyCommands(program);
   registerRestrictionCommands(program);
+  registerRetentionCommands(program);
   registerRecipientsCommand(program);
   registerMaintenanceCommands(program);
   registerProcessCommands(program);

@@ -53,7 +53,8 @@ export async function openDatabase<DB>(location: DatabaseLocation): Promise<Open
       },
     };
   }
-  if (location.dataDir !== undefined) mkdirSync(location.dataDir, { recursive: true });
+  // The embedded database holds the hub's tables and, in a demo, the records store itself: 0700.
+  if (location.dataDir !== undefined) mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
   const pglite = await PGlite.create(location.dataDir === undefined ? undefined : location.dataDir);
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   let closed = false;

@@ -17,6 +17,8 @@ export { decideHold, listHolds, type HoldDecisionInput } from './holds.js';
 export { showHold, type HeldChange, type HoldDetail, type ShowHoldInput } from './show-hold.js';
 export { forgetPerson, type ForgetInput, type ForgetResult } from './forget-person.js';
 export { checkRetention, type RetentionInput } from './check-retention.js';
+export { runRetention, type RetentionRunInput, type RetentionRunResult } from './run-retention.js';
+export type { RetentionDue, RetentionSummary } from '../retention/index.js';
 export { restrictPerson, type RestrictInput, type RestrictResult } from './restrict-person.js';
 export { unrestrictPerson, type UnrestrictInput, type UnrestrictResult } from './unrestrict-person.js';
 export { listDisclosures } from './list-disclosures.js';

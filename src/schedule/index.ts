@@ -1,5 +1,5 @@
 export { parseSchedule, scheduleProblem, type CronFields } from './parse-schedule.js';
-export { formatLocalSlot, osloDate, schedulerTimeZone, utcOffset } from './oslo-time.js';
+export { formatLocalSlot, osloDate, schedulerTimeZone, utcOffset, wallClock } from './oslo-time.js';
 export {
   checkPlanHours,
   dueSlots,

@@ -103,7 +103,9 @@ export class SftpTransport implements Transport {
       `.${feed.fileName}.sha256.${randomBytes(4).toString('hex')}.partial`,
     );
     try {
-      await session.call(`write ${temporary}`, (done) => session.sftp.writeFile(temporary, line, done));
+      await session.call(`write ${temporary}`, (done) =>
+        session.sftp.writeFile(temporary, line, { mode: 0o600 }, done),
+      );
       if (current !== undefined || (await session.statOrUndefined(checksumPath)) !== undefined) {
         await session.call(`remove ${checksumPath}`, (done) => session.sftp.unlink(checksumPath, done));
       }
@@ -243,7 +245,10 @@ class SftpSession {
   /** Streams a local file up with ssh2's pipelined writes; every acknowledged chunk counts as progress. */
   upload(localPath: string, remotePath: string): Promise<void> {
     return this.call(`upload to ${remotePath}`, (done) =>
-      this.sftp.fastPut(localPath, remotePath, { step: () => this.#progress() }, (error) => done(error)),
+      // Created 0600 on the server too: the feed is personal data at rest there until the recipient reads it.
+      this.sftp.fastPut(localPath, remotePath, { mode: 0o600, step: () => this.#progress() }, (error) =>
+        done(error),
+      ),
     );
   }
 
