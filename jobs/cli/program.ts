@@ -6,6 +6,7 @@ import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerProcessCommands } from './commands/processes.js';
 import { registerRecipientsCommand } from './commands/recipients.js';
+import { registerReportCommands } from './commands/reports.js';
 import { registerRestrictionCommands } from './commands/restrictions.js';
 import { registerRetentionCommands } from './commands/retention.js';
 import { registerRunCommands } from './commands/runs.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerPrivacyCommands(program);
   registerRestrictionCommands(program);
   registerRetentionCommands(program);
+  registerReportCommands(program);
   registerRecipientsCommand(program);
   registerMaintenanceCommands(program);
   registerProcessCommands(program);
