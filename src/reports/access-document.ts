@@ -33,12 +33,15 @@ export function accessReportDocument(report: AccessReport, lang: ReportLanguage)
   } else {
     blocks.push({ kind: 'paragraph', text: text('sourceIntro', lang) });
     blocks.push({
-      kind: 'list',
-      items: [
-        list(source.populations.map((population) => populationLabel(population, lang))),
-        ...source.categories.map((category) => categoryLabel(category, lang)),
+      kind: 'pairs',
+      rows: [
+        [
+          text('registeredAs', lang),
+          list(source.populations.map((population) => populationLabel(population, lang))),
+        ],
       ],
     });
+    blocks.push({ kind: 'list', items: source.categories.map((category) => categoryLabel(category, lang)) });
     if (source.values !== undefined) {
       const { values } = source;
       blocks.push({ kind: 'subheading', text: text('valuesHeading', lang) });
@@ -111,7 +114,10 @@ export function accessReportDocument(report: AccessReport, lang: ReportLanguage)
       blocks.push({
         kind: 'pairs',
         rows: [
-          [text('period', lang), `${span} (${period.transfers} ${text('transfers', lang)})`],
+          [
+            text('period', lang),
+            `${span} (${period.transfers} ${text(period.transfers === 1 ? 'transfer' : 'transfers', lang)})`,
+          ],
           [text('purpose', lang), period.purpose ?? '–'],
           [text('legalBasis', lang), period.legalBasis ?? '–'],
           [

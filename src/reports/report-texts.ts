@@ -140,6 +140,8 @@ export const accessTexts = {
   categories: { nb: 'Opplysninger', en: 'Data' },
   period: { nb: 'Periode', en: 'Period' },
   transfers: { nb: 'overføringer', en: 'transfers' },
+  transfer: { nb: 'overføring', en: 'transfer' },
+  registeredAs: { nb: 'Registrert som', en: 'Registered as' },
   country: { nb: 'Behandles i', en: 'Processed in' },
   relays: { nb: 'Sender videre til', en: 'Passes on to' },
   holdsNow: { nb: 'Har opplysningene nå', en: 'Holds the data now' },
