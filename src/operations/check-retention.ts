@@ -36,6 +36,14 @@ export interface HubRetentionCheck {
 
 const DAY_MS = 86_400_000;
 
+async function* closingAfter<T>(items: AsyncIterable<T>, snapshot: { close(): Promise<void> }) {
+  try {
+    yield* items;
+  } finally {
+    await snapshot.close();
+  }
+}
+
 /**
  * R3's daily check (privacy-admin): persons inactive for more than `months` whom a recipient still
  * holds, archives keeping leavers excepted; and what the hub keeps longer than its own retention policy
@@ -51,7 +59,9 @@ export async function checkRetention(
     const { months } = parseInput(retentionInput, input);
     const snapshot = await ctx.source.openSnapshot();
     try {
-      const overdue = await findOverdueHoldings(ctx.db, snapshot.persons(), {
+      // The snapshot ends as soon as its persons are read: on the embedded database the snapshot holds
+      // the one connection, and the lookups that follow would wait for it for ever.
+      const overdue = await findOverdueHoldings(ctx.db, closingAfter(snapshot.persons(), snapshot), {
         on: scopeDateOf(ctx.scopeClock ?? 'auto', snapshot.properties, ctx.now()),
         months,
         recipients: [...ctx.recipients.values()],
