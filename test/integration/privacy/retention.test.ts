@@ -8,7 +8,9 @@ import {
   startExport,
   type OperationContext,
 } from '../../../src/operations/index.js';
+import { createScheduler } from '../../../jobs/scheduler.js';
 import { runDailyRetention } from '../../../src/retention/index.js';
+import { testRedisUrl } from '../../setup/services.js';
 import { hubContext, operationContext, recipient } from '../../helpers/hub-fixture.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
 import {
@@ -168,6 +170,23 @@ describe('retention of what the hub holds (R3)', () => {
     const audit = await sql<{ actor: string; subject: string }>`SELECT actor, subject FROM hub.audit
       WHERE action = 'retention' AND actor = 'scheduler'`.execute(database.db);
     expect(audit.rows).toEqual([{ actor: 'scheduler', subject: 'retention-2031-02-01' }]);
+  });
+
+  it("two schedulers' ticks sweep once for the day, after 04:45 in Oslo", async () => {
+    const connection = { redisUrl: testRedisUrl(), prefix: 'retention-test' };
+    const since = new Date('2031-03-01T02:00:00Z');
+    const schedulers = [1, 2].map(() => createScheduler(ops, connection, { since, now: () => clock.now }));
+    clock.now = new Date('2031-03-01T03:40:00Z'); // 04:40 in Oslo
+    await Promise.all(schedulers.map((scheduler) => scheduler.tick(clock.now)));
+    clock.now = new Date('2031-03-01T03:46:00Z'); // 04:46
+    await Promise.all(schedulers.map((scheduler) => scheduler.tick(clock.now)));
+    clock.now = new Date('2031-03-01T10:00:00Z');
+    await Promise.all(schedulers.map((scheduler) => scheduler.tick(clock.now)));
+    const { rows } = await sql<{ subject: string }>`SELECT subject FROM hub.audit
+      WHERE action = 'retention' AND actor = 'scheduler' AND subject LIKE 'retention-2031-03%'`.execute(
+      database.db,
+    );
+    expect(rows).toEqual([{ subject: 'retention-2031-03-01' }]);
   });
 
   it('is refused without the privacy-admin role', async () => {
