@@ -133,6 +133,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     logger,
     now: () => new Date(),
     sourceDropLimits: env.sourceDropLimits,
+    scopeClock: env.scopeClock,
+    retention: env.retention,
   };
   let recovery: RecoveryReport;
   const sharedQueue =

@@ -10,6 +10,7 @@ import {
   type RecipientSchedule,
   type Slot,
 } from '../src/schedule/index.js';
+import { runDailyRetention } from '../src/retention/index.js';
 import { currentProcess, findRun, startRun, type HubContext } from '../src/run/index.js';
 import { enqueueRun, type QueueConnection } from './workers.js';
 
@@ -133,6 +134,7 @@ export function createScheduler(
       }
       firedUpTo = end;
     }
+    await sweepDaily(ctx, at);
     return fired;
   };
   return {
@@ -145,6 +147,21 @@ export function createScheduler(
     },
     plan: (from, to) => dueSlots(schedules, from, to, timeZone),
   };
+}
+
+/**
+ * The daily retention sweep (R3) rides on the scheduler's tick: once the day's slot (04:45 Europe/Oslo)
+ * has passed, the first scheduler to claim the day sweeps; a failure is logged and retried next tick.
+ */
+async function sweepDaily(ctx: HubContext, at: Date): Promise<void> {
+  try {
+    await runDailyRetention(ctx, at);
+  } catch (error) {
+    ctx.logger.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      'daily retention sweep failed; the next tick tries again',
+    );
+  }
 }
 
 export interface RunningScheduler extends Scheduler {

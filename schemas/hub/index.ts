@@ -8,6 +8,7 @@ import * as snapshotCounts from './0006-snapshot-counts.js';
 import * as feedBase from './0007-feed-base.js';
 import * as runOwner from './0008-run-owner.js';
 import * as apiTokensAndPull from './0009-api-tokens-and-pull.js';
+import * as privacy from './0010-privacy.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0007-feed-base': feedBase,
   '0008-run-owner': runOwner,
   '0009-api-tokens-and-pull': apiTokensAndPull,
+  '0010-privacy': privacy,
 };

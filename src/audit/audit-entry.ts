@@ -32,6 +32,11 @@ export const auditActions = [
   'metrics',
   'pull-feed',
   'pull-ack',
+  'restrict',
+  'unrestrict',
+  'retention',
+  'report-access',
+  'report-recipients',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -2,6 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
 import type { DatabaseLocation } from '../db/index.js';
+import {
+  defaultRetentionPolicy,
+  retentionBounds,
+  type RetentionPolicy,
+} from '../retention/retention-policy.js';
+import { scopeClocks, type ScopeClock } from '../run/scope-date.js';
 import { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
 
 /**
@@ -33,6 +39,14 @@ export const environmentVariables = {
     "The same for one school's persons, groups or memberships. Default: 25",
   PIFU_HUB_SOURCE_MIN_DROP:
     'A drop of fewer objects never stops a run, whatever its percent (tiny schools). Default: 10',
+  PIFU_HUB_SCOPE_CLOCK:
+    "The clock that decides a run's day (ages, end dates, date windows): wall (today in Europe/Oslo), source (the records store's latest change) or auto (source for a synthetic store, wall otherwise). Default: auto",
+  PIFU_HUB_RETENTION_RUN_GRACE_DAYS:
+    "Days a run's roster snapshot and feed manifests are kept once every feed of the run is acknowledged or dead. Default: 2",
+  PIFU_HUB_RETENTION_FEED_DAYS:
+    'Days a delivered feed file is kept for re-delivery (and a failed one for retry), then deleted. Default: 7',
+  PIFU_HUB_RETENTION_DISCLOSURE_YEARS:
+    'Years disclosure rows name the person, then they are reduced to counts per transfer. Default: 5',
 } as const;
 
 /** A directory config paths must stay inside: `/` would confine nothing, so it is refused. */
@@ -42,6 +56,9 @@ const confinement = z
   .refine((path) => !/^\/+$/.test(path), 'a directory other than / itself');
 /** 100 turns a check off: no count can fall by more than all of it. */
 const percent = z.coerce.number().min(0).max(100);
+/** A whole number of days or years within bounds. */
+const days = (bounds: { min: number; max: number }) =>
+  z.coerce.number().int('must be a whole number').min(bounds.min).max(bounds.max);
 
 const schema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgres:// or postgresql:// URL').optional(),
@@ -70,6 +87,14 @@ const schema = z.object({
     .min(0)
     .max(1_000_000)
     .default(defaultSourceDropLimits.minDropCount),
+  PIFU_HUB_SCOPE_CLOCK: z.enum(scopeClocks as [ScopeClock, ...ScopeClock[]]).default('auto'),
+  PIFU_HUB_RETENTION_RUN_GRACE_DAYS: days(retentionBounds.runGraceDays).default(
+    defaultRetentionPolicy.runGraceDays,
+  ),
+  PIFU_HUB_RETENTION_FEED_DAYS: days(retentionBounds.feedDays).default(defaultRetentionPolicy.feedDays),
+  PIFU_HUB_RETENTION_DISCLOSURE_YEARS: days(retentionBounds.disclosureYears).default(
+    defaultRetentionPolicy.disclosureYears,
+  ),
 });
 
 export interface HubEnvironment {
@@ -90,6 +115,8 @@ export interface HubEnvironment {
   /** Absolute; undefined: secret files only have to be outside system directories. */
   readonly secretsDir: string | undefined;
   readonly sourceDropLimits: SourceDropLimits;
+  readonly scopeClock: ScopeClock;
+  readonly retention: RetentionPolicy;
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
@@ -130,6 +157,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
       maxDropPercent: value.PIFU_HUB_SOURCE_MAX_DROP_PERCENT,
       maxSchoolDropPercent: value.PIFU_HUB_SOURCE_MAX_SCHOOL_DROP_PERCENT,
       minDropCount: value.PIFU_HUB_SOURCE_MIN_DROP,
+    }),
+    scopeClock: value.PIFU_HUB_SCOPE_CLOCK,
+    retention: Object.freeze({
+      runGraceDays: value.PIFU_HUB_RETENTION_RUN_GRACE_DAYS,
+      feedDays: value.PIFU_HUB_RETENTION_FEED_DAYS,
+      disclosureYears: value.PIFU_HUB_RETENTION_DISCLOSURE_YEARS,
     }),
   });
 }

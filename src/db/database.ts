@@ -17,6 +17,9 @@ export interface HubDatabase {
   'hub.audit': AuditTable;
   'hub.secret': SecretTable;
   'hub.api_token': ApiTokenTable;
+  'hub.restriction': RestrictionTable;
+  'hub.disclosure_summary': DisclosureSummaryTable;
+  'hub.retention_sweep': RetentionSweepTable;
 }
 
 /** An API token: only its sha-256 is kept; a role or a recipient it pulls for, never both. */
@@ -29,6 +32,38 @@ export interface ApiTokenTable {
   created_by: string;
   revoked_at: Timestamp | null;
   revoked_by: string | null;
+}
+
+/** GDPR Art. 18: a person kept out of one recipient's feeds, or every recipient's (`*`), until lifted. */
+export interface RestrictionTable {
+  id: Generated<string>;
+  person_key: string;
+  recipient_id: string;
+  reason: string;
+  requested_by: string;
+  restricted_at: Timestamp;
+  lifted_at: Timestamp | null;
+  lifted_by: string | null;
+  lift_reason: string | null;
+}
+
+/** What is left of a transfer's disclosure rows once they aged out (R3): counts, no person keys. */
+export interface DisclosureSummaryTable {
+  transfer_id: string;
+  recipient_id: string;
+  disclosed_at: Timestamp;
+  persons: number;
+  /** Category → persons it was disclosed for. */
+  categories: unknown;
+  reduced_at: Timestamp;
+}
+
+/** One row per daily retention sweep the scheduler fired (its id is the day), so it runs once. */
+export interface RetentionSweepTable {
+  id: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  summary: unknown;
 }
 
 export interface SecretTable {
@@ -89,6 +124,10 @@ export interface RunTable {
   owner_host: string | null;
   owner_pid: number | null;
   owner_started_at: Timestamp | null;
+  /** The Europe/Oslo day the run's views are computed for (`YYYY-MM-DD`); set with the snapshot. */
+  scope_date: string | null;
+  /** When retention removed the run's snapshot and manifests. */
+  files_removed_at: Timestamp | null;
 }
 
 export type SourceCheck = 'passed' | 'accepted' | 'stopped';
@@ -128,6 +167,10 @@ export interface FeedTable {
    * feed is delivered only while that is still the recipient's current delivered state.
    */
   based_on_transfer_id: string | null;
+  /** Keyed fingerprint of the pseudonym secret the feed was written with (pseudonymised recipients). */
+  pseudonym_fingerprint: string | null;
+  /** When retention deleted the feed file. */
+  file_removed_at: Timestamp | null;
 }
 
 /**
@@ -163,6 +206,10 @@ export interface RecipientStateTable {
   profile_hash: string;
   objects: number;
   updated_at: Timestamp;
+  /** The scope day the held objects were computed for. */
+  scope_date: string | null;
+  /** When an empty delta last confirmed the state exact for its snapshot, day and profile. */
+  checked_at: Timestamp | null;
 }
 
 export interface HoldTable {

@@ -60,6 +60,15 @@ export const errorCodes = {
     retryable: false,
     summary: 'A person was forgotten, but the deletion has not reached every recipient holding them yet.',
   },
+  PIFU_RESTRICTION_PENDING: {
+    retryable: false,
+    summary:
+      'A person was restricted, but the deletion has not reached every chosen recipient holding them yet.',
+  },
+  PIFU_RESTRICTION_UNKNOWN: {
+    retryable: false,
+    summary: 'No active restriction of that person matches the recipients named.',
+  },
   PIFU_FORBIDDEN: { retryable: false, summary: 'The actor lacks the role this action needs (R4).' },
   PIFU_RUN_FINISHED: {
     retryable: false,

@@ -2,7 +2,9 @@ import type { RecipientConfig } from '../config/index.js';
 import type { FeedRow, RunRow } from '../db/index.js';
 import type { Roster } from '../model/index.js';
 import type { HubContext } from '../run/hub-context.js';
+import { restrictionsChangedSince } from '../privacy/index.js';
 import type { Profile } from '../profiles/index.js';
+import { osloDate } from '../schedule/index.js';
 import { contentHash, findRecipientState, identityChanged, type ResendScope } from '../state/index.js';
 
 export type FeedPlan =
@@ -32,28 +34,34 @@ export interface ResyncRequest {
   readonly person?: string;
 }
 
-/** Today in Europe/Oslo, the time zone freeze windows are written in. */
-function osloDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(at);
-}
-
 /** A profile's identity: the delivered state remembers it, so a profile change is never a quiet one. */
-function profileHash(recipient: RecipientConfig): string {
+export function profileHash(recipient: RecipientConfig): string {
   return contentHash(recipient.resolvedProfile);
 }
 
 /**
  * Full or delta (docs/requirements.md#f1): a full feed when asked for, when the recipient takes no deltas, or
- * when it holds nothing yet (first delivery); otherwise a delta. A delta is skipped inside a freeze
- * window (the next one after catches up, because deltas reconcile) and when neither the source nor the
- * profile changed since the last delivery, so a quiet recipient costs nothing. Correctness never rests on
- * that shortcut: any change of the source's snapshot time or of the profile computes the full merge.
- * While a pull recipient has not acknowledged a feed it was offered, nothing new is written for it: the
- * feed is deferred, and caught up after the acknowledgement (docs/transports.md, pull).
+ * when it holds nothing yet (first delivery); otherwise a delta. A change of identity scheme is a full
+ * too: pseudonyms switched on or off, or the pseudonym secret rotated (every person renamed). A delta is
+ * skipped inside a freeze window (the next one after catches up, because deltas reconcile) and when
+ * nothing its view depends on changed since the state was last computed — the source's snapshot, the
+ * scope date (ages, end dates, date windows), the profile, the forgotten and restricted persons — so a
+ * quiet recipient costs nothing. Correctness never rests on that shortcut: any change of those computes
+ * the full merge. While a pull recipient has not acknowledged a feed it was offered, nothing new is
+ * written for it: the feed is deferred, and caught up after the acknowledgement (docs/transports.md).
  */
 export async function planFeed(
   ctx: HubContext,
-  input: { feed: FeedRow; recipient: RecipientConfig; run: RunRow | undefined; roster: Roster },
+  input: {
+    feed: FeedRow;
+    recipient: RecipientConfig;
+    run: RunRow | undefined;
+    roster: Roster;
+    /** The run's scope date. */
+    scopeDate: string;
+    /** Fingerprint of the pseudonym secret this feed would be written with. */
+    fingerprint?: string | undefined;
+  },
 ): Promise<FeedPlan> {
   const { feed, recipient, run, roster } = input;
   const waiting = await unacknowledgedOffer(ctx, recipient.id);
@@ -72,7 +80,19 @@ export async function planFeed(
       ? { mode: 'full', heldObjects: 0 }
       : { mode: 'full', heldObjects: state.objects, basedOn: state.transferId };
   }
-  if (identityChanged(await deliveredProfile(ctx, state.transferId), recipient.resolvedProfile)) {
+  const delivered = await deliveredFeed(ctx, state.transferId);
+  if (identityChanged(delivered?.profile, recipient.resolvedProfile)) {
+    return { mode: 'full', heldObjects: state.objects, basedOn: state.transferId };
+  }
+  if (
+    input.fingerprint !== undefined &&
+    delivered?.fingerprint != null &&
+    delivered.fingerprint !== input.fingerprint
+  ) {
+    ctx.logger.warn(
+      { recipientId: recipient.id, previous: delivered.fingerprint, current: input.fingerprint },
+      'pseudonym secret rotated since the last delivery: every pseudonym changes, so a full feed replaces what the recipient holds',
+    );
     return { mode: 'full', heldObjects: state.objects, basedOn: state.transferId };
   }
   const today = osloDate(ctx.now());
@@ -86,13 +106,19 @@ export async function planFeed(
   const resync = (run?.resync ?? undefined) as ResyncRequest | undefined;
   const resend = run?.trigger === 'resync' ? await resendScope(roster, resync ?? {}) : undefined;
   const snapshotAt = Date.parse(roster.properties.snapshotAt);
+  const since = state.checkedAt ?? delivered?.writtenAt ?? new Date(0);
   if (
     resend === undefined &&
     state.snapshotAt?.getTime() === snapshotAt &&
+    state.scopeDate === input.scopeDate &&
     state.profileHash === profileHash(recipient) &&
-    !(await forgottenSince(ctx, await deliveredFeedWrittenAt(ctx, state.transferId)))
+    !(await forgottenSince(ctx, since)) &&
+    !(await restrictionsChangedSince(ctx.db, recipient.id, since))
   ) {
-    return { mode: 'skip', reason: 'no change in the source or the profile since the last delivery' };
+    return {
+      mode: 'skip',
+      reason: 'no change in the source, the day or the profile since the last delivery',
+    };
   }
   return {
     mode: 'delta',
@@ -149,27 +175,28 @@ async function forgottenSince(ctx: HubContext, since: Date): Promise<boolean> {
 }
 
 /**
- * When the recipient's last delivered feed was computed: a person forgotten after that is not in it,
- * even if its acknowledgement came later.
+ * The recipient's last delivered feed: the profile it was written through, which pseudonym secret it
+ * used, and when it was computed (a person forgotten after that is not in it, even if its
+ * acknowledgement came later).
  */
-async function deliveredFeedWrittenAt(ctx: HubContext, transferId: string): Promise<Date> {
+async function deliveredFeed(
+  ctx: HubContext,
+  transferId: string,
+): Promise<{ profile: Profile | undefined; fingerprint: string | null; writtenAt: Date } | undefined> {
   const row = await ctx.db
     .selectFrom('hub.transfer as t')
     .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
-    .select('f.written_at')
+    .select(['f.profile', 'f.pseudonym_fingerprint', 'f.written_at'])
     .where('t.id', '=', transferId)
     .executeTakeFirst();
-  return row?.written_at == null ? new Date(0) : new Date(row.written_at);
-}
-
-/** The profile the recipient's last delivered feed was written through. */
-async function deliveredProfile(ctx: HubContext, transferId: string): Promise<Profile | undefined> {
-  const row = await ctx.db
-    .selectFrom('hub.transfer as t')
-    .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
-    .select('f.profile')
-    .where('t.id', '=', transferId)
-    .executeTakeFirst();
-  const profile = row?.profile;
-  return typeof profile === 'string' ? (JSON.parse(profile) as Profile) : (profile as Profile | undefined);
+  if (row === undefined) return undefined;
+  const profile =
+    typeof row.profile === 'string'
+      ? (JSON.parse(row.profile) as Profile)
+      : (row.profile as Profile | null | undefined);
+  return {
+    profile: profile ?? undefined,
+    fingerprint: row.pseudonym_fingerprint,
+    writtenAt: row.written_at == null ? new Date(0) : new Date(row.written_at),
+  };
 }

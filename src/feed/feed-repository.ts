@@ -34,6 +34,8 @@ export async function recordFeedWritten(
     feedType: 'full' | 'delta';
     /** The recipient state's transfer id the feed was computed against; null: it held nothing. */
     basedOn: string | null;
+    /** Which pseudonym secret the feed was written with (pseudonymised recipients). */
+    pseudonymFingerprint?: string | null;
     persons: number;
     added: number;
     changed: number;
@@ -53,6 +55,7 @@ export async function recordFeedWritten(
       feed_type: written.feedType,
       file_path: written.filePath,
       based_on_transfer_id: written.basedOn,
+      pseudonym_fingerprint: written.pseudonymFingerprint ?? null,
       added: written.added,
       changed: written.changed,
       deleted: written.deleted,

@@ -4,7 +4,7 @@ import { writeFileAtomically } from '../files/index.js';
 import type { FeedType, Roster } from '../model/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { findRecipientState, type DeltaCounts } from '../state/index.js';
-import { recipientView, renderRecipientFeed } from './write-recipient-feed.js';
+import { recipientView, renderRecipientFeed, type ViewInputs } from './render-recipient-feed.js';
 
 export interface PreviewedFeed {
   /** What the recipient would get: a requested delta is a full while it holds nothing yet. */
@@ -24,13 +24,12 @@ const ignore = async (): Promise<void> => undefined;
  * manifest. Written to `filePath` (mode 0600) when given, otherwise only counted and hashed.
  */
 export async function previewRecipientFeed(
-  ctx: Pick<HubContext, 'db'>,
+  ctx: Pick<HubContext, 'db' | 'spoolDir'>,
   recipient: RecipientConfig,
   roster: Roster,
   options: {
     feedType: FeedType;
-    pseudonymKey: Uint8Array | undefined;
-    forgotten: ReadonlySet<string>;
+    inputs: ViewInputs;
     filePath?: string;
     signal?: AbortSignal;
   },
@@ -40,10 +39,11 @@ export async function previewRecipientFeed(
     options.feedType === 'delta' && state !== undefined && recipient.feed.accepts.includes('delta')
       ? 'delta'
       : 'full';
-  const view = await recipientView(recipient, roster, options.pseudonymKey, options.forgotten);
+  const view = await recipientView(recipient, roster, options.inputs);
   const { streams, xml } = renderRecipientFeed(ctx, recipient, view, {
     mode,
-    secret: options.pseudonymKey,
+    secret: options.inputs.pseudonymKey,
+    scratchDir: ctx.spoolDir,
     onState: ignore,
     onDisclosure: ignore,
   });

@@ -3,33 +3,28 @@ import { once } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RecipientConfig } from '../config/index.js';
-import { disclosureManifestPath, formatDisclosureLine, type DisclosureLine } from '../disclosure/index.js';
+import { disclosureManifestPath, formatDisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import type { Roster } from '../model/index.js';
-import { renderFeed } from '../pifu/index.js';
-import { pseudonymFor, viewThroughProfile, type RecipientView } from '../profiles/index.js';
+import { pseudonymFingerprint, type RecipientView } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { findRun } from '../run/run-repository.js';
+import { scopeDateOf } from '../run/scope-date.js';
 import { openRosterSpool } from '../spool/index.js';
 import {
-  feedStreams,
+  confirmRecipientState,
   findRecipientState,
   formatStateHeader,
   formatStateLine,
-  readHeldObjects,
   stateManifestPath,
   type DeltaCounts,
-  type FeedStreams,
-  type ResendScope,
-  type StateLine,
 } from '../state/index.js';
 import { findFeed, recordFeedEmpty, recordFeedWritten } from './feed-repository.js';
-import { planFeed, type FeedPlan } from './feed-plan.js';
+import { planFeed, profileHash, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { pseudonymSecret } from './pseudonym-secret.js';
-import { forgottenPersons } from '../privacy/index.js';
+import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
 
 export interface FeedSummary {
   readonly feedId: string;
@@ -99,7 +94,15 @@ export async function writeRecipientFeed(
   const run = await findRun(ctx.db, feed.run_id);
   const paths = runSpoolPaths(ctx.spoolDir, feed.run_id);
   const roster = await openRosterSpool(paths.rosterDir);
-  const plan = await planFeed(ctx, { feed, recipient, run, roster });
+  // The run's day, fixed with its snapshot; a run recorded before the hub stored it gets today's.
+  const scopeDate = run?.scope_date ?? scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
+  const secret = recipient.resolvedProfile.pseudonymise
+    ? await pseudonymSecret(ctx.db, recipient)
+    : undefined;
+  const fingerprint = secret === undefined ? undefined : pseudonymFingerprint(secret);
+  // Taken before the forgotten and restricted sets are read: a change after it is not in this view.
+  const checkedAt = ctx.now();
+  const plan = await planFeed(ctx, { feed, recipient, run, roster, scopeDate, fingerprint });
   if (plan.mode === 'skip') {
     await recordFeedEmpty(ctx.db, feedId, {
       feedType: plan.deferredBehind === undefined ? 'delta' : feed.feed_type,
@@ -110,15 +113,13 @@ export async function writeRecipientFeed(
     log.info({ reason: plan.reason }, 'nothing to send');
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
-  const secret = recipient.resolvedProfile.pseudonymise
-    ? await pseudonymSecret(ctx.db, recipient)
-    : undefined;
-  const view = await recipientView(recipient, roster, secret, await forgottenPersons(ctx.db));
+  const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
+  const view = await recipientView(recipient, roster, inputs);
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }
   const filePath = paths.feedPath(recipient.id);
-  await mkdir(dirname(filePath), { recursive: true });
+  await mkdir(dirname(filePath), { recursive: true, mode: 0o700 });
   const started = performance.now();
   const { counts, written } = await writeFeedFiles(ctx, recipient, view, plan, filePath, secret, options);
   const writeMs = Math.round(performance.now() - started);
@@ -130,6 +131,15 @@ export async function writeRecipientFeed(
   ) {
     await removeFeedFiles(filePath);
     await recordFeedEmpty(ctx.db, feedId, { feedType: 'delta', reason: 'no changes', at: ctx.now() });
+    // What the recipient holds is exactly its view of this snapshot on this day: the next delta with
+    // the same snapshot, day and profile is a quiet skip instead of another merge.
+    await confirmRecipientState(ctx.db, recipient.id, {
+      basedOn: plan.basedOn,
+      snapshotAt: new Date(roster.properties.snapshotAt),
+      scopeDate,
+      profileHash: profileHash(recipient),
+      checkedAt,
+    });
     log.info({ writeMs }, 'delta is empty; nothing to send');
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
@@ -138,6 +148,7 @@ export async function writeRecipientFeed(
     recipient,
     feedType: plan.mode,
     basedOn: plan.basedOn ?? null,
+    pseudonymFingerprint: fingerprint ?? null,
     ...counts,
     ...written,
     writtenAt: ctx.now(),
@@ -160,21 +171,6 @@ export async function writeRecipientFeed(
   return held === undefined ? summary : { ...summary, held };
 }
 
-/**
- * The run's roster as this recipient may see it (docs/requirements.md#d4), without forgotten persons (R3).
- */
-export async function recipientView(
-  recipient: RecipientConfig,
-  roster: Roster,
-  pseudonymKey: Uint8Array | undefined,
-  forgotten: ReadonlySet<string>,
-): Promise<RecipientView> {
-  return viewThroughProfile(roster, recipient.resolvedProfile, {
-    forgotten,
-    ...(pseudonymKey === undefined ? {} : { pseudonymKey }),
-  });
-}
-
 async function writeLine(stream: WriteStream, text: string): Promise<void> {
   if (!stream.write(text)) await once(stream, 'drain');
 }
@@ -188,14 +184,16 @@ async function writeFeedFiles(
   secret: Uint8Array | undefined,
   options: { signal?: AbortSignal },
 ): Promise<{ counts: DeltaCounts; written: { sizeBytes: number; sha256Hex: string } }> {
-  const disclosures = createWriteStream(disclosureManifestPath(filePath));
-  const state = createWriteStream(stateManifestPath(filePath));
+  // Manifests name every person the feed discloses: private like the feed itself.
+  const disclosures = createWriteStream(disclosureManifestPath(filePath), { mode: 0o600 });
+  const state = createWriteStream(stateManifestPath(filePath), { mode: 0o600 });
   try {
     await writeLine(state, formatStateHeader('apply'));
     const { streams, xml } = renderRecipientFeed(ctx, recipient, view, {
       mode: plan.mode,
       ...(plan.resend === undefined ? {} : { resend: plan.resend }),
       secret,
+      scratchDir: dirname(filePath),
       onState: (line) => writeLine(state, formatStateLine(line)),
       onDisclosure: (line) => writeLine(disclosures, formatDisclosureLine(line)),
     });
@@ -210,43 +208,6 @@ async function writeFeedFiles(
     state.destroy();
     throw error;
   }
-}
-
-/**
- * The recipient's feed as XML, from its view: everything (full) or what differs from what it holds
- * (delta), with each state and disclosure line handed to the caller as it is produced. The one place a
- * feed's content is decided, for real feeds and previews alike.
- */
-export function renderRecipientFeed(
-  ctx: Pick<HubContext, 'db'>,
-  recipient: RecipientConfig,
-  view: RecipientView,
-  options: {
-    mode: 'full' | 'delta';
-    resend?: ResendScope;
-    secret: Uint8Array | undefined;
-    onState: (line: StateLine) => Promise<void>;
-    onDisclosure: (line: DisclosureLine) => Promise<void>;
-  },
-): { streams: FeedStreams; xml: AsyncIterable<string> } {
-  const { secret } = options;
-  const streams = feedStreams(view, {
-    mode: options.mode,
-    held: (type) => readHeldObjects(ctx.db, recipient.id, type),
-    ...(options.resend === undefined ? {} : { resend: options.resend }),
-    feedKeyOf: (personKey) => (secret === undefined ? personKey : pseudonymFor(secret, personKey)),
-    onState: options.onState,
-    onDisclosure: options.onDisclosure,
-  });
-  const xml = renderFeed({
-    properties: view.properties,
-    feedType: options.mode,
-    orgUnits: streams.orgUnits,
-    persons: streams.persons,
-    groups: streams.groups,
-    memberships: streams.memberships,
-  });
-  return { streams, xml };
 }
 
 async function removeFeedFiles(filePath: string): Promise<void> {

@@ -8,6 +8,11 @@ export interface RosterProperties {
   readonly source: string;
   /** ISO 8601 date-time of the snapshot. */
   readonly snapshotAt: string;
+  /**
+   * The source holds synthetic data living in its own time (a generated school year): its dates are to
+   * be read on the source's clock, not the wall clock (see ScopeClock).
+   */
+  readonly synthetic?: boolean;
 }
 
 /**

@@ -17,6 +17,23 @@ export { decideHold, listHolds, type HoldDecisionInput } from './holds.js';
 export { showHold, type HeldChange, type HoldDetail, type ShowHoldInput } from './show-hold.js';
 export { forgetPerson, type ForgetInput, type ForgetResult } from './forget-person.js';
 export { checkRetention, type RetentionInput } from './check-retention.js';
+export { runRetention, type RetentionRunInput, type RetentionRunResult } from './run-retention.js';
+export type { RetentionDue, RetentionSummary } from '../retention/index.js';
+export {
+  renderAccessReport,
+  reportAccess,
+  type AccessReportFormat,
+  type AccessReportInput,
+} from './report-access.js';
+export {
+  reportLanguages,
+  type AccessReport,
+  type RecipientsReport,
+  type ReportLanguage,
+} from '../reports/index.js';
+export { writeFileAtomically as writePrivateFile } from '../files/index.js';
+export { restrictPerson, type RestrictInput, type RestrictResult } from './restrict-person.js';
+export { unrestrictPerson, type UnrestrictInput, type UnrestrictResult } from './unrestrict-person.js';
 export { listDisclosures } from './list-disclosures.js';
 export { listAudit, type AuditInput } from './list-audit.js';
 export { listRuns, showRun, type RunDetail, type ShownRun } from './runs.js';

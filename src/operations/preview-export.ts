@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { previewFeed, previewRecipientFeed, type FeedPreview } from '../feed/index.js';
+import {
+  loadViewInputs,
+  previewFeed,
+  previewRecipientFeed,
+  recipientView,
+  type FeedPreview,
+} from '../feed/index.js';
 import type { FeedType } from '../model/index.js';
-import { forgottenPersons } from '../privacy/index.js';
-import { recipientView } from '../feed/write-recipient-feed.js';
+import { scopeDateOf } from '../run/index.js';
 import type { DeltaCounts } from '../state/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
@@ -56,15 +61,16 @@ export async function previewExport(
     const request = parseInput(previewInput, input);
     const recipients = selectRecipients(ctx, request);
     trail.detail = `export --dry-run ${request.feedType}: ${recipients.map((r) => r.id).join(', ')}`;
-    const forgotten = await forgottenPersons(ctx.db);
     return withScratchSnapshot(
       ctx,
       async (roster) => {
         const previews: ExportPreview[] = [];
+        const scopeDate = scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
         for (const recipient of recipients) {
           const key = await previewPseudonymKey(ctx, recipient);
           const profile = recipient.resolvedProfile;
-          const view = await recipientView(recipient, roster, key?.secret, forgotten);
+          const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: key?.secret });
+          const view = await recipientView(recipient, roster, inputs);
           const summary = await previewFeed(view, {
             roster,
             profile,
@@ -72,8 +78,7 @@ export async function previewExport(
           });
           const feed = await previewRecipientFeed(ctx, recipient, roster, {
             feedType: request.feedType,
-            pseudonymKey: key?.secret,
-            forgotten,
+            inputs,
           });
           previews.push({
             recipient: recipient.id,

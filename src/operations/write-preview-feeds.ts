@@ -1,9 +1,8 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { pseudonymSecret, previewRecipientFeed, type PreviewedFeed } from '../feed/index.js';
+import { loadViewInputs, pseudonymSecret, previewRecipientFeed, type PreviewedFeed } from '../feed/index.js';
 import { HubError } from '../errors/index.js';
-import { forgottenPersons } from '../privacy/index.js';
-import { compactTimestamp } from '../run/index.js';
+import { compactTimestamp, scopeDateOf } from '../run/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
@@ -44,12 +43,12 @@ export async function writePreviewFeeds(
     const request = parseInput(previewFilesInput, input);
     const recipients = selectRecipients(ctx, request);
     trail.detail = `${request.feedType} of ${recipients.map((r) => r.id).join(', ')} written to ${request.outDir}`;
-    const forgotten = await forgottenPersons(ctx.db);
     const stamp = compactTimestamp(ctx.now());
     return withScratchSnapshot(
       ctx,
       async (roster) => {
         const files: PreviewFile[] = [];
+        const scopeDate = scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
         for (const recipient of recipients) {
           const secret = recipient.resolvedProfile.pseudonymise
             ? await pseudonymSecret(ctx.db, recipient)
@@ -57,8 +56,7 @@ export async function writePreviewFeeds(
           const filePath = join(request.outDir, recipient.id, `${recipient.id}_preview-${stamp}.xml`);
           const feed = await previewRecipientFeed(ctx, recipient, roster, {
             feedType: request.feedType,
-            pseudonymKey: secret,
-            forgotten,
+            inputs: await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret }),
             filePath,
             ...(options.signal === undefined ? {} : { signal: options.signal }),
           });

@@ -7,7 +7,7 @@ export {
   type DisclosedPerson,
   type RecipientView,
 } from './recipient-view.js';
-export { pseudonymFor } from './pseudonym.js';
+export { pseudonymFingerprint, pseudonymFor } from './pseudonym.js';
 export { isMinorOn } from './recipient-scope.js';
 export * from './vocabulary.js';
 export { allowedFor } from './project.js';

@@ -6,6 +6,7 @@ import {
   type Roster,
   type RosterProperties,
 } from '../model/index.js';
+import { osloDate } from '../schedule/index.js';
 import type { Profile } from './profile.js';
 
 export type { DisclosedMembership, DisclosedPerson } from './project.js';
@@ -43,6 +44,13 @@ export interface ViewOptions {
   readonly pseudonymKey?: Uint8Array;
   /** Persons the hub was asked to forget (R3): out of every view, as guardians too. */
   readonly forgotten?: ReadonlySet<string>;
+  /** Persons restricted for this recipient (GDPR Art. 18): out of this view, as guardians too. */
+  readonly restricted?: ReadonlySet<string>;
+  /**
+   * The day (`YYYY-MM-DD`) ages, end dates and date windows are read on: the run's scope date.
+   * Undefined: the Europe/Oslo day of the snapshot.
+   */
+  readonly scopeDate?: string;
 }
 
 /**
@@ -59,7 +67,11 @@ export async function viewThroughProfile(
   if (profile.pseudonymise && options.pseudonymKey === undefined) {
     throw new TypeError('a pseudonymised profile needs ViewOptions.pseudonymKey');
   }
-  const scope = new RecipientScope(profile, roster.properties.snapshotAt.slice(0, 10), options.forgotten);
+  const on = options.scopeDate ?? osloDate(new Date(roster.properties.snapshotAt));
+  const restricted = options.restricted ?? new Set<string>();
+  const excluded =
+    restricted.size === 0 ? options.forgotten : new Set([...(options.forgotten ?? []), ...restricted]);
+  const scope = new RecipientScope(profile, on, excluded);
   for await (const group of roster.groups()) scope.addGroup(group);
   scope.closeGroups();
   // A recipient of org structure only (statistics) needs neither pass over persons nor memberships.

@@ -3,6 +3,8 @@ import type { RecipientConfig, SourceDropLimits } from '../config/index.js';
 import type { HubDatabase } from '../db/index.js';
 import type { Logger } from '../log/index.js';
 import type { SourceConnector, TransportFactory } from '../ports/index.js';
+import type { RetentionPolicy } from '../retention/retention-policy.js';
+import type { ScopeClock } from './scope-date.js';
 
 /**
  * What the core's run steps need, handed in by the process entry point: the core names no concrete
@@ -19,4 +21,8 @@ export interface HubContext {
   readonly now: () => Date;
   /** The source sanity guard's limits; undefined: the defaults. */
   readonly sourceDropLimits?: SourceDropLimits;
+  /** Which clock decides a run's scope date; undefined: `auto`. */
+  readonly scopeClock?: ScopeClock;
+  /** How long the hub keeps what it holds (R3); undefined: the defaults. */
+  readonly retention?: RetentionPolicy;
 }

@@ -19,3 +19,4 @@ export { closeAbandonedRun } from './close-abandoned-run.js';
 export { currentProcess, processState, type ProcessIdentity } from './process-identity.js';
 export { recoverRuns, type QueuedRunState, type RecoveryReport, type RunQueue } from './recover-runs.js';
 export { checkLocalOwner, type RunOwner } from './run-owner.js';
+export { scopeDateOf, type ScopeClock } from './scope-date.js';

@@ -54,12 +54,14 @@ export async function listRunningRuns(db: Kysely<HubDatabase>): Promise<RunRow[]
 export async function recordRunSnapshot(
   db: Kysely<HubDatabase>,
   runId: string,
-  snapshot: { snapshotAt: string; spoolPath: string; counts: RosterSpoolCounts },
-): Promise<void> {
+  snapshot: { snapshotAt: string; spoolPath: string; counts: RosterSpoolCounts; scopeDate: string },
+): Promise<string> {
   const { counts } = snapshot;
-  await db
+  const row = await db
     .updateTable('hub.run')
     .set({
+      // The first attempt decides the day; a retried snapshot step keeps it.
+      scope_date: sql<string>`coalesce(scope_date, ${snapshot.scopeDate})`,
       snapshot_at: snapshot.snapshotAt,
       spool_path: snapshot.spoolPath,
       persons: counts.persons,
@@ -68,7 +70,9 @@ export async function recordRunSnapshot(
       school_counts: counts.schools === undefined ? null : JSON.stringify(counts.schools),
     })
     .where('id', '=', runId)
-    .execute();
+    .returning('scope_date')
+    .executeTakeFirst();
+  return row?.scope_date ?? snapshot.scopeDate;
 }
 
 /**

@@ -9,6 +9,7 @@ import { checkSourceDrop } from './check-source-drop.js';
 import type { HubContext } from './hub-context.js';
 import { runSpoolPaths } from './run-paths.js';
 import { findRun, recordRunSnapshot } from './run-repository.js';
+import { scopeDateOf } from './scope-date.js';
 
 /**
  * Reads the source once, from one consistent snapshot, into the run's spool (docs/requirements.md#d7), then
@@ -36,13 +37,14 @@ export async function takeSnapshot(
     log.info({ seconds: round((performance.now() - started) / 1000) }, 'roster snapshot spooled');
   }
   const spool = await openRosterSpool(rosterDir);
-  await recordRunSnapshot(ctx.db, runId, {
+  const scopeDate = await recordRunSnapshot(ctx.db, runId, {
     snapshotAt: spool.properties.snapshotAt,
     spoolPath: rosterDir,
     counts: spool.counts,
+    scopeDate: scopeDateOf(ctx.scopeClock ?? 'auto', spool.properties, ctx.now()),
   });
   const { persons, groups, memberships } = spool.counts;
-  log.info({ persons, groups, memberships }, 'run snapshot recorded');
+  log.info({ persons, groups, memberships, scopeDate }, 'run snapshot recorded');
   await checkSourceDrop(ctx, run, spool.counts);
   return spool.counts;
 }

@@ -1,5 +1,5 @@
 export { parseSchedule } from './parse-schedule.js';
-export { formatLocalSlot, schedulerTimeZone, utcOffset } from './oslo-time.js';
+export { formatLocalSlot, osloDate, schedulerTimeZone, utcOffset, wallClock } from './oslo-time.js';
 export {
   checkPlanHours,
   dueSlots,

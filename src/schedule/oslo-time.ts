@@ -73,3 +73,10 @@ export function formatLocalSlot(at: Date, timeZone = schedulerTimeZone): string 
   const sign = offset < 0 ? '-' : '+';
   return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
+
+const osloDay = new Intl.DateTimeFormat('en-CA', { timeZone: schedulerTimeZone });
+
+/** The Europe/Oslo calendar day of an instant, `YYYY-MM-DD`. */
+export function osloDate(at: Date): string {
+  return osloDay.format(at);
+}

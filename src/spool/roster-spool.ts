@@ -35,7 +35,8 @@ export async function writeRosterSpool(
 ): Promise<RosterSpoolCounts> {
   const staging = `${dir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  // The roster is personal data at rest: 0700 directories (the spool, runs, the run) and 0600 files.
+  await mkdir(staging, { recursive: true, mode: 0o700 });
   const counter = new SnapshotCounter();
   const signal = options.signal ? { signal: options.signal } : {};
   await writeFileAtomically(join(staging, files.persons), toLines(counter.persons(roster.persons())), signal);
@@ -47,7 +48,7 @@ export async function writeRosterSpool(
   );
   const counts = counter.counts();
   const manifest: Manifest = { properties: roster.properties, counts };
-  await writeFile(join(staging, manifestFile), JSON.stringify(manifest));
+  await writeFile(join(staging, manifestFile), JSON.stringify(manifest), { mode: 0o600 });
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   return counts;

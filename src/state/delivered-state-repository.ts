@@ -39,6 +39,10 @@ export async function* readHeldObjects(
 export interface RecipientState {
   readonly transferId: string;
   readonly snapshotAt: Date | null;
+  /** The scope date the held objects were computed for; null before the hub stored it. */
+  readonly scopeDate: string | null;
+  /** When an empty delta last confirmed the state (null: only the delivered feed's time says). */
+  readonly checkedAt: Date | null;
   readonly profileHash: string;
   readonly objects: number;
   readonly updatedAt: Date;
@@ -58,6 +62,8 @@ export async function findRecipientState(
     : {
         transferId: row.transfer_id,
         snapshotAt: row.snapshot_at === null ? null : new Date(row.snapshot_at),
+        scopeDate: row.scope_date,
+        checkedAt: row.checked_at === null ? null : new Date(row.checked_at),
         profileHash: row.profile_hash,
         objects: row.objects,
         updatedAt: new Date(row.updated_at),
@@ -111,7 +117,14 @@ export async function lockRecipientState(
  */
 export async function applyStateManifest(
   db: Kysely<HubDatabase>,
-  state: { recipientId: string; transferId: string; snapshotAt: Date | null; profileHash: string; at: Date },
+  state: {
+    recipientId: string;
+    transferId: string;
+    snapshotAt: Date | null;
+    scopeDate: string | null;
+    profileHash: string;
+    at: Date;
+  },
   manifest: StateManifest,
 ): Promise<number> {
   if (manifest.mode === 'replace') {
@@ -166,6 +179,8 @@ export async function applyStateManifest(
       recipient_id: state.recipientId,
       transfer_id: state.transferId,
       snapshot_at: state.snapshotAt,
+      scope_date: state.scopeDate,
+      checked_at: null,
       profile_hash: state.profileHash,
       objects,
       updated_at: state.at,
@@ -174,6 +189,8 @@ export async function applyStateManifest(
       oc.column('recipient_id').doUpdateSet({
         transfer_id: state.transferId,
         snapshot_at: state.snapshotAt,
+        scope_date: state.scopeDate,
+        checked_at: null,
         profile_hash: state.profileHash,
         objects,
         updated_at: state.at,
@@ -181,4 +198,33 @@ export async function applyStateManifest(
     )
     .execute();
   return objects;
+}
+
+/**
+ * An empty delta found the recipient's held objects exactly equal to its view of a snapshot on a scope
+ * date under a profile: the state is stamped with those, so the next delta with the same ones is a quiet
+ * skip. Only while the state is still the one the delta was computed against (`basedOn`).
+ */
+export async function confirmRecipientState(
+  db: Kysely<HubDatabase>,
+  recipientId: string,
+  confirmed: {
+    basedOn: string;
+    snapshotAt: Date;
+    scopeDate: string;
+    profileHash: string;
+    checkedAt: Date;
+  },
+): Promise<void> {
+  await db
+    .updateTable('hub.recipient_state')
+    .set({
+      snapshot_at: confirmed.snapshotAt,
+      scope_date: confirmed.scopeDate,
+      profile_hash: confirmed.profileHash,
+      checked_at: confirmed.checkedAt,
+    })
+    .where('recipient_id', '=', recipientId)
+    .where('transfer_id', '=', confirmed.basedOn)
+    .execute();
 }

@@ -1,6 +1,7 @@
 export { contentHash, objectTypeCode, type HeldObject, type ObjectType } from './held-object.js';
 export {
   applyStateManifest,
+  confirmRecipientState,
   findRecipientState,
   lockRecipientState,
   readHeldObjects,

@@ -2,6 +2,7 @@ import type { DisclosureLine } from '../disclosure/index.js';
 import type { Group, Membership } from '../model/index.js';
 import type { FeedEntry, FeedPerson } from '../pifu/index.js';
 import type { DisclosedMembership, DisclosedPerson, RecipientView } from '../profiles/index.js';
+import { sortExternally } from '../spool/index.js';
 import {
   contentHash,
   diffSorted,
@@ -46,6 +47,16 @@ export interface FeedPlanOptions {
   readonly feedKeyOf: (personKey: string) => string;
   readonly onState: (line: StateLine) => Promise<void>;
   readonly onDisclosure: (line: DisclosureLine) => Promise<void>;
+  /**
+   * For a pseudonymised view: persons leave in pseudonym order, not in the order of their real keys, so
+   * a person's position in the file says nothing about who they are. The person entries (adds, changes
+   * and deletes alike) pass through an external sort spilling under `scratchDir`, memory bounded by
+   * `chunkSize` entries. Memberships need none: they are in group order and, inside a group, in
+   * pseudonym order already (the view sorts them). The delivered state keeps persons by their real key
+   * (so forget, restriction and retention find them) and memberships by what the feed said, so the
+   * delta merge is unchanged: only the order of the file is.
+   */
+  readonly pseudonymOrder?: { readonly scratchDir: string; readonly chunkSize?: number };
 }
 
 export interface FeedStreams {
@@ -228,5 +239,13 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     (c) => c.memberships++,
   );
 
-  return { orgUnits, persons, groups, memberships, counts };
+  const order = options.pseudonymOrder;
+  const sortedPersons =
+    order === undefined
+      ? persons
+      : sortExternally(persons, (entry) => entry.object.key, {
+          dir: order.scratchDir,
+          ...(order.chunkSize === undefined ? {} : { chunkSize: order.chunkSize }),
+        });
+  return { orgUnits, persons: sortedPersons, groups, memberships, counts };
 }

@@ -30,6 +30,8 @@ export async function acknowledgeTransfer(
     disclosures: () => AsyncIterable<DisclosureLine>;
     state: StateManifest;
     snapshotAt: Date | null;
+    /** The run's scope date, which the state's objects were computed for. */
+    scopeDate: string | null;
     profileHash: string;
   },
   /** Runs in the acknowledgement's transaction when it acknowledges (a pull acknowledgement's audit row). */
@@ -73,6 +75,7 @@ export async function acknowledgeTransfer(
         recipientId: acknowledgement.recipientId,
         transferId: acknowledgement.transferId,
         snapshotAt: acknowledgement.snapshotAt,
+        scopeDate: acknowledgement.scopeDate,
         profileHash: acknowledgement.profileHash,
         at: acknowledgement.deliveredAt,
       },

@@ -81,6 +81,7 @@ export async function acknowledgeWrittenFeed(
         disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path)),
         state: await openStateManifest(stateManifestPath(feed.file_path)),
         snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
+        scopeDate: run?.scope_date ?? null,
         profileHash: feed.profile_hash ?? '',
       },
       alsoInTransaction,

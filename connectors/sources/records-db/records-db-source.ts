@@ -11,7 +11,7 @@ import type { SourceDatabase } from './source-database.js';
 
 async function beginSnapshot(
   db: Kysely<SourceDatabase>,
-): Promise<{ trx: ControlledTransaction<SourceDatabase>; snapshotAt: string }> {
+): Promise<{ trx: ControlledTransaction<SourceDatabase>; snapshotAt: string; synthetic: boolean }> {
   try {
     const trx = await db
       .startTransaction()
@@ -26,7 +26,15 @@ async function beginSnapshot(
       select coalesce((select changed_at from records.change_log order by id desc limit 1), now()) as snapshot_at`.execute(
       trx,
     );
-    return { trx, snapshotAt: new Date(rows[0]?.snapshot_at ?? Number.NaN).toISOString() };
+    // A store the hub's development tools made for synthetic data carries a marker table; its dates
+    // belong to its own generated school year, so the hub reads them on the source's clock (ScopeClock).
+    const marker = await sql<{ synthetic: boolean }>`
+      select to_regclass('records.synthetic_store') is not null as synthetic`.execute(trx);
+    return {
+      trx,
+      snapshotAt: new Date(rows[0]?.snapshot_at ?? Number.NaN).toISOString(),
+      synthetic: marker.rows[0]?.synthetic === true,
+    };
   } catch (error) {
     throw new HubError(
       'PIFU_SOURCE_UNAVAILABLE',
@@ -51,7 +59,7 @@ export function createRecordsDbSource(db: Kysely<SourceDatabase>, config: unknow
     async openSnapshot(options = {}): Promise<RosterSnapshot> {
       const { signal } = options;
       signal?.throwIfAborted();
-      const { trx, snapshotAt } = await beginSnapshot(db);
+      const { trx, snapshotAt, synthetic } = await beginSnapshot(db);
       let closing: Promise<void> | undefined;
       const close = (): Promise<void> => {
         closing ??= trx.rollback().execute();
@@ -75,7 +83,7 @@ export function createRecordsDbSource(db: Kysely<SourceDatabase>, config: unknow
         },
       };
       return {
-        properties: { source, snapshotAt },
+        properties: { source, snapshotAt, ...(synthetic ? { synthetic } : {}) },
         persons: () => readPersons(trx, context),
         groups: () => readGroups(trx, context),
         memberships: () => readMemberships(trx, context),

@@ -142,7 +142,10 @@ export class SftpSession {
   /** Streams a local file up with ssh2's pipelined writes; every acknowledged chunk counts as progress. */
   upload(localPath: string, remotePath: string): Promise<void> {
     return this.call(`upload to ${remotePath}`, (done) =>
-      this.sftp.fastPut(localPath, remotePath, { step: () => this.#progress() }, (error) => done(error)),
+      // Created 0600 on the server too: the feed is personal data at rest there until the recipient reads it.
+      this.sftp.fastPut(localPath, remotePath, { mode: 0o600, step: () => this.#progress() }, (error) =>
+        done(error),
+      ),
     );
   }
 

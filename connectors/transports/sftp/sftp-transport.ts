@@ -128,7 +128,9 @@ export class SftpTransport implements Transport {
       `.${feed.fileName}.sha256.${randomBytes(4).toString('hex')}.partial`,
     );
     try {
-      await session.call(`write ${temporary}`, (done) => session.sftp.writeFile(temporary, line, done));
+      await session.call(`write ${temporary}`, (done) =>
+        session.sftp.writeFile(temporary, line, { mode: 0o600 }, done),
+      );
       if (current !== undefined || (await session.statOrUndefined(checksumPath)) !== undefined) {
         await session.call(`remove ${checksumPath}`, (done) => session.sftp.unlink(checksumPath, done));
       }

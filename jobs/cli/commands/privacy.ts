@@ -71,7 +71,7 @@ export function registerPrivacyCommands(program: Command): void {
   program
     .command('retention-check')
     .description(
-      'R3: persons inactive for longer than N months whom a recipient still holds (exit 1 when any); run it daily',
+      'R3: persons inactive for longer than N months whom a recipient still holds, and what the hub keeps past its retention policy (exit 1 when any); run it daily',
     )
     .option(
       '--months <n>',
@@ -82,20 +82,34 @@ export function registerPrivacyCommands(program: Command): void {
     .option('--json', 'one JSON object per holding', false)
     .action(async (options: { months: number; json: boolean }) => {
       await withSession({ readOnly: true }, async ({ ops, actor }) => {
-        const { overdue } = await checkRetention(ops, actor, { months: options.months });
-        emit(options.json, overdue, () =>
-          overdue.length === 0
-            ? `no recipient holds anyone inactive for more than ${options.months} months`
-            : formatTable(
-                ['recipient', 'person', 'inactive since'],
-                overdue.map((holding) => [
-                  holding.recipientId,
-                  holding.personKey,
-                  holding.inactiveSince ?? 'unknown',
-                ]),
-              ),
-        );
-        if (overdue.length > 0) process.exitCode = 1;
+        const { overdue, hub } = await checkRetention(ops, actor, { months: options.months });
+        const hubOverdue = hub.runs + hub.feedFiles + hub.disclosureTransfers;
+        if (options.json) {
+          emit(true, overdue, () => '');
+          emit(true, { hub }, () => '');
+        } else {
+          console.log(
+            overdue.length === 0
+              ? `no recipient holds anyone inactive for more than ${options.months} months`
+              : formatTable(
+                  ['recipient', 'person', 'inactive since'],
+                  overdue.map((holding) => [
+                    holding.recipientId,
+                    holding.personKey,
+                    holding.inactiveSince ?? 'unknown',
+                  ]),
+                ),
+          );
+          console.log(
+            hubOverdue === 0
+              ? 'the hub keeps nothing past its retention policy'
+              : `the hub keeps past its policy: ${hub.runs} run snapshots/manifests, ${hub.feedFiles} feed files, ` +
+                  `${hub.disclosureTransfers} transfers' disclosure rows; run \`pifu-hub retention run\``,
+          );
+          if (hub.keptForHolds > 0)
+            console.log(`${hub.keptForHolds} runs kept until their holds are decided`);
+        }
+        if (overdue.length > 0 || hubOverdue > 0) process.exitCode = 1;
       });
     });
 

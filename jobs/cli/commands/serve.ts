@@ -12,10 +12,10 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('serve the HTTP API, the pull endpoint for recipients and /metrics until SIGTERM/SIGINT')
-    .option('--host <address>', 'address to listen on (default loopback only)', '127.0.0.1')
+    .option('--host <address>', 'address to listen on (loopback only unless told)', '127.0.0.1')
     .option(
       '--port <n>',
-      'port to listen on (0–65535, default 8080)',
+      'port to listen on (0–65535)',
       wholeNumber({ min: 0, max: 65_535 }),
       8080,
     )

@@ -25,3 +25,8 @@ export {
   type RecipientDiff,
   type ScalarDifference,
 } from './recipient-diff.js';
+export {
+  renderRecipientsReport,
+  reportRecipients,
+  type RecipientsReportFormat,
+} from './report-recipients.js';

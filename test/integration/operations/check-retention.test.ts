@@ -44,15 +44,18 @@ describe('checkRetention', () => {
         action: 'retention-check',
         outcome: 'done',
         subject: null,
-        detail: '1 overdue holdings (more than 3 months inactive)',
+        detail:
+          "1 overdue holdings (more than 3 months inactive); hub: 0 runs, 0 feed files, 0 transfers' disclosures overdue",
         source: 'local',
       },
     ]);
     const { result: longer, rows: again } = await succeeds(database.db, () =>
       checkRetention(ops, actors.privacyAdmin, { months: 6 }),
     );
-    expect(longer).toEqual({ months: 6, overdue: [] });
-    expect(again.map((row) => row.detail)).toEqual(['0 overdue holdings (more than 6 months inactive)']);
+    expect(longer).toMatchObject({ months: 6, overdue: [], hub: { runs: 0, feedFiles: 0 } });
+    expect(again.map((row) => row.detail)).toEqual([
+      "0 overdue holdings (more than 6 months inactive); hub: 0 runs, 0 feed files, 0 transfers' disclosures overdue",
+    ]);
   });
 
   it('refuses months out of bounds or not whole, naming the field, with a refused row', async () => {

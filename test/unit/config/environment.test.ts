@@ -68,3 +68,34 @@ describe('readEnvironment', () => {
     );
   });
 });
+
+describe('scope clock and retention settings', () => {
+  it('default to the auto clock and 2 days grace, 7 days of feed files, 5 years of disclosure rows', () => {
+    const env = readEnvironment({}, '/srv');
+    expect(env.scopeClock).toBe('auto');
+    expect(env.retention).toEqual({ runGraceDays: 2, feedDays: 7, disclosureYears: 5 });
+  });
+
+  it('reads each from its variable and refuses values out of bounds, naming every one', () => {
+    expect(
+      readEnvironment({
+        PIFU_HUB_SCOPE_CLOCK: 'wall',
+        PIFU_HUB_RETENTION_RUN_GRACE_DAYS: '0',
+        PIFU_HUB_RETENTION_FEED_DAYS: '30',
+        PIFU_HUB_RETENTION_DISCLOSURE_YEARS: '10',
+      }),
+    ).toMatchObject({
+      scopeClock: 'wall',
+      retention: { runGraceDays: 0, feedDays: 30, disclosureYears: 10 },
+    });
+    expect(() =>
+      readEnvironment({
+        PIFU_HUB_SCOPE_CLOCK: 'sundial',
+        PIFU_HUB_RETENTION_FEED_DAYS: '1.5',
+        PIFU_HUB_RETENTION_DISCLOSURE_YEARS: '0',
+      }),
+    ).toThrow(
+      /PIFU_CONFIG_INVALID: environment: PIFU_HUB_SCOPE_CLOCK.*PIFU_HUB_RETENTION_FEED_DAYS.*PIFU_HUB_RETENTION_DISCLOSURE_YEARS/,
+    );
+  });
+});

@@ -20,8 +20,12 @@ describe('deployment files stay in step with the configuration code', () => {
     expect(composeEnvironment().sort()).toEqual(Object.keys(environmentVariables).sort());
   });
 
-  it('README documents every environment variable', () => {
-    for (const name of Object.keys(environmentVariables)) expect(readme).toContain(`\`${name}\``);
+  it('README names, and docs/configuration.md documents, every environment variable', () => {
+    const configuration = readFileSync(new URL('docs/configuration.md', root), 'utf8');
+    for (const name of Object.keys(environmentVariables)) {
+      expect(readme).toContain(`\`${name}\``);
+      expect(configuration).toMatch(new RegExp(`^- \`${name}\`: \\S`, 'm'));
+    }
   });
 
   it('docker-compose.yml runs only commands the CLI has', () => {

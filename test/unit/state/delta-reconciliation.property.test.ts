@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { compareKeys, type Group, type Membership } from '../../../src/model/index.js';
 import { readFeed, renderFeed, type FeedPerson } from '../../../src/pifu/index.js';
@@ -19,6 +22,8 @@ import {
 } from '../profiles/profile-arbitraries.js';
 
 const secret = new TextEncoder().encode('a test secret of at least thirty-two bytes');
+/** Where a pseudonymised feed's person sort spills; a chunk of 3 makes even small rosters spill. */
+const scratchDir = mkdtempSync(join(tmpdir(), 'delta-sort-'));
 
 /** The hub's delivered state for one recipient, in memory: what the acknowledgement would commit. */
 class HubState {
@@ -118,6 +123,7 @@ async function exportOnce(
     feedKeyOf: (key) => (profile.pseudonymise ? pseudonymFor(secret, key) : key),
     onState: async (line) => void lines.push(line),
     onDisclosure: async () => {},
+    ...(profile.pseudonymise ? { pseudonymOrder: { scratchDir, chunkSize: 3 } } : {}),
   });
   let xml = '';
   for await (const fragment of renderFeed({
@@ -132,7 +138,19 @@ async function exportOnce(
   }
   state.apply('apply', lines);
   state.profile = profile;
+  if (profile.pseudonymise) await expectPersonsInKeyOrder(xml);
   return { xml, counts: streams.counts };
+}
+
+/**
+ * A pseudonymised feed lists its persons (adds, changes and deletes alike) in pseudonym order, and
+ * nothing but pseudonyms: the position of a record says nothing about the person's real key.
+ */
+async function expectPersonsInKeyOrder(xml: string): Promise<void> {
+  const keys: string[] = [];
+  for await (const { object } of (await readFeed(xml)).persons()) keys.push(object.key);
+  expect(keys.every((key) => key.startsWith('psn-'))).toBe(true);
+  expect(keys).toEqual([...keys].sort(compareKeys));
 }
 
 function expectSameHolding(actual: RecipientHolding, expected: RecipientHolding): void {
