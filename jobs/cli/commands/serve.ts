@@ -13,12 +13,7 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('serve the HTTP API, the pull endpoint for recipients and /metrics until SIGTERM/SIGINT')
     .option('--host <address>', 'address to listen on (loopback only unless told)', '127.0.0.1')
-    .option(
-      '--port <n>',
-      'port to listen on (0–65535)',
-      wholeNumber({ min: 0, max: 65_535 }),
-      8080,
-    )
+    .option('--port <n>', 'port to listen on (0–65535)', wholeNumber({ min: 0, max: 65_535 }), 8080)
     .option('--public-metrics', 'serve /metrics without a token (a scraper on a closed network)', false)
     .action(async (options: { host: string; port: number; publicMetrics: boolean }) => {
       const runtime = await openRuntime();
