@@ -133,7 +133,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
 
     const why = `its process (pid ${owner.process.pid} on host ${owner.process.host}, started ${owner.process.startedAt.toISOString()}) ended before the run finished`;
     expect(report.closed).toEqual([
-      { runId, status: 'failed', delivered: 1, failed: 2, held: 0, skipped: 0 },
+      { runId, status: 'failed', delivered: 1, failed: 2, held: 0, offered: 0, skipped: 0 },
     ]);
     expect(report.stuck.size + report.resumed.length).toBe(0);
     const run = await findRun(ctx.db, runId);
