@@ -1,5 +1,7 @@
 // Three projects, split by audience (docs/requirements.md#c10): unit needs no services; integration uses real
 // PostgreSQL and Redis started or found by test/setup/global-setup.ts.
+import { availableParallelism } from 'node:os';
+
 const transform = {
   '^.+\\.ts$': [
     '@swc/jest',
@@ -29,4 +31,8 @@ export default {
     },
   ],
   testTimeout: 60000,
+  // Integration tests wait on PostgreSQL, Redis and child processes more than they compute, and each file
+  // has its own database and queue prefix: on a 2-core machine two workers (jest's default would be one)
+  // overlap those waits.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
