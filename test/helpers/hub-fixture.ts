@@ -92,8 +92,12 @@ export function seededDatabase(scale: MunicipalityScale, timeoutMs = 60_000): Te
     return created;
   };
   beforeAll(async () => {
-    created = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: created.pool }, scale);
+    if (scale === 'tiny' || scale === 'small') {
+      created = await createTestDatabase({ seeded: scale });
+    } else {
+      created = await createTestDatabase({ migrated: true });
+      await seed({ kind: 'pg', pool: created.pool }, scale);
+    }
   }, timeoutMs);
   afterAll(async () => {
     // pg-pool's end() resolves before its idle sockets close, and destroy()'s DROP … WITH (FORCE) may

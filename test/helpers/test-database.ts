@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/index.js';
-import { adminDatabaseUrl, templateDatabaseName } from '../setup/services.js';
+import {
+  adminDatabaseUrl,
+  seededTemplateName,
+  templateDatabaseName,
+  type SeededScale,
+} from '../setup/services.js';
 
 export interface TestDatabase {
   readonly db: Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -13,16 +18,24 @@ export interface TestDatabase {
 
 /**
  * A database of this test file's own on the real PostgreSQL (Graphile Worker's pattern): empty, or
- * cloned from the template that global setup migrated (records store + hub schema), so suites never
- * see each other's data and can run in parallel on one server.
+ * cloned from the template that global setup migrated (records store + hub schema), or from the one it
+ * also seeded with a synthetic municipality (seed 7, as `seed()` loads), so suites never see each
+ * other's data and can run in parallel on one server. A clone costs a file copy; a seed costs seconds.
  */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { migrated?: boolean; seeded?: SeededScale } = {},
+): Promise<TestDatabase> {
   const adminUrl = adminDatabaseUrl();
   const name = `pifu_test_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const template = options.migrated === true ? ` TEMPLATE ${templateDatabaseName()}` : '';
+    const template =
+      options.seeded !== undefined
+        ? ` TEMPLATE ${seededTemplateName(options.seeded)}`
+        : options.migrated === true
+          ? ` TEMPLATE ${templateDatabaseName()}`
+          : '';
     await admin.query(`CREATE DATABASE ${name}${template}`);
   } finally {
     await admin.end();

@@ -9,7 +9,9 @@ export default async function globalTeardown(): Promise<void> {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+      for (const database of [template, `${template}_tiny`, `${template}_small`]) {
+        await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      }
     } finally {
       await admin.end();
     }

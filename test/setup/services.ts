@@ -19,6 +19,14 @@ export function templateDatabaseName(): string {
   return process.env['TEST_TEMPLATE_DATABASE'] ?? `pifu_test_template_${process.pid}`;
 }
 
+/** The scales global setup seeds into templates of their own (seed 7). */
+export const seededScales = ['tiny', 'small'] as const;
+export type SeededScale = (typeof seededScales)[number];
+
+export function seededTemplateName(scale: SeededScale): string {
+  return `${templateDatabaseName()}_${scale}`;
+}
+
 export function adminDatabaseUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
   if (url === undefined) throw new Error('TEST_DATABASE_URL is not set: run through jest global setup');

@@ -8,7 +8,7 @@ import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/
 import { findFeed } from '../../../src/feed/index.js';
 import { runIds, startRun } from '../../../src/run/index.js';
 import { previewExport, type ExportPreview as DryRunReport } from '../../../src/operations/index.js';
-import { hubContext, operationContext, seed, testActor } from '../../helpers/hub-fixture.js';
+import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
 
@@ -51,8 +51,7 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
   let cliEnv: Record<string, string>;
   let cliSpoolDir: string;
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     const dataDir = mkdtempSync(join(tmpdir(), 'pifu-cli-data-'));
     cliSpoolDir = join(dataDir, 'spool');
     cliEnv = {

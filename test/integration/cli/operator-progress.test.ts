@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { describeProgress, progressWanted, terminalProgress } from '../../../jobs/cli/progress.js';
 import { openRuntime } from '../../../jobs/runtime.js';
 import { showRun, startExport } from '../../../src/operations/index.js';
-import { seed, testActor } from '../../helpers/hub-fixture.js';
+import { testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 
@@ -75,8 +75,7 @@ describe('export progress: when it shows', () => {
 describe('export progress on a terminal, for a real export through the queues', () => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
   });
   afterAll(async () => {
     database.pool.on('error', () => undefined); // see operator-runs.test.ts

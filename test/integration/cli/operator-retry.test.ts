@@ -6,7 +6,7 @@ import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { findRun, runIds, startRun, type HubContext } from '../../../src/run/index.js';
 import { findTransfer } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
 
@@ -38,8 +38,7 @@ describe('pifu-hub retry TRANSFER', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     base = mkdtempSync(join(tmpdir(), 'pifu-retry-'));
     const recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
@@ -14,8 +13,7 @@ describe('pifu-hub runs, run show and queues, after an export through the queues
   let outDir: string;
   let runId: string;
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     const dataDir = mkdtempSync(join(tmpdir(), 'pifu-cli-data-'));
     outDir = join(dataDir, 'out');
     env = {

@@ -7,14 +7,13 @@ import { readFeed, validateFeedFile } from '../../../src/pifu/index.js';
 import { findRun, startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
 
 describe('a run through the BullMQ queues on real PostgreSQL and Redis', () => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
   });
   afterAll(async () => database.destroy());
 

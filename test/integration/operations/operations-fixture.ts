@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { RecipientConfig } from '../../../src/config/index.js';
 import type { OperationContext } from '../../../src/operations/index.js';
 import type { TransportFactory } from '../../../src/ports/index.js';
-import { hubContext, operationContext, seed, testActor } from '../../helpers/hub-fixture.js';
+import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 /**
@@ -189,8 +189,7 @@ export async function hubCounts(db: Kysely<unknown>): Promise<Record<string, num
 
 /** A database of this file's own, with the hub schema and a tiny synthetic municipality in its store. */
 export async function seededDatabase(): Promise<TestDatabase> {
-  const database = await createTestDatabase({ migrated: true });
-  await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+  const database = await createTestDatabase({ seeded: 'tiny' });
   return database;
 }
 

@@ -5,7 +5,7 @@ import { compareKeys } from '../../../src/model/index.js';
 import { startExport, type OperationContext } from '../../../src/operations/index.js';
 import { readFeed } from '../../../src/pifu/index.js';
 import { pseudonymFor } from '../../../src/profiles/index.js';
-import { captureLogger, hubContext, operationContext, recipient, seed } from '../../helpers/hub-fixture.js';
+import { captureLogger, hubContext, operationContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { actors } from '../operations/operations-fixture.js';
 
@@ -27,8 +27,7 @@ describe('pseudonymised feeds', () => {
 
   beforeAll(async () => {
     // The small municipality: enough persons for the order test to mean something.
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
+    database = await createTestDatabase({ seeded: 'small' });
     process.env[secretVariable] = secretA;
     const captured = captureLogger('info');
     lines = captured.lines;

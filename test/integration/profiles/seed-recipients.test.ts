@@ -9,7 +9,7 @@ import { readFeed, validateFeedFile, type FeedPerson } from '../../../src/pifu/i
 import { idTypeNameOf, pseudonymFor } from '../../../src/profiles/index.js';
 import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 interface Feed {
@@ -65,8 +65,7 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
   let runId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
+    database = await createTestDatabase({ seeded: 'small' });
     ctx = hubContext(database.db, {
       recipients: (dir) => [
         ...shipped.map((config): RecipientConfig => ({

@@ -14,7 +14,7 @@ import {
   type HubContext,
 } from '../../../src/run/index.js';
 import { deliverTransfer, listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from '../cli/run-cli.js';
 
@@ -36,8 +36,7 @@ describe('cancelling a run (real PostgreSQL)', () => {
   const recipients = ['websak', 'itslearning', 'skole-sms'];
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     base = mkdtempSync(join(tmpdir(), 'pifu-cancel-'));
     recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);
@@ -89,7 +88,15 @@ describe('cancelling a run (real PostgreSQL)', () => {
       reason: ' the records store is being restored ',
     });
 
-    expect(outcome).toEqual({ runId, status: 'failed', delivered: 1, failed: 1, held: 1, offered: 0, skipped: 0 });
+    expect(outcome).toEqual({
+      runId,
+      status: 'failed',
+      delivered: 1,
+      failed: 1,
+      held: 1,
+      offered: 0,
+      skipped: 0,
+    });
     const run = await findRun(ctx.db, runId);
     expect([run?.status, run?.error, run?.finished_at]).toEqual([
       'failed',

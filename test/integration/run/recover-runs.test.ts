@@ -30,7 +30,7 @@ import {
 } from '../../../src/run/index.js';
 import { stateManifestPath } from '../../../src/state/index.js';
 import { deliverTransfer, findTransfer, listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, seed } from '../../helpers/hub-fixture.js';
+import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { runCli } from '../cli/run-cli.js';
@@ -50,8 +50,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
   const dropOf = (id: string) => join(base, 'drops', id);
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     base = mkdtempSync(join(tmpdir(), 'pifu-recover-'));
     recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seed } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from '../cli/run-cli.js';
 
@@ -131,8 +130,7 @@ describe('every error path is one PIFU_ line and a non-zero exit', () => {
   let database: TestDatabase;
   let env: Record<string, string | undefined>;
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     const dataDir = mkdtempSync(join(tmpdir(), 'pifu-errors-'));
     env = {
       DATABASE_URL: database.url,

@@ -14,7 +14,7 @@ import { findRecipientState } from '../../../src/state/index.js';
 import { decideHold, deliverTransfer, listHolds, listRunTransfers } from '../../../src/transfer/index.js';
 import { findFeed, writeRecipientFeed } from '../../../src/feed/index.js';
 import { runIds } from '../../../src/run/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 interface Entry<T> {
@@ -100,8 +100,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
   let schools: { id: string; org: string }[];
 
   beforeEach(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
+    database = await createTestDatabase({ seeded: 'small' });
     schools = (
       await sql<{ id: string; org: string }>`
         select id::text as id, organization_number as org from records.school order by id`.execute(

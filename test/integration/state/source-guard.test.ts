@@ -14,7 +14,7 @@ import {
   type RunRequest,
 } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
+import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
@@ -83,8 +83,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'small');
+    database = await createTestDatabase({ seeded: 'small' });
     // The recipient's own safety valve is another test's business: here it lets every delta through.
     const safety = { maxDeletePercent: 100, maxChangePercent: 100 };
     ctx = hubContext(database.db, {

@@ -155,8 +155,7 @@ const staleMessage = (transferId: string, basedOn: string, current: string): Reg
 describe('a feed is delivered only on top of the delivered state it was computed against', () => {
   let database: TestDatabase;
   beforeEach(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
   }, 60_000);
   afterEach(async () => {
     database.pool.on('error', () => undefined); // see cli/operator-runs.test.ts

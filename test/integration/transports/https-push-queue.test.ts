@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
 import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { captureLogger, hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
+import { captureLogger, hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { makeTestPki, startRecipient, type Recipient, type TestPki } from './https-fixture.js';
@@ -17,8 +17,7 @@ describe('https-push through the BullMQ queues, retried by the queue', () => {
   let server: Recipient;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    await seed({ kind: 'pg', pool: database.pool }, 'tiny');
+    database = await createTestDatabase({ seeded: 'tiny' });
     pki = makeTestPki();
     server = await startRecipient(pki);
     process.env[tokenVariable] = token;
