@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health.js';
 import { holdRoutes } from './routes/holds.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { reportRoutes } from './routes/reports.js';
 import { queueRoutes } from './routes/queues.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { runStartRoutes } from './routes/run-starts.js';
@@ -104,6 +105,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(recipientRoutes, deps);
   await app.register(holdRoutes, deps);
   await app.register(privacyRoutes, deps);
+  await app.register(reportRoutes, deps);
   await app.register(queueRoutes, deps);
   await app.register(feedRoutes, deps);
   for (const plugin of options.plugins ?? []) await app.register(plugin, deps);

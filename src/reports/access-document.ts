@@ -4,7 +4,7 @@ import {
   categoryLabel,
   countryLabel,
   formatDay,
-  populationLabel,
+  personRoleLabel,
   text,
   type ReportLanguage,
 } from './report-texts.js';
@@ -37,7 +37,7 @@ export function accessReportDocument(report: AccessReport, lang: ReportLanguage)
       rows: [
         [
           text('registeredAs', lang),
-          list(source.populations.map((population) => populationLabel(population, lang))),
+          list(source.populations.map((population) => personRoleLabel(population, lang))),
         ],
       ],
     });

@@ -57,6 +57,17 @@ export function populationLabel(population: string, lang: ReportLanguage): strin
   return populationTexts[population]?.[lang] ?? population;
 }
 
+/** One person's standing in a population, as the access report says "registered as …". */
+const roleTexts: Readonly<Record<string, Texts>> = {
+  pupil: { nb: 'elev', en: 'pupil' },
+  staff: { nb: 'ansatt', en: 'member of staff' },
+  guardian: { nb: 'foresatt', en: 'guardian' },
+};
+
+export function personRoleLabel(population: string, lang: ReportLanguage): string {
+  return roleTexts[population]?.[lang] ?? population;
+}
+
 /** Dates as a reader writes them: 27.11.2026 / 27 Nov 2026, in Norwegian time. */
 export function formatDay(date: Date, lang: ReportLanguage): string {
   return new Intl.DateTimeFormat(lang === 'nb' ? 'nb-NO' : 'en-GB', {

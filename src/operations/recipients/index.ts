@@ -26,6 +26,7 @@ export {
   type ScalarDifference,
 } from './recipient-diff.js';
 export {
+  readRecipientsReport,
   renderRecipientsReport,
   reportRecipients,
   type RecipientsReportFormat,

@@ -5,6 +5,8 @@ import {
   type RecipientsReport,
   type ReportLanguage,
 } from '../../reports/index.js';
+import type { Actor } from '../actor.js';
+import { authorize } from '../authorize.js';
 import type { OperationContext } from '../operation-context.js';
 import { populationDisclosures } from './recipient-description.js';
 
@@ -29,6 +31,18 @@ export function reportRecipients(ctx: Pick<OperationContext, 'recipients' | 'now
       receives: populationDisclosures(config.resolvedProfile),
     })),
   };
+}
+
+/**
+ * The same list for a signed-in caller of the API: any operator role may read it (a recipient's pull token
+ * may not, and the refusal is audited); the list itself carries no personal data, so no audit row.
+ */
+export async function readRecipientsReport(
+  ctx: Pick<OperationContext, 'db' | 'recipients' | 'now'>,
+  actor: Actor,
+): Promise<RecipientsReport> {
+  await authorize(ctx, actor, 'viewer', 'report-recipients');
+  return reportRecipients(ctx);
 }
 
 export type RecipientsReportFormat = 'md' | 'html' | 'json';

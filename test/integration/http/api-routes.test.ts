@@ -103,6 +103,7 @@ describe('the HTTP API: every route, every role', () => {
       '/holds/{transfer}/approve',
       '/holds/{transfer}/reject',
       '/metrics',
+      '/persons/{person}/access-report',
       '/persons/{person}/disclosures',
       '/queues',
       '/readyz',
@@ -111,6 +112,7 @@ describe('the HTTP API: every route, every role', () => {
       '/recipients/{recipient}',
       '/recipients/{recipient}/diff/{other}',
       '/recipients/{recipient}/resync',
+      '/reports/recipients',
       '/runs',
       '/runs/{run}',
       '/runs/{run}/cancel',
@@ -178,6 +180,8 @@ describe('the HTTP API: every route, every role', () => {
       ['GET', `/holds/${holds[0]}`, 'viewer'],
       ['GET', '/metrics', 'viewer'],
       ['GET', `/persons/${pupil}/disclosures`, 'privacy-admin'],
+      ['GET', `/persons/${pupil}/access-report?format=json`, 'privacy-admin'],
+      ['GET', '/reports/recipients', 'viewer'],
       ['GET', '/audit', 'privacy-admin'],
       ['POST', '/recipients/validate', 'config-admin'],
     ];
@@ -353,6 +357,72 @@ describe('the HTTP API: every route, every role', () => {
       outcome: 'done',
       source: '127.0.0.1',
     });
+  });
+
+  it('answers a person’s Art. 15 request over the API as the CLI does: HTML, PDF or JSON, audited', async () => {
+    const path = `/persons/${pupil}/access-report`;
+    const json = await call(api, 'GET', `${path}?format=json`, { token: tokens['privacy-admin'] });
+    expect(json.status).toBe(200);
+    const disclosed = (
+      await call(api, 'GET', `/persons/${pupil}/disclosures`, { token: tokens['privacy-admin'] })
+    ).json();
+    const reported = json.json();
+    expect(reported.recipients.map((r: { recipientId: string }) => r.recipientId).sort()).toEqual(
+      [...new Set(disclosed.disclosures.map((d: { recipientId: string }) => d.recipientId))].sort(),
+    );
+    expect(json.body).not.toContain(pupilName);
+
+    const html = await call(api, 'GET', `${path}?lang=en`, { token: tokens['privacy-admin'] });
+    expect([html.status, html.headers.get('content-type'), html.headers.get('cache-control')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      'no-store',
+    ]);
+    expect(html.body).toMatch(/^<!DOCTYPE html>/i);
+    expect(html.body).not.toContain(pupilName);
+    const withValues = await call(api, 'GET', `${path}?values=true`, { token: tokens['privacy-admin'] });
+    expect(withValues.body).toContain(pupilName.split(' ')[0]!);
+
+    const pdf = await fetch(`${api.url}${path}?format=pdf`, {
+      headers: { authorization: `Bearer ${tokens['privacy-admin']}` },
+    });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
+
+    const audit = (
+      await call(api, 'GET', `/audit?subject=${pupil}&limit=4`, { token: tokens['privacy-admin'] })
+    ).json();
+    expect(audit[0]).toMatchObject({
+      actor: 'token:api-privacy-admin',
+      action: 'report-access',
+      outcome: 'done',
+      source: '127.0.0.1',
+    });
+    const wrongFormat = await call(api, 'GET', `${path}?format=docx`, { token: tokens['privacy-admin'] });
+    expect([wrongFormat.status, wrongFormat.json().code]).toEqual([400, 'PIFU_USAGE_INVALID']);
+  });
+
+  it('publishes the live recipient list to operators, never to a recipient’s pull token', async () => {
+    const list = (await call(api, 'GET', '/reports/recipients', { token: tokens.viewer })).json();
+    expect(list.recipients.map((r: { id: string }) => r.id).sort()).toEqual([
+      'guard-a',
+      'guard-b',
+      'hr',
+      'lms',
+      'portal',
+      'ruter',
+    ]);
+    const markdown = await call(api, 'GET', '/reports/recipients?format=md&lang=en', {
+      token: tokens.viewer,
+    });
+    expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(markdown.body).toContain('lms');
+    const pulled = await call(api, 'GET', '/reports/recipients', { token: tokens.pull['portal']! });
+    expect([pulled.status, pulled.json().code]).toEqual([403, 'PIFU_FORBIDDEN']);
   });
 
   it('filters transfers by recipient, status and time', async () => {

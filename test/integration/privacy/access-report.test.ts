@@ -174,6 +174,9 @@ describe('report access (GDPR Art. 15)', () => {
     expect(nb).toContain('Begrenset for');
     expect(en).toContain('Who received data about you');
     expect(en).toContain('Legal basis');
+    // One person is registered as one pupil, not as "Pupils".
+    expect(nb).toMatch(/<dt>Registrert som<\/dt><dd>elev<\/dd>/);
+    expect(en).toMatch(/<dt>Registered as<\/dt><dd>pupil<\/dd>/);
   });
 
   it('renders an A4 PDF a reader can read: written 0600, turned into PNG pages for a look', async () => {
