@@ -7,6 +7,7 @@ import {
   retentionBounds,
   type RetentionPolicy,
 } from '../retention/retention-policy.js';
+import { defaultInputLimits, type InputLimits } from '../pifu/input-guard.js';
 import { scopeClocks, type ScopeClock } from '../run/scope-date.js';
 import { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
 
@@ -47,6 +48,10 @@ export const environmentVariables = {
     'Days a delivered feed file is kept for re-delivery (and a failed one for retry), then deleted. Default: 7',
   PIFU_HUB_RETENTION_DISCLOSURE_YEARS:
     'Years disclosure rows name the person, then they are reduced to counts per transfer. Default: 5',
+  PIFU_HUB_INPUT_MAX_BYTES:
+    'Largest PIFU file validate and import read from outside, in bytes; a larger one is refused unread. Default: 1073741824 (1 GiB)',
+  PIFU_HUB_INPUT_MAX_SECONDS:
+    'Longest validate or import may spend reading one PIFU file from outside, in seconds. Default: 900',
 } as const;
 
 /** A directory config paths must stay inside: `/` would confine nothing, so it is refused. */
@@ -95,6 +100,18 @@ const schema = z.object({
   PIFU_HUB_RETENTION_DISCLOSURE_YEARS: days(retentionBounds.disclosureYears).default(
     defaultRetentionPolicy.disclosureYears,
   ),
+  PIFU_HUB_INPUT_MAX_BYTES: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1024)
+    .max(64 * 1024 ** 3)
+    .default(defaultInputLimits.maxBytes),
+  PIFU_HUB_INPUT_MAX_SECONDS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1)
+    .max(86_400)
+    .default(defaultInputLimits.maxSeconds),
 });
 
 export interface HubEnvironment {
@@ -117,6 +134,8 @@ export interface HubEnvironment {
   readonly sourceDropLimits: SourceDropLimits;
   readonly scopeClock: ScopeClock;
   readonly retention: RetentionPolicy;
+  /** How much of a PIFU file from outside the hub reads (validate, import). */
+  readonly inputLimits: InputLimits;
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
@@ -163,6 +182,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
       runGraceDays: value.PIFU_HUB_RETENTION_RUN_GRACE_DAYS,
       feedDays: value.PIFU_HUB_RETENTION_FEED_DAYS,
       disclosureYears: value.PIFU_HUB_RETENTION_DISCLOSURE_YEARS,
+    }),
+    inputLimits: Object.freeze({
+      ...defaultInputLimits,
+      maxBytes: value.PIFU_HUB_INPUT_MAX_BYTES,
+      maxSeconds: value.PIFU_HUB_INPUT_MAX_SECONDS,
     }),
   });
 }

@@ -52,6 +52,15 @@ export const errorCodes = {
     summary: 'A transfer cannot be delivered again as it stands; the message says what to do instead.',
   },
   PIFU_FILE_UNREADABLE: { retryable: false, summary: 'A file named on the command line cannot be read.' },
+  PIFU_FILE_REFUSED: {
+    retryable: false,
+    summary:
+      'An input file is unsafe or past a limit (entities, size, time, depth, encoding); nothing was used.',
+  },
+  PIFU_IMPORT_REFUSED: {
+    retryable: false,
+    summary: 'A PIFU file breaks rules the import does not tolerate; nothing was imported.',
+  },
   PIFU_STORE_NOT_SYNTHETIC: {
     retryable: false,
     summary: 'A development command refused to write synthetic data into a store the hub did not create.',

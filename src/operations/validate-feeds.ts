@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { HubError } from '../errors/index.js';
-import { validateFeedFile, type FeedValidation } from '../pifu/index.js';
+import { validateFeedFile, type FeedValidation, type InputLimits } from '../pifu/index.js';
 
 /**
  * Checks PIFU-IMS files against the official 1.3 XSD (anyone may: it reads files, not hub data). Each
@@ -8,6 +8,7 @@ import { validateFeedFile, type FeedValidation } from '../pifu/index.js';
  */
 export async function validateFeeds(
   paths: readonly string[],
+  options: { limits?: InputLimits } = {},
 ): Promise<{ path: string; validation: FeedValidation }[]> {
   for (const path of paths) {
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -27,6 +28,8 @@ export async function validateFeeds(
     }
   }
   const results: { path: string; validation: FeedValidation }[] = [];
-  for (const path of paths) results.push({ path, validation: await validateFeedFile(path) });
+  for (const path of paths) {
+    results.push({ path, validation: await validateFeedFile(path, options) });
+  }
   return results;
 }

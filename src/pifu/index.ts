@@ -1,8 +1,10 @@
 export { renderFeed } from './render-feed.js';
 export type { FeedEntry, FeedInput } from './feed-input.js';
 export { readFeed } from './read-feed.js';
+export { defaultInputLimits, InputGuard, InputRefusal, type InputLimits } from './input-guard.js';
+export { openGuardedFile } from './guarded-input.js';
 export { toFeedPerson, type FeedPerson } from './feed-person.js';
-export { validateFeedFile, validateFeedText, type FeedValidation } from './validate-feed.js';
+export { findXmllint, validateFeedFile, validateFeedText, type FeedValidation } from './validate-feed.js';
 export {
   isRoletypeCode,
   roleOfRoletype,

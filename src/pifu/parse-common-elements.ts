@@ -26,6 +26,14 @@ export function ownId(node: XmlNode): string | undefined {
   return sourcedidId(current);
 }
 
+/** The ids an object had before (`sourcedidtype="Old"`), when a record carries them. */
+export function formerIds(node: XmlNode): string[] {
+  return children(node, 'sourcedid')
+    .filter((sourcedid) => attribute(sourcedid, 'sourcedidtype') === 'Old')
+    .map((sourcedid) => sourcedidId(sourcedid))
+    .filter((id): id is string => id !== undefined && id !== ownId(node));
+}
+
 export function recstatusOf(node: XmlNode, what: string): ChangeKind | undefined {
   const recstatus = attribute(node, 'recstatus');
   if (recstatus === undefined) return undefined;

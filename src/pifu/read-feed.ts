@@ -4,50 +4,87 @@ import { HubError } from '../errors/index.js';
 import type { FeedDocument } from './feed-document.js';
 import type { FeedPerson } from './feed-person.js';
 import type { FeedEntry } from './feed-input.js';
+import { guardChunks, refusedInput } from './guarded-input.js';
+import { InputGuard, InputRefusal, type InputLimits } from './input-guard.js';
+import { formerIds } from './parse-common-elements.js';
 import { parseGroup } from './parse-group.js';
 import { parseMembership } from './parse-membership.js';
 import { parsePerson } from './parse-person.js';
 import { parseProperties } from './parse-properties.js';
 import { scanRecords, type XmlRecord } from './record-scanner.js';
+import { countWithheld, type WithheldKind } from './withheld-elements.js';
 import { parseRecord, type XmlNode } from './xml-node.js';
 
-export type FeedSource = AsyncIterable<string | Buffer> | string;
+export type FeedSource = AsyncIterable<Buffer> | Buffer | string;
 
-function decodeUtf8(decoder: TextDecoder, chunk?: Buffer): string {
-  try {
-    return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-  } catch (error) {
-    throw new HubError('PIFU_XML_UNREADABLE', 'the input is not valid UTF-8, which PIFU feeds must be', {
-      cause: error,
-    });
-  }
+export interface ReadOptions {
+  /** How the input is named in a refusal (a path); default `the input`. */
+  readonly name?: string;
+  readonly limits?: InputLimits;
+  /** Bytes already checked by the caller's own InputGuard (openGuardedFile). */
+  readonly guarded?: InputGuard;
 }
 
-async function* decodeChunks(source: FeedSource): AsyncGenerator<string> {
-  if (typeof source === 'string') {
-    yield source.startsWith('\uFEFF') ? source.slice(1) : source;
-    return;
+/** An entry as read, with where it was and what the reader left out of it. */
+export type ReadEntry<T> = FeedEntry<T> & {
+  readonly line: number;
+  /** `sourcedidtype="Old"` ids of the object: the ids it had before. */
+  readonly formerIds: readonly string[];
+  /** Elements dropped at the door (docs/requirements.md#r1), one per occurrence. */
+  readonly withheld: readonly WithheldKind[];
+};
+
+async function* bytesOf(source: FeedSource): AsyncGenerator<Buffer> {
+  if (typeof source === 'string') yield Buffer.from(source, 'utf8');
+  else if (Buffer.isBuffer(source)) yield source;
+  else yield* source;
+}
+
+async function* decodeChunks(source: FeedSource, options: ReadOptions): AsyncGenerator<string> {
+  const name = options.name ?? 'the input';
+  const guard = options.guarded ?? new InputGuard(options.limits);
+  const bytes = options.guarded === undefined ? guardChunks(bytesOf(source), guard, name) : bytesOf(source);
+  let decoder: TextDecoder | undefined;
+  for await (const chunk of bytes) {
+    if (guard.encoding === 'latin1') {
+      yield chunk.toString('latin1');
+      continue;
+    }
+    // The guard checked the bytes are UTF-8; the decoder still refuses what it cannot decode.
+    decoder ??= new TextDecoder('utf-8', { fatal: true });
+    yield decodeUtf8(decoder, name, chunk);
   }
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const chunk of source) yield typeof chunk === 'string' ? chunk : decodeUtf8(decoder, chunk);
-  yield decodeUtf8(decoder);
+  if (decoder !== undefined) yield decodeUtf8(decoder, name);
+}
+
+function decodeUtf8(decoder: TextDecoder, name: string, chunk?: Buffer): string {
+  try {
+    return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+  } catch {
+    throw refusedInput(name, new InputRefusal('the file is not valid UTF-8'));
+  }
 }
 
 /** Spec 2.1: persons, then groups, then memberships. */
 const stageOfRecord: Readonly<Record<string, number>> = { person: 0, group: 1, membership: 2 };
 
+export interface DetailedFeedDocument {
+  readonly properties: FeedDocument['properties'];
+  persons(): AsyncIterable<ReadEntry<FeedPerson>>;
+  groups(): AsyncIterable<ReadEntry<Group>>;
+  memberships(): AsyncIterable<ReadEntry<Membership>>;
+}
+
 /**
- * Reads a PIFU-IMS feed: ours, or anyone's (the official examples with their comments, results, absences,
- * photos and urls). What maps to the model is returned; elements the model has no place for are skipped.
- * Records are cut out of the text stream one at a time and parsed with fast-xml-parser, so memory is
- * bounded by the largest record, not the feed. Element prefixes are accepted; the root must be
- * `enterprise` in the PIFU namespace.
- *
- * Throws HubError `PIFU_XML_UNREADABLE` for input that is not UTF-8 XML, not PIFU, or breaks a rule the
- * mapping depends on (a person without a name, a role without a roletype).
+ * Reads a PIFU-IMS feed as `readFeed` does, and says for each entry the line it starts on, the ids it
+ * had before (`sourcedidtype="Old"`) and which withheld elements it carried. For importing files from
+ * outside, where a report must point at objects.
  */
-export async function readFeed(source: FeedSource): Promise<FeedDocument> {
-  const records = scanRecords(decodeChunks(source));
+async function readFeedDetailed(
+  source: FeedSource,
+  options: ReadOptions = {},
+): Promise<DetailedFeedDocument> {
+  const records = scanRecords(decodeChunks(source, options));
   let first = await records.next();
   if (first.done !== true && first.value.name === 'comments') first = await records.next();
   if (first.done === true || first.value.name !== 'properties') {
@@ -71,13 +108,13 @@ export async function readFeed(source: FeedSource): Promise<FeedDocument> {
     if (stage === undefined) {
       throw new HubError(
         'PIFU_XML_UNREADABLE',
-        `<enterprise> holds a <${next.value.name.slice(0, 64)}> after <properties>`,
+        `<enterprise> holds a <${next.value.name.slice(0, 64)}> after <properties> (line ${next.value.line})`,
       );
     }
     if (stage < lastRecordStage) {
       throw new HubError(
         'PIFU_XML_UNREADABLE',
-        `a <${next.value.name}> comes after later records; spec 2.1 fixes the order`,
+        `a <${next.value.name}> comes after later records (line ${next.value.line}); spec 2.1 fixes the order`,
       );
     }
     lastRecordStage = stage;
@@ -87,7 +124,7 @@ export async function readFeed(source: FeedSource): Promise<FeedDocument> {
   async function* stream<T>(
     stage: number,
     parse: (node: XmlNode, index: number) => readonly FeedEntry<T>[],
-  ): AsyncGenerator<FeedEntry<T>> {
+  ): AsyncGenerator<ReadEntry<T>> {
     if (stage < streamStage) throw new Error('read a feed document in order: persons, groups, memberships');
     streamStage = stage;
     let index = 0;
@@ -99,7 +136,12 @@ export async function readFeed(source: FeedSource): Promise<FeedDocument> {
       }
       if (recordStage < stage) continue;
       index++;
-      yield* parse(parseRecord(record.xml, record.name), index);
+      const node = parseRecord(record.xml, record.name, record.line);
+      const withheld = countWithheld(record.xml);
+      const former = stage === 2 ? [] : formerIds(node);
+      for (const entry of parse(node, index)) {
+        yield { ...entry, line: record.line, formerIds: former, withheld };
+      }
     }
   }
 
@@ -108,5 +150,35 @@ export async function readFeed(source: FeedSource): Promise<FeedDocument> {
     persons: () => stream<FeedPerson>(0, (node, index) => [parsePerson(node, index)]),
     groups: () => stream<Group>(1, (node, index) => [parseGroup(node, index)]),
     memberships: () => stream<Membership>(2, parseMembership),
+  };
+}
+
+async function* plain<T>(entries: AsyncIterable<ReadEntry<T>>): AsyncGenerator<FeedEntry<T>> {
+  for await (const entry of entries) {
+    yield entry.change === undefined
+      ? { object: entry.object }
+      : { object: entry.object, change: entry.change };
+  }
+}
+
+/**
+ * Reads a PIFU-IMS feed: ours, or anyone's (the official examples with their comments, results, absences,
+ * photos and urls). What maps to the model is returned; elements the model has no place for are skipped.
+ * The bytes pass the input guard first (no DOCTYPE, no entity but the predefined ones, UTF-8 or declared
+ * ISO-8859-1, size and depth limits); records are then cut out of the text one at a time and parsed with
+ * fast-xml-parser, so memory is bounded by the largest record, not the feed. Element prefixes are
+ * accepted; the root must be `enterprise` in the PIFU namespace.
+ *
+ * Throws HubError `PIFU_FILE_REFUSED` for input the guard refuses, `PIFU_XML_UNREADABLE` for input that
+ * is not PIFU XML or breaks a rule the mapping depends on (a person without a name, a role without a
+ * roletype).
+ */
+export async function readFeed(source: FeedSource, options: ReadOptions = {}): Promise<FeedDocument> {
+  const document = await readFeedDetailed(source, options);
+  return {
+    properties: document.properties,
+    persons: () => plain(document.persons()),
+    groups: () => plain(document.groups()),
+    memberships: () => plain(document.memberships()),
   };
 }

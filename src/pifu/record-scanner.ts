@@ -6,6 +6,8 @@ export interface XmlRecord {
   /** Local name, without any namespace prefix. */
   readonly name: string;
   readonly xml: string;
+  /** The line of the document the record starts on (1-based), for reports. */
+  readonly line: number;
 }
 
 function unreadable(reason: string): HubError {
@@ -61,6 +63,7 @@ const markupEnds: ReadonlyArray<readonly [string, string]> = [
  * Cuts the children of `enterprise` out of a text stream, so only one record is ever held in memory. A
  * scanner, not a parser: it tracks comments, CDATA, processing instructions and tag nesting, refuses a
  * DOCTYPE (no entity expansion from input), and leaves well-formedness inside a record to the parser.
+ * Its input has passed the InputGuard (encoding, entities, sizes) and been decoded to text.
  */
 export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerator<XmlRecord> {
   let buffer = '';
@@ -72,9 +75,25 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
   let isRootClosed = false;
   let isEnded = false;
   const iterator = chunks[Symbol.asyncIterator]();
+  // Lines before `counted` in the buffer are in `line`; counted forward only, once per character.
+  let line = 1;
+  let counted = 0;
+  const lineAt = (index: number): number => {
+    for (
+      let next = buffer.indexOf('\n', counted);
+      next !== -1 && next < index;
+      next = buffer.indexOf('\n', next + 1)
+    ) {
+      line++;
+    }
+    counted = Math.max(counted, index);
+    return line;
+  };
 
   const readMore = async (): Promise<boolean> => {
     const keepFrom = recordStart === -1 ? position : recordStart;
+    lineAt(keepFrom);
+    counted -= keepFrom;
     buffer = buffer.slice(keepFrom);
     position -= keepFrom;
     if (recordStart !== -1) recordStart = 0;
@@ -103,13 +122,6 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
     if (markup !== undefined) {
       const close = buffer.indexOf(markup[1], open + markup[0].length);
       end = close === -1 ? -1 : close + markup[1].length - 1;
-      if (markup[0] === '<?' && close !== -1 && !hasRoot) {
-        const declaration = buffer.slice(open, end + 1);
-        const encoding = /encoding\s*=\s*["']([^"']*)["']/.exec(declaration)?.[1];
-        if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') {
-          throw unreadable(`the document is encoded as ${encoding.slice(0, 32)}, and PIFU feeds are UTF-8`);
-        }
-      }
     } else if (buffer.length - open < 9 && buffer.startsWith('<!', open)) {
       end = -1;
     } else if (buffer.startsWith('<!', open)) {
@@ -132,7 +144,7 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
         throw unreadable(`</${name.slice(0, 64)}> closes <${(expected ?? 'nothing').slice(0, 64)}>`);
       }
       if (openElements.length === 1 && recordStart !== -1) {
-        yield { name: recordName, xml: buffer.slice(recordStart, position) };
+        yield { name: recordName, xml: buffer.slice(recordStart, position), line: lineAt(recordStart) };
         recordStart = -1;
       } else if (openElements.length === 0) {
         isRootClosed = true;
@@ -149,7 +161,7 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
     } else if (openElements.length === 1) {
       recordName = localName(name);
       if (isEmpty) {
-        yield { name: recordName, xml: tag };
+        yield { name: recordName, xml: tag, line: lineAt(open) };
         continue;
       }
       recordStart = open;

@@ -1,9 +1,13 @@
-import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { memoryPages, validateXML } from 'xmllint-wasm';
 import { HubError } from '../errors/index.js';
+import { openGuardedFile } from './guarded-input.js';
+import { defaultInputLimits, type InputLimits } from './input-guard.js';
 import { findPackageRoot } from './package-root.js';
+import { sanitizeValidatorMessage } from './validator-messages.js';
 
 export interface FeedValidation {
   readonly valid: boolean;
@@ -26,13 +30,6 @@ function loadSchema(): Promise<string> {
   return schemaText;
 }
 
-/** libxml2 quotes offending values ("The value '…'", "'…' is not a valid value"); keep the rule, drop the value. */
-function redactValues(message: string): string {
-  return message
-    .replace(/([Tt]he value )'[^']*'/g, "$1'…'")
-    .replace(/'[^']*'( is not a valid value)/g, "'…'$1");
-}
-
 async function validateWithWasm(contents: string | Uint8Array): Promise<FeedValidation> {
   const neededPages = Math.ceil((64 * 1024 * 1024 + 3 * contents.length) / (64 * 1024));
   const result = await validateXML({
@@ -41,33 +38,86 @@ async function validateWithWasm(contents: string | Uint8Array): Promise<FeedVali
     initialMemoryPages: memoryPages.defaultInitialMemoryPages,
     maxMemoryPages: Math.min(memoryPages.max, Math.max(memoryPages.defaultMaxMemoryPages, neededPages)),
   });
-  return { valid: result.valid, errors: result.errors.map((error) => redactValues(error.rawMessage)) };
+  return {
+    valid: result.valid,
+    errors: result.errors.map((error) => sanitizeValidatorMessage(error.rawMessage)),
+  };
 }
 
-/** Resolves undefined when no `xmllint` is installed (ENOENT); PATH lookup is left to the OS. */
-function validateWithNative(path: string): Promise<FeedValidation | undefined> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'xmllint',
-      ['--noout', '--stream', '--schema', schemaPath(), path],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, _stdout, stderr) => {
-        if (error !== null && error.code === 'ENOENT') {
-          resolve(undefined);
-          return;
-        }
-        if (error !== null && typeof error.code !== 'number') {
-          reject(new HubError('PIFU_FEED_INVALID', `xmllint could not run on ${path}`, { cause: error }));
-          return;
-        }
-        const errors = stderr
-          .split('\n')
-          .filter((line) => line !== '' && !line.endsWith(' validates'))
-          .map(redactValues);
-        resolve({ valid: error === null, errors });
-      },
+/** The first `xmllint` on PATH that this process may run, or undefined. */
+export async function findXmllint(path = process.env['PATH'] ?? ''): Promise<string | undefined> {
+  for (const directory of path.split(delimiter)) {
+    if (directory === '') continue;
+    const candidate = join(directory, 'xmllint');
+    const isExecutable = await access(candidate, constants.X_OK).then(
+      () => true,
+      () => false,
     );
+    if (isExecutable) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Streams checked bytes into a native `xmllint` on its standard input, so it sees exactly what the
+ * guard let through and never the file itself: `--nonet`, no catalogs, no entity substitution (and the
+ * guard has refused any DOCTYPE before a byte reaches it). Killed at the time limit.
+ */
+async function validateWithNative(
+  xmllint: string,
+  path: string,
+  chunks: AsyncIterable<Buffer>,
+  limits: InputLimits,
+): Promise<FeedValidation> {
+  const child = spawn(
+    xmllint,
+    ['--noout', '--nonet', '--nocatalogs', '--stream', '--schema', schemaPath(), '-'],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    if (stderr.length < 1024 * 1024) stderr += text;
   });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  child.stdin.on('error', () => undefined);
+  const timer = setTimeout(() => child.kill('SIGKILL'), limits.maxSeconds * 1000);
+  try {
+    for await (const chunk of chunks) {
+      if (!child.stdin.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          child.stdin.once('drain', resolve);
+          child.once('close', () => resolve());
+        });
+      }
+      if (child.exitCode !== null || child.signalCode !== null) break;
+    }
+    child.stdin.end();
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited.catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const code = await exited.catch((error: unknown) => {
+    throw new HubError('PIFU_FEED_INVALID', `xmllint could not run on ${path}`, { cause: error });
+  });
+  if (code === null) {
+    throw new HubError(
+      'PIFU_FILE_REFUSED',
+      `${path}: validating took longer than the limit of ${limits.maxSeconds} s; nothing from it was used`,
+    );
+  }
+  const errors = stderr
+    .split('\n')
+    .filter((line) => /^-:\d+:/.test(line))
+    .map((line) => sanitizeValidatorMessage(`${path}${line.slice(1)}`));
+  if (code !== 0 && errors.length === 0) errors.push(`${path}: fails to validate`);
+  return { valid: code === 0, errors };
 }
 
 /** Validates a feed in memory against schemas/pifu/PIFU-IMS_SAS.xsd with xmllint-wasm (no native tools needed). */
@@ -76,23 +126,37 @@ export function validateFeedText(xml: string): Promise<FeedValidation> {
 }
 
 /**
- * Validates a feed file against schemas/pifu/PIFU-IMS_SAS.xsd. Files over 50 MB go to a native `xmllint
- * --stream` when one is on PATH, because xmllint-wasm holds the whole file in its memory; without one,
- * xmllint-wasm is tried with a heap sized to the file, and fails with a HubError if that is not enough.
+ * Validates a PIFU file from outside against schemas/pifu/PIFU-IMS_SAS.xsd. Its bytes pass the input
+ * guard first, on every path, and only guarded bytes reach a validator. Files up to 50 MB go to
+ * xmllint-wasm in memory; larger ones stream into a native `xmllint` when one is on PATH, and are
+ * refused without one (the in-memory validator would need several times the file in memory).
  */
-export async function validateFeedFile(path: string): Promise<FeedValidation> {
-  const { size } = await stat(path);
-  if (size > nativeThresholdBytes) {
-    const native = await validateWithNative(path);
-    if (native !== undefined) return native;
+export async function validateFeedFile(
+  path: string,
+  options: { limits?: InputLimits; xmllint?: string | undefined } = {},
+): Promise<FeedValidation> {
+  const limits = options.limits ?? defaultInputLimits;
+  const file = await openGuardedFile(path, limits);
+  if (file.size > nativeThresholdBytes) {
+    const xmllint = 'xmllint' in options ? options.xmllint : await findXmllint();
+    if (xmllint !== undefined) return validateWithNative(xmllint, path, file.chunks(), limits);
+    for await (const _chunk of file.chunks()) {
+      // Read through the guard, so a hostile file is refused as such.
+    }
+    throw new HubError(
+      'PIFU_FILE_REFUSED',
+      `${path}: ${file.size} bytes; validating a file over ${nativeThresholdBytes / 1024 / 1024} MB needs libxml2's xmllint on PATH (it streams); nothing was validated`,
+    );
   }
-  const contents = new Uint8Array(await readFile(path));
+  const parts: Buffer[] = [];
+  for await (const chunk of file.chunks()) parts.push(chunk);
+  const contents = new Uint8Array(Buffer.concat(parts));
   try {
     return await validateWithWasm(contents);
   } catch (error) {
     throw new HubError(
       'PIFU_FEED_INVALID',
-      `xmllint-wasm could not validate ${path} (${size} bytes); install libxml2's xmllint for feeds this large`,
+      `xmllint-wasm could not validate ${path} (${file.size} bytes); install libxml2's xmllint`,
       { cause: error },
     );
   }

@@ -19,17 +19,36 @@ const parser = new XMLParser({
   trimValues: false,
   parseTagValue: false,
   parseAttributeValue: false,
-  // Decodes numeric character references (`&#13;`), which the writer uses for tab, LF and CR.
-  htmlEntities: true,
+  // The parser resolves no entity of any kind; `decodeReferences` below turns the five predefined
+  // ones and character references (`&#13;`, which the writer uses for tab, LF and CR) into text. The
+  // input guard has refused every other `&` before a record gets here.
+  processEntities: false,
+  htmlEntities: false,
+  tagValueProcessor: (_name, value) => decodeReferences(value),
+  attributeValueProcessor: (_name, value) => decodeReferences(value),
 });
 
+const predefined: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Replaces `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` and `&#…;` / `&#x…;`; anything else stays as written. */
+function decodeReferences(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);/g, (whole, name: string) => {
+    if (!name.startsWith('#')) return predefined[name] ?? whole;
+    const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return code <= 0x10ffff && code !== 0 ? String.fromCodePoint(code) : whole;
+  });
+}
+
 /** Parses one record cut out by the scanner into its element node. */
-export function parseRecord(xml: string, name: string): XmlNode {
+export function parseRecord(xml: string, name: string, line?: number): XmlNode {
   const check = XMLValidator.validate(xml);
   if (check !== true) {
+    const where =
+      line === undefined ? `line ${check.err.line} of the record` : `line ${line + check.err.line - 1}`;
     throw new HubError(
       'PIFU_XML_UNREADABLE',
-      `a <${name}> record is not well-formed XML (${check.err.code} at line ${check.err.line} of the record)`,
+      `a <${name}> record is not well-formed XML (${check.err.code} at ${where})`,
     );
   }
   const document = parser.parse(xml) as XmlNode;

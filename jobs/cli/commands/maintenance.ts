@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { migrateHubSchema, validateFeeds } from '../../../src/operations/index.js';
+import { readConfiguration } from '../../runtime.js';
 import { emit, withSession } from '../cli-session.js';
 
 /** `validate` (files against the XSD) and `migrate` (the hub schema). */
@@ -11,7 +12,11 @@ export function registerMaintenanceCommands(program: Command): void {
     .argument('<file...>', 'XML files to check')
     .option('--json', 'one JSON object per file', false)
     .action(async (files: string[], options: { json: boolean }) => {
-      const results = await validateFeeds(files.map((file) => resolve(file)));
+      const { inputLimits } = readConfiguration().env;
+      const results = await validateFeeds(
+        files.map((file) => resolve(file)),
+        { limits: inputLimits },
+      );
       const invalid = results.filter((result) => !result.validation.valid).length;
       emit(
         options.json,

@@ -58,22 +58,23 @@ describe('readFeed', () => {
     ['XML in another namespace', '<enterprise xmlns="urn:other"><properties/></enterprise>'],
     ['a different root element', `<roster xmlns="${namespace}"/>`],
     ['a document cut off mid-way', `<enterprise xmlns="${namespace}">${properties}<person><sourcedid>`],
-    [
-      'a DOCTYPE with entities',
-      `<!DOCTYPE x [<!ENTITY a "b">]><enterprise xmlns="${namespace}">${properties}</enterprise>`,
-    ],
     ['mismatched tags', `<enterprise xmlns="${namespace}">${properties}<person></group></enterprise>`],
     ['no properties', `<enterprise xmlns="${namespace}"></enterprise>`],
   ])('refuses %s with PIFU_XML_UNREADABLE', async (_case, text) => {
     await expect(readAll(text)).rejects.toMatchObject({ code: 'PIFU_XML_UNREADABLE' });
   });
 
-  it('refuses bytes that are not UTF-8 with PIFU_XML_UNREADABLE', async () => {
+  it('refuses a DOCTYPE with entities with PIFU_FILE_REFUSED, before any parser sees it', async () => {
+    const text = `<!DOCTYPE x [<!ENTITY a "b">]><enterprise xmlns="${namespace}">${properties}</enterprise>`;
+    await expect(readAll(text)).rejects.toMatchObject({ code: 'PIFU_FILE_REFUSED' });
+  });
+
+  it('refuses bytes that are not UTF-8 with PIFU_FILE_REFUSED', async () => {
     async function* latin1(): AsyncGenerator<Buffer> {
       yield Buffer.from(`<enterprise xmlns="${namespace}">${properties}<!-- `, 'utf8');
       yield Buffer.from([0xe6, 0xf8, 0xe5]);
     }
-    await expect(readAll(latin1())).rejects.toMatchObject({ code: 'PIFU_XML_UNREADABLE' });
+    await expect(readAll(latin1())).rejects.toMatchObject({ code: 'PIFU_FILE_REFUSED' });
   });
 
   it('refuses a malformed record with PIFU_XML_UNREADABLE', async () => {
