@@ -67,6 +67,7 @@ export * from './tokens/index.js';
 export * from './pull/index.js';
 export { checkReadiness } from './check-readiness.js';
 export { readMetrics, type HubMetrics } from './read-metrics.js';
+export { listRecipientStatus, type RecipientStatus } from './recipient-status.js';
 export type { HistogramData } from '../metrics/index.js';
 export type { ApiTokenRecord } from '../access/index.js';
 export type { RecipientChecks } from '../config/index.js';

@@ -89,7 +89,15 @@ describe('cancelling a run (real PostgreSQL)', () => {
       reason: ' the records store is being restored ',
     });
 
-    expect(outcome).toEqual({ runId, status: 'failed', delivered: 1, failed: 1, held: 1, offered: 0, skipped: 0 });
+    expect(outcome).toEqual({
+      runId,
+      status: 'failed',
+      delivered: 1,
+      failed: 1,
+      held: 1,
+      offered: 0,
+      skipped: 0,
+    });
     const run = await findRun(ctx.db, runId);
     expect([run?.status, run?.error, run?.finished_at]).toEqual([
       'failed',
