@@ -1,10 +1,12 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import type { Queue } from 'bullmq';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { hubVersion, type Logger } from '../../src/operations/index.js';
 import { bearerToken, installAuthentication, type TokenReader } from './authentication.js';
 import { dashboardRoutes } from './dashboard/index.js';
 import { dashboardSession } from './dashboard/session.js';
+import { queueBoardPrefix, queueBoardRoutes } from './queue-board.js';
 import { failedSignIns, type FailedSignIns } from './failed-sign-ins.js';
 import { errorBody, replyWithError } from './http-errors.js';
 import { requestValidation } from './request-validation.js';
@@ -34,6 +36,8 @@ export interface HttpAppOptions extends HttpDependencies {
    */
   readonly plugins?: readonly FastifyPluginAsync<HttpDependencies>[];
   readonly failedSignIns?: FailedSignIns;
+  /** The shared queues for the queue board at /queues/; undefined without REDIS_URL. */
+  readonly boardQueues?: readonly Queue[];
 }
 
 /**
@@ -115,6 +119,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(queueRoutes, deps);
   await app.register(feedRoutes, deps);
   await app.register(dashboardRoutes, deps);
+  await app.register(queueBoardRoutes(options.boardQueues), { ...deps, prefix: queueBoardPrefix });
   for (const plugin of options.plugins ?? []) await app.register(plugin, deps);
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;

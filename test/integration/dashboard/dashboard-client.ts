@@ -45,11 +45,11 @@ export class DashboardClient {
     return this.post('/sign-in', { token }, csrfOf(form.body));
   }
 
-  private async request(
+  async request(
     method: string,
     path: string,
-    body: string | undefined,
-    headers: Record<string, string>,
+    body?: string,
+    headers: Record<string, string> = {},
   ): Promise<PageAnswer> {
     const jar = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(`${this.baseUrl}${path}`, {
