@@ -8,8 +8,16 @@ const transform = {
     { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } },
   ],
 };
+// content-disposition 3 (under @fastify/static, under the queue board) is ESM only: Node requires it
+// as it is, jest's CommonJS loader cannot, so the tests compile that one package to CommonJS.
+const esmOnlyPackages = ['content-disposition'];
+transform[`/node_modules/(${esmOnlyPackages.join('|')})/.+\\.js$`] = [
+  '@swc/jest',
+  { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+];
 const common = {
   transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',

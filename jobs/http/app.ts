@@ -1,7 +1,12 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import type { Queue } from 'bullmq';
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { hubVersion, type Logger } from '../../src/operations/index.js';
 import { bearerToken, installAuthentication, type TokenReader } from './authentication.js';
+import { dashboardRoutes } from './dashboard/index.js';
+import { dashboardSession } from './dashboard/session.js';
+import { queueBoardPrefix, queueBoardRoutes } from './queue-board.js';
 import { failedSignIns, type FailedSignIns } from './failed-sign-ins.js';
 import { errorBody, replyWithError } from './http-errors.js';
 import { requestValidation } from './request-validation.js';
@@ -21,7 +26,10 @@ export interface HttpAppOptions extends HttpDependencies {
   readonly logger: Logger;
   /** Serve /metrics without a token (a scraper on a closed network). Default: a token of any role. */
   readonly publicMetrics?: boolean;
-  /** Where tokens are read from, in order; default the Authorization header (Bearer). */
+  /**
+   * Where tokens are read from, in order; default the Authorization header (Bearer), then the
+   * dashboard's session cookie (on dashboard pages only).
+   */
   readonly tokenReaders?: readonly TokenReader[];
   /**
    * Route groups registered after the API's, behind the same sign-in (e.g. the dashboard): each gets the
@@ -29,6 +37,8 @@ export interface HttpAppOptions extends HttpDependencies {
    */
   readonly plugins?: readonly FastifyPluginAsync<HttpDependencies>[];
   readonly failedSignIns?: FailedSignIns;
+  /** The shared queues for the queue board at /queues/; undefined without REDIS_URL. */
+  readonly boardQueues?: readonly Queue[];
 }
 
 /**
@@ -64,9 +74,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  // Cookies are parsed before sign-in, which reads the dashboard's session from one.
+  await app.register(cookie);
   installAuthentication(app, {
     ops: options.ops,
-    readers: options.tokenReaders ?? [bearerToken],
+    readers: options.tokenReaders ?? [bearerToken, dashboardSession],
     failures: options.failedSignIns ?? failedSignIns(),
   });
   app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply));
@@ -108,6 +120,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(reportRoutes, deps);
   await app.register(queueRoutes, deps);
   await app.register(feedRoutes, deps);
+  await app.register(dashboardRoutes, deps);
+  await app.register(queueBoardRoutes(options.boardQueues), { ...deps, prefix: queueBoardPrefix });
   for (const plugin of options.plugins ?? []) await app.register(plugin, deps);
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -16,6 +16,15 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** `public`: no token needed (health, readiness, the OpenAPI document). */
     auth?: 'token' | 'public';
+    /** `dashboard`: a browser page, which may sign in with the dashboard's session cookie. */
+    face?: 'api' | 'dashboard';
+  }
+  interface FastifyInstance {
+    /**
+     * Signs a request in with a token it sent some other way (the dashboard's sign-in form): counted
+     * against the client address like every failed sign-in, and refused while the address waits.
+     */
+    signInWithToken(request: FastifyRequest, token: string | undefined): Promise<Actor>;
   }
 }
 
@@ -39,24 +48,34 @@ export function installAuthentication(
   options: { ops: OperationContext; readers: readonly TokenReader[]; failures: FailedSignIns },
 ): void {
   app.decorateRequest('actor', null);
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.auth === 'public') return;
+  const signIn = async (request: FastifyRequest, token: string | undefined): Promise<Actor> => {
     const address = request.ip;
     const wait = options.failures.retryAfterSeconds(address);
     if (wait > 0) {
-      reply.header('retry-after', String(wait));
       throw new HubError(
         'PIFU_AUTH_RATE_LIMITED',
         `too many failed sign-ins from this address; try again in ${wait} s with a valid token`,
       );
     }
-    const token = options.readers.map((read) => read(request)).find((found) => found !== undefined);
     try {
-      request.actor = await authenticateApiToken(options.ops, { token, source: address });
+      return await authenticateApiToken(options.ops, { token, source: address });
     } catch (error) {
       if (isHubError(error) && error.code === 'PIFU_UNAUTHENTICATED') {
         options.failures.recordFailure(address);
         request.log.warn({ source: address, route: request.routeOptions.url }, 'sign-in failed');
+      }
+      throw error;
+    }
+  };
+  app.decorate('signInWithToken', signIn);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.auth === 'public') return;
+    const token = options.readers.map((read) => read(request)).find((found) => found !== undefined);
+    try {
+      request.actor = await signIn(request, token);
+    } catch (error) {
+      if (isHubError(error) && error.code === 'PIFU_AUTH_RATE_LIMITED') {
+        reply.header('retry-after', String(options.failures.retryAfterSeconds(request.ip)));
       }
       throw error;
     }

@@ -97,26 +97,26 @@ function validationMessage(error: FastifyError): string {
 /**
  * Every error becomes `{ code, message, hint }` with its status, never a stack trace. A HubError keeps
  * its code; Fastify's own 4xx (validation, a malformed or oversized body) is PIFU_USAGE_INVALID; anything
- * else is PIFU_INTERNAL, logged once here with its stack, answered without it.
+ * else is PIFU_INTERNAL, logged once here with its stack, answered without it. The dashboard renders the
+ * same answer as a page.
  */
-export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorAnswer(error: unknown, request: FastifyRequest): { status: number; body: ErrorBody } {
   if (isHubError(error)) {
     const status = httpStatusOf[error.code];
     if (status >= 500) request.log.error({ code: error.code, err: error.message }, 'request failed');
-    // A busy or unavailable dependency: a minute is a fair first wait (the rate limiter sets its own).
-    if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
-    return reply.code(status).send(errorBody(error.code, error.message));
+    return { status, body: errorBody(error.code, error.message) };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation !== undefined) {
-    return reply
-      .code(400)
-      .send(errorBody('PIFU_USAGE_INVALID', validationMessage(fastifyError as FastifyError)));
+    return {
+      status: 400,
+      body: errorBody('PIFU_USAGE_INVALID', validationMessage(fastifyError as FastifyError)),
+    };
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     const message = (fastifyError.message ?? 'bad request').replace(/\d{11}/g, '***********');
-    return reply.code(status).send(errorBody('PIFU_USAGE_INVALID', `request: ${message}`));
+    return { status, body: errorBody('PIFU_USAGE_INVALID', `request: ${message}`) };
   }
   // Library text may quote values (a driver error): eleven-digit runs are blanked, as the CLI does.
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -124,7 +124,15 @@ export function replyWithError(error: unknown, request: FastifyRequest, reply: F
     { err: text.replace(/\d{11}/g, '***********'), stack: error instanceof Error ? error.stack : undefined },
     'unexpected error',
   );
-  return reply
-    .code(500)
-    .send(errorBody('PIFU_INTERNAL', 'unexpected; the server log has the details (no personal data)'));
+  return {
+    status: 500,
+    body: errorBody('PIFU_INTERNAL', 'unexpected; the server log has the details (no personal data)'),
+  };
+}
+
+export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = errorAnswer(error, request);
+  // A busy or unavailable dependency: a minute is a fair first wait (the rate limiter sets its own).
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
+  return reply.code(status).send(body);
 }

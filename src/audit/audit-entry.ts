@@ -21,6 +21,7 @@ export const auditActions = [
   'transfers',
   'holds',
   'queues',
+  'queue-board',
   'worker',
   'scheduler',
   'migrate',

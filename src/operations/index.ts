@@ -39,6 +39,7 @@ export { listAudit, type AuditInput } from './list-audit.js';
 export { listRuns, showRun, type RunDetail, type ShownRun } from './runs.js';
 export { listTransfers, type TransfersInput } from './list-transfers.js';
 export { countQueues } from './count-queues.js';
+export { openQueueBoard } from './open-queue-board.js';
 export { migrateHubSchema } from './migrate.js';
 export * from './recipients/index.js';
 // The domain types the operations return, so faces need no other door into the core.
@@ -67,6 +68,7 @@ export * from './tokens/index.js';
 export * from './pull/index.js';
 export { checkReadiness } from './check-readiness.js';
 export { readMetrics, type HubMetrics } from './read-metrics.js';
+export { listRecipientStatus, type RecipientStatus } from './recipient-status.js';
 export type { HistogramData } from '../metrics/index.js';
 export type { ApiTokenRecord } from '../access/index.js';
 export type { RecipientChecks } from '../config/index.js';

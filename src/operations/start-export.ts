@@ -14,6 +14,8 @@ const exportInput = z.strictObject({
   all: z.boolean().optional(),
   feedType: z.enum(['full', 'delta']).default('full'),
   detach: z.boolean().default(false),
+  /** Why this export is started now; kept with the run and shown with it (operator roles). */
+  reason: reasonSchema.optional(),
   /** The operator confirms a drop in the source that the source guard would stop (with why). */
   acceptSourceDrop: z.strictObject({ reason: reasonSchema }).optional(),
 });
@@ -35,6 +37,7 @@ export async function startExport(
     const recipients = selectRecipients(ctx, request);
     trail.detail =
       `${request.feedType} to ${recipients.map((recipient) => recipient.id).join(', ')}` +
+      (request.reason === undefined ? '' : `: ${request.reason}`) +
       (request.acceptSourceDrop === undefined
         ? ''
         : `; source drop accepted: ${request.acceptSourceDrop.reason}`);
@@ -46,6 +49,7 @@ export async function startExport(
         trigger: 'operator',
         feedType: request.feedType,
         requestedBy: actor.name,
+        ...(request.reason === undefined ? {} : { reason: request.reason }),
         ...(request.acceptSourceDrop === undefined ? {} : { acceptSourceDrop: request.acceptSourceDrop }),
       },
       { detach: request.detach, observer: options.observer },

@@ -15,6 +15,7 @@ interface ExportBody {
   recipients?: string[];
   all?: boolean;
   feedType?: 'full' | 'delta';
+  reason?: string;
   acceptSourceDropReason?: string;
   wait?: boolean;
 }
@@ -50,6 +51,7 @@ export const runStartRoutes: FastifyPluginAsync<HttpDependencies> = async (app, 
             recipients: { type: 'array', maxItems: 200, items: recipientId },
             all: { type: 'boolean' },
             feedType: { type: 'string', enum: ['full', 'delta'], default: 'full' },
+            reason: { ...reason, description: 'why this export now; kept with the run' },
             acceptSourceDropReason: {
               ...reason,
               description: 'let a source drop the guard would stop through, saying why',
@@ -66,6 +68,7 @@ export const runStartRoutes: FastifyPluginAsync<HttpDependencies> = async (app, 
         ...(body.recipients === undefined ? {} : { recipients: body.recipients }),
         ...(body.all === undefined ? {} : { all: body.all }),
         ...(body.feedType === undefined ? {} : { feedType: body.feedType }),
+        ...(body.reason === undefined ? {} : { reason: body.reason }),
         ...(body.acceptSourceDropReason === undefined
           ? {}
           : { acceptSourceDrop: { reason: body.acceptSourceDropReason } }),
