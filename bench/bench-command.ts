@@ -2,6 +2,16 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { MunicipalityScale } from '../fixtures/generator/index.js';
 import { runApiLoad } from './api-load.js';
 import { runBench } from './run-bench.js';
+import { runScaleBench } from './scale-bench.js';
+
+const positiveInteger = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return parsed;
+};
+
+const recipientList = (value: string): 'all' | string[] =>
+  value === 'all' ? 'all' : value.split(',').filter((id) => id !== '');
 
 const nonNegativeInteger = (value: string): number => {
   const parsed = Number(value);
@@ -41,6 +51,13 @@ export function registerBenchCommand(program: Command): Command {
       },
     )
     .option(
+      '--recipients <all|id,…>',
+      'instead: a night at scale, one JSON line per phase (fulls, deltas, a no-op delta, the floor, disclosures) and a summary line',
+      recipientList,
+    )
+    .option('--workers <n>', 'with --recipients: processes writing and delivering feeds', positiveInteger, 1)
+    .option('--nights <k>', 'with --recipients: nightly full runs before the deltas', positiveInteger, 1)
+    .option(
       '--api',
       'instead: load the HTTP API on loopback (serve and export --all in processes of their own; needs npm run build and PostgreSQL)',
       false,
@@ -61,7 +78,18 @@ export function registerBenchCommand(program: Command): Command {
         api: boolean;
         pulls: number;
         pages: number;
+        recipients?: 'all' | string[];
+        workers: number;
+        nights: number;
       }) => {
+        if (options.recipients !== undefined) {
+          await runScaleBench({
+            ...options,
+            recipients: options.recipients,
+            emit: (line) => void process.stdout.write(`${JSON.stringify(line)}\n`),
+          });
+          return;
+        }
         const result = options.api ? await runApiLoad(options) : await runBench(options);
         process.stdout.write(`${JSON.stringify(result)}\n`);
       },

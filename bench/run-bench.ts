@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
-import {
-  createRecordsDbSource,
-  migrateRecordsStore,
-  type SourceDatabase,
-} from '../connectors/sources/records-db/index.js';
-import { createTransport } from '../connectors/transports/registry.js';
+import { migrateRecordsStore } from '../connectors/sources/records-db/index.js';
 import {
   generateMunicipality,
   loadMunicipality,
@@ -16,14 +11,12 @@ import {
   type MunicipalityScale,
   type RecordsStoreConnection,
 } from '../fixtures/generator/index.js';
-import { loadRecipientConfigs, type RecipientConfig } from '../src/config/index.js';
 import { migrateHub, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
-import { findPackageRoot } from '../src/pifu/package-root.js';
 import { listPersonDisclosures } from '../src/disclosure/index.js';
 import { writeRecipientFeed } from '../src/feed/index.js';
-import { createLogger } from '../src/log/index.js';
 import { runIds, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
 import { deliverTransfer } from '../src/transfer/index.js';
+import { benchContext } from './bench-context.js';
 import { openBenchDatabase } from './bench-database.js';
 import { startPeakRssSampler } from './peak-rss.js';
 import { benchWriter } from './pifu-writer-bench.js';
@@ -176,14 +169,6 @@ interface PipelineFigures {
   readonly deltas?: DeltaFigures[];
 }
 
-/** The shipped seed recipients, delivered by file drop into the bench's own directory. */
-function benchRecipients(workDir: string): RecipientConfig[] {
-  return loadRecipientConfigs(join(findPackageRoot(), 'fixtures', 'recipients')).map((recipient) => ({
-    ...recipient,
-    transport: { kind: 'file-drop', directory: join(workDir, 'drop', recipient.id) },
-  }));
-}
-
 /** Migrate, load, then the export steps in the order a run takes them; the caller cleans up. */
 async function loadAndExport(
   options: BenchOptions,
@@ -204,15 +189,7 @@ async function loadAndExport(
   const rows = Object.values(report.rowsByTable).reduce((sum, count) => sum + count, 0);
   log(`bench: loaded ${options.scale} (seed ${options.seed}): ${rows} rows in ${loadS.toFixed(1)} s`);
 
-  const ctx: HubContext = {
-    db: open.db,
-    source: createRecordsDbSource(open.db as unknown as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
-    recipients: new Map(benchRecipients(workDir).map((recipient) => [recipient.id, recipient])),
-    transportFor: createTransport,
-    logger: createLogger({ level: 'silent' }),
-    spoolDir: join(workDir, 'spool'),
-    now: () => new Date(),
-  };
+  const ctx = benchContext(open.db, workDir);
   const recipientIds = [...ctx.recipients.keys()];
   const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType: 'full' });
   const ids = runIds(runId);

@@ -7,11 +7,18 @@ import { createInterface } from 'node:readline';
  * of Redis and memory flat at any size.
  *
  * Two kinds of line, persons first (the feed's own order): a person with the categories of their
- * record, then the keys of persons whose group memberships the feed carries. Memberships are ordered
- * by group, not person, so the database does that join (see insertDisclosures), not a Set in memory.
+ * record, and whether that record's content hash is the one the recipient already held, then the keys of
+ * persons whose group memberships the feed carries. Memberships are ordered by group, not person, so the
+ * database does that join (see recordDisclosures), not a Set in memory.
  */
 export type DisclosureLine =
-  | { readonly kind: 'person'; readonly personKey: string; readonly categories: readonly string[] }
+  | {
+      readonly kind: 'person';
+      readonly personKey: string;
+      readonly categories: readonly string[];
+      /** The recipient held this very record already (a full re-sending it); absent: new or changed. */
+      readonly unchanged?: boolean;
+    }
   | { readonly kind: 'member'; readonly personKey: string };
 
 export function disclosureManifestPath(feedPath: string): string {
@@ -20,7 +27,7 @@ export function disclosureManifestPath(feedPath: string): string {
 
 export function formatDisclosureLine(line: DisclosureLine): string {
   return line.kind === 'person'
-    ? `${JSON.stringify(['p', line.personKey, line.categories])}\n`
+    ? `${JSON.stringify(['p', line.personKey, line.categories, ...(line.unchanged === true ? [0] : [])])}\n`
     : `${JSON.stringify(['m', line.personKey])}\n`;
 }
 
@@ -28,9 +35,15 @@ export async function* readDisclosureManifest(path: string): AsyncGenerator<Disc
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   for await (const text of lines) {
     if (text === '') continue;
-    const parsed = JSON.parse(text) as ['p', string, string[]] | ['m', string];
+    // A fourth element 0 on a person: unchanged (a manifest written before it was kept has none).
+    const parsed = JSON.parse(text) as ['p', string, string[], 0?] | ['m', string];
     yield parsed[0] === 'p'
-      ? { kind: 'person', personKey: parsed[1], categories: parsed[2] }
+      ? {
+          kind: 'person',
+          personKey: parsed[1],
+          categories: parsed[2],
+          ...(parsed[3] === 0 ? { unchanged: true } : {}),
+        }
       : { kind: 'member', personKey: parsed[1] };
   }
 }

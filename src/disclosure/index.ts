@@ -4,5 +4,7 @@ export {
   readDisclosureManifest,
   type DisclosureLine,
 } from './disclosure-manifest.js';
-export { insertDisclosures, listPersonDisclosures, type DisclosureAnswer } from './disclosure-repository.js';
+export { recordDisclosures } from './disclosure-register.js';
+export { reduceDisclosureTransfers, transfersNamingPersonsBefore } from './disclosure-retention.js';
+export { listPersonDisclosures, type DisclosureAnswer } from './person-disclosures.js';
 export { groupCategories, type DisclosureGroup, type GroupedCategories } from './category-groups.js';

@@ -87,15 +87,18 @@ export async function buildAccessReport(
     .orderBy('recipient_id')
     .execute();
   const heldBy = heldRows.map((row) => row.recipient_id);
-  const files = await db
-    .selectFrom('hub.disclosure as d')
-    .innerJoin('hub.transfer as t', 't.id', 'd.transfer_id')
-    .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('d.person_key', '=', personKey)
-    .where('f.file_path', 'is not', null)
-    .where('f.file_removed_at', 'is', null)
-    .executeTakeFirstOrThrow();
+  const transferIds = disclosures.map((answer) => answer.transferId);
+  const files =
+    transferIds.length === 0
+      ? { n: '0' }
+      : await db
+          .selectFrom('hub.transfer as t')
+          .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('t.id', 'in', transferIds)
+          .where('f.file_path', 'is not', null)
+          .where('f.file_removed_at', 'is', null)
+          .executeTakeFirstOrThrow();
   const audit = await db
     .selectFrom('hub.audit')
     .select((eb) => eb.fn.countAll<string>().as('n'))

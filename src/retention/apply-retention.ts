@@ -1,8 +1,8 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
-import { disclosureManifestPath } from '../disclosure/index.js';
+import { disclosureManifestPath, reduceDisclosureTransfers } from '../disclosure/index.js';
 import type { Logger } from '../log/index.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { stateManifestPath } from '../state/index.js';
@@ -125,7 +125,7 @@ async function removeEmptyRunDir(spoolDir: string, runId: string): Promise<void>
 }
 
 /**
- * Disclosure rows older than the period become one row per transfer with counts per category, in one
+ * Disclosures older than the period become one row per transfer with counts per category, in one
  * transaction per chunk of transfers: who the persons were is gone, how many and what remains (R3, D8).
  */
 async function reduceDisclosures(
@@ -137,23 +137,7 @@ async function reduceDisclosures(
   let rows = 0;
   for (let start = 0; start < ids.length; start += 200) {
     const chunk = ids.slice(start, start + 200);
-    rows += await db.transaction().execute(async (trx) => {
-      await sql`
-        INSERT INTO hub.disclosure_summary (transfer_id, recipient_id, disclosed_at, persons, categories, reduced_at)
-        SELECT d.transfer_id, min(d.recipient_id), min(d.disclosed_at), count(*)::int,
-          (SELECT coalesce(jsonb_object_agg(c.category, c.n), '{}'::jsonb) FROM (
-             SELECT category, count(*)::int AS n FROM hub.disclosure x, unnest(x.categories) AS category
-             WHERE x.transfer_id = d.transfer_id GROUP BY category) c),
-          ${at}
-        FROM hub.disclosure d WHERE d.transfer_id = ANY(${chunk}::text[])
-        GROUP BY d.transfer_id
-        ON CONFLICT (transfer_id) DO NOTHING`.execute(trx);
-      const deleted = await trx
-        .deleteFrom('hub.disclosure')
-        .where('transfer_id', 'in', chunk)
-        .executeTakeFirst();
-      return Number(deleted.numDeletedRows);
-    });
+    rows += await db.transaction().execute((trx) => reduceDisclosureTransfers(trx, chunk, at));
   }
   return { transfers: ids.length, rows };
 }

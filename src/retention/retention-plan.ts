@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
+import { transfersNamingPersonsBefore } from '../disclosure/index.js';
 import { defaultRetentionPolicy, type RetentionPolicy } from './retention-policy.js';
 
 const DAY_MS = 86_400_000;
@@ -117,19 +118,10 @@ export async function findRetentionDue(
   }
 
   const cutoff = yearsBefore(at, policy.disclosureYears);
-  const transfers = await db
-    .selectFrom('hub.transfer as t')
-    .select(['t.id', 't.delivered_at'])
-    .where('t.status', '=', 'delivered')
-    .where('t.delivered_at', '<', cutoff)
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('hub.disclosure as d').select('d.person_key').whereRef('d.transfer_id', '=', 't.id')),
-    )
-    .orderBy('t.delivered_at')
-    .execute();
+  const transfers = await transfersNamingPersonsBefore(db, cutoff);
   const disclosureTransfers = transfers.map((row) => ({
-    transferId: row.id,
-    dueAt: new Date(new Date(row.delivered_at!).getTime() + (at.getTime() - cutoff.getTime())),
+    transferId: row.transferId,
+    dueAt: new Date(row.deliveredAt.getTime() + (at.getTime() - cutoff.getTime())),
   }));
   return { policy, at, runs, feedFiles, disclosureTransfers, keptForHolds };
 }

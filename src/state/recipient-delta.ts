@@ -124,7 +124,7 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     tombstone: (held: HeldObject) => O,
     sendAgain: (value: T) => boolean,
     stateOf: (value: T, hash: string, key: string) => StateLine,
-    disclose: (value: T) => Promise<void>,
+    disclose: (value: T, unchanged: boolean) => Promise<void>,
     count: (counts: DeltaCounts) => void,
   ): AsyncGenerator<FeedEntry<O>> {
     const full = options.mode === 'full';
@@ -145,7 +145,7 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
       if (kind !== 'same') await options.onState(stateOf(entry.value, entry.hash, entry.key));
       if (kind === 'add') counts.added++;
       if (kind === 'change') counts.changed++;
-      await disclose(entry.value);
+      await disclose(entry.value, kind === 'same');
       count(counts);
       yield full || kind === 'same'
         ? { object: send(entry.value) }
@@ -176,8 +176,13 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     }),
     resends.person,
     (_person, hash, key) => ({ op: 'upsert', type: 'person', key, hash }),
-    (person) =>
-      options.onDisclosure({ kind: 'person', personKey: person.personKey, categories: person.disclosed }),
+    (person, unchanged) =>
+      options.onDisclosure({
+        kind: 'person',
+        personKey: person.personKey,
+        categories: person.disclosed,
+        ...(unchanged ? { unchanged } : {}),
+      }),
     (c) => c.persons++,
   );
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
-import { insertDisclosures, type DisclosureLine } from '../disclosure/index.js';
+import { recordDisclosures, type DisclosureLine } from '../disclosure/index.js';
 import { applyStateManifest, lockRecipientState, type StateManifest } from '../state/index.js';
 import { staleTransferError } from './transfer-base.js';
 
@@ -26,7 +26,7 @@ export async function acknowledgeTransfer(
     sizeBytes: number;
     sha256Hex: string;
     deliveredAt: Date;
-    /** Opens the disclosure manifest; called twice (see insertDisclosures). */
+    /** Opens the disclosure manifest (see recordDisclosures). */
     disclosures: () => AsyncIterable<DisclosureLine>;
     state: StateManifest;
     snapshotAt: Date | null;
@@ -60,7 +60,7 @@ export async function acknowledgeTransfer(
       // Thrown inside the transaction, so the transfer row above rolls back with it.
       throw staleTransferError({ ...acknowledgement, current }, 'at-acknowledgement');
     }
-    await insertDisclosures(
+    await recordDisclosures(
       trx,
       {
         transferId: acknowledgement.transferId,

@@ -134,28 +134,45 @@ describe('retention of what the hub holds (R3)', () => {
     expect((await checkRetention(ops, actors.privacyAdmin, {})).hub).toMatchObject({ runs: 0, feedFiles: 0 });
   });
 
-  it('reduces disclosure rows older than the period to counts per transfer', async () => {
+  it('reduces disclosures older than the period to counts per transfer', async () => {
     const before = await listDisclosures(ops, actors.privacyAdmin, { person: pupil });
     expect(before.disclosures.length).toBe(2);
-    const { rows: counted } = await sql<{
-      transfer_id: string;
-      n: number;
-    }>`SELECT transfer_id, count(*)::int AS n
-      FROM hub.disclosure GROUP BY transfer_id ORDER BY transfer_id`.execute(database.db);
+    // Newest first: the first full wrote a row per person; the later one re-confirmed them unchanged.
+    const [newer, older] = before.disclosures.map((answer) => answer.transferId);
+    const { rows: counted } = await sql<{ n: number }>`SELECT count(*)::int AS n
+      FROM hub.disclosure WHERE transfer_id = ${older}`.execute(database.db);
     // Five years after the first delivery: its rows go; the later full's stay a while longer.
     clock.now = new Date('2031-01-12T02:00:01Z');
     const { result } = await sweep();
     expect(result).toMatchObject({ summary: { reducedTransfers: 1, reducedRows: counted[0]?.n } });
     const after = await listDisclosures(ops, actors.privacyAdmin, { person: pupil });
-    expect(after.disclosures.map((answer) => answer.transferId)).toEqual([counted[1]?.transfer_id]);
+    expect(after.disclosures.map((answer) => answer.transferId)).toEqual([newer]);
     const { rows } = await sql<{
       persons: number;
       categories: Record<string, number>;
     }>`SELECT persons, categories
-      FROM hub.disclosure_summary WHERE transfer_id = ${counted[0]!.transfer_id}`.execute(database.db);
+      FROM hub.disclosure_summary WHERE transfer_id = ${older}`.execute(database.db);
     expect(rows[0]?.persons).toBe(counted[0]?.n);
     expect(rows[0]?.categories['name']).toBeGreaterThan(0);
     expect(Object.values(rows[0]!.categories).every((n) => n <= counted[0]!.n)).toBe(true);
+  });
+
+  it('counts the persons a full re-confirmed unchanged when it reduces that full', async () => {
+    const { rows: reconfirmed } = await sql<{ transfer_id: string; persons: number }>`SELECT transfer_id,
+      persons FROM hub.disclosure_reconfirmation ORDER BY seq`.execute(database.db);
+    const later = reconfirmed.find((row) => row.persons > 0)!;
+    const { rows: own } = await sql<{ n: number }>`SELECT count(*)::int AS n
+      FROM hub.disclosure WHERE transfer_id = ${later.transfer_id}`.execute(database.db);
+    clock.now = new Date('2031-01-25T02:00:01Z');
+    await sweep();
+    const { rows } = await sql<{ persons: number; categories: Record<string, number> }>`SELECT persons,
+      categories FROM hub.disclosure_summary WHERE transfer_id = ${later.transfer_id}`.execute(database.db);
+    expect(rows[0]?.persons).toBe(later.persons + own[0]!.n);
+    expect(rows[0]?.categories['name']).toBe(later.persons + own[0]!.n);
+    expect((await listDisclosures(ops, actors.privacyAdmin, { person: pupil })).disclosures).toEqual([]);
+    const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.disclosure_reconfirmation
+      WHERE transfer_id = ${later.transfer_id}`.execute(database.db);
+    expect(left.rows[0]?.n).toBe(0);
   });
 
   it('the daily sweep runs once a day however many schedulers try, as the scheduler', async () => {

@@ -1,0 +1,273 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { migrateRecordsStore } from '../connectors/sources/records-db/index.js';
+import {
+  generateMunicipality,
+  loadMunicipality,
+  mutateMunicipality,
+  type MunicipalityScale,
+} from '../fixtures/generator/index.js';
+import { migrateHub } from '../src/db/index.js';
+import { listPersonDisclosures } from '../src/disclosure/index.js';
+import { HubError } from '../src/errors/index.js';
+import { finishRun, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
+import { benchContext } from './bench-context.js';
+import { openBenchDatabase } from './bench-database.js';
+import { openFeedPool, type FeedPool } from './feed-pool.js';
+import type { FeedFigures } from './feed-step.js';
+import { measureFloor } from './floor.js';
+import { startPeakRssSampler } from './peak-rss.js';
+
+export interface ScaleBenchOptions {
+  readonly scale: MunicipalityScale;
+  readonly seed: number;
+  readonly databaseUrl?: string;
+  /** `all`, or recipient ids. */
+  readonly recipients: 'all' | readonly string[];
+  /** Processes writing and delivering feeds; 1: this process. */
+  readonly workers: number;
+  /** Nightly full runs before the deltas (with --mutate, each night after the first changes that much). */
+  readonly nights: number;
+  readonly mutate?: number;
+  /** One JSON object per phase (stdout). */
+  readonly emit: (line: Record<string, unknown>) => void;
+  readonly log?: (line: string) => void;
+}
+
+/** The line the issue's targets are read from; keys in this order, nothing else. */
+export interface ScaleSummary {
+  readonly phase: 'summary';
+  readonly scale: MunicipalityScale;
+  readonly recipients: number;
+  readonly snapshot_s: number;
+  readonly full_s: number;
+  readonly delta_s: number | null;
+  readonly noop_delta_s: number;
+  readonly mb_written: number;
+  readonly floor_s: number;
+  readonly ratio_to_floor: number;
+  readonly peak_rss_mb: number;
+  readonly disclosure_lookup_ms: number;
+  readonly disclosure_rows: number;
+  readonly disclosure_bytes_per_night: number;
+}
+
+const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+const load1 = (): number => round(loadavg()[0] ?? 0, 2);
+
+/** One run of every chosen recipient, as the scheduler's slot or `export` starts it: wall time of all of it. */
+async function timedRun(
+  ctx: HubContext,
+  pool: FeedPool,
+  recipientIds: readonly string[],
+  feedType: 'full' | 'delta',
+): Promise<{ snapshotS: number; runS: number; figures: FeedFigures[] }> {
+  const started = performance.now();
+  const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
+  await takeSnapshot(ctx, runId);
+  const snapshotS = (performance.now() - started) / 1000;
+  const { figures } = await pool.run(runId, recipientIds);
+  await finishRun(ctx, runId);
+  return { snapshotS, runS: (performance.now() - started) / 1000, figures };
+}
+
+/**
+ * `bench --recipients all`: a night's work at a scale, phase by phase, each phase one JSON line, then the
+ * summary line. Nights of fulls (with --mutate, a change set before every night after the first), then a
+ * delta run after a change set, then a delta run with no change, then the floor this machine sets for a
+ * night (measured now, under the same load), then one person's disclosure history.
+ */
+export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSummary> {
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const emit = (line: Record<string, unknown>) => options.emit({ ...line, load1: load1() });
+  const rss = startPeakRssSampler();
+  const database = await openBenchDatabase(options.databaseUrl, log);
+  const workDir = await mkdtemp(join(tmpdir(), 'pifu-bench-'));
+  let pool: FeedPool | undefined;
+  try {
+    if (database.open.kind !== 'postgres') {
+      throw new HubError(
+        'PIFU_DATABASE_FAILED',
+        'bench --recipients: needs PostgreSQL (the floor is a COPY)',
+      );
+    }
+    const pg = database.open.pool;
+    const db = database.open.db;
+    await migrateRecordsStore(db);
+    await migrateHub(db as unknown as Kysely<unknown>);
+    let started = performance.now();
+    const report = await loadMunicipality(
+      { kind: 'pg', pool: pg },
+      generateMunicipality({ scale: options.scale, seed: options.seed }),
+    );
+    emit({
+      phase: 'load',
+      scale: options.scale,
+      seed: options.seed,
+      rows: report.rowsByTable,
+      load_s: round((performance.now() - started) / 1000),
+    });
+
+    const ctx = benchContext(db, workDir);
+    const recipientIds = options.recipients === 'all' ? [...ctx.recipients.keys()] : [...options.recipients];
+    pool = await openFeedPool(ctx, {
+      workers: options.workers,
+      workDir,
+      ...(database.url === undefined ? {} : { databaseUrl: database.url }),
+    });
+
+    let first: { snapshotS: number; runS: number; figures: FeedFigures[] } | undefined;
+    let bytesAfterFirst = 0;
+    let bytes = 0;
+    for (let night = 1; night <= options.nights; night++) {
+      if (night > 1 && options.mutate !== undefined) {
+        await mutateMunicipality(db as unknown as Kysely<unknown>, {
+          percent: options.mutate,
+          seed: options.seed + night,
+        });
+      }
+      const run = await timedRun(ctx, pool, recipientIds, 'full');
+      first ??= run;
+      bytes = await registerBytes(db as unknown as Kysely<unknown>);
+      if (night === 1) bytesAfterFirst = bytes;
+      emit({
+        phase: 'full',
+        night,
+        workers: options.workers,
+        snapshot_s: round(run.snapshotS),
+        write_deliver_s: round(run.runS - run.snapshotS),
+        full_s: round(run.runS),
+        mb_written: round(sumMb(run.figures), 2),
+        register_bytes: bytes,
+        recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons }) => ({
+          id,
+          persons,
+          mb,
+          feed_s,
+          deliver_s,
+        })),
+      });
+    }
+    if (first === undefined) throw new HubError('PIFU_USAGE_INVALID', 'bench: --nights must be at least 1');
+    // The issue's case is itslearning's feed (the biggest at Oslo); else the biggest there is.
+    const biggest =
+      first.figures.find((figure) => figure.id === 'itslearning') ??
+      [...first.figures].sort((a, b) => b.mb - a.mb)[0];
+    if (biggest !== undefined) {
+      emit({
+        phase: 'deliver',
+        recipient: biggest.id,
+        transport: 'file-drop',
+        mb: biggest.mb,
+        deliver_s: biggest.deliver_s,
+      });
+    }
+
+    let deltaS: number | null = null;
+    if (options.mutate !== undefined) {
+      started = performance.now();
+      const mutation = await mutateMunicipality(db as unknown as Kysely<unknown>, {
+        percent: options.mutate,
+        seed: options.seed,
+      });
+      const mutateS = (performance.now() - started) / 1000;
+      const run = await timedRun(ctx, pool, recipientIds, 'delta');
+      deltaS = round(run.runS);
+      emit({
+        phase: 'delta',
+        changes: mutation.total,
+        mutate_s: round(mutateS),
+        snapshot_s: round(run.snapshotS),
+        delta_s: deltaS,
+        recipients: run.figures.map(({ id, status, added, changed, deleted, mb, feed_s, deliver_s }) => ({
+          id,
+          status,
+          added,
+          changed,
+          deleted,
+          mb,
+          feed_s,
+          deliver_s,
+        })),
+      });
+    }
+    const noop = await timedRun(ctx, pool, recipientIds, 'delta');
+    const written = noop.figures.filter((figure) => figure.written).map((figure) => figure.id);
+    emit({
+      phase: 'noop_delta',
+      noop_delta_s: round(noop.runS),
+      snapshot_s: round(noop.snapshotS),
+      files_written: written.length,
+      written,
+    });
+
+    const mbWritten = sumMb(first.figures);
+    const floor = await measureFloor(pg, Math.round(mbWritten * 1e6), workDir);
+    emit({ phase: 'floor', ...floor, mb: round(mbWritten, 2) });
+
+    const lookup = await disclosureLookup(ctx);
+    const bytesPerNight = options.nights > 1 ? (bytes - bytesAfterFirst) / (options.nights - 1) : bytes;
+    emit({
+      phase: 'disclosure',
+      rows: lookup.rows,
+      register_bytes: bytes,
+      bytes_per_night: Math.round(bytesPerNight),
+      lookup_ms: lookup.slowestMs,
+    });
+
+    const workerPeak = await pool.close();
+    pool = undefined;
+    const peakRssMb = Math.max(rss.stop(), workerPeak);
+    const summary: ScaleSummary = {
+      phase: 'summary',
+      scale: options.scale,
+      recipients: recipientIds.length,
+      snapshot_s: round(first.snapshotS),
+      full_s: round(first.runS),
+      delta_s: deltaS,
+      noop_delta_s: round(noop.runS),
+      mb_written: round(mbWritten, 2),
+      floor_s: floor.floor_s,
+      ratio_to_floor: round(first.runS / floor.floor_s, 2),
+      peak_rss_mb: round(peakRssMb, 1),
+      disclosure_lookup_ms: lookup.slowestMs,
+      disclosure_rows: lookup.rows,
+      disclosure_bytes_per_night: Math.round(bytesPerNight),
+    };
+    options.emit({ ...summary });
+    return summary;
+  } finally {
+    await pool?.close().catch(() => 0);
+    await database.dispose().catch((error: unknown) => log(`bench: cleanup failed: ${String(error)}`));
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+const sumMb = (figures: readonly FeedFigures[]): number =>
+  figures.reduce((sum, figure) => sum + figure.mb, 0);
+
+/** On-disk size of the disclosure register: every `hub.disclosure*` table with its indexes and TOAST. */
+async function registerBytes(db: Kysely<unknown>): Promise<number> {
+  const { rows } = await sql<{ bytes: number }>`
+    select coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint as bytes
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'hub' and c.relkind = 'r' and c.relname like 'disclosure%'`.execute(db);
+  return Number(rows[0]?.bytes ?? 0);
+}
+
+/** `disclosures --person` for five persons spread over the register: the slowest, in ms. */
+async function disclosureLookup(ctx: HubContext): Promise<{ rows: number; slowestMs: number }> {
+  const { rows } = await sql<{ rows: string }>`select count(*) as rows from hub.disclosure`.execute(ctx.db);
+  const persons = await sql<{ person_key: string }>`
+    select distinct person_key from hub.disclosure
+    where person_key >= md5(random()::text) order by person_key limit 5`.execute(ctx.db);
+  let slowestMs = 0;
+  for (const { person_key: personKey } of persons.rows) {
+    const started = performance.now();
+    await listPersonDisclosures(ctx.db, personKey);
+    slowestMs = Math.max(slowestMs, performance.now() - started);
+  }
+  return { rows: Number(rows[0]?.rows ?? 0), slowestMs: round(slowestMs, 1) };
+}

@@ -1,0 +1,123 @@
+import { sql, type Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
+import type { DisclosureLine } from './disclosure-manifest.js';
+
+const chunkSize = 20_000;
+
+export interface RecordedDisclosures {
+  /** `disclosure` rows written: every person a delta carries; in a full, those whose content changed. */
+  readonly rows: number;
+  /** Persons a full carried unchanged, recorded once for the transfer (its reconfirmation). */
+  readonly reconfirmed: number;
+}
+
+/**
+ * Turns a delivered feed's disclosure manifest into the register (docs/requirements.md#d5, #d8), inside
+ * the acknowledgement transaction. A delta writes one `disclosure` row per person it carried, with
+ * `memberships` among the categories where it carried their memberships (a delta that only moves a
+ * pupil between classes still discloses that). A full writes rows only for persons whose disclosed
+ * content changed since the recipient's last full (content hash or categories), or who were not in it:
+ * each such row opens a span; every other person it carried is in an open span already, and the full's
+ * one `disclosure_reconfirmation` row says so. Spans the full did not carry on unchanged are closed at
+ * its sequence number. The manifest is staged in temporary tables and joined there, so memory holds one
+ * chunk of keys at a time, whatever the feed's size.
+ */
+export async function recordDisclosures(
+  db: Kysely<HubDatabase>,
+  transfer: { transferId: string; recipientId: string; disclosedAt: Date },
+  manifest: () => AsyncIterable<DisclosureLine>,
+): Promise<RecordedDisclosures> {
+  await stageManifest(db, manifest());
+  const { rows: kinds } = await sql<{ feed_type: string }>`SELECT f.feed_type FROM hub.transfer t
+    JOIN hub.feed f ON f.id = t.feed_id WHERE t.id = ${transfer.transferId}`.execute(db);
+  const { transferId, recipientId, disclosedAt } = transfer;
+  if (kinds[0]?.feed_type !== 'full') {
+    const inserted = await sql`INSERT INTO hub.disclosure
+        (transfer_id, person_key, recipient_id, categories, disclosed_at)
+      SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM pg_temp.disclosed
+      ON CONFLICT DO NOTHING`.execute(db);
+    return { rows: Number(inserted.numAffectedRows ?? 0), reconfirmed: 0 };
+  }
+  const { rows: sequence } = await sql<{ seq: string }>`SELECT nextval('hub.disclosure_seq') AS seq`.execute(
+    db,
+  );
+  const seq = String(sequence[0]?.seq);
+  await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
+    WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL
+      AND NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d
+        WHERE d.person_key = s.person_key AND d.unchanged AND d.categories = s.categories)`.execute(db);
+  const inserted = await sql`WITH opened AS (
+      INSERT INTO hub.disclosure_span (recipient_id, person_key, categories, opened_by, opened_seq)
+      SELECT ${recipientId}, d.person_key, d.categories, ${transferId}, ${seq}::bigint FROM pg_temp.disclosed d
+      WHERE NOT EXISTS (SELECT 1 FROM hub.disclosure_span s
+        WHERE s.recipient_id = ${recipientId} AND s.person_key = d.person_key AND s.closed_seq IS NULL)
+      RETURNING person_key, categories)
+    INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
+    SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM opened
+    ON CONFLICT DO NOTHING`.execute(db);
+  const rows = Number(inserted.numAffectedRows ?? 0);
+  const { rows: total } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_temp.disclosed`.execute(
+    db,
+  );
+  const reconfirmed = (total[0]?.n ?? 0) - rows;
+  await sql`INSERT INTO hub.disclosure_reconfirmation (transfer_id, recipient_id, seq, disclosed_at, persons)
+    VALUES (${transferId}, ${recipientId}, ${seq}::bigint, ${disclosedAt}, ${reconfirmed})
+    ON CONFLICT DO NOTHING`.execute(db);
+  return { rows, reconfirmed };
+}
+
+/**
+ * `pg_temp.disclosed`: one row per person the feed carried, with the categories the register records
+ * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
+ * was unchanged against what the recipient held. Dropped when the transaction ends.
+ */
+async function stageManifest(db: Kysely<HubDatabase>, lines: AsyncIterable<DisclosureLine>): Promise<void> {
+  await sql`CREATE TEMP TABLE disclosed_person (person_key text, categories text, unchanged boolean)
+    ON COMMIT DROP`.execute(db);
+  await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
+  let keys: string[] = [];
+  let categories: string[] = [];
+  let unchanged: boolean[] = [];
+  let members: string[] = [];
+  const flushPersons = async (): Promise<void> => {
+    if (keys.length === 0) return;
+    await sql`INSERT INTO pg_temp.disclosed_person
+      SELECT * FROM unnest(${keys}::text[], ${categories}::text[], ${unchanged}::boolean[])`.execute(db);
+    keys = [];
+    categories = [];
+    unchanged = [];
+  };
+  const flushMembers = async (): Promise<void> => {
+    if (members.length === 0) return;
+    await sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${members}::text[])`.execute(db);
+    members = [];
+  };
+  for await (const line of lines) {
+    if (line.kind === 'person') {
+      keys.push(line.personKey);
+      categories.push(line.categories.join(','));
+      unchanged.push(line.unchanged === true);
+      if (keys.length >= chunkSize) await flushPersons();
+    } else {
+      members.push(line.personKey);
+      if (members.length >= chunkSize) await flushMembers();
+    }
+  }
+  await flushPersons();
+  await flushMembers();
+  await sql`ANALYZE pg_temp.disclosed_person`.execute(db);
+  await sql`ANALYZE pg_temp.disclosed_member`.execute(db);
+  await sql`CREATE TEMP TABLE disclosed ON COMMIT DROP AS
+    WITH m AS (SELECT DISTINCT person_key FROM pg_temp.disclosed_member)
+    SELECT p.person_key,
+      CASE WHEN m.person_key IS NULL THEN string_to_array(p.categories, ',')
+        ELSE string_to_array(p.categories, ',') || 'memberships'::text END AS categories,
+      p.unchanged
+    FROM pg_temp.disclosed_person p LEFT JOIN m ON m.person_key = p.person_key
+    UNION ALL
+    SELECT m.person_key, ARRAY['memberships']::text[], false FROM m
+    WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed_person p WHERE p.person_key = m.person_key)`.execute(
+    db,
+  );
+  await sql`ANALYZE pg_temp.disclosed`.execute(db);
+}

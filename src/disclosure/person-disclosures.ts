@@ -1,0 +1,80 @@
+import { sql, type Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
+
+export interface DisclosureAnswer {
+  readonly recipientId: string;
+  readonly transferId: string;
+  readonly trigger: string;
+  /** The operator's reason for the run (a resync, a forget), when one was given. */
+  readonly reason: string | null;
+  readonly disclosedAt: Date;
+  /** Field keys and `id:<useridtype>` entries sent, plus `memberships`. */
+  readonly categories: readonly string[];
+  readonly legalBasis: string | null;
+  readonly purpose: string | null;
+  /** Set when the recipient's profile was widened by an override, with what it widened. */
+  readonly overrideReason: string | null;
+  readonly widenings: readonly string[];
+  /** R11: systems the recipient passes data on to. */
+  readonly relaysTo: readonly string[];
+  readonly sha256Hex: string | null;
+}
+
+interface AnswerRow {
+  recipient_id: string;
+  transfer_id: string;
+  trigger: string;
+  reason: string | null;
+  disclosed_at: Date | string;
+  categories: string[];
+  legal_basis: string | null;
+  purpose: string | null;
+  override_reason: string | null;
+  widenings: string[] | null;
+  relays_to: string[] | null;
+  sha256_hex: string | null;
+}
+
+/**
+ * Every disclosure of one person, newest first: GDPR Art. 15(1)(c). The transfers with a row of their
+ * own (`disclosure_person_idx`), and the fulls that carried the person unchanged inside one of their
+ * spans (`disclosure_span_person_idx`, then each span's recipient's reconfirmations by sequence range),
+ * with their transfer, feed and run rows by primary key. Both are exactly the transfers whose files
+ * carried the person (see recordDisclosures).
+ */
+export async function listPersonDisclosures(
+  db: Kysely<HubDatabase>,
+  personKey: string,
+): Promise<DisclosureAnswer[]> {
+  const { rows } = await sql<AnswerRow>`
+    WITH d AS (
+      SELECT transfer_id, recipient_id, categories, disclosed_at FROM hub.disclosure
+      WHERE person_key = ${personKey}
+      UNION ALL
+      SELECT rc.transfer_id, rc.recipient_id, s.categories, rc.disclosed_at
+      FROM hub.disclosure_span s
+      JOIN hub.disclosure_reconfirmation rc ON rc.recipient_id = s.recipient_id
+        AND rc.seq > s.opened_seq AND (s.closed_seq IS NULL OR rc.seq < s.closed_seq)
+      WHERE s.person_key = ${personKey})
+    SELECT d.recipient_id, d.transfer_id, t.trigger, r.reason, d.disclosed_at, d.categories,
+      f.legal_basis, f.purpose, f.override_reason, f.widenings, f.relays_to, t.sha256_hex
+    FROM d
+    JOIN hub.transfer t ON t.id = d.transfer_id
+    JOIN hub.feed f ON f.id = t.feed_id
+    JOIN hub.run r ON r.id = t.run_id
+    ORDER BY d.disclosed_at DESC, d.recipient_id, d.transfer_id`.execute(db);
+  return rows.map((row) => ({
+    recipientId: row.recipient_id,
+    transferId: row.transfer_id,
+    trigger: row.trigger,
+    reason: row.reason,
+    disclosedAt: new Date(row.disclosed_at),
+    categories: row.categories,
+    legalBasis: row.legal_basis,
+    purpose: row.purpose,
+    overrideReason: row.override_reason,
+    widenings: row.widenings ?? [],
+    relaysTo: row.relays_to ?? [],
+    sha256Hex: row.sha256_hex,
+  }));
+}
