@@ -122,7 +122,7 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
         sql`select national_identity_number as id from records.person where national_identity_number is not null`,
       ),
     };
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => database.destroy());
 
   const feed = (id: string): Feed => {
