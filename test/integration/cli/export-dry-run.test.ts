@@ -177,10 +177,18 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
     });
     await runInProcess(ctx, runId);
     const run = runIds(runId);
+    // A person this transfer carried with `category`: by its own row, or (unchanged since an earlier
+    // full of this file) by the open span that the transfer reconfirmed (docs/requirements.md#d8).
     const keyOf = async (transferId: string, category: string): Promise<string> => {
       const { rows } = await sql<{ person_key: string }>`
         SELECT person_key FROM hub.disclosure WHERE transfer_id = ${transferId}
-          AND ${category} = ANY(categories) ORDER BY person_key LIMIT 1`.execute(database.db);
+          AND ${category} = ANY(categories)
+        UNION
+        SELECT s.person_key FROM hub.disclosure_span s
+          JOIN hub.disclosure_reconfirmation r ON r.recipient_id = s.recipient_id
+         WHERE r.transfer_id = ${transferId} AND ${category} = ANY(s.categories)
+           AND s.opened_seq < r.seq AND (s.closed_seq IS NULL OR s.closed_seq > r.seq)
+        ORDER BY person_key LIMIT 1`.execute(database.db);
       return rows[0]!.person_key;
     };
 
