@@ -194,6 +194,8 @@ export class HttpsPushTransport implements Transport {
       );
       const onAbort = () => request.destroy(new BrokenOff('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
+      // An abort during the awaits before this point has already fired: it would never reach the listener.
+      if (signal?.aborted === true) onAbort();
 
       const settle = (error: unknown) => {
         if (settled) return;

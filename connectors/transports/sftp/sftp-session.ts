@@ -63,6 +63,8 @@ export class SftpSession {
     );
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#progress();
+    // An abort while the transport read its secrets has already fired: it would never reach the listener.
+    if (signal?.aborted === true) this.#onAbort();
   }
 
   get sftp(): SFTPWrapper {

@@ -174,6 +174,20 @@ describe('https-push transport against a real HTTPS server on loopback', () => {
     expect(error.message).toContain('not finished within deadlineSeconds (0.5 s)');
   });
 
+  it('stops when the signal aborts while it is still reading its secrets, before any connection', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = transport({ timeoutSeconds: 60 }).deliver(writeFeed(spool), {
+      signal: controller.signal,
+    });
+    // deliver() has checked the signal and is awaiting its secrets: the abort fires with no listener yet.
+    controller.abort();
+    const error = await rejected(pending);
+    expect(error.code).toBe('PIFU_TRANSPORT_FAILED');
+    expect(error.message).toMatch(/: aborted$/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('stops when the signal aborts', async () => {
     recipient.respond = () => 'hang';
     const controller = new AbortController();

@@ -243,6 +243,20 @@ describe('sftp transport against an in-process SSH server on loopback', () => {
     }
   });
 
+  it('stops when the signal aborts while it is still reading its secrets, before any connection', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = transport({ timeoutSeconds: 60 }).deliver(writeFeed(spool), {
+      signal: controller.signal,
+    });
+    // deliver() has checked the signal and is awaiting its secrets: the abort fires with no listener yet.
+    controller.abort();
+    const error = await rejected(pending);
+    expect(error.code).toBe('PIFU_TRANSPORT_FAILED');
+    expect(error.message).toMatch(/: aborted$/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
     controller.abort();
