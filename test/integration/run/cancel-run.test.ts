@@ -89,14 +89,22 @@ describe('cancelling a run (real PostgreSQL)', () => {
       reason: ' the records store is being restored ',
     });
 
-    expect(outcome).toEqual({ runId, status: 'failed', delivered: 1, failed: 1, held: 1, offered: 0, skipped: 0 });
+    expect(outcome).toEqual({
+      runId,
+      status: 'failed',
+      delivered: 1,
+      failed: 1,
+      held: 1,
+      offered: 0,
+      skipped: 0,
+    });
     const run = await findRun(ctx.db, runId);
-    expect([run?.status, run?.error, run?.finished_at]).toEqual([
+    expect([run?.status, run?.error, run?.finishedAt]).toEqual([
       'failed',
       'cancelled by cli:ops: the records store is being restored',
       expect.any(Date),
     ]);
-    expect((await listRunTransfers(ctx.db, runId)).map((t) => [t.recipient_id, t.status, t.error])).toEqual([
+    expect((await listRunTransfers(ctx.db, runId)).map((t) => [t.recipientId, t.status, t.error])).toEqual([
       ['itslearning', 'held', null],
       ['skole-sms', 'failed', 'cancelled by cli:ops: the records store is being restored'],
       ['websak', 'delivered', null],
