@@ -10,6 +10,8 @@ import tseslint from 'typescript-eslint';
 // ESLint matches these globs against the import text, so `**/jobs/**` also catches `../../jobs/x.js`.
 // One block per file set: a later `no-restricted-imports` for the same file replaces an earlier one.
 const notProduct = ['**/jobs/**', '**/fixtures/**', '**/test/**', '**/bench/**'];
+const rowTypeMessage =
+  'a row type stays in its repository (*-repository.ts): map the row to a domain object there.';
 const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 /** One block per connector folder, so a new connector is covered the day its folder exists. */
@@ -65,6 +67,27 @@ export default tseslint.config(
     }),
   },
   ...connectorBlocks(),
+  {
+    // One repository per table: a row type (snake_case, as Kysely sees the table) never leaves its
+    // repository; everything else sees the camelCase domain object the repository maps it to.
+    files: ['**/*.ts'],
+    ignores: ['src/db/**', '**/*-repository.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kysely', importNames: ['Selectable'], message: rowTypeMessage }],
+          patterns: [
+            {
+              group: ['**/db/index.js', '**/db/database.js'],
+              importNamePattern: 'Table$',
+              message: rowTypeMessage,
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['jobs/processors/**/*.ts'],
     rules: restrictImports({

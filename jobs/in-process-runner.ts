@@ -26,24 +26,24 @@ export async function runInProcess(ctx: HubContext, runId: string): Promise<RunO
     return finishRun(ctx, runId, { failure: `snapshot failed: ${messageOf(error)}` });
   }
   for (const transfer of await listRunTransfers(ctx.db, runId)) {
-    const feedId = ids.feedId(transfer.recipient_id);
+    const feedId = ids.feedId(transfer.recipientId);
     try {
       await writeRecipientFeed(ctx, feedId);
     } catch (error) {
       await recordFeedFailed(ctx.db, feedId, messageOf(error));
       await recordTransferFailed(ctx.db, transfer.id, `feed failed: ${messageOf(error)}`);
       ctx.logger.error(
-        { runId, recipientId: transfer.recipient_id, err: messageOf(error) },
+        { runId, recipientId: transfer.recipientId, err: messageOf(error) },
         'feed failed for good',
       );
       continue;
     }
     try {
-      await withRecipientLock(lock, transfer.recipient_id, () => deliverTransfer(ctx, transfer.id));
+      await withRecipientLock(lock, transfer.recipientId, () => deliverTransfer(ctx, transfer.id));
     } catch (error) {
       await recordTransferFailed(ctx.db, transfer.id, messageOf(error));
       ctx.logger.error(
-        { runId, recipientId: transfer.recipient_id, err: messageOf(error) },
+        { runId, recipientId: transfer.recipientId, err: messageOf(error) },
         'transfer failed for good',
       );
     }

@@ -61,7 +61,7 @@ export async function fireSlot(
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const run = await findRun(ctx.db, slot.runId);
-    if (run?.status !== 'running' || run.snapshot_at !== null) {
+    if (run?.status !== 'running' || run.snapshotAt !== null) {
       ctx.logger.info({ runId: slot.runId }, 'slot already fired by another scheduler');
       return 'already-fired';
     }

@@ -29,20 +29,20 @@ export function snapshotProcessor(ctx: HubContext, flows: FlowProducer) {
       data: { runId },
       opts: { ...retryOptions, jobId: jobIds.finish(runId) },
       children: transfers.map((transfer) => {
-        const retry = recipientRetryOptions(ctx.recipients.get(transfer.recipient_id));
+        const retry = recipientRetryOptions(ctx.recipients.get(transfer.recipientId));
         return {
           name: jobNames.deliver,
           queueName: queueNames.deliver,
-          data: { runId, recipientId: transfer.recipient_id, transferId: transfer.id },
+          data: { runId, recipientId: transfer.recipientId, transferId: transfer.id },
           opts: { ...retry, jobId: jobIds.deliver(transfer.id), ignoreDependencyOnFailure: true },
           children: [
             {
               name: jobNames.feed,
               queueName: queueNames.feed,
-              data: { runId, recipientId: transfer.recipient_id, feedId: ids.feedId(transfer.recipient_id) },
+              data: { runId, recipientId: transfer.recipientId, feedId: ids.feedId(transfer.recipientId) },
               opts: {
                 ...retry,
-                jobId: jobIds.feed(ids.feedId(transfer.recipient_id)),
+                jobId: jobIds.feed(ids.feedId(transfer.recipientId)),
                 failParentOnFailure: true,
               },
             },
@@ -73,7 +73,7 @@ export function finishProcessor(ctx: HubContext) {
         );
         await failTransfer(ctx, 'event', {
           runId,
-          recipientId: transfer.recipient_id,
+          recipientId: transfer.recipientId,
           transferId: transfer.id,
           error:
             (key === undefined ? undefined : failures[key]) ?? 'its deliver job ended without delivering',

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The hub's own tables (schema `hub`), as Kysely sees them. Row types are snake_case and stay in
@@ -261,7 +261,3 @@ export interface DisclosureTable {
   categories: string[];
   disclosed_at: Timestamp;
 }
-
-export type RunRow = Selectable<RunTable>;
-export type FeedRow = Selectable<FeedTable>;
-export type TransferRow = Selectable<TransferTable>;

@@ -2,3 +2,4 @@ export { openDatabase, redactUrl, type DatabaseLocation, type OpenDatabase } fro
 export { migrateHub, runMigrations } from './migrate-hub.js';
 export type * from './database.js';
 export { transferStatuses } from './database.js';
+export { toDate } from './timestamps.js';

@@ -1,7 +1,8 @@
 import type { RecipientConfig } from '../config/index.js';
-import type { FeedRow, RunRow } from '../db/index.js';
 import type { Roster } from '../model/index.js';
 import type { HubContext } from '../run/hub-context.js';
+import type { ResyncRequest, Run } from '../run/run.js';
+import type { Feed } from './feed-repository.js';
 import { restrictionsChangedSince } from '../privacy/index.js';
 import type { Profile } from '../profiles/index.js';
 import { osloDate } from '../schedule/index.js';
@@ -28,12 +29,6 @@ export type FeedPlan =
       readonly deferredBehind?: string;
     };
 
-/** What a resync run asks to send again, as the operator named it (school org number / NSR id, person key). */
-export interface ResyncRequest {
-  readonly school?: string;
-  readonly person?: string;
-}
-
 /** A profile's identity: the delivered state remembers it, so a profile change is never a quiet one. */
 export function profileHash(recipient: RecipientConfig): string {
   return contentHash(recipient.resolvedProfile);
@@ -53,9 +48,9 @@ export function profileHash(recipient: RecipientConfig): string {
 export async function planFeed(
   ctx: HubContext,
   input: {
-    feed: FeedRow;
+    feed: Feed;
     recipient: RecipientConfig;
-    run: RunRow | undefined;
+    run: Run | undefined;
     roster: Roster;
     /** The run's scope date. */
     scopeDate: string;
@@ -75,7 +70,7 @@ export async function planFeed(
     };
   }
   const state = await findRecipientState(ctx.db, recipient.id);
-  if (feed.feed_type === 'full' || !recipient.feed.accepts.includes('delta') || state === undefined) {
+  if (feed.feedType === 'full' || !recipient.feed.accepts.includes('delta') || state === undefined) {
     return state === undefined
       ? { mode: 'full', heldObjects: 0 }
       : { mode: 'full', heldObjects: state.objects, basedOn: state.transferId };

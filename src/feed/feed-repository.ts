@@ -1,8 +1,64 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { RecipientConfig } from '../config/index.js';
 import { contentHash } from '../state/index.js';
-import type { FeedRow, HubDatabase } from '../db/index.js';
+import { toDate, type FeedTable, type HubDatabase } from '../db/index.js';
 import type { FeedType } from '../model/index.js';
+
+/** One feed as the core sees it: the file written for one recipient in one run, and its counts. */
+export interface Feed {
+  readonly id: string;
+  readonly runId: string;
+  readonly recipientId: string;
+  /** What the feed is (a requested delta may have become a full, e.g. a first delivery). */
+  readonly feedType: 'full' | 'delta';
+  readonly status: 'pending' | 'written' | 'empty' | 'failed';
+  readonly filePath: string | null;
+  readonly persons: number | null;
+  readonly groups: number | null;
+  readonly memberships: number | null;
+  readonly added: number | null;
+  readonly changed: number | null;
+  readonly deleted: number | null;
+  readonly sizeBytes: number | null;
+  readonly sha256Hex: string | null;
+  readonly createdAt: Date;
+  readonly writtenAt: Date | null;
+  readonly writeMs: number | null;
+  readonly error: string | null;
+  /** The recipient state's transfer id the feed was computed against (null: it held nothing). */
+  readonly basedOnTransferId: string | null;
+  /** Keyed fingerprint of the pseudonym secret the feed was written with (pseudonymised recipients). */
+  readonly pseudonymFingerprint: string | null;
+  /** contentHash of the profile the feed was written through; becomes the recipient state's on delivery. */
+  readonly profileHash: string | null;
+}
+
+/** The one place a `hub.feed` row becomes a `Feed`. */
+function toFeed(row: Selectable<FeedTable>): Feed {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    recipientId: row.recipient_id,
+    feedType: row.feed_type,
+    status: row.status,
+    filePath: row.file_path,
+    persons: row.persons,
+    groups: row.groups,
+    memberships: row.memberships,
+    added: row.added,
+    changed: row.changed,
+    deleted: row.deleted,
+    sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+    sha256Hex: row.sha256_hex,
+    createdAt: new Date(row.created_at),
+    writtenAt: toDate(row.written_at),
+    writeMs: row.write_ms,
+    error: row.error,
+    basedOnTransferId: row.based_on_transfer_id,
+    pseudonymFingerprint: row.pseudonym_fingerprint,
+    profileHash: row.profile_hash,
+  };
+}
 
 export async function insertFeed(
   db: Kysely<HubDatabase>,
@@ -20,8 +76,9 @@ export async function insertFeed(
     .execute();
 }
 
-export async function findFeed(db: Kysely<HubDatabase>, feedId: string): Promise<FeedRow | undefined> {
-  return db.selectFrom('hub.feed').selectAll().where('id', '=', feedId).executeTakeFirst();
+export async function findFeed(db: Kysely<HubDatabase>, feedId: string): Promise<Feed | undefined> {
+  const row = await db.selectFrom('hub.feed').selectAll().where('id', '=', feedId).executeTakeFirst();
+  return row === undefined ? undefined : toFeed(row);
 }
 
 export async function recordFeedWritten(

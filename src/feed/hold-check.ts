@@ -1,5 +1,5 @@
 import type { RecipientConfig } from '../config/index.js';
-import type { FeedRow } from '../db/index.js';
+import type { Feed } from './feed-repository.js';
 import type { HubContext } from '../run/hub-context.js';
 import type { DeltaCounts } from '../state/index.js';
 
@@ -12,7 +12,7 @@ import type { DeltaCounts } from '../state/index.js';
 export async function holdIfOverThreshold(
   ctx: HubContext,
   input: {
-    feed: FeedRow;
+    feed: Feed;
     recipient: RecipientConfig;
     counts: DeltaCounts;
     heldObjects: number;
@@ -62,7 +62,7 @@ export async function holdIfOverThreshold(
       .values({
         transfer_id: transfer.id,
         recipient_id: recipient.id,
-        run_id: feed.run_id,
+        run_id: feed.runId,
         reason,
         held_objects: heldObjects,
         added: counts.added,
@@ -74,6 +74,6 @@ export async function holdIfOverThreshold(
       .onConflict((oc) => oc.column('transfer_id').doNothing())
       .execute();
   });
-  ctx.logger.warn({ runId: feed.run_id, recipientId: recipient.id, reason }, 'delta put on hold');
+  ctx.logger.warn({ runId: feed.runId, recipientId: recipient.id, reason }, 'delta put on hold');
   return reason;
 }

@@ -20,7 +20,7 @@ import {
   stateManifestPath,
   type DeltaCounts,
 } from '../state/index.js';
-import { findFeed, recordFeedEmpty, recordFeedWritten } from './feed-repository.js';
+import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-repository.js';
 import { planFeed, profileHash, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { pseudonymSecret } from './pseudonym-secret.js';
@@ -59,18 +59,18 @@ export async function writeRecipientFeed(
 ): Promise<FeedSummary> {
   const feed = await findFeed(ctx.db, feedId);
   if (feed === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `feed ${feedId} does not exist`);
-  const log = ctx.logger.child({ runId: feed.run_id, feedId, recipientId: feed.recipient_id });
+  const log = ctx.logger.child({ runId: feed.runId, feedId, recipientId: feed.recipientId });
   if (
-    (feed.status === 'written' && feed.file_path !== null && existsSync(feed.file_path)) ||
+    (feed.status === 'written' && feed.filePath !== null && existsSync(feed.filePath)) ||
     feed.status === 'empty'
   ) {
     log.info('feed already written; reusing it');
     // A crash between recording the feed and checking its thresholds must not let a mass delete through:
     // the check is idempotent (it only ever holds a still-pending transfer), so it runs again here,
     // against the state the feed was computed against (a feed whose base moved is refused at delivery).
-    const recipient = ctx.recipients.get(feed.recipient_id);
-    const state = await findRecipientState(ctx.db, feed.recipient_id);
-    const basedOn = feed.based_on_transfer_id;
+    const recipient = ctx.recipients.get(feed.recipientId);
+    const state = await findRecipientState(ctx.db, feed.recipientId);
+    const basedOn = feed.basedOnTransferId;
     if (feed.status === 'written' && recipient !== undefined && basedOn !== null && state !== undefined) {
       const counts = {
         persons: feed.persons ?? 0,
@@ -84,18 +84,18 @@ export async function writeRecipientFeed(
     }
     return summaryOf(feed);
   }
-  const recipient = ctx.recipients.get(feed.recipient_id);
+  const recipient = ctx.recipients.get(feed.recipientId);
   if (recipient === undefined) {
     throw new HubError(
       'PIFU_RECIPIENT_UNKNOWN',
-      `feed ${feedId} is for recipient ${feed.recipient_id}, which is not configured`,
+      `feed ${feedId} is for recipient ${feed.recipientId}, which is not configured`,
     );
   }
-  const run = await findRun(ctx.db, feed.run_id);
-  const paths = runSpoolPaths(ctx.spoolDir, feed.run_id);
+  const run = await findRun(ctx.db, feed.runId);
+  const paths = runSpoolPaths(ctx.spoolDir, feed.runId);
   const roster = await openRosterSpool(paths.rosterDir);
   // The run's day, fixed with its snapshot; a run recorded before the hub stored it gets today's.
-  const scopeDate = run?.scope_date ?? scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
+  const scopeDate = run?.scopeDate ?? scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
   const secret = recipient.resolvedProfile.pseudonymise
     ? await pseudonymSecret(ctx.db, recipient)
     : undefined;
@@ -105,7 +105,7 @@ export async function writeRecipientFeed(
   const plan = await planFeed(ctx, { feed, recipient, run, roster, scopeDate, fingerprint });
   if (plan.mode === 'skip') {
     await recordFeedEmpty(ctx.db, feedId, {
-      feedType: plan.deferredBehind === undefined ? 'delta' : feed.feed_type,
+      feedType: plan.deferredBehind === undefined ? 'delta' : feed.feedType,
       reason: plan.reason,
       at: ctx.now(),
       transferStatus: plan.deferredBehind === undefined ? 'skipped' : 'deferred',
@@ -216,34 +216,20 @@ async function removeFeedFiles(filePath: string): Promise<void> {
   }
 }
 
-function summaryOf(row: {
-  id: string;
-  recipient_id: string;
-  status: string;
-  feed_type: 'full' | 'delta';
-  file_path: string | null;
-  persons: number | null;
-  groups: number | null;
-  memberships: number | null;
-  added: number | null;
-  changed: number | null;
-  deleted: number | null;
-  size_bytes: number | null;
-  sha256_hex: string | null;
-}): FeedSummary {
+function summaryOf(feed: Feed): FeedSummary {
   return {
-    feedId: row.id,
-    recipientId: row.recipient_id,
-    status: row.status === 'empty' ? 'empty' : 'written',
-    feedType: row.feed_type,
-    filePath: row.file_path ?? '',
-    persons: row.persons ?? 0,
-    groups: row.groups ?? 0,
-    memberships: row.memberships ?? 0,
-    added: row.added ?? 0,
-    changed: row.changed ?? 0,
-    deleted: row.deleted ?? 0,
-    sizeBytes: Number(row.size_bytes ?? 0),
-    sha256Hex: row.sha256_hex ?? '',
+    feedId: feed.id,
+    recipientId: feed.recipientId,
+    status: feed.status === 'empty' ? 'empty' : 'written',
+    feedType: feed.feedType,
+    filePath: feed.filePath ?? '',
+    persons: feed.persons ?? 0,
+    groups: feed.groups ?? 0,
+    memberships: feed.memberships ?? 0,
+    added: feed.added ?? 0,
+    changed: feed.changed ?? 0,
+    deleted: feed.deleted ?? 0,
+    sizeBytes: feed.sizeBytes ?? 0,
+    sha256Hex: feed.sha256Hex ?? '',
   };
 }

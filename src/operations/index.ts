@@ -43,8 +43,8 @@ export { openQueueBoard } from './open-queue-board.js';
 export { migrateHubSchema } from './migrate.js';
 export * from './recipients/index.js';
 // The domain types the operations return, so faces need no other door into the core.
-export type { RunListing, RunOutcome, RunTransferDetail } from '../run/index.js';
-export type { DeliveryOutcome, Hold, TransferListing } from '../transfer/index.js';
+export type { RunListing, RunOutcome } from '../run/index.js';
+export type { DeliveryOutcome, Hold, RunTransferDetail, TransferListing } from '../transfer/index.js';
 export {
   groupCategories,
   type DisclosureAnswer,

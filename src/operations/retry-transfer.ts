@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { disclosureManifestPath } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
+import type { RunOutcome } from '../run/index.js';
+import { stateManifestPath } from '../state/index.js';
 import {
+  claimFailedTransfer,
+  deliverUnderRecipientLock,
   findDeliveryAfter,
   findTransferDetail,
-  type RunOutcome,
+  type DeliveryOutcome,
   type RunTransferDetail,
-} from '../run/index.js';
-import { stateManifestPath } from '../state/index.js';
-import { claimFailedTransfer, deliverUnderRecipientLock, type DeliveryOutcome } from '../transfer/index.js';
+} from '../transfer/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';

@@ -1,4 +1,5 @@
-import { findRun, listRunTransferDetails, type RunTransferDetail } from '../run/index.js';
+import { findRun } from '../run/index.js';
+import { listRunTransferDetails, type RunTransferDetail } from '../transfer/index.js';
 import type { OperationContext } from './operation-context.js';
 
 /** One recipient's part of a run, as an export or resync reports it. */

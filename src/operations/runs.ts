@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
-import {
-  findRun,
-  listRunTransferDetails,
-  listRuns as readRuns,
-  type RunListing,
-  type RunTransferDetail,
-} from '../run/index.js';
+import { findRun, listRuns as readRuns, type RunListing } from '../run/index.js';
+import { listRunTransferDetails, type RunTransferDetail } from '../transfer/index.js';
 import type { Actor } from './actor.js';
 import { authorize } from './authorize.js';
 import { limitSchema, runIdSchema } from './input-schemas.js';
@@ -67,13 +62,13 @@ export async function showRun(
     persons: run.persons,
     groups: run.groups,
     memberships: run.memberships,
-    sourceCheck: run.source_check,
-    sourceDrop: run.source_drop,
+    sourceCheck: run.sourceCheck,
+    sourceDrop: run.sourceDrop,
     acceptSourceDrop:
-      run.accept_source_drop_reason === null
+      run.acceptSourceDropReason === null
         ? null
-        : { reason: operatorText(actor, run.accept_source_drop_reason) },
-    schools: run.school_counts,
+        : { reason: operatorText(actor, run.acceptSourceDropReason) },
+    schools: run.schoolCounts,
     transfers: (await listRunTransferDetails(ctx.db, runId)).map((transfer) => ({
       ...transfer,
       error: transferError(actor, transfer.status, transfer.error),

@@ -1,8 +1,8 @@
 import { defaultSourceDropLimits } from '../config/index.js';
-import type { RunRow } from '../db/index.js';
 import { HubError } from '../errors/index.js';
 import type { RosterSpoolCounts } from '../spool/index.js';
 import type { HubContext } from './hub-context.js';
+import type { Run } from './run.js';
 import { findSourceBaseline, recordSourceCheck } from './run-repository.js';
 import { describeSourceDrops, findSourceDrops } from './source-guard.js';
 
@@ -13,11 +13,7 @@ import { describeSourceDrops, findSourceDrops } from './source-guard.js';
  * A partial source would otherwise reach every recipient as deletes. The first run has no baseline and
  * passes. The verdict is kept with the run, so `run show` says it and the next run finds its baseline.
  */
-export async function checkSourceDrop(
-  ctx: HubContext,
-  run: RunRow,
-  counts: RosterSpoolCounts,
-): Promise<void> {
+export async function checkSourceDrop(ctx: HubContext, run: Run, counts: RosterSpoolCounts): Promise<void> {
   const baseline = await findSourceBaseline(ctx.db, run.id);
   const limits = ctx.sourceDropLimits ?? defaultSourceDropLimits;
   const drops = baseline === undefined ? [] : findSourceDrops(baseline.counts, counts, limits);
@@ -27,9 +23,9 @@ export async function checkSourceDrop(
   }
   const drop = describeSourceDrops(drops);
   const log = ctx.logger.child({ runId: run.id, baselineRunId: baseline.runId });
-  if (run.accept_source_drop_reason !== null) {
+  if (run.acceptSourceDropReason !== null) {
     await recordSourceCheck(ctx.db, run.id, { result: 'accepted', drop });
-    log.warn({ drop, reason: run.accept_source_drop_reason }, 'source drop accepted by the operator');
+    log.warn({ drop, reason: run.acceptSourceDropReason }, 'source drop accepted by the operator');
     return;
   }
   await recordSourceCheck(ctx.db, run.id, { result: 'stopped', drop });

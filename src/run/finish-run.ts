@@ -43,7 +43,7 @@ export async function finishRun(
   const missed =
     undelivered.length === 0
       ? undefined
-      : `not delivered to ${undelivered.map((transfer) => transfer.recipient_id).join(', ')}`;
+      : `not delivered to ${undelivered.map((transfer) => transfer.recipientId).join(', ')}`;
   const reasons = [
     ...(options.failure === undefined ? [] : [options.failure]),
     ...(missed === undefined ? [] : [options.why === undefined ? missed : `${options.why}; ${missed}`]),

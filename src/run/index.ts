@@ -1,15 +1,9 @@
 export type { HubContext } from './hub-context.js';
 export { newRunId, runIds, compactTimestamp } from './run-ids.js';
 export { runSpoolPaths } from './run-paths.js';
-export {
-  findDeliveryAfter,
-  findRun,
-  findTransferDetail,
-  listRunTransferDetails,
-  listRuns,
-  type RunListing,
-  type RunTransferDetail,
-} from './run-repository.js';
+export { findRun } from './run-repository.js';
+export { listRuns, type RunListing } from './run-listing.js';
+export type { Run } from './run.js';
 export { startRun, type RunRequest } from './start-run.js';
 export { takeSnapshot } from './take-snapshot.js';
 export { describeSourceDrops, findSourceDrops } from './source-guard.js';

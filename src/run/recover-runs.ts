@@ -1,12 +1,13 @@
-import type { RunRow } from '../db/index.js';
 import { assertNever } from '../errors/index.js';
 import { findFeed } from '../feed/feed-repository.js';
+import { findDeliveryAfter } from '../transfer/transfer-listings.js';
 import { failTransferIfPending, listRunTransfers } from '../transfer/transfer-repository.js';
 import { closeAbandonedRun } from './close-abandoned-run.js';
 import type { RunOutcome } from './finish-run.js';
 import type { HubContext } from './hub-context.js';
 import { currentProcess, type ProcessIdentity } from './process-identity.js';
-import { findDeliveryAfter, listRunningRuns } from './run-repository.js';
+import { listRunningRuns } from './run-repository.js';
+import type { Run } from './run.js';
 import { checkLocalOwner, runOwnerOf } from './run-owner.js';
 
 /**
@@ -94,13 +95,13 @@ export async function recoverRuns(ctx: HubContext, options: RecoveryOptions = {}
   return report;
 }
 
-async function judge(run: RunRow, options: RecoveryOptions & { here: ProcessIdentity }): Promise<Verdict> {
+async function judge(run: Run, options: RecoveryOptions & { here: ProcessIdentity }): Promise<Verdict> {
   const owner = runOwnerOf(run);
   if (owner?.execution === 'shared-queue') {
     if (options.queue === undefined) {
       return { action: 'leave', why: 'its jobs are on the shared queues (REDIS_URL), not reachable here' };
     }
-    const state = await options.queue.state({ runId: run.id, recipientIds: run.recipient_ids });
+    const state = await options.queue.state({ runId: run.id, recipientIds: run.recipientIds });
     switch (state) {
       case 'live':
         return { action: 'leave' };
@@ -121,17 +122,17 @@ async function judge(run: RunRow, options: RecoveryOptions & { here: ProcessIden
  * A pending transfer whose feed was written before the recipient received a later transfer would send
  * out-of-date data if it went now (the check `retry` makes too): it fails instead.
  */
-async function failOvertakenTransfers(ctx: HubContext, run: RunRow): Promise<void> {
+async function failOvertakenTransfers(ctx: HubContext, run: Run): Promise<void> {
   for (const transfer of await listRunTransfers(ctx.db, run.id)) {
     if (transfer.status !== 'pending') continue;
-    const feed = await findFeed(ctx.db, transfer.feed_id);
-    if (feed?.status !== 'written' || feed.written_at === null) continue;
-    const later = await findDeliveryAfter(ctx.db, transfer.recipient_id, new Date(feed.written_at));
+    const feed = await findFeed(ctx.db, transfer.feedId);
+    if (feed?.status !== 'written' || feed.writtenAt === null) continue;
+    const later = await findDeliveryAfter(ctx.db, transfer.recipientId, new Date(feed.writtenAt));
     if (later === undefined) continue;
     await failTransferIfPending(
       ctx.db,
       transfer.id,
-      `overtaken: ${transfer.recipient_id} received ${later.transferId} after this feed was written`,
+      `overtaken: ${transfer.recipientId} received ${later.transferId} after this feed was written`,
     );
   }
 }

@@ -1,6 +1,7 @@
-import type { RunExecution, RunRow } from '../db/index.js';
+import type { RunExecution } from '../db/index.js';
 import { assertNever } from '../errors/index.js';
 import { currentProcess, processState, type ProcessIdentity } from './process-identity.js';
+import type { Run } from './run.js';
 
 export type { RunExecution };
 
@@ -11,19 +12,19 @@ export interface RunOwner {
 }
 
 export function runOwnerOf(
-  run: Pick<RunRow, 'execution' | 'owner_host' | 'owner_pid' | 'owner_started_at'>,
+  run: Pick<Run, 'execution' | 'ownerHost' | 'ownerPid' | 'ownerStartedAt'>,
 ): RunOwner | undefined {
   if (
     run.execution === null ||
-    run.owner_host === null ||
-    run.owner_pid === null ||
-    run.owner_started_at === null
+    run.ownerHost === null ||
+    run.ownerPid === null ||
+    run.ownerStartedAt === null
   ) {
     return undefined;
   }
   return {
     execution: run.execution,
-    process: { host: run.owner_host, pid: run.owner_pid, startedAt: new Date(run.owner_started_at) },
+    process: { host: run.ownerHost, pid: run.ownerPid, startedAt: run.ownerStartedAt },
   };
 }
 

@@ -37,7 +37,7 @@ export async function confirmTransfer(
   if (receipt === undefined) return { isHeld: false, why: 'the recipient does not hold the feed' };
   await acknowledgeWrittenFeed(ctx, written.transfer, written.feed, receipt.location);
   ctx.logger.warn(
-    { runId: transfer.run_id, transferId, recipientId: transfer.recipient_id, location: receipt.location },
+    { runId: transfer.runId, transferId, recipientId: transfer.recipientId, location: receipt.location },
     'interrupted delivery found at the recipient and acknowledged',
   );
   return { isHeld: true, location: receipt.location };

@@ -40,7 +40,7 @@ export async function deliverTransfer(
   if (transfer.status === 'delivered') {
     return {
       transferId,
-      recipientId: transfer.recipient_id,
+      recipientId: transfer.recipientId,
       location: transfer.location ?? '',
       alreadyDelivered: true,
     };
@@ -48,14 +48,14 @@ export async function deliverTransfer(
   if (transfer.status !== 'pending') {
     return {
       transferId,
-      recipientId: transfer.recipient_id,
+      recipientId: transfer.recipientId,
       location: transfer.location ?? '',
       alreadyDelivered: false,
       notDelivered: transfer.status,
     };
   }
   const written = await loadWrittenFeed(ctx, transfer);
-  const log = ctx.logger.child({ runId: transfer.run_id, transferId, recipientId: written.recipient.id });
+  const log = ctx.logger.child({ runId: transfer.runId, transferId, recipientId: written.recipient.id });
   await refuseIfStale(ctx, transferId);
   await recordTransferAttempt(ctx.db, transferId);
   const transport = ctx.transportFor(written.recipient.transport, written.recipient.id);

@@ -43,7 +43,7 @@ export async function deliverUnderRecipientLock(
   try {
     const delivery = await withRecipientLock(
       lock,
-      transfer.recipient_id,
+      transfer.recipientId,
       async () => {
         try {
           await refuseIfStale(ctx, transferId);
@@ -66,9 +66,9 @@ export async function deliverUnderRecipientLock(
       },
       release.lockWaitMs === undefined ? {} : { waitMs: release.lockWaitMs },
     );
-    return { delivery, run: await closeRunAgain(ctx, transfer.run_id) };
+    return { delivery, run: await closeRunAgain(ctx, transfer.runId) };
   } catch (error) {
-    if (touched) await closeRunAgain(ctx, transfer.run_id);
+    if (touched) await closeRunAgain(ctx, transfer.runId);
     throw error;
   }
 }

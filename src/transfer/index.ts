@@ -6,11 +6,18 @@ export {
   findTransfer,
   hasTransfers,
   listRunTransfers,
-  listTransfers,
   recordTransferFailed,
-  type TransferListing,
 } from './transfer-repository.js';
-export { decideHold, listHolds, type Hold } from './holds.js';
+export {
+  findDeliveryAfter,
+  findTransferDetail,
+  listRunTransferDetails,
+  listTransfers,
+  type RunTransferDetail,
+  type TransferListing,
+} from './transfer-listings.js';
+export { decideHold } from './holds.js';
+export { listHolds, type Hold } from './hold-repository.js';
 export {
   advisoryRecipientLock,
   earlierPendingTransfers,

@@ -4,6 +4,7 @@ import { HubError } from '../errors/index.js';
 import { findFeed } from '../feed/feed-repository.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runIds } from '../run/run-ids.js';
+import type { ResyncRequest } from '../run/run.js';
 import { acknowledgeWrittenFeed } from './written-feed.js';
 import { findTransfer } from './transfer-repository.js';
 import type { TransferTrigger } from './transfer-trigger.js';
@@ -103,16 +104,16 @@ export async function acknowledgeOffer(
   alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
   const transfer = await findTransfer(ctx.db, transferId);
-  const feed = transfer === undefined ? undefined : await findFeed(ctx.db, transfer.feed_id);
-  if (transfer === undefined || feed?.file_path == null || feed.sha256_hex === null) {
+  const feed = transfer === undefined ? undefined : await findFeed(ctx.db, transfer.feedId);
+  if (transfer === undefined || feed?.filePath == null || feed.sha256Hex === null) {
     throw new HubError('PIFU_FEED_UNKNOWN', `no feed ${transferId} was offered to be fetched`);
   }
   if (transfer.status === 'delivered') return false;
   return acknowledgeWrittenFeed(
     ctx,
     transfer,
-    { ...feed, file_path: feed.file_path, sha256_hex: feed.sha256_hex },
-    transfer.location ?? `/feeds/${transfer.recipient_id}/${transferId}`,
+    { ...feed, filePath: feed.filePath, sha256Hex: feed.sha256Hex },
+    transfer.location ?? `/feeds/${transfer.recipientId}/${transferId}`,
     alsoInTransaction,
   );
 }
@@ -125,7 +126,7 @@ export interface DeferredTransfer {
   readonly feedType: 'full' | 'delta';
   readonly requestedBy: string | null;
   readonly reason: string | null;
-  readonly resync: { readonly school?: string; readonly person?: string } | null;
+  readonly resync: ResyncRequest | null;
 }
 
 /** The recipient's deferred transfers, oldest first. */

@@ -1,6 +1,47 @@
-import type { Kysely } from 'kysely';
-import type { HubDatabase, TransferRow, TransferStatus } from '../db/index.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { toDate, type HubDatabase, type TransferStatus, type TransferTable } from '../db/index.js';
 import type { TransferTrigger } from './transfer-trigger.js';
+
+/** One transfer as the core sees it: one feed handed to one recipient's transport, and how that went. */
+export interface Transfer {
+  readonly id: string;
+  readonly feedId: string;
+  readonly runId: string;
+  readonly recipientId: string;
+  readonly transportKind: string;
+  readonly trigger: TransferTrigger;
+  readonly status: TransferStatus;
+  readonly attempts: number;
+  readonly createdAt: Date;
+  readonly deliveredAt: Date | null;
+  readonly location: string | null;
+  readonly sizeBytes: number | null;
+  readonly sha256Hex: string | null;
+  readonly error: string | null;
+  /** When a pull recipient could first fetch the feed; null for push transports. */
+  readonly offeredAt: Date | null;
+}
+
+/** The one place a `hub.transfer` row becomes a `Transfer`. */
+function toTransfer(row: Selectable<TransferTable>): Transfer {
+  return {
+    id: row.id,
+    feedId: row.feed_id,
+    runId: row.run_id,
+    recipientId: row.recipient_id,
+    transportKind: row.transport_kind,
+    trigger: row.trigger,
+    status: row.status,
+    attempts: row.attempts,
+    createdAt: new Date(row.created_at),
+    deliveredAt: toDate(row.delivered_at),
+    location: row.location,
+    sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+    sha256Hex: row.sha256_hex,
+    error: row.error,
+    offeredAt: toDate(row.offered_at),
+  };
+}
 
 export async function insertTransfer(
   db: Kysely<HubDatabase>,
@@ -30,17 +71,54 @@ export async function insertTransfer(
 export async function findTransfer(
   db: Kysely<HubDatabase>,
   transferId: string,
-): Promise<TransferRow | undefined> {
-  return db.selectFrom('hub.transfer').selectAll().where('id', '=', transferId).executeTakeFirst();
+): Promise<Transfer | undefined> {
+  const row = await db.selectFrom('hub.transfer').selectAll().where('id', '=', transferId).executeTakeFirst();
+  return row === undefined ? undefined : toTransfer(row);
 }
 
-export async function listRunTransfers(db: Kysely<HubDatabase>, runId: string): Promise<TransferRow[]> {
-  return db
+export async function listRunTransfers(db: Kysely<HubDatabase>, runId: string): Promise<Transfer[]> {
+  const rows = await db
     .selectFrom('hub.transfer')
     .selectAll()
     .where('run_id', '=', runId)
     .orderBy('recipient_id')
     .execute();
+  return rows.map(toTransfer);
+}
+
+/** A run's transfers counted by outcome (`skipped` also counts rejected and deferred ones). */
+export interface RunTransferCounts {
+  readonly delivered: number;
+  readonly failed: number;
+  readonly held: number;
+  readonly skipped: number;
+  readonly pending: number;
+  readonly offered: number;
+}
+
+/** Per run id, its transfers counted by outcome; a run without transfers is absent. */
+export async function countRunTransfers(
+  db: Kysely<HubDatabase>,
+  runIds: readonly string[],
+): Promise<Map<string, RunTransferCounts>> {
+  if (runIds.length === 0) return new Map();
+  const counted = (statuses: readonly TransferStatus[]) =>
+    sql<number>`(count(*) filter (where status in (${sql.join(statuses.map((status) => sql.lit(status)))})))::int`;
+  const rows = await db
+    .selectFrom('hub.transfer')
+    .select([
+      'run_id',
+      counted(['delivered']).as('delivered'),
+      counted(['failed']).as('failed'),
+      counted(['held']).as('held'),
+      counted(['skipped', 'rejected', 'deferred']).as('skipped'),
+      counted(['pending']).as('pending'),
+      counted(['offered']).as('offered'),
+    ])
+    .where('run_id', 'in', [...runIds])
+    .groupBy('run_id')
+    .execute();
+  return new Map(rows.map(({ run_id, ...counts }) => [run_id, counts]));
 }
 
 export async function recordTransferAttempt(db: Kysely<HubDatabase>, transferId: string): Promise<void> {
@@ -109,63 +187,6 @@ export async function recordTransferFailed(
     .where('id', '=', transferId)
     .where('status', '!=', 'delivered')
     .execute();
-}
-
-export interface TransferListing {
-  readonly id: string;
-  readonly runId: string;
-  readonly recipientId: string;
-  readonly feedType: 'full' | 'delta';
-  readonly trigger: TransferTrigger;
-  readonly status: TransferStatus;
-  readonly attempts: number;
-  readonly createdAt: Date;
-  readonly deliveredAt: Date | null;
-  readonly persons: number | null;
-  readonly groups: number | null;
-  readonly memberships: number | null;
-  readonly sizeBytes: number | null;
-  readonly sha256Hex: string | null;
-  readonly location: string | null;
-  readonly error: string | null;
-}
-
-export async function listTransfers(
-  db: Kysely<HubDatabase>,
-  filter: { recipientId?: string; status?: TransferStatus; since?: Date; limit: number },
-): Promise<TransferListing[]> {
-  let query = db
-    .selectFrom('hub.transfer as t')
-    .innerJoin('hub.feed as f', 'f.id', 't.feed_id')
-    .select([
-      't.id',
-      't.run_id as runId',
-      't.recipient_id as recipientId',
-      'f.feed_type as feedType',
-      't.trigger',
-      't.status',
-      't.attempts',
-      't.created_at as createdAt',
-      't.delivered_at as deliveredAt',
-      'f.persons',
-      'f.groups',
-      'f.memberships',
-      't.size_bytes as sizeBytes',
-      't.sha256_hex as sha256Hex',
-      't.location',
-      't.error',
-    ])
-    .orderBy('t.created_at', 'desc')
-    .orderBy('t.id')
-    .limit(filter.limit);
-  if (filter.recipientId !== undefined) query = query.where('t.recipient_id', '=', filter.recipientId);
-  if (filter.status !== undefined) query = query.where('t.status', '=', filter.status);
-  if (filter.since !== undefined) query = query.where('t.created_at', '>=', filter.since);
-  const rows = await query.execute();
-  return rows.map((row) => ({
-    ...row,
-    deliveredAt: row.deliveredAt === null ? null : new Date(row.deliveredAt),
-  }));
 }
 
 /** Whether any transfer to the recipient is on record (it may since have left the configuration). */

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { RecipientConfig } from '../config/index.js';
-import type { FeedRow, HubDatabase, TransferRow } from '../db/index.js';
+import type { HubDatabase } from '../db/index.js';
 import { disclosureManifestPath, readDisclosureManifest } from '../disclosure/index.js';
 import { HubError, isHubError } from '../errors/index.js';
-import { findFeed } from '../feed/feed-repository.js';
+import { findFeed, type Feed } from '../feed/feed-repository.js';
 import type { FeedFile } from '../ports/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runIds } from '../run/run-ids.js';
@@ -11,32 +11,33 @@ import { findRun } from '../run/run-repository.js';
 import { findRecipientState, openStateManifest, stateManifestPath } from '../state/index.js';
 import { acknowledgeTransfer } from './acknowledge-transfer.js';
 import { refuseStaleTransfer } from './transfer-base.js';
+import type { Transfer } from './transfer-repository.js';
 
 /** A transfer's written feed, its recipient, and the file as the transport sees it. */
 export interface WrittenFeed {
-  readonly transfer: TransferRow;
-  readonly feed: FeedRow & { file_path: string; sha256_hex: string };
+  readonly transfer: Transfer;
+  readonly feed: Feed & { filePath: string; sha256Hex: string };
   readonly recipient: RecipientConfig;
   readonly file: FeedFile;
 }
 
 /** The feed a transfer sends; refused when it is not written or its recipient is no longer configured. */
-export async function loadWrittenFeed(ctx: HubContext, transfer: TransferRow): Promise<WrittenFeed> {
-  const feed = await findFeed(ctx.db, transfer.feed_id);
-  if (feed?.status !== 'written' || feed.file_path === null || feed.sha256_hex === null) {
+export async function loadWrittenFeed(ctx: HubContext, transfer: Transfer): Promise<WrittenFeed> {
+  const feed = await findFeed(ctx.db, transfer.feedId);
+  if (feed?.status !== 'written' || feed.filePath === null || feed.sha256Hex === null) {
     throw new HubError(
       'PIFU_SPOOL_MISSING',
-      `transfer ${transfer.id}: its feed ${transfer.feed_id} is not written`,
+      `transfer ${transfer.id}: its feed ${transfer.feedId} is not written`,
     );
   }
-  const recipient = ctx.recipients.get(transfer.recipient_id);
+  const recipient = ctx.recipients.get(transfer.recipientId);
   if (recipient === undefined) {
     throw new HubError(
       'PIFU_RECIPIENT_UNKNOWN',
-      `transfer ${transfer.id}: recipient "${transfer.recipient_id}" is no longer configured`,
+      `transfer ${transfer.id}: recipient "${transfer.recipientId}" is no longer configured`,
     );
   }
-  const written = { ...feed, file_path: feed.file_path, sha256_hex: feed.sha256_hex };
+  const written = { ...feed, filePath: feed.filePath, sha256Hex: feed.sha256Hex };
   return {
     transfer,
     feed: written,
@@ -44,10 +45,10 @@ export async function loadWrittenFeed(ctx: HubContext, transfer: TransferRow): P
     file: {
       transferId: transfer.id,
       recipientId: recipient.id,
-      path: written.file_path,
-      fileName: runIds(transfer.run_id).feedFileName(recipient.id, feed.feed_type),
-      sizeBytes: Number(feed.size_bytes),
-      sha256Hex: written.sha256_hex,
+      path: written.filePath,
+      fileName: runIds(transfer.runId).feedFileName(recipient.id, feed.feedType),
+      sizeBytes: Number(feed.sizeBytes),
+      sha256Hex: written.sha256Hex,
     },
   };
 }
@@ -60,44 +61,44 @@ export async function loadWrittenFeed(ctx: HubContext, transfer: TransferRow): P
  */
 export async function acknowledgeWrittenFeed(
   ctx: HubContext,
-  transfer: TransferRow,
-  feed: FeedRow & { file_path: string; sha256_hex: string },
+  transfer: Transfer,
+  feed: Feed & { filePath: string; sha256Hex: string },
   location: string,
   alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
-  const run = await findRun(ctx.db, transfer.run_id);
-  const basedOn = feed.based_on_transfer_id;
+  const run = await findRun(ctx.db, transfer.runId);
+  const basedOn = feed.basedOnTransferId;
   try {
     return await acknowledgeTransfer(
       ctx.db,
       {
         transferId: transfer.id,
-        recipientId: transfer.recipient_id,
+        recipientId: transfer.recipientId,
         basedOn,
         location,
-        sizeBytes: Number(feed.size_bytes),
-        sha256Hex: feed.sha256_hex,
+        sizeBytes: Number(feed.sizeBytes),
+        sha256Hex: feed.sha256Hex,
         deliveredAt: ctx.now(),
-        disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.file_path)),
-        state: await openStateManifest(stateManifestPath(feed.file_path)),
-        snapshotAt: run?.snapshot_at == null ? null : new Date(run.snapshot_at),
-        scopeDate: run?.scope_date ?? null,
-        profileHash: feed.profile_hash ?? '',
+        disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.filePath)),
+        state: await openStateManifest(stateManifestPath(feed.filePath)),
+        snapshotAt: run?.snapshotAt == null ? null : new Date(run.snapshotAt),
+        scopeDate: run?.scopeDate ?? null,
+        profileHash: feed.profileHash ?? '',
       },
       alsoInTransaction,
     );
   } catch (error) {
     // Only when someone acknowledged for the recipient without its lock: the file went out, uncounted.
     if (isHubError(error) && error.code === 'PIFU_TRANSFER_STALE') {
-      const current = (await findRecipientState(ctx.db, transfer.recipient_id))?.transferId ?? null;
+      const current = (await findRecipientState(ctx.db, transfer.recipientId))?.transferId ?? null;
       await refuseStaleTransfer(
         ctx.db,
-        { transferId: transfer.id, recipientId: transfer.recipient_id, basedOn, current },
+        { transferId: transfer.id, recipientId: transfer.recipientId, basedOn, current },
         error,
         ctx.now(),
       );
       ctx.logger.error(
-        { transferId: transfer.id, recipientId: transfer.recipient_id, basedOn, current, location },
+        { transferId: transfer.id, recipientId: transfer.recipientId, basedOn, current, location },
         'stale transfer refused at acknowledgement',
       );
     }

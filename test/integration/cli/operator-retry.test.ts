@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { findRun, runIds, startRun, type HubContext } from '../../../src/run/index.js';
+import { findFeed } from '../../../src/feed/index.js';
 import { findTransfer } from '../../../src/transfer/index.js';
 import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -114,18 +115,14 @@ describe('pifu-hub retry TRANSFER', () => {
   it('refuses when the feed file is gone: PIFU_SPOOL_MISSING, and the transfer stays failed', async () => {
     block('websak');
     const { transferId } = await runFor('websak');
-    const feed = await ctx.db
-      .selectFrom('hub.feed')
-      .select('file_path')
-      .where('id', '=', (await findTransfer(ctx.db, transferId))!.feed_id)
-      .executeTakeFirstOrThrow();
-    rmSync(feed.file_path!);
+    const feed = (await findFeed(ctx.db, (await findTransfer(ctx.db, transferId))!.feedId))!;
+    rmSync(feed.filePath!);
     unblock('websak');
     const { stderr, exitCode } = await cli('retry', transferId);
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(
       new RegExp(
-        `^error: PIFU_SPOOL_MISSING: ${transferId}: ${feed.file_path!} no longer exist .*export --recipient websak\\n$`,
+        `^error: PIFU_SPOOL_MISSING: ${transferId}: ${feed.filePath!} no longer exist .*export --recipient websak\\n$`,
       ),
     );
     expect(await findTransfer(ctx.db, transferId)).toMatchObject({ status: 'failed', attempts: 1 });

@@ -70,7 +70,7 @@ describe('the embedded default (PGlite, no Redis)', () => {
         });
         await runInProcess(ctx, runId);
         const [transfer] = await listRunTransfers(ctx.db, runId);
-        hashes.push(transfer!.sha256_hex!);
+        hashes.push(transfer!.sha256Hex!);
       } finally {
         await db.destroy();
       }
@@ -106,7 +106,7 @@ describe('the embedded default (PGlite, no Redis)', () => {
       const outcome = await runInProcess(ctx, runId);
       expect(outcome.status).toBe('failed');
       const transfers = await listRunTransfers(ctx.db, runId);
-      expect(transfers.map((t) => [t.recipient_id, t.status])).toEqual([
+      expect(transfers.map((t) => [t.recipientId, t.status])).toEqual([
         ['down', 'failed'],
         ['up', 'delivered'],
       ]);

@@ -36,7 +36,7 @@ describe('a run through the BullMQ queues on real PostgreSQL and Redis', () => {
 
       expect((await findRun(ctx.db, runId))?.status).toBe('completed');
       const transfers = await listRunTransfers(ctx.db, runId);
-      expect(transfers.map((t) => [t.recipient_id, t.status, t.attempts])).toEqual([
+      expect(transfers.map((t) => [t.recipientId, t.status, t.attempts])).toEqual([
         ['itslearning', 'delivered', 1],
         ['websak', 'delivered', 1],
       ]);
@@ -47,7 +47,7 @@ describe('a run through the BullMQ queues on real PostgreSQL and Redis', () => {
           `${file.split('/').at(-1)}.sha256`,
         ]);
         expect(readFileSync(`${file}.sha256`, 'utf8')).toBe(
-          `${transfer.sha256_hex}  ${file.split('/').at(-1)}\n`,
+          `${transfer.sha256Hex}  ${file.split('/').at(-1)}\n`,
         );
         expect(await validateFeedFile(file)).toEqual({ valid: true, errors: [] });
 

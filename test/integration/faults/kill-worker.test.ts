@@ -172,8 +172,8 @@ describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child p
         expect(seen).toBeLessThanOrEqual(2);
         const feed = await findFeed(ctx.db, ids.feedId(check.recipientId));
         expect(recipientServer.kept.get(check.transferId)).toEqual({
-          sha256Hex: feed?.sha256_hex,
-          sizeBytes: Number(feed?.size_bytes),
+          sha256Hex: feed?.sha256Hex,
+          sizeBytes: Number(feed?.sizeBytes),
         });
       }
       expect([...recipientServer.kept.keys()].sort()).toEqual(checks.map((check) => check.transferId).sort());

@@ -49,11 +49,11 @@ describe('a recipient that stays down', () => {
       expect(Date.now() - started).toBeLessThan(10_000);
 
       const [down, up] = await listRunTransfers(ctx.db, runId);
-      expect([down?.recipient_id, down?.status, down?.attempts]).toEqual(['itslearning', 'failed', 2]);
+      expect([down?.recipientId, down?.status, down?.attempts]).toEqual(['itslearning', 'failed', 2]);
       expect(down?.error).toMatch(
         /^PIFU_TRANSPORT_FAILED: file drop for itslearning: cannot write .*not-a-directory/,
       );
-      expect([up?.recipient_id, up?.status]).toEqual(['websak', 'delivered']);
+      expect([up?.recipientId, up?.status]).toEqual(['websak', 'delivered']);
 
       // The dead letter: BullMQ keeps the job in its failed set, with the reason and both attempts.
       const job = await deliverQueue.getJob(down!.id);
@@ -82,7 +82,7 @@ describe('a recipient that stays down', () => {
           (SELECT count(*)::int FROM hub.recipient_state WHERE recipient_id = 'itslearning') AS states
       `.execute(database.db);
       expect(counts.rows).toEqual([{ disclosures: 0, objects: 0, states: 0 }]);
-      expect((await findTransfer(ctx.db, up!.id))?.delivered_at).not.toBeNull();
+      expect((await findTransfer(ctx.db, up!.id))?.deliveredAt).not.toBeNull();
     } finally {
       await deliverQueue.close();
       redis.disconnect();

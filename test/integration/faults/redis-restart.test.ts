@@ -78,12 +78,8 @@ describe('Redis restarted in the middle of a run', () => {
         const ids = runIds(runId);
         for (;;) {
           const feed = await findFeed(ctx.db, ids.feedId('itslearning'));
-          const run = await ctx.db
-            .selectFrom('hub.run')
-            .select('snapshot_at')
-            .where('id', '=', runId)
-            .executeTakeFirst();
-          if (run?.snapshot_at != null || feed?.status !== 'pending') break;
+          const run = await findRun(ctx.db, runId);
+          if (run?.snapshotAt != null || feed?.status !== 'pending') break;
           await sleep(20);
         }
         await stopRedis(redis);

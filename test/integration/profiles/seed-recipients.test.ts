@@ -85,11 +85,11 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
     expect(outcome.failed).toBe(0);
     for (const transfer of await listRunTransfers(ctx.db, runId)) {
       const document = await readFeed(readFileSync(transfer.location ?? '', 'utf8'));
-      const feed: Feed = { persons: [], groups: [], memberships: [], sha256: transfer.sha256_hex ?? '' };
+      const feed: Feed = { persons: [], groups: [], memberships: [], sha256: transfer.sha256Hex ?? '' };
       for await (const { object } of document.persons()) feed.persons.push(object);
       for await (const { object } of document.groups()) feed.groups.push(object);
       for await (const { object } of document.memberships()) feed.memberships.push(object);
-      feeds.set(transfer.recipient_id, feed);
+      feeds.set(transfer.recipientId, feed);
     }
     const keys = async (query: ReturnType<typeof sql<{ id: string }>>): Promise<Set<string>> =>
       new Set((await query.execute(database.db)).rows.map((row) => row.id));
@@ -142,8 +142,8 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
       [...shipped.map((config) => config.id), 'personalsystem'].sort(),
     );
     for (const transfer of await listRunTransfers(ctx.db, runId)) {
-      expect([transfer.recipient_id, await validateFeedFile(transfer.location ?? '')]).toEqual([
-        transfer.recipient_id,
+      expect([transfer.recipientId, await validateFeedFile(transfer.location ?? '')]).toEqual([
+        transfer.recipientId,
         { valid: true, errors: [] },
       ]);
     }
@@ -197,14 +197,11 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
           database.db,
         )
       ).rows;
-      const pseudonymised = transfer.recipient_id === 'conexus-engage';
+      const pseudonymised = transfer.recipientId === 'conexus-engage';
       const feedKeyOf = (key: string): string => (pseudonymised ? pseudonymFor(secret, key) : key);
       const byFeedKey = new Map(rows.map((row) => [feedKeyOf(row.person_key), row.categories]));
-      const current = feed(transfer.recipient_id);
-      expect([transfer.recipient_id, byFeedKey.size]).toEqual([
-        transfer.recipient_id,
-        current.persons.length,
-      ]);
+      const current = feed(transfer.recipientId);
+      expect([transfer.recipientId, byFeedKey.size]).toEqual([transfer.recipientId, current.persons.length]);
       const members = new Set(current.memberships.map((membership) => membership.personKey));
       const mismatches: string[] = [];
       for (const person of current.persons) {
@@ -215,7 +212,7 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
         if (categories?.includes('memberships') !== members.has(person.key))
           mismatches.push(`${person.key}: memberships`);
       }
-      expect([transfer.recipient_id, mismatches]).toEqual([transfer.recipient_id, []]);
+      expect([transfer.recipientId, mismatches]).toEqual([transfer.recipientId, []]);
     }
   });
 

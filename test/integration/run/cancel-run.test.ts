@@ -98,12 +98,12 @@ describe('cancelling a run (real PostgreSQL)', () => {
       skipped: 0,
     });
     const run = await findRun(ctx.db, runId);
-    expect([run?.status, run?.error, run?.finished_at]).toEqual([
+    expect([run?.status, run?.error, run?.finishedAt]).toEqual([
       'failed',
       'cancelled by cli:ops: the records store is being restored',
       expect.any(Date),
     ]);
-    expect((await listRunTransfers(ctx.db, runId)).map((t) => [t.recipient_id, t.status, t.error])).toEqual([
+    expect((await listRunTransfers(ctx.db, runId)).map((t) => [t.recipientId, t.status, t.error])).toEqual([
       ['itslearning', 'held', null],
       ['skole-sms', 'failed', 'cancelled by cli:ops: the records store is being restored'],
       ['websak', 'delivered', null],

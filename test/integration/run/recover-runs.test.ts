@@ -138,7 +138,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
     const run = await findRun(ctx.db, runId);
     expect([run?.status, run?.error]).toEqual(['failed', `${why}; not delivered to itslearning, skole-sms`]);
     const transfers = await listRunTransfers(ctx.db, runId);
-    expect(transfers.map((t) => [t.recipient_id, t.status, t.error])).toEqual([
+    expect(transfers.map((t) => [t.recipientId, t.status, t.error])).toEqual([
       ['itslearning', 'failed', `${why} (the recipient does not hold the feed)`],
       ['skole-sms', 'failed', why],
       ['websak', 'delivered', null],
@@ -146,7 +146,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
     const websak = transfers[2]!;
     const { rows } = await sql<{ disclosures: number; persons: number; state: string | null }>`
       SELECT (SELECT count(*)::int FROM hub.disclosure WHERE transfer_id = ${websak.id}) AS disclosures,
-        (SELECT persons FROM hub.feed WHERE id = ${websak.feed_id}) AS persons,
+        (SELECT persons FROM hub.feed WHERE id = ${websak.feedId}) AS persons,
         (SELECT transfer_id FROM hub.recipient_state WHERE recipient_id = 'websak') AS state`.execute(ctx.db);
     expect(rows[0]!.disclosures).toBeGreaterThan(0);
     expect(rows[0]).toEqual({ disclosures: rows[0]!.persons, persons: rows[0]!.persons, state: websak.id });
@@ -231,7 +231,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
       stuck: expect.any(String),
     });
     const run = await findRun(database.db, runId);
-    expect([run?.status, run?.owner_pid]).toEqual(['running', owner.process.pid]);
+    expect([run?.status, run?.ownerPid]).toEqual(['running', owner.process.pid]);
   });
 
   it('leaves a run whose owner lives, and reports one it cannot check (another host, no owner recorded)', async () => {

@@ -63,10 +63,10 @@ async function exportRun(
   await runInProcess(ctx, runId);
   const delivered = new Map<string, Delivered>();
   for (const transfer of await listRunTransfers(ctx.db, runId)) {
-    delivered.set(transfer.recipient_id, {
+    delivered.set(transfer.recipientId, {
       status: transfer.status,
       transferId: transfer.id,
-      sha256: transfer.sha256_hex,
+      sha256: transfer.sha256Hex,
       ...(await readDelivered(transfer.status === 'delivered' ? transfer.location : null)),
     });
   }
@@ -345,7 +345,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     const again = await writeRecipientFeed(ctx, runIds(two?.runId ?? '').feedId('lms-2'));
     expect(again.held).toBeUndefined();
     expect(
-      (await listRunTransfers(ctx.db, two?.runId ?? '')).find((t) => t.recipient_id === 'lms-2')?.status,
+      (await listRunTransfers(ctx.db, two?.runId ?? '')).find((t) => t.recipientId === 'lms-2')?.status,
     ).toBe('held');
     expect((await listHolds(ctx.db)).map((hold) => hold.recipientId).sort()).toEqual(['lms-1', 'lms-2']);
     const approved = await decideHold(ctx, one?.transferId ?? '', {
@@ -355,10 +355,10 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     });
     expect(approved.delivery?.alreadyDelivered).toBe(false);
     const transfers = await listRunTransfers(ctx.db, holds[0]?.runId ?? '');
-    const delivered = transfers.find((transfer) => transfer.recipient_id === 'lms-1');
+    const delivered = transfers.find((transfer) => transfer.recipientId === 'lms-1');
     expect(delivered?.status).toBe('delivered');
     const heldFeed = await findFeed(ctx.db, runIds(one?.runId ?? '').feedId('lms-1'));
-    expect(delivered?.sha256_hex).toBe(heldFeed?.sha256_hex);
+    expect(delivered?.sha256Hex).toBe(heldFeed?.sha256Hex);
     const afterApprove = await findRecipientState(ctx.db, 'lms-1');
     expect(afterApprove?.transferId).toBe(one?.transferId);
     expect(afterApprove?.objects).toBe((before.one?.objects ?? 0) + (one?.added ?? 0) - (one?.deleted ?? 0));
@@ -370,7 +370,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     });
     expect(await findRecipientState(ctx.db, 'lms-2')).toEqual(before.two);
     expect(
-      (await listRunTransfers(ctx.db, two?.runId ?? '')).find((t) => t.recipient_id === 'lms-2')?.status,
+      (await listRunTransfers(ctx.db, two?.runId ?? '')).find((t) => t.recipientId === 'lms-2')?.status,
     ).toBe('rejected');
     expect(
       (await listHolds(ctx.db, { all: true }))

@@ -26,7 +26,7 @@ async function personsSent(
       const document = await readFeed(readFileSync(transfer.location ?? '', 'utf8'));
       for await (const { object, change } of document.persons()) entries.push([object.key, change]);
     }
-    sent.set(transfer.recipient_id, entries);
+    sent.set(transfer.recipientId, entries);
   }
   return sent;
 }

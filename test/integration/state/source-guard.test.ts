@@ -98,8 +98,8 @@ describe('the source sanity guard, on real PostgreSQL', () => {
   it('lets the first run through (nothing to compare with) and keeps its counts per school', async () => {
     const runId = await run({ feedType: 'full' });
     const row = await findRun(ctx.db, runId);
-    expect(row).toMatchObject({ status: 'completed', source_check: 'passed', source_drop: null });
-    schoolCounts = row?.school_counts as Record<string, SchoolCounts>;
+    expect(row).toMatchObject({ status: 'completed', sourceCheck: 'passed', sourceDrop: null });
+    schoolCounts = row?.schoolCounts as Record<string, SchoolCounts>;
     totalPersons = row?.persons ?? 0;
     const schools = Object.values(schoolCounts).sort((a, b) => b.persons - a.persons);
     expect(schools).toHaveLength(5);
@@ -117,7 +117,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     const removed = Math.ceil(grazed.persons * 0.05);
     await deletePersons(database.db, await pupilsAt(database.db, grazed.org, removed));
     const runId = await run();
-    expect(await findRun(ctx.db, runId)).toMatchObject({ status: 'completed', source_check: 'passed' });
+    expect(await findRun(ctx.db, runId)).toMatchObject({ status: 'completed', sourceCheck: 'passed' });
     const [transfer] = await listRunTransfers(ctx.db, runId);
     expect(transfer?.status).toBe('delivered');
   }, 60_000);
@@ -131,7 +131,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     const runId = await run();
     const row = await findRun(ctx.db, runId);
     expect(row?.status).toBe('failed');
-    expect(row?.source_check).toBe('stopped');
+    expect(row?.sourceCheck).toBe('stopped');
     const error = row?.error ?? '';
     expect(error).toMatch(
       /^snapshot failed: PIFU_SOURCE_DROP: the records store's snapshot shrank since the last good one/,
@@ -140,7 +140,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     expect(error).not.toMatch(/(^|; )persons \d+ →/); // the whole stayed under its 10 %
     expect(error).toContain('pifu-hub export … --accept-source-drop --reason TEXT');
     expect(error).not.toContain('\n');
-    expect(error).toContain(row?.source_drop ?? 'missing');
+    expect(error).toContain(row?.sourceDrop ?? 'missing');
 
     const transfers = await listRunTransfers(ctx.db, runId);
     expect(transfers.map((transfer) => [transfer.status, transfer.location])).toEqual([['failed', null]]);
@@ -158,7 +158,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
       const runId = await startRun(ctx, { recipientIds: ['lms'], trigger: 'schedule', feedType: 'delta' });
       await expect(enqueueRun(connection, runId, { wait: true })).rejects.toThrow(/PIFU_SOURCE_DROP/);
       const row = await findRun(ctx.db, runId);
-      expect(row).toMatchObject({ status: 'failed', source_check: 'stopped' });
+      expect(row).toMatchObject({ status: 'failed', sourceCheck: 'stopped' });
       expect(row?.error).toContain(`school ${hit.org} persons ${hit.persons} →`);
       const [transfer] = await listRunTransfers(ctx.db, runId);
       expect(transfer).toMatchObject({ status: 'failed', attempts: 0 });
@@ -179,15 +179,15 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     const row = await findRun(ctx.db, accepted);
     expect(row).toMatchObject({
       status: 'completed',
-      source_check: 'accepted',
-      accept_source_drop_reason: 'pupils moved to a new school, case 2026/114',
+      sourceCheck: 'accepted',
+      acceptSourceDropReason: 'pupils moved to a new school, case 2026/114',
     });
-    expect(row?.source_drop).toContain(`school ${hit.org} persons ${hit.persons} →`);
+    expect(row?.sourceDrop).toContain(`school ${hit.org} persons ${hit.persons} →`);
     const [transfer] = await listRunTransfers(ctx.db, accepted);
     expect(transfer?.status).toBe('delivered');
 
     const next = await run();
-    expect(await findRun(ctx.db, next)).toMatchObject({ status: 'completed', source_check: 'passed' });
+    expect(await findRun(ctx.db, next)).toMatchObject({ status: 'completed', sourceCheck: 'passed' });
   }, 60_000);
 
   it('export says so on the command line, wants a reason with --accept-source-drop, and run show tells', async () => {

@@ -304,7 +304,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
     expect(record.state).toMatchObject([{ transfer_id: winner.transferId }]);
     expect(await findTransfer(ctx.db, loser.transferId)).toMatchObject({
       status: 'failed',
-      delivered_at: null,
+      deliveredAt: null,
     });
     expect(await disclosuresOf(database.db, loser.transferId)).toBe(0);
     expect(await objectsFrom(database.db, loser.transferId)).toBe(0);

@@ -76,7 +76,7 @@ describe('https-push through the BullMQ queues, retried by the queue', () => {
       transfer.id,
     ]);
     expect(new Set(server.requests.map((request) => request.bodySha256Hex))).toEqual(
-      new Set([transfer.sha256_hex]),
+      new Set([transfer.sha256Hex]),
     );
     expect(server.requests.every((request) => request.headers.authorization === `Bearer ${token}`)).toBe(
       true,

@@ -181,8 +181,8 @@ describe('the recipient lock: at most one feed per recipient in flight, across p
       const secondTransfer = await findTransfer(ctx.db, runIds(second).transferId('websak'));
       expect([firstTransfer?.status, firstTransfer?.attempts]).toEqual(['delivered', 2]);
       expect(secondTransfer?.status).toBe('delivered');
-      expect(new Date(secondFeed!.written_at!).getTime()).toBeGreaterThanOrEqual(
-        new Date(firstTransfer!.delivered_at!).getTime(),
+      expect(new Date(secondFeed!.writtenAt!).getTime()).toBeGreaterThanOrEqual(
+        new Date(firstTransfer!.deliveredAt!).getTime(),
       );
     } finally {
       await workers.close();

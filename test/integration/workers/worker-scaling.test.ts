@@ -59,12 +59,12 @@ describe('worker processes sharing one run', () => {
   async function expectDeliveredOnce(runId: string, recipientIds: readonly string[]): Promise<void> {
     expect((await findRun(database.db, runId))?.status).toBe('completed');
     const transfers = await listRunTransfers(database.db, runId);
-    expect(transfers.map((transfer) => transfer.recipient_id).sort()).toEqual([...recipientIds].sort());
+    expect(transfers.map((transfer) => transfer.recipientId).sort()).toEqual([...recipientIds].sort());
     for (const transfer of transfers) {
-      expect([transfer.recipient_id, transfer.status]).toEqual([transfer.recipient_id, 'delivered']);
+      expect([transfer.recipientId, transfer.status]).toEqual([transfer.recipientId, 'delivered']);
       const file = transfer.location!;
       expect(readdirSync(dirname(file)).sort()).toEqual([basename(file), `${basename(file)}.sha256`]);
-      expect(readFileSync(`${file}.sha256`, 'utf8')).toBe(`${transfer.sha256_hex}  ${basename(file)}\n`);
+      expect(readFileSync(`${file}.sha256`, 'utf8')).toBe(`${transfer.sha256Hex}  ${basename(file)}\n`);
     }
     const { rows } = await sql<{ recipient_id: string; transfer_id: string }>`
       SELECT recipient_id, transfer_id FROM hub.recipient_state WHERE transfer_id IN (

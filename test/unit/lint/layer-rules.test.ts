@@ -75,3 +75,36 @@ describe('lint enforces the layers', () => {
     expect(await layerErrors('jobs/cli/probe.ts', '../runtime.js')).toEqual([]);
   });
 });
+
+/** The row-type errors ESLint reports for `import type { name } from from` in a file at `file`. */
+async function rowTypeErrors(file: string, name: string, from: string): Promise<string[]> {
+  const [result] = await eslint.lintText(
+    `import type { ${name} } from '${from}';\nexport type { ${name} };\n`,
+    {
+      filePath: `${root}${file}`,
+    },
+  );
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports')
+    .map((message) => message.message);
+}
+
+describe('lint keeps row types in their repository', () => {
+  it.each([
+    ['src/feed/probe.ts', 'Selectable', 'kysely'],
+    ['src/feed/probe.ts', 'FeedTable', '../db/index.js'],
+    ['jobs/cli/probe.ts', 'RunTable', '../../src/db/database.js'],
+    ['test/integration/probe.ts', 'TransferTable', '../../src/db/index.js'],
+  ])('%s may not import %s from %s', async (file, name, from) => {
+    expect(await rowTypeErrors(file, name, from)).toEqual([
+      expect.stringContaining('stays in its repository'),
+    ]);
+  });
+
+  it('a repository maps rows, and anyone may use the database type and the domain objects', async () => {
+    expect(await rowTypeErrors('src/feed/feed-repository.ts', 'FeedTable', '../db/index.js')).toEqual([]);
+    expect(await rowTypeErrors('src/feed/feed-repository.ts', 'Selectable', 'kysely')).toEqual([]);
+    expect(await rowTypeErrors('src/feed/probe.ts', 'HubDatabase', '../db/index.js')).toEqual([]);
+    expect(await rowTypeErrors('src/feed/probe.ts', 'Kysely', 'kysely')).toEqual([]);
+  });
+});

@@ -3,11 +3,11 @@ import { createReadStream, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
-import type { HubDatabase, RunRow } from '../../../../src/db/index.js';
-import { findRun } from '../../../../src/run/index.js';
+import type { HubDatabase } from '../../../../src/db/index.js';
+import { findRun, type Run } from '../../../../src/run/index.js';
 
 /** Polls the database (not Redis, which a test may be restarting) until the run has finished. */
-export async function waitForRun(db: Kysely<HubDatabase>, runId: string, timeoutMs: number): Promise<RunRow> {
+export async function waitForRun(db: Kysely<HubDatabase>, runId: string, timeoutMs: number): Promise<Run> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await findRun(db, runId);
