@@ -63,14 +63,21 @@ async function timedRun(
   pool: FeedPool,
   recipientIds: readonly string[],
   feedType: 'full' | 'delta',
-): Promise<{ snapshotS: number; runS: number; figures: FeedFigures[] }> {
+): Promise<{ snapshotS: number; runS: number; cpuS: number; figures: FeedFigures[] }> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
   await takeSnapshot(ctx, runId);
   const snapshotS = (performance.now() - started) / 1000;
   const { figures } = await pool.run(runId, recipientIds);
   await finishRun(ctx, runId);
-  return { snapshotS, runS: (performance.now() - started) / 1000, figures };
+  const used = process.cpuUsage(cpu);
+  return {
+    snapshotS,
+    runS: (performance.now() - started) / 1000,
+    cpuS: (used.user + used.system) / 1e6,
+    figures,
+  };
 }
 
 /**
@@ -118,7 +125,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       ...(database.url === undefined ? {} : { databaseUrl: database.url }),
     });
 
-    let first: { snapshotS: number; runS: number; figures: FeedFigures[] } | undefined;
+    let first: Awaited<ReturnType<typeof timedRun>> | undefined;
     let bytesAfterFirst = 0;
     let bytes = 0;
     for (let night = 1; night <= options.nights; night++) {
@@ -139,6 +146,8 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_s: round(run.snapshotS),
         write_deliver_s: round(run.runS - run.snapshotS),
         full_s: round(run.runS),
+        // This process's CPU (in process: every feed's), telling figures from a busy machine's noise.
+        cpu_s: round(run.cpuS),
         mb_written: round(sumMb(run.figures), 2),
         register_bytes: bytes,
         recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons }) => ({
@@ -181,6 +190,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         mutate_s: round(mutateS),
         snapshot_s: round(run.snapshotS),
         delta_s: deltaS,
+        cpu_s: round(run.cpuS),
         recipients: run.figures.map(({ id, status, added, changed, deleted, mb, feed_s, deliver_s }) => ({
           id,
           status,
@@ -198,6 +208,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
     emit({
       phase: 'noop_delta',
       noop_delta_s: round(noop.runS),
+      cpu_s: round(noop.cpuS),
       snapshot_s: round(noop.snapshotS),
       files_written: written.length,
       written,

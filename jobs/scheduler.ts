@@ -8,7 +8,9 @@ import {
   utcOffset,
   type IgnoredSchedule,
   type RecipientSchedule,
+  slotRuns,
   type Slot,
+  type SlotRun,
 } from '../src/schedule/index.js';
 import { runDailyRetention } from '../src/retention/index.js';
 import { currentProcess, findRun, startRun, type HubContext } from '../src/run/index.js';
@@ -16,18 +18,20 @@ import { enqueueRun, type QueueConnection } from './workers.js';
 
 /**
  * The scheduler: each recipient's `schedule.full` and `schedule.delta` (cron, Europe/Oslo wall-clock time)
- * become runs of that one recipient, one per slot. Which slots there are is src/schedule's pure
- * computation; this module only fires them.
+ * become runs: one per slot instant, of every recipient due then (each with its own feed type), so they
+ * share one snapshot of the source. Which slots there are is src/schedule's pure computation; this
+ * module only fires them.
  *
  * node-cron 4 skips a time that falls in the spring-forward gap, fires a repeated (fall-back) time at its
  * second occurrence, and drops a beat outright when the event loop is more than a second late. So
  * node-cron is only the tick source: once a minute (in UTC) the scheduler fires every slot after the
  * previous tick up to this one. A late or missed tick delays a slot; it never loses one.
  *
- * Every slot has a deterministic run id (recipient + kind + the slot's UTC instant). The run row's primary
- * key makes the first scheduler to record it the only one to fire it; the BullMQ job id derives from the
- * run id. So any number of schedulers on one database and Redis fire each slot exactly once. When a full
- * and a delta of the same recipient fall on the same instant, the full wins and no delta is recorded.
+ * Every slot instant has a deterministic run id (its UTC instant). The run row's primary key makes the
+ * first scheduler to record it the only one to fire it; the BullMQ job id derives from the run id. So any
+ * number of schedulers on one database and Redis fire each slot exactly once. When a full and a delta of
+ * the same recipient fall on the same instant, the full wins and no delta is recorded. Schedulers must
+ * share one recipient configuration: the first to record an instant's run decides who is in it.
  */
 
 const MINUTE = 60_000;
@@ -41,20 +45,22 @@ export type FireOutcome =
   | 're-enqueued';
 
 /**
- * Records the slot's run (one recipient, trigger `schedule`) and enqueues it. Safe to call from any
- * number of schedulers at once: the run id is the slot's, so one insert wins and the others find it.
+ * Records the slot's run (every recipient due at the instant, trigger `schedule`) and enqueues it. Safe
+ * to call from any number of schedulers at once: the run id is the slot's, so one insert wins and the
+ * others find it.
  */
 export async function fireSlot(
   ctx: HubContext,
   connection: QueueConnection,
-  slot: Slot,
+  slot: SlotRun,
 ): Promise<FireOutcome> {
   try {
     await startRun(ctx, {
       runId: slot.runId,
-      recipientIds: [slot.recipientId],
+      recipientIds: slot.slots.map((due) => due.recipientId),
       trigger: 'schedule',
-      feedType: slot.kind,
+      feedType: 'delta',
+      feedTypes: Object.fromEntries(slot.slots.map((due) => [due.recipientId, due.kind])),
       requestedBy: 'scheduler',
       owner: { execution: 'shared-queue', process: currentProcess() },
     });
@@ -72,8 +78,7 @@ export async function fireSlot(
   ctx.logger.info(
     {
       runId: slot.runId,
-      recipientId: slot.recipientId,
-      kind: slot.kind,
+      recipients: slot.slots.map((due) => `${due.recipientId}:${due.kind}`),
       slot: slot.at.toISOString(),
       local: formatLocalSlot(slot.at),
     },
@@ -106,7 +111,7 @@ export interface Scheduler {
    * a time; the window advances only once all of its slots are fired (a window over 31 days, in 31-day
    * parts), so a failed tick is retried by the next one.
    */
-  tick(at?: Date): Promise<{ slot: Slot; outcome: FireOutcome }[]>;
+  tick(at?: Date): Promise<{ slot: SlotRun; outcome: FireOutcome }[]>;
   /** Slots after `from` up to `to`, as this scheduler would fire them (for `scheduler --plan`). */
   plan(from: Date, to: Date): Slot[];
 }
@@ -123,13 +128,13 @@ export function createScheduler(
   const { schedules, ignored } = recipientSchedules(ctx.recipients.values());
   let firedUpTo = options.since ?? new Date(now().getTime() - (options.catchUpMs ?? 10 * MINUTE));
   let running: Promise<unknown> = Promise.resolve();
-  const tick = async (at: Date): Promise<{ slot: Slot; outcome: FireOutcome }[]> => {
-    const fired: { slot: Slot; outcome: FireOutcome }[] = [];
+  const tick = async (at: Date): Promise<{ slot: SlotRun; outcome: FireOutcome }[]> => {
+    const fired: { slot: SlotRun; outcome: FireOutcome }[] = [];
     // A window longer than dueSlots computes at once (a long catch-up, a machine suspended for weeks)
     // is fired in parts, each advancing the window, so memory stays bounded and nothing is skipped.
     while (at.getTime() > firedUpTo.getTime()) {
       const end = new Date(Math.min(at.getTime(), firedUpTo.getTime() + maxSlotWindowMs));
-      for (const slot of dueSlots(schedules, firedUpTo, end, timeZone)) {
+      for (const slot of slotRuns(dueSlots(schedules, firedUpTo, end, timeZone))) {
         fired.push({ slot, outcome: await fireSlot(ctx, connection, slot) });
       }
       firedUpTo = end;

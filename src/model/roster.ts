@@ -1,5 +1,5 @@
 import type { Group } from './group.js';
-import type { Membership } from './membership.js';
+import type { Membership, MembershipRole } from './membership.js';
 import type { Person } from './person.js';
 
 /** Facts about the roster as a whole: who sends it, and when it was read. */
@@ -32,4 +32,34 @@ export interface Roster {
 /** Canonical key order (see Roster). */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What of a person decides whether a profile sees them (see RecipientScope): no name, contact or ids. */
+export type PersonScopeFacts = Pick<
+  Person,
+  'key' | 'populations' | 'status' | 'addressProtection' | 'birthDate' | 'affiliations' | 'guardians'
+>;
+
+/**
+ * A roster that can be read selectively (the run spool): a view that needs one field of everybody, or
+ * only some groups' memberships, skips the rest without decoding it. Same canonical order as `Roster`;
+ * each stream may be read any number of times.
+ */
+export interface SelectiveRoster extends Roster {
+  /** Every person's scope facts, in key order. */
+  personFacts(): AsyncIterable<PersonScopeFacts>;
+  /** The persons whose key `keep` accepts, whole, in key order. */
+  personsWhere(keep: (personKey: string) => boolean): AsyncIterable<Person>;
+  /**
+   * The memberships of the groups `keepGroup` accepts (by the group's position in `groups()`, from 0)
+   * with a role `keepRole` accepts, in canonical order.
+   */
+  membershipsWhere(
+    keepGroup: (groupIndex: number) => boolean,
+    keepRole: (role: MembershipRole) => boolean,
+  ): AsyncIterable<Membership>;
+}
+
+export function isSelectiveRoster(roster: Roster): roster is SelectiveRoster {
+  return 'personFacts' in roster && 'membershipsWhere' in roster;
 }

@@ -1,4 +1,13 @@
-import type { Affiliation, GuardianLink, Group, Membership, Person, Timeframe } from '../model/index.js';
+import type {
+  Affiliation,
+  GuardianLink,
+  Group,
+  Membership,
+  MembershipRole,
+  Person,
+  PersonScopeFacts,
+  Timeframe,
+} from '../model/index.js';
 import type { DateWindow, Profile } from './profile.js';
 import type { PersonRole, PersonRoles } from './project.js';
 import { roleOfRoletype } from '../pifu/index.js';
@@ -197,7 +206,7 @@ export class RecipientScope {
   }
 
   /** A pupil who would be in scope but for being inactive or no longer enrolled (R2, `leavers: close`). */
-  #isLeaver(person: Person): boolean {
+  #isLeaver(person: PersonScopeFacts): boolean {
     if (!this.#profile.populations.includes('pupil') || !person.populations.includes('pupil')) return false;
     return person.affiliations.some(
       (affiliation) => affiliation.population === 'pupil' && this.#affiliationInScope(affiliation, true),
@@ -205,14 +214,14 @@ export class RecipientScope {
   }
 
   /** Guardian links that may bring a guardian in (R8): parental responsibility, a minor, consent where asked. */
-  linkEligible(link: GuardianLink, pupil: Person): boolean {
+  linkEligible(link: GuardianLink, pupil: Pick<Person, 'birthDate'>): boolean {
     const policy = this.#profile.guardians;
     if (policy === 'none' || !link.hasParentalResponsibility) return false;
     if (policy === 'consentedViaPupils' && !link.parentAccessConsent) return false;
     return isMinorOn(pupil.birthDate, this.#on);
   }
 
-  addPerson(person: Person): void {
+  addPerson(person: PersonScopeFacts): void {
     const profile = this.#profile;
     if (person.addressProtection === 'strictlyConfidential' && profile.strictlyConfidential === 'exclude')
       return;
@@ -257,6 +266,11 @@ export class RecipientScope {
 
   rolesOf(personKey: string): PersonRoles {
     return rolesFrom(this.#persons.get(personKey) ?? 0);
+  }
+
+  /** Whether the profile sends memberships of this role at all. */
+  sendsRole(role: MembershipRole): boolean {
+    return this.#roles.has(role);
   }
 
   includesMembership(membership: Membership): boolean {

@@ -1,5 +1,6 @@
 import {
   compareKeys,
+  isSelectiveRoster,
   type Group,
   type Membership,
   type Person,
@@ -72,12 +73,22 @@ export async function viewThroughProfile(
   const excluded =
     restricted.size === 0 ? options.forgotten : new Set([...(options.forgotten ?? []), ...restricted]);
   const scope = new RecipientScope(profile, on, excluded);
-  for await (const group of roster.groups()) scope.addGroup(group);
+  const groupKeys: string[] = [];
+  for await (const group of roster.groups()) {
+    scope.addGroup(group);
+    groupKeys.push(group.key);
+  }
   scope.closeGroups();
+  // By the group's position in the roster: a selective roster skips other groups' memberships unread.
+  const groupInView = groupKeys.map((key) => scope.parentOf(key) !== undefined);
   // A recipient of org structure only (statistics) needs neither pass over persons nor memberships.
   const sendsPersons = profile.populations.length > 0;
-  if (sendsPersons) for await (const person of roster.persons()) scope.addPerson(person);
+  const selective = isSelectiveRoster(roster) ? roster : undefined;
+  if (sendsPersons) {
+    for await (const facts of selective?.personFacts() ?? roster.persons()) scope.addPerson(facts);
+  }
   scope.closePersons();
+  const inView = (personKey: string) => scope.rolesOf(personKey).size > 0;
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
@@ -89,7 +100,7 @@ export async function viewThroughProfile(
     unmatchedSchools: scope.unmatchedSchools(),
     async *persons() {
       if (!sendsPersons) return;
-      for await (const person of roster.persons()) {
+      for await (const person of selective?.personsWhere(inView) ?? roster.persons()) {
         const roles: PersonRoles = scope.rolesOf(person.key);
         if (roles.size === 0) continue;
         yield projectPerson(person, roles, profile, {
@@ -107,9 +118,12 @@ export async function viewThroughProfile(
     },
     async *memberships() {
       if (!sendsPersons) return;
-      const included = filterAsync(roster.memberships(), (membership) =>
-        scope.includesMembership(membership),
-      );
+      const candidates =
+        selective?.membershipsWhere(
+          (index) => groupInView[index] === true,
+          (role) => scope.sendsRole(role),
+        ) ?? roster.memberships();
+      const included = filterAsync(candidates, (membership) => scope.includesMembership(membership));
       if (!profile.pseudonymise) {
         for await (const membership of included) yield { personKey: membership.personKey, membership };
         return;

@@ -14,6 +14,8 @@ export interface RunRequest {
   readonly recipientIds: readonly string[];
   readonly trigger: TransferTrigger;
   readonly feedType: FeedType;
+  /** Per recipient, where they differ from `feedType` (a scheduler slot with fulls and deltas due). */
+  readonly feedTypes?: Readonly<Record<string, FeedType>>;
   readonly requestedBy?: string;
   /** Given by the scheduler (deterministic per slot); otherwise a fresh one. */
   readonly runId?: string;
@@ -80,7 +82,8 @@ export async function startRun(
     });
     for (const recipientId of request.recipientIds) {
       const recipient = ctx.recipients.get(recipientId)!;
-      await insertFeed(trx, { id: ids.feedId(recipientId), runId, recipientId, feedType: request.feedType });
+      const feedType = request.feedTypes?.[recipientId] ?? request.feedType;
+      await insertFeed(trx, { id: ids.feedId(recipientId), runId, recipientId, feedType });
       await insertTransfer(trx, {
         id: ids.transferId(recipientId),
         feedId: ids.feedId(recipientId),

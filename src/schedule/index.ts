@@ -6,8 +6,10 @@ export {
   maxSlotWindowHours,
   maxSlotWindowMs,
   scheduledRunId,
+  slotRuns,
   slotsBetween,
   type RecipientSchedule,
   type Slot,
+  type SlotRun,
 } from './slots.js';
 export { recipientSchedules, type IgnoredSchedule } from './recipient-schedules.js';

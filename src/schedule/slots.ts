@@ -94,16 +94,33 @@ export interface Slot {
   /** The slot's instant (UTC). */
   readonly at: Date;
   readonly expression: string;
+  /** The run of every recipient due at this instant (see scheduledRunId). */
   readonly runId: string;
 }
 
 /**
- * `run-<slot UTC>-sched-<recipient>-<full|delta>`: deterministic, so every scheduler derives the same id;
- * the timestamp first, so feed file names (`<recipient>_<run suffix>_<type>.xml`) still sort by time
- * among the recipient's scheduled and operator runs alike.
+ * `run-<slot UTC>-sched`: one run for every recipient due at the instant, so they share one snapshot of
+ * the source (docs/requirements.md#d7); deterministic, so every scheduler derives the same id. The
+ * timestamp first, so feed file names (`<recipient>_<run suffix>_<type>.xml`) still sort by time among a
+ * recipient's scheduled and operator runs alike.
  */
-export function scheduledRunId(recipientId: string, kind: FeedType, at: Date): string {
-  return `run-${compactTimestamp(at)}-sched-${recipientId}-${kind}`;
+export function scheduledRunId(at: Date): string {
+  return `run-${compactTimestamp(at)}-sched`;
+}
+
+/** What one scheduler slot fires: one run, with each due recipient's feed type. */
+export interface SlotRun {
+  readonly runId: string;
+  readonly at: Date;
+  /** In recipient order; one per recipient. */
+  readonly slots: readonly Slot[];
+}
+
+/** `dueSlots` grouped into the runs they fire, in time order. */
+export function slotRuns(slots: readonly Slot[]): SlotRun[] {
+  const runs = new Map<string, Slot[]>();
+  for (const slot of slots) runs.set(slot.runId, [...(runs.get(slot.runId) ?? []), slot]);
+  return [...runs].map(([runId, due]) => ({ runId, at: due[0]!.at, slots: due }));
 }
 
 /**
@@ -136,7 +153,7 @@ export function dueSlots(
         kind: schedule.kind,
         at,
         expression: schedule.expression,
-        runId: scheduledRunId(schedule.recipientId, schedule.kind, at),
+        runId: scheduledRunId(at),
       });
     }
   }

@@ -4,20 +4,38 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import type { Group, Membership, Person, Roster, RosterProperties } from '../model/index.js';
+import type { Group, Membership, Person, Roster, RosterProperties, SelectiveRoster } from '../model/index.js';
+import { blocksOf } from './frame-file.js';
+import {
+  encodeGroup,
+  encodeMembership,
+  encodePerson,
+  readGroups,
+  readMemberships,
+  readPersonFacts,
+  readPersons,
+} from './roster-frames.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
 
 /**
  * A run's one snapshot of the roster on disk (docs/requirements.md#d7): the source is read once per run, and
  * every feed job, on any worker that shares the spool directory, streams the same objects from here.
- * Newline-delimited JSON, one file per object stream, in canonical order.
+ * One file per object stream, in canonical order, of length-prefixed frames (roster-frames.ts), so a
+ * recipient's view decodes only what it needs: the scope facts of every person, then only the persons
+ * and the groups' memberships it sends. A spool written before frames (format 1, NDJSON) is still read.
  */
 interface Manifest {
   readonly properties: RosterProperties;
   readonly counts: RosterSpoolCounts;
+  readonly format?: 2;
 }
 
 const files = {
+  persons: 'persons.frames',
+  groups: 'groups.frames',
+  memberships: 'memberships.frames',
+} as const;
+const ndjsonFiles = {
   persons: 'persons.ndjson',
   groups: 'groups.ndjson',
   memberships: 'memberships.ndjson',
@@ -27,6 +45,7 @@ const manifestFile = 'manifest.json';
 /**
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
  * complete spool, and a retried run job finding one reuses it instead of reading a newer snapshot.
+ * Memory holds one block of frames and the groups' positions (one entry per group, never per person).
  */
 export async function writeRosterSpool(
   roster: Roster,
@@ -39,40 +58,47 @@ export async function writeRosterSpool(
   await mkdir(staging, { recursive: true, mode: 0o700 });
   const counter = new SnapshotCounter();
   const signal = options.signal ? { signal: options.signal } : {};
-  await writeFileAtomically(join(staging, files.persons), toLines(counter.persons(roster.persons())), signal);
-  await writeFileAtomically(join(staging, files.groups), toLines(counter.groups(roster.groups())), signal);
+  await writeFileAtomically(
+    join(staging, files.persons),
+    blocksOf(counter.persons(roster.persons()), encodePerson),
+    signal,
+  );
+  const groupIndex = new Map<string, number>();
+  const indexed = async function* (groups: AsyncIterable<Group>): AsyncGenerator<Group> {
+    for await (const group of groups) {
+      groupIndex.set(group.key, groupIndex.size);
+      yield group;
+    }
+  };
+  await writeFileAtomically(
+    join(staging, files.groups),
+    blocksOf(indexed(counter.groups(roster.groups())), encodeGroup),
+    signal,
+  );
   await writeFileAtomically(
     join(staging, files.memberships),
-    toLines(counter.memberships(roster.memberships(), readLines<Group>(join(staging, files.groups)))),
+    blocksOf(
+      counter.memberships(roster.memberships(), readGroups(join(staging, files.groups))),
+      (membership) => encodeMembership(membership, groupIndex.get(membership.groupKey)),
+    ),
     signal,
   );
   const counts = counter.counts();
-  const manifest: Manifest = { properties: roster.properties, counts };
+  const manifest: Manifest = { properties: roster.properties, counts, format: 2 };
   await writeFile(join(staging, manifestFile), JSON.stringify(manifest), { mode: 0o600 });
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
   return counts;
 }
 
-/** Lines are batched into ~64 KiB strings: one write per line costs more than the JSON itself. */
-async function* toLines<T>(objects: AsyncIterable<T>): AsyncGenerator<string> {
-  let batch = '';
-  for await (const object of objects) {
-    batch += `${JSON.stringify(object)}\n`;
-    if (batch.length >= 65_536) {
-      yield batch;
-      batch = '';
-    }
-  }
-  if (batch !== '') yield batch;
-}
-
 export function isCompleteRosterSpool(dir: string): boolean {
   return existsSync(join(dir, manifestFile));
 }
 
-/** Opens a complete spool as a Roster; each stream may be read any number of times. */
-export async function openRosterSpool(dir: string): Promise<Roster & { readonly counts: RosterSpoolCounts }> {
+/** Opens a complete spool as a roster; each stream may be read any number of times. */
+export async function openRosterSpool(
+  dir: string,
+): Promise<SelectiveRoster & { readonly counts: RosterSpoolCounts }> {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, manifestFile), 'utf8')) as Manifest;
@@ -81,13 +107,50 @@ export async function openRosterSpool(dir: string): Promise<Roster & { readonly 
       cause: error,
     });
   }
+  const base = { properties: manifest.properties, counts: manifest.counts };
+  if (manifest.format !== 2) {
+    // Format 1: every stream in full; the selective reads filter what they decoded.
+    const persons = () => readLines<Person>(join(dir, ndjsonFiles.persons));
+    const groups = () => readLines<Group>(join(dir, ndjsonFiles.groups));
+    const memberships = () => readLines<Membership>(join(dir, ndjsonFiles.memberships));
+    return {
+      ...base,
+      persons,
+      groups,
+      memberships,
+      personFacts: persons,
+      personsWhere: (keep) => filtered(persons(), (person) => keep(person.key)),
+      membershipsWhere: (keepGroup, keepRole) => groupIndexed(groups(), memberships(), keepGroup, keepRole),
+    };
+  }
+  const path = (file: keyof typeof files) => join(dir, files[file]);
   return {
-    properties: manifest.properties,
-    counts: manifest.counts,
-    persons: () => readLines<Person>(join(dir, files.persons)),
-    groups: () => readLines<Group>(join(dir, files.groups)),
-    memberships: () => readLines<Membership>(join(dir, files.memberships)),
+    ...base,
+    persons: () => readPersons(path('persons')),
+    groups: () => readGroups(path('groups')),
+    memberships: () => readMemberships(path('memberships')),
+    personFacts: () => readPersonFacts(path('persons')),
+    personsWhere: (keep) => readPersons(path('persons'), keep),
+    membershipsWhere: (keepGroup, keepRole) => readMemberships(path('memberships'), keepGroup, keepRole),
   };
+}
+
+async function* filtered<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
+  for await (const item of items) if (keep(item)) yield item;
+}
+
+/** Format 1's memberships by group position, found by walking the (sorted) groups beside them. */
+async function* groupIndexed(
+  groups: AsyncIterable<Group>,
+  memberships: AsyncIterable<Membership>,
+  keepGroup: (groupIndex: number) => boolean,
+  keepRole: (role: Membership['role']) => boolean,
+): AsyncGenerator<Membership> {
+  const index = new Map<string, number>();
+  for await (const group of groups) index.set(group.key, index.size);
+  for await (const membership of memberships) {
+    if (keepRole(membership.role) && keepGroup(index.get(membership.groupKey) ?? -1)) yield membership;
+  }
 }
 
 async function* readLines<T>(path: string): AsyncGenerator<T> {

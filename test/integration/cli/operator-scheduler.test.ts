@@ -34,7 +34,7 @@ describe('pifu-hub scheduler', () => {
       ['2026-03-29T03:50+02:00', '2026-03-29T01:50Z', 'laerers-laering', 'full'],
       ['2026-03-29T04:00+02:00', '2026-03-29T02:00Z', 'websak', 'delta'],
     ]);
-    expect(lines[8]).toMatch(/ 30 2 \* \* \* +run-20260329T013000Z-sched-itslearning-full$/);
+    expect(lines[8]).toMatch(/ 30 2 \* \* \* +run-20260329T013000Z-sched$/);
   });
 
   it('--plan --json: one object per slot; over the fall-back night 02:30 fires once, in CEST', async () => {
@@ -54,7 +54,7 @@ describe('pifu-hub scheduler', () => {
         recipient: 'itslearning',
         kind: 'full',
         expression: '30 2 * * *',
-        runId: 'run-20261025T003000Z-sched-itslearning-full',
+        runId: 'run-20261025T003000Z-sched',
       },
     ]);
   });

@@ -53,10 +53,10 @@ describe('files the hub writes are 0600 in 0700 directories', () => {
     const runId = await startRun(ops, { recipientIds: ['lms'], trigger: 'operator', feedType: 'full' });
     await takeSnapshot(ops, runId);
     expect(readdirSync(join(ops.spoolDir, 'runs', runId, 'roster')).sort()).toEqual([
-      'groups.ndjson',
+      'groups.frames',
       'manifest.json',
-      'memberships.ndjson',
-      'persons.ndjson',
+      'memberships.frames',
+      'persons.frames',
     ]);
     await startExport(ops, actors.operator, { all: true });
     expectPrivate(ops.spoolDir);

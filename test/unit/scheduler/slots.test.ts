@@ -9,6 +9,7 @@ import {
   parseSchedule,
   recipientSchedules,
   scheduledRunId,
+  slotRuns,
   slotsBetween,
 } from '../../../src/schedule/index.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
@@ -287,14 +288,27 @@ describe('recipients schedules, slots and run ids', () => {
       ['00:30', 'websak', 'full'],
       ['01:00', 'itslearning', 'delta'],
     ]);
-    expect(slots[1]!.runId).toBe('run-20261025T000000Z-sched-itslearning-full');
+    expect(slots[1]!.runId).toBe('run-20261025T000000Z-sched');
   });
 
   it('run ids are deterministic, free of ":" (BullMQ) and sort by slot time', () => {
-    const id = scheduledRunId('inspera', 'delta', at('2026-03-29T01:30:00Z'));
-    expect(id).toBe('run-20260329T013000Z-sched-inspera-delta');
+    const id = scheduledRunId(at('2026-03-29T01:30:00Z'));
+    expect(id).toBe('run-20260329T013000Z-sched');
     expect(id).not.toContain(':');
-    expect(scheduledRunId('inspera', 'full', at('2026-03-28T01:30Z')) < id).toBe(true);
+    expect(scheduledRunId(at('2026-03-28T01:30Z')) < id).toBe(true);
+  });
+
+  it('every recipient due at one instant is in one run, each with its own feed type', () => {
+    const { schedules } = recipientSchedules(recipients);
+    const runs = slotRuns(dueSlots(schedules, at('2026-10-24T22:30Z'), at('2026-10-25T01:30Z')));
+    expect(
+      runs.map((run) => [run.runId, run.slots.map((slot) => `${slot.recipientId}:${slot.kind}`)]),
+    ).toEqual([
+      ['run-20261024T230000Z-sched', ['itslearning:delta']],
+      ['run-20261025T000000Z-sched', ['itslearning:full']],
+      ['run-20261025T003000Z-sched', ['websak:full']],
+      ['run-20261025T010000Z-sched', ['itslearning:delta']],
+    ]);
   });
 });
 
@@ -305,6 +319,15 @@ describe('the shipped recipients over both DST nights', () => {
     dueSlots(schedules, at(from), at(to)).map(
       (slot) => `${formatLocalSlot(slot.at)} ${slot.recipientId} ${slot.kind}`,
     );
+
+  it('a weekday 11:15 is one run of every recipient with a 15-minute delta, so one snapshot', () => {
+    const runs = slotRuns(dueSlots(schedules, at('2026-11-03T10:14Z'), at('2026-11-03T10:16Z')));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.runId).toBe('run-20261103T101500Z-sched');
+    const due = fixtures.filter((config) => config.schedule?.delta === '*/15 7-17 * * 1-5');
+    expect(runs[0]!.slots.map((slot) => slot.recipientId)).toEqual(due.map((config) => config.id).sort());
+    expect(runs[0]!.slots.length).toBeGreaterThan(1);
+  });
 
   it('spring forward: every nightly full fires once; those set in 02:00–02:59 run an hour later by the clock', () => {
     expect(nightly('2026-03-28T22:00Z', '2026-03-29T04:00Z')).toEqual([

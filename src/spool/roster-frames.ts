@@ -1,0 +1,120 @@
+import {
+  membershipRoles,
+  type Group,
+  type Membership,
+  type MembershipRole,
+  type Person,
+  type PersonScopeFacts,
+} from '../model/index.js';
+import { readFrames } from './frame-file.js';
+
+/**
+ * How the run spool frames each kind of object (see frame-file.ts). JSON inside, so a value is exactly
+ * what the model says; the frame headers carry what a reader decides on before it decodes anything:
+ *
+ * - person: `u32 key bytes, u32 facts bytes, u32 person bytes`, then the key, the scope facts (JSON)
+ *   and the whole person (JSON). A scope pass decodes the facts alone; an output pass decodes the key,
+ *   then the person only when it is in view.
+ * - group: `u32 bytes`, then the group (JSON).
+ * - membership: `u32 group index, u8 role index, u32 bytes`, then the membership (JSON). The group index
+ *   is the group's position in the groups file (0xFFFFFFFF when the group is not there); a view skips
+ *   whole groups, and roles it does not send, without decoding a byte.
+ */
+
+const noGroup = 0xffffffff;
+
+export function encodePerson(person: Person): Buffer {
+  const key = Buffer.from(person.key);
+  const facts = Buffer.from(JSON.stringify(scopeFactsOf(person)));
+  const whole = Buffer.from(JSON.stringify(person));
+  const frame = Buffer.allocUnsafe(12 + key.length + facts.length + whole.length);
+  frame.writeUInt32LE(key.length, 0);
+  frame.writeUInt32LE(facts.length, 4);
+  frame.writeUInt32LE(whole.length, 8);
+  key.copy(frame, 12);
+  facts.copy(frame, 12 + key.length);
+  whole.copy(frame, 12 + key.length + facts.length);
+  return frame;
+}
+
+function scopeFactsOf(person: Person): PersonScopeFacts {
+  const { key, populations, status, addressProtection, birthDate, affiliations, guardians } = person;
+  return { key, populations, status, addressProtection, birthDate, affiliations, guardians };
+}
+
+export function encodeGroup(group: Group): Buffer {
+  const json = Buffer.from(JSON.stringify(group));
+  const frame = Buffer.allocUnsafe(4 + json.length);
+  frame.writeUInt32LE(json.length, 0);
+  json.copy(frame, 4);
+  return frame;
+}
+
+export function encodeMembership(membership: Membership, groupIndex: number | undefined): Buffer {
+  const json = Buffer.from(JSON.stringify(membership));
+  const frame = Buffer.allocUnsafe(9 + json.length);
+  frame.writeUInt32LE(groupIndex ?? noGroup, 0);
+  frame.writeUInt8(membershipRoles.indexOf(membership.role), 4);
+  frame.writeUInt32LE(json.length, 5);
+  json.copy(frame, 9);
+  return frame;
+}
+
+const personLength = (buffer: Buffer, offset: number): number =>
+  12 + buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) + buffer.readUInt32LE(offset + 8);
+
+const parse = <T>(buffer: Buffer, start: number, end: number): T =>
+  JSON.parse(buffer.toString('utf8', start, end)) as T;
+
+export async function* readPersonFacts(path: string): AsyncGenerator<PersonScopeFacts> {
+  for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
+    const batch: PersonScopeFacts[] = [];
+    for (const at of starts) {
+      const from = at + 12 + buffer.readUInt32LE(at);
+      batch.push(parse<PersonScopeFacts>(buffer, from, from + buffer.readUInt32LE(at + 4)));
+    }
+    yield* batch;
+  }
+}
+
+export async function* readPersons(
+  path: string,
+  keep: (personKey: string) => boolean = () => true,
+): AsyncGenerator<Person> {
+  for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
+    const batch: Person[] = [];
+    for (const at of starts) {
+      const keyBytes = buffer.readUInt32LE(at);
+      if (!keep(buffer.toString('utf8', at + 12, at + 12 + keyBytes))) continue;
+      const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
+      batch.push(parse<Person>(buffer, from, from + buffer.readUInt32LE(at + 8)));
+    }
+    yield* batch;
+  }
+}
+
+export async function* readGroups(path: string): AsyncGenerator<Group> {
+  for await (const { buffer, starts } of readFrames(path, 4, (b, o) => 4 + b.readUInt32LE(o))) {
+    const batch = starts.map((at) => parse<Group>(buffer, at + 4, at + 4 + buffer.readUInt32LE(at)));
+    yield* batch;
+  }
+}
+
+export async function* readMemberships(
+  path: string,
+  keepGroup: (groupIndex: number) => boolean = () => true,
+  keepRole: (role: MembershipRole) => boolean = () => true,
+): AsyncGenerator<Membership> {
+  const roleKept = membershipRoles.map((role) => keepRole(role));
+  for await (const { buffer, starts } of readFrames(path, 9, (b, o) => 9 + b.readUInt32LE(o + 5))) {
+    const batch: Membership[] = [];
+    for (const at of starts) {
+      const group = buffer.readUInt32LE(at);
+      if (!roleKept[buffer.readUInt8(at + 4)]) continue;
+      if (group !== noGroup && !keepGroup(group)) continue;
+      if (group === noGroup && !keepGroup(-1)) continue;
+      batch.push(parse<Membership>(buffer, at + 9, at + 9 + buffer.readUInt32LE(at + 5)));
+    }
+    yield* batch;
+  }
+}
