@@ -9,6 +9,8 @@ export { listLimit } from './input-schemas.js';
 export type { FeedReport, RunObserver, RunReport } from './run-report.js';
 export type { MaskedPerson } from '../feed/index.js';
 export { startExport, type ExportInput } from './start-export.js';
+export { importFile, type ImportInput, type ImportResult } from './import-file.js';
+export { lenientModes, type ImportReport, type ImportProblem, type LenientMode } from '../ports/index.js';
 export { resyncRecipient, type ResyncInput } from './resync-recipient.js';
 export { previewExport, type ExportPreview, type PreviewInput } from './preview-export.js';
 export { writePreviewFeeds, type PreviewFile, type PreviewFilesInput } from './write-preview-feeds.js';
