@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { hubVersion } from '../../src/operations/index.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerHoldCommands } from './commands/holds.js';
-import { registerImportCommand } from './commands/import.js';
+import { registerImportCommand, registerSourceCommands } from './commands/import.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerProcessCommands } from './commands/processes.js';
@@ -24,6 +24,7 @@ export function buildProgram(): Command {
     .version(hubVersion(), '-V, --version', 'print the version');
   registerExportCommands(program);
   registerImportCommand(program);
+  registerSourceCommands(program);
   registerRunCommands(program);
   registerHoldCommands(program);
   registerPrivacyCommands(program);

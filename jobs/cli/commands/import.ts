@@ -1,7 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { importFile, lenientModes, showRun, type ImportInput } from '../../../src/operations/index.js';
+import {
+  HubError,
+  importDropFolder,
+  importFile,
+  lenientModes,
+  showRun,
+  type DropFolderOutcome,
+  type ImportInput,
+  type LenientMode,
+} from '../../../src/operations/index.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';
 import { formatImportReport } from '../format-import.js';
@@ -65,4 +74,90 @@ export function registerImportCommand(program: Command): void {
         }
       });
     });
+}
+
+function printOutcomes(outcomes: readonly DropFolderOutcome[], json: boolean): void {
+  for (const outcome of outcomes) {
+    emit(json, outcome, () =>
+      outcome.outcome === 'imported'
+        ? `${outcome.file}: imported, run ${outcome.runId ?? '-'}`
+        : `${outcome.file}: refused, moved to refused/: ${outcome.error ?? ''}`,
+    );
+  }
+}
+
+/** `source watch --dir DIR`: a drop folder the school system's export lands in, imported as it arrives. */
+export function registerSourceCommands(program: Command): void {
+  const source = program.command('source').description('PIFU exports from a school system as the source');
+  source
+    .command('watch')
+    .description('import every PIFU export that lands in a drop folder, until SIGTERM/SIGINT')
+    .requiredOption('--dir <dir>', 'the drop folder')
+    .addOption(
+      new Option(
+        '--lenient <modes>',
+        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
+      )
+        .argParser(lenientList)
+        .default([]),
+    )
+    .option('--interval <seconds>', 'seconds between looks at the folder (1–3600)', '30')
+    .option('--settle <seconds>', 'a file unchanged this long is complete (0–3600)', '10')
+    .option('--once', 'look once and exit', false)
+    .option('--json', 'one JSON object per file', false)
+    .action(
+      async (options: {
+        dir: string;
+        lenient: string[];
+        interval: string;
+        settle: string;
+        once: boolean;
+        json: boolean;
+      }) => {
+        const interval = Number(options.interval);
+        const settle = Number(options.settle);
+        if (!Number.isInteger(interval) || interval < 1 || interval > 3600) {
+          throw new HubError('PIFU_USAGE_INVALID', '--interval: a whole number of seconds, 1–3600');
+        }
+        if (!Number.isInteger(settle) || settle < 0 || settle > 3600) {
+          throw new HubError('PIFU_USAGE_INVALID', '--settle: a whole number of seconds, 0–3600');
+        }
+        const unknown = options.lenient.filter(
+          (mode) => mode !== 'all' && !lenientModes.includes(mode as never),
+        );
+        if (unknown.length > 0) {
+          throw new HubError('PIFU_USAGE_INVALID', `--lenient: one of ${lenientModes.join(', ')} or all`);
+        }
+        const lenient: LenientMode[] = options.lenient.includes('all')
+          ? [...lenientModes]
+          : (options.lenient as LenientMode[]);
+        const dir = resolve(options.dir);
+        await withSession({}, async ({ ops, actor }) => {
+          let stopped = false;
+          let wake: (() => void) | undefined;
+          const stop = (): void => {
+            stopped = true;
+            wake?.();
+          };
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+          try {
+            do {
+              printOutcomes(
+                await importDropFolder(ops, actor, { dir, lenient, settleSeconds: settle }),
+                options.json,
+              );
+              if (options.once || stopped) break;
+              await new Promise<void>((resolveWait) => {
+                wake = resolveWait;
+                setTimeout(resolveWait, interval * 1000).unref();
+              });
+            } while (!stopped);
+          } finally {
+            process.off('SIGTERM', stop);
+            process.off('SIGINT', stop);
+          }
+        });
+      },
+    );
 }
