@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { MunicipalityScale } from '../fixtures/generator/index.js';
 import { runApiLoad } from './api-load.js';
+import { measurePifuFile, runPifuFileBench } from './pifu-file-bench.js';
 import { runBench } from './run-bench.js';
 import { runScaleBench } from './scale-bench.js';
 
@@ -62,6 +63,12 @@ export function registerBenchCommand(program: Command): Command {
       'instead: load the HTTP API on loopback (serve and export --all in processes of their own; needs npm run build and PostgreSQL)',
       false,
     )
+    .option(
+      '--pifu-file',
+      'instead: write the municipality as a PIFU export, then read it as `import` does (seconds, peak RSS) and time the refusal of large hostile files',
+      false,
+    )
+    .option('--file <path>', 'with --pifu-file: read this PIFU file only (what the reading process does)')
     .option('--pulls <n>', 'with --api: concurrent GET /feeds/{r}/next', nonNegativeInteger, 200)
     .option(
       '--pages <n>',
@@ -76,6 +83,8 @@ export function registerBenchCommand(program: Command): Command {
         databaseUrl?: string;
         mutate?: number;
         api: boolean;
+        pifuFile: boolean;
+        file?: string;
         pulls: number;
         pages: number;
         recipients?: 'all' | string[];
@@ -86,11 +95,19 @@ export function registerBenchCommand(program: Command): Command {
           await runScaleBench({
             ...options,
             recipients: options.recipients,
-            emit: (line) => void process.stdout.write(`${JSON.stringify(line)}\n`),
+            emit: (line) =>
+              void process.stdout.write(`${JSON.stringify(line)}
+`),
           });
           return;
         }
-        const result = options.api ? await runApiLoad(options) : await runBench(options);
+        const result = options.pifuFile
+          ? options.file !== undefined
+            ? await measurePifuFile(options.file)
+            : await runPifuFileBench(options)
+          : options.api
+            ? await runApiLoad(options)
+            : await runBench(options);
         process.stdout.write(`${JSON.stringify(result)}\n`);
       },
     );

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createPifuFileReader } from '../connectors/sources/pifu-file/index.js';
 import { createRecordsDbSource, type SourceDatabase } from '../connectors/sources/records-db/index.js';
 import { checkTransportConfig, createTransport } from '../connectors/transports/registry.js';
 import {
@@ -206,6 +207,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       ...context,
       executor,
       stuckRuns: recovery.stuck,
+      rosterFiles: createPifuFileReader({ db: hub.db, limits: env.inputLimits, sourceName: env.sourceName }),
       queues:
         env.redisUrl === undefined ? undefined : bullmqQueueInspector({ redisUrl: env.redisUrl, prefix }),
     },

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { hubVersion } from '../../src/operations/index.js';
 import { registerExportCommands } from './commands/export.js';
 import { registerHoldCommands } from './commands/holds.js';
+import { registerImportCommand, registerSourceCommands } from './commands/import.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
 import { registerPrivacyCommands } from './commands/privacy.js';
 import { registerProcessCommands } from './commands/processes.js';
@@ -22,6 +23,8 @@ export function buildProgram(): Command {
     .description('Roster data from the records store to each recipient as a PIFU-IMS 1.3 feed, accountably.')
     .version(hubVersion(), '-V, --version', 'print the version');
   registerExportCommands(program);
+  registerImportCommand(program);
+  registerSourceCommands(program);
   registerRunCommands(program);
   registerHoldCommands(program);
   registerPrivacyCommands(program);

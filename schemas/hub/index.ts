@@ -9,6 +9,7 @@ import * as feedBase from './0007-feed-base.js';
 import * as runOwner from './0008-run-owner.js';
 import * as apiTokensAndPull from './0009-api-tokens-and-pull.js';
 import * as privacy from './0010-privacy.js';
+import * as sourceIdentity from './0011-source-identity.js';
 import * as disclosureSpans from './0012-disclosure-spans.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
@@ -23,5 +24,6 @@ export const hubMigrations: Record<string, Migration> = {
   '0008-run-owner': runOwner,
   '0009-api-tokens-and-pull': apiTokensAndPull,
   '0010-privacy': privacy,
+  '0011-source-identity': sourceIdentity,
   '0012-disclosure-spans': disclosureSpans,
 };

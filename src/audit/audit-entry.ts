@@ -4,6 +4,7 @@
  */
 export const auditActions = [
   'export',
+  'import',
   'preview',
   'preview-file',
   'resync',

@@ -20,6 +20,15 @@ export interface HubDatabase {
   'hub.restriction': RestrictionTable;
   'hub.disclosure_summary': DisclosureSummaryTable;
   'hub.retention_sweep': RetentionSweepTable;
+  'hub.source_identity': SourceIdentityTable;
+}
+
+/** The hub's key for a source id (a keyed hash, never the id) of an object read from a PIFU file. */
+export interface SourceIdentityTable {
+  kind: 'person' | 'group';
+  source_id_hash: string;
+  hub_key: string;
+  created_at: Generated<Date>;
 }
 
 /** An API token: only its sha-256 is kept; a role or a recipient it pulls for, never both. */

@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
 import { HubError } from '../errors/index.js';
 import { closeAbandonedRun, currentProcess, startRun, type RunOwner, type RunRequest } from '../run/index.js';
 import type { AuditTrail } from './audited.js';
@@ -18,6 +20,10 @@ export async function recordAndExecuteRun(
     readonly observer?: RunObserver | undefined;
     /** False when the operation already wrote its audit row with an earlier effect (forget). */
     readonly audit?: boolean;
+    /** More of the operation's effect, committed with the run (import: the file's hub keys). */
+    readonly inTransaction?: (trx: Kysely<HubDatabase>, runId: string) => Promise<void>;
+    /** Before the run is carried out or handed over (import: its snapshot, spooled from the file). */
+    readonly beforeExecute?: (runId: string) => Promise<void>;
   } = {},
 ): Promise<RunReport> {
   if (options.detach === true && !ctx.executor.detachable) {
@@ -33,12 +39,21 @@ export async function recordAndExecuteRun(
     { ...request, owner },
     {
       alsoInTransaction: async (trx, id) => {
+        await options.inTransaction?.(trx, id);
         if (options.audit === false) return;
         trail.detail = trail.detail === undefined ? id : `${id}: ${trail.detail}`;
         await trail.done(trx);
       },
     },
   );
+  if (options.beforeExecute !== undefined) {
+    try {
+      await options.beforeExecute(runId);
+    } catch (error) {
+      await closeStoppedRun(ctx, runId, owner, error);
+      throw error;
+    }
+  }
   if (options.detach === true) {
     await ctx.executor.enqueue(runId);
     return { runId, status: 'enqueued', feeds: [] };

@@ -1,4 +1,4 @@
-import type { QueueInspector, RunExecutor } from '../ports/index.js';
+import type { QueueInspector, RosterFileReader, RunExecutor } from '../ports/index.js';
 import type { HubContext } from '../run/index.js';
 
 /**
@@ -15,4 +15,6 @@ export interface OperationContext extends HubContext {
    * `stuck` until a later command settles them or an operator cancels them.
    */
   readonly stuckRuns: ReadonlyMap<string, string>;
+  /** Reads PIFU files from outside for `import`; undefined where the process offers none. */
+  readonly rosterFiles?: RosterFileReader;
 }

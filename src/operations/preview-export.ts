@@ -6,7 +6,8 @@ import {
   recipientView,
   type FeedPreview,
 } from '../feed/index.js';
-import type { FeedType } from '../model/index.js';
+import type { RecipientConfig } from '../config/index.js';
+import type { FeedType, Roster } from '../model/index.js';
 import { scopeDateOf } from '../run/index.js';
 import type { DeltaCounts } from '../state/index.js';
 import type { Actor } from './actor.js';
@@ -61,47 +62,54 @@ export async function previewExport(
     const request = parseInput(previewInput, input);
     const recipients = selectRecipients(ctx, request);
     trail.detail = `export --dry-run ${request.feedType}: ${recipients.map((r) => r.id).join(', ')}`;
-    return withScratchSnapshot(
-      ctx,
-      async (roster) => {
-        const previews: ExportPreview[] = [];
-        const scopeDate = scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
-        for (const recipient of recipients) {
-          const key = await previewPseudonymKey(ctx, recipient);
-          const profile = recipient.resolvedProfile;
-          const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: key?.secret });
-          const view = await recipientView(recipient, roster, inputs);
-          const summary = await previewFeed(view, {
-            roster,
-            profile,
-            sampleSize: request.sampleSize,
-          });
-          const feed = await previewRecipientFeed(ctx, recipient, roster, {
-            feedType: request.feedType,
-            inputs,
-          });
-          previews.push({
-            recipient: recipient.id,
-            kind: recipient.kind,
-            dryRun: true,
-            feedType: feed.feedType,
-            ...(feed.feedType === 'delta'
-              ? {
-                  delta: {
-                    added: feed.counts.added,
-                    changed: feed.counts.changed,
-                    deleted: feed.counts.deleted,
-                  },
-                }
-              : {}),
-            bytes: feed.sizeBytes,
-            ...(key?.provisional === true ? { provisionalPseudonyms: true as const } : {}),
-            ...summary,
-          });
-        }
-        return previews;
-      },
-      options,
-    );
+    return withScratchSnapshot(ctx, (roster) => previewRecipients(ctx, recipients, roster, request), options);
   });
+}
+
+/**
+ * What each recipient would get from `roster` now (the dry-run's body, shared with `import --dry-run`):
+ * reads the recipients' state and writes nothing.
+ */
+export async function previewRecipients(
+  ctx: OperationContext,
+  recipients: readonly RecipientConfig[],
+  roster: Roster,
+  request: { readonly feedType: FeedType; readonly sampleSize: number },
+): Promise<ExportPreview[]> {
+  const previews: ExportPreview[] = [];
+  const scopeDate = scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
+  for (const recipient of recipients) {
+    const key = await previewPseudonymKey(ctx, recipient);
+    const profile = recipient.resolvedProfile;
+    const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: key?.secret });
+    const view = await recipientView(recipient, roster, inputs);
+    const summary = await previewFeed(view, {
+      roster,
+      profile,
+      sampleSize: request.sampleSize,
+    });
+    const feed = await previewRecipientFeed(ctx, recipient, roster, {
+      feedType: request.feedType,
+      inputs,
+    });
+    previews.push({
+      recipient: recipient.id,
+      kind: recipient.kind,
+      dryRun: true,
+      feedType: feed.feedType,
+      ...(feed.feedType === 'delta'
+        ? {
+            delta: {
+              added: feed.counts.added,
+              changed: feed.counts.changed,
+              deleted: feed.counts.deleted,
+            },
+          }
+        : {}),
+      bytes: feed.sizeBytes,
+      ...(key?.provisional === true ? { provisionalPseudonyms: true as const } : {}),
+      ...summary,
+    });
+  }
+  return previews;
 }

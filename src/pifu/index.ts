@@ -1,6 +1,7 @@
 export { renderFeed } from './render-feed.js';
 export type { FeedEntry, FeedInput } from './feed-input.js';
-export { readFeed } from './read-feed.js';
+export { readFeed, readFeedDetailed, type DetailedFeedDocument } from './read-feed.js';
+export type { WithheldKind } from './withheld-elements.js';
 export { defaultInputLimits, InputGuard, InputRefusal, type InputLimits } from './input-guard.js';
 export { openGuardedFile } from './guarded-input.js';
 export { toFeedPerson, type FeedPerson } from './feed-person.js';
@@ -12,3 +13,4 @@ export {
   roletypeCodes,
   type RoletypeCode,
 } from './pifu-vocabulary.js';
+export { allowedSubroles } from './pifu-vocabulary.js';

@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
 import type { Group, Membership } from '../model/index.js';
-import { HubError } from '../errors/index.js';
+import { HubError, isHubError } from '../errors/index.js';
 import type { FeedDocument } from './feed-document.js';
 import type { FeedPerson } from './feed-person.js';
 import type { FeedEntry } from './feed-input.js';
@@ -23,6 +23,17 @@ export interface ReadOptions {
   readonly limits?: InputLimits;
   /** Bytes already checked by the caller's own InputGuard (openGuardedFile). */
   readonly guarded?: InputGuard;
+  /**
+   * Given, a record the mapping cannot read (a person without a name, a group of a type PIFU 1.3 does not
+   * know) is reported here and skipped instead of ending the read. The message carries no value.
+   */
+  readonly onUnreadableRecord?: (problem: UnreadableRecord) => void;
+}
+
+export interface UnreadableRecord {
+  readonly name: string;
+  readonly line: number;
+  readonly message: string;
 }
 
 /** An entry as read, with where it was and what the reader left out of it. */
@@ -80,7 +91,7 @@ export interface DetailedFeedDocument {
  * had before (`sourcedidtype="Old"`) and which withheld elements it carried. For importing files from
  * outside, where a report must point at objects.
  */
-async function readFeedDetailed(
+export async function readFeedDetailed(
   source: FeedSource,
   options: ReadOptions = {},
 ): Promise<DetailedFeedDocument> {
@@ -136,12 +147,19 @@ async function readFeedDetailed(
       }
       if (recordStage < stage) continue;
       index++;
-      const node = parseRecord(record.xml, record.name, record.line);
+      let node: XmlNode;
+      let entries: readonly FeedEntry<T>[];
+      try {
+        node = parseRecord(record.xml, record.name, record.line);
+        entries = parse(node, index);
+      } catch (error) {
+        if (options.onUnreadableRecord === undefined || !isHubError(error)) throw error;
+        options.onUnreadableRecord({ name: record.name, line: record.line, message: error.message });
+        continue;
+      }
       const withheld = countWithheld(record.xml);
       const former = stage === 2 ? [] : formerIds(node);
-      for (const entry of parse(node, index)) {
-        yield { ...entry, line: record.line, formerIds: former, withheld };
-      }
+      for (const entry of entries) yield { ...entry, line: record.line, formerIds: former, withheld };
     }
   }
 

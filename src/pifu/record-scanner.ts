@@ -35,7 +35,10 @@ function findTagEnd(text: string, from: number): number {
   return -1;
 }
 
-/** The root must be `enterprise` in the PIFU namespace, with or without a prefix. */
+/** PIFU-IMS 1.1 and 1.2 exports still occur; their namespaces carried the minor version. */
+const olderNamespaces = /^http:\/\/pifu\.no\/xsd\/pifu-ims_sas\/pifu-ims_sas-1\.[12](?:\.\d+)?$/;
+
+/** The root must be `enterprise` in the PIFU namespace (1.3's, or 1.1's or 1.2's), with or without a prefix. */
 function checkRoot(tag: string, qualifiedName: string): void {
   if (localName(qualifiedName) !== 'enterprise') {
     throw unreadable(`the root element is <${qualifiedName.slice(0, 64)}>, not <enterprise>`);
@@ -46,7 +49,7 @@ function checkRoot(tag: string, qualifiedName: string): void {
   for (const [, name, doubleQuoted, singleQuoted] of declarations) {
     if (name === namespaceAttribute) {
       const uri = doubleQuoted ?? singleQuoted ?? '';
-      if (uri === pifuNamespace) return;
+      if (uri === pifuNamespace || olderNamespaces.test(uri)) return;
       throw unreadable(`<enterprise> is in namespace "${uri.slice(0, 128)}", not ${pifuNamespace}`);
     }
   }

@@ -2,3 +2,11 @@ export type { SourceConnector } from './source-connector.js';
 export type { DeliveryReceipt, FeedFile, Transport, TransportFactory } from './transport.js';
 export type { RunExecutor } from './run-executor.js';
 export { jobStates, type JobState, type QueueCounts, type QueueInspector } from './queue-inspector.js';
+export {
+  lenientModes,
+  type ImportProblem,
+  type ImportReport,
+  type LenientMode,
+  type RosterFile,
+  type RosterFileReader,
+} from './roster-file.js';

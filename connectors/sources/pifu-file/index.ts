@@ -1,0 +1,1 @@
+export { createPifuFileReader } from './pifu-file-reader.js';

@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import type { Group, GroupType, Membership } from '../../../src/model/index.js';
+import {
+  allowedSubroles,
+  type DetailedFeedDocument,
+  type FeedPerson,
+  type WithheldKind,
+} from '../../../src/pifu/index.js';
+import { newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
+import type { FileIdentities } from './file-identities.js';
+import { isValidIdentityNumber } from './identity-number.js';
+import type { ProblemLog } from './problem-log.js';
+import { ScratchWriter } from './scratch-lines.js';
+
+export interface ScratchPerson {
+  readonly person: FeedPerson;
+  /** The file's ids of the person's guardians, resolved once every person is known. */
+  readonly guardianIds: readonly string[];
+  readonly line: number;
+}
+
+interface GroupFacts {
+  readonly type: GroupType;
+  readonly parentKey: string;
+  readonly schoolKey: string | undefined;
+  readonly id: string;
+  readonly line: number;
+}
+
+/** What one pass over the file leaves for building the roster: scratch files and small maps. */
+export interface FileRecords {
+  readonly personsPath: string;
+  readonly groupsPath: string;
+  readonly membershipsPath: string;
+  /** Keys of the persons in the file. */
+  readonly personKeys: Set<string>;
+  /** Guardians someone in the file links to, by the linking person's guardian ids (hashed lookups done). */
+  readonly guardianIds: Set<string>;
+  /** By group key; Oslo has about 25,000 groups. */
+  readonly groups: Map<string, GroupFacts>;
+  /** Groups left out: dangling parents (lenient) and special Norwegian tuition (R1). */
+  readonly droppedGroups: Set<string>;
+  readonly facts: Map<string, PersonFacts>;
+  readonly withheld: Record<string, number>;
+  readonly rekeyed: { persons: number; groups: number };
+  readonly counts: { persons: number; groups: number; memberships: number };
+}
+
+const withheldGroupType: GroupType = 'språkopplæring';
+
+/**
+ * One pass over a file's records: persons, groups and memberships get hub keys and are checked, the
+ * problems logged, and what the roster needs written to scratch files (0600, under the spool).
+ */
+export async function readPifuRecords(
+  document: DetailedFeedDocument,
+  identities: FileIdentities,
+  problems: ProblemLog,
+  scratchDir: string,
+): Promise<FileRecords> {
+  const records: FileRecords = {
+    personsPath: join(scratchDir, 'persons.ndjson'),
+    groupsPath: join(scratchDir, 'groups.ndjson'),
+    membershipsPath: join(scratchDir, 'memberships.ndjson'),
+    personKeys: new Set(),
+    guardianIds: new Set(),
+    groups: new Map(),
+    droppedGroups: new Set(),
+    facts: new Map(),
+    withheld: {},
+    rekeyed: { persons: 0, groups: 0 },
+    counts: { persons: 0, groups: 0, memberships: 0 },
+  };
+  let lastWithheld: readonly WithheldKind[] | undefined;
+  const withhold = (kinds: readonly WithheldKind[] | string[], count = 1): void => {
+    if (kinds === lastWithheld) return;
+    lastWithheld = kinds as readonly WithheldKind[];
+    for (const kind of kinds) records.withheld[kind] = (records.withheld[kind] ?? 0) + count;
+  };
+
+  const persons = new ScratchWriter<ScratchPerson>(records.personsPath);
+  for await (const entry of document.persons()) {
+    withhold(entry.withheld);
+    const id = entry.object.key;
+    const key = identities.personKey(id, entry.formerIds);
+    if (records.personKeys.has(key)) {
+      problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
+      continue;
+    }
+    records.personKeys.add(key);
+    if (key !== id) records.rekeyed.persons++;
+    const identifiers = entry.object.identifiers.filter((identifier) => {
+      if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
+      return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
+    });
+    for (const guardianId of entry.object.guardianKeys) records.guardianIds.add(guardianId);
+    await persons.write({
+      person: { ...entry.object, key, identifiers, guardianKeys: [] },
+      guardianIds: entry.object.guardianKeys,
+      line: entry.line,
+    });
+    records.counts.persons++;
+  }
+  await persons.close();
+
+  const groups = new ScratchWriter<Group>(records.groupsPath);
+  for await (const entry of document.groups()) {
+    withhold(entry.withheld);
+    const group = entry.object;
+    const key = identities.groupKey(group.key, true)!;
+    if (records.groups.has(key)) {
+      problems.add('duplicates', 'group', group.key, entry.line, 'the group is in the file twice');
+      continue;
+    }
+    if (key !== group.key) records.rekeyed.groups++;
+    const parentKey = identities.groupKey(group.parentKey, true)!;
+    const schoolKey = group.schoolKey === undefined ? undefined : identities.groupKey(group.schoolKey, true);
+    records.groups.set(key, { type: group.type, parentKey, schoolKey, id: group.key, line: entry.line });
+    if (group.type === withheldGroupType) {
+      records.droppedGroups.add(key);
+      withhold(['special Norwegian tuition']);
+      continue;
+    }
+    await groups.write({ ...group, key, parentKey, ...(schoolKey === undefined ? {} : { schoolKey }) });
+  }
+  await groups.close();
+  dropDanglingGroups(records, problems);
+  records.counts.groups = records.groups.size - records.droppedGroups.size;
+
+  const memberships = new ScratchWriter<Membership>(records.membershipsPath);
+  for await (const entry of document.memberships()) {
+    withhold(entry.withheld);
+    const membership = entry.object;
+    const groupKey = identities.groupKey(membership.groupKey, false);
+    const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
+    if (group?.type === withheldGroupType) {
+      records.withheld['special Norwegian tuition'] =
+        (records.withheld['special Norwegian tuition'] ?? 0) + 1;
+      continue;
+    }
+    const personKey = identities.findPerson(membership.personKey);
+    const what = `membership in group ${membership.groupKey}`;
+    if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
+      problems.add('dangling-references', 'membership', what, entry.line, 'its group is not in the file');
+      continue;
+    }
+    if (personKey === undefined || !records.personKeys.has(personKey)) {
+      problems.add('dangling-references', 'membership', what, entry.line, 'its person is not in the file');
+      continue;
+    }
+    let subrole = membership.subrole;
+    if (subrole !== undefined && !allowedSubroles[membership.role].has(subrole)) {
+      const what2 = `the subrole is not one PIFU 1.3 pairs with the roletype`;
+      if (problems.add('legacy-subrole', 'membership', what, entry.line, what2)) subrole = undefined;
+    }
+    const { subrole: _subrole, ...rest } = membership;
+    await memberships.write({ ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) });
+    records.counts.memberships++;
+    const schoolKey = group.type === 'skole' ? groupKey : group.schoolKey;
+    if (membership.isActive && schoolKey !== undefined) {
+      let facts = records.facts.get(personKey);
+      if (facts === undefined) records.facts.set(personKey, (facts = newFacts()));
+      const at = membership.role === 'pupil' ? facts.pupilAt : facts.staffAt;
+      noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
+    }
+  }
+  await memberships.close();
+  return records;
+}
+
+/** A group whose parent is not in the file, or is itself left out, is a dangling reference; to a fixed point. */
+function dropDanglingGroups(records: FileRecords, problems: ProblemLog): void {
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [key, group] of records.groups) {
+      if (records.droppedGroups.has(key) || group.parentKey === key) continue;
+      if (records.groups.has(group.parentKey) && !records.droppedGroups.has(group.parentKey)) continue;
+      problems.add('dangling-references', 'group', group.id, group.line, 'its parent is not in the file');
+      records.droppedGroups.add(key);
+      changed = true;
+    }
+  }
+}

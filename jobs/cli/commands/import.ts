@@ -1,0 +1,163 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import {
+  HubError,
+  importDropFolder,
+  importFile,
+  lenientModes,
+  showRun,
+  type DropFolderOutcome,
+  type ImportInput,
+  type LenientMode,
+} from '../../../src/operations/index.js';
+import { emit, withSession } from '../cli-session.js';
+import { formatFeeds } from '../format-feeds.js';
+import { formatImportReport } from '../format-import.js';
+import { formatPreview } from '../format-preview.js';
+import { terminalProgress } from '../progress.js';
+
+interface ImportOptions {
+  dryRun: boolean;
+  lenient: string[];
+  full: boolean;
+  json: boolean;
+}
+
+function lenientList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((mode) => mode.trim())];
+}
+
+/** `import FILE`: a school system's PIFU export as the source of one run. */
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description('read a PIFU export from a school system and deliver it to every recipient as one run')
+    .argument('<file>', 'the PIFU-IMS XML file (1.1–1.3, full)')
+    .option(
+      '--dry-run',
+      'read and check the file; print counts, problems per object and what each recipient would get; record nothing',
+      false,
+    )
+    .addOption(
+      new Option(
+        '--lenient <modes>',
+        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
+      )
+        .argParser(lenientList)
+        .default([]),
+    )
+    .option('--full', 'full feeds to every recipient (default: deltas, full where it holds nothing)', false)
+    .option('--json', 'print one JSON object: the report, and the previews or the feeds', false)
+    .action(async (file: string, options: ImportOptions) => {
+      const input: ImportInput = {
+        path: resolve(file),
+        dryRun: options.dryRun,
+        lenient: options.lenient as ImportInput['lenient'],
+        feedType: options.full ? 'full' : 'delta',
+      };
+      await withSession({ readOnly: options.dryRun }, async ({ ops, actor }) => {
+        const result = await importFile(ops, actor, input, {
+          observer: terminalProgress((run) => showRun(ops, actor, { run }), { json: options.json }),
+        });
+        emit(options.json, result, () =>
+          [
+            formatImportReport(result.report),
+            ...(result.previews ?? []).map(formatPreview),
+            ...(result.run === undefined
+              ? []
+              : [`${formatFeeds(result.run.feeds)}\nrun ${result.run.runId} ${result.run.status}`]),
+          ].join('\n\n'),
+        );
+        if (result.report.refused || (result.run !== undefined && result.run.status !== 'completed')) {
+          process.exitCode = 1;
+        }
+      });
+    });
+}
+
+function printOutcomes(outcomes: readonly DropFolderOutcome[], json: boolean): void {
+  for (const outcome of outcomes) {
+    emit(json, outcome, () =>
+      outcome.outcome === 'imported'
+        ? `${outcome.file}: imported, run ${outcome.runId ?? '-'}`
+        : `${outcome.file}: refused, moved to refused/: ${outcome.error ?? ''}`,
+    );
+  }
+}
+
+/** `source watch --dir DIR`: a drop folder the school system's export lands in, imported as it arrives. */
+export function registerSourceCommands(program: Command): void {
+  const source = program.command('source').description('PIFU exports from a school system as the source');
+  source
+    .command('watch')
+    .description('import every PIFU export that lands in a drop folder, until SIGTERM/SIGINT')
+    .requiredOption('--dir <dir>', 'the drop folder')
+    .addOption(
+      new Option(
+        '--lenient <modes>',
+        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
+      )
+        .argParser(lenientList)
+        .default([]),
+    )
+    .option('--interval <seconds>', 'seconds between looks at the folder (1–3600)', '30')
+    .option('--settle <seconds>', 'a file unchanged this long is complete (0–3600)', '10')
+    .option('--once', 'look once and exit', false)
+    .option('--json', 'one JSON object per file', false)
+    .action(
+      async (options: {
+        dir: string;
+        lenient: string[];
+        interval: string;
+        settle: string;
+        once: boolean;
+        json: boolean;
+      }) => {
+        const interval = Number(options.interval);
+        const settle = Number(options.settle);
+        if (!Number.isInteger(interval) || interval < 1 || interval > 3600) {
+          throw new HubError('PIFU_USAGE_INVALID', '--interval: a whole number of seconds, 1–3600');
+        }
+        if (!Number.isInteger(settle) || settle < 0 || settle > 3600) {
+          throw new HubError('PIFU_USAGE_INVALID', '--settle: a whole number of seconds, 0–3600');
+        }
+        const unknown = options.lenient.filter(
+          (mode) => mode !== 'all' && !lenientModes.includes(mode as never),
+        );
+        if (unknown.length > 0) {
+          throw new HubError('PIFU_USAGE_INVALID', `--lenient: one of ${lenientModes.join(', ')} or all`);
+        }
+        const lenient: LenientMode[] = options.lenient.includes('all')
+          ? [...lenientModes]
+          : (options.lenient as LenientMode[]);
+        const dir = resolve(options.dir);
+        await withSession({}, async ({ ops, actor }) => {
+          let stopped = false;
+          let wake: (() => void) | undefined;
+          const stop = (): void => {
+            stopped = true;
+            wake?.();
+          };
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+          try {
+            do {
+              printOutcomes(
+                await importDropFolder(ops, actor, { dir, lenient, settleSeconds: settle }),
+                options.json,
+              );
+              if (options.once || stopped) break;
+              await new Promise<void>((resolveWait) => {
+                wake = resolveWait;
+                setTimeout(resolveWait, interval * 1000).unref();
+              });
+            } while (!stopped);
+          } finally {
+            process.off('SIGTERM', stop);
+            process.off('SIGINT', stop);
+          }
+        });
+      },
+    );
+}

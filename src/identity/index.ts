@@ -1,0 +1,1 @@
+export { sourceIdentities, type SourceIdentities, type SourceIdentityRow } from './source-identity.js';

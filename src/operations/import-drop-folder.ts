@@ -1,0 +1,61 @@
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isHubError } from '../errors/index.js';
+import type { LenientMode } from '../ports/index.js';
+import type { Actor } from './actor.js';
+import { authorize } from './authorize.js';
+import { importFile, type ImportResult } from './import-file.js';
+import type { OperationContext } from './operation-context.js';
+
+export interface DropFolderOutcome {
+  readonly file: string;
+  /** `imported`: a run was made and the file removed; `refused`: moved to `refused/`, with the error. */
+  readonly outcome: 'imported' | 'refused';
+  readonly runId?: string;
+  readonly error?: string;
+}
+
+/**
+ * One look at a watched drop folder (operator): every `*.xml` regular file in it that has not changed for
+ * `settleSeconds` (so a file still being copied is left for the next look) is imported as `import FILE`
+ * would, oldest first, each with its own audit row and run. An imported file is removed (the hub keeps
+ * no copy of a school system's export; its sha-256 is on the audit row); a refused one is moved to
+ * `refused/` (0700) for an operator to look at. Nothing else in the folder is touched.
+ */
+export async function importDropFolder(
+  ctx: OperationContext,
+  actor: Actor,
+  input: { readonly dir: string; readonly lenient?: readonly LenientMode[]; readonly settleSeconds?: number },
+): Promise<DropFolderOutcome[]> {
+  await authorize(ctx, actor, 'operator', 'import');
+  const settledBefore = ctx.now().getTime() - (input.settleSeconds ?? 10) * 1000;
+  const ready: { name: string; mtimeMs: number }[] = [];
+  for (const entry of await readdir(input.dir, { withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.xml')) continue;
+    const info = await stat(join(input.dir, entry.name));
+    if (info.mtimeMs <= settledBefore) ready.push({ name: entry.name, mtimeMs: info.mtimeMs });
+  }
+  ready.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
+  const outcomes: DropFolderOutcome[] = [];
+  for (const { name } of ready) {
+    const path = join(input.dir, name);
+    let result: ImportResult;
+    try {
+      result = await importFile(ctx, actor, { path, lenient: [...(input.lenient ?? [])] });
+    } catch (error) {
+      if (!isHubError(error) || error.retryable) throw error;
+      const refused = join(input.dir, 'refused');
+      await mkdir(refused, { recursive: true, mode: 0o700 });
+      await rename(path, join(refused, name));
+      outcomes.push({ file: name, outcome: 'refused', error: error.message });
+      continue;
+    }
+    await rm(path, { force: true });
+    outcomes.push({
+      file: name,
+      outcome: 'imported',
+      ...(result.run === undefined ? {} : { runId: result.run.runId }),
+    });
+  }
+  return outcomes;
+}

@@ -1,0 +1,76 @@
+import type { Kysely } from 'kysely';
+import type { HubDatabase } from '../db/index.js';
+import type { SourceConnector } from './source-connector.js';
+
+/** Where a file breaks the spec or the hub's rules; each can be tolerated by the mode of the same name. */
+export const lenientModes = [
+  /** A national number whose check digits fail (the official examples' placeholders): the number is dropped. */
+  'invalid-nin',
+  /** A reference to an object the file does not hold: the membership, link or group is dropped. */
+  'dangling-references',
+  /** A subrole PIFU 1.3 does not pair with the roletype (1.1 exports): the subrole is dropped. */
+  'legacy-subrole',
+  /** An object the mapping cannot read (no name, a group type 1.3 does not know): the object is dropped. */
+  'unreadable-objects',
+  /** An object or membership given twice: the later one is dropped. */
+  'duplicates',
+] as const;
+
+export type LenientMode = (typeof lenientModes)[number];
+
+/** One problem with one object. `id` is the file's id with any national number in it masked. */
+export interface ImportProblem {
+  readonly rule: LenientMode;
+  readonly object: 'person' | 'group' | 'membership';
+  readonly id: string;
+  readonly line: number;
+  /** Said without any value from the file. */
+  readonly what: string;
+}
+
+/** What an import read, left out and found, with no personal value in it. */
+export interface ImportReport {
+  readonly file: { readonly path: string; readonly bytes: number; readonly sha256: string };
+  readonly feedType: 'full' | 'delta' | 'event';
+  /** The file's `datetime`: the snapshot time of the run it becomes. */
+  readonly datetime: string;
+  readonly counts: { readonly persons: number; readonly groups: number; readonly memberships: number };
+  /** Elements dropped at the door (docs/requirements.md#r1), by kind: they never reach the spool. */
+  readonly withheld: Readonly<Record<string, number>>;
+  /** Objects whose file id the hub replaced by a key of its own: every person, groups whose id held a national number. */
+  readonly rekeyed: { readonly persons: number; readonly groups: number };
+  /** Per rule: how many objects broke it. */
+  readonly problemCounts: Readonly<Partial<Record<LenientMode, number>>>;
+  /** The first problems, in file order (at most 200). */
+  readonly problems: readonly ImportProblem[];
+  readonly lenient: readonly LenientMode[];
+  /** True when a problem's rule is not tolerated: nothing from the file is used. */
+  readonly refused: boolean;
+}
+
+export interface RosterFile {
+  readonly report: ImportReport;
+  /** The file's roster as a source (canonical order, hub keys), to preview or spool; valid until `close`. */
+  readonly source: SourceConnector;
+  /** Keeps the hub keys this file introduced, in the caller's transaction (the run's). */
+  commitIdentities(trx: Kysely<HubDatabase>): Promise<void>;
+  /** Removes the scratch files. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads PIFU files from outside as rosters. The implementation (`connectors/sources/pifu-file`) must read
+ * every byte through the input guard (no entity resolved or fetched, bounded time and memory), drop what
+ * no recipient may get before it reaches disk, replace the file's ids by hub keys, and change nothing
+ * persistent until `commitIdentities`.
+ */
+export interface RosterFileReader {
+  read(
+    path: string,
+    options: {
+      readonly lenient: readonly LenientMode[];
+      readonly scratchDir: string;
+      readonly signal?: AbortSignal;
+    },
+  ): Promise<RosterFile>;
+}

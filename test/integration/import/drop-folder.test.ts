@@ -1,0 +1,63 @@
+import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import { importDropFolder, type OperationContext } from '../../../src/operations/index.js';
+import { defaultInputLimits } from '../../../src/pifu/index.js';
+import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1';
+const owner = `<group><sourcedid><source>s</source><id>k</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description><relationship relation="1"><sourcedid><source>s</source><id>k</id></sourcedid><label>Kommune</label></relationship></group>`;
+const file = (head = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?>${head}<enterprise xmlns="${namespace}"><properties lang="no"><datasource>s</datasource><type>full</type><datetime>2024-09-01</datetime></properties>${owner}</enterprise>`;
+
+describe('source watch: a drop folder imported as files arrive', () => {
+  let database: TestDatabase;
+  let ops: OperationContext;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    const ctx = hubContext(database.db, {
+      recipients: (drop) => [recipient('stat', 'statistics', join(drop, 'stat'))],
+    });
+    ops = {
+      ...operationContext(ctx),
+      rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
+    };
+  });
+
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  it('imports settled files, moves refused ones aside, leaves files still being written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const old = new Date(Date.now() - 60_000);
+    writeFileSync(join(dir, 'a-good.xml'), file());
+    writeFileSync(join(dir, 'b-hostile.xml'), file('<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>'));
+    writeFileSync(join(dir, 'notes.txt'), 'not an export');
+    for (const name of ['a-good.xml', 'b-hostile.xml']) utimesSync(join(dir, name), old, old);
+    writeFileSync(join(dir, 'c-arriving.xml'), file());
+
+    const outcomes = await importDropFolder(ops, testActor(), { dir, settleSeconds: 30 });
+    expect(outcomes.map((outcome) => [outcome.file, outcome.outcome])).toEqual([
+      ['a-good.xml', 'imported'],
+      ['b-hostile.xml', 'refused'],
+    ]);
+    expect(outcomes[1]?.error).toMatch(/^PIFU_FILE_REFUSED: .*DOCTYPE/);
+    expect(readdirSync(dir).sort()).toEqual(['c-arriving.xml', 'notes.txt', 'refused']);
+    expect(existsSync(join(dir, 'refused', 'b-hostile.xml'))).toBe(true);
+    const { rows } = await sql<{ outcome: string }>`
+      SELECT outcome FROM hub.audit WHERE action = 'import' ORDER BY id`.execute(database.db);
+    expect(rows.map((row) => row.outcome)).toEqual(['done', 'refused']);
+  });
+
+  it('refuses an operator without the operator role, and audits the denial', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    await expect(importDropFolder(ops, testActor(['viewer']), { dir })).rejects.toMatchObject({
+      code: 'PIFU_FORBIDDEN',
+    });
+  });
+});

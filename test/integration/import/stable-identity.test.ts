@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import { importFile, type OperationContext } from '../../../src/operations/index.js';
+import { defaultInputLimits, readFeed } from '../../../src/pifu/index.js';
+import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+const namespace11 = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.1';
+// Synthetic national numbers with valid check digits (test data only).
+const ninBefore = '08908200064';
+const ninAfter = '28837000078';
+
+function exportFile(options: { personIds: string; nin: string; groupId: string; datetime: string }): string {
+  return `<?xml version="1.0" encoding="ISO-8859-1"?>
+<enterprise xmlns="${namespace11}">
+<properties lang="no"><datasource>sas@kommune.no</datasource><type>full</type><datetime>${options.datetime}</datetime></properties>
+<person>${options.personIds}<userid useridtype="personNIN">${options.nin}</userid>
+<name><fn>Åse Bjørnstad</fn><n><family>Bjørnstad</family><given>Åse</given></n></name></person>
+<group><sourcedid><source>s</source><id>000100</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description><relationship relation="1"><sourcedid><source>s</source><id>000100</id></sourcedid><label>Kommune</label></relationship></group>
+<group><sourcedid><source>s</source><id>${options.groupId}</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="2">skole</typevalue></grouptype><description><short>Skolen</short></description><relationship relation="1"><sourcedid><source>s</source><id>000100</id></sourcedid><label>Kommune</label></relationship></group>
+<membership><sourcedid><source>s</source><id>${options.groupId}</id></sourcedid><member><sourcedid><source>s</source><id>${options.personIds.includes('New') ? '2002' : '1001'}</id></sourcedid><idtype>1</idtype><role roletype="02"><subrole>lærer</subrole><status>1</status></role></member></membership>
+</enterprise>
+`;
+}
+
+const sourcedid = (id: string, type?: string) =>
+  `<sourcedid${type === undefined ? '' : ` sourcedidtype="${type}"`}><source>s</source><id>${id}</id></sourcedid>`;
+
+/**
+ * An exporting system's ids are not the hub's: a person id of digits, a school id holding a national
+ * number, a person whose id and national number change (sourcedidtype New/Old). The hub keeps its own
+ * key per source identity, so recipients see one person updated, never a delete and an add.
+ */
+describe('import: the hub keeps its own key per source identity', () => {
+  let database: TestDatabase;
+  let ops: OperationContext;
+  let dir: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    const ctx = hubContext(database.db, {
+      recipients: (drop) => [
+        // One person changing is 100 % of what it holds: no safety valve in this test.
+        recipient('katalog', 'directory', join(drop, 'katalog'), {
+          feed: { safety: { maxDeletePercent: 100, maxChangePercent: 100 } },
+        }),
+      ],
+    });
+    ops = {
+      ...operationContext(ctx),
+      rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
+    };
+    dir = mkdtempSync(join(tmpdir(), 'pifu-identity-'));
+  });
+
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  it('re-keys, then reports a changed id and national number as an update of the same person', async () => {
+    const first = join(dir, 'first.xml');
+    const schoolId = `skole-${ninBefore}`;
+    writeFileSync(
+      first,
+      exportFile({ personIds: sourcedid('1001'), nin: ninBefore, groupId: schoolId, datetime: '2024-09-01' }),
+      'latin1',
+    );
+    const dry = await importFile(ops, testActor(), {
+      path: first,
+      dryRun: true,
+      lenient: ['legacy-subrole'],
+    });
+    expect(dry.report).toMatchObject({ refused: false, rekeyed: { persons: 1, groups: 1 } });
+    expect(dry.report.problemCounts).toEqual({ 'legacy-subrole': 1 });
+    expect(JSON.stringify(dry.report)).not.toContain(ninBefore);
+
+    const imported = await importFile(ops, testActor(), { path: first, lenient: ['legacy-subrole'] });
+    expect(imported.run?.status).toBe('completed');
+    const firstFeed = readFileSync(imported.run!.feeds[0]!.file!, 'utf8');
+    // No id from the file reaches the recipient: not the digits, not the national number in the school id.
+    expect(firstFeed).not.toContain(`<id>1001</id>`);
+    expect(firstFeed).not.toContain(schoolId);
+    const personKey = /<person><sourcedid><source>pifu-hub<\/source><id>([^<]+)<\/id>/.exec(firstFeed)?.[1];
+    expect(personKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(firstFeed).toContain('Åse Bjørnstad');
+
+    const second = join(dir, 'second.xml');
+    const ids = `${sourcedid('1001', 'Old')}${sourcedid('2002', 'New')}`;
+    writeFileSync(
+      second,
+      exportFile({ personIds: ids, nin: ninAfter, groupId: schoolId, datetime: '2024-09-02' }),
+      'latin1',
+    );
+    const delta = await importFile(ops, testActor(), { path: second, lenient: ['legacy-subrole'] });
+    const feed = delta.run!.feeds[0]!;
+    expect([feed.added, feed.changed, feed.deleted]).toEqual([0, 1, 0]);
+    const document = await readFeed(readFileSync(feed.file!, 'utf8'));
+    const persons = [];
+    for await (const entry of document.persons()) persons.push(entry);
+    expect(persons.map((entry) => [entry.object.key, entry.change])).toEqual([[personKey, 'change']]);
+  });
+});
