@@ -9,6 +9,7 @@ import * as feedBase from './0007-feed-base.js';
 import * as runOwner from './0008-run-owner.js';
 import * as apiTokensAndPull from './0009-api-tokens-and-pull.js';
 import * as privacy from './0010-privacy.js';
+import * as notifications from './0013-notifications.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0008-run-owner': runOwner,
   '0009-api-tokens-and-pull': apiTokensAndPull,
   '0010-privacy': privacy,
+  '0013-notifications': notifications,
 };

@@ -20,6 +20,19 @@ export interface HubDatabase {
   'hub.restriction': RestrictionTable;
   'hub.disclosure_summary': DisclosureSummaryTable;
   'hub.retention_sweep': RetentionSweepTable;
+  'hub.notification': NotificationTable;
+}
+
+/** The notification outbox: one row per event per channel, sent once (src/notify). */
+export interface NotificationTable {
+  event_key: string;
+  channel: 'webhook' | 'email';
+  kind: string;
+  event: unknown;
+  created_at: Generated<Date>;
+  sent_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
 }
 
 /** An API token: only its sha-256 is kept; a role or a recipient it pulls for, never both. */

@@ -2,3 +2,4 @@ export type { SourceConnector } from './source-connector.js';
 export type { DeliveryReceipt, FeedFile, Transport, TransportFactory } from './transport.js';
 export type { RunExecutor } from './run-executor.js';
 export { jobStates, type JobState, type QueueCounts, type QueueInspector } from './queue-inspector.js';
+export type { NotificationChannel } from './notification-channel.js';
