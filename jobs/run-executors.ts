@@ -2,8 +2,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redactUrl } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
-import { jobStates, type QueueCounts, type QueueInspector, type RunExecutor } from '../src/ports/index.js';
-import { queueNames } from '../src/queue/index.js';
+import { jobStates, type QueueInspector, type RunExecutor } from '../src/ports/index.js';
+import { queueNames, type QueueName } from '../src/queue/index.js';
 import { finishRun, type HubContext } from '../src/run/index.js';
 import { listRunTransfers, recordTransferFailed } from '../src/transfer/index.js';
 import { runInProcess } from './in-process-runner.js';
@@ -100,53 +100,70 @@ export function inProcessRunExecutor(ctx: HubContext): RunExecutor {
   };
 }
 
-/** Jobs per state in each hub queue, from BullMQ's own counts; a clear error when Redis does not answer. */
+/** Jobs per state and the dead letters of each hub queue, from BullMQ; a clear error when Redis does not answer. */
 export function bullmqQueueInspector(connection: QueueConnection): QueueInspector {
   return {
-    async counts(): Promise<QueueCounts[]> {
-      const redis = new Redis(connection.redisUrl, {
-        lazyConnect: true,
-        connectTimeout: 3_000,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        retryStrategy: () => null,
-      });
-      let cause: unknown;
-      redis.on('error', (error) => (cause ??= error)); // the first error says why; reported once, below
-      try {
-        await redis.connect();
-      } catch (error) {
-        // Ended already (no retries); disconnect() now would leave a 2 s timer behind (ioredis disconnectTimeout).
-        if (redis.status !== 'end') redis.disconnect();
-        cause ??= error;
-        throw new HubError(
-          'PIFU_QUEUE_UNAVAILABLE',
-          `cannot reach Redis at ${redactUrl(connection.redisUrl)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}; ` +
-            'check that it runs and the URL is right',
-          { cause },
-        );
-      }
-      try {
-        const rows: QueueCounts[] = [];
-        for (const name of Object.values(queueNames)) {
-          const queue = new Queue(name, { connection: redis, prefix: connection.prefix });
-          try {
-            const counts = await queue.getJobCounts(...jobStates);
-            rows.push({
-              queue: name,
-              ...(Object.fromEntries(jobStates.map((state) => [state, counts[state] ?? 0])) as Record<
-                (typeof jobStates)[number],
-                number
-              >),
-            });
-          } finally {
-            await queue.close();
-          }
-        }
-        return rows;
-      } finally {
-        redis.disconnect();
-      }
-    },
+    counts: () =>
+      withHubQueues(connection, async (queue, name) => {
+        const counts = await queue.getJobCounts(...jobStates);
+        return {
+          queue: name,
+          ...(Object.fromEntries(jobStates.map((state) => [state, counts[state] ?? 0])) as Record<
+            (typeof jobStates)[number],
+            number
+          >),
+        };
+      }),
+    deadLetters: async (limit) =>
+      (
+        await withHubQueues(connection, async (queue, name) =>
+          (await queue.getFailed(0, limit - 1)).flatMap((job) =>
+            job?.id === undefined ? [] : [{ queue: name, jobId: job.id }],
+          ),
+        )
+      ).flat(),
   };
+}
+
+/** One short-lived connection, each hub queue in turn; an unreachable Redis is PIFU_QUEUE_UNAVAILABLE. */
+async function withHubQueues<T>(
+  connection: QueueConnection,
+  read: (queue: Queue, name: QueueName) => Promise<T>,
+): Promise<T[]> {
+  const redis = new Redis(connection.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  let cause: unknown;
+  redis.on('error', (error) => (cause ??= error)); // the first error says why; reported once, below
+  try {
+    await redis.connect();
+  } catch (error) {
+    // Ended already (no retries); disconnect() now would leave a 2 s timer behind (ioredis disconnectTimeout).
+    if (redis.status !== 'end') redis.disconnect();
+    cause ??= error;
+    throw new HubError(
+      'PIFU_QUEUE_UNAVAILABLE',
+      `cannot reach Redis at ${redactUrl(connection.redisUrl)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}; ` +
+        'check that it runs and the URL is right',
+      { cause },
+    );
+  }
+  try {
+    const rows: T[] = [];
+    for (const name of Object.values(queueNames)) {
+      const queue = new Queue(name, { connection: redis, prefix: connection.prefix });
+      try {
+        rows.push(await read(queue, name));
+      } finally {
+        await queue.close();
+      }
+    }
+    return rows;
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -101,6 +101,8 @@ export interface SchedulerOptions {
   /** Where the first tick's window starts instead (tests). */
   readonly since?: Date;
   readonly now?: () => Date;
+  /** Each tick also tells operators what they should know (jobs/notifications); a failure is logged. */
+  readonly notify?: (at: Date) => Promise<unknown>;
 }
 
 export interface Scheduler {
@@ -140,6 +142,7 @@ export function createScheduler(
       firedUpTo = end;
     }
     await sweepDaily(ctx, at);
+    if (options.notify !== undefined) await notifyOnTick(ctx, options.notify, at);
     return fired;
   };
   return {
@@ -165,6 +168,22 @@ async function sweepDaily(ctx: HubContext, at: Date): Promise<void> {
     ctx.logger.error(
       { err: error instanceof Error ? error.message : String(error) },
       'daily retention sweep failed; the next tick tries again',
+    );
+  }
+}
+
+/** Notifications ride on the tick too: a failure (the database away) is logged, the next tick tries again. */
+async function notifyOnTick(
+  ctx: HubContext,
+  notify: (at: Date) => Promise<unknown>,
+  at: Date,
+): Promise<void> {
+  try {
+    await notify(at);
+  } catch (error) {
+    ctx.logger.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      'notification tick failed; the next tick tries again',
     );
   }
 }

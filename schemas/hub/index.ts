@@ -11,6 +11,7 @@ import * as apiTokensAndPull from './0009-api-tokens-and-pull.js';
 import * as privacy from './0010-privacy.js';
 import * as sourceIdentity from './0011-source-identity.js';
 import * as disclosureSpans from './0012-disclosure-spans.js';
+import * as notifications from './0013-notifications.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0010-privacy': privacy,
   '0011-source-identity': sourceIdentity,
   '0012-disclosure-spans': disclosureSpans,
+  '0013-notifications': notifications,
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { HubError } from '../errors/index.js';
@@ -52,7 +53,31 @@ export const environmentVariables = {
     'Largest PIFU file validate and import read from outside, in bytes; a larger one is refused unread. Default: 1073741824 (1 GiB)',
   PIFU_HUB_INPUT_MAX_SECONDS:
     'Longest validate or import may spend reading one PIFU file from outside, in seconds. Default: 900',
+  PIFU_HUB_NOTIFY_WEBHOOK_URL:
+    'http(s) URL the scheduler POSTs operator notifications to, as signed JSON. Unset: no webhook',
+  PIFU_HUB_NOTIFY_WEBHOOK_SECRET:
+    'The HMAC-SHA256 key that signs each webhook body (at least 32 characters). Required with the webhook URL',
+  PIFU_HUB_NOTIFY_SMTP_URL:
+    'smtp:// or smtps:// URL (user and password in it) of the mail server for operator notifications. Unset: no e-mail',
+  PIFU_HUB_NOTIFY_MAIL_FROM: 'Sender address of notification e-mails. Required with the SMTP URL',
+  PIFU_HUB_NOTIFY_MAIL_TO:
+    'Comma-separated operator addresses notifications go to. Required with the SMTP URL',
+  PIFU_HUB_NOTIFY_STALE_HOURS:
+    'Notify when a recipient has not been delivered to for this many hours. Default: 26',
 } as const;
+
+/**
+ * Variables that hold credentials. Each may instead be given as `NAME_FILE`, the path of a file holding
+ * the value (a Docker or Kubernetes secret), so no credential needs to be in a compose file or an
+ * environment listing.
+ */
+export const secretVariables = [
+  'DATABASE_URL',
+  'SOURCE_DATABASE_URL',
+  'REDIS_URL',
+  'PIFU_HUB_NOTIFY_WEBHOOK_SECRET',
+  'PIFU_HUB_NOTIFY_SMTP_URL',
+] as const satisfies readonly (keyof typeof environmentVariables)[];
 
 /** A directory config paths must stay inside: `/` would confine nothing, so it is refused. */
 const confinement = z
@@ -112,7 +137,34 @@ const schema = z.object({
     .min(1)
     .max(86_400)
     .default(defaultInputLimits.maxSeconds),
+  PIFU_HUB_NOTIFY_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .optional(),
+  PIFU_HUB_NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  PIFU_HUB_NOTIFY_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })
+    .optional(),
+  PIFU_HUB_NOTIFY_MAIL_FROM: z.email('an e-mail address').optional(),
+  PIFU_HUB_NOTIFY_MAIL_TO: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((address) => address.trim())
+        .filter((address) => address !== ''),
+    )
+    .pipe(z.array(z.email('comma-separated e-mail addresses')).min(1, 'at least one address'))
+    .optional(),
+  PIFU_HUB_NOTIFY_STALE_HOURS: z.coerce.number().int('must be a whole number').min(1).max(8760).default(26),
 });
+
+/** Where operator notifications go (jobs/notifications sends them; src/notify decides what). */
+export interface NotificationSettings {
+  readonly webhook?: { readonly url: string; readonly secret: string };
+  readonly mail?: { readonly smtpUrl: string; readonly from: string; readonly to: readonly string[] };
+  /** A recipient not delivered to for this long is reported. */
+  readonly staleHours: number;
+}
 
 export interface HubEnvironment {
   readonly hubDatabase: DatabaseLocation;
@@ -136,23 +188,52 @@ export interface HubEnvironment {
   readonly retention: RetentionPolicy;
   /** How much of a PIFU file from outside the hub reads (validate, import). */
   readonly inputLimits: InputLimits;
+  readonly notifications: NotificationSettings;
+}
+
+/**
+ * The variables as set, with each secret read from its `NAME_FILE` when that is given instead. Only the
+ * file's path is ever named in an error, never what it holds.
+ */
+function pickVariables(env: NodeJS.ProcessEnv): { picked: Record<string, string>; problems: string[] } {
+  const problems: string[] = [];
+  const picked: Record<string, string> = {};
+  for (const name of Object.keys(environmentVariables)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  for (const name of secretVariables) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (picked[name] !== undefined) {
+      problems.push(`${name}_FILE: set either ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      const text = readFileSync(file, 'utf8').trim();
+      if (text === '') problems.push(`${name}_FILE: ${file} is empty`);
+      else picked[name] = text;
+    } catch (error) {
+      problems.push(
+        `${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  return { picked, problems };
 }
 
 /** Parses the environment once, at process start, reporting every problem in one error. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): HubEnvironment {
-  const picked = Object.fromEntries(
-    Object.keys(environmentVariables)
-      .filter((name) => env[name] !== undefined && env[name] !== '')
-      .map((name) => [name, env[name]]),
-  );
+  const { picked, problems } = pickVariables(env);
   const parsed = schema.safeParse(picked);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new HubError('PIFU_CONFIG_INVALID', `environment: ${problems}`);
+    problems.push(...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new HubError('PIFU_CONFIG_INVALID', `environment: ${problems.join('; ')}`);
   }
   const value = parsed.data;
+  const notifications = notificationSettings(value);
   const dataDir = absolute(value.PIFU_HUB_DATA_DIR, cwd);
   const hubDatabase: DatabaseLocation =
     value.DATABASE_URL === undefined
@@ -188,6 +269,37 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
       maxBytes: value.PIFU_HUB_INPUT_MAX_BYTES,
       maxSeconds: value.PIFU_HUB_INPUT_MAX_SECONDS,
     }),
+    notifications,
+  });
+}
+
+/** A channel is on when its URL is set, and then needs the rest of its settings. */
+function notificationSettings(value: z.infer<typeof schema>): NotificationSettings {
+  const problems: string[] = [];
+  let webhook: NotificationSettings['webhook'];
+  if (value.PIFU_HUB_NOTIFY_WEBHOOK_URL !== undefined) {
+    if (value.PIFU_HUB_NOTIFY_WEBHOOK_SECRET === undefined) {
+      problems.push(
+        'PIFU_HUB_NOTIFY_WEBHOOK_SECRET: required with PIFU_HUB_NOTIFY_WEBHOOK_URL (bodies are signed)',
+      );
+    } else {
+      webhook = { url: value.PIFU_HUB_NOTIFY_WEBHOOK_URL, secret: value.PIFU_HUB_NOTIFY_WEBHOOK_SECRET };
+    }
+  }
+  let mail: NotificationSettings['mail'];
+  if (value.PIFU_HUB_NOTIFY_SMTP_URL !== undefined) {
+    const from = value.PIFU_HUB_NOTIFY_MAIL_FROM;
+    const to = value.PIFU_HUB_NOTIFY_MAIL_TO;
+    if (from === undefined)
+      problems.push('PIFU_HUB_NOTIFY_MAIL_FROM: required with PIFU_HUB_NOTIFY_SMTP_URL');
+    if (to === undefined) problems.push('PIFU_HUB_NOTIFY_MAIL_TO: required with PIFU_HUB_NOTIFY_SMTP_URL');
+    if (from !== undefined && to !== undefined) mail = { smtpUrl: value.PIFU_HUB_NOTIFY_SMTP_URL, from, to };
+  }
+  if (problems.length > 0) throw new HubError('PIFU_CONFIG_INVALID', `environment: ${problems.join('; ')}`);
+  return Object.freeze({
+    ...(webhook === undefined ? {} : { webhook }),
+    ...(mail === undefined ? {} : { mail }),
+    staleHours: value.PIFU_HUB_NOTIFY_STALE_HOURS,
   });
 }
 

@@ -21,6 +21,7 @@ export interface HubDatabase {
   'hub.disclosure_summary': DisclosureSummaryTable;
   'hub.retention_sweep': RetentionSweepTable;
   'hub.source_identity': SourceIdentityTable;
+  'hub.notification': NotificationTable;
 }
 
 /** The hub's key for a source id (a keyed hash, never the id) of an object read from a PIFU file. */
@@ -29,6 +30,18 @@ export interface SourceIdentityTable {
   source_id_hash: string;
   hub_key: string;
   created_at: Generated<Date>;
+}
+
+/** The notification outbox: one row per event per channel, sent once (src/notify). */
+export interface NotificationTable {
+  event_key: string;
+  channel: 'webhook' | 'email';
+  kind: string;
+  event: unknown;
+  created_at: Generated<Date>;
+  sent_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
 }
 
 /** An API token: only its sha-256 is kept; a role or a recipient it pulls for, never both. */

@@ -10,3 +10,4 @@ export {
   type RosterFile,
   type RosterFileReader,
 } from './roster-file.js';
+export type { NotificationChannel } from './notification-channel.js';

@@ -8,6 +8,7 @@ import {
   planSchedules,
   type Slot,
 } from '../../../src/operations/index.js';
+import { operatorNotifier } from '../../notifications/index.js';
 import { startScheduler } from '../../scheduler.js';
 import { openRuntime, readConfiguration, requireWorkerPool } from '../../runtime.js';
 import { installSignalHandlers, queueNames, startWorkers, type QueueName } from '../../workers.js';
@@ -111,10 +112,17 @@ async function schedulerCommand(options: {
   let scheduler;
   try {
     await admitProcess(runtime.operations, cliActor(runtime), 'scheduler', `catch-up ${options.catchUp} min`);
+    const notify = operatorNotifier({
+      ctx: runtime.context,
+      settings: runtime.env.notifications,
+      hub: runtime.env.sourceName,
+      queues: runtime.operations.queues,
+      logger: runtime.logger,
+    });
     scheduler = startScheduler(
       runtime.context,
       { redisUrl, prefix: runtime.env.queuePrefix },
-      { catchUpMs: options.catchUp * 60_000 },
+      { catchUpMs: options.catchUp * 60_000, ...(notify === undefined ? {} : { notify }) },
     );
   } catch (error) {
     await runtime.close();

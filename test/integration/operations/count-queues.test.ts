@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { bullmqQueueInspector } from '../../../jobs/run-executors.js';
 import { countQueues } from '../../../src/operations/index.js';
@@ -84,5 +84,28 @@ describe('countQueues', () => {
       action: 'queues',
       role: 'viewer',
     });
+  });
+
+  it('lists the dead letters of each queue (BullMQ failed set) by queue and job id, for notifications', async () => {
+    const feedQueue = new Queue(queueNames.feed, { connection: redis, prefix });
+    const workerRedis = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    const worker = new Worker(
+      queueNames.feed,
+      async () => {
+        throw new Error('fails for good');
+      },
+      { connection: workerRedis, prefix },
+    );
+    try {
+      const failed = new Promise((resolve) => worker.once('failed', resolve));
+      await feedQueue.add('feed', { feedId: 'feed-x' }, { jobId: 'feed-feed-x', attempts: 1 });
+      await failed;
+      expect(await ops.queues!.deadLetters(10)).toEqual([{ queue: 'feed', jobId: 'feed-feed-x' }]);
+    } finally {
+      await worker.close();
+      workerRedis.disconnect();
+      await feedQueue.obliterate({ force: true });
+      await feedQueue.close();
+    }
   });
 });
