@@ -38,7 +38,8 @@ export default {
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },
   ],
-  testTimeout: 60000,
+  // Generous: a test that passes costs no more, and a loaded CI machine must not fail a correct one.
+  testTimeout: 120000,
   // Integration tests wait on PostgreSQL, Redis and child processes more than they compute, and each file
   // has its own database and queue prefix: on a 2-core machine two workers (jest's default would be one)
   // overlap those waits.
