@@ -14,7 +14,7 @@ import {
 } from '../src/config/index.js';
 import { migrateHub, openDatabase, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
-import { createLogger, type Logger } from '../src/log/index.js';
+import { chooseLogFormat, createLogger, type Logger } from '../src/log/index.js';
 import { findRedisServer, startEmbeddedRedis, type EmbeddedRedis } from '../src/queue/index.js';
 import type { OperationContext } from '../src/operations/index.js';
 import type { RunExecutor } from '../src/ports/index.js';
@@ -90,7 +90,18 @@ export function recipientChecks(env: Pick<HubEnvironment, 'dropRoot' | 'secretsD
 
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const env = readEnvironment(options.env ?? process.env);
-  const logger = options.logger ?? createLogger({ level: env.logLevel });
+  const given = options.env ?? process.env;
+  const logger =
+    options.logger ??
+    createLogger({
+      level: env.logLevel,
+      // The command line as typed: any command's `--json` asks for machine-readable output everywhere.
+      format: chooseLogFormat({
+        stderrIsTTY: process.stderr.isTTY === true,
+        ci: given['CI'],
+        json: process.argv.includes('--json'),
+      }),
+    });
   const checks = recipientChecks(env);
   if (options.recipients !== undefined) {
     const problems = options.recipients.flatMap((recipient) =>

@@ -71,16 +71,3 @@ function boardQueues(redisUrl: string, prefix: string): { queues: Queue[]; close
     },
   };
 }
-
-/** Resolves on the first SIGTERM or SIGINT, so the caller closes the server and the runtime in order. */
-export function stopSignal(
-  signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
-): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      for (const name of signals) process.off(name, onSignal);
-      resolve(signal);
-    };
-    for (const name of signals) process.on(name, onSignal);
-  });
-}

@@ -11,6 +11,7 @@ import { recordFinalFailure } from './processors/final-failure.js';
 import { recipientGate } from './processors/recipient-gate.js';
 import { finishProcessor, snapshotProcessor } from './processors/snapshot-processor.js';
 import { connectQueueRedis as connect, type QueueConnection } from './enqueue-run.js';
+import type { StopListener } from './stop-signals.js';
 
 export { enqueueRun, type QueueConnection } from './enqueue-run.js';
 
@@ -221,14 +222,15 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * released to other workers (moved back to wait) and the process exits 0 right away; whatever they had
  * not committed is done again by whoever takes them (every step tolerates that, docs/requirements.md#d2).
  */
-export function installSignalHandlers(
+export async function stopGracefully(
   workers: RunningWorkers,
   logger: Logger,
-  options: { graceMs?: number; signals?: readonly NodeJS.Signals[] } = {},
+  stop: StopListener,
+  options: { graceMs?: number } = {},
 ): Promise<void> {
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const signal = await stop.requested;
+  logger.info({ signal }, 'worker stopping: no new jobs; waiting for running ones to finish');
   return new Promise<void>((resolve, reject) => {
-    let stopping = false;
     let timer: NodeJS.Timeout | undefined;
     const stopNow = (why: string): void => {
       logger.warn({ why }, 'worker stopping now: releasing running jobs');
@@ -240,24 +242,16 @@ export function installSignalHandlers(
         (error: unknown) => reject(error),
       );
     };
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        stopNow(`second ${signal}`);
-        return;
-      }
-      stopping = true;
-      logger.info({ signal }, 'worker stopping: no new jobs; waiting for running ones to finish');
-      if (options.graceMs !== undefined) {
-        timer = setTimeout(() => stopNow(`still running after ${options.graceMs} ms`), options.graceMs);
-        timer.unref();
-      }
-      workers.close().then(() => {
-        clearTimeout(timer);
-        for (const name of signals) process.off(name, onSignal);
-        logger.info('worker stopped');
-        resolve();
-      }, reject);
-    };
-    for (const name of signals) process.on(name, onSignal);
+    stop.onRepeat((again) => stopNow(`second ${again}`));
+    if (options.graceMs !== undefined) {
+      timer = setTimeout(() => stopNow(`still running after ${options.graceMs} ms`), options.graceMs);
+      timer.unref();
+    }
+    workers.close().then(() => {
+      clearTimeout(timer);
+      stop.dispose();
+      logger.info('worker stopped');
+      resolve();
+    }, reject);
   });
 }

@@ -1,1 +1,1 @@
-export { createLogger, type Logger } from './create-logger.js';
+export { chooseLogFormat, createLogger, type Logger } from './create-logger.js';

@@ -8,11 +8,17 @@ import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
 import { resolvePersonReference } from './person-reference.js';
 
-const auditInput = z.strictObject({
-  person: z.string().optional(),
-  subject: z.string().max(200, 'at most 200 characters').optional(),
-  limit: limitSchema,
-});
+const auditInput = z
+  .strictObject({
+    person: z.string().optional(),
+    subject: z.string().max(200, 'at most 200 characters').optional(),
+    limit: limitSchema,
+  })
+  // Both filter the same column: one of them, never one silently dropped.
+  .refine((input) => input.person === undefined || input.subject === undefined, {
+    message: 'a person or another subject, not both',
+    path: ['subject'],
+  });
 export type AuditInput = z.input<typeof auditInput>;
 
 /**

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   checkRetention,
   forgetPerson,
@@ -119,7 +119,11 @@ export function registerPrivacyCommands(program: Command): void {
       'the operator audit trail (R4): who looked at or moved whose data, and how it ended, newest first',
     )
     .option('--person <key>', 'only entries about this person (hub key)')
-    .option('--subject <id>', 'only entries about this transfer, run or recipient id')
+    .addOption(
+      new Option('--subject <id>', 'only entries about this transfer, run or recipient id').conflicts(
+        'person',
+      ),
+    )
     .option(...limitOption)
     .option('--json', 'one JSON object per entry', false)
     .action(async (options: { person?: string; subject?: string; limit: number; json: boolean }) => {

@@ -11,7 +11,8 @@ import {
 import { operatorNotifier } from '../../notifications/index.js';
 import { startScheduler } from '../../scheduler.js';
 import { openRuntime, readConfiguration, requireWorkerPool } from '../../runtime.js';
-import { installSignalHandlers, queueNames, startWorkers, type QueueName } from '../../workers.js';
+import { listenForStop, type StopListener } from '../../stop-signals.js';
+import { queueNames, startWorkers, stopGracefully, type QueueName } from '../../workers.js';
 import { instant, wholeNumber } from '../cli-options.js';
 import { cliActor, quietEnv } from '../cli-session.js';
 import { formatTable } from '../output.js';
@@ -60,27 +61,32 @@ async function workerCommand(options: { concurrency: number; queues: string }): 
   const redisUrl = requireWorkerPool('a worker', {
     withoutThem: 'run `pifu-hub export`, which does its own jobs',
   });
-  const runtime = await openRuntime();
+  const stop = listenForStop();
   try {
-    await admitProcess(
-      runtime.operations,
-      cliActor(runtime),
-      'worker',
-      `queues ${queues.join(',')}, concurrency ${options.concurrency}`,
+    const runtime = await openRuntime();
+    try {
+      await admitProcess(
+        runtime.operations,
+        cliActor(runtime),
+        'worker',
+        `queues ${queues.join(',')}, concurrency ${options.concurrency}`,
+      );
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+    const workers = startWorkers(
+      runtime.context,
+      { redisUrl, prefix: runtime.env.queuePrefix },
+      { queues: queues as QueueName[], concurrency: options.concurrency },
     );
-  } catch (error) {
+    runtime.logger.info({ queues, concurrency: options.concurrency }, 'worker started');
+    // First SIGTERM/SIGINT: take no new jobs, finish the running ones; a second hands them back.
+    await stopGracefully(workers, runtime.logger, stop);
     await runtime.close();
-    throw error;
+  } finally {
+    stop.dispose();
   }
-  const workers = startWorkers(
-    runtime.context,
-    { redisUrl, prefix: runtime.env.queuePrefix },
-    { queues: queues as QueueName[], concurrency: options.concurrency },
-  );
-  runtime.logger.info({ queues, concurrency: options.concurrency }, 'worker started');
-  // First SIGTERM/SIGINT: take no new jobs, finish the running ones; a second hands them back.
-  await installSignalHandlers(workers, runtime.logger);
-  await runtime.close();
 }
 
 /**
@@ -108,10 +114,19 @@ async function schedulerCommand(options: {
     return;
   }
   const redisUrl = requireWorkerPool('the scheduler', { withoutThem: 'run `pifu-hub export` by hand' });
+  const stop = listenForStop();
+  try {
+    await runScheduler(redisUrl, options.catchUp, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: StopListener): Promise<void> {
   const runtime = await openRuntime();
   let scheduler;
   try {
-    await admitProcess(runtime.operations, cliActor(runtime), 'scheduler', `catch-up ${options.catchUp} min`);
+    await admitProcess(runtime.operations, cliActor(runtime), 'scheduler', `catch-up ${catchUpMinutes} min`);
     const notify = operatorNotifier({
       ctx: runtime.context,
       settings: runtime.env.notifications,
@@ -122,7 +137,7 @@ async function schedulerCommand(options: {
     scheduler = startScheduler(
       runtime.context,
       { redisUrl, prefix: runtime.env.queuePrefix },
-      { catchUpMs: options.catchUp * 60_000, ...(notify === undefined ? {} : { notify }) },
+      { catchUpMs: catchUpMinutes * 60_000, ...(notify === undefined ? {} : { notify }) },
     );
   } catch (error) {
     await runtime.close();
@@ -142,11 +157,8 @@ async function schedulerCommand(options: {
     },
     'scheduler started',
   );
-  await new Promise<void>((resolveStop) => {
-    process.once('SIGTERM', () => resolveStop());
-    process.once('SIGINT', () => resolveStop());
-  });
-  runtime.logger.info('scheduler stopping');
+  const signal = await stop.requested;
+  runtime.logger.info({ signal }, 'scheduler stopping');
   await scheduler.stop();
   await runtime.close();
 }

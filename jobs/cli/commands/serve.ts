@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openRuntime } from '../../runtime.js';
-import { startHttpServer, stopSignal } from '../../server.js';
+import { startHttpServer } from '../../server.js';
+import { listenForStop } from '../../stop-signals.js';
 import { wholeNumber } from '../cli-options.js';
 
 /**
@@ -16,17 +17,22 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0–65535)', wholeNumber({ min: 0, max: 65_535 }), 8080)
     .option('--public-metrics', 'serve /metrics without a token (a scraper on a closed network)', false)
     .action(async (options: { host: string; port: number; publicMetrics: boolean }) => {
-      const runtime = await openRuntime();
-      let server;
+      const stop = listenForStop();
       try {
-        server = await startHttpServer(runtime, options);
-      } catch (error) {
+        const runtime = await openRuntime();
+        let server;
+        try {
+          server = await startHttpServer(runtime, options);
+        } catch (error) {
+          await runtime.close();
+          throw error;
+        }
+        const signal = await stop.requested;
+        runtime.logger.info({ signal }, 'http api stopping: answering the requests under way');
+        await server.close();
         await runtime.close();
-        throw error;
+      } finally {
+        stop.dispose();
       }
-      const signal = await stopSignal();
-      runtime.logger.info({ signal }, 'http api stopping: answering the requests under way');
-      await server.close();
-      await runtime.close();
     });
 }

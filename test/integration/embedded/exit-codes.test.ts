@@ -36,8 +36,17 @@ describe('exit codes on the embedded default', () => {
       }),
     );
     env = embeddedEnv(join(base, 'data'), { PIFU_HUB_RECIPIENTS_DIR: recipientsDir });
-    const seeded = await runBin(['seed', '--scale', 'tiny'], { env, cwd: base });
+    const seeded = await runBin(['seed', '--scale', 'tiny', '--json'], { env, cwd: base });
     expect(seeded).toMatchObject({ exitCode: 0, stderr: '' });
+    // --json: one object, what was seeded.
+    expect(JSON.parse(seeded.stdout)).toEqual({
+      scale: 'tiny',
+      seed: 7,
+      seconds: expect.any(Number),
+      persons: expect.any(Number),
+      groups: expect.any(Number),
+      memberships: expect.any(Number),
+    });
   }, 120_000);
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 

@@ -75,6 +75,11 @@ describe('listAudit', () => {
       message: /person: not a hub person key/,
       row,
     });
+    await expectRefused(
+      database.db,
+      () => listAudit(ops, actors.privacyAdmin, { person: nobodysKey, subject: 'run-x' }),
+      { code: 'PIFU_USAGE_INVALID', message: /subject: a person or another subject, not both/, row },
+    );
   });
 
   it('refuses a national identity number as a person, keeping only its hash and last two digits', async () => {

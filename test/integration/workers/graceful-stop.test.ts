@@ -9,7 +9,7 @@ import { testRedisUrl } from '../../setup/services.js';
 import { parseRecipients, spawnWorker, type ChildWorker } from '../faults/support/child-worker.js';
 import { expectDeliveredOnce, waitForRun } from '../faults/support/run-checks.js';
 
-describe('SIGTERM / SIGINT to a worker process (installSignalHandlers)', () => {
+describe('SIGTERM / SIGINT to a worker process (stopGracefully)', () => {
   const database = seededDatabase('tiny');
 
   const spawned: ChildWorker[] = [];

@@ -1,7 +1,7 @@
 /**
  * A worker process for the fault tests, run by child-worker.ts as
  * `node --import ./register-ts.mjs worker-process.ts` with its settings as JSON in PIFU_TEST_WORKER.
- * It does what `pifu-hub worker` does (startWorkers, then installSignalHandlers, then close), over the
+ * It does what `pifu-hub worker` does (listenForStop, startWorkers, then stopGracefully, then close), over the
  * test's database, Redis prefix, spool and recipients, and tells its parent over IPC when a delivery
  * starts and when the transport has finished (the window before the acknowledgement commits).
  */
@@ -12,7 +12,8 @@ import {
   type SourceDatabase,
 } from '../../../../connectors/sources/records-db/index.js';
 import { createTransport } from '../../../../connectors/transports/registry.js';
-import { installSignalHandlers, startWorkers } from '../../../../jobs/workers.js';
+import { listenForStop } from '../../../../jobs/stop-signals.js';
+import { startWorkers, stopGracefully } from '../../../../jobs/workers.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../../src/config/index.js';
 import { openDatabase, type HubDatabase } from '../../../../src/db/index.js';
 import { createLogger } from '../../../../src/log/index.js';
@@ -57,6 +58,7 @@ function recipientsOf(config: WorkerProcessConfig): RecipientConfig[] {
 async function main(): Promise<void> {
   const config = JSON.parse(process.env['PIFU_TEST_WORKER'] ?? '{}') as WorkerProcessConfig;
   const logger = createLogger({ level: config.logLevel ?? 'warn' });
+  const stop = listenForStop();
   const open = await openDatabase<HubDatabase>({ kind: 'postgres', url: config.databaseUrl });
   const delay = config.deliverDelayMs ?? 0;
   const transportFor: TransportFactory = (transportConfig, recipientId) => {
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   );
   tell({ type: 'ready', pid: process.pid });
   // The lines `pifu-hub worker` needs: wait for a signal, finish or release the jobs, close.
-  await installSignalHandlers(workers, logger);
+  await stopGracefully(workers, logger, stop);
   await open.close();
   process.disconnect?.();
 }
