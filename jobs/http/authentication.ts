@@ -70,6 +70,8 @@ export function installAuthentication(
   app.decorate('signInWithToken', signIn);
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.auth === 'public') return;
+    // No route, nothing to protect: a browser's /favicon.ico must not count as a failed sign-in.
+    if (request.is404) return;
     const token = options.readers.map((read) => read(request)).find((found) => found !== undefined);
     try {
       request.actor = await signIn(request, token);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
+import { failedSignIns } from '../../../jobs/http/failed-sign-ins.js';
 import { startExport } from '../../../src/operations/index.js';
 import { recipient } from '../../helpers/hub-fixture.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
@@ -286,6 +287,21 @@ describe('the web dashboard: sign-in, pages and forms over the operations', () =
     const operator = await signedIn('operator');
     expect((await operator.get('/ui/disclosures')).status).toBe(403);
     expect((await operator.get('/')).body).not.toContain('/ui/disclosures');
+  });
+
+  it('does not count a request for a route that does not exist (a browser’s /favicon.ico) as a failed sign-in', async () => {
+    const limited = await startApi(ops, {
+      failedSignIns: failedSignIns({ maxFailures: 2, windowMs: 60_000 }),
+    });
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        expect((await fetch(`${limited.url}/favicon.ico`)).status).toBe(404);
+      }
+      const client = new DashboardClient(limited.url);
+      expect((await client.signIn(tokens.viewer)).status).toBe(303);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('keeps the dashboard out of the OpenAPI document', async () => {
