@@ -1,11 +1,10 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { redactUrl } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
 import { jobStates, type QueueInspector, type RunExecutor } from '../src/ports/index.js';
 import { queueNames, type QueueName } from '../src/queue/index.js';
 import { finishRun, type HubContext } from '../src/run/index.js';
 import { listRunTransfers, recordTransferFailed } from '../src/transfer/index.js';
+import { connectQueueRedisOnce } from './enqueue-run.js';
 import { runInProcess } from './in-process-runner.js';
 import { enqueueRun, startWorkers, type QueueConnection } from './workers.js';
 
@@ -130,28 +129,9 @@ async function withHubQueues<T>(
   connection: QueueConnection,
   read: (queue: Queue, name: QueueName) => Promise<T>,
 ): Promise<T[]> {
-  const redis = new Redis(connection.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
+  const redis = await connectQueueRedisOnce(connection.redisUrl, {
+    advice: '; check that it runs and the URL is right',
   });
-  let cause: unknown;
-  redis.on('error', (error) => (cause ??= error)); // the first error says why; reported once, below
-  try {
-    await redis.connect();
-  } catch (error) {
-    // Ended already (no retries); disconnect() now would leave a 2 s timer behind (ioredis disconnectTimeout).
-    if (redis.status !== 'end') redis.disconnect();
-    cause ??= error;
-    throw new HubError(
-      'PIFU_QUEUE_UNAVAILABLE',
-      `cannot reach Redis at ${redactUrl(connection.redisUrl)} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}; ` +
-        'check that it runs and the URL is right',
-      { cause },
-    );
-  }
   try {
     const rows: T[] = [];
     for (const name of Object.values(queueNames)) {

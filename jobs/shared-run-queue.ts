@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { redactUrl } from '../src/db/index.js';
-import { HubError } from '../src/errors/index.js';
+import type { Redis } from 'ioredis';
 import { jobIds, queueNames, type QueueName } from '../src/queue/index.js';
 import { runIds, type QueuedRunState, type RunQueue } from '../src/run/index.js';
+import { connectQueueRedisOnce } from './enqueue-run.js';
 import { enqueueRun, liveStates, type QueueConnection } from './workers.js';
 
 /**
@@ -41,27 +40,7 @@ export function sharedRunQueue(connection: QueueConnection): RunQueue & { close(
 }
 
 async function connect(connection: QueueConnection) {
-  const redis = new Redis(connection.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: 3_000,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  let cause: unknown;
-  redis.on('error', (error) => (cause ??= error)); // the first error says why; reported once, below
-  try {
-    await redis.connect();
-  } catch (error) {
-    if (redis.status !== 'end') redis.disconnect();
-    cause ??= error;
-    throw new HubError(
-      'PIFU_QUEUE_UNAVAILABLE',
-      `cannot reach Redis at ${redactUrl(connection.redisUrl)} (REDIS_URL) to look for unfinished runs: ` +
-        `${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
-  }
+  const redis = await connectQueueRedisOnce(connection.redisUrl, { purpose: ' to look for unfinished runs' });
   const queue = (name: QueueName) => new Queue(name, { connection: redis, prefix: connection.prefix });
   return {
     redis,

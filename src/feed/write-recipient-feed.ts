@@ -72,14 +72,7 @@ export async function writeRecipientFeed(
     const state = await findRecipientState(ctx.db, feed.recipientId);
     const basedOn = feed.basedOnTransferId;
     if (feed.status === 'written' && recipient !== undefined && basedOn !== null && state !== undefined) {
-      const counts = {
-        persons: feed.persons ?? 0,
-        groups: feed.groups ?? 0,
-        memberships: feed.memberships ?? 0,
-        added: feed.added ?? 0,
-        changed: feed.changed ?? 0,
-        deleted: feed.deleted ?? 0,
-      };
+      const counts = summaryOf(feed);
       await holdIfOverThreshold(ctx, { feed, recipient, counts, heldObjects: state.objects, basedOn });
     }
     return summaryOf(feed);

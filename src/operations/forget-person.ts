@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { HubError } from '../errors/index.js';
 import { forgetPerson as recordForgotten } from '../privacy/index.js';
-import { objectTypeCode } from '../state/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
-import { recordAndExecuteRun } from './execute-run.js';
 import { reasonSchema } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
 import { resolvePersonReference } from './person-reference.js';
+import { deltaToHolders } from './reach-holders.js';
 import type { RunObserver, RunReport } from './run-report.js';
 
 const forgetInput = z.strictObject({ person: z.string(), reason: reasonSchema });
@@ -46,49 +44,17 @@ export async function forgetPerson(
     );
     const holders = recipientIds.filter((id) => ctx.recipients.has(id));
     if (holders.length === 0) return { personKey };
-    const run = await recordAndExecuteRun(
-      ctx,
-      trail,
-      {
-        recipientIds: holders,
-        trigger: 'operator',
-        feedType: 'delta',
-        requestedBy: actor.name,
-        reason: `forget ${personKey}: ${request.reason}`,
+    const run = await deltaToHolders(ctx, trail, actor, {
+      personKey,
+      holders,
+      reason: `forget ${personKey}: ${request.reason}`,
+      observer: options.observer,
+      pending: {
+        code: 'PIFU_ERASURE_PENDING',
+        state: 'forgotten',
+        again: `pifu-hub forget --person ${personKey} --reason …`,
       },
-      { audit: false, observer: options.observer },
-    );
-    const stillHolding = await holdersOf(ctx, personKey, holders);
-    if (stillHolding.length > 0) {
-      const pending = run.feeds
-        .filter((feed) => stillHolding.includes(feed.recipient))
-        .map((feed) =>
-          feed.status === 'held'
-            ? `${feed.recipient} (delta held: pifu-hub hold show ${feed.transferId}, then approve it)`
-            : `${feed.recipient} (transfer ${feed.transferId} ${feed.status})`,
-        );
-      throw new HubError(
-        'PIFU_ERASURE_PENDING',
-        `person ${personKey} is forgotten, but still held by ${pending.join(', ')}; ` +
-          `run \`pifu-hub forget --person ${personKey} --reason …\` again once that is done`,
-      );
-    }
+    });
     return { personKey, run };
   });
-}
-
-async function holdersOf(
-  ctx: OperationContext,
-  personKey: string,
-  recipientIds: readonly string[],
-): Promise<string[]> {
-  const rows = await ctx.db
-    .selectFrom('hub.delivered_object')
-    .select('recipient_id')
-    .distinct()
-    .where('object_type', '=', objectTypeCode.person)
-    .where('object_key', '=', personKey)
-    .where('recipient_id', 'in', [...recipientIds])
-    .execute();
-  return rows.map((row) => row.recipient_id).sort();
 }

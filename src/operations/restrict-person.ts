@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { HubError } from '../errors/index.js';
-import { allRecipients, holdersAmong, restrictPerson as recordRestriction } from '../privacy/index.js';
+import { allRecipients, restrictPerson as recordRestriction } from '../privacy/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
-import { recordAndExecuteRun } from './execute-run.js';
 import { reasonSchema, recipientIdSchema } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
 import { resolvePersonReference } from './person-reference.js';
+import { deltaToHolders } from './reach-holders.js';
 import { selectRecipients } from './recipient-selection.js';
 import type { RunObserver, RunReport } from './run-report.js';
 
@@ -62,33 +61,17 @@ export async function restrictPerson(
       trail.done,
     );
     if (holders.length === 0) return { personKey, restricted };
-    const run = await recordAndExecuteRun(
-      ctx,
-      trail,
-      {
-        recipientIds: holders,
-        trigger: 'operator',
-        feedType: 'delta',
-        requestedBy: actor.name,
-        reason: `restrict ${personKey}: ${request.reason}`,
+    const run = await deltaToHolders(ctx, trail, actor, {
+      personKey,
+      holders,
+      reason: `restrict ${personKey}: ${request.reason}`,
+      observer: options.observer,
+      pending: {
+        code: 'PIFU_RESTRICTION_PENDING',
+        state: 'restricted',
+        again: `pifu-hub restrict --person ${personKey} …`,
       },
-      { audit: false, observer: options.observer },
-    );
-    const stillHolding = await holdersAmong(ctx.db, personKey, holders);
-    if (stillHolding.length > 0) {
-      const pending = run.feeds
-        .filter((feed) => stillHolding.includes(feed.recipient))
-        .map((feed) =>
-          feed.status === 'held'
-            ? `${feed.recipient} (delta held: pifu-hub hold show ${feed.transferId}, then approve it)`
-            : `${feed.recipient} (transfer ${feed.transferId} ${feed.status})`,
-        );
-      throw new HubError(
-        'PIFU_RESTRICTION_PENDING',
-        `person ${personKey} is restricted, but still held by ${pending.join(', ')}; ` +
-          `run \`pifu-hub restrict --person ${personKey} …\` again once that is done`,
-      );
-    }
+    });
     return { personKey, restricted, run };
   });
 }

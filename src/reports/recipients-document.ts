@@ -105,18 +105,23 @@ export function recipientsReportDocument(report: RecipientsReport, lang: ReportL
       {
         kind: 'table',
         header: header(lang),
-        rows: rowsOf(report, lang).map((row) => [
-          row.system,
-          row.purpose,
-          row.basis,
-          row.data.join('\n'),
-          row.ids.length === 0 ? words.none[lang] : row.ids.join('\n'),
-          row.country,
-          row.relays,
-        ]),
+        rows: rowsOf(report, lang).map((row) => cellsOf(row, lang)),
       },
     ],
   };
+}
+
+/** A recipient's row as the table's cells, in the header's order. */
+function cellsOf(row: ReturnType<typeof rowsOf>[number], lang: ReportLanguage): string[] {
+  return [
+    row.system,
+    row.purpose,
+    row.basis,
+    row.data.join('\n'),
+    row.ids.length === 0 ? words.none[lang] : row.ids.join('\n'),
+    row.country,
+    row.relays,
+  ];
 }
 
 const cell = (value: string): string => value.replaceAll('|', '\\|').replaceAll('\n', '<br>');
@@ -131,20 +136,7 @@ export function renderRecipientsMarkdown(report: RecipientsReport, lang: ReportL
     '',
     `| ${head.join(' | ')} |`,
     `| ${head.map(() => '---').join(' | ')} |`,
-    ...rowsOf(report, lang).map(
-      (row) =>
-        `| ${[
-          row.system,
-          row.purpose,
-          row.basis,
-          row.data.join('\n'),
-          row.ids.length === 0 ? words.none[lang] : row.ids.join('\n'),
-          row.country,
-          row.relays,
-        ]
-          .map(cell)
-          .join(' | ')} |`,
-    ),
+    ...rowsOf(report, lang).map((row) => `| ${cellsOf(row, lang).map(cell).join(' | ')} |`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import { toDate, type HubDatabase } from '../db/index.js';
-import { countRunTransfers } from '../transfer/transfer-repository.js';
+import { countRunTransfers, type RunTransferCounts } from '../transfer/transfer-repository.js';
 import type { TransferTrigger } from '../transfer/transfer-trigger.js';
 
-export interface RunListing {
+/** A run as listed: what was asked for, how it ended, and its transfers counted by outcome. */
+export interface RunListing extends RunTransferCounts {
   readonly id: string;
   readonly trigger: TransferTrigger;
   readonly status: 'running' | 'completed' | 'failed';
@@ -13,17 +14,6 @@ export interface RunListing {
   readonly snapshotAt: Date | null;
   readonly finishedAt: Date | null;
   readonly recipientIds: string[];
-  readonly delivered: number;
-  readonly failed: number;
-  readonly held: number;
-  /**
-   * Nothing to deliver: skipped (empty or frozen delta), rejected (a hold an operator rejected), or
-   * deferred (behind a pull recipient's unacknowledged feed).
-   */
-  readonly skipped: number;
-  readonly pending: number;
-  /** Offered to a pull recipient, not acknowledged yet. */
-  readonly offered: number;
   readonly error: string | null;
 }
 

@@ -86,13 +86,18 @@ export async function listRunTransfers(db: Kysely<HubDatabase>, runId: string): 
   return rows.map(toTransfer);
 }
 
-/** A run's transfers counted by outcome (`skipped` also counts rejected and deferred ones). */
+/** A run's transfers counted by outcome. */
 export interface RunTransferCounts {
   readonly delivered: number;
   readonly failed: number;
   readonly held: number;
+  /**
+   * Nothing to deliver: skipped (empty or frozen delta), rejected (a hold an operator rejected), or
+   * deferred (behind a pull recipient's unacknowledged feed).
+   */
   readonly skipped: number;
   readonly pending: number;
+  /** Offered to a pull recipient, not acknowledged yet. */
   readonly offered: number;
 }
 
