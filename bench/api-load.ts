@@ -22,7 +22,7 @@ export interface ApiLoadOptions {
   readonly databaseUrl?: string;
   /** Concurrent `GET /feeds/{r}/next`, each downloading the whole offered feed. */
   readonly pulls: number;
-  /** Concurrent page loads: `/openapi.json` and `GET /runs` in turn. */
+  /** Concurrent dashboard page loads, signed in: the overview `/` and the transfer log in turn. */
   readonly pages: number;
   readonly log?: (line: string) => void;
 }
@@ -119,10 +119,10 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     const pulls = Array.from({ length: options.pulls }, () =>
       get(`${base}/feeds/${pullRecipient}/next`, { authorization: `Bearer ${pullToken}` }, agent),
     );
+    // What a signed-in browser sends: the dashboard's session cookie (it holds the viewer token).
+    const session = { cookie: `pifu_session=${viewerToken}` };
     const pages = Array.from({ length: options.pages }, (_, index) =>
-      index % 2 === 0
-        ? get(`${base}/openapi.json`, {}, agent)
-        : get(`${base}/runs?limit=20`, { authorization: `Bearer ${viewerToken}` }, agent),
+      get(`${base}${index % 2 === 0 ? '/' : '/ui/transfers'}`, session, agent),
     );
     const [pullResults, pageResults] = await Promise.all([Promise.all(pulls), Promise.all(pages)]);
     const loadS = (performance.now() - loadStarted) / 1000;

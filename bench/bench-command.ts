@@ -72,7 +72,7 @@ export function registerBenchCommand(program: Command): Command {
     .option('--pulls <n>', 'with --api: concurrent GET /feeds/{r}/next', nonNegativeInteger, 200)
     .option(
       '--pages <n>',
-      'with --api: concurrent page loads (/openapi.json, GET /runs)',
+      'with --api: concurrent dashboard page loads (/ and /ui/transfers, signed in)',
       nonNegativeInteger,
       50,
     )
