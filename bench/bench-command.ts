@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { MunicipalityScale } from '../fixtures/generator/index.js';
+import { municipalityScales, type MunicipalityScale } from '../fixtures/generator/index.js';
 import { runApiLoad } from './api-load.js';
 import { measurePifuFile, runPifuFileBench } from './pifu-file-bench.js';
 import { runBench } from './run-bench.js';
@@ -32,9 +32,7 @@ export function registerBenchCommand(program: Command): Command {
         '(then, with --mutate, a delta after a synthetic change set) and print timings as JSON',
     )
     .addOption(
-      new Option('--scale <scale>', 'size of the municipality')
-        .choices(['tiny', 'small', 'oslo'])
-        .default('small'),
+      new Option('--scale <scale>', 'size of the municipality').choices(municipalityScales).default('small'),
     )
     .option('--seed <n>', 'generator seed', nonNegativeInteger, 7)
     .option(

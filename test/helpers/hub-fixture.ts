@@ -92,7 +92,7 @@ export function seededDatabase(scale: MunicipalityScale, timeoutMs = 60_000): Te
     return created;
   };
   beforeAll(async () => {
-    if (scale === 'tiny' || scale === 'small') {
+    if (scale !== 'oslo') {
       created = await createTestDatabase({ seeded: scale });
     } else {
       created = await createTestDatabase({ migrated: true });

@@ -1,5 +1,6 @@
 import './resolve-ts-extensions.cjs';
 import pg from 'pg';
+import { seededScales, seededTemplateName } from './services.js';
 
 /** Drops this run's template database, then stops whatever services global setup started. */
 export default async function globalTeardown(): Promise<void> {
@@ -9,7 +10,7 @@ export default async function globalTeardown(): Promise<void> {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      for (const database of [template, `${template}_tiny`, `${template}_small`]) {
+      for (const database of [template, ...seededScales.map(seededTemplateName)]) {
         await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       }
     } finally {

@@ -20,7 +20,7 @@ export function templateDatabaseName(): string {
 }
 
 /** The scales global setup seeds into templates of their own (seed 7). */
-export const seededScales = ['tiny', 'small'] as const;
+export const seededScales = ['tiny', 'mini', 'small'] as const;
 export type SeededScale = (typeof seededScales)[number];
 
 export function seededTemplateName(scale: SeededScale): string {

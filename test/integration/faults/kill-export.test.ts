@@ -15,7 +15,7 @@ import { sha256Of } from './support/run-checks.js';
  * disclosure rows, no run `running`, and no `.partial` file. PIFU_KILL_POINTS sets how many kills
  * (issue 10 asks for 50 once; `npm test` runs a few, each costs a CLI start or two).
  */
-const killPoints = Number(process.env['PIFU_KILL_POINTS'] ?? 8);
+const killPoints = Number(process.env['PIFU_KILL_POINTS'] ?? 4);
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(repository, 'bin', 'pifu-hub.js');

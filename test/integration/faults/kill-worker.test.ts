@@ -21,7 +21,7 @@ const fastTakeover = { lockDurationMs: 2_500, stalledIntervalMs: 500, concurrenc
 const randomBetween = (low: number, high: number): number => low + Math.floor(Math.random() * (high - low));
 
 describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child processes)', () => {
-  const database = seededDatabase('small');
+  const database = seededDatabase('mini');
 
   const spawned: ChildWorker[] = [];
   afterEach(async () => {

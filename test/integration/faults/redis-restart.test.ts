@@ -46,7 +46,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 describe('Redis restarted in the middle of a run', () => {
-  const database = seededDatabase('small');
+  const database = seededDatabase('mini');
 
   it('the workers reconnect and the run completes, each recipient delivered once', async () => {
     const binary = findRedisServer();

@@ -57,7 +57,7 @@ function shown(person: FeedPerson): Set<string> {
   return keys;
 }
 
-describe('every shipped seed recipient, exported from a small synthetic municipality', () => {
+describe('every shipped seed recipient, exported from a mini synthetic municipality', () => {
   let database: TestDatabase;
   const feeds = new Map<string, Feed>();
   let facts: SourceFacts;
@@ -65,7 +65,7 @@ describe('every shipped seed recipient, exported from a small synthetic municipa
   let runId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ seeded: 'small' });
+    database = await createTestDatabase({ seeded: 'mini' });
     ctx = hubContext(database.db, {
       recipients: (dir) => [
         ...shipped.map((config): RecipientConfig => ({

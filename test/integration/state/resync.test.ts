@@ -26,7 +26,7 @@ async function sent(ctx: HubContext, request: Omit<RunRequest, 'recipientIds'>) 
 }
 
 describe('operator resync', () => {
-  const database = seededDatabase('small');
+  const database = seededDatabase('mini');
 
   it('sends a person, or a school, again as new, with trigger resync and the reason in the disclosure log', async () => {
     const ctx = hubContext(database.db, { recipients: (dir) => [recipient('lms', 'lms', join(dir, 'lms'))] });

@@ -83,7 +83,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase({ seeded: 'small' });
+    database = await createTestDatabase({ seeded: 'mini' });
     // The recipient's own safety valve is another test's business: here it lets every delta through.
     const safety = { maxDeletePercent: 100, maxChangePercent: 100 };
     ctx = hubContext(database.db, {

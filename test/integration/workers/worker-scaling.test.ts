@@ -12,12 +12,12 @@ import { testRedisUrl } from '../../setup/services.js';
 import { spawnWorker, toFileDrop, type ChildWorker } from '../faults/support/child-worker.js';
 
 /**
- * One `small` run to every seed recipient (fixtures/recipients, transports rewritten to file drops),
+ * One `mini` run to every seed recipient (fixtures/recipients, transports rewritten to file drops),
  * taken by one worker process and then by two. Both must deliver everything exactly once; the wall
  * times are printed for the record, never asserted (the machine decides them).
  */
 describe('worker processes sharing one run', () => {
-  const database = seededDatabase('small', 120_000);
+  const database = seededDatabase('mini', 120_000);
   const recipientsDir = resolve('fixtures/recipients');
 
   async function timedRun(processes: number): Promise<{ ms: number; runId: string; dropDir: string }> {
@@ -79,7 +79,7 @@ describe('worker processes sharing one run', () => {
     const two = await timedRun(2);
     await expectDeliveredOnce(two.runId, recipientIds);
     console.log(
-      `worker scaling (small, ${recipientIds.length} recipients, full feeds, concurrency 2 per queue): ` +
+      `worker scaling (mini, ${recipientIds.length} recipients, full feeds, concurrency 2 per queue): ` +
         `1 process ${one.ms} ms, 2 processes ${two.ms} ms`,
     );
   }, 120_000);
