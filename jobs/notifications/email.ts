@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { describeEvent, digestSubject, type NotificationDigest } from '../../src/notify/index.js';
 import type { NotificationChannel } from '../../src/ports/index.js';
 
@@ -17,7 +17,8 @@ export function emailChannel(settings: {
   url.searchParams.set('connectionTimeout', '10000');
   url.searchParams.set('greetingTimeout', '10000');
   url.searchParams.set('socketTimeout', '20000');
-  const transport = createTransport(url.toString());
+  // nodemailer loads with the first digest to send, not with every process that could send one.
+  let transport: Transporter | undefined;
   const server = url.host;
   return {
     name: 'email',
@@ -30,6 +31,10 @@ export function emailChannel(settings: {
         `Digest ${digest.id}. Ids and counts only: look people up in the hub, never in this mail.`,
       ].join('\n');
       try {
+        if (transport === undefined) {
+          const { createTransport } = await import('nodemailer');
+          transport = createTransport(url.toString());
+        }
         await transport.sendMail({
           from: settings.from,
           to: [...settings.to],

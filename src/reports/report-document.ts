@@ -1,5 +1,3 @@
-import PDFDocument from 'pdfkit';
-
 /**
  * A report as a few kinds of block, so the HTML and the PDF say exactly the same thing: the report
  * builders produce blocks, the two renderers below only lay them out.
@@ -77,6 +75,8 @@ export function renderHtml(document: ReportDocument): string {
  * same report renders to the same bytes.
  */
 export async function renderPdf(document: ReportDocument, createdAt: Date): Promise<Buffer> {
+  // pdfkit and its font tables load when a PDF is asked for, not with every command.
+  const { default: PDFDocument } = await import('pdfkit');
   const pdf = new PDFDocument({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 56, right: 56 },

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, SFTPWrapper, Stats } from 'ssh2';
 import { HubError } from '../../../src/errors/index.js';
+import { hostKeyFingerprint } from './host-key.js';
 import type { SftpConfig } from './sftp-config.js';
 
 const { Client } = ssh2;
@@ -10,11 +10,6 @@ const { Client } = ssh2;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) the transport tells apart. */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
-
-/** `SHA256:<base64 without padding>` of a host key blob, as OpenSSH prints it. */
-export function hostKeyFingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-}
 
 /**
  * One SSH connection with its SFTP channel, guarded by a no-progress watchdog (`timeoutSeconds`), an

@@ -6,7 +6,7 @@ import { HubError } from '../../../src/errors/index.js';
 import { checkSpoolFile, sha256Line } from '../../../src/files/index.js';
 import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
 import type { SftpConfig } from './sftp-config.js';
-import { SftpSession } from './sftp-session.js';
+import type { SftpSession } from './sftp-session.js';
 
 /**
  * Uploads the feed to the recipient's SFTP server with public-key login and a pinned host key: to a
@@ -71,6 +71,8 @@ export class SftpTransport implements Transport {
         : await readSecret(this.#config.passphrase, what('passphrase'));
     if (checks.checkSpool) await checkSpoolFile(feed);
 
+    // ssh2 loads with the first SFTP delivery, not with every command that could make one.
+    const { SftpSession } = await import('./sftp-session.js');
     const session = new SftpSession(this.#config, where, options.signal);
     try {
       await session.connect(privateKey, passphrase, what('privateKey'));

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { openRuntime } from '../../runtime.js';
-import { startHttpServer } from '../../server.js';
 import { listenForStop } from '../../stop-signals.js';
 import { wholeNumber } from '../cli-options.js';
 
@@ -22,6 +21,9 @@ export function registerServeCommand(program: Command): void {
         const runtime = await openRuntime();
         let server;
         try {
+          // The HTTP stack (Fastify, the dashboard, the queue board, OpenAPI) loads for `serve` alone:
+          // every other command starts without it.
+          const { startHttpServer } = await import('../../server.js');
           server = await startHttpServer(runtime, options);
         } catch (error) {
           await runtime.close();
