@@ -15,16 +15,32 @@ import { listRunTransfers } from '../../../src/transfer/index.js';
 import { captureLogger, hubContext, recipient, seed } from '../../helpers/hub-fixture.js';
 
 /** The embedded default: PGlite holding records store and hub schema, jobs run in this process. */
-async function embeddedDatabase(): Promise<{ db: Kysely<unknown>; pglite: PGlite }> {
+async function loadedStore(): Promise<PGlite> {
   const pglite = new PGlite();
   const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
   await migrateRecordsStore(db);
   await migrateHub(db);
   await seed({ kind: 'pglite', pglite }, 'tiny');
-  return { db, pglite };
+  return pglite;
+}
+
+function kyselyOver(pglite: PGlite): Kysely<unknown> {
+  return new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
 }
 
 describe('the embedded default (PGlite, no Redis)', () => {
+  // Migrating and seeding PGlite costs seconds: tests start from a copy of one loaded store.
+  let loaded: PGlite;
+  beforeAll(async () => {
+    loaded = await loadedStore();
+  }, 120_000);
+  afterAll(async () => {
+    await loaded.close();
+  });
+  async function embeddedDatabase(): Promise<{ db: Kysely<unknown> }> {
+    return { db: kyselyOver((await loaded.clone()) as PGlite) };
+  }
+
   it('delivers a valid feed to each recipient in-process and records a completed run', async () => {
     const { db } = await embeddedDatabase();
     try {
@@ -59,8 +75,9 @@ describe('the embedded default (PGlite, no Redis)', () => {
 
   it('gives byte-identical feeds for the same seed, however often the store is loaded and exported', async () => {
     const hashes: string[] = [];
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const { db } = await embeddedDatabase();
+    // The store loaded for this file, and another loaded afresh from the same seed.
+    for (const pglite of [(await loaded.clone()) as PGlite, await loadedStore()]) {
+      const db = kyselyOver(pglite);
       try {
         const ctx = hubContext(db, { recipients: (dir) => [recipient('websak', 'archive', dir)] });
         const runId = await startRun(ctx, {
