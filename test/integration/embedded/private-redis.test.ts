@@ -115,7 +115,7 @@ describe('the private redis-server belongs to its parent', () => {
     } finally {
       parent.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 180_000);
 
   it('dying mid-export ends the command within seconds in one PIFU_QUEUE_UNAVAILABLE line, the run failed', async () => {
     const env = embeddedEnv(dataDir, { LOG_LEVEL: 'info' });

@@ -104,5 +104,5 @@ describe('commands that need a worker pool, on the embedded database', () => {
     });
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(dataDir)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });

@@ -134,7 +134,7 @@ describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child p
       expect(await third.stop()).toEqual({ code: 0, signal: null });
     }
     console.log(tally.join('\n'));
-  }, 80_000);
+  }, 180_000);
 
   it('during an HTTPS push: the recipient sees the Idempotency-Key at most twice and keeps one body', async () => {
     const recipientServer = await startHttpsRecipient({ answerAfterMs: 400 });
@@ -184,7 +184,7 @@ describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child p
     } finally {
       await recipientServer.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('a job that keeps losing its worker ends in the failed set, its transfer failed, nothing delivered', async () => {
     // maxStalledCount 0: the first stall is already one too many (production allows 2).
@@ -230,5 +230,5 @@ describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child p
       database.db,
     );
     expect(rows).toEqual([{ disclosures: 0, states: 0 }]);
-  }, 40_000);
+  }, 180_000);
 });

@@ -100,5 +100,5 @@ describe('Redis restarted in the middle of a run', () => {
     } finally {
       await stopRedis(redis);
     }
-  }, 90_000);
+  }, 180_000);
 });

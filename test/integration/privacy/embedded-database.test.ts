@@ -40,5 +40,5 @@ describe('privacy operations on the embedded database (PGlite)', () => {
       .executeTakeFirstOrThrow();
     const report = await reportAccess(ops, actor, { person: held.object_key });
     expect(report.recipients.map((entry) => entry.recipientId)).toEqual(['lms']);
-  }, 60_000);
+  }, 180_000);
 });

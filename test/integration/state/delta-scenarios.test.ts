@@ -107,7 +107,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
         database.db,
       )
     ).rows;
-  }, 60_000);
+  }, 180_000);
   afterEach(async () => database.destroy());
 
   /** An active minor pupil enrolled at `schoolId`, with a basisgruppe membership there. */
@@ -168,7 +168,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
       [],
       [],
     ]);
-  }, 60_000);
+  }, 180_000);
 
   it('a class change alone (no person change) is disclosed as memberships in the register', async () => {
     const [a] = schools;
@@ -198,7 +198,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
       database.db,
     );
     expect(disclosed.rows).toEqual([{ categories: ['memberships'] }]);
-  }, 60_000);
+  }, 180_000);
 
   it('a pupil who becomes inactive leaves an active-only recipient (recstatus 3)', async () => {
     const [a] = schools;
@@ -215,7 +215,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     const delta = (await exportRun(ctx, 'delta')).get('inspera');
     expect(changeOf(delta?.persons ?? [], (person) => person.key === pupil)).toEqual(['delete']);
     expect(delta?.persons.length).toBe(1);
-  }, 60_000);
+  }, 180_000);
 
   it('a narrowed profile: removed fields arrive as recstatus 2, a removed population as recstatus 3', async () => {
     const wide = contextWith((dir) => [recipient('ad', 'directory', dir)]);
@@ -253,7 +253,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     expect(deleted.every((key) => staffKeys.has(key))).toBe(true);
     expect(narrowed?.persons.every((entry) => entry.change === 'delete')).toBe(true);
     expect(narrowed?.memberships.every((entry) => entry.change === 'delete')).toBe(true);
-  }, 90_000);
+  }, 180_000);
 
   it('a recipient that is down gets everything it missed on the next run; nothing is skipped', async () => {
     let down = false;
@@ -285,7 +285,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
       change: 'change',
       object: { name: { given: 'Omdøpt' } },
     });
-  }, 60_000);
+  }, 180_000);
 
   it('a crash between delivery and commit repeats the same transfer id, and the state advances once', async () => {
     const seen: string[] = [];
@@ -313,7 +313,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     expect(seen).toHaveLength(2);
     expect(seen[1]).toBe(seen[0]);
     expect((await findRecipientState(ctx.db, 'websak'))?.transferId).toBe(runIds(runId).transferId('websak'));
-  }, 60_000);
+  }, 180_000);
 
   it('removing a whole school holds the delta; approve delivers exactly it, reject changes nothing', async () => {
     const [a] = schools;
@@ -387,7 +387,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
         reason: 'changed my mind',
       }),
     ).rejects.toThrow('PIFU_HOLD_DECIDED');
-  }, 90_000);
+  }, 180_000);
 
   it('a full that would drop a whole school from what the recipient holds is held too', async () => {
     const [a] = schools;
@@ -399,7 +399,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     expect(again?.status).toBe('held');
     expect(await findRecipientState(ctx.db, 'lms-f')).toEqual(before);
     expect((await listHolds(ctx.db)).map((hold) => hold.recipientId)).toEqual(['lms-f']);
-  }, 60_000);
+  }, 180_000);
 
   it('a D-number replaced by a fødselsnummer is an update (2) under the same sourcedid', async () => {
     const ctx = contextWith((dir) => [recipient('ad', 'directory', dir)]);
@@ -425,5 +425,5 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     expect(delta?.persons.map((entry) => [entry.object.key, entry.change])).toEqual([[person.id, 'change']]);
     expect(delta?.persons[0]?.object.identifiers).toContainEqual({ type: 'nin', value: replacement });
     expect(JSON.stringify(delta)).not.toContain(person.nin);
-  }, 60_000);
+  }, 180_000);
 });

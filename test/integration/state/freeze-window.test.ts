@@ -51,5 +51,5 @@ describe('freeze windows', () => {
     today = new Date('2026-06-20T08:00:00Z');
     expect((await run(ctx, 'delta')).status).toBe('delivered');
     expect((await findRecipientState(ctx.db, 'inspera'))?.transferId).not.toBe(before?.transferId);
-  }, 60_000);
+  }, 180_000);
 });

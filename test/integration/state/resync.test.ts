@@ -69,5 +69,5 @@ describe('operator resync', () => {
     await expect(
       startRun(ctx, { recipientIds: ['lms'], trigger: 'resync', feedType: 'delta' }),
     ).rejects.toThrow('a resync needs a reason');
-  }, 90_000);
+  }, 180_000);
 });

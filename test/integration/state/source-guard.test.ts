@@ -89,7 +89,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     ctx = hubContext(database.db, {
       recipients: (dir) => [recipient('lms', 'lms', join(dir, 'lms'), { feed: { safety } })],
     });
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     database.pool.on('error', () => undefined);
     await database.destroy();
@@ -111,7 +111,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     const [second, smallest] = schools.slice(-2);
     hit = { org: second!.label, persons: second!.persons };
     grazed = { org: smallest!.label, persons: smallest!.persons };
-  }, 60_000);
+  }, 180_000);
 
   it('lets a drop under the limits through, and that snapshot is the next baseline', async () => {
     const removed = Math.ceil(grazed.persons * 0.05);
@@ -120,7 +120,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     expect(await findRun(ctx.db, runId)).toMatchObject({ status: 'completed', sourceCheck: 'passed' });
     const [transfer] = await listRunTransfers(ctx.db, runId);
     expect(transfer?.status).toBe('delivered');
-  }, 60_000);
+  }, 180_000);
 
   it('stops the run when one school loses more than its limit, before any feed: no file, no state, no spool', async () => {
     const before = await deliveredEvidence(ctx);
@@ -148,7 +148,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     expect(error).toBe(`${transfers[0]?.error ?? ''}; not delivered to lms`);
     expect(await deliveredEvidence(ctx)).toEqual(before);
     expect(existsSync(runSpoolPaths(ctx.spoolDir, runId).rosterDir)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('stops the same snapshot on the queue path too: the snapshot job fails without a retry', async () => {
     const before = await deliveredEvidence(ctx);
@@ -167,7 +167,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
       await workers.close();
     }
     expect(await deliveredEvidence(ctx)).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 
   it('lets the drop through once an operator accepts it with a reason; it is the new baseline', async () => {
     await expect(run({ acceptSourceDrop: { reason: '  ' } })).rejects.toMatchObject({
@@ -188,7 +188,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
 
     const next = await run();
     expect(await findRun(ctx.db, next)).toMatchObject({ status: 'completed', sourceCheck: 'passed' });
-  }, 60_000);
+  }, 180_000);
 
   it('export says so on the command line, wants a reason with --accept-source-drop, and run show tells', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pifu-guard-cli-'));
@@ -237,5 +237,5 @@ describe('the source sanity guard, on real PostgreSQL', () => {
       unknown
     >;
     expect(json).toMatchObject({ sourceCheck: 'accepted', acceptSourceDrop: { reason: 'pupil left' } });
-  }, 90_000);
+  }, 180_000);
 });

@@ -156,7 +156,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
   let database: TestDatabase;
   beforeEach(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-  }, 60_000);
+  }, 180_000);
   afterEach(async () => {
     database.pool.on('error', () => undefined); // see cli/operator-runs.test.ts
     await database.destroy();
@@ -201,7 +201,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
       retryTransfer(operationContext(ctx), testActor(), { transfer: held.transferId }),
     ).rejects.toThrow(/delivering it now would send out-of-date data/);
     expect(await deliveredRecord(database.db, 'lms')).toEqual(before);
-  }, 90_000);
+  }, 180_000);
 
   it('refuses the newer delta in the queue once the old hold was approved, before its transport is called', async () => {
     const { ctx, full, held, newer } = await oldHoldAndNewerDelta(database.db);
@@ -231,7 +231,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
       retryTransfer(operationContext(ctx), testActor(), { transfer: newer.transferId }),
     ).rejects.toThrow(/delivering it now would send out-of-date data/);
     expect(await deliveredRecord(database.db, 'lms')).toEqual(before);
-  }, 90_000);
+  }, 180_000);
 
   it('delivers exactly one when the old hold is approved while a worker delivers the newer delta', async () => {
     const { ctx, full, held, newer } = await oldHoldAndNewerDelta(database.db);
@@ -272,7 +272,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
     expect(await objectsFrom(database.db, winner.transferId)).toBeGreaterThan(0);
     expect(await objectsFrom(database.db, loser.transferId)).toBe(0);
     expect(droppedFor(ctx, loser.runId)).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   it('acknowledges only one of two deltas computed against one state, even when both reached the transport', async () => {
     // Both deliveries run without the recipient lock (as no caller in the hub does) and meet after the
@@ -309,7 +309,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
     expect(await disclosuresOf(database.db, loser.transferId)).toBe(0);
     expect(await objectsFrom(database.db, loser.transferId)).toBe(0);
     expect(await disclosuresOf(database.db, winner.transferId)).toBeGreaterThan(0);
-  }, 90_000);
+  }, 180_000);
 
   it('acknowledges only one of two first fulls, though the recipient had no delivered state to lock', async () => {
     const meeting = meetingTransport();
@@ -337,7 +337,7 @@ describe('a feed is delivered only on top of the delivered state it was computed
     expect(record.state).toEqual([{ transfer_id: winner.transferId, objects: record.objects.length }]);
     expect(await disclosuresOf(database.db, loser.transferId)).toBe(0);
     expect(await findTransfer(ctx.db, loser.transferId)).toMatchObject({ status: 'failed' });
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('on the embedded database (PGlite, one process, in-process recipient lock)', () => {

@@ -72,7 +72,7 @@ describe('SIGTERM / SIGINT to a worker process (stopGracefully)', () => {
     } finally {
       await workers.close();
     }
-  }, 40_000);
+  }, 180_000);
 
   it('on a second signal releases the running job to another worker at once and exits 0', async () => {
     const { ctx, connection, child, runId, delivering } = await setUp(20_000);
@@ -92,5 +92,5 @@ describe('SIGTERM / SIGINT to a worker process (stopGracefully)', () => {
     } finally {
       await workers.close();
     }
-  }, 40_000);
+  }, 180_000);
 });

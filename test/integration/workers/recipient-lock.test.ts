@@ -98,7 +98,7 @@ describe('the recipient lock: at most one feed per recipient in flight, across p
     } finally {
       await lite.close();
     }
-  }, 30_000);
+  }, 180_000);
 
   it('makes a job whose recipient is held wait without spending an attempt', async () => {
     const ctx = hubContext(database.db, {
@@ -139,7 +139,7 @@ describe('the recipient lock: at most one feed per recipient in flight, across p
       await workers.close();
       await holder.end();
     }
-  }, 30_000);
+  }, 180_000);
 
   it('writes a newer run feed for a recipient only once the earlier run has delivered to it', async () => {
     // The earlier run's first delivery fails; while it waits out its backoff it holds no lock, and the
@@ -187,5 +187,5 @@ describe('the recipient lock: at most one feed per recipient in flight, across p
     } finally {
       await workers.close();
     }
-  }, 30_000);
+  }, 180_000);
 });

@@ -121,7 +121,7 @@ describe('the embedded data directory lock', () => {
       'PIFU_DATA_DIR_LOCKED',
       'locked',
     ]);
-  }, 30_000);
+  }, 180_000);
 
   it('is released when its process exits without closing anything (process.exit), and after kill -9 is taken over', async () => {
     const dir = freshDir();
@@ -157,5 +157,5 @@ describe('the embedded data directory lock', () => {
     expect(existsSync(`${dir}.lock`)).toBe(true);
     const lock = await lockDataDir(dir, { command: 'pifu-hub runs' });
     lock.release();
-  }, 30_000);
+  }, 180_000);
 });
