@@ -16,6 +16,8 @@ import type { StopListener } from './stop-signals.js';
 export { enqueueRun, type QueueConnection } from './enqueue-run.js';
 
 export interface RunningWorkers {
+  /** Every queue worker runs and none is closing: what the heartbeat reports (jobs/heartbeat.ts). */
+  running(): boolean;
   /**
    * Stops taking jobs and resolves once the jobs this process is running have finished, then closes
    * every connection. With `force`, does not wait: the running jobs are released (moved back to wait,
@@ -174,6 +176,7 @@ export function startWorkers(
     for (const redis of connections) redis.disconnect();
   };
   return {
+    running: () => !abandoned && closing === undefined && workers.every((worker) => worker.isRunning()),
     close: async ({ force = false } = {}) => {
       if (force) {
         // Back to wait, lock dropped: another worker takes them now rather than after lockDuration.
