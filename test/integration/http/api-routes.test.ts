@@ -33,6 +33,12 @@ const validRecipient = {
   transport: { kind: 'pull' },
 };
 
+interface OpenApiOperation {
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  parameters?: { in: string; name: string }[];
+  requestBody?: unknown;
+}
+
 describe('the HTTP API: every route, every role', () => {
   let database: TestDatabase;
   let ops: ReturnType<typeof operationsOver>;
@@ -121,6 +127,30 @@ describe('the HTTP API: every route, every role', () => {
     ]);
     // Every route but the public ones declares the bearer token.
     expect(document.paths['/runs'].get.security).toEqual([{ bearer: [] }]);
+    // A schema on every route: each operation describes its success answer, every path parameter, and
+    // the body it takes.
+    const missing: string[] = [];
+    let operationCount = 0;
+    for (const [path, operations] of Object.entries<Record<string, OpenApiOperation>>(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        operationCount += 1;
+        const where = `${method.toUpperCase()} ${path}`;
+        const success = Object.entries(operation.responses ?? {}).filter(([status]) => /^2/.test(status));
+        if (success.length === 0) missing.push(`${where}: no 2xx response`);
+        for (const [status, response] of success) {
+          const described = status === '204' || Object.values(response.content ?? {}).some((c) => c.schema);
+          if (!described) missing.push(`${where}: ${status} has no schema`);
+        }
+        const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+        const declared = (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        if (inPath.some((name) => !declared.includes(name))) missing.push(`${where}: path parameters`);
+        if (method === 'post' && operation.requestBody === undefined && !/\/(retry|ack)$/.test(path)) {
+          missing.push(`${where}: no request body schema`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(operationCount).toBeGreaterThanOrEqual(Object.keys(document.paths).length);
   });
 
   it('refuses a request without a valid token with 401, never echoing the token', async () => {
