@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import { failedSignIns } from '../../../jobs/http/failed-sign-ins.js';
+import { bullmqQueueInspector } from '../../../jobs/run-executors.js';
 import { createApiToken, revokeApiToken, type OperatorRole } from '../../../src/operations/index.js';
 import { recipient, testActor } from '../../helpers/hub-fixture.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
+import { testRedisUrl } from '../../setup/services.js';
 import {
   activePupils,
   identityNumberOf,
@@ -151,6 +156,43 @@ describe('the HTTP API: every route, every role', () => {
     }
     expect(missing).toEqual([]);
     expect(operationCount).toBeGreaterThanOrEqual(Object.keys(document.paths).length);
+  });
+
+  it('answers /readyz with 503 naming the failed check: Redis not answering, a spool that takes no file', async () => {
+    const readiness = async (context: typeof ops) => {
+      const server = await startApi(context);
+      try {
+        const answer = await call(server, 'GET', '/readyz');
+        return { status: answer.status, ...answer.json() };
+      } finally {
+        await server.close();
+      }
+    };
+    const queue = (redisUrl: string) => bullmqQueueInspector({ redisUrl, prefix: `ready-${randomUUID()}` });
+    expect(await readiness({ ...ops, queues: queue(testRedisUrl()) })).toEqual({
+      status: 200,
+      ready: true,
+      database: 'ok',
+      queue: 'ok',
+      spool: 'ok',
+    });
+    expect(await readiness({ ...ops, queues: queue('redis://127.0.0.1:1') })).toEqual({
+      status: 503,
+      ready: false,
+      database: 'ok',
+      queue: 'failed',
+      spool: 'ok',
+    });
+    // A spool directory under a regular file cannot be made, whoever runs the test (root too).
+    const file = join(mkdtempSync(join(tmpdir(), 'pifu-ready-')), 'a-file');
+    writeFileSync(file, '');
+    expect(await readiness({ ...ops, spoolDir: join(file, 'spool') })).toEqual({
+      status: 503,
+      ready: false,
+      database: 'ok',
+      queue: 'not configured',
+      spool: 'failed',
+    });
   });
 
   it('refuses a request without a valid token with 401, never echoing the token', async () => {
