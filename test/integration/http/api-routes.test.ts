@@ -352,6 +352,7 @@ describe('the HTTP API: every route, every role', () => {
       '/holds?all=true',
       `/holds/${holds[0]}`,
       '/metrics',
+      '/reports/recipients',
     ];
     const bodies: string[] = [];
     for (const path of paths) {
