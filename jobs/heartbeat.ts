@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
-import { redactUrl } from '../src/db/index.js';
+import { redactUrl } from '../src/db/open-database.js';
 import { HubError } from '../src/errors/index.js';
 import type { Logger } from '../src/log/index.js';
-import { connectQueueRedis, connectQueueRedisOnce } from './enqueue-run.js';
+import { connectQueueRedis, connectQueueRedisOnce } from './queue-redis.js';
 
 /**
  * Heartbeats of the long-running processes that have no port (`worker`, `scheduler`), so a container

@@ -10,7 +10,8 @@ import { feedProcessor } from './processors/feed-processor.js';
 import { recordFinalFailure } from './processors/final-failure.js';
 import { recipientGate } from './processors/recipient-gate.js';
 import { finishProcessor, snapshotProcessor } from './processors/snapshot-processor.js';
-import { connectQueueRedis as connect, type QueueConnection } from './enqueue-run.js';
+import { type QueueConnection } from './enqueue-run.js';
+import { connectQueueRedis as connect } from './queue-redis.js';
 import type { StopListener } from './stop-signals.js';
 
 export { enqueueRun, type QueueConnection } from './enqueue-run.js';

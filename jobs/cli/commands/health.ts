@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { readEnvironment, requireSharedServices } from '../../../src/config/index.js';
+import { readEnvironment } from '../../../src/config/environment.js';
+import { requireSharedServices } from '../../../src/config/shared-services.js';
 import {
   checkProcessHealth,
   defaultHeartbeatMaxAgeMs,
