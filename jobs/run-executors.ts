@@ -4,7 +4,7 @@ import { jobStates, type QueueInspector, type RunExecutor } from '../src/ports/i
 import { queueNames, type QueueName } from '../src/queue/index.js';
 import { finishRun, type HubContext } from '../src/run/index.js';
 import { listRunTransfers, recordTransferFailed } from '../src/transfer/index.js';
-import { connectQueueRedisOnce } from './enqueue-run.js';
+import { connectQueueRedisOnce } from './queue-redis.js';
 import { runInProcess } from './in-process-runner.js';
 import { enqueueRun, startWorkers, type QueueConnection } from './workers.js';
 

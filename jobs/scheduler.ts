@@ -189,8 +189,16 @@ async function notifyOnTick(
 }
 
 export interface RunningScheduler extends Scheduler {
+  /** When the latest minute tick started (the start, before the first). */
+  lastTickAt(): Date;
   stop(): Promise<void>;
 }
+
+/**
+ * A running scheduler starts a tick every minute (node-cron skips one while the previous still runs):
+ * one with no tick started this long is stuck, and its heartbeat stops (jobs/heartbeat.ts).
+ */
+export const schedulerTickDeadlineMs = 150_000;
 
 /**
  * Fires the recipients' schedules until stopped: node-cron ticks once a minute in UTC (no DST in the
@@ -203,7 +211,9 @@ export function startScheduler(
 ): RunningScheduler {
   const scheduler = createScheduler(ctx, connection, options);
   let inFlight: Promise<unknown> = Promise.resolve();
+  let lastTickAt = new Date();
   const tick = (): Promise<unknown> => {
+    lastTickAt = new Date();
     inFlight = scheduler.tick().catch((error: unknown) => {
       ctx.logger.error(
         { err: error instanceof Error ? error.message : String(error) },
@@ -220,6 +230,7 @@ export function startScheduler(
   void tick(); // the catch-up window, at once rather than at the next minute
   return {
     ...scheduler,
+    lastTickAt: () => lastTickAt,
     stop: async () => {
       await task.destroy();
       await inFlight;

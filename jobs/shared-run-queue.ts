@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobIds, queueNames, type QueueName } from '../src/queue/index.js';
 import { runIds, type QueuedRunState, type RunQueue } from '../src/run/index.js';
-import { connectQueueRedisOnce } from './enqueue-run.js';
+import { connectQueueRedisOnce } from './queue-redis.js';
 import { enqueueRun, liveStates, type QueueConnection } from './workers.js';
 
 /**

@@ -10,12 +10,15 @@ import { feedProcessor } from './processors/feed-processor.js';
 import { recordFinalFailure } from './processors/final-failure.js';
 import { recipientGate } from './processors/recipient-gate.js';
 import { finishProcessor, snapshotProcessor } from './processors/snapshot-processor.js';
-import { connectQueueRedis as connect, type QueueConnection } from './enqueue-run.js';
+import { type QueueConnection } from './enqueue-run.js';
+import { connectQueueRedis as connect } from './queue-redis.js';
 import type { StopListener } from './stop-signals.js';
 
 export { enqueueRun, type QueueConnection } from './enqueue-run.js';
 
 export interface RunningWorkers {
+  /** Every queue worker runs and none is closing: what the heartbeat reports (jobs/heartbeat.ts). */
+  running(): boolean;
   /**
    * Stops taking jobs and resolves once the jobs this process is running have finished, then closes
    * every connection. With `force`, does not wait: the running jobs are released (moved back to wait,
@@ -174,6 +177,7 @@ export function startWorkers(
     for (const redis of connections) redis.disconnect();
   };
   return {
+    running: () => !abandoned && closing === undefined && workers.every((worker) => worker.isRunning()),
     close: async ({ force = false } = {}) => {
       if (force) {
         // Back to wait, lock dropped: another worker takes them now rather than after lockDuration.

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { listLimit } from '../../src/operations/index.js';
+import { listLimit } from '../../src/operations/input-schemas.js';
 
 /**
  * Option parsers shared by the commands. Bounds are checked here for a clear message at parse time and

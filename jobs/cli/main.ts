@@ -1,5 +1,4 @@
 import { CommanderError, type Command } from 'commander';
-import { buildProgram } from './program.js';
 import { describeError } from './output.js';
 
 /**
@@ -52,7 +51,15 @@ export async function runProgram(program: Command, argv: readonly string[]): Pro
   }
 }
 
-/** The `pifu-hub` process. */
+/**
+ * The `pifu-hub` process. `health` is a container health check, run every 30 s in each worker and
+ * scheduler container: it loads only its own command, not every command's libraries (which take
+ * seconds and 160 MB on a busy host).
+ */
 export async function main(argv: readonly string[]): Promise<void> {
-  await runProgram(buildProgram(), argv);
+  const program =
+    argv[2] === 'health'
+      ? (await import('./health-program.js')).buildHealthProgram()
+      : (await import('./program.js')).buildProgram();
+  await runProgram(program, argv);
 }

@@ -1,4 +1,4 @@
-import { isHubError } from '../../src/operations/index.js';
+import { isHubError } from '../../src/errors/index.js';
 
 /** A plain table for a terminal: columns padded to their widest cell, numbers right-aligned. */
 export function formatTable(

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { hubVersion } from '../../src/operations/index.js';
 import { registerExportCommands } from './commands/export.js';
+import { registerHealthCommand } from './commands/health.js';
 import { registerHoldCommands } from './commands/holds.js';
 import { registerImportCommand, registerSourceCommands } from './commands/import.js';
 import { registerMaintenanceCommands } from './commands/maintenance.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerRecipientsCommand(program);
   registerMaintenanceCommands(program);
   registerProcessCommands(program);
+  registerHealthCommand(program);
   registerServeCommand(program);
   registerTokenCommands(program);
   return program;

@@ -27,6 +27,10 @@ export const errorCodes = {
     summary: 'Another process is using the embedded database; it serves one process at a time.',
   },
   PIFU_QUEUE_UNAVAILABLE: { retryable: true, summary: 'Redis could not be reached or started.' },
+  PIFU_HEARTBEAT_STALE: {
+    retryable: true,
+    summary: 'A worker or scheduler has not written its heartbeat lately: it hangs, stopped, or lost Redis.',
+  },
   PIFU_SEED_INVALID: {
     retryable: false,
     summary: 'The synthetic generator was asked for something it cannot make.',

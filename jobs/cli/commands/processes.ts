@@ -9,7 +9,8 @@ import {
   type Slot,
 } from '../../../src/operations/index.js';
 import { operatorNotifier } from '../../notifications/index.js';
-import { startScheduler } from '../../scheduler.js';
+import { defaultInstance, startHeartbeat } from '../../heartbeat.js';
+import { schedulerTickDeadlineMs, startScheduler } from '../../scheduler.js';
 import { openRuntime, readConfiguration, requireWorkerPool } from '../../runtime.js';
 import { listenForStop, type StopListener } from '../../stop-signals.js';
 import { queueNames, startWorkers, stopGracefully, type QueueName } from '../../workers.js';
@@ -24,6 +25,7 @@ export function registerProcessCommands(program: Command): void {
     .description('take run, feed and deliver jobs from the shared queues until SIGTERM/SIGINT')
     .option('--concurrency <n>', 'jobs at once per queue (1–64)', wholeNumber({ min: 1, max: 64 }), 2)
     .option('--queues <names>', 'comma-separated: run,feed,deliver', 'run,feed,deliver')
+    .option('--instance <id>', 'the name its heartbeat is written under (default: the host name)')
     .action(workerCommand);
 
   program
@@ -46,10 +48,15 @@ export function registerProcessCommands(program: Command): void {
     )
     .option('--from <time>', 'with --plan: start the window here instead of now (ISO 8601)', instant)
     .option('--json', 'with --plan: one JSON object per slot', false)
+    .option('--instance <id>', 'the name its heartbeat is written under (default: the host name)')
     .action(schedulerCommand);
 }
 
-async function workerCommand(options: { concurrency: number; queues: string }): Promise<void> {
+async function workerCommand(options: {
+  concurrency: number;
+  queues: string;
+  instance?: string;
+}): Promise<void> {
   const queues = options.queues.split(',').map((name) => name.trim());
   const unknown = queues.filter((name) => !Object.values(queueNames).includes(name as QueueName));
   if (unknown.length > 0) {
@@ -80,9 +87,20 @@ async function workerCommand(options: { concurrency: number; queues: string }): 
       { redisUrl, prefix: runtime.env.queuePrefix },
       { queues: queues as QueueName[], concurrency: options.concurrency },
     );
+    // For `pifu-hub health --role worker`: beats while every queue worker runs; gone once stopping.
+    const heartbeat = startHeartbeat({
+      redisUrl,
+      prefix: runtime.env.queuePrefix,
+      role: 'worker',
+      instance: options.instance ?? defaultInstance(),
+      working: () => workers.running(),
+      logger: runtime.logger,
+    });
+    const beatStopped = stop.requested.then(() => heartbeat.stop());
     runtime.logger.info({ queues, concurrency: options.concurrency }, 'worker started');
     // First SIGTERM/SIGINT: take no new jobs, finish the running ones; a second hands them back.
     await stopGracefully(workers, runtime.logger, stop);
+    await beatStopped;
     await runtime.close();
   } finally {
     stop.dispose();
@@ -98,6 +116,7 @@ async function schedulerCommand(options: {
   from?: Date;
   json: boolean;
   catchUp: number;
+  instance?: string;
 }): Promise<void> {
   if (options.plan !== undefined) {
     const recipients = readConfiguration(quietEnv()).recipients();
@@ -116,13 +135,18 @@ async function schedulerCommand(options: {
   const redisUrl = requireWorkerPool('the scheduler', { withoutThem: 'run `pifu-hub export` by hand' });
   const stop = listenForStop();
   try {
-    await runScheduler(redisUrl, options.catchUp, stop);
+    await runScheduler(redisUrl, options.catchUp, options.instance ?? defaultInstance(), stop);
   } finally {
     stop.dispose();
   }
 }
 
-async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: StopListener): Promise<void> {
+async function runScheduler(
+  redisUrl: string,
+  catchUpMinutes: number,
+  instance: string,
+  stop: StopListener,
+): Promise<void> {
   const runtime = await openRuntime();
   let scheduler;
   try {
@@ -146,6 +170,16 @@ async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: Stop
   for (const ignored of scheduler.ignored) {
     runtime.logger.warn(ignored, 'schedule ignored');
   }
+  // For `pifu-hub health --role scheduler`: beats while the minute tick keeps starting.
+  const running = scheduler;
+  const heartbeat = startHeartbeat({
+    redisUrl,
+    prefix: runtime.env.queuePrefix,
+    role: 'scheduler',
+    instance,
+    working: () => Date.now() - running.lastTickAt().getTime() < schedulerTickDeadlineMs,
+    logger: runtime.logger,
+  });
   const next = scheduler.plan(new Date(), new Date(Date.now() + 8 * 24 * 3_600_000))[0];
   runtime.logger.info(
     {
@@ -159,6 +193,7 @@ async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: Stop
   );
   const signal = await stop.requested;
   runtime.logger.info({ signal }, 'scheduler stopping');
+  await heartbeat.stop();
   await scheduler.stop();
   await runtime.close();
 }

@@ -139,6 +139,18 @@ describe('the web dashboard: sign-in, pages and forms over the operations', () =
       expect(answer.headers.get('content-type')).toContain('text/html');
       expect(answer.headers.get('x-frame-options')).toBe('DENY');
     }
+    // No CDN, works offline: every page loads its scripts, styles, images and forms from this server.
+    for (const path of ['/', ...pages]) {
+      const body = (await client.get(path)).body;
+      const references = [...body.matchAll(/\b(?:src|href|action)\s*=\s*["']([^"']*)["']/gi)].map(
+        (match) => match[1]!,
+      );
+      expect(references.length).toBeGreaterThan(0);
+      expect([
+        path,
+        references.filter((reference) => /^(?:[a-z][a-z0-9+.-]*:)?\/\//i.test(reference)),
+      ]).toEqual([path, []]);
+    }
     const filtered = await client.get('/ui/transfers?recipient=lms&status=delivered');
     expect(filtered.body).toContain('lms');
     expect(filtered.body).not.toContain('guard-a</a></td>');

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import { failedSignIns } from '../../../jobs/http/failed-sign-ins.js';
+import { bullmqQueueInspector } from '../../../jobs/run-executors.js';
 import { createApiToken, revokeApiToken, type OperatorRole } from '../../../src/operations/index.js';
 import { recipient, testActor } from '../../helpers/hub-fixture.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
+import { testRedisUrl } from '../../setup/services.js';
 import {
   activePupils,
   identityNumberOf,
@@ -32,6 +37,12 @@ const validRecipient = {
   contact: { name: 'Test operator', email: 'drift@example.org' },
   transport: { kind: 'pull' },
 };
+
+interface OpenApiOperation {
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  parameters?: { in: string; name: string }[];
+  requestBody?: unknown;
+}
 
 describe('the HTTP API: every route, every role', () => {
   let database: TestDatabase;
@@ -121,6 +132,67 @@ describe('the HTTP API: every route, every role', () => {
     ]);
     // Every route but the public ones declares the bearer token.
     expect(document.paths['/runs'].get.security).toEqual([{ bearer: [] }]);
+    // A schema on every route: each operation describes its success answer, every path parameter, and
+    // the body it takes.
+    const missing: string[] = [];
+    let operationCount = 0;
+    for (const [path, operations] of Object.entries<Record<string, OpenApiOperation>>(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        operationCount += 1;
+        const where = `${method.toUpperCase()} ${path}`;
+        const success = Object.entries(operation.responses ?? {}).filter(([status]) => /^2/.test(status));
+        if (success.length === 0) missing.push(`${where}: no 2xx response`);
+        for (const [status, response] of success) {
+          const described = status === '204' || Object.values(response.content ?? {}).some((c) => c.schema);
+          if (!described) missing.push(`${where}: ${status} has no schema`);
+        }
+        const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+        const declared = (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        if (inPath.some((name) => !declared.includes(name))) missing.push(`${where}: path parameters`);
+        if (method === 'post' && operation.requestBody === undefined && !/\/(retry|ack)$/.test(path)) {
+          missing.push(`${where}: no request body schema`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(operationCount).toBeGreaterThanOrEqual(Object.keys(document.paths).length);
+  });
+
+  it('answers /readyz with 503 naming the failed check: Redis not answering, a spool that takes no file', async () => {
+    const readiness = async (context: typeof ops) => {
+      const server = await startApi(context);
+      try {
+        const answer = await call(server, 'GET', '/readyz');
+        return { status: answer.status, ...answer.json() };
+      } finally {
+        await server.close();
+      }
+    };
+    const queue = (redisUrl: string) => bullmqQueueInspector({ redisUrl, prefix: `ready-${randomUUID()}` });
+    expect(await readiness({ ...ops, queues: queue(testRedisUrl()) })).toEqual({
+      status: 200,
+      ready: true,
+      database: 'ok',
+      queue: 'ok',
+      spool: 'ok',
+    });
+    expect(await readiness({ ...ops, queues: queue('redis://127.0.0.1:1') })).toEqual({
+      status: 503,
+      ready: false,
+      database: 'ok',
+      queue: 'failed',
+      spool: 'ok',
+    });
+    // A spool directory under a regular file cannot be made, whoever runs the test (root too).
+    const file = join(mkdtempSync(join(tmpdir(), 'pifu-ready-')), 'a-file');
+    writeFileSync(file, '');
+    expect(await readiness({ ...ops, spoolDir: join(file, 'spool') })).toEqual({
+      status: 503,
+      ready: false,
+      database: 'ok',
+      queue: 'not configured',
+      spool: 'failed',
+    });
   });
 
   it('refuses a request without a valid token with 401, never echoing the token', async () => {
@@ -280,6 +352,7 @@ describe('the HTTP API: every route, every role', () => {
       '/holds?all=true',
       `/holds/${holds[0]}`,
       '/metrics',
+      '/reports/recipients',
     ];
     const bodies: string[] = [];
     for (const path of paths) {

@@ -139,6 +139,10 @@ describe('GET /metrics', () => {
     expect(
       samples(families, 'pifu_hub_recipient_seconds_since_last_delivery')['recipient=portal'],
     ).toBeUndefined();
+    // Time since the last delivery: the scrape's clock minus the database's last delivery.
+    const sinceLms = samples(families, 'pifu_hub_recipient_seconds_since_last_delivery')['recipient=lms'];
+    expect(sinceLms).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(Date.now() / 1000 - last[0]!.at - sinceLms!)).toBeLessThan(120);
 
     expect(samples(families, 'pifu_hub_queue_up')).toEqual({ '': 1 });
     expect(samples(families, 'pifu_hub_dead_letters')).toEqual({

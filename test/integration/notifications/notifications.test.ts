@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -145,6 +146,15 @@ describe('operator notifications: webhook and e-mail on loopback servers', () =>
     const [post] = webhook.posts;
     const timestamp = post!.headers[webhookHeaders.timestamp] as string;
     expect(post!.headers[webhookHeaders.signature]).toBe(webhookSignature(secret, timestamp, post!.body));
+    // What a receiver checks, computed here from the documented recipe (HMAC-SHA256 over
+    // `TIMESTAMP.BODY`, hex), not through the hub's own function: the key matters, and the time is now.
+    expect(post!.headers[webhookHeaders.signature]).toBe(
+      `sha256=${createHmac('sha256', secret).update(`${timestamp}.${post!.body}`).digest('hex')}`,
+    );
+    expect(post!.headers[webhookHeaders.signature]).not.toBe(
+      `sha256=${createHmac('sha256', 'another-secret').update(`${timestamp}.${post!.body}`).digest('hex')}`,
+    );
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
     expect(post!.headers['content-type']).toBe('application/json');
     const digest = JSON.parse(post!.body);
     expect(post!.headers['idempotency-key']).toBe(digest.id);

@@ -16,7 +16,7 @@ interface Service {
   environment?: Record<string, string>;
   secrets?: string[];
   volumes?: string[];
-  healthcheck?: { test: string[] | string };
+  healthcheck?: { test: string[] | string; interval?: string; retries?: number };
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: number };
   ports?: string[];
@@ -70,11 +70,20 @@ describe('docker-compose.yml: a deployment that runs, checked as YAML', () => {
     }
   });
 
-  it('has health checks that check: pg_isready, redis-cli ping, /readyz', () => {
+  it('has health checks that check: pg_isready, redis-cli ping, /readyz, `pifu-hub health --role`', () => {
     expect(healthTest('postgres')).toContain('pg_isready');
     expect(healthTest('redis')).toMatch(/redis-cli ping \| grep -q PONG/);
     expect(healthTest('serve')).toContain('http://127.0.0.1:8080/readyz');
-    for (const name of ['worker', 'scheduler']) expect(healthTest(name)).not.toBe('');
+    // Workers and the scheduler have no port: the CLI checks PostgreSQL, Redis and their heartbeat.
+    const health = buildProgram().commands.find((command) => command.name() === 'health');
+    const roles = health?.options.find((option) => option.long === '--role')?.argChoices;
+    for (const name of ['worker', 'scheduler']) {
+      expect(service(name).healthcheck?.test).toEqual(['CMD', 'pifu-hub', 'health', '--role', name]);
+      expect(roles).toContain(name);
+      // Beats every 10 s, stale after 30 s: the check must not be so slow that it hides a dead process.
+      expect(service(name).healthcheck).toMatchObject({ interval: '30s', retries: 3 });
+    }
+    expect(text('Dockerfile')).toMatch(/ln -s \/app\/bin\/pifu-hub\.js \/usr\/local\/bin\/pifu-hub/);
   });
 
   it('keeps Redis on a named volume with append-only persistence', () => {
