@@ -9,6 +9,7 @@ import {
   type RetentionPolicy,
 } from '../retention/retention-policy.js';
 import { defaultInputLimits, type InputLimits } from '../pifu/input-guard.js';
+import { lenientModeHelp, parseLenientModes, type LenientMode } from '../ports/roster-file.js';
 import { scopeClocks, type ScopeClock } from '../run/scope-date.js';
 import { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
 
@@ -53,6 +54,8 @@ export const environmentVariables = {
     'Largest PIFU file validate and import read from outside, in bytes; a larger one is refused unread. Default: 1073741824 (1 GiB)',
   PIFU_HUB_INPUT_MAX_SECONDS:
     'Longest validate or import may spend reading one PIFU file from outside, in seconds. Default: 900',
+  PIFU_HUB_IMPORT_LENIENT:
+    'Lenient modes import and source watch use when --lenient is not given: comma-separated mode names, all or none. Default: none',
   PIFU_HUB_NOTIFY_WEBHOOK_URL:
     'http(s) URL the scheduler POSTs operator notifications to, as signed JSON. Unset: no webhook',
   PIFU_HUB_NOTIFY_WEBHOOK_SECRET:
@@ -137,6 +140,14 @@ const schema = z.object({
     .min(1)
     .max(86_400)
     .default(defaultInputLimits.maxSeconds),
+  PIFU_HUB_IMPORT_LENIENT: z
+    .string()
+    .transform((text, context) => {
+      const modes = parseLenientModes([text]);
+      if (modes === undefined) context.addIssue({ code: 'custom', message: lenientModeHelp });
+      return modes ?? [];
+    })
+    .optional(),
   PIFU_HUB_NOTIFY_WEBHOOK_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .optional(),
@@ -188,6 +199,8 @@ export interface HubEnvironment {
   readonly retention: RetentionPolicy;
   /** How much of a PIFU file from outside the hub reads (validate, import). */
   readonly inputLimits: InputLimits;
+  /** The lenient modes of PIFU files from this source, where an import names none (`--lenient`). */
+  readonly importLenient: readonly LenientMode[];
   readonly notifications: NotificationSettings;
 }
 
@@ -269,6 +282,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
       maxBytes: value.PIFU_HUB_INPUT_MAX_BYTES,
       maxSeconds: value.PIFU_HUB_INPUT_MAX_SECONDS,
     }),
+    importLenient: Object.freeze(value.PIFU_HUB_IMPORT_LENIENT ?? []),
     notifications,
   });
 }

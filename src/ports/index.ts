@@ -3,7 +3,9 @@ export type { DeliveryReceipt, FeedFile, Transport, TransportFactory } from './t
 export type { RunExecutor } from './run-executor.js';
 export { jobStates, type JobState, type QueueCounts, type QueueInspector } from './queue-inspector.js';
 export {
+  lenientModeHelp,
   lenientModes,
+  parseLenientModes,
   type ImportProblem,
   type ImportReport,
   type LenientMode,

@@ -18,6 +18,22 @@ export const lenientModes = [
 
 export type LenientMode = (typeof lenientModes)[number];
 
+/** How `--lenient` and PIFU_HUB_IMPORT_LENIENT name the modes, besides each mode's own name. */
+export const lenientModeHelp = `${lenientModes.join(', ')}, all or none (comma-separated)`;
+
+/**
+ * Comma-separated mode names as `--lenient` and PIFU_HUB_IMPORT_LENIENT give them: each a mode, `all`
+ * (every mode) or `none` (no mode: strict, to override a configured default). Undefined when a name is
+ * none of these; the caller refuses it, naming where it came from.
+ */
+export function parseLenientModes(texts: readonly string[]): LenientMode[] | undefined {
+  const names = texts.flatMap((text) => text.split(',').map((name) => name.trim())).filter(Boolean);
+  const known = new Set<string>([...lenientModes, 'all', 'none']);
+  if (names.some((name) => !known.has(name))) return undefined;
+  if (names.includes('all')) return [...lenientModes];
+  return lenientModes.filter((mode) => names.includes(mode));
+}
+
 /** One problem with one object. `id` is the file's id with any national number in it masked. */
 export interface ImportProblem {
   readonly rule: LenientMode;

@@ -5,7 +5,8 @@ import {
   HubError,
   importDropFolder,
   importFile,
-  lenientModes,
+  lenientModeHelp,
+  parseLenientModes,
   showRun,
   type DropFolderOutcome,
   type ImportInput,
@@ -25,8 +26,29 @@ interface ImportOptions {
 }
 
 function lenientList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((mode) => mode.trim())];
+  return [...previous, value];
 }
+
+/** `--lenient` as given, checked; undefined when not given (PIFU_HUB_IMPORT_LENIENT then applies). */
+function lenientFlag(given: readonly string[]): LenientMode[] | undefined {
+  if (given.length === 0) return undefined;
+  const modes = parseLenientModes(given);
+  if (modes === undefined) throw new HubError('PIFU_USAGE_INVALID', `--lenient: ${lenientModeHelp}`);
+  return modes;
+}
+
+/** The flag overrides the environment's default for this source. */
+function chosenLenient(
+  flag: readonly LenientMode[] | undefined,
+  configured: readonly LenientMode[],
+): LenientMode[] {
+  return [...(flag ?? configured)];
+}
+
+const lenientOption = (): Option =>
+  new Option('--lenient <modes>', `tolerate and report: ${lenientModeHelp}; default PIFU_HUB_IMPORT_LENIENT`)
+    .argParser(lenientList)
+    .default([]);
 
 /** `import FILE`: a school system's PIFU export as the source of one run. */
 export function registerImportCommand(program: Command): void {
@@ -39,24 +61,18 @@ export function registerImportCommand(program: Command): void {
       'read and check the file; print counts, problems per object and what each recipient would get; record nothing',
       false,
     )
-    .addOption(
-      new Option(
-        '--lenient <modes>',
-        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
-      )
-        .argParser(lenientList)
-        .default([]),
-    )
+    .addOption(lenientOption())
     .option('--full', 'full feeds to every recipient (default: deltas, full where it holds nothing)', false)
     .option('--json', 'print one JSON object: the report, and the previews or the feeds', false)
     .action(async (file: string, options: ImportOptions) => {
-      const input: ImportInput = {
-        path: resolve(file),
-        dryRun: options.dryRun,
-        lenient: options.lenient as ImportInput['lenient'],
-        feedType: options.full ? 'full' : 'delta',
-      };
-      await withSession({ readOnly: options.dryRun }, async ({ ops, actor }) => {
+      const flag = lenientFlag(options.lenient);
+      await withSession({ readOnly: options.dryRun }, async ({ ops, actor, runtime }) => {
+        const input: ImportInput = {
+          path: resolve(file),
+          dryRun: options.dryRun,
+          lenient: chosenLenient(flag, runtime.env.importLenient),
+          feedType: options.full ? 'full' : 'delta',
+        };
         const result = await importFile(ops, actor, input, {
           observer: terminalProgress((run) => showRun(ops, actor, { run }), { json: options.json }),
         });
@@ -93,14 +109,7 @@ export function registerSourceCommands(program: Command): void {
     .command('watch')
     .description('import every PIFU export that lands in a drop folder, until SIGTERM/SIGINT')
     .requiredOption('--dir <dir>', 'the drop folder')
-    .addOption(
-      new Option(
-        '--lenient <modes>',
-        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
-      )
-        .argParser(lenientList)
-        .default([]),
-    )
+    .addOption(lenientOption())
     .option('--interval <seconds>', 'seconds between looks at the folder (1–3600)', '30')
     .option('--settle <seconds>', 'a file unchanged this long is complete (0–3600)', '10')
     .option('--once', 'look once and exit', false)
@@ -122,17 +131,10 @@ export function registerSourceCommands(program: Command): void {
         if (!Number.isInteger(settle) || settle < 0 || settle > 3600) {
           throw new HubError('PIFU_USAGE_INVALID', '--settle: a whole number of seconds, 0–3600');
         }
-        const unknown = options.lenient.filter(
-          (mode) => mode !== 'all' && !lenientModes.includes(mode as never),
-        );
-        if (unknown.length > 0) {
-          throw new HubError('PIFU_USAGE_INVALID', `--lenient: one of ${lenientModes.join(', ')} or all`);
-        }
-        const lenient: LenientMode[] = options.lenient.includes('all')
-          ? [...lenientModes]
-          : (options.lenient as LenientMode[]);
+        const flag = lenientFlag(options.lenient);
         const dir = resolve(options.dir);
-        await withSession({}, async ({ ops, actor }) => {
+        await withSession({}, async ({ ops, actor, runtime }) => {
+          const lenient = chosenLenient(flag, runtime.env.importLenient);
           let stopped = false;
           let wake: (() => void) | undefined;
           const stop = (): void => {

@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { open, writeFile } from 'node:fs/promises';
+import { copyFile, open, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,5 +75,49 @@ describe('pifu-hub import and validate on the command line', () => {
     expect(lenient.exitCode).toBe(0);
     expect(lenient.stdout).toMatch(/invalid-nin \d+ \(tolerated\)/);
     expect(lenient.stdout).not.toMatch(/17097055655|09119311111/);
+  });
+
+  it('PIFU_HUB_IMPORT_LENIENT is used when --lenient is not given, and the flag overrides it', async () => {
+    const configured = await runCli(['import', example, '--dry-run'], {
+      ...env,
+      PIFU_HUB_IMPORT_LENIENT: 'all',
+    });
+    expect(configured.exitCode).toBe(0);
+    expect(configured.stdout).toMatch(/invalid-nin \d+ \(tolerated\)/);
+    const strict = await runCli(['import', example, '--dry-run', '--lenient', 'none'], {
+      ...env,
+      PIFU_HUB_IMPORT_LENIENT: 'all',
+    });
+    expect(strict.exitCode).toBe(1);
+    expect(strict.stdout).toMatch(/REFUSED: nothing would be imported/);
+  });
+
+  it('an unknown mode in PIFU_HUB_IMPORT_LENIENT stops import and source watch in one line', async () => {
+    for (const args of [
+      ['import', example, '--dry-run'],
+      ['source', 'watch', '--dir', tmpdir(), '--once'],
+    ]) {
+      const result = await runCli(args, { ...env, PIFU_HUB_IMPORT_LENIENT: 'invalid-nin,sloppy' });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: PIFU_CONFIG_INVALID: environment: PIFU_HUB_IMPORT_LENIENT: /),
+      ]);
+    }
+  });
+
+  it('source watch takes its modes from PIFU_HUB_IMPORT_LENIENT: they are not among the refusal reasons', async () => {
+    const refusals = async (lenient: string | undefined): Promise<string> => {
+      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-watch-'));
+      await copyFile(example, join(dir, 'export.xml'));
+      const result = await runCli(['source', 'watch', '--dir', dir, '--once', '--settle', '0'], {
+        ...env,
+        PIFU_HUB_IMPORT_LENIENT: lenient,
+      });
+      expect(result.exitCode).toBe(0);
+      expect(await readdir(join(dir, 'refused'))).toEqual(['export.xml']);
+      return result.stdout;
+    };
+    expect(await refusals(undefined)).toMatch(/refused, .*invalid-nin \d+/);
+    expect(await refusals('invalid-nin')).not.toMatch(/invalid-nin/);
   });
 });
