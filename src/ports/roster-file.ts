@@ -12,7 +12,7 @@ export const lenientModes = [
   'legacy-subrole',
   /** An object the mapping cannot read (no name, a group type 1.3 does not know): the object is dropped. */
   'unreadable-objects',
-  /** An object or membership given twice: the later one is dropped. */
+  /** A person or group id given twice, or a member with one role twice in a group: the later one is dropped. */
   'duplicates',
 ] as const;
 
