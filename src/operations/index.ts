@@ -11,6 +11,7 @@ export type { MaskedPerson } from '../feed/index.js';
 export { startExport, type ExportInput } from './start-export.js';
 export { importFile, type ImportInput, type ImportResult } from './import-file.js';
 export { importDropFolder, type DropFolderOutcome } from './import-drop-folder.js';
+export { pullSourceFile, type SourcePullOutcome } from './pull-source.js';
 export {
   lenientModeHelp,
   lenientModes,

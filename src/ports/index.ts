@@ -13,3 +13,4 @@ export {
   type RosterFileReader,
 } from './roster-file.js';
 export type { NotificationChannel } from './notification-channel.js';
+export type { RemoteSourceFile, SourceFileFetcher } from './source-fetcher.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, SFTPWrapper, Stats } from 'ssh2';
@@ -148,6 +149,14 @@ export class SftpSession {
       this.sftp.fastPut(localPath, remotePath, { mode: 0o600, step: () => this.#progress() }, (error) =>
         done(error),
       ),
+    );
+  }
+
+  /** Streams a remote file down with ssh2's pipelined reads into `localPath` (made 0600 first). */
+  async download(remotePath: string, localPath: string): Promise<void> {
+    await (await open(localPath, 'w', 0o600)).close();
+    await this.call(`download ${remotePath}`, (done) =>
+      this.sftp.fastGet(remotePath, localPath, { step: () => this.#progress() }, (error) => done(error)),
     );
   }
 
