@@ -12,6 +12,7 @@ import {
   type ImportInput,
   type LenientMode,
 } from '../../../src/operations/index.js';
+import { configuredSourcePull } from '../../source-pull.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';
 import { formatImportReport } from '../format-import.js';
@@ -105,6 +106,7 @@ function printOutcomes(outcomes: readonly DropFolderOutcome[], json: boolean): v
 /** `source watch --dir DIR`: a drop folder the school system's export lands in, imported as it arrives. */
 export function registerSourceCommands(program: Command): void {
   const source = program.command('source').description('PIFU exports from a school system as the source');
+  registerSourcePullCommand(source);
   source
     .command('watch')
     .description('import every PIFU export that lands in a drop folder, until SIGTERM/SIGINT')
@@ -162,4 +164,38 @@ export function registerSourceCommands(program: Command): void {
         });
       },
     );
+}
+
+/** `source pull`: the newest export from the school system's SFTP directory, imported once. */
+function registerSourcePullCommand(source: Command): void {
+  source
+    .command('pull')
+    .description(
+      "fetch the newest export from the school system's SFTP directory (PIFU_HUB_SOURCE_PULL_FILE) and import it, once per file",
+    )
+    .addOption(lenientOption())
+    .option('--json', 'one JSON object', false)
+    .action(async (options: { lenient: string[]; json: boolean }) => {
+      const flag = lenientFlag(options.lenient);
+      await withSession({}, async ({ ops, actor, runtime }) => {
+        const puller = configuredSourcePull(runtime.env);
+        if (puller === undefined) {
+          throw new HubError(
+            'PIFU_CONFIG_INVALID',
+            'source pull: PIFU_HUB_SOURCE_PULL_FILE is not set; it names the JSON file with the SFTP server, host key, directory and drop folder (docs/cli.md#pifu-hub-source-pull)',
+          );
+        }
+        const outcome = await puller.pull(ops, actor, chosenLenient(flag, runtime.env.importLenient));
+        emit(options.json, outcome, () =>
+          outcome.pulled === undefined
+            ? `${outcome.location}: nothing new to pull`
+            : `${outcome.location}/${outcome.pulled.file}: ${
+                outcome.pulled.outcome === 'imported'
+                  ? `imported, run ${outcome.pulled.runId ?? '-'}`
+                  : `refused, moved to refused/: ${outcome.pulled.error ?? ''}`
+              }`,
+        );
+        if (outcome.pulled?.outcome === 'refused') process.exitCode = 1;
+      });
+    });
 }

@@ -10,6 +10,7 @@ import {
 } from '../../../src/operations/index.js';
 import { operatorNotifier } from '../../notifications/index.js';
 import { startScheduler } from '../../scheduler.js';
+import { configuredSourcePull } from '../../source-pull.js';
 import { openRuntime, readConfiguration, requireWorkerPool } from '../../runtime.js';
 import { listenForStop, type StopListener } from '../../stop-signals.js';
 import { queueNames, startWorkers, stopGracefully, type QueueName } from '../../workers.js';
@@ -126,7 +127,17 @@ async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: Stop
   const runtime = await openRuntime();
   let scheduler;
   try {
-    await admitProcess(runtime.operations, cliActor(runtime), 'scheduler', `catch-up ${catchUpMinutes} min`);
+    const actor = cliActor(runtime);
+    await admitProcess(runtime.operations, actor, 'scheduler', `catch-up ${catchUpMinutes} min`);
+    const puller = configuredSourcePull(runtime.env);
+    const schedule = puller?.config.schedule;
+    const sourcePull =
+      puller === undefined || schedule === undefined
+        ? undefined
+        : {
+            schedule,
+            pull: () => puller.pull(runtime.operations, actor, runtime.env.importLenient),
+          };
     const notify = operatorNotifier({
       ctx: runtime.context,
       settings: runtime.env.notifications,
@@ -137,7 +148,11 @@ async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: Stop
     scheduler = startScheduler(
       runtime.context,
       { redisUrl, prefix: runtime.env.queuePrefix },
-      { catchUpMs: catchUpMinutes * 60_000, ...(notify === undefined ? {} : { notify }) },
+      {
+        catchUpMs: catchUpMinutes * 60_000,
+        ...(notify === undefined ? {} : { notify }),
+        ...(sourcePull === undefined ? {} : { sourcePull }),
+      },
     );
   } catch (error) {
     await runtime.close();
@@ -153,6 +168,7 @@ async function runScheduler(redisUrl: string, catchUpMinutes: number, stop: Stop
         (schedule) => `${schedule.recipientId} ${schedule.kind} ${schedule.expression}`,
       ),
       timezone: 'Europe/Oslo',
+      sourcePull: scheduler.sourcePullSchedule ?? null,
       next: next === undefined ? null : { runId: next.runId, local: formatLocalSlot(next.at) },
     },
     'scheduler started',
