@@ -24,9 +24,11 @@ export interface SourcePuller {
 }
 
 /** Undefined when PIFU_HUB_SOURCE_PULL_FILE is unset; a bad file is PIFU_CONFIG_INVALID naming it. */
-export function configuredSourcePull(env: Pick<HubEnvironment, 'sourcePullFile'>): SourcePuller | undefined {
+export function configuredSourcePull(
+  env: Pick<HubEnvironment, 'sourcePullFile' | 'secretsDir'>,
+): SourcePuller | undefined {
   if (env.sourcePullFile === undefined) return undefined;
-  const config = readSourcePullConfig(env.sourcePullFile);
+  const config = readSourcePullConfig(env.sourcePullFile, { secretsDir: env.secretsDir });
   const fetcher = createSftpSourceFetcher(config);
   return {
     config,

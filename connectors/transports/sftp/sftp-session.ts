@@ -17,6 +17,15 @@ export function hostKeyFingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
+/** Who runs the server and where its settings are, as the session's errors name them. */
+export interface SftpWording {
+  readonly party: string;
+  readonly settings: string;
+  readonly access: 'write' | 'read';
+}
+
+const recipientWording: SftpWording = { party: 'recipient', settings: 'transport', access: 'write' };
+
 /**
  * One SSH connection with its SFTP channel, guarded by a no-progress watchdog (`timeoutSeconds`), an
  * overall deadline (`deadlineSeconds`) and the caller's abort signal: whichever fires closes the
@@ -40,9 +49,16 @@ export class SftpSession {
   #idle: NodeJS.Timeout | undefined;
   readonly #deadline: NodeJS.Timeout;
   readonly #onAbort = () => this.#fail(this.failure('aborted'));
+  readonly #wording: SftpWording;
 
-  constructor(config: SftpConfig, where: string, signal: AbortSignal | undefined) {
+  constructor(
+    config: SftpConfig,
+    where: string,
+    signal: AbortSignal | undefined,
+    wording: SftpWording = recipientWording,
+  ) {
     this.#config = config;
+    this.#wording = wording;
     this.#where = where;
     this.#signal = signal;
     this.#pinned = typeof config.hostKey === 'string' ? [config.hostKey] : config.hostKey;
@@ -234,7 +250,7 @@ export class SftpSession {
   #hostKeyMismatch(): HubError {
     return this.refusal(
       `host key mismatch: expected ${this.#pinned.join(' or ')}, received ${this.#receivedHostKey ?? 'none'}; ` +
-        'the server may have been replaced or intercepted: confirm the new fingerprint with the recipient out of band before changing transport.hostKey',
+        `the server may have been replaced or intercepted: confirm the new fingerprint with the ${this.#wording.party} out of band before changing ${this.#wording.settings}.hostKey`,
     );
   }
 
@@ -243,7 +259,7 @@ export class SftpSession {
     if (this.#hostKeyRefused) return this.#hostKeyMismatch();
     if (error.level === 'client-authentication') {
       return this.refusal(
-        `the server refused public-key login as "${username}"; check transport.username and that the recipient has authorised the hub's public key`,
+        `the server refused public-key login as "${username}"; check ${this.#wording.settings}.username and that the ${this.#wording.party} has authorised the hub's public key`,
       );
     }
     if (error.level === 'client-timeout') {
@@ -259,7 +275,7 @@ export class SftpSession {
     if (code === NO_SUCH_FILE) return this.failure(`${what}: no such file`);
     if (code === PERMISSION_DENIED) {
       return this.refusal(
-        `${what}: permission denied; the recipient must let "${this.#config.username}" write there`,
+        `${what}: permission denied; the ${this.#wording.party} must let "${this.#config.username}" ${this.#wording.access} there`,
       );
     }
     return this.failure(`${what}: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm, utimes } from 'node:fs/promises';
+import { rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { z } from 'zod';
-import { readJsonFile, readSecret, secretSourceHint, unknownKeysRefusal } from '../../../src/config/index.js';
+import {
+  configPlaceProblems,
+  readJsonFile,
+  readSecret,
+  secretSourceHint,
+  unknownKeysRefusal,
+  type ConfigPathRules,
+} from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import type { RemoteSourceFile, SourceFileFetcher } from '../../../src/ports/index.js';
 import { parseSchedule } from '../../../src/schedule/index.js';
@@ -54,18 +61,35 @@ export type SourcePullConfig = z.infer<typeof sourcePullSchema>;
 
 const variable = 'PIFU_HUB_SOURCE_PULL_FILE';
 
-/** Reads the source pull's JSON file; every problem in one PIFU_CONFIG_INVALID line naming the variable. */
-export function readSourcePullConfig(path: string): SourcePullConfig {
+/**
+ * Reads the source pull's JSON file; its secret files must pass the rules recipients' do
+ * (PIFU_HUB_SECRETS_DIR). Every problem in one PIFU_CONFIG_INVALID line naming the variable.
+ */
+export function readSourcePullConfig(path: string, rules: ConfigPathRules = {}): SourcePullConfig {
   const reading = readJsonFile(path);
   const problems = reading.problems.map((problem) => `${problem.path}: ${problem.message}`);
   if (reading.problems.length === 0) {
     const parsed = sourcePullSchema.safeParse(reading.value);
-    if (parsed.success) return parsed.data;
-    problems.push(
-      ...parsed.error.issues.map(
-        (issue) => `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`,
-      ),
-    );
+    if (parsed.success) {
+      problems.push(
+        ...configPlaceProblems(
+          {
+            secrets: [
+              ['privateKey', parsed.data.privateKey],
+              ['passphrase', parsed.data.passphrase],
+            ],
+          },
+          rules,
+        ),
+      );
+      if (problems.length === 0) return parsed.data;
+    } else {
+      problems.push(
+        ...parsed.error.issues.map(
+          (issue) => `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`,
+        ),
+      );
+    }
   }
   throw new HubError('PIFU_CONFIG_INVALID', `${variable} (${path}): ${problems.join('; ')}`);
 }
@@ -94,7 +118,11 @@ export function createSftpSourceFetcher(config: SourcePullConfig): SourceFileFet
         config.passphrase === undefined
           ? undefined
           : await readSecret(config.passphrase, `${variable}: passphrase`);
-      const sftp = new SftpSession(session, where, signal);
+      const sftp = new SftpSession(session, where, signal, {
+        party: 'school system',
+        settings: variable,
+        access: 'read',
+      });
       try {
         await sftp.connect(privateKey, passphrase, `${variable}: privateKey`);
         const listed = await sftp.call<
@@ -124,6 +152,12 @@ export function createSftpSourceFetcher(config: SourcePullConfig): SourceFileFet
         const temporary = join(dirname(target), `.${newest.name}.${randomBytes(4).toString('hex')}.part`);
         try {
           await sftp.download(posix.join(directory, newest.name), temporary);
+          const { size } = await stat(temporary);
+          if (size !== newest.sizeBytes) {
+            throw sftp.failure(
+              `${newest.name}: ${size} bytes downloaded, the listing said ${newest.sizeBytes}`,
+            );
+          }
           await utimes(temporary, newest.modifiedAt, newest.modifiedAt);
           await rename(temporary, target);
         } catch (error) {

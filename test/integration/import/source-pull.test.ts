@@ -113,7 +113,7 @@ describe('source pull: the newest export from an SFTP directory, imported once',
   it('refuses a server whose host key is not the pinned one, before anything is read or claimed', async () => {
     put('export-1.xml', exportFile('2024-09-01T02:00:00', 1), 3600);
     await expect(pull({ hostKey: otherHostKey.fingerprint })).rejects.toThrow(
-      /PIFU_TRANSPORT_REJECTED: .*host key mismatch/,
+      /PIFU_TRANSPORT_REJECTED: source pull from 127\.0\.0\.1:\d+: host key mismatch: .*confirm the new fingerprint with the school system .*PIFU_HUB_SOURCE_PULL_FILE\.hostKey/,
     );
     expect(server.requests).toEqual([]);
     expect(await pulls()).toEqual([]);
@@ -162,6 +162,14 @@ describe('source pull: the newest export from an SFTP directory, imported once',
     ]);
     expect(await runs()).toBe(2);
     rmSync(join(dropDir, 'refused'), { recursive: true });
+  });
+
+  it('refuses a private key file outside PIFU_HUB_SECRETS_DIR, as for a recipient', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pifu-pull-config-')), 'pull.json');
+    writeFileSync(file, JSON.stringify(config));
+    expect(() => readSourcePullConfig(file, { secretsDir: '/srv/pifu-secrets' })).toThrow(
+      /^PIFU_CONFIG_INVALID: PIFU_HUB_SOURCE_PULL_FILE \(.*pull\.json\): privateKey\.file: .* is outside the secrets directory \/srv\/pifu-secrets/,
+    );
   });
 
   it('refuses a config with an unknown key or a password, naming the variable', () => {
