@@ -157,11 +157,12 @@ export async function readPifuRecords(
       if (problems.add('legacy-subrole', 'membership', what, entry.line, what2)) subrole = undefined;
     }
     const { subrole: _subrole, ...rest } = membership;
+    const kept = { ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) };
     await unsorted.write({
-      membership: { ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) },
-      id: `${what}, member ${membership.personKey}`,
+      membership: kept,
+      ids: [membership.groupKey, membership.personKey],
       line: entry.line,
-      seq: seq++,
+      order: `${membershipOrder(kept)}\u0000${String(seq++).padStart(12, '0')}`,
     });
   }
   await unsorted.close();
@@ -169,13 +170,14 @@ export async function readPifuRecords(
   return records;
 }
 
-/** A membership as read, with where it was: `seq` is its place in the file. */
+/** A membership as read, with where it was. */
 interface ScratchMembership {
   readonly membership: Membership;
-  /** The file's ids, for a problem: group and member. */
-  readonly id: string;
+  /** The file's ids of group and member, for a problem. */
+  readonly ids: readonly [string, string];
   readonly line: number;
-  readonly seq: number;
+  /** Canonical order, then the place in the file: the sort key, made once. */
+  readonly order: string;
 }
 
 const roleOrder = new Map(membershipRoles.map((role, index) => [role, String(index)]));
@@ -199,17 +201,21 @@ async function sortMemberships(
   scratchDir: string,
 ): Promise<void> {
   const sorted = new ScratchWriter<Membership>(records.membershipsPath);
-  const inFileOrder = (entry: ScratchMembership): string =>
-    `${membershipOrder(entry.membership)}\u0000${String(entry.seq).padStart(12, '0')}`;
   let last: string | undefined;
-  for await (const entry of sortExternally(readScratch<ScratchMembership>(unsortedPath), inFileOrder, {
-    dir: scratchDir,
-  })) {
+  for await (const entry of sortExternally(
+    readScratch<ScratchMembership>(unsortedPath),
+    (entry) => entry.order,
+    {
+      dir: scratchDir,
+    },
+  )) {
     const { membership } = entry;
-    const key = membershipOrder(membership);
+    const key = entry.order.slice(0, entry.order.lastIndexOf('\u0000'));
     if (key === last) {
       const what = 'the member has this role in the group twice';
-      problems.add('duplicates', 'membership', entry.id, entry.line, what);
+      const [groupId, personId] = entry.ids;
+      const id = `membership in group ${groupId}, member ${personId}`;
+      problems.add('duplicates', 'membership', id, entry.line, what);
       continue;
     }
     last = key;
