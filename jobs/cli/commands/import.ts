@@ -47,9 +47,9 @@ function chosenLenient(
 }
 
 const lenientOption = (): Option =>
-  new Option('--lenient <modes>', `tolerate and report: ${lenientModeHelp}; default PIFU_HUB_IMPORT_LENIENT`)
+  new Option('--lenient <modes>', `tolerate and report: ${lenientModeHelp}`)
     .argParser(lenientList)
-    .default([]);
+    .default([], 'PIFU_HUB_IMPORT_LENIENT');
 
 /** `import FILE`: a school system's PIFU export as the source of one run. */
 export function registerImportCommand(program: Command): void {
