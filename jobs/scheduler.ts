@@ -9,6 +9,7 @@ import {
   type IgnoredSchedule,
   type RecipientSchedule,
   slotRuns,
+  slotsBetween,
   type Slot,
   type SlotRun,
 } from '../src/schedule/index.js';
@@ -103,6 +104,12 @@ export interface SchedulerOptions {
   readonly now?: () => Date;
   /** Each tick also tells operators what they should know (jobs/notifications); a failure is logged. */
   readonly notify?: (at: Date) => Promise<unknown>;
+  /**
+   * `source pull` on its own schedule (cron, Europe/Oslo): started by the first tick at or after each of
+   * its instants, in the background so a long import delays no recipient's slot; an instant that comes
+   * while a pull still runs is skipped (the next pull takes the newest file anyway). A failure is logged.
+   */
+  readonly sourcePull?: { readonly schedule: string; pull(): Promise<unknown> };
 }
 
 export interface Scheduler {
@@ -116,6 +123,10 @@ export interface Scheduler {
   tick(at?: Date): Promise<{ slot: SlotRun; outcome: FireOutcome }[]>;
   /** Slots after `from` up to `to`, as this scheduler would fire them (for `scheduler --plan`). */
   plan(from: Date, to: Date): Slot[];
+  /** When the source pull runs (cron, Europe/Oslo); undefined: the scheduler does not pull. */
+  readonly sourcePullSchedule: string | undefined;
+  /** Resolves once no source pull is running. */
+  pullSettled(): Promise<void>;
 }
 
 /** A scheduler driven by explicit ticks: what `startScheduler` runs once a minute, and what tests drive. */
@@ -130,6 +141,33 @@ export function createScheduler(
   const { schedules, ignored } = recipientSchedules(ctx.recipients.values());
   let firedUpTo = options.since ?? new Date(now().getTime() - (options.catchUpMs ?? 10 * MINUTE));
   let running: Promise<unknown> = Promise.resolve();
+  let pullCheckedUpTo = firedUpTo;
+  let pulling: Promise<void> | undefined;
+  const startPullIfDue = (at: Date): void => {
+    const sourcePull = options.sourcePull;
+    if (sourcePull === undefined || at.getTime() <= pullCheckedUpTo.getTime()) return;
+    const from = new Date(Math.max(pullCheckedUpTo.getTime(), at.getTime() - maxSlotWindowMs));
+    const due = slotsBetween(sourcePull.schedule, from, at, timeZone).length > 0;
+    pullCheckedUpTo = at;
+    if (!due) return;
+    if (pulling !== undefined) {
+      ctx.logger.warn({ at: at.toISOString() }, 'source pull still running; this instant is skipped');
+      return;
+    }
+    pulling = sourcePull
+      .pull()
+      .then(
+        (outcome) => ctx.logger.info({ outcome }, 'scheduled source pull done'),
+        (error: unknown) =>
+          ctx.logger.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            'scheduled source pull failed; the next instant tries again',
+          ),
+      )
+      .finally(() => {
+        pulling = undefined;
+      });
+  };
   const tick = async (at: Date): Promise<{ slot: SlotRun; outcome: FireOutcome }[]> => {
     const fired: { slot: SlotRun; outcome: FireOutcome }[] = [];
     // A window longer than dueSlots computes at once (a long catch-up, a machine suspended for weeks)
@@ -141,6 +179,7 @@ export function createScheduler(
       }
       firedUpTo = end;
     }
+    startPullIfDue(at);
     await sweepDaily(ctx, at);
     if (options.notify !== undefined) await notifyOnTick(ctx, options.notify, at);
     return fired;
@@ -154,6 +193,10 @@ export function createScheduler(
       return result;
     },
     plan: (from, to) => dueSlots(schedules, from, to, timeZone),
+    sourcePullSchedule: options.sourcePull?.schedule,
+    pullSettled: async () => {
+      await pulling;
+    },
   };
 }
 
@@ -234,6 +277,7 @@ export function startScheduler(
     stop: async () => {
       await task.destroy();
       await inFlight;
+      await scheduler.pullSettled();
     },
   };
 }

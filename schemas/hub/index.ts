@@ -12,6 +12,7 @@ import * as privacy from './0010-privacy.js';
 import * as sourceIdentity from './0011-source-identity.js';
 import * as disclosureSpans from './0012-disclosure-spans.js';
 import * as notifications from './0013-notifications.js';
+import * as sourcePull from './0015-source-pull.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0011-source-identity': sourceIdentity,
   '0012-disclosure-spans': disclosureSpans,
   '0013-notifications': notifications,
+  '0015-source-pull': sourcePull,
 };

@@ -9,6 +9,7 @@ import {
   type RetentionPolicy,
 } from '../retention/retention-policy.js';
 import { defaultInputLimits, type InputLimits } from '../pifu/input-guard.js';
+import { lenientModeHelp, parseLenientModes, type LenientMode } from '../ports/roster-file.js';
 import { scopeClocks, type ScopeClock } from '../run/scope-date.js';
 import { defaultSourceDropLimits, type SourceDropLimits } from './source-drop-limits.js';
 
@@ -53,6 +54,10 @@ export const environmentVariables = {
     'Largest PIFU file validate and import read from outside, in bytes; a larger one is refused unread. Default: 1073741824 (1 GiB)',
   PIFU_HUB_INPUT_MAX_SECONDS:
     'Longest validate or import may spend reading one PIFU file from outside, in seconds. Default: 900',
+  PIFU_HUB_SOURCE_PULL_FILE:
+    "JSON file of `source pull`: the school system's SFTP export directory (pinned host key), the drop folder and an optional schedule. Unset: no pull",
+  PIFU_HUB_IMPORT_LENIENT:
+    'Lenient modes import, source watch and source pull use when --lenient is not given: comma-separated mode names, all or none. Default: none',
   PIFU_HUB_NOTIFY_WEBHOOK_URL:
     'http(s) URL the scheduler POSTs operator notifications to, as signed JSON. Unset: no webhook',
   PIFU_HUB_NOTIFY_WEBHOOK_SECRET:
@@ -137,6 +142,15 @@ const schema = z.object({
     .min(1)
     .max(86_400)
     .default(defaultInputLimits.maxSeconds),
+  PIFU_HUB_SOURCE_PULL_FILE: z.string().min(1).optional(),
+  PIFU_HUB_IMPORT_LENIENT: z
+    .string()
+    .transform((text, context) => {
+      const modes = parseLenientModes([text]);
+      if (modes === undefined) context.addIssue({ code: 'custom', message: lenientModeHelp });
+      return modes ?? [];
+    })
+    .optional(),
   PIFU_HUB_NOTIFY_WEBHOOK_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
     .optional(),
@@ -188,6 +202,10 @@ export interface HubEnvironment {
   readonly retention: RetentionPolicy;
   /** How much of a PIFU file from outside the hub reads (validate, import). */
   readonly inputLimits: InputLimits;
+  /** Absolute; the source pull's settings (connectors/transports/sftp), read by the commands that pull. */
+  readonly sourcePullFile: string | undefined;
+  /** The lenient modes of PIFU files from this source, where an import names none (`--lenient`). */
+  readonly importLenient: readonly LenientMode[];
   readonly notifications: NotificationSettings;
 }
 
@@ -269,6 +287,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd = proc
       maxBytes: value.PIFU_HUB_INPUT_MAX_BYTES,
       maxSeconds: value.PIFU_HUB_INPUT_MAX_SECONDS,
     }),
+    sourcePullFile:
+      value.PIFU_HUB_SOURCE_PULL_FILE === undefined
+        ? undefined
+        : absolute(value.PIFU_HUB_SOURCE_PULL_FILE, cwd),
+    importLenient: Object.freeze(value.PIFU_HUB_IMPORT_LENIENT ?? []),
     notifications,
   });
 }

@@ -22,6 +22,7 @@ export interface HubDatabase {
   'hub.retention_sweep': RetentionSweepTable;
   'hub.source_identity': SourceIdentityTable;
   'hub.notification': NotificationTable;
+  'hub.source_pull': SourcePullTable;
 }
 
 /** The hub's key for a source id (a keyed hash, never the id) of an object read from a PIFU file. */
@@ -30,6 +31,19 @@ export interface SourceIdentityTable {
   source_id_hash: string;
   hub_key: string;
   created_at: Generated<Date>;
+}
+
+/** One version of a remote file `source pull` claimed, and how its import ended (no content, no personal data). */
+export interface SourcePullTable {
+  /** `sftp://host:port/dir/name size mtime`: the file version. */
+  remote: string;
+  file_name: string;
+  size_bytes: ColumnType<string, number | string, never>;
+  modified_at: ColumnType<Date, Date | string, never>;
+  claimed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: ColumnType<Date | null, never, Date | string>;
+  outcome: 'imported' | 'refused' | null;
+  run_id: string | null;
 }
 
 /** The notification outbox: one row per event per channel, sent once (src/notify). */

@@ -38,24 +38,37 @@ export async function importDropFolder(
   ready.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1));
   const outcomes: DropFolderOutcome[] = [];
   for (const { name } of ready) {
-    const path = join(input.dir, name);
-    let result: ImportResult;
-    try {
-      result = await importFile(ctx, actor, { path, lenient: [...(input.lenient ?? [])] });
-    } catch (error) {
-      if (!isHubError(error) || error.retryable) throw error;
-      const refused = join(input.dir, 'refused');
-      await mkdir(refused, { recursive: true, mode: 0o700 });
-      await rename(path, join(refused, name));
-      outcomes.push({ file: name, outcome: 'refused', error: error.message });
-      continue;
-    }
-    await rm(path, { force: true });
-    outcomes.push({
-      file: name,
-      outcome: 'imported',
-      ...(result.run === undefined ? {} : { runId: result.run.runId }),
-    });
+    outcomes.push(await importDroppedFile(ctx, actor, input.dir, name, input.lenient ?? []));
   }
   return outcomes;
+}
+
+/**
+ * One file of a drop folder imported as `import FILE` would: removed when imported, moved to `refused/`
+ * when refused; a retryable failure (the database away) is thrown and the file left for the next look.
+ */
+export async function importDroppedFile(
+  ctx: OperationContext,
+  actor: Actor,
+  dir: string,
+  name: string,
+  lenient: readonly LenientMode[],
+): Promise<DropFolderOutcome> {
+  const path = join(dir, name);
+  let result: ImportResult;
+  try {
+    result = await importFile(ctx, actor, { path, lenient: [...lenient] });
+  } catch (error) {
+    if (!isHubError(error) || error.retryable) throw error;
+    const refused = join(dir, 'refused');
+    await mkdir(refused, { recursive: true, mode: 0o700 });
+    await rename(path, join(refused, name));
+    return { file: name, outcome: 'refused', error: error.message };
+  }
+  await rm(path, { force: true });
+  return {
+    file: name,
+    outcome: 'imported',
+    ...(result.run === undefined ? {} : { runId: result.run.runId }),
+  };
 }

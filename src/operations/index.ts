@@ -11,7 +11,15 @@ export type { MaskedPerson } from '../feed/index.js';
 export { startExport, type ExportInput } from './start-export.js';
 export { importFile, type ImportInput, type ImportResult } from './import-file.js';
 export { importDropFolder, type DropFolderOutcome } from './import-drop-folder.js';
-export { lenientModes, type ImportReport, type ImportProblem, type LenientMode } from '../ports/index.js';
+export { pullSourceFile, type SourcePullOutcome } from './pull-source.js';
+export {
+  lenientModeHelp,
+  lenientModes,
+  parseLenientModes,
+  type ImportReport,
+  type ImportProblem,
+  type LenientMode,
+} from '../ports/index.js';
 export { resyncRecipient, type ResyncInput } from './resync-recipient.js';
 export { previewExport, type ExportPreview, type PreviewInput } from './preview-export.js';
 export { writePreviewFeeds, type PreviewFile, type PreviewFilesInput } from './write-preview-feeds.js';

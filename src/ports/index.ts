@@ -3,7 +3,9 @@ export type { DeliveryReceipt, FeedFile, Transport, TransportFactory } from './t
 export type { RunExecutor } from './run-executor.js';
 export { jobStates, type JobState, type QueueCounts, type QueueInspector } from './queue-inspector.js';
 export {
+  lenientModeHelp,
   lenientModes,
+  parseLenientModes,
   type ImportProblem,
   type ImportReport,
   type LenientMode,
@@ -11,3 +13,4 @@ export {
   type RosterFileReader,
 } from './roster-file.js';
 export type { NotificationChannel } from './notification-channel.js';
+export type { RemoteSourceFile, SourceFileFetcher } from './source-fetcher.js';

@@ -12,11 +12,27 @@ export const lenientModes = [
   'legacy-subrole',
   /** An object the mapping cannot read (no name, a group type 1.3 does not know): the object is dropped. */
   'unreadable-objects',
-  /** An object or membership given twice: the later one is dropped. */
+  /** A person or group id given twice, or a member with one role twice in a group: the later one is dropped. */
   'duplicates',
 ] as const;
 
 export type LenientMode = (typeof lenientModes)[number];
+
+/** How `--lenient` and PIFU_HUB_IMPORT_LENIENT name the modes, besides each mode's own name. */
+export const lenientModeHelp = `${lenientModes.join(', ')}, all or none (comma-separated)`;
+
+/**
+ * Comma-separated mode names as `--lenient` and PIFU_HUB_IMPORT_LENIENT give them: each a mode, `all`
+ * (every mode) or `none` (no mode: strict, to override a configured default). Undefined when a name is
+ * none of these; the caller refuses it, naming where it came from.
+ */
+export function parseLenientModes(texts: readonly string[]): LenientMode[] | undefined {
+  const names = texts.flatMap((text) => text.split(',').map((name) => name.trim())).filter(Boolean);
+  const known = new Set<string>([...lenientModes, 'all', 'none']);
+  if (names.some((name) => !known.has(name))) return undefined;
+  if (names.includes('all')) return [...lenientModes];
+  return lenientModes.filter((mode) => names.includes(mode));
+}
 
 /** One problem with one object. `id` is the file's id with any national number in it masked. */
 export interface ImportProblem {

@@ -5,13 +5,7 @@ import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import { sourceIdentities } from '../../../src/identity/index.js';
-import {
-  membershipRoles,
-  type Group,
-  type Membership,
-  type Person,
-  type Roster,
-} from '../../../src/model/index.js';
+import type { Group, Membership, Person, Roster } from '../../../src/model/index.js';
 import { openGuardedFile, readFeedDetailed, type InputLimits } from '../../../src/pifu/index.js';
 import type {
   ImportReport,
@@ -123,7 +117,8 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       properties: { source: options.sourceName, snapshotAt },
       persons: () => sortExternally(persons(records, identities), (person) => person.key, { dir: scratch }),
       groups: () => sortExternally(groups(records), (group) => group.key, { dir: scratch }),
-      memberships: () => dedupe(sortExternally(memberships(records), membershipOrder, { dir: scratch })),
+      // Sorted once when the file was read, duplicates reported and dropped then.
+      memberships: () => memberships(records),
     };
     const source: SourceConnector = {
       lookup: {
@@ -164,21 +159,4 @@ async function* groups(records: FileRecords): AsyncGenerator<Group> {
 
 async function* memberships(records: FileRecords): AsyncGenerator<Membership> {
   yield* readScratch<Membership>(records.membershipsPath);
-}
-
-const roleOrder = new Map(membershipRoles.map((role, index) => [role, String(index)]));
-
-/** Canonical order: group key, person key, role in roletype order; NUL cannot occur in a guarded file. */
-function membershipOrder(membership: Membership): string {
-  return `${membership.groupKey}\u0000${membership.personKey}\u0000${roleOrder.get(membership.role) ?? '9'}`;
-}
-
-/** A membership given twice (same group, person, role) is kept once. */
-async function* dedupe(sorted: AsyncIterable<Membership>): AsyncGenerator<Membership> {
-  let last: string | undefined;
-  for await (const membership of sorted) {
-    const key = membershipOrder(membership);
-    if (key !== last) yield membership;
-    last = key;
-  }
 }

@@ -1,16 +1,18 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Group, GroupType, Membership } from '../../../src/model/index.js';
+import { membershipRoles, type Group, type GroupType, type Membership } from '../../../src/model/index.js';
 import {
   allowedSubroles,
   type DetailedFeedDocument,
   type FeedPerson,
   type WithheldKind,
 } from '../../../src/pifu/index.js';
+import { sortExternally } from '../../../src/spool/index.js';
 import { newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import type { ProblemLog } from './problem-log.js';
-import { ScratchWriter } from './scratch-lines.js';
+import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 export interface ScratchPerson {
   readonly person: FeedPerson;
@@ -127,7 +129,8 @@ export async function readPifuRecords(
   dropDanglingGroups(records, problems);
   records.counts.groups = records.groups.size - records.droppedGroups.size;
 
-  const memberships = new ScratchWriter<Membership>(records.membershipsPath);
+  const unsorted = new ScratchWriter<ScratchMembership>(join(scratchDir, 'memberships-unsorted.ndjson'));
+  let seq = 0;
   for await (const entry of document.memberships()) {
     withhold(entry.withheld);
     const membership = entry.object;
@@ -154,18 +157,81 @@ export async function readPifuRecords(
       if (problems.add('legacy-subrole', 'membership', what, entry.line, what2)) subrole = undefined;
     }
     const { subrole: _subrole, ...rest } = membership;
-    await memberships.write({ ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) });
+    const kept = { ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) };
+    await unsorted.write({
+      membership: kept,
+      ids: [membership.groupKey, membership.personKey],
+      line: entry.line,
+      order: `${membershipOrder(kept)}\u0000${String(seq++).padStart(12, '0')}`,
+    });
+  }
+  await unsorted.close();
+  await sortMemberships(records, problems, unsorted.path, scratchDir);
+  return records;
+}
+
+/** A membership as read, with where it was. */
+interface ScratchMembership {
+  readonly membership: Membership;
+  /** The file's ids of group and member, for a problem. */
+  readonly ids: readonly [string, string];
+  readonly line: number;
+  /** Canonical order, then the place in the file: the sort key, made once. */
+  readonly order: string;
+}
+
+const roleOrder = new Map(membershipRoles.map((role, index) => [role, String(index)]));
+
+/** Canonical order: group key, person key, role in roletype order; NUL cannot occur in a guarded file. */
+function membershipOrder(membership: Membership): string {
+  return `${membership.groupKey}\u0000${membership.personKey}\u0000${roleOrder.get(membership.role) ?? '9'}`;
+}
+
+/**
+ * The file's memberships into canonical order, once, on disk. The same member with the same role in a
+ * group twice (in one `<membership>` or two) is a duplicate, reported at the later one's line: the
+ * import is refused unless `duplicates` is tolerated, and then the first in the file is kept, whatever
+ * the later one says. Affiliations are taken from the memberships kept, so a dropped duplicate changes
+ * nothing. Memory holds one sort chunk, never every membership's key.
+ */
+async function sortMemberships(
+  records: FileRecords,
+  problems: ProblemLog,
+  unsortedPath: string,
+  scratchDir: string,
+): Promise<void> {
+  const sorted = new ScratchWriter<Membership>(records.membershipsPath);
+  let last: string | undefined;
+  for await (const entry of sortExternally(
+    readScratch<ScratchMembership>(unsortedPath),
+    (entry) => entry.order,
+    {
+      dir: scratchDir,
+    },
+  )) {
+    const { membership } = entry;
+    const key = entry.order.slice(0, entry.order.lastIndexOf('\u0000'));
+    if (key === last) {
+      const what = 'the member has this role in the group twice';
+      const [groupId, personId] = entry.ids;
+      const id = `membership in group ${groupId}, member ${personId}`;
+      problems.add('duplicates', 'membership', id, entry.line, what);
+      continue;
+    }
+    last = key;
+    await sorted.write(membership);
     records.counts.memberships++;
-    const schoolKey = group.type === 'skole' ? groupKey : group.schoolKey;
+    const group = records.groups.get(membership.groupKey)!;
+    const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
     if (membership.isActive && schoolKey !== undefined) {
-      let facts = records.facts.get(personKey);
-      if (facts === undefined) records.facts.set(personKey, (facts = newFacts()));
+      let facts = records.facts.get(membership.personKey);
+      if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
       const at = membership.role === 'pupil' ? facts.pupilAt : facts.staffAt;
       noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
     }
   }
-  await memberships.close();
-  return records;
+  await sorted.close();
+  await rm(unsortedPath, { force: true });
 }
 
 /** A group whose parent is not in the file, or is itself left out, is a dangling reference; to a fixed point. */

@@ -14,8 +14,8 @@ const fingerprint = z
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, `${fingerprintHelp}`)
   .transform((value) => value.replace(/=$/, ''));
 
-const shape = {
-  kind: z.literal('sftp'),
+/** How the hub reaches an SFTP server: also the source pull's (sftp-source.ts). */
+export const sftpConnectionShape = {
   host: z
     .string({ error: required('the SFTP server\'s host name, e.g. "sftp.example.no"') })
     .regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address, without "sftp://" or a path'),
@@ -33,9 +33,6 @@ const shape = {
     .describe(
       'Pinned host key fingerprint(s) "SHA256:<base64>"; a list while the recipient rotates its key or offers several.',
     ),
-  directory: z
-    .string({ error: required('the remote directory the recipient reads feeds from, e.g. "/inbound"') })
-    .min(1, 'the remote directory the recipient reads feeds from'),
   timeoutSeconds: z
     .number()
     .positive()
@@ -48,6 +45,17 @@ const shape = {
     .max(86_400)
     .default(3600)
     .describe('Longest a whole delivery may take.'),
+};
+
+const { timeoutSeconds, deadlineSeconds, ...login } = sftpConnectionShape;
+const shape = {
+  kind: z.literal('sftp'),
+  ...login,
+  directory: z
+    .string({ error: required('the remote directory the recipient reads feeds from, e.g. "/inbound"') })
+    .min(1, 'the remote directory the recipient reads feeds from'),
+  timeoutSeconds,
+  deadlineSeconds,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, SFTPWrapper, Stats } from 'ssh2';
@@ -10,6 +11,15 @@ const { Client } = ssh2;
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) the transport tells apart. */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
+
+/** Who runs the server and where its settings are, as the session's errors name them. */
+export interface SftpWording {
+  readonly party: string;
+  readonly settings: string;
+  readonly access: 'write' | 'read';
+}
+
+const recipientWording: SftpWording = { party: 'recipient', settings: 'transport', access: 'write' };
 
 /**
  * One SSH connection with its SFTP channel, guarded by a no-progress watchdog (`timeoutSeconds`), an
@@ -34,9 +44,16 @@ export class SftpSession {
   #idle: NodeJS.Timeout | undefined;
   readonly #deadline: NodeJS.Timeout;
   readonly #onAbort = () => this.#fail(this.failure('aborted'));
+  readonly #wording: SftpWording;
 
-  constructor(config: SftpConfig, where: string, signal: AbortSignal | undefined) {
+  constructor(
+    config: SftpConfig,
+    where: string,
+    signal: AbortSignal | undefined,
+    wording: SftpWording = recipientWording,
+  ) {
     this.#config = config;
+    this.#wording = wording;
     this.#where = where;
     this.#signal = signal;
     this.#pinned = typeof config.hostKey === 'string' ? [config.hostKey] : config.hostKey;
@@ -146,6 +163,14 @@ export class SftpSession {
     );
   }
 
+  /** Streams a remote file down with ssh2's pipelined reads into `localPath` (made 0600 first). */
+  async download(remotePath: string, localPath: string): Promise<void> {
+    await (await open(localPath, 'w', 0o600)).close();
+    await this.call(`download ${remotePath}`, (done) =>
+      this.sftp.fastGet(remotePath, localPath, { step: () => this.#progress() }, (error) => done(error)),
+    );
+  }
+
   /** The content of a small remote file, or undefined when it is missing or unreadable (write-only drop). */
   async readSmallFile(path: string): Promise<string | undefined> {
     try {
@@ -220,7 +245,7 @@ export class SftpSession {
   #hostKeyMismatch(): HubError {
     return this.refusal(
       `host key mismatch: expected ${this.#pinned.join(' or ')}, received ${this.#receivedHostKey ?? 'none'}; ` +
-        'the server may have been replaced or intercepted: confirm the new fingerprint with the recipient out of band before changing transport.hostKey',
+        `the server may have been replaced or intercepted: confirm the new fingerprint with the ${this.#wording.party} out of band before changing ${this.#wording.settings}.hostKey`,
     );
   }
 
@@ -229,7 +254,7 @@ export class SftpSession {
     if (this.#hostKeyRefused) return this.#hostKeyMismatch();
     if (error.level === 'client-authentication') {
       return this.refusal(
-        `the server refused public-key login as "${username}"; check transport.username and that the recipient has authorised the hub's public key`,
+        `the server refused public-key login as "${username}"; check ${this.#wording.settings}.username and that the ${this.#wording.party} has authorised the hub's public key`,
       );
     }
     if (error.level === 'client-timeout') {
@@ -245,7 +270,7 @@ export class SftpSession {
     if (code === NO_SUCH_FILE) return this.failure(`${what}: no such file`);
     if (code === PERMISSION_DENIED) {
       return this.refusal(
-        `${what}: permission denied; the recipient must let "${this.#config.username}" write there`,
+        `${what}: permission denied; the ${this.#wording.party} must let "${this.#config.username}" ${this.#wording.access} there`,
       );
     }
     return this.failure(`${what}: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);

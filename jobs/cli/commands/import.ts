@@ -5,12 +5,14 @@ import {
   HubError,
   importDropFolder,
   importFile,
-  lenientModes,
+  lenientModeHelp,
+  parseLenientModes,
   showRun,
   type DropFolderOutcome,
   type ImportInput,
   type LenientMode,
 } from '../../../src/operations/index.js';
+import { configuredSourcePull } from '../../source-pull.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';
 import { formatImportReport } from '../format-import.js';
@@ -25,8 +27,29 @@ interface ImportOptions {
 }
 
 function lenientList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((mode) => mode.trim())];
+  return [...previous, value];
 }
+
+/** `--lenient` as given, checked; undefined when not given (PIFU_HUB_IMPORT_LENIENT then applies). */
+function lenientFlag(given: readonly string[]): LenientMode[] | undefined {
+  if (given.length === 0) return undefined;
+  const modes = parseLenientModes(given);
+  if (modes === undefined) throw new HubError('PIFU_USAGE_INVALID', `--lenient: ${lenientModeHelp}`);
+  return modes;
+}
+
+/** The flag overrides the environment's default for this source. */
+function chosenLenient(
+  flag: readonly LenientMode[] | undefined,
+  configured: readonly LenientMode[],
+): LenientMode[] {
+  return [...(flag ?? configured)];
+}
+
+const lenientOption = (): Option =>
+  new Option('--lenient <modes>', `tolerate and report: ${lenientModeHelp}`)
+    .argParser(lenientList)
+    .default([], 'PIFU_HUB_IMPORT_LENIENT');
 
 /** `import FILE`: a school system's PIFU export as the source of one run. */
 export function registerImportCommand(program: Command): void {
@@ -39,24 +62,18 @@ export function registerImportCommand(program: Command): void {
       'read and check the file; print counts, problems per object and what each recipient would get; record nothing',
       false,
     )
-    .addOption(
-      new Option(
-        '--lenient <modes>',
-        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
-      )
-        .argParser(lenientList)
-        .default([]),
-    )
+    .addOption(lenientOption())
     .option('--full', 'full feeds to every recipient (default: deltas, full where it holds nothing)', false)
     .option('--json', 'print one JSON object: the report, and the previews or the feeds', false)
     .action(async (file: string, options: ImportOptions) => {
-      const input: ImportInput = {
-        path: resolve(file),
-        dryRun: options.dryRun,
-        lenient: options.lenient as ImportInput['lenient'],
-        feedType: options.full ? 'full' : 'delta',
-      };
-      await withSession({ readOnly: options.dryRun }, async ({ ops, actor }) => {
+      const flag = lenientFlag(options.lenient);
+      await withSession({ readOnly: options.dryRun }, async ({ ops, actor, runtime }) => {
+        const input: ImportInput = {
+          path: resolve(file),
+          dryRun: options.dryRun,
+          lenient: chosenLenient(flag, runtime.env.importLenient),
+          feedType: options.full ? 'full' : 'delta',
+        };
         const result = await importFile(ops, actor, input, {
           observer: terminalProgress((run) => showRun(ops, actor, { run }), { json: options.json }),
         });
@@ -89,18 +106,12 @@ function printOutcomes(outcomes: readonly DropFolderOutcome[], json: boolean): v
 /** `source watch --dir DIR`: a drop folder the school system's export lands in, imported as it arrives. */
 export function registerSourceCommands(program: Command): void {
   const source = program.command('source').description('PIFU exports from a school system as the source');
+  registerSourcePullCommand(source);
   source
     .command('watch')
     .description('import every PIFU export that lands in a drop folder, until SIGTERM/SIGINT')
     .requiredOption('--dir <dir>', 'the drop folder')
-    .addOption(
-      new Option(
-        '--lenient <modes>',
-        `tolerate and report: ${lenientModes.join(', ')} or all (comma-separated)`,
-      )
-        .argParser(lenientList)
-        .default([]),
-    )
+    .addOption(lenientOption())
     .option('--interval <seconds>', 'seconds between looks at the folder (1–3600)', '30')
     .option('--settle <seconds>', 'a file unchanged this long is complete (0–3600)', '10')
     .option('--once', 'look once and exit', false)
@@ -122,17 +133,10 @@ export function registerSourceCommands(program: Command): void {
         if (!Number.isInteger(settle) || settle < 0 || settle > 3600) {
           throw new HubError('PIFU_USAGE_INVALID', '--settle: a whole number of seconds, 0–3600');
         }
-        const unknown = options.lenient.filter(
-          (mode) => mode !== 'all' && !lenientModes.includes(mode as never),
-        );
-        if (unknown.length > 0) {
-          throw new HubError('PIFU_USAGE_INVALID', `--lenient: one of ${lenientModes.join(', ')} or all`);
-        }
-        const lenient: LenientMode[] = options.lenient.includes('all')
-          ? [...lenientModes]
-          : (options.lenient as LenientMode[]);
+        const flag = lenientFlag(options.lenient);
         const dir = resolve(options.dir);
-        await withSession({}, async ({ ops, actor }) => {
+        await withSession({}, async ({ ops, actor, runtime }) => {
+          const lenient = chosenLenient(flag, runtime.env.importLenient);
           let stopped = false;
           let wake: (() => void) | undefined;
           const stop = (): void => {
@@ -160,4 +164,38 @@ export function registerSourceCommands(program: Command): void {
         });
       },
     );
+}
+
+/** `source pull`: the newest export from the school system's SFTP directory, imported once. */
+function registerSourcePullCommand(source: Command): void {
+  source
+    .command('pull')
+    .description(
+      "fetch the newest export from the school system's SFTP directory (PIFU_HUB_SOURCE_PULL_FILE) and import it, once per file",
+    )
+    .addOption(lenientOption())
+    .option('--json', 'one JSON object', false)
+    .action(async (options: { lenient: string[]; json: boolean }) => {
+      const flag = lenientFlag(options.lenient);
+      await withSession({}, async ({ ops, actor, runtime }) => {
+        const puller = configuredSourcePull(runtime.env);
+        if (puller === undefined) {
+          throw new HubError(
+            'PIFU_CONFIG_INVALID',
+            'source pull: PIFU_HUB_SOURCE_PULL_FILE is not set; it names the JSON file with the SFTP server, host key, directory and drop folder (docs/cli.md#pifu-hub-source-pull)',
+          );
+        }
+        const outcome = await puller.pull(ops, actor, chosenLenient(flag, runtime.env.importLenient));
+        emit(options.json, outcome, () =>
+          outcome.pulled === undefined
+            ? `${outcome.location}: nothing new to pull`
+            : `${outcome.location}/${outcome.pulled.file}: ${
+                outcome.pulled.outcome === 'imported'
+                  ? `imported, run ${outcome.pulled.runId ?? '-'}`
+                  : `refused, moved to refused/: ${outcome.pulled.error ?? ''}`
+              }`,
+        );
+        if (outcome.pulled?.outcome === 'refused') process.exitCode = 1;
+      });
+    });
 }

@@ -11,6 +11,7 @@ import {
 import { operatorNotifier } from '../../notifications/index.js';
 import { defaultInstance, startHeartbeat } from '../../heartbeat.js';
 import { schedulerTickDeadlineMs, startScheduler } from '../../scheduler.js';
+import { configuredSourcePull } from '../../source-pull.js';
 import { openRuntime, readConfiguration, requireWorkerPool } from '../../runtime.js';
 import { listenForStop, type StopListener } from '../../stop-signals.js';
 import { queueNames, startWorkers, stopGracefully, type QueueName } from '../../workers.js';
@@ -150,7 +151,17 @@ async function runScheduler(
   const runtime = await openRuntime();
   let scheduler;
   try {
-    await admitProcess(runtime.operations, cliActor(runtime), 'scheduler', `catch-up ${catchUpMinutes} min`);
+    const actor = cliActor(runtime);
+    await admitProcess(runtime.operations, actor, 'scheduler', `catch-up ${catchUpMinutes} min`);
+    const puller = configuredSourcePull(runtime.env);
+    const schedule = puller?.config.schedule;
+    const sourcePull =
+      puller === undefined || schedule === undefined
+        ? undefined
+        : {
+            schedule,
+            pull: () => puller.pull(runtime.operations, actor, runtime.env.importLenient),
+          };
     const notify = operatorNotifier({
       ctx: runtime.context,
       settings: runtime.env.notifications,
@@ -161,7 +172,11 @@ async function runScheduler(
     scheduler = startScheduler(
       runtime.context,
       { redisUrl, prefix: runtime.env.queuePrefix },
-      { catchUpMs: catchUpMinutes * 60_000, ...(notify === undefined ? {} : { notify }) },
+      {
+        catchUpMs: catchUpMinutes * 60_000,
+        ...(notify === undefined ? {} : { notify }),
+        ...(sourcePull === undefined ? {} : { sourcePull }),
+      },
     );
   } catch (error) {
     await runtime.close();
@@ -187,6 +202,7 @@ async function runScheduler(
         (schedule) => `${schedule.recipientId} ${schedule.kind} ${schedule.expression}`,
       ),
       timezone: 'Europe/Oslo',
+      sourcePull: scheduler.sourcePullSchedule ?? null,
       next: next === undefined ? null : { runId: next.runId, local: formatLocalSlot(next.at) },
     },
     'scheduler started',

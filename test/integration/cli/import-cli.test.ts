@@ -1,10 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { open, writeFile } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFile, open, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { makeKey, startSftpServer, type TestSftpServer } from '../transports/sftp-fixture.js';
 import { runCli } from './run-cli.js';
 
 const example = fileURLToPath(
@@ -75,5 +77,122 @@ describe('pifu-hub import and validate on the command line', () => {
     expect(lenient.exitCode).toBe(0);
     expect(lenient.stdout).toMatch(/invalid-nin \d+ \(tolerated\)/);
     expect(lenient.stdout).not.toMatch(/17097055655|09119311111/);
+  });
+
+  it('PIFU_HUB_IMPORT_LENIENT is used when --lenient is not given, and the flag overrides it', async () => {
+    const configured = await runCli(['import', example, '--dry-run'], {
+      ...env,
+      PIFU_HUB_IMPORT_LENIENT: 'all',
+    });
+    expect(configured.exitCode).toBe(0);
+    expect(configured.stdout).toMatch(/invalid-nin \d+ \(tolerated\)/);
+    const strict = await runCli(['import', example, '--dry-run', '--lenient', 'none'], {
+      ...env,
+      PIFU_HUB_IMPORT_LENIENT: 'all',
+    });
+    expect(strict.exitCode).toBe(1);
+    expect(strict.stdout).toMatch(/REFUSED: nothing would be imported/);
+  });
+
+  it('an unknown mode in PIFU_HUB_IMPORT_LENIENT stops import and source watch in one line', async () => {
+    for (const args of [
+      ['import', example, '--dry-run'],
+      ['source', 'watch', '--dir', tmpdir(), '--once'],
+    ]) {
+      const result = await runCli(args, { ...env, PIFU_HUB_IMPORT_LENIENT: 'invalid-nin,sloppy' });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: PIFU_CONFIG_INVALID: environment: PIFU_HUB_IMPORT_LENIENT: /),
+      ]);
+    }
+  });
+
+  it('source watch takes its modes from PIFU_HUB_IMPORT_LENIENT: they are not among the refusal reasons', async () => {
+    const refusals = async (lenient: string | undefined): Promise<string> => {
+      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-watch-'));
+      await copyFile(example, join(dir, 'export.xml'));
+      const result = await runCli(['source', 'watch', '--dir', dir, '--once', '--settle', '0'], {
+        ...env,
+        PIFU_HUB_IMPORT_LENIENT: lenient,
+      });
+      expect(result.exitCode).toBe(0);
+      expect(await readdir(join(dir, 'refused'))).toEqual(['export.xml']);
+      return result.stdout;
+    };
+    expect(await refusals(undefined)).toMatch(/refused, .*invalid-nin \d+/);
+    expect(await refusals('invalid-nin')).not.toMatch(/invalid-nin/);
+  });
+
+  /**
+   * `pifu-hub source pull` as an operator runs it: settings from PIFU_HUB_SOURCE_PULL_FILE, lenient modes
+   * from PIFU_HUB_IMPORT_LENIENT, the official example pulled over SFTP (loopback) and delivered; a second
+   * pull finds nothing new.
+   */
+  describe('pifu-hub source pull', () => {
+    let server: TestSftpServer;
+    let pullEnv: Record<string, string>;
+    let dropDir: string;
+
+    beforeAll(async () => {
+      const hostKey = makeKey('host');
+      const clientKey = makeKey('client');
+      server = await startSftpServer({ hostKey, user: 'pifu', authorizedKey: clientKey });
+      mkdirSync(join(server.root, 'export'));
+      const exported = join(server.root, 'export', 'sas-20240901.xml');
+      writeFileSync(exported, readFileSync(example));
+      utimesSync(exported, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-pull-'));
+      dropDir = join(dir, 'drop');
+      const configFile = join(dir, 'source-pull.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          host: '127.0.0.1',
+          port: server.port,
+          username: 'pifu',
+          privateKey: { file: clientKey.privateKeyPath },
+          hostKey: hostKey.fingerprint,
+          directory: '/export',
+          dropDir,
+          timeoutSeconds: 5,
+        }),
+      );
+      pullEnv = {
+        ...env,
+        PIFU_HUB_RECIPIENTS_DIR: fixtureRecipientsDelivering(join(dir, 'out')),
+        PIFU_HUB_SOURCE_PULL_FILE: configFile,
+        PIFU_HUB_IMPORT_LENIENT: 'all',
+      };
+    }, 30_000);
+    afterAll(async () => server.close());
+
+    it('says in one line that PIFU_HUB_SOURCE_PULL_FILE is not set', async () => {
+      const result = await runCli(['source', 'pull'], { ...pullEnv, PIFU_HUB_SOURCE_PULL_FILE: undefined });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^error: PIFU_CONFIG_INVALID: source pull: PIFU_HUB_SOURCE_PULL_FILE is not set/,
+        ),
+      ]);
+    });
+
+    it('pulls and imports the newest export with the configured lenient modes, then finds nothing new', async () => {
+      const first = await runCli(['source', 'pull', '--json'], pullEnv);
+      expect(first.stderr).toBe('');
+      expect(first.exitCode).toBe(0);
+      const outcome = JSON.parse(first.stdout) as {
+        pulled?: { file: string; outcome: string; runId?: string };
+      };
+      expect(outcome.pulled).toMatchObject({ file: 'sas-20240901.xml', outcome: 'imported' });
+      expect(readdirSync(dropDir)).toEqual([]);
+      const runs = await sql<{ id: string; status: string }>`SELECT id, status FROM hub.run`.execute(
+        database.db,
+      );
+      expect(runs.rows).toEqual([{ id: outcome.pulled?.runId, status: 'completed' }]);
+
+      const second = await runCli(['source', 'pull'], pullEnv);
+      expect(second.exitCode).toBe(0);
+      expect(second.stdout).toMatch(/: nothing new to pull$/m);
+    });
   });
 });

@@ -69,6 +69,29 @@ describe('readEnvironment', () => {
   });
 });
 
+describe('PIFU_HUB_IMPORT_LENIENT: the lenient modes of this source, where --lenient names none', () => {
+  it('is strict unset, and reads mode names, all and none as --lenient does', () => {
+    expect(readEnvironment({}, '/srv').importLenient).toEqual([]);
+    expect(
+      readEnvironment({ PIFU_HUB_IMPORT_LENIENT: ' duplicates,invalid-nin,,' }, '/srv').importLenient,
+    ).toEqual(['invalid-nin', 'duplicates']);
+    expect(readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'all' }, '/srv').importLenient).toEqual([
+      'invalid-nin',
+      'dangling-references',
+      'legacy-subrole',
+      'unreadable-objects',
+      'duplicates',
+    ]);
+    expect(readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'none' }, '/srv').importLenient).toEqual([]);
+  });
+
+  it('refuses an unknown mode in one PIFU_CONFIG_INVALID line naming the variable', () => {
+    expect(() => readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'invalid-nin,sloppy' }, '/srv')).toThrow(
+      /^PIFU_CONFIG_INVALID: environment: PIFU_HUB_IMPORT_LENIENT: invalid-nin, .* all or none \(comma-separated\)$/,
+    );
+  });
+});
+
 describe('scope clock and retention settings', () => {
   it('default to the auto clock and 2 days grace, 7 days of feed files, 5 years of disclosure rows', () => {
     const env = readEnvironment({}, '/srv');

@@ -1,0 +1,43 @@
+import {
+  createSftpSourceFetcher,
+  readSourcePullConfig,
+  type SourcePullConfig,
+} from '../connectors/transports/sftp/index.js';
+import type { HubEnvironment } from '../src/config/index.js';
+import {
+  pullSourceFile,
+  type Actor,
+  type LenientMode,
+  type OperationContext,
+  type SourcePullOutcome,
+} from '../src/operations/index.js';
+
+/** The configured source pull (PIFU_HUB_SOURCE_PULL_FILE), for `source pull` and the scheduler. */
+export interface SourcePuller {
+  readonly config: SourcePullConfig;
+  pull(
+    ops: OperationContext,
+    actor: Actor,
+    lenient: readonly LenientMode[],
+    signal?: AbortSignal,
+  ): Promise<SourcePullOutcome>;
+}
+
+/** Undefined when PIFU_HUB_SOURCE_PULL_FILE is unset; a bad file is PIFU_CONFIG_INVALID naming it. */
+export function configuredSourcePull(
+  env: Pick<HubEnvironment, 'sourcePullFile' | 'secretsDir'>,
+): SourcePuller | undefined {
+  if (env.sourcePullFile === undefined) return undefined;
+  const config = readSourcePullConfig(env.sourcePullFile, { secretsDir: env.secretsDir });
+  const fetcher = createSftpSourceFetcher(config);
+  return {
+    config,
+    pull: (ops, actor, lenient, signal) =>
+      pullSourceFile(
+        ops,
+        actor,
+        { fetcher, dir: config.dropDir, lenient, settleSeconds: config.settleSeconds },
+        signal === undefined ? {} : { signal },
+      ),
+  };
+}

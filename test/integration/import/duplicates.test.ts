@@ -1,0 +1,146 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import type { Membership, Person } from '../../../src/model/index.js';
+import { importFile, type OperationContext } from '../../../src/operations/index.js';
+import { defaultInputLimits } from '../../../src/pifu/index.js';
+import type { RosterFileReader } from '../../../src/ports/index.js';
+import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
+const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
+const person = (key: string, given: string) =>
+  `<person>${id(key)}<name><fn>${given} Hansen</fn><n><family>Hansen</family><given>${given}</given></n></name></person>`;
+const group = (key: string, type: string, level: number, parent: string) =>
+  `<group>${id(key)}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>${key}</short></description><relationship relation="1">${id(parent)}<label>p</label></relationship></group>`;
+const member = (key: string, roletype: string, begin?: string) =>
+  `<member>${id(key)}<idtype>1</idtype><role roletype="${roletype}"><status>1</status>${begin === undefined ? '' : `<timeframe><begin restrict="1">${begin}</begin></timeframe>`}</role></member>`;
+const membership = (key: string, ...members: string[]) =>
+  `<membership>${id(key)}${members.join('')}</membership>`;
+
+/** One record a line, so each problem's line is known. */
+const lines = [
+  '<?xml version="1.0" encoding="UTF-8"?>',
+  `<enterprise xmlns="${namespace}">`,
+  '<properties><datasource>sas</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>',
+  person('p1', 'Første'), // 4
+  person('p2', 'Andre'), // 5
+  person('p1', 'Senere'), // 6: the same person id again
+  group('eier', 'skoleeier', 1, 'eier'), // 7
+  group('skole', 'skole', 2, 'eier'), // 8
+  group('skole', 'skole', 2, 'eier'), // 9: the same group id again
+  group('1a', 'basisgruppe', 3, 'skole'), // 10
+  membership('1a', member('p1', '01'), member('p1', '01'), member('p2', '02')), // 11: p1 pupil twice
+  membership('1a', member('p2', '02'), member('p2', '05')), // 12: p2 teacher again; management is new
+  membership('skole', member('p1', '01', '2024-08-01')), // 13
+  membership('skole', member('p1', '01', '2019-08-01')), // 14: the school membership again, other dates
+  '</enterprise>',
+];
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/**
+ * Issue 13: the same person or group id twice in a file, or the same member with the same role twice in
+ * a group, is a duplicate: reported per object with its id and line, counted, and the file refused unless
+ * `duplicates` is tolerated; then the first in the file is kept, every time.
+ */
+describe('import: duplicates in a PIFU file', () => {
+  let database: TestDatabase;
+  let reader: RosterFileReader;
+  let ops: OperationContext;
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
+    const ctx = hubContext(database.db, {
+      recipients: (drop) => [recipient('katalog', 'directory', join(drop, 'katalog'))],
+    });
+    ops = { ...operationContext(ctx), rosterFiles: reader };
+    dir = mkdtempSync(join(tmpdir(), 'pifu-duplicates-'));
+    file = join(dir, 'export.xml');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+  });
+  afterAll(async () => database.destroy());
+
+  it('reports each duplicate with its id and line, counts them, and refuses the file by default', async () => {
+    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    try {
+      expect(read.report.refused).toBe(true);
+      expect(read.report.problemCounts).toEqual({ duplicates: 5 });
+      expect(read.report.problems).toEqual([
+        { rule: 'duplicates', object: 'person', id: 'p1', line: 6, what: 'the person is in the file twice' },
+        { rule: 'duplicates', object: 'group', id: 'skole', line: 9, what: 'the group is in the file twice' },
+        ...[
+          ['1a', 'p1', 11],
+          ['1a', 'p2', 12],
+          ['skole', 'p1', 14],
+        ].map(([groupId, personId, line]) => ({
+          rule: 'duplicates',
+          object: 'membership',
+          id: `membership in group ${groupId}, member ${personId}`,
+          line,
+          what: 'the member has this role in the group twice',
+        })),
+      ]);
+    } finally {
+      await read.close();
+    }
+  });
+
+  it('refuses the import, naming the rule, and records nothing', async () => {
+    await expect(importFile(ops, testActor(), { path: file })).rejects.toThrow(
+      /PIFU_IMPORT_REFUSED: .*duplicates 5.*nothing was imported/,
+    );
+    const runs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db);
+    expect(runs.rows[0]?.n).toBe(0);
+  });
+
+  it('with --lenient duplicates keeps the first of each, the same on every read', async () => {
+    const rosters: { persons: Person[]; memberships: Membership[] }[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const read = await reader.read(file, { lenient: ['duplicates'], scratchDir: dir });
+      try {
+        expect(read.report).toMatchObject({
+          refused: false,
+          problemCounts: { duplicates: 5 },
+          counts: { persons: 2, groups: 3, memberships: 4 },
+        });
+        const snapshot = await read.source.openSnapshot();
+        rosters.push({
+          persons: await collect(snapshot.persons()),
+          memberships: await collect(snapshot.memberships()),
+        });
+        expect(await collect(snapshot.groups())).toHaveLength(3);
+        await read.commitIdentities(database.db); // the second read gets the same hub keys
+      } finally {
+        await read.close();
+      }
+    }
+    const [first, second] = rosters;
+    expect(second).toEqual(first);
+    expect(first!.persons.map((each) => each.name.given).sort()).toEqual(['Andre', 'Første']);
+    const pupil = first!.persons.find((each) => each.name.given === 'Første')!;
+    const p2 = first!.persons.find((each) => each.name.given === 'Andre')!;
+    const rows = (list: string[][]) => list.map((row) => row.join(' ')).sort();
+    expect(rows(first!.memberships.map((each) => [each.groupKey, each.personKey, each.role]))).toEqual(
+      rows([
+        ['1a', pupil.key, 'pupil'],
+        ['1a', p2.key, 'teacher'],
+        ['1a', p2.key, 'management'],
+        ['skole', pupil.key, 'pupil'],
+      ]),
+    );
+    // The school membership kept is the first: its dates, not the duplicate's, make the affiliation.
+    expect(first!.memberships.find((each) => each.groupKey === 'skole')?.timeframe?.begin).toBe('2024-08-01');
+    expect(pupil.affiliations).toEqual([{ schoolKey: 'skole', population: 'pupil', begin: '2024-08-01' }]);
+  });
+});
