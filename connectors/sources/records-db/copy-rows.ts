@@ -59,20 +59,30 @@ export async function* copyLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<
 /** PostgreSQL's exported snapshot names: hex groups and a number joined by dashes. */
 const snapshotIdPattern = /^[0-9A-F]+(?:-[0-9A-F]+)+$/i;
 
+/** One exported snapshot as its COPY streams read it. */
+export interface CopySnapshot {
+  /** What a `pg.Client` needs to connect: the hub pool's own options. */
+  readonly connection: pg.ClientConfig;
+  /** `pg_export_snapshot()` of the snapshot's transaction, alive while it is open. */
+  readonly snapshotId: string;
+  /** Throws if the snapshot was aborted or closed; runs before every chunk. */
+  readonly ensureOpen: () => void;
+  /** The connections of the streams being read; closing the snapshot ends any a reader left open. */
+  readonly clients: Set<pg.Client>;
+}
+
 /**
- * Rows of `COPY (query) TO STDOUT` read in the exported snapshot `snapshotId`, on a connection of their own
- * (so any number of streams of one snapshot can be open at once, and none takes a pool connection the hub
- * needs meanwhile). The connection imports the snapshot into a REPEATABLE READ, READ ONLY transaction, so
- * it sees exactly what the exporting transaction sees. Stopping early (or failing) closes the connection.
- * `beforeChunk` runs before each chunk is parsed (the snapshot's open/aborted check).
+ * Rows of `COPY (query) TO STDOUT` read in the exported snapshot, on a connection of their own (so any
+ * number of streams of one snapshot can be open at once, and none takes a pool connection the hub needs
+ * meanwhile). The connection imports the snapshot into a REPEATABLE READ, READ ONLY transaction, so it
+ * sees exactly what the exporting transaction sees. Stopping early (or failing) closes the connection.
  */
 export async function* copyRows(
   what: string,
-  connection: pg.ClientConfig,
-  snapshotId: string,
+  snapshot: CopySnapshot,
   query: string,
-  beforeChunk: () => void,
 ): AsyncGenerator<CopyField[]> {
+  const { connection, snapshotId, ensureOpen: beforeChunk, clients } = snapshot;
   beforeChunk();
   if (!snapshotIdPattern.test(snapshotId))
     throw new HubError(
@@ -84,6 +94,7 @@ export async function* copyRows(
   client.on('error', () => undefined);
   let finished = false;
   let stream: ReturnType<typeof copyTo> | undefined;
+  clients.add(client);
   try {
     await client.connect();
     await client.query('begin isolation level repeatable read read only');
@@ -107,6 +118,7 @@ export async function* copyRows(
       { cause: error },
     );
   } finally {
+    clients.delete(client);
     if (!finished) stream?.destroy();
     await client.end().catch(() => undefined);
   }

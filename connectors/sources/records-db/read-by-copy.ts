@@ -1,24 +1,15 @@
-import type pg from 'pg';
 import type { Group, Membership, Person } from '../../../src/model/index.js';
 import { HubError } from '../../../src/errors/index.js';
-import { copyRows, type CopyField } from './copy-rows.js';
+import { copyRows, type CopyField, type CopySnapshot } from './copy-rows.js';
 import { mapPerson, type PersonRows } from './map-person.js';
 import { mapGroup, type GroupRow } from './read-groups.js';
 import { inRoleOrder, type MembershipRow } from './read-memberships.js';
 
-/**
+/*
  * The three streams of a snapshot read by `COPY (SELECT …) TO STDOUT` in PostgreSQL's exported snapshot,
  * each on a connection of its own (see copyRows). They give exactly what the keyset pages give (same
  * columns, same order, same mapping); the equivalence is tested against the paging path.
  */
-export interface CopySnapshot {
-  /** What a `pg.Client` needs to connect: the hub pool's own options. */
-  readonly connection: pg.ClientConfig;
-  /** `pg_export_snapshot()` of the snapshot's transaction, alive while it is open. */
-  readonly snapshotId: string;
-  /** Throws if the snapshot was aborted or closed; runs before every chunk. */
-  readonly ensureOpen: () => void;
-}
 
 const text = (field: CopyField | undefined): string => {
   if (field === null || field === undefined)
@@ -135,9 +126,7 @@ function personRows(row: CopyField[]): PersonRows {
 
 /** Persons in key order, mapped one row at a time. */
 export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Person> {
-  const { connection, snapshotId, ensureOpen } = snapshot;
-  for await (const row of copyRows('persons', connection, snapshotId, personsQuery, ensureOpen))
-    yield mapPerson(personRows(row));
+  for await (const row of copyRows('persons', snapshot, personsQuery)) yield mapPerson(personRows(row));
 }
 
 /** The keyset path's group query as one statement; school types as a JSON array. */
@@ -175,9 +164,7 @@ function groupRow(row: CopyField[]): GroupRow {
 
 /** Groups in key order, owner and schools included (see readGroups). */
 export async function* copyGroups(snapshot: CopySnapshot): AsyncGenerator<Group> {
-  const { connection, snapshotId, ensureOpen } = snapshot;
-  for await (const row of copyRows('groups', connection, snapshotId, groupsQuery, ensureOpen))
-    yield mapGroup(groupRow(row));
+  for await (const row of copyRows('groups', snapshot, groupsQuery)) yield mapGroup(groupRow(row));
 }
 
 const membershipsQuery = `
@@ -187,8 +174,7 @@ from records.membership
 order by group_id, person_id, roletype`;
 
 async function* membershipRows(snapshot: CopySnapshot): AsyncGenerator<MembershipRow> {
-  const { connection, snapshotId, ensureOpen } = snapshot;
-  for await (const row of copyRows('memberships', connection, snapshotId, membershipsQuery, ensureOpen)) {
+  for await (const row of copyRows('memberships', snapshot, membershipsQuery)) {
     const [group, person, roletype, subrole, active, primary, adminPeriod, begins, ends] = row;
     yield {
       group_id: text(group),

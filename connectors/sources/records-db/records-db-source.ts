@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { HubError } from '../../../src/errors/index.js';
 import type { RosterSnapshot, SourceConnector } from '../../../src/ports/source-connector.js';
 import { parseRecordsDbConfig } from './records-db-config.js';
-import { copyGroups, copyMemberships, copyPersons, type CopySnapshot } from './read-by-copy.js';
+import type { CopySnapshot } from './copy-rows.js';
+import { copyGroups, copyMemberships, copyPersons } from './read-by-copy.js';
 import { readGroups } from './read-groups.js';
 import { readMemberships } from './read-memberships.js';
 import type { PageContext } from './read-pages.js';
@@ -93,7 +94,10 @@ export function createRecordsDbSource(
       signal?.throwIfAborted();
       const { trx, snapshotAt, synthetic } = await beginSnapshot(db);
       let closing: Promise<void> | undefined;
+      let copy: CopySnapshot | undefined;
       const close = (): Promise<void> => {
+        // A COPY stream its reader left unfinished still holds a connection: end it with the snapshot.
+        for (const client of copy?.clients ?? []) client.end().catch(() => undefined);
         closing ??= trx.rollback().execute();
         return closing;
       };
@@ -114,10 +118,14 @@ export function createRecordsDbSource(
             );
         },
       };
-      let copy: CopySnapshot | undefined;
       if (driver !== undefined) {
         try {
-          copy = { connection: driver.pool.options, snapshotId: await exportSnapshot(trx), ...context };
+          copy = {
+            connection: driver.pool.options,
+            snapshotId: await exportSnapshot(trx),
+            ensureOpen: context.ensureOpen,
+            clients: new Set(),
+          };
         } catch (error) {
           await close().catch(() => undefined);
           signal?.removeEventListener('abort', onAbort);
