@@ -44,7 +44,7 @@ async function readMembershipPage(
 /** A membership's row as the queries give it: dates as YYYY-MM-DD. */
 export type MembershipRow = Awaited<ReturnType<typeof readMembershipPage>>[number];
 
-export function mapMembership(row: MembershipRow): Membership {
+function mapMembership(row: MembershipRow): Membership {
   const timeframe = {
     ...(row.begins === null ? {} : { begin: row.begins }),
     ...(row.ends === null ? {} : { end: row.ends }),
