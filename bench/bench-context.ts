@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import { createRecordsDbSource, type SourceDatabase } from '../connectors/sources/records-db/index.js';
+import {
+  createRecordsDbSource,
+  type RecordsDbDriver,
+  type SourceDatabase,
+} from '../connectors/sources/records-db/index.js';
 import { createTransport } from '../connectors/transports/registry.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../src/config/index.js';
 import type { HubDatabase } from '../src/db/index.js';
@@ -20,10 +24,10 @@ function benchRecipients(workDir: string): RecipientConfig[] {
  * The context every bench process builds the same way from the same work directory, so a worker process
  * finds the run's spool and writes where the main process expects.
  */
-export function benchContext(db: Kysely<HubDatabase>, workDir: string): HubContext {
+export function benchContext(db: Kysely<HubDatabase>, workDir: string, driver?: RecordsDbDriver): HubContext {
   return {
     db,
-    source: createRecordsDbSource(db as unknown as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
+    source: createRecordsDbSource(db as unknown as Kysely<SourceDatabase>, { source: 'pifu-hub' }, driver),
     recipients: new Map(benchRecipients(workDir).map((recipient) => [recipient.id, recipient])),
     transportFor: createTransport,
     logger: createLogger({ level: 'silent' }),

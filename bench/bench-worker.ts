@@ -18,7 +18,7 @@ if (databaseUrl === undefined || workDir === undefined) {
 // The main bench process going away ends its workers too.
 process.on('disconnect', () => process.exit(0));
 const open = await openDatabase<HubDatabase>({ kind: 'postgres', url: databaseUrl });
-const ctx = benchContext(open.db, workDir);
+const ctx = benchContext(open.db, workDir, open.kind === 'postgres' ? { pool: open.pool } : undefined);
 let queue: Promise<void> = Promise.resolve();
 process.on('message', (message: ToWorker) => {
   queue = queue.then(async () => {

@@ -189,7 +189,7 @@ async function loadAndExport(
   const rows = Object.values(report.rowsByTable).reduce((sum, count) => sum + count, 0);
   log(`bench: loaded ${options.scale} (seed ${options.seed}): ${rows} rows in ${loadS.toFixed(1)} s`);
 
-  const ctx = benchContext(open.db, workDir);
+  const ctx = benchContext(open.db, workDir, open.kind === 'postgres' ? { pool: open.pool } : undefined);
   const recipientIds = [...ctx.recipients.keys()];
   const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType: 'full' });
   const ids = runIds(runId);

@@ -117,7 +117,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       load_s: round((performance.now() - started) / 1000),
     });
 
-    const ctx = benchContext(db, workDir);
+    const ctx = benchContext(db, workDir, { pool: pg });
     const recipientIds = options.recipients === 'all' ? [...ctx.recipients.keys()] : [...options.recipients];
     pool = await openFeedPool(ctx, {
       workers: options.workers,

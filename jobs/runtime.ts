@@ -138,7 +138,11 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
   }
   const context: HubContext = {
     db: hub.db,
-    source: createRecordsDbSource(records.db as Kysely<SourceDatabase>, { source: env.sourceName }),
+    source: createRecordsDbSource(
+      records.db as Kysely<SourceDatabase>,
+      { source: env.sourceName },
+      records.kind === 'postgres' ? { pool: records.pool } : undefined,
+    ),
     recipients: new Map(recipients.map((recipient) => [recipient.id, recipient])),
     transportFor: createTransport,
     spoolDir: env.spoolDir,

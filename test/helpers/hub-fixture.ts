@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { createRecordsDbSource, type SourceDatabase } from '../../connectors/sources/records-db/index.js';
+import {
+  createRecordsDbSource,
+  type RecordsDbDriver,
+  type SourceDatabase,
+} from '../../connectors/sources/records-db/index.js';
 import { createTransport } from '../../connectors/transports/registry.js';
 import {
   generateMunicipality,
@@ -19,7 +23,13 @@ import type { HubDatabase } from '../../src/db/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
 import type { TransportFactory } from '../../src/ports/index.js';
 import type { HubContext } from '../../src/run/index.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, poolOf, type TestDatabase } from './test-database.js';
+
+/** The COPY driver for a test database on PostgreSQL (the production path); none for PGlite. */
+function driverOf(db: object): RecordsDbDriver | undefined {
+  const pool = poolOf(db);
+  return pool === undefined ? undefined : { pool };
+}
 
 /** Captured log lines, parsed as JSON (pino's own `sink()` test pattern). */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
@@ -132,7 +142,7 @@ export function hubContext(
   return {
     dropDir,
     db: db as Kysely<HubDatabase>,
-    source: createRecordsDbSource(db as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
+    source: createRecordsDbSource(db as Kysely<SourceDatabase>, { source: 'pifu-hub' }, driverOf(db)),
     recipients: new Map(options.recipients(dropDir).map((config) => [config.id, config])),
     transportFor: options.transportFor ?? createTransport,
     spoolDir: mkdtempSync(join(tmpdir(), 'pifu-spool-')),

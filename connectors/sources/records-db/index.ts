@@ -1,3 +1,3 @@
-export { createRecordsDbSource } from './records-db-source.js';
+export { createRecordsDbSource, type RecordsDbDriver } from './records-db-source.js';
 export { migrateRecordsStore } from './migrate-records-store.js';
 export type { SourceDatabase } from './source-database.js';

@@ -59,7 +59,8 @@ async function readGroupPage(
   );
 }
 
-type GroupRow = Awaited<ReturnType<typeof readGroupPage>>[number];
+/** A group's row as the queries give it: dates as YYYY-MM-DD, identifiers from the owner and school rows. */
+export type GroupRow = Awaited<ReturnType<typeof readGroupPage>>[number];
 
 function identifiersOf(row: GroupRow): OrganizationIdentifier[] {
   const candidates: [OrganizationIdentifier['type'], string | null][] = [
@@ -74,7 +75,7 @@ function identifiersOf(row: GroupRow): OrganizationIdentifier[] {
     .sort((a, b) => compareKeys(a.type, b.type) || compareKeys(a.value, b.value));
 }
 
-function mapGroup(row: GroupRow): Group {
+export function mapGroup(row: GroupRow): Group {
   const type = mapVocabulary(groupTypeByName, row.group_type, row.id, 'roster_group.group_type');
   const timeframe = {
     ...(row.begins === null ? {} : { begin: row.begins }),

@@ -41,7 +41,8 @@ async function readMembershipPage(
   );
 }
 
-type MembershipRow = Awaited<ReturnType<typeof readMembershipPage>>[number];
+/** A membership's row as the queries give it: dates as YYYY-MM-DD. */
+export type MembershipRow = Awaited<ReturnType<typeof readMembershipPage>>[number];
 
 function mapMembership(row: MembershipRow): Membership {
   const timeframe = {
@@ -68,33 +69,46 @@ function mapMembership(row: MembershipRow): Membership {
 const byRole = (a: Membership, b: Membership): number => compareKeys(a.role, b.role);
 
 /**
- * Memberships by (group, person, role). The index walks roletype codes ('01' < '02' ...), but the
- * canonical order compares role names, so each (group, person) run is re-sorted here; a run is at most
- * 8 records. The last run of a page may continue on the next page, so it is carried over, not yielded.
+ * Memberships as the index gives them, by (group, person, roletype code), in canonical order. The index
+ * walks roletype codes ('01' < '02' ...), but the canonical order compares role names, so each (group,
+ * person) run is re-sorted here; a run is at most 8 records.
  */
-export async function* readMemberships(
+export async function* inRoleOrder(rows: AsyncIterable<MembershipRow>): AsyncGenerator<Membership> {
+  let run: Membership[] = [];
+  for await (const row of rows) {
+    const membership = mapMembership(row);
+    const head = run[0];
+    if (
+      head !== undefined &&
+      (head.groupKey !== membership.groupKey || head.personKey !== membership.personKey)
+    ) {
+      yield* run.sort(byRole);
+      run = [];
+    }
+    run.push(membership);
+  }
+  yield* run.sort(byRole);
+}
+
+/** Membership rows by (group, person, roletype), one keyset page of `chunkSize` at a time. */
+async function* membershipPages(
+  trx: Transaction<SourceDatabase>,
+  context: PageContext,
+): AsyncGenerator<MembershipRow> {
+  let after: Cursor | undefined;
+  for (;;) {
+    const page = await readMembershipPage(trx, context, after);
+    yield* page;
+    const last = page.at(-1);
+    if (last === undefined || page.length < context.chunkSize) return;
+    after = { groupId: last.group_id, personId: last.person_id, roletype: last.roletype };
+  }
+}
+
+/** Memberships by (group, person, role), read by keyset pages. */
+export function readMemberships(
   trx: Transaction<SourceDatabase>,
   context: PageContext,
 ): AsyncGenerator<Membership> {
-  let after: Cursor | undefined;
-  let run: Membership[] = [];
-  for (;;) {
-    const page = await readMembershipPage(trx, context, after);
-    for (const row of page) {
-      const membership = mapMembership(row);
-      const head = run[0];
-      if (
-        head !== undefined &&
-        (head.groupKey !== membership.groupKey || head.personKey !== membership.personKey)
-      ) {
-        yield* run.sort(byRole);
-        run = [];
-      }
-      run.push(membership);
-    }
-    const last = page.at(-1);
-    if (last === undefined || page.length < context.chunkSize) break;
-    after = { groupId: last.group_id, personId: last.person_id, roletype: last.roletype };
-  }
-  yield* run.sort(byRole);
+  return inRoleOrder(membershipPages(trx, context));
 }

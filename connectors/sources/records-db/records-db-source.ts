@@ -1,7 +1,10 @@
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
+import type pg from 'pg';
 import { HubError } from '../../../src/errors/index.js';
 import type { RosterSnapshot, SourceConnector } from '../../../src/ports/source-connector.js';
 import { parseRecordsDbConfig } from './records-db-config.js';
+import type { CopySnapshot } from './copy-rows.js';
+import { copyGroups, copyMemberships, copyPersons } from './read-by-copy.js';
 import { readGroups } from './read-groups.js';
 import { readMemberships } from './read-memberships.js';
 import type { PageContext } from './read-pages.js';
@@ -46,13 +49,43 @@ async function beginSnapshot(
   }
 }
 
+/** The raw driver beside Kysely, for reading by COPY (see createRecordsDbSource). */
+export interface RecordsDbDriver {
+  /** The pool Kysely runs on; COPY streams connect with its options. */
+  readonly pool: pg.Pool;
+}
+
+async function exportSnapshot(trx: ControlledTransaction<SourceDatabase>): Promise<string> {
+  try {
+    const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx);
+    const id = rows[0]?.id;
+    if (id === undefined) throw new Error('pg_export_snapshot() returned no row');
+    return id;
+  } catch (error) {
+    throw new HubError(
+      'PIFU_SOURCE_UNAVAILABLE',
+      'could not export the records store snapshot for COPY; check the database connection and retry',
+      { cause: error },
+    );
+  }
+}
+
 /**
  * The reference records store as a roster source. Each snapshot is one REPEATABLE READ, READ ONLY
- * transaction on one connection, and every stream reads through it by keyset pages, so the three
- * streams agree with each other and work the same on node-postgres and on PGlite (whose Kysely dialect
- * has one connection: a second one opened during a snapshot would wait forever).
+ * transaction, so the three streams agree with each other. How the streams read it:
+ * - on PostgreSQL, given the `driver`: `COPY (SELECT …) TO STDOUT`, one statement per stream, each on a
+ *   connection of its own that imports the transaction's exported snapshot (pg_export_snapshot / SET
+ *   TRANSACTION SNAPSHOT), so it sees exactly the same rows as the transaction, at the speed PostgreSQL
+ *   hands them over;
+ * - on PGlite, or without a driver: keyset pages of `chunkSize` through the transaction itself (PGlite's
+ *   Kysely dialect has one connection, and pg-copy-streams needs node-postgres).
+ * Both paths give the same objects in the same order (tested).
  */
-export function createRecordsDbSource(db: Kysely<SourceDatabase>, config: unknown = {}): SourceConnector {
+export function createRecordsDbSource(
+  db: Kysely<SourceDatabase>,
+  config: unknown = {},
+  driver?: RecordsDbDriver,
+): SourceConnector {
   const { source, chunkSize } = parseRecordsDbConfig(config);
   return {
     lookup: recordsDbLookup(db),
@@ -61,7 +94,10 @@ export function createRecordsDbSource(db: Kysely<SourceDatabase>, config: unknow
       signal?.throwIfAborted();
       const { trx, snapshotAt, synthetic } = await beginSnapshot(db);
       let closing: Promise<void> | undefined;
+      let copy: CopySnapshot | undefined;
       const close = (): Promise<void> => {
+        // A COPY stream its reader left unfinished still holds a connection: end it with the snapshot.
+        for (const client of copy?.clients ?? []) client.end().catch(() => undefined);
         closing ??= trx.rollback().execute();
         return closing;
       };
@@ -82,11 +118,25 @@ export function createRecordsDbSource(db: Kysely<SourceDatabase>, config: unknow
             );
         },
       };
+      if (driver !== undefined) {
+        try {
+          copy = {
+            connection: driver.pool.options,
+            snapshotId: await exportSnapshot(trx),
+            ensureOpen: context.ensureOpen,
+            clients: new Set(),
+          };
+        } catch (error) {
+          await close().catch(() => undefined);
+          signal?.removeEventListener('abort', onAbort);
+          throw error;
+        }
+      }
       return {
         properties: { source, snapshotAt, ...(synthetic ? { synthetic } : {}) },
-        persons: () => readPersons(trx, context),
-        groups: () => readGroups(trx, context),
-        memberships: () => readMemberships(trx, context),
+        persons: () => (copy === undefined ? readPersons(trx, context) : copyPersons(copy)),
+        groups: () => (copy === undefined ? readGroups(trx, context) : copyGroups(copy)),
+        memberships: () => (copy === undefined ? readMemberships(trx, context) : copyMemberships(copy)),
         close: async () => {
           signal?.removeEventListener('abort', onAbort);
           await close();

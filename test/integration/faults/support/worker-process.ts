@@ -77,7 +77,11 @@ async function main(): Promise<void> {
   };
   const ctx: HubContext = {
     db: open.db,
-    source: createRecordsDbSource(open.db as unknown as Kysely<SourceDatabase>, { source: 'pifu-hub' }),
+    source: createRecordsDbSource(
+      open.db as unknown as Kysely<SourceDatabase>,
+      { source: 'pifu-hub' },
+      open.kind === 'postgres' ? { pool: open.pool } : undefined,
+    ),
     recipients: new Map(recipientsOf(config).map((recipient) => [recipient.id, recipient])),
     transportFor,
     spoolDir: config.spoolDir,

@@ -1,0 +1,32 @@
+import { copyLines, parseCopyLine } from '../../../connectors/sources/records-db/copy-rows.js';
+
+async function* chunksOf(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
+}
+
+async function lines(bytes: Buffer, size: number): Promise<string[]> {
+  const all: string[] = [];
+  for await (const line of copyLines(chunksOf(bytes, size))) all.push(line);
+  return all;
+}
+
+describe('COPY text format', () => {
+  it('splits fields at tabs, reads \\N as null and an empty field as the empty string', () => {
+    expect(parseCopyLine('a\t\\N\t\tb')).toEqual(['a', null, '', 'b']);
+  });
+
+  it('undoes every escape COPY TO writes, and a backslash before any other character', () => {
+    expect(parseCopyLine('x\\ty\\nz\\r\\\\\\b\\f\\v\tq\\Nr\t\\\\N')).toEqual([
+      'x\ty\nz\r\\\b\f\v',
+      'qNr',
+      '\\N',
+    ]);
+    expect(parseCopyLine('\\101\\x42\\\\101')).toEqual(['AB\\101']);
+  });
+
+  it('finds every row whatever the chunk boundaries, multi-byte characters split or not', async () => {
+    const rows = ['Øystein\tÆrlig Åsen', 'ĳ\\n𝄞\t\\N', '', 'søt'];
+    const bytes = Buffer.from(rows.map((row) => `${row}\n`).join(''), 'utf8');
+    for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) expect(await lines(bytes, size)).toEqual(rows);
+  });
+});
