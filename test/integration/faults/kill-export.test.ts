@@ -1,12 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase, type HubDatabase } from '../../../src/db/index.js';
 import { sha256Of } from './support/run-checks.js';
+import { ensureBuilt, repository } from '../../helpers/built-cli.js';
 
 /**
  * Issue 10's crash test, on the embedded default (PGlite, and a private redis-server or, without one on
@@ -17,32 +17,10 @@ import { sha256Of } from './support/run-checks.js';
  */
 const killPoints = Number(process.env['PIFU_KILL_POINTS'] ?? 4);
 
-const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(repository, 'bin', 'pifu-hub.js');
 /** Synthetic data comes from the development tools' own binary. */
 const devBin = join(repository, 'bin', 'pifu-hub-dev.js');
 const fixturesDir = join(repository, 'fixtures', 'recipients');
-
-/** dist/ is what the bin runs: rebuilt here when any source is newer, so the test never runs stale code. */
-function ensureBuilt(): void {
-  const newest = (dir: string, suffix: string): number =>
-    readdirSync(dir, { recursive: true, encoding: 'utf8' })
-      .filter((name) => name.endsWith(suffix))
-      .reduce((latest, name) => Math.max(latest, statSync(join(dir, name)).mtimeMs), 0);
-  const built = existsSync(join(repository, 'dist')) ? newest(join(repository, 'dist'), '.js') : 0;
-  const sources = Math.max(
-    ...['src', 'jobs', 'connectors', 'schemas'].map((dir) => newest(join(repository, dir), '.ts')),
-  );
-  if (built > sources) return;
-  execFileSync(
-    process.execPath,
-    [join(repository, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: repository,
-      stdio: 'pipe',
-    },
-  );
-}
 
 interface Finished {
   readonly code: number | null;

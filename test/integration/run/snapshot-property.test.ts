@@ -154,5 +154,5 @@ describe('the snapshot property: a source change committed while a run is in pro
         group: true,
       });
     }
-  }, 30_000);
+  }, 180_000);
 });
