@@ -107,10 +107,11 @@ export async function readFeedDetailed(
   }
   const properties = parseProperties(parseRecord(first.value.xml, 'properties'));
 
-  // Records are parsed in batches of one kind (docs: fast-xml-parser's setup per call was most of the
-  // reading time); a batch holds at most `batchRecords` records and, past one record, `batchChars`
-  // characters, so memory stays bounded by the batch, not the feed. What the scanner or the order check
-  // throws while a batch is filled is thrown only when the records before it have been read.
+  // Records are parsed in batches of one kind (fast-xml-parser's setup per call was most of the reading
+  // time); a batch takes records until it holds `batchRecords` of them or `batchChars` characters, so
+  // memory stays bounded by one batch (at most `batchChars` plus one record), not the feed. What the
+  // scanner or the order check throws while a batch is filled is thrown only once the records before it
+  // have been read, as when records were parsed one by one.
   let queue: { readonly record: XmlRecord; readonly parsed: ParsedRecord }[] = [];
   let queued = 0;
   let carried: XmlRecord | undefined;
@@ -227,9 +228,9 @@ async function* plain<T>(entries: AsyncIterable<ReadEntry<T>>): AsyncGenerator<F
  * Reads a PIFU-IMS feed: ours, or anyone's (the official examples with their comments, results, absences,
  * photos and urls). What maps to the model is returned; elements the model has no place for are skipped.
  * The bytes pass the input guard first (no DOCTYPE, no entity but the predefined ones, UTF-8 or declared
- * ISO-8859-1, size and depth limits); records are then cut out of the text one at a time and parsed with
- * fast-xml-parser, so memory is bounded by the largest record, not the feed. Element prefixes are
- * accepted; the root must be `enterprise` in the PIFU namespace.
+ * ISO-8859-1, size and depth limits); records are then cut out of the text and parsed with fast-xml-parser
+ * a batch at a time, so memory is bounded by a batch (256 records or 1 MB of text, plus one record), not
+ * the feed. Element prefixes are accepted; the root must be `enterprise` in the PIFU namespace.
  *
  * Throws HubError `PIFU_FILE_REFUSED` for input the guard refuses, `PIFU_XML_UNREADABLE` for input that
  * is not PIFU XML or breaks a rule the mapping depends on (a person without a name, a role without a
