@@ -77,8 +77,8 @@ function decodeUtf8(decoder: TextDecoder, name: string, chunk?: Buffer): string 
 }
 
 /** Records parsed per call to the XML parser, and the characters a batch of several may reach. */
-const batchRecords = 256;
-const batchChars = 1024 * 1024;
+const batchRecords = 32;
+const batchChars = 256 * 1024;
 
 /** Spec 2.1: persons, then groups, then memberships. */
 const stageOfRecord: Readonly<Record<string, number>> = { person: 0, group: 1, membership: 2 };
@@ -229,7 +229,7 @@ async function* plain<T>(entries: AsyncIterable<ReadEntry<T>>): AsyncGenerator<F
  * photos and urls). What maps to the model is returned; elements the model has no place for are skipped.
  * The bytes pass the input guard first (no DOCTYPE, no entity but the predefined ones, UTF-8 or declared
  * ISO-8859-1, size and depth limits); records are then cut out of the text and parsed with fast-xml-parser
- * a batch at a time, so memory is bounded by a batch (256 records or 1 MB of text, plus one record), not
+ * a batch at a time, so memory is bounded by a batch (32 records or 256 KiB of text, plus one record), not
  * the feed. Element prefixes are accepted; the root must be `enterprise` in the PIFU namespace.
  *
  * Throws HubError `PIFU_FILE_REFUSED` for input the guard refuses, `PIFU_XML_UNREADABLE` for input that
