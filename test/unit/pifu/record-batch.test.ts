@@ -81,7 +81,7 @@ describe('records parsed in batches', () => {
             `<p:person recstatus = '1'  ><!-- c --><p:sourcedid><p:source>s</p:source><p:id>a</p:id></p:sourcedid>` +
             `<p:name><p:fn><![CDATA[A <b> &amp;]]> &#x41;&#13;&lt;x&gt;</p:fn ><p:n><p:family/><p:given>G</p:given></p:n></p:name></p:person>\n` +
             `<p:person><p:sourcedid sourcedidtype="New"><p:source>s</p:source><p:id>b</p:id></p:sourcedid>` +
-            `<p:name>\n  <p:fn>  B  </p:fn>\n</p:name><p:userid useridtype="sisID" password="x">1</p:userid></p:person>\n</p:enterprise>`,
+            `<p:name>\n  <p:fn>  B  </p:fn>\n</p:name><toString>t</toString><hasOwnProperty/><p:userid useridtype="sisID" password="x">1</p:userid></p:person>\n</p:enterprise>`,
         ),
     ],
   ];
@@ -129,6 +129,15 @@ describe('records parsed in batches', () => {
       for await (const _entry of feed.persons());
     });
     await expect(strict).rejects.toMatchObject({ code: 'PIFU_XML_UNREADABLE', message });
+  });
+
+  it('fall back to each record alone when the parser throws, as for an element named constructor', async () => {
+    const odd = '<person><sourcedid><source>s</source><id>p-2</id></sourcedid><constructor/></person>';
+    const xml = `<enterprise xmlns="${namespace}">${properties}${person('p-1')}${odd}${person('p-3')}</enterprise>`;
+    const persons = (await recordsOf(xml)).slice(1);
+    const alone = parsedAlone(persons);
+    expect(alone[1]).toMatchObject({ error: expect.any(Error) });
+    expect(parseRecords(persons)).toEqual(alone);
   });
 
   it.each([
