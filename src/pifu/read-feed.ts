@@ -13,7 +13,7 @@ import { parsePerson } from './parse-person.js';
 import { parseProperties } from './parse-properties.js';
 import { scanRecords, type XmlRecord } from './record-scanner.js';
 import { countWithheld, type WithheldKind } from './withheld-elements.js';
-import { parseRecord, type XmlNode } from './xml-node.js';
+import { parseRecord, parseRecords, type ParsedRecord, type XmlNode } from './xml-node.js';
 
 export type FeedSource = AsyncIterable<Buffer> | Buffer | string;
 
@@ -76,6 +76,10 @@ function decodeUtf8(decoder: TextDecoder, name: string, chunk?: Buffer): string 
   }
 }
 
+/** Records parsed per call to the XML parser, and the characters a batch of several may reach. */
+const batchRecords = 32;
+const batchChars = 256 * 1024;
+
 /** Spec 2.1: persons, then groups, then memberships. */
 const stageOfRecord: Readonly<Record<string, number>> = { person: 0, group: 1, membership: 2 };
 
@@ -103,16 +107,19 @@ export async function readFeedDetailed(
   }
   const properties = parseProperties(parseRecord(first.value.xml, 'properties'));
 
-  let pending: XmlRecord | undefined;
+  // Records are parsed in batches of one kind (fast-xml-parser's setup per call was most of the reading
+  // time); a batch takes records until it holds `batchRecords` of them or `batchChars` characters, so
+  // memory stays bounded by one batch (at most `batchChars` plus one record), not the feed. What the
+  // scanner or the order check throws while a batch is filled is thrown only once the records before it
+  // have been read, as when records were parsed one by one.
+  let queue: { readonly record: XmlRecord; readonly parsed: ParsedRecord }[] = [];
+  let queued = 0;
+  let carried: XmlRecord | undefined;
+  let deferred: { readonly error: unknown } | undefined;
   let lastRecordStage = 0;
   let streamStage = 0;
 
-  async function nextRecord(): Promise<XmlRecord | undefined> {
-    if (pending !== undefined) {
-      const record = pending;
-      pending = undefined;
-      return record;
-    }
+  async function scanned(): Promise<XmlRecord | undefined> {
     const next = await records.next();
     if (next.done === true) return undefined;
     const stage = stageOfRecord[next.value.name];
@@ -132,6 +139,44 @@ export async function readFeedDetailed(
     return next.value;
   }
 
+  /** The next record with its node, without taking it; undefined at the end. */
+  async function peek(): Promise<{ readonly record: XmlRecord; readonly parsed: ParsedRecord } | undefined> {
+    if (queued < queue.length) return queue[queued];
+    queue = [];
+    queued = 0;
+    if (deferred !== undefined) throw deferred.error;
+    const batch: XmlRecord[] = [];
+    let chars = 0;
+    if (carried !== undefined) {
+      batch.push(carried);
+      chars += carried.xml.length;
+      carried = undefined;
+    }
+    while (batch.length < batchRecords && chars < batchChars) {
+      let record: XmlRecord | undefined;
+      try {
+        record = await scanned();
+      } catch (error) {
+        deferred = { error };
+        break;
+      }
+      if (record === undefined) break;
+      if (batch.length > 0 && record.name !== batch[0]!.name) {
+        carried = record;
+        break;
+      }
+      batch.push(record);
+      chars += record.xml.length;
+    }
+    if (batch.length === 0) {
+      if (deferred !== undefined) throw deferred.error;
+      return undefined;
+    }
+    const parsed = parseRecords(batch);
+    queue = batch.map((record, i) => ({ record, parsed: parsed[i]! }));
+    return queue[0];
+  }
+
   async function* stream<T>(
     stage: number,
     parse: (node: XmlNode, index: number) => readonly FeedEntry<T>[],
@@ -139,18 +184,18 @@ export async function readFeedDetailed(
     if (stage < streamStage) throw new Error('read a feed document in order: persons, groups, memberships');
     streamStage = stage;
     let index = 0;
-    for (let record = await nextRecord(); record !== undefined; record = await nextRecord()) {
+    for (let next = await peek(); next !== undefined; next = await peek()) {
+      const { record, parsed } = next;
       const recordStage = stageOfRecord[record.name] ?? 0;
-      if (recordStage > stage) {
-        pending = record;
-        return;
-      }
+      if (recordStage > stage) return;
+      queued++;
       if (recordStage < stage) continue;
       index++;
       let node: XmlNode;
       let entries: readonly FeedEntry<T>[];
       try {
-        node = parseRecord(record.xml, record.name, record.line);
+        if ('error' in parsed) throw parsed.error;
+        node = parsed.node;
         entries = parse(node, index);
       } catch (error) {
         if (options.onUnreadableRecord === undefined || !isHubError(error)) throw error;
@@ -183,9 +228,9 @@ async function* plain<T>(entries: AsyncIterable<ReadEntry<T>>): AsyncGenerator<F
  * Reads a PIFU-IMS feed: ours, or anyone's (the official examples with their comments, results, absences,
  * photos and urls). What maps to the model is returned; elements the model has no place for are skipped.
  * The bytes pass the input guard first (no DOCTYPE, no entity but the predefined ones, UTF-8 or declared
- * ISO-8859-1, size and depth limits); records are then cut out of the text one at a time and parsed with
- * fast-xml-parser, so memory is bounded by the largest record, not the feed. Element prefixes are
- * accepted; the root must be `enterprise` in the PIFU namespace.
+ * ISO-8859-1, size and depth limits); records are then cut out of the text and parsed with fast-xml-parser
+ * a batch at a time, so memory is bounded by a batch (32 records or 256 KiB of text, plus one record), not
+ * the feed. Element prefixes are accepted; the root must be `enterprise` in the PIFU namespace.
  *
  * Throws HubError `PIFU_FILE_REFUSED` for input the guard refuses, `PIFU_XML_UNREADABLE` for input that
  * is not PIFU XML or breaks a rule the mapping depends on (a person without a name, a role without a

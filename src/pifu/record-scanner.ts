@@ -8,6 +8,12 @@ export interface XmlRecord {
   readonly xml: string;
   /** The line of the document the record starts on (1-based), for reports. */
   readonly line: number;
+  /**
+   * Every tag of the record is of the plain forms below (ASCII names, quoted attributes without `<`,
+   * none twice) and it holds no processing instruction: nothing a validator could refuse in it, given
+   * that its tags pair up (checked here) and its references are the predefined ones (the input guard).
+   */
+  readonly hasPlainTags: boolean;
 }
 
 function unreadable(reason: string): HubError {
@@ -56,6 +62,25 @@ function checkRoot(tag: string, qualifiedName: string): void {
   throw unreadable(`<enterprise> does not declare the namespace ${pifuNamespace}`);
 }
 
+const plainName = '[A-Za-z_:][\\w.:-]*';
+const plainSpace = '[ \\t\\r\\n]';
+const plainAttribute = `${plainSpace}+(${plainName})${plainSpace}*=${plainSpace}*(?:"[^"<]*"|'[^'<]*')`;
+const plainStartTag = new RegExp(`^<${plainName}(?:${plainAttribute})*${plainSpace}*/?>$`);
+const plainEndTag = new RegExp(`^</${plainName}${plainSpace}*>$`);
+const attributeNames = new RegExp(plainAttribute, 'g');
+
+function isPlainStartTag(tag: string): boolean {
+  if (!plainStartTag.test(tag)) return false;
+  const equals = tag.indexOf('=');
+  if (equals === -1 || equals === tag.lastIndexOf('=')) return true;
+  const seen = new Set<string>();
+  for (const [, name] of tag.matchAll(attributeNames)) {
+    if (seen.has(name!)) return false;
+    seen.add(name!);
+  }
+  return true;
+}
+
 const markupEnds: ReadonlyArray<readonly [string, string]> = [
   ['<!--', '-->'],
   ['<![CDATA[', ']]>'],
@@ -65,7 +90,8 @@ const markupEnds: ReadonlyArray<readonly [string, string]> = [
 /**
  * Cuts the children of `enterprise` out of a text stream, so only one record is ever held in memory. A
  * scanner, not a parser: it tracks comments, CDATA, processing instructions and tag nesting, refuses a
- * DOCTYPE (no entity expansion from input), and leaves well-formedness inside a record to the parser.
+ * DOCTYPE (no entity expansion from input), and leaves well-formedness inside a record to the parser
+ * (saying, per record, whether its tags are all plain ones).
  * Its input has passed the InputGuard (encoding, entities, sizes) and been decoded to text.
  */
 export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerator<XmlRecord> {
@@ -73,6 +99,7 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
   let position = 0;
   let recordStart = -1;
   let recordName = '';
+  let isRecordPlain = true;
   const openElements: string[] = [];
   let hasRoot = false;
   let isRootClosed = false;
@@ -137,7 +164,10 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
       continue;
     }
     position = end + 1;
-    if (markup !== undefined) continue;
+    if (markup !== undefined) {
+      if (markup[0] === '<?') isRecordPlain = false;
+      continue;
+    }
 
     const tag = buffer.slice(open, end + 1);
     if (tag.startsWith('</')) {
@@ -146,8 +176,14 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
       if (expected !== name) {
         throw unreadable(`</${name.slice(0, 64)}> closes <${(expected ?? 'nothing').slice(0, 64)}>`);
       }
+      if (recordStart !== -1 && isRecordPlain && !plainEndTag.test(tag)) isRecordPlain = false;
       if (openElements.length === 1 && recordStart !== -1) {
-        yield { name: recordName, xml: buffer.slice(recordStart, position), line: lineAt(recordStart) };
+        yield {
+          name: recordName,
+          xml: buffer.slice(recordStart, position),
+          line: lineAt(recordStart),
+          hasPlainTags: isRecordPlain,
+        };
         recordStart = -1;
       } else if (openElements.length === 0) {
         isRootClosed = true;
@@ -163,11 +199,14 @@ export async function* scanRecords(chunks: AsyncIterable<string>): AsyncGenerato
       hasRoot = true;
     } else if (openElements.length === 1) {
       recordName = localName(name);
+      isRecordPlain = isPlainStartTag(tag);
       if (isEmpty) {
-        yield { name: recordName, xml: tag, line: lineAt(open) };
+        yield { name: recordName, xml: tag, line: lineAt(open), hasPlainTags: isRecordPlain };
         continue;
       }
       recordStart = open;
+    } else if (isRecordPlain && !isPlainStartTag(tag)) {
+      isRecordPlain = false;
     }
     if (!isEmpty) openElements.push(name);
     if (isEmpty && openElements.length === 0) isRootClosed = true;
