@@ -44,4 +44,7 @@ export default {
   // has its own database and queue prefix: on a 2-core machine two workers (jest's default would be one)
   // overlap those waits.
   maxWorkers: Math.max(2, availableParallelism() - 1),
+  // A worker keeps every test file's module graph it has run (ESM modules in vm contexts are not freed
+  // promptly), and each garbage collection then walks all of it: recycled once it holds more.
+  workerIdleMemoryLimit: '1GB',
 };

@@ -89,7 +89,10 @@ describe('Redis restarted in the middle of a run', () => {
         redis = startRedis(binary, port, dir);
         await waitForRedis(port, 10_000);
 
-        const run = await waitForRun(ctx.db, runId, 45_000);
+        // A job that was active when Redis went away may come back only through BullMQ's stalled-job
+        // check (every 30 s, a job found stalled twice): alone this takes seconds, on a loaded machine
+        // it once took longer than 45 s.
+        const run = await waitForRun(ctx.db, runId, 150_000);
         expect(run.status).toBe('completed');
         await expectDeliveredOnce(ctx.db, runId, { fileDrop: true });
         // The outage was noticed (and logged), not silently swallowed.
