@@ -7,13 +7,8 @@ export {
   type ConfigPlaces,
 } from './config-paths.js';
 export { eeaCountries } from './eea-countries.js';
-export {
-  environmentVariables,
-  readEnvironment,
-  secretVariables,
-  type HubEnvironment,
-  type NotificationSettings,
-} from './environment.js';
+export { environmentVariables, secretVariables } from './environment-variables.js';
+export { readEnvironment, type HubEnvironment, type NotificationSettings } from './environment.js';
 export { loadRoleGrants, operatorRoles, resolveOperatorRoles, type OperatorRole } from './operator-roles.js';
 export { parseJsonText, readJsonFile } from './read-json-file.js';
 export { parseRecipientConfig, recipientConfigSchema, type RecipientConfig } from './recipient-config.js';

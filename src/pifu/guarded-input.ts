@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { HubError } from '../errors/index.js';
-import { InputGuard, InputRefusal, defaultInputLimits, type InputLimits } from './input-guard.js';
+import { InputGuard } from './input-guard.js';
+import { InputRefusal, defaultInputLimits, type InputLimits } from './input-limits.js';
 
 const chunkBytes = 1024 * 1024;
 

@@ -1,42 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-
-/**
- * How much of an outside PIFU file the hub will look at, before any parser or validator does. Every
- * path that reads a file from outside (import, validate) runs its bytes through `InputGuard` first.
- */
-export interface InputLimits {
-  /** The file, in bytes. */
-  readonly maxBytes: number;
-  /** Reading and checking the whole file, in seconds. */
-  readonly maxSeconds: number;
-  /** Element nesting; PIFU needs 8. */
-  readonly maxDepth: number;
-  /** One tag, comment, processing instruction or CDATA section, in bytes. */
-  readonly maxMarkupBytes: number;
-  /** One child of the root (a person, group or membership), in bytes. */
-  readonly maxRecordBytes: number;
-}
-
-export const defaultInputLimits: InputLimits = Object.freeze({
-  maxBytes: 1024 * 1024 * 1024,
-  maxSeconds: 900,
-  maxDepth: 32,
-  maxMarkupBytes: 1024 * 1024,
-  maxRecordBytes: 16 * 1024 * 1024,
-});
-
-/** Why the guard stopped reading, and where; never a value from the file. */
-export class InputRefusal extends Error {
-  readonly line: number | undefined;
-
-  constructor(reason: string, line?: number) {
-    super(line === undefined ? reason : `${reason} (line ${line})`);
-    this.name = 'InputRefusal';
-    this.line = line;
-  }
-}
-
-export type InputEncoding = 'utf-8' | 'latin1';
+import { detectEncoding, type InputEncoding } from './input-encoding.js';
+import { defaultInputLimits, InputRefusal, type InputLimits } from './input-limits.js';
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -68,17 +32,6 @@ const enum State {
 
 /** The five entities XML predefines, and character references: all that may follow `&`. */
 const allowedReference = /^(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6})$/;
-const encodingNames: Readonly<Record<string, InputEncoding>> = {
-  'utf-8': 'utf-8',
-  utf8: 'utf-8',
-  'us-ascii': 'utf-8',
-  'iso-8859-1': 'latin1',
-  iso_8859_1: 'latin1',
-  'iso_8859-1': 'latin1',
-  'iso8859-1': 'latin1',
-  latin1: 'latin1',
-  'latin-1': 'latin1',
-};
 
 /**
  * A byte-level check of an XML stream that no parser has seen yet. It refuses, at the first byte that
@@ -153,32 +106,8 @@ export class InputGuard {
   }
 
   #detectEncoding(isEnd: boolean): boolean {
-    const head = this.#head;
-    if (!isEnd && head.length < 8) return false;
-    if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xff && head[1] === 0xfe)) {
-      throw new InputRefusal('the file is UTF-16; PIFU files are UTF-8 (or ISO-8859-1 where declared)');
-    }
-    const text = head
-      .subarray(0, 512)
-      .toString('latin1')
-      .replace(/^\uFEFF|^\u00EF\u00BB\u00BF/, '');
-    if (!text.startsWith('<?xml')) {
-      this.#encoding = 'utf-8';
-      return true;
-    }
-    const close = text.indexOf('?>');
-    if (close === -1) {
-      if (!isEnd && head.length < 512) return false;
-      throw new InputRefusal('the XML declaration does not end within 512 bytes', 1);
-    }
-    const declared = /\sencoding\s*=\s*["']([^"']*)["']/.exec(text.slice(0, close))?.[1];
-    const encoding = declared === undefined ? 'utf-8' : encodingNames[declared.toLowerCase()];
-    if (encoding === undefined) {
-      throw new InputRefusal(
-        `the file declares the encoding ${JSON.stringify(declared?.slice(0, 32))}; PIFU files are UTF-8 or ISO-8859-1`,
-        1,
-      );
-    }
+    const encoding = detectEncoding(this.#head, isEnd);
+    if (encoding === undefined) return false;
     this.#encoding = encoding;
     return true;
   }

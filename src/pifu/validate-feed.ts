@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { memoryPages, validateXML } from 'xmllint-wasm';
 import { HubError } from '../errors/index.js';
 import { openGuardedFile } from './guarded-input.js';
-import { defaultInputLimits, type InputLimits } from './input-guard.js';
+import { defaultInputLimits, type InputLimits } from './input-limits.js';
 import { findPackageRoot } from './package-root.js';
 import { sanitizeValidatorMessage } from './validator-messages.js';
 
