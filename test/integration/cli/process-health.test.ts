@@ -1,17 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { heartbeatKey } from '../../../jobs/heartbeat.js';
-import { recipientFile } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { runCli } from './run-cli.js';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
+import { longRunningEnv, startPifuHub } from './support/long-running.js';
 
 /**
  * `pifu-hub health --role worker|scheduler`, the compose health check of the processes without a port:
@@ -26,65 +20,18 @@ describe('pifu-hub health: worker and scheduler readiness from beside the proces
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-health-'));
-    const recipients = join(dir, 'recipients');
-    const roles = join(dir, 'roles.json');
-    mkdirSync(recipients);
-    writeFileSync(
-      join(recipients, 'lms.json'),
-      JSON.stringify(
-        recipientFile(
-          'lms',
-          'lms',
-          { kind: 'file-drop', directory: join(dir, 'drop') },
-          {
-            schedule: { full: '0 3 * * *' },
-          },
-        ),
-      ),
-    );
-    writeFileSync(roles, JSON.stringify({ [userInfo().username]: ['viewer', 'operator'] }));
     prefix = `health-${randomUUID()}`;
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: testRedisUrl(),
-      PIFU_HUB_QUEUE_PREFIX: prefix,
-      PIFU_HUB_RECIPIENTS_DIR: recipients,
-      PIFU_HUB_SPOOL_DIR: join(dir, 'spool'),
-      PIFU_HUB_ROLES_FILE: roles,
-      LOG_LEVEL: 'info',
-    };
+    env = longRunningEnv(database.url, prefix, 'pifu-health-');
   });
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await database.destroy();
   });
 
-  /** Starts `pifu-hub ARGS` as a process of its own and resolves once it logged `started`. */
   async function start(args: readonly string[], started: string) {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        join(here, '../faults/support/register-ts.mjs'),
-        join(here, 'support/pifu-hub.ts'),
-        ...args,
-      ],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    let output = '';
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes(started)) resolve();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      void exited.then(() => reject(new Error(`exited before "${started}":\n${output}`)));
-    });
-    return { child, exited };
+    const hub = await startPifuHub(args, env, started);
+    children.push(hub.child);
+    return hub;
   }
 
   /** The first beat is written as the process starts; wait for it to land. */
@@ -148,11 +95,11 @@ describe('pifu-hub health: worker and scheduler readiness from beside the proces
 
     // Stopped: the worker takes its heartbeat with it.
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await exited).code).toBe(0);
     const stopped = await health(['--role', 'worker', '--instance', instance]);
     expectFailure(stopped, 'PIFU_HEARTBEAT_STALE');
     expect(stopped.stderr).toContain('no heartbeat from worker');
-  }, 60_000);
+  }, 180_000);
 
   it('scheduler: 0 while it runs; killed outright, its last beat goes stale', async () => {
     const instance = `s-${randomUUID()}`;
@@ -170,7 +117,7 @@ describe('pifu-hub health: worker and scheduler readiness from beside the proces
     const stale = await health(['--role', 'scheduler', '--instance', instance, '--max-age', '1']);
     expectFailure(stale, 'PIFU_HEARTBEAT_STALE');
     expect(stale.stderr).toMatch(/is \d+ s old, over the 1 s allowed/);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a role it does not know, and needs REDIS_URL', async () => {
     const unknown = await health(['--role', 'serve']);

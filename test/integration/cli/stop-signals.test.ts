@@ -1,14 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { recipientFile } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { testRedisUrl } from '../../setup/services.js';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
+import { longRunningEnv, startPifuHub } from './support/long-running.js';
 
 /**
  * `worker`, `scheduler` and `serve` stop the same way (jobs/stop-signals.ts): SIGTERM once started
@@ -20,33 +12,7 @@ describe('SIGTERM to a long-running pifu-hub process', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-stop-'));
-    const recipients = join(dir, 'recipients');
-    const roles = join(dir, 'roles.json');
-    mkdirSync(recipients);
-    writeFileSync(
-      join(recipients, 'lms.json'),
-      JSON.stringify(
-        recipientFile(
-          'lms',
-          'lms',
-          { kind: 'file-drop', directory: join(dir, 'drop') },
-          {
-            schedule: { full: '0 3 * * *' },
-          },
-        ),
-      ),
-    );
-    writeFileSync(roles, JSON.stringify({ [userInfo().username]: ['viewer', 'operator'] }));
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: testRedisUrl(),
-      PIFU_HUB_QUEUE_PREFIX: `stop-${randomUUID()}`,
-      PIFU_HUB_RECIPIENTS_DIR: recipients,
-      PIFU_HUB_SPOOL_DIR: join(dir, 'spool'),
-      PIFU_HUB_ROLES_FILE: roles,
-      LOG_LEVEL: 'info',
-    };
+    env = longRunningEnv(database.url, `stop-${randomUUID()}`, 'pifu-stop-');
   });
   afterAll(async () => {
     await database.destroy();
@@ -54,32 +20,10 @@ describe('SIGTERM to a long-running pifu-hub process', () => {
 
   /** Starts `pifu-hub ARGS`, waits for `started` in its log, sends SIGTERM and waits for the exit. */
   async function stopAfterStart(args: readonly string[], started: string) {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        join(here, '../faults/support/register-ts.mjs'),
-        join(here, 'support/pifu-hub.ts'),
-        ...args,
-      ],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes(started)) resolve();
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      void exited.then(() => reject(new Error(`exited before "${started}":\n${output}`)));
-    });
+    const { child, exited, output } = await startPifuHub(args, env, started);
     child.kill('SIGTERM');
     const exit = await exited;
-    return { ...exit, output };
+    return { ...exit, output: output() };
   }
 
   it('worker: stops taking jobs, closes, exits 0', async () => {
