@@ -6,8 +6,7 @@ import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
 import { startRun, type HubContext } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, seededDatabase } from '../../helpers/hub-fixture.js';
 
 const shipped = loadRecipientConfigs(new URL('../../../fixtures/recipients', import.meta.url).pathname);
 
@@ -27,11 +26,7 @@ async function fullRun(ctx: HubContext): Promise<Map<string, string>> {
 }
 
 describe('reading the records store by COPY instead of keyset pages', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ seeded: 'tiny' });
-  });
-  afterAll(async () => database.destroy());
+  const database = seededDatabase('tiny');
 
   it('leaves the feed bytes of every shipped recipient unchanged', async () => {
     const recipients = (dir: string): RecipientConfig[] =>

@@ -6,8 +6,7 @@ import { runInProcess } from '../../../jobs/in-process-runner.js';
 import type { SourceConnector, TransportFactory } from '../../../src/ports/index.js';
 import { startRun, type HubContext } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext, recipient } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 
 /** A hook the test sets; each runs once, at the moment its name says. */
 interface Hooks {
@@ -71,11 +70,7 @@ const uuids = (feed: string): Set<string> =>
   new Set(feed.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []);
 
 describe('the snapshot property: a source change committed while a run is in progress', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase({ seeded: 'tiny' });
-  });
-  afterAll(async () => database.destroy());
+  const database = seededDatabase('tiny');
 
   it('appears in no feed of that run and in every feed of the next run, never in some', async () => {
     const hooks: Hooks = {};
