@@ -5,6 +5,7 @@
 export const auditActions = [
   'export',
   'import',
+  'source-pull',
   'preview',
   'preview-file',
   'resync',

@@ -1,9 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
-import type { HubDatabase } from '../db/index.js';
 import type { LenientMode, RemoteSourceFile, SourceFileFetcher } from '../ports/index.js';
+import {
+  claimSourcePull,
+  finishSourcePull,
+  lastImportedSourcePull,
+  releaseSourcePull,
+  remoteKey,
+} from '../source-pull/index.js';
 import type { Actor } from './actor.js';
+import { audited } from './audited.js';
 import { authorize } from './authorize.js';
 import { importDroppedFile, type DropFolderOutcome } from './import-drop-folder.js';
 import type { OperationContext } from './operation-context.js';
@@ -13,10 +19,12 @@ export interface SourcePullOutcome {
   readonly location: string;
   /** The file pulled and what its import did; undefined when there was nothing new to pull. */
   readonly pulled?: DropFolderOutcome;
+  /**
+   * Set when the newest export there is older than the last one imported from there (a newer file
+   * removed from the server?): it is not pulled, since importing it would take every recipient back.
+   */
+  readonly older?: { readonly file: string; readonly lastImported: string };
 }
-
-/** A claim this old whose process never finished it (it died) may be taken again. */
-const staleClaimMs = 6 * 3_600_000;
 
 /**
  * `source pull` (operator): the newest export in the school system's export directory, pulled into the
@@ -38,67 +46,72 @@ export async function pullSourceFile(
   options: { signal?: AbortSignal } = {},
 ): Promise<SourcePullOutcome> {
   await authorize(ctx, actor, 'operator', 'import');
+  return audited(ctx, actor, 'source-pull', async (trail) => {
+    trail.subject = input.fetcher.location;
+    const outcome = await pull(ctx, actor, input, options);
+    trail.detail = describePull(outcome);
+    return outcome;
+  });
+}
+
+/** The audit row's detail: which remote file version, and what became of it; never its content. */
+function describePull(outcome: SourcePullOutcome): string {
+  if (outcome.older !== undefined) {
+    return `${outcome.older.file} not pulled: older than ${outcome.older.lastImported}, the last imported`;
+  }
+  if (outcome.pulled === undefined) return 'nothing new';
+  const { file, outcome: result, runId } = outcome.pulled;
+  return result === 'imported' ? `${file} imported, run ${runId ?? '-'}` : `${file} refused`;
+}
+
+async function pull(
+  ctx: OperationContext,
+  actor: Actor,
+  input: Parameters<typeof pullSourceFile>[2],
+  options: { signal?: AbortSignal },
+): Promise<SourcePullOutcome> {
   const { fetcher, dir } = input;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { db } = ctx;
-  const remoteOf = (file: RemoteSourceFile): string =>
-    `${fetcher.location}/${file.name} ${file.sizeBytes} ${file.modifiedAt.toISOString()}`;
+  const remoteOf = (file: RemoteSourceFile): string => remoteKey(fetcher.location, file);
   let claimed: string | undefined;
+  let older: SourcePullOutcome['older'];
   let file: RemoteSourceFile | undefined;
   try {
+    const last = await lastImportedSourcePull(db, fetcher.location);
     file = await fetcher.fetchNewest({
       settledBefore: new Date(ctx.now().getTime() - input.settleSeconds * 1000),
       claim: async (found) => {
+        if (last !== undefined && found.modifiedAt < last.modifiedAt) {
+          older = { file: found.name, lastImported: last.fileName };
+          ctx.logger.warn(
+            { location: fetcher.location, file: found.name, lastImported: last.fileName },
+            'source pull: the newest export is older than the last one imported; not pulled',
+          );
+          return false;
+        }
         const remote = remoteOf(found);
-        if (await claim(db, remote, found, ctx.now(), fetcher.deadlineSeconds)) claimed = remote;
+        if (await claimSourcePull(db, remote, found, ctx.now(), fetcher.deadlineSeconds)) claimed = remote;
         return claimed !== undefined;
       },
       localPath: (found) => join(dir, found.name),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {
-    if (claimed !== undefined) await release(db, claimed);
+    if (claimed !== undefined) await releaseSourcePull(db, claimed);
     throw error;
   }
-  if (file === undefined || claimed === undefined) return { location: fetcher.location };
+  if (file === undefined || claimed === undefined) {
+    return { location: fetcher.location, ...(older === undefined ? {} : { older }) };
+  }
   let pulled: DropFolderOutcome;
   try {
     pulled = await importDroppedFile(ctx, actor, dir, file.name, input.lenient ?? []);
   } catch (error) {
     await rm(join(dir, file.name), { force: true });
-    await release(db, claimed);
+    await releaseSourcePull(db, claimed);
     throw error;
   }
-  await db
-    .updateTable('hub.source_pull')
-    .set({ finished_at: ctx.now(), outcome: pulled.outcome, run_id: pulled.runId ?? null })
-    .where('remote', '=', claimed)
-    .execute();
+  await finishSourcePull(db, claimed, ctx.now(), pulled);
   return { location: fetcher.location, pulled };
-}
-
-/** True when this process may pull the file: nobody claimed it, or a claim was left by a dead process. */
-async function claim(
-  db: Kysely<HubDatabase>,
-  remote: string,
-  file: RemoteSourceFile,
-  now: Date,
-  deadlineSeconds: number,
-): Promise<boolean> {
-  const staleBefore = new Date(now.getTime() - staleClaimMs - deadlineSeconds * 1000);
-  const { rows } = await sql<{ remote: string }>`
-    INSERT INTO hub.source_pull (remote, file_name, size_bytes, modified_at, claimed_at)
-    VALUES (${remote}, ${file.name}, ${file.sizeBytes}, ${file.modifiedAt}, ${now})
-    ON CONFLICT (remote) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-      WHERE hub.source_pull.finished_at IS NULL AND hub.source_pull.claimed_at < ${staleBefore}
-    RETURNING remote`.execute(db);
-  return rows.length === 1;
-}
-
-async function release(db: Kysely<HubDatabase>, remote: string): Promise<void> {
-  await db
-    .deleteFrom('hub.source_pull')
-    .where('remote', '=', remote)
-    .where('finished_at', 'is', null)
-    .execute();
 }

@@ -5,9 +5,12 @@ import type { HubDatabase } from '../db/index.js';
 import { disclosureManifestPath, reduceDisclosureTransfers } from '../disclosure/index.js';
 import type { Logger } from '../log/index.js';
 import { runSpoolPaths } from '../run/run-paths.js';
+import { pruneSourcePulls } from '../source-pull/index.js';
 import { stateManifestPath } from '../state/index.js';
 import { findRetentionDue, type RetentionDue } from './retention-plan.js';
 import { defaultRetentionPolicy, type RetentionPolicy } from './retention-policy.js';
+
+const DAY_MS = 86_400_000;
 
 export interface RetentionSummary {
   readonly at: Date;
@@ -19,6 +22,8 @@ export interface RetentionSummary {
   /** Transfers whose disclosure rows were reduced to counts, and how many rows went. */
   readonly reducedTransfers: number;
   readonly reducedRows: number;
+  /** Records of exports `source pull` took, past the feed period (each location's newest stays). */
+  readonly sourcePulls: number;
   /** Paths recorded outside the spool directory, left alone (the spool directory moved?). */
   readonly skipped: readonly string[];
 }
@@ -28,6 +33,7 @@ export function describeRetention(summary: RetentionSummary): string {
   return (
     `${summary.runs} run snapshots and manifests removed, ${summary.feedFiles} feed files deleted, ` +
     `${summary.reducedRows} disclosure rows of ${summary.reducedTransfers} transfers reduced to counts` +
+    (summary.sourcePulls === 0 ? '' : `, ${summary.sourcePulls} source pull records removed`) +
     (summary.skipped.length === 0 ? '' : `, ${summary.skipped.length} paths outside the spool left alone`)
   );
 }
@@ -35,7 +41,7 @@ export function describeRetention(summary: RetentionSummary): string {
 /**
  * Carries out the retention policy (R3) at `at`: removes the snapshot and manifests of settled runs
  * after the grace, deletes feed files past their period, and reduces old disclosure rows to per-transfer
- * counts. Every step is recorded on its row (`files_removed_at`, `file_removed_at`,
+ * counts; records of pulled exports go after the feed period. Every step is recorded on its row (`files_removed_at`, `file_removed_at`,
  * `disclosure_summary`) so a repeated or interrupted sweep picks up where it stopped and deletes nothing
  * twice. Only paths inside the spool directory are ever deleted. `audit` writes the sweep's audit row
  * inside the last transaction.
@@ -63,6 +69,7 @@ export async function applyRetention(
     await removeEmptyRunDir(ctx.spoolDir, runId);
   }
   const reduced = await reduceDisclosures(ctx.db, due, at);
+  const sourcePulls = await pruneSourcePulls(ctx.db, new Date(at.getTime() - policy.feedDays * DAY_MS));
   const summary: RetentionSummary = {
     at,
     policy,
@@ -70,6 +77,7 @@ export async function applyRetention(
     feedFiles: due.feedFiles.length,
     reducedTransfers: reduced.transfers,
     reducedRows: reduced.rows,
+    sourcePulls,
     skipped,
   };
   await ctx.db.transaction().execute((trx) => audit(trx, summary));

@@ -187,15 +187,18 @@ function registerSourcePullCommand(source: Command): void {
         }
         const outcome = await puller.pull(ops, actor, chosenLenient(flag, runtime.env.importLenient));
         emit(options.json, outcome, () =>
-          outcome.pulled === undefined
-            ? `${outcome.location}: nothing new to pull`
-            : `${outcome.location}/${outcome.pulled.file}: ${
-                outcome.pulled.outcome === 'imported'
-                  ? `imported, run ${outcome.pulled.runId ?? '-'}`
-                  : `refused, moved to refused/: ${outcome.pulled.error ?? ''}`
-              }`,
+          outcome.older !== undefined
+            ? `${outcome.location}/${outcome.older.file}: not pulled, older than ${outcome.older.lastImported} (the last imported); ` +
+              'importing it would take every recipient back to an older roster'
+            : outcome.pulled === undefined
+              ? `${outcome.location}: nothing new to pull`
+              : `${outcome.location}/${outcome.pulled.file}: ${
+                  outcome.pulled.outcome === 'imported'
+                    ? `imported, run ${outcome.pulled.runId ?? '-'}`
+                    : `refused, moved to refused/: ${outcome.pulled.error ?? ''}`
+                }`,
         );
-        if (outcome.pulled?.outcome === 'refused') process.exitCode = 1;
+        if (outcome.pulled?.outcome === 'refused' || outcome.older !== undefined) process.exitCode = 1;
       });
     });
 }

@@ -10,6 +10,7 @@ import {
 } from '../../../connectors/transports/sftp/index.js';
 import { pullSourceFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
+import { applyRetention } from '../../../src/retention/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { makeKey, startSftpServer, type TestKey, type TestSftpServer } from '../transports/sftp-fixture.js';
@@ -162,6 +163,45 @@ describe('source pull: the newest export from an SFTP directory, imported once',
     ]);
     expect(await runs()).toBe(2);
     rmSync(join(dropDir, 'refused'), { recursive: true });
+  });
+
+  it('never pulls an export older than the last one imported, even one never seen before', async () => {
+    put('export-1b.xml', exportFile('2024-09-01T14:00:00', 4), 1800);
+    rmSync(join(exportDir, 'export-2.xml'));
+    rmSync(join(exportDir, 'export-3.xml'));
+    const result = await pull();
+    expect(result.pulled).toBeUndefined();
+    expect(result.older).toEqual({ file: 'export-1b.xml', lastImported: 'export-2.xml' });
+    expect(await runs()).toBe(2);
+    expect((await pulls()).map((row) => row.file_name)).not.toContain('export-1b.xml');
+    expect(server.requests.filter((request) => request.includes('export-1b'))).toEqual([]);
+  });
+
+  it('leaves one audit row per pull: where, which file version and what became of it', async () => {
+    const { rows } = await sql<{ subject: string; detail: string; outcome: string }>`
+      SELECT subject, detail, outcome FROM hub.audit WHERE action = 'source-pull' ORDER BY at, id`.execute(
+      database.db,
+    );
+    const location = `sftp://127.0.0.1:${server.port}/export`;
+    expect(rows.every((row) => row.subject === location)).toBe(true);
+    expect(rows.map((row) => [row.outcome, row.detail.replace(/run \S+/, 'run R')])).toEqual([
+      ['refused', 'PIFU_TRANSPORT_REJECTED'],
+      ['done', 'export-1.xml imported, run R'],
+      ['done', 'nothing new'],
+      ['done', 'export-2.xml imported, run R'],
+      ['done', 'export-3.xml refused'],
+      ['done', 'nothing new'],
+      ['done', 'export-1b.xml not pulled: older than export-2.xml, the last imported'],
+    ]);
+  });
+
+  it("retention removes pull records past the feed period, but keeps the location's newest import", async () => {
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    const summary = await applyRetention(ops, later);
+    expect(summary.sourcePulls).toBe(2);
+    expect((await pulls()).map((row) => row.file_name)).toEqual(['export-2.xml']);
+    // The kept row still stops an older file.
+    expect((await pull()).older).toEqual({ file: 'export-1b.xml', lastImported: 'export-2.xml' });
   });
 
   it('refuses a private key file outside PIFU_HUB_SECRETS_DIR, as for a recipient', () => {

@@ -1,0 +1,8 @@
+export {
+  claimSourcePull,
+  finishSourcePull,
+  lastImportedSourcePull,
+  pruneSourcePulls,
+  releaseSourcePull,
+  remoteKey,
+} from './source-pull-repository.js';
