@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { compareKeys, type Group, type Membership } from '../../../src/model/index.js';
-import { readFeed, renderFeed, type FeedPerson } from '../../../src/pifu/index.js';
+import { compareKeys } from '../../../src/model/index.js';
+import { readFeed, renderFeed } from '../../../src/pifu/index.js';
 import { pseudonymFor, viewThroughProfile, type Profile } from '../../../src/profiles/index.js';
 import {
   feedStreams,
@@ -13,6 +13,7 @@ import {
   type ResendScope,
   type StateLine,
 } from '../../../src/state/index.js';
+import { applyFeed, expectSameHolding, type RecipientHolding } from '../../helpers/recipient-holding.js';
 import { validateAllAgainstXsd } from '../pifu/feed-fixture.js';
 import {
   profileArbitrary,
@@ -59,46 +60,6 @@ class HubState {
         });
     }
   }
-}
-
-/**
- * What the recipient holds, built only from the feeds it received, by the rules of the PIFU spec
- * (docs/requirements.md#p-recstatus): a full feed is the complete data set; in a delta, recstatus 1
- * adds, 2 replaces, 3 removes the person, the group, or (on a `role`) the membership.
- */
-interface RecipientHolding {
-  persons: Map<string, FeedPerson>;
-  groups: Map<string, Group>;
-  memberships: Map<string, Membership>;
-}
-
-const membershipId = (membership: Membership): string =>
-  `${membership.groupKey}|${membership.personKey}|${membership.role}`;
-
-async function applyFeed(holding: RecipientHolding | undefined, xml: string): Promise<RecipientHolding> {
-  const document = await readFeed(xml);
-  const full = document.properties.type === 'full';
-  const next: RecipientHolding =
-    full || holding === undefined
-      ? { persons: new Map(), groups: new Map(), memberships: new Map() }
-      : {
-          persons: new Map(holding.persons),
-          groups: new Map(holding.groups),
-          memberships: new Map(holding.memberships),
-        };
-  for await (const { object, change } of document.persons()) {
-    if (change === 'delete') next.persons.delete(object.key);
-    else next.persons.set(object.key, object);
-  }
-  for await (const { object, change } of document.groups()) {
-    if (change === 'delete') next.groups.delete(object.key);
-    else next.groups.set(object.key, object);
-  }
-  for await (const { object, change } of document.memberships()) {
-    if (change === 'delete') next.memberships.delete(membershipId(object));
-    else next.memberships.set(membershipId(object), object);
-  }
-  return next;
 }
 
 /** One export as the feed writer does it: view, plan (full or delta), streams, render; then acknowledge. */
@@ -151,13 +112,6 @@ async function expectPersonsInKeyOrder(xml: string): Promise<void> {
   for await (const { object } of (await readFeed(xml)).persons()) keys.push(object.key);
   expect(keys.every((key) => key.startsWith('psn-'))).toBe(true);
   expect(keys).toEqual([...keys].sort(compareKeys));
-}
-
-function expectSameHolding(actual: RecipientHolding, expected: RecipientHolding): void {
-  const sorted = <T>(map: Map<string, T>): [string, T][] => [...map].sort(([a], [b]) => compareKeys(a, b));
-  expect(sorted(actual.persons)).toEqual(sorted(expected.persons));
-  expect(sorted(actual.groups)).toEqual(sorted(expected.groups));
-  expect(sorted(actual.memberships)).toEqual(sorted(expected.memberships));
 }
 
 /** Same kind, another valid profile: a recipient whose config changed between runs. */
