@@ -8,7 +8,7 @@ import {
   type WithheldKind,
 } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
+import { affiliationOf, newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import type { ProblemLog } from './problem-log.js';
@@ -223,10 +223,13 @@ async function sortMemberships(
     records.counts.memberships++;
     const group = records.groups.get(membership.groupKey)!;
     const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
-    if (membership.isActive && schoolKey !== undefined) {
+    const population = affiliationOf(membership, group.type);
+    // An inactive membership still places its member (an inactive pupil's enrolment stays, as in the
+    // records store): the timeframe, not the status, bounds the affiliation.
+    if (schoolKey !== undefined && population !== undefined) {
       let facts = records.facts.get(membership.personKey);
       if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
-      const at = membership.role === 'pupil' ? facts.pupilAt : facts.staffAt;
+      const at = population === 'pupil' ? facts.pupilAt : facts.staffAt;
       noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
     }
   }
