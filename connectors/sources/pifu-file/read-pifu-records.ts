@@ -36,6 +36,8 @@ export interface FileRecords {
   readonly membershipsPath: string;
   /** Keys of the persons in the file. */
   readonly personKeys: Set<string>;
+  /** Keys of the persons the file says are inactive. */
+  readonly inactivePersons: Set<string>;
   /** Guardians someone in the file links to, by the linking person's guardian ids (hashed lookups done). */
   readonly guardianIds: Set<string>;
   /** By group key; Oslo has about 25,000 groups. */
@@ -65,6 +67,7 @@ export async function readPifuRecords(
     groupsPath: join(scratchDir, 'groups.ndjson'),
     membershipsPath: join(scratchDir, 'memberships.ndjson'),
     personKeys: new Set(),
+    inactivePersons: new Set(),
     guardianIds: new Set(),
     groups: new Map(),
     droppedGroups: new Set(),
@@ -90,6 +93,7 @@ export async function readPifuRecords(
       continue;
     }
     records.personKeys.add(key);
+    if (entry.object.status === 'inactive') records.inactivePersons.add(key);
     if (key !== id) records.rekeyed.persons++;
     const identifiers = entry.object.identifiers.filter((identifier) => {
       if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
@@ -224,9 +228,10 @@ async function sortMemberships(
     const group = records.groups.get(membership.groupKey)!;
     const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
     const population = affiliationOf(membership, group.type);
-    // An inactive membership still places its member (an inactive pupil's enrolment stays, as in the
-    // records store): the timeframe, not the status, bounds the affiliation.
-    if (schoolKey !== undefined && population !== undefined) {
+    // An inactive person's inactive memberships still place them, as the records store keeps an inactive
+    // pupil's enrolment; an active person's inactive membership is a group they left, and places nothing.
+    const places = membership.isActive || records.inactivePersons.has(membership.personKey);
+    if (places && schoolKey !== undefined && population !== undefined) {
       let facts = records.facts.get(membership.personKey);
       if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
       const at = population === 'pupil' ? facts.pupilAt : facts.staffAt;
