@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { writeSourceExport } from '../../../fixtures/generator/index.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
@@ -57,6 +57,7 @@ function firstDifference(fromRecords: string, fromFile: string) {
 describe('import FILE: a PIFU export gives every recipient the feed the records store gives', () => {
   const records = seededDatabase('mini');
   let fresh: TestDatabase | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'pifu-same-feeds-'));
   let fromRecords: Map<string, string>;
   let fromFile: Map<string, string>;
 
@@ -73,7 +74,7 @@ describe('import FILE: a PIFU export gives every recipient the feed the records 
     const exported = await startExport(operationContext(ctx), testActor(), { all: true, feedType: 'full' });
     fromRecords = feedsOf(exported.feeds);
 
-    const file = join(mkdtempSync(join(tmpdir(), 'pifu-same-feeds-')), 'export.xml');
+    const file = join(dir, 'export.xml');
     await writeSourceExport(ctx.source, file);
 
     fresh = await createTestDatabase({ migrated: true });
@@ -83,7 +84,7 @@ describe('import FILE: a PIFU export gives every recipient the feed the records 
       SELECT recipient_id, secret FROM hub.pseudonym_secret`.execute(records.db);
     for (const row of secrets.rows) {
       await sql`INSERT INTO hub.pseudonym_secret (recipient_id, secret)
-        VALUES (${row.recipient_id}, ${row.secret})`.execute(fresh.db as Kysely<unknown>);
+        VALUES (${row.recipient_id}, ${row.secret})`.execute(fresh.db);
     }
     const other = { ...hubContext(fresh.db, { recipients }), scopeClock: 'source' as const };
     const ops = {
@@ -95,6 +96,7 @@ describe('import FILE: a PIFU export gives every recipient the feed the records 
     fromFile = feedsOf(result.run?.feeds);
   }, 300_000);
   afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
     await fresh?.destroy();
   });
 
