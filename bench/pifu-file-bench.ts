@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { createPifuFileReader } from '../connectors/sources/pifu-file/index.js';
 import {
@@ -15,12 +12,13 @@ import {
 import {
   generateMunicipality,
   loadMunicipality,
+  writeSourceExport,
   type MunicipalityScale,
 } from '../fixtures/generator/index.js';
 import { migrateHub } from '../src/db/index.js';
 import { lenientModes } from '../src/ports/index.js';
-import { defaultInputLimits, renderFeed, toFeedPerson, validateFeedFile } from '../src/pifu/index.js';
-import { openRosterSpool, writeRosterSpool } from '../src/spool/index.js';
+import { defaultInputLimits, validateFeedFile } from '../src/pifu/index.js';
+import { writeRosterSpool } from '../src/spool/index.js';
 import { openBenchDatabase } from './bench-database.js';
 import { startPeakRssSampler } from './peak-rss.js';
 
@@ -40,7 +38,6 @@ async function writeExport(
   log: (line: string) => void,
 ) {
   const database = await openBenchDatabase(undefined, log);
-  const dir = await mkdtemp(join(tmpdir(), 'pifu-bench-roster-'));
   try {
     const { db } = database.open;
     await migrateRecordsStore(db);
@@ -50,30 +47,8 @@ async function writeExport(
       open.kind === 'postgres' ? { kind: 'pg', pool: open.pool } : { kind: 'pglite', pglite: open.pglite },
       generateMunicipality({ scale, seed }),
     );
-    const snapshot = await createRecordsDbSource(db as unknown as Kysely<SourceDatabase>).openSnapshot();
-    await writeRosterSpool(snapshot, join(dir, 'roster')).finally(() => snapshot.close());
-    const roster = await openRosterSpool(join(dir, 'roster'));
-    const orgUnits = new Map<string, string>();
-    for await (const group of roster.groups()) {
-      if (group.type === 'skole' || group.type === 'skoleeier') orgUnits.set(group.key, group.shortName);
-    }
-    async function* wrap<T>(items: AsyncIterable<T>) {
-      for await (const object of items) yield { object };
-    }
-    async function* persons() {
-      for await (const person of roster.persons()) yield { object: toFeedPerson(person) };
-    }
-    const feed = renderFeed({
-      properties: roster.properties,
-      feedType: 'full',
-      orgUnits,
-      persons: persons(),
-      groups: wrap(roster.groups()),
-      memberships: wrap(roster.memberships()),
-    });
-    await pipeline(Readable.from(feed), createWriteStream(path, { mode: 0o600 }));
+    await writeSourceExport(createRecordsDbSource(db as unknown as Kysely<SourceDatabase>), path);
   } finally {
-    await rm(dir, { recursive: true, force: true });
     await database.dispose();
   }
 }

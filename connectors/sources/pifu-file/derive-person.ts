@@ -1,6 +1,8 @@
 import {
   compareKeys,
   type Affiliation,
+  type GroupType,
+  type Membership,
   type Person,
   type Population,
   type Timeframe,
@@ -16,6 +18,20 @@ export interface PersonFacts {
 
 export function newFacts(): PersonFacts {
   return { pupilAt: new Map(), staffAt: new Map() };
+}
+
+/**
+ * What a membership makes its member at the group's school: a 01 role a pupil; a guardian's seat (a
+ * guardian group, a guardian representative on a council) nothing, as the records store employs no
+ * guardian for it; any other role staff.
+ */
+export function affiliationOf(
+  membership: Pick<Membership, 'role' | 'subrole'>,
+  groupType: GroupType,
+): Affiliation['population'] | undefined {
+  if (membership.role === 'pupil') return 'pupil';
+  if (groupType === 'foresattegruppe' || membership.subrole === 'foresattrepresentant') return undefined;
+  return 'staff';
 }
 
 /** A school membership's own dates win over a group's; the first seen otherwise. */
@@ -60,7 +76,7 @@ function byKindPriority<T extends { kind: string; priority: number }>(value: (it
 /**
  * The canonical person a file's person becomes. PIFU carries no populations, affiliations, address
  * protection or guardian consent (docs/requirements.md#q1), so: populations and affiliations follow from
- * the memberships (a 01 role makes a pupil of the group's school, any other role staff) and from being
+ * the memberships (see affiliationOf) and from being
  * someone's guardian; address protection is `none`; a guardian link carries parental responsibility (the
  * file says guardian) and no parent-account consent, so learning platforms get no guardians from a file.
  */

@@ -8,7 +8,7 @@ import {
   type WithheldKind,
 } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
+import { affiliationOf, newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import type { ProblemLog } from './problem-log.js';
@@ -36,6 +36,8 @@ export interface FileRecords {
   readonly membershipsPath: string;
   /** Keys of the persons in the file. */
   readonly personKeys: Set<string>;
+  /** Keys of the persons the file says are inactive. */
+  readonly inactivePersons: Set<string>;
   /** Guardians someone in the file links to, by the linking person's guardian ids (hashed lookups done). */
   readonly guardianIds: Set<string>;
   /** By group key; Oslo has about 25,000 groups. */
@@ -65,6 +67,7 @@ export async function readPifuRecords(
     groupsPath: join(scratchDir, 'groups.ndjson'),
     membershipsPath: join(scratchDir, 'memberships.ndjson'),
     personKeys: new Set(),
+    inactivePersons: new Set(),
     guardianIds: new Set(),
     groups: new Map(),
     droppedGroups: new Set(),
@@ -90,6 +93,7 @@ export async function readPifuRecords(
       continue;
     }
     records.personKeys.add(key);
+    if (entry.object.status === 'inactive') records.inactivePersons.add(key);
     if (key !== id) records.rekeyed.persons++;
     const identifiers = entry.object.identifiers.filter((identifier) => {
       if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
@@ -223,10 +227,14 @@ async function sortMemberships(
     records.counts.memberships++;
     const group = records.groups.get(membership.groupKey)!;
     const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
-    if (membership.isActive && schoolKey !== undefined) {
+    const population = affiliationOf(membership, group.type);
+    // An inactive person's inactive memberships still place them, as the records store keeps an inactive
+    // pupil's enrolment; an active person's inactive membership is a group they left, and places nothing.
+    const places = membership.isActive || records.inactivePersons.has(membership.personKey);
+    if (places && schoolKey !== undefined && population !== undefined) {
       let facts = records.facts.get(membership.personKey);
       if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
-      const at = membership.role === 'pupil' ? facts.pupilAt : facts.staffAt;
+      const at = population === 'pupil' ? facts.pupilAt : facts.staffAt;
       noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
     }
   }

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import { writeSourceExport } from '../../../fixtures/generator/index.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
-import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { hubContext, operationContext, seededDatabase, testActor } from '../../helpers/hub-fixture.js';
-import { writeRosterFile } from '../../helpers/roster-file.js';
 
 const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 const examplesDir = fileURLToPath(new URL('../../../fixtures/golden/pifu-examples/', import.meta.url));
@@ -39,14 +38,8 @@ describe('import FILE: a PIFU export as the source of a run', () => {
       rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
     };
     const dir = mkdtempSync(join(tmpdir(), 'pifu-import-'));
-    const snapshot = await ctx.source.openSnapshot();
-    try {
-      recordsCounts = await writeRosterSpool(snapshot, join(dir, 'roster'));
-    } finally {
-      await snapshot.close();
-    }
     file = join(dir, 'export.xml');
-    await writeRosterFile(await openRosterSpool(join(dir, 'roster')), file);
+    recordsCounts = await writeSourceExport(ctx.source, file);
   }, 120_000);
 
   it('dry run: reports the file and what each recipient would get, and records nothing', async () => {
