@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
 import type { RecipientConfig } from '../../../src/config/index.js';
+import type { HubDatabase } from '../../../src/db/index.js';
 import type { SourceConnector } from '../../../src/ports/index.js';
 import {
   findRun,
@@ -55,7 +56,7 @@ interface RecordedSkip {
 }
 
 /** What a run recorded per recipient, ids and times left out, for comparing two runs. */
-async function recorded(db: Kysely<unknown>, runId: string): Promise<RecordedSkip[]> {
+async function recorded(db: Kysely<HubDatabase>, runId: string): Promise<RecordedSkip[]> {
   const { rows } = await sql<RecordedSkip>`
     select t.recipient_id as "recipientId", t.status as transfer, t.error as "transferError",
       f.status as feed, f.feed_type as "feedType", f.error as "feedError", f.persons,
