@@ -19,10 +19,10 @@ type Skip = Extract<FeedPlan, { mode: 'skip' }>;
  * recorded skipped exactly as the feed step records it, and the run needs no snapshot, no spool and no
  * file: the caller finishes it. Anything else, or anything uncertain, says no and the run takes its
  * snapshot as before: a needless snapshot is only slow, a missed change would be a defect. So a source
- * that cannot tell, a resync, a full or a frozen or deferred recipient, a run whose snapshot an earlier
- * attempt took, and a recipient with an earlier transfer still on its way (its feed step would wait for
- * it and plan on the state it leaves) all say no. Safe to repeat: skips recorded by an earlier attempt
- * stay, the rest are planned again.
+ * that cannot tell, a resync, a run accepting a source drop, a full or a frozen or deferred recipient, a
+ * run whose snapshot an earlier attempt took, and a recipient with an earlier transfer still on its way
+ * (its feed step would wait for it and plan on the state it leaves) all say no. Safe to repeat: skips
+ * recorded by an earlier attempt stay, the rest are planned again.
  *
  * @returns whether every transfer of the run is recorded skipped and the run needs no snapshot.
  */
@@ -30,6 +30,8 @@ export async function skipUnchangedRun(ctx: HubContext, runId: string): Promise<
   if (ctx.source.peekSnapshot === undefined) return false;
   const run = await findRun(ctx.db, runId);
   if (run?.status !== 'running' || run.trigger === 'resync' || run.snapshotAt !== null) return false;
+  // An operator accepting a source drop wants this snapshot seen by the guard, as the next baseline.
+  if (run.acceptSourceDropReason !== null) return false;
   const transfers = await listRunTransfers(ctx.db, runId);
   // Skipped: by an earlier attempt of this step; anything else is another story (failed, cancelled).
   if (transfers.some((transfer) => transfer.status !== 'pending' && transfer.status !== 'skipped')) {

@@ -151,6 +151,20 @@ describe('a delta run with no change', () => {
     expect(await recorded(ctx.db, compared)).toEqual(quiet);
   }, 180_000);
 
+  it('the records store tells, without a snapshot, exactly the properties its snapshot would have', async () => {
+    const ctx = contextOf(twoRecipients);
+    const propertiesOfSnapshot = async () => {
+      const snapshot = await ctx.source.openSnapshot();
+      await snapshot.close();
+      return snapshot.properties;
+    };
+    expect(await ctx.source.peekSnapshot?.()).toEqual(await propertiesOfSnapshot());
+    await changeOneRow();
+    const changed = await ctx.source.peekSnapshot?.();
+    expect(changed).toEqual(await propertiesOfSnapshot());
+    expect(changed).toMatchObject({ synthetic: true });
+  }, 180_000);
+
   it('after one changed row in the records store, the next delta run snapshots and delivers', async () => {
     const ctx = contextOf(twoRecipients);
     await runOnce(ctx, 'full');
