@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { findFeed, type Feed } from '../feed/feed-repository.js';
 import { planFeed, recordSkippedFeed, type FeedPlan } from '../feed/feed-plan.js';
 import { feedPseudonymKey } from '../feed/pseudonym-secret.js';
@@ -5,6 +6,7 @@ import type { RosterProperties } from '../model/index.js';
 import { earlierPendingTransfers } from '../transfer/recipient-lock.js';
 import { listRunTransfers } from '../transfer/transfer-repository.js';
 import type { HubContext } from './hub-context.js';
+import { runSpoolPaths } from './run-paths.js';
 import { findRun } from './run-repository.js';
 import { scopeDateOf } from './scope-date.js';
 
@@ -19,10 +21,11 @@ type Skip = Extract<FeedPlan, { mode: 'skip' }>;
  * recorded skipped exactly as the feed step records it, and the run needs no snapshot, no spool and no
  * file: the caller finishes it. Anything else, or anything uncertain, says no and the run takes its
  * snapshot as before: a needless snapshot is only slow, a missed change would be a defect. So a source
- * that cannot tell, a resync, a run accepting a source drop, a full or a frozen or deferred recipient, a
- * run whose snapshot an earlier attempt took, and a recipient with an earlier transfer still on its way
- * (its feed step would wait for it and plan on the state it leaves) all say no. Safe to repeat: skips
- * recorded by an earlier attempt stay, the rest are planned again.
+ * that cannot tell, a resync, a run accepting a source drop, a run whose roster is spooled already (an
+ * import), a full or a frozen or deferred recipient, a run whose snapshot an earlier attempt took, and a
+ * recipient with an earlier transfer still on its way (its feed step would wait for it and plan on the
+ * state it leaves) all say no. Safe to repeat: skips recorded by an earlier attempt stay, the rest are
+ * planned again.
  *
  * @returns whether every transfer of the run is recorded skipped and the run needs no snapshot.
  */
@@ -32,6 +35,9 @@ export async function skipUnchangedRun(ctx: HubContext, runId: string): Promise<
   if (run?.status !== 'running' || run.trigger === 'resync' || run.snapshotAt !== null) return false;
   // An operator accepting a source drop wants this snapshot seen by the guard, as the next baseline.
   if (run.acceptSourceDropReason !== null) return false;
+  // A roster spooled before the run executes (an imported file is the run's snapshot), or partly by an
+  // earlier attempt: the run goes on with its own roster, whatever the source says.
+  if (existsSync(runSpoolPaths(ctx.spoolDir, runId).rosterDir)) return false;
   const transfers = await listRunTransfers(ctx.db, runId);
   // Skipped: by an earlier attempt of this step; anything else is another story (failed, cancelled).
   if (transfers.some((transfer) => transfer.status !== 'pending' && transfer.status !== 'skipped')) {

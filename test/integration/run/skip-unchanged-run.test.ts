@@ -15,6 +15,7 @@ import {
   type RunRequest,
   type ScopeClock,
 } from '../../../src/run/index.js';
+import { writeRosterSpool } from '../../../src/spool/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -211,6 +212,26 @@ describe('a delta run with no change', () => {
     ]);
     await runOnce(narrower, 'delta');
     expect(narrower.opened()).toBe(1);
+  }, 180_000);
+
+  it('a run whose roster is spooled before it executes (an import) goes on with that roster', async () => {
+    const ctx = contextOf(twoRecipients);
+    await runOnce(ctx, 'full');
+    const runId = await startRun(ctx, {
+      recipientIds: ['lms', 'sms'],
+      trigger: 'operator',
+      feedType: 'delta',
+    });
+    // As `import` does with the file's roster (here the store's own, for brevity).
+    const snapshot = await ctx.source.openSnapshot();
+    try {
+      await writeRosterSpool(snapshot, runSpoolPaths(ctx.spoolDir, runId).rosterDir);
+    } finally {
+      await snapshot.close();
+    }
+    await runInProcess(ctx, runId);
+    expect(await findRun(ctx.db, runId)).toMatchObject({ status: 'completed', sourceCheck: 'passed' });
+    expect((await findRun(ctx.db, runId))?.persons).toBeGreaterThan(0);
   }, 180_000);
 
   it('a run with one full recipient snapshots', async () => {
