@@ -1,5 +1,12 @@
 import { recordFeedFailed, writeRecipientFeed } from '../src/feed/index.js';
-import { finishRun, runIds, takeSnapshot, type HubContext, type RunOutcome } from '../src/run/index.js';
+import {
+  finishRun,
+  runIds,
+  skipUnchangedRun,
+  takeSnapshot,
+  type HubContext,
+  type RunOutcome,
+} from '../src/run/index.js';
 import {
   deliverTransfer,
   listRunTransfers,
@@ -18,6 +25,8 @@ export async function runInProcess(ctx: HubContext, runId: string): Promise<RunO
   const ids = runIds(runId);
   const lock = await recipientLockFor(ctx.db);
   try {
+    // Nothing changed for any recipient: every one is recorded skipped, and the source is not read.
+    if (await skipUnchangedRun(ctx, runId)) return await finishRun(ctx, runId);
     await takeSnapshot(ctx, runId);
   } catch (error) {
     for (const transfer of await listRunTransfers(ctx.db, runId)) {

@@ -1,5 +1,5 @@
 import type { FlowProducer, Job } from 'bullmq';
-import { takeSnapshot, runIds, type HubContext, finishRun } from '../../src/run/index.js';
+import { takeSnapshot, runIds, type HubContext, finishRun, skipUnchangedRun } from '../../src/run/index.js';
 import { jobIds, jobNames, queueNames, type RunJobData } from '../../src/queue/index.js';
 import { listRunTransfers } from '../../src/transfer/index.js';
 import { classifyFailure } from './failure.js';
@@ -9,17 +9,24 @@ import { recipientRetryOptions, retryOptions } from './retry-options.js';
 /**
  * Reads the run's snapshot, then hands the rest of the run to a flow: feed → deliver → finish. Feed and
  * deliver jobs retry by their recipient's `delivery` settings. Safe to run again: a complete spool is
- * reused and the flow's job ids are deterministic, so a second add changes nothing.
+ * reused and the flow's job ids are deterministic, so a second add changes nothing. A run with nothing
+ * to send to any recipient (skipUnchangedRun) reads no snapshot and needs no flow: it is finished here.
  */
 export function snapshotProcessor(ctx: HubContext, flows: FlowProducer) {
   return async (job: Job<RunJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
     const { runId } = job.data;
+    let unchanged: boolean;
     try {
-      await takeSnapshot(ctx, runId, signal ? { signal } : {});
+      unchanged = await skipUnchangedRun(ctx, runId);
+      if (!unchanged) await takeSnapshot(ctx, runId, signal ? { signal } : {});
     } catch (error) {
       const failure = classifyFailure(job, error);
       if (failure.isFinal) await recordFinalFailure(ctx, job, failure.message, 'processor');
       throw failure.error;
+    }
+    if (unchanged) {
+      await finishRun(ctx, runId);
+      return;
     }
     const ids = runIds(runId);
     const transfers = await listRunTransfers(ctx.db, runId);

@@ -1,8 +1,9 @@
 import type { RecipientConfig } from '../config/index.js';
-import type { Roster } from '../model/index.js';
+import type { Roster, RosterProperties } from '../model/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import type { ResyncRequest, Run } from '../run/run.js';
-import type { Feed } from './feed-repository.js';
+import { HubError } from '../errors/index.js';
+import { recordFeedEmpty, type Feed } from './feed-repository.js';
 import { restrictionsChangedSince } from '../privacy/index.js';
 import type { Profile } from '../profiles/index.js';
 import { osloDate } from '../schedule/index.js';
@@ -24,6 +25,11 @@ export type FeedPlan =
     }
   | {
       readonly mode: 'skip';
+      /**
+       * `unchanged`: nothing the view depends on changed since the last delivery; `frozen`: inside a
+       * freeze window; `deferred`: behind a pull recipient's unacknowledged feed.
+       */
+      readonly cause: 'unchanged' | 'frozen' | 'deferred';
       readonly reason: string;
       /** The earlier transfer a pull recipient has yet to acknowledge; this feed is deferred behind it. */
       readonly deferredBehind?: string;
@@ -44,6 +50,10 @@ export function profileHash(recipient: RecipientConfig): string {
  * quiet recipient costs nothing. Correctness never rests on that shortcut: any change of those computes
  * the full merge. While a pull recipient has not acknowledged a feed it was offered, nothing new is
  * written for it: the feed is deferred, and caught up after the acknowledgement (docs/transports.md).
+ *
+ * The plan needs the snapshot's properties only (its groups just to find a resync's school), so it can
+ * be made before a snapshot is taken, on what the source says its snapshot would be as of: that is how a
+ * run with nothing to send skips reading the source at all (skipUnchangedRun).
  */
 export async function planFeed(
   ctx: HubContext,
@@ -51,20 +61,24 @@ export async function planFeed(
     feed: Feed;
     recipient: RecipientConfig;
     run: Run | undefined;
-    roster: Roster;
+    /** The snapshot the feed is computed from, or (before it is taken) what it would be as of. */
+    properties: RosterProperties;
+    /** The snapshot's groups, to find a resync's school; absent before the snapshot is taken. */
+    groups?: Roster['groups'];
     /** The run's scope date. */
     scopeDate: string;
     /** Fingerprint of the pseudonym secret this feed would be written with. */
     fingerprint?: string | undefined;
   },
 ): Promise<FeedPlan> {
-  const { feed, recipient, run, roster } = input;
+  const { feed, recipient, run } = input;
   const waiting = await unacknowledgedOffer(ctx, recipient.id);
   if (waiting !== undefined) {
     // Any feed written now would be computed against the state before that acknowledgement, and be
     // refused as stale after it; the acknowledgement catches this one up against the state it leaves.
     return {
       mode: 'skip',
+      cause: 'deferred',
       reason: `deferred: ${recipient.id} has not acknowledged ${waiting} yet; caught up once it does`,
       deferredBehind: waiting,
     };
@@ -95,12 +109,13 @@ export async function planFeed(
   if (freeze !== undefined) {
     return {
       mode: 'skip',
+      cause: 'frozen',
       reason: `frozen until ${freeze.to}${freeze.reason === undefined ? '' : `: ${freeze.reason}`}`,
     };
   }
   const resync = (run?.resync ?? undefined) as ResyncRequest | undefined;
-  const resend = run?.trigger === 'resync' ? await resendScope(roster, resync ?? {}) : undefined;
-  const snapshotAt = Date.parse(roster.properties.snapshotAt);
+  const resend = run?.trigger === 'resync' ? await resendScope(input.groups, resync ?? {}) : undefined;
+  const snapshotAt = Date.parse(input.properties.snapshotAt);
   const since = state.checkedAt ?? delivered?.writtenAt ?? new Date(0);
   if (
     resend === undefined &&
@@ -112,6 +127,7 @@ export async function planFeed(
   ) {
     return {
       mode: 'skip',
+      cause: 'unchanged',
       reason: 'no change in the source, the day or the profile since the last delivery',
     };
   }
@@ -121,6 +137,28 @@ export async function planFeed(
     basedOn: state.transferId,
     ...(resend === undefined ? {} : { resend }),
   };
+}
+
+/**
+ * Records a skipped feed: empty, with the plan's reason, its transfer `skipped` (or `deferred` behind an
+ * unacknowledged pull). The one way a skip is recorded, whether the feed step planned it on the run's
+ * snapshot or the run planned it before taking one (skipUnchangedRun).
+ */
+export async function recordSkippedFeed(
+  ctx: HubContext,
+  feed: Feed,
+  plan: Extract<FeedPlan, { mode: 'skip' }>,
+): Promise<void> {
+  await recordFeedEmpty(ctx.db, feed.id, {
+    feedType: plan.deferredBehind === undefined ? 'delta' : feed.feedType,
+    reason: plan.reason,
+    at: ctx.now(),
+    transferStatus: plan.deferredBehind === undefined ? 'skipped' : 'deferred',
+  });
+  ctx.logger.info(
+    { runId: feed.runId, feedId: feed.id, recipientId: feed.recipientId, reason: plan.reason },
+    'nothing to send',
+  );
 }
 
 /** The oldest transfer offered to a pull recipient and not acknowledged yet, if any. */
@@ -138,11 +176,17 @@ async function unacknowledgedOffer(ctx: HubContext, recipientId: string): Promis
 }
 
 /** A whole-recipient resync sends everything again: every person and group key is "in scope". */
-async function resendScope(roster: Roster, request: ResyncRequest): Promise<ResendScope> {
+async function resendScope(
+  groups: Roster['groups'] | undefined,
+  request: ResyncRequest,
+): Promise<ResendScope> {
   if (request.school === undefined && request.person === undefined) return { everything: true };
   let schoolKey: string | undefined;
   if (request.school !== undefined) {
-    for await (const group of roster.groups()) {
+    if (groups === undefined) {
+      throw new HubError('PIFU_INTERNAL', 'a resync of a school is planned on a snapshot, never before one');
+    }
+    for await (const group of groups()) {
       const matches =
         group.type === 'skole' &&
         (group.key === request.school ||

@@ -8,6 +8,7 @@ import {
 } from '../config/index.js';
 import type { HubDatabase } from '../db/index.js';
 import { HubError } from '../errors/index.js';
+import { pseudonymFingerprint } from '../profiles/index.js';
 
 const minimumSecretBytes = 32;
 
@@ -32,6 +33,19 @@ export async function pseudonymSecret(
     .where('recipient_id', '=', recipient.id)
     .executeTakeFirstOrThrow();
   return row.secret;
+}
+
+/**
+ * The secret a recipient's feed is written with and its fingerprint (which the feed plan compares with
+ * the last delivery's); none when the recipient's profile does not pseudonymise.
+ */
+export async function feedPseudonymKey(
+  db: Kysely<HubDatabase>,
+  recipient: RecipientConfig,
+): Promise<{ secret: Uint8Array; fingerprint: string } | undefined> {
+  if (!recipient.resolvedProfile.pseudonymise) return undefined;
+  const secret = await pseudonymSecret(db, recipient);
+  return { secret, fingerprint: pseudonymFingerprint(secret) };
 }
 
 /** A configured pseudonym key, read like every other secret, and long enough to be one. */

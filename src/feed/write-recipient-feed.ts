@@ -6,7 +6,7 @@ import type { RecipientConfig } from '../config/index.js';
 import { disclosureManifestPath, formatDisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import { pseudonymFingerprint, type RecipientView } from '../profiles/index.js';
+import type { RecipientView } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { findRun } from '../run/run-repository.js';
@@ -21,9 +21,9 @@ import {
   type DeltaCounts,
 } from '../state/index.js';
 import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-repository.js';
-import { planFeed, profileHash, type FeedPlan } from './feed-plan.js';
+import { planFeed, profileHash, recordSkippedFeed, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
-import { pseudonymSecret } from './pseudonym-secret.js';
+import { feedPseudonymKey } from './pseudonym-secret.js';
 import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
 
 export interface FeedSummary {
@@ -89,21 +89,22 @@ export async function writeRecipientFeed(
   const roster = await openRosterSpool(paths.rosterDir);
   // The run's day, fixed with its snapshot; a run recorded before the hub stored it gets today's.
   const scopeDate = run?.scopeDate ?? scopeDateOf(ctx.scopeClock ?? 'auto', roster.properties, ctx.now());
-  const secret = recipient.resolvedProfile.pseudonymise
-    ? await pseudonymSecret(ctx.db, recipient)
-    : undefined;
-  const fingerprint = secret === undefined ? undefined : pseudonymFingerprint(secret);
+  const key = await feedPseudonymKey(ctx.db, recipient);
+  const secret = key?.secret;
+  const fingerprint = key?.fingerprint;
   // Taken before the forgotten and restricted sets are read: a change after it is not in this view.
   const checkedAt = ctx.now();
-  const plan = await planFeed(ctx, { feed, recipient, run, roster, scopeDate, fingerprint });
+  const plan = await planFeed(ctx, {
+    feed,
+    recipient,
+    run,
+    properties: roster.properties,
+    groups: () => roster.groups(),
+    scopeDate,
+    fingerprint,
+  });
   if (plan.mode === 'skip') {
-    await recordFeedEmpty(ctx.db, feedId, {
-      feedType: plan.deferredBehind === undefined ? 'delta' : feed.feedType,
-      reason: plan.reason,
-      at: ctx.now(),
-      transferStatus: plan.deferredBehind === undefined ? 'skipped' : 'deferred',
-    });
-    log.info({ reason: plan.reason }, 'nothing to send');
+    await recordSkippedFeed(ctx, feed, plan);
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });

@@ -1,4 +1,4 @@
-import type { Roster } from '../model/index.js';
+import type { Roster, RosterProperties } from '../model/index.js';
 
 /**
  * Where the roster comes from. Implementations live in `connectors/sources/*`; the core never names one.
@@ -15,10 +15,18 @@ import type { Roster } from '../model/index.js';
  *   `HubError('PIFU_SOURCE_INVALID')` for data it cannot map (not retryable).
  *
  * Left out on purpose: writes of any kind (the records store is read-only to the hub) and change
- * tracking (the watermark belongs to a later port).
+ * tracking beyond `peekSnapshot` (which keys changed belongs to a later port).
  */
 export interface SourceConnector {
   openSnapshot(options?: { signal?: AbortSignal }): Promise<RosterSnapshot>;
+  /**
+   * Optional: the properties a snapshot opened now would have (above all `snapshotAt`, and `synthetic`,
+   * which decides the scope date), told without opening one, in one cheap query. It must be exactly what
+   * `openSnapshot` would report at this moment: a run that finds them unchanged since a recipient's last
+   * delivery writes nothing and reads nothing more (see skipUnchangedRun). A source that cannot tell
+   * cheaply (a file) leaves it out, and every run takes its snapshot.
+   */
+  peekSnapshot?(): Promise<RosterProperties>;
   /** Point lookups for operator input, without a snapshot: one indexed query each. */
   readonly lookup: SourceLookup;
 }

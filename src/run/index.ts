@@ -14,3 +14,4 @@ export { currentProcess, processState, type ProcessIdentity } from './process-id
 export { recoverRuns, type QueuedRunState, type RecoveryReport, type RunQueue } from './recover-runs.js';
 export { checkLocalOwner, type RunOwner } from './run-owner.js';
 export { scopeDateOf, type ScopeClock } from './scope-date.js';
+export { skipUnchangedRun } from './skip-unchanged-run.js';

@@ -1,6 +1,7 @@
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { HubError } from '../../../src/errors/index.js';
+import type { RosterProperties } from '../../../src/model/index.js';
 import type { RosterSnapshot, SourceConnector } from '../../../src/ports/source-connector.js';
 import { parseRecordsDbConfig } from './records-db-config.js';
 import type { CopySnapshot } from './copy-rows.js';
@@ -12,9 +13,32 @@ import { readPersons } from './read-persons.js';
 import { recordsDbLookup } from './records-db-lookup.js';
 import type { SourceDatabase } from './source-database.js';
 
+/**
+ * What a snapshot is as of, read through `executor` (the snapshot's own transaction, or the pool for a
+ * peek): the latest change it sees, and whether the store holds synthetic data.
+ */
+async function readSnapshotProperties(
+  executor: Kysely<SourceDatabase>,
+  source: string,
+): Promise<RosterProperties> {
+  // The snapshot is as of the latest change it sees, not as of the clock: exporting an unchanged
+  // store twice gives byte-identical feeds (PIFU properties/datetime is the source's own time). A store
+  // the hub's development tools made for synthetic data carries a marker table; its dates belong to its
+  // own generated school year, so the hub reads them on the source's clock (ScopeClock).
+  const { rows } = await sql<{ snapshot_at: Date | string; synthetic: boolean }>`
+    select coalesce((select changed_at from records.change_log order by id desc limit 1), now()) as snapshot_at,
+      to_regclass('records.synthetic_store') is not null as synthetic`.execute(executor);
+  return {
+    source,
+    snapshotAt: new Date(rows[0]?.snapshot_at ?? Number.NaN).toISOString(),
+    ...(rows[0]?.synthetic === true ? { synthetic: true } : {}),
+  };
+}
+
 async function beginSnapshot(
   db: Kysely<SourceDatabase>,
-): Promise<{ trx: ControlledTransaction<SourceDatabase>; snapshotAt: string; synthetic: boolean }> {
+  source: string,
+): Promise<{ trx: ControlledTransaction<SourceDatabase>; properties: RosterProperties }> {
   try {
     const trx = await db
       .startTransaction()
@@ -23,21 +47,7 @@ async function beginSnapshot(
       .execute();
     // kysely-pglite-dialect drops the access mode; stating it again makes PGlite read-only too.
     await sql`set transaction read only`.execute(trx);
-    // The snapshot is as of the latest change it sees, not as of the clock: exporting an unchanged
-    // store twice gives byte-identical feeds (PIFU properties/datetime is the source's own time).
-    const { rows } = await sql<{ snapshot_at: Date | string }>`
-      select coalesce((select changed_at from records.change_log order by id desc limit 1), now()) as snapshot_at`.execute(
-      trx,
-    );
-    // A store the hub's development tools made for synthetic data carries a marker table; its dates
-    // belong to its own generated school year, so the hub reads them on the source's clock (ScopeClock).
-    const marker = await sql<{ synthetic: boolean }>`
-      select to_regclass('records.synthetic_store') is not null as synthetic`.execute(trx);
-    return {
-      trx,
-      snapshotAt: new Date(rows[0]?.snapshot_at ?? Number.NaN).toISOString(),
-      synthetic: marker.rows[0]?.synthetic === true,
-    };
+    return { trx, properties: await readSnapshotProperties(trx, source) };
   } catch (error) {
     throw new HubError(
       'PIFU_SOURCE_UNAVAILABLE',
@@ -89,10 +99,21 @@ export function createRecordsDbSource(
   const { source, chunkSize } = parseRecordsDbConfig(config);
   return {
     lookup: recordsDbLookup(db),
+    async peekSnapshot() {
+      try {
+        return await readSnapshotProperties(db, source);
+      } catch (error) {
+        throw new HubError(
+          'PIFU_SOURCE_UNAVAILABLE',
+          'could not read the records store change log; check the database connection and retry',
+          { cause: error },
+        );
+      }
+    },
     async openSnapshot(options = {}): Promise<RosterSnapshot> {
       const { signal } = options;
       signal?.throwIfAborted();
-      const { trx, snapshotAt, synthetic } = await beginSnapshot(db);
+      const { trx, properties } = await beginSnapshot(db, source);
       let closing: Promise<void> | undefined;
       let copy: CopySnapshot | undefined;
       const close = (): Promise<void> => {
@@ -133,7 +154,7 @@ export function createRecordsDbSource(
         }
       }
       return {
-        properties: { source, snapshotAt, ...(synthetic ? { synthetic } : {}) },
+        properties,
         persons: () => (copy === undefined ? readPersons(trx, context) : copyPersons(copy)),
         groups: () => (copy === undefined ? readGroups(trx, context) : copyGroups(copy)),
         memberships: () => (copy === undefined ? readMemberships(trx, context) : copyMemberships(copy)),
