@@ -101,7 +101,9 @@ describe(`${rounds} rounds of 1 % change at small scale: previous + delta = full
         try {
           expectSameHolding(held, fresh);
         } catch (error) {
-          throw new Error(`${full.recipient}, round ${round}: ${(error as Error).message}`);
+          throw new Error(`${full.recipient}, round ${round}: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
       }
     }
