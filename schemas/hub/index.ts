@@ -13,6 +13,7 @@ import * as sourceIdentity from './0011-source-identity.js';
 import * as disclosureSpans from './0012-disclosure-spans.js';
 import * as notifications from './0013-notifications.js';
 import * as sourcePull from './0015-source-pull.js';
+import * as sourceMarker from './0016-source-marker.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0012-disclosure-spans': disclosureSpans,
   '0013-notifications': notifications,
   '0015-source-pull': sourcePull,
+  '0016-source-marker': sourceMarker,
 };

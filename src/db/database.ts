@@ -162,6 +162,8 @@ export interface RunTable {
   owner_started_at: Timestamp | null;
   /** The Europe/Oslo day the run's views are computed for (`YYYY-MM-DD`); set with the snapshot. */
   scope_date: string | null;
+  /** The source's marker of the run's snapshot (RosterProperties.sourceMarker). */
+  source_marker: string | null;
   /** When retention removed the run's snapshot and manifests. */
   files_removed_at: Timestamp | null;
 }
@@ -246,6 +248,8 @@ export interface RecipientStateTable {
   scope_date: string | null;
   /** When an empty delta last confirmed the state exact for its snapshot, day and profile. */
   checked_at: Timestamp | null;
+  /** The source's marker of the snapshot the state reflects (RosterProperties.sourceMarker). */
+  source_marker: string | null;
 }
 
 export interface HoldTable {

@@ -122,6 +122,7 @@ export async function planFeed(
     state.snapshotAt?.getTime() === snapshotAt &&
     state.scopeDate === input.scopeDate &&
     state.profileHash === profileHash(recipient) &&
+    !(await sourceChangedSince(ctx, state.sourceMarker)) &&
     !(await forgottenSince(ctx, since)) &&
     !(await restrictionsChangedSince(ctx.db, recipient.id, since))
   ) {
@@ -203,6 +204,17 @@ async function resendScope(
 }
 
 /** Whether someone was forgotten (R3) since the recipient last received something: their view changed. */
+/**
+ * Whether the source changed after the snapshot the recipient's state reflects, as the source itself
+ * tells (its marker): a change that committed late, with an earlier time than the latest one that
+ * snapshot saw, leaves `snapshotAt` as it was. Without a marker or a source that can tell, the snapshot
+ * time alone decides, as it always did.
+ */
+async function sourceChangedSince(ctx: HubContext, marker: string | null): Promise<boolean> {
+  if (marker === null || ctx.source.changedSince === undefined) return false;
+  return ctx.source.changedSince(marker);
+}
+
 async function forgottenSince(ctx: HubContext, since: Date): Promise<boolean> {
   const row = await ctx.db
     .selectFrom('hub.forgotten_person')

@@ -130,6 +130,7 @@ export async function writeRecipientFeed(
     await confirmRecipientState(ctx.db, recipient.id, {
       basedOn: plan.basedOn,
       snapshotAt: new Date(roster.properties.snapshotAt),
+      sourceMarker: roster.properties.sourceMarker ?? null,
       scopeDate,
       profileHash: profileHash(recipient),
       checkedAt,

@@ -13,6 +13,12 @@ export interface RosterProperties {
    * be read on the source's clock, not the wall clock (see ScopeClock).
    */
   readonly synthetic?: boolean;
+  /**
+   * The source's own token for what this snapshot saw, when it has one (the records store: the
+   * PostgreSQL snapshot it was read in). Given it later, the source tells whether anything changed since
+   * (SourceConnector.changedSince); it is never written to a feed.
+   */
+  readonly sourceMarker?: string;
 }
 
 /**

@@ -27,6 +27,13 @@ export interface SourceConnector {
    * cheaply (a file) leaves it out, and every run takes its snapshot.
    */
   peekSnapshot?(): Promise<RosterProperties>;
+  /**
+   * Optional, with `sourceMarker` on the snapshot's properties: whether anything changed in the source
+   * that the snapshot marked `marker` did not see — a change committed after it, whatever time the change
+   * carries (a transaction that started before the last change seen and committed after it has an earlier
+   * time than the snapshot's). False must mean nothing changed; when unsure, true.
+   */
+  changedSince?(marker: string): Promise<boolean>;
   /** Point lookups for operator input, without a snapshot: one indexed query each. */
   readonly lookup: SourceLookup;
 }

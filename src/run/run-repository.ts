@@ -32,6 +32,7 @@ function toRun(row: Selectable<RunTable>): Run {
     ownerPid: row.owner_pid,
     ownerStartedAt: toDate(row.owner_started_at),
     scopeDate: row.scope_date,
+    sourceMarker: row.source_marker,
   };
 }
 
@@ -87,7 +88,13 @@ export async function listRunningRuns(db: Kysely<HubDatabase>): Promise<Run[]> {
 export async function recordRunSnapshot(
   db: Kysely<HubDatabase>,
   runId: string,
-  snapshot: { snapshotAt: string; spoolPath: string; counts: RosterSpoolCounts; scopeDate: string },
+  snapshot: {
+    snapshotAt: string;
+    sourceMarker: string | undefined;
+    spoolPath: string;
+    counts: RosterSpoolCounts;
+    scopeDate: string;
+  },
 ): Promise<string> {
   const { counts } = snapshot;
   const row = await db
@@ -96,6 +103,7 @@ export async function recordRunSnapshot(
       // The first attempt decides the day; a retried snapshot step keeps it.
       scope_date: sql<string>`coalesce(scope_date, ${snapshot.scopeDate})`,
       snapshot_at: snapshot.snapshotAt,
+      source_marker: snapshot.sourceMarker ?? null,
       spool_path: snapshot.spoolPath,
       persons: counts.persons,
       groups: counts.groups,

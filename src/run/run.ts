@@ -44,4 +44,6 @@ export interface Run {
   readonly ownerStartedAt: Date | null;
   /** The Europe/Oslo day the run's views are computed for (`YYYY-MM-DD`); set with the snapshot. */
   readonly scopeDate: string | null;
+  /** The source's marker of the run's snapshot (RosterProperties.sourceMarker); null without one. */
+  readonly sourceMarker: string | null;
 }

@@ -39,6 +39,7 @@ export async function takeSnapshot(
   const spool = await openRosterSpool(rosterDir);
   const scopeDate = await recordRunSnapshot(ctx.db, runId, {
     snapshotAt: spool.properties.snapshotAt,
+    sourceMarker: spool.properties.sourceMarker,
     spoolPath: rosterDir,
     counts: spool.counts,
     scopeDate: scopeDateOf(ctx.scopeClock ?? 'auto', spool.properties, ctx.now()),

@@ -39,6 +39,8 @@ export async function* readHeldObjects(
 export interface RecipientState {
   readonly transferId: string;
   readonly snapshotAt: Date | null;
+  /** The source's marker of that snapshot (RosterProperties.sourceMarker); null without one. */
+  readonly sourceMarker: string | null;
   /** The scope date the held objects were computed for; null before the hub stored it. */
   readonly scopeDate: string | null;
   /** When an empty delta last confirmed the state (null: only the delivered feed's time says). */
@@ -62,6 +64,7 @@ export async function findRecipientState(
     : {
         transferId: row.transfer_id,
         snapshotAt: row.snapshot_at === null ? null : new Date(row.snapshot_at),
+        sourceMarker: row.source_marker,
         scopeDate: row.scope_date,
         checkedAt: row.checked_at === null ? null : new Date(row.checked_at),
         profileHash: row.profile_hash,
@@ -121,6 +124,7 @@ export async function applyStateManifest(
     recipientId: string;
     transferId: string;
     snapshotAt: Date | null;
+    sourceMarker: string | null;
     scopeDate: string | null;
     profileHash: string;
     at: Date;
@@ -179,6 +183,7 @@ export async function applyStateManifest(
       recipient_id: state.recipientId,
       transfer_id: state.transferId,
       snapshot_at: state.snapshotAt,
+      source_marker: state.sourceMarker,
       scope_date: state.scopeDate,
       checked_at: null,
       profile_hash: state.profileHash,
@@ -189,6 +194,7 @@ export async function applyStateManifest(
       oc.column('recipient_id').doUpdateSet({
         transfer_id: state.transferId,
         snapshot_at: state.snapshotAt,
+        source_marker: state.sourceMarker,
         scope_date: state.scopeDate,
         checked_at: null,
         profile_hash: state.profileHash,
@@ -211,6 +217,7 @@ export async function confirmRecipientState(
   confirmed: {
     basedOn: string;
     snapshotAt: Date;
+    sourceMarker: string | null;
     scopeDate: string;
     profileHash: string;
     checkedAt: Date;
@@ -220,6 +227,7 @@ export async function confirmRecipientState(
     .updateTable('hub.recipient_state')
     .set({
       snapshot_at: confirmed.snapshotAt,
+      source_marker: confirmed.sourceMarker,
       scope_date: confirmed.scopeDate,
       profile_hash: confirmed.profileHash,
       checked_at: confirmed.checkedAt,

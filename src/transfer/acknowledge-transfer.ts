@@ -30,6 +30,8 @@ export async function acknowledgeTransfer(
     disclosures: () => AsyncIterable<DisclosureLine>;
     state: StateManifest;
     snapshotAt: Date | null;
+    /** The source's marker of the run's snapshot; null without one. */
+    sourceMarker: string | null;
     /** The run's scope date, which the state's objects were computed for. */
     scopeDate: string | null;
     profileHash: string;
@@ -75,6 +77,7 @@ export async function acknowledgeTransfer(
         recipientId: acknowledgement.recipientId,
         transferId: acknowledgement.transferId,
         snapshotAt: acknowledgement.snapshotAt,
+        sourceMarker: acknowledgement.sourceMarker,
         scopeDate: acknowledgement.scopeDate,
         profileHash: acknowledgement.profileHash,
         at: acknowledgement.deliveredAt,

@@ -82,6 +82,7 @@ export async function acknowledgeWrittenFeed(
         disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.filePath)),
         state: await openStateManifest(stateManifestPath(feed.filePath)),
         snapshotAt: run?.snapshotAt == null ? null : new Date(run.snapshotAt),
+        sourceMarker: run?.sourceMarker ?? null,
         scopeDate: run?.scopeDate ?? null,
         profileHash: feed.profileHash ?? '',
       },

@@ -25,14 +25,46 @@ async function readSnapshotProperties(
   // store twice gives byte-identical feeds (PIFU properties/datetime is the source's own time). A store
   // the hub's development tools made for synthetic data carries a marker table; its dates belong to its
   // own generated school year, so the hub reads them on the source's clock (ScopeClock).
-  const { rows } = await sql<{ snapshot_at: Date | string; synthetic: boolean }>`
+  // The marker is the PostgreSQL snapshot itself (in a REPEATABLE READ transaction, the transaction's):
+  // changedSince asks which change-log rows it could not see.
+  const { rows } = await sql<{ snapshot_at: Date | string; synthetic: boolean; marker: string }>`
     select coalesce((select changed_at from records.change_log order by id desc limit 1), now()) as snapshot_at,
-      to_regclass('records.synthetic_store') is not null as synthetic`.execute(executor);
+      to_regclass('records.synthetic_store') is not null as synthetic,
+      pg_current_snapshot()::text as marker`.execute(executor);
   return {
     source,
     snapshotAt: new Date(rows[0]?.snapshot_at ?? Number.NaN).toISOString(),
     ...(rows[0]?.synthetic === true ? { synthetic: true } : {}),
+    ...(rows[0]?.marker === undefined ? {} : { sourceMarker: rows[0].marker }),
   };
+}
+
+/** A PostgreSQL snapshot as `pg_current_snapshot()` writes it: `xmin:xmax:xip,…`. */
+const snapshotText = /^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20})*)?$/;
+
+/**
+ * Whether a change-log row exists that the snapshot `marker` did not see: written by a transaction
+ * that was still running when the snapshot was taken, or began after it. One indexed range on `txid`
+ * (nothing older than the snapshot's xmin can be invisible to it). A marker that is not a snapshot
+ * (another source's, or damaged) counts as changed.
+ */
+async function changedSinceSnapshot(db: Kysely<SourceDatabase>, marker: string): Promise<boolean> {
+  if (!snapshotText.test(marker)) return true;
+  try {
+    const { rows } = await sql<{ changed: boolean }>`
+      select exists (
+        select 1 from records.change_log
+        where txid >= pg_snapshot_xmin(${marker}::pg_snapshot)::text::bigint
+          and not pg_visible_in_snapshot(txid::text::xid8, ${marker}::pg_snapshot)
+      ) as changed`.execute(db);
+    return rows[0]?.changed !== false;
+  } catch (error) {
+    throw new HubError(
+      'PIFU_SOURCE_UNAVAILABLE',
+      'could not ask the records store what changed; check the database connection and retry',
+      { cause: error },
+    );
+  }
 }
 
 async function beginSnapshot(
@@ -110,6 +142,7 @@ export function createRecordsDbSource(
         );
       }
     },
+    changedSince: (marker) => changedSinceSnapshot(db, marker),
     async openSnapshot(options = {}): Promise<RosterSnapshot> {
       const { signal } = options;
       signal?.throwIfAborted();

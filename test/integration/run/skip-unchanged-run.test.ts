@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
 import type { RecipientConfig } from '../../../src/config/index.js';
 import type { HubDatabase } from '../../../src/db/index.js';
+import type { RosterProperties } from '../../../src/model/index.js';
 import type { SourceConnector } from '../../../src/ports/index.js';
 import {
   findRun,
@@ -154,16 +155,62 @@ describe('a delta run with no change', () => {
 
   it('the records store tells, without a snapshot, exactly the properties its snapshot would have', async () => {
     const ctx = contextOf(twoRecipients);
+    // The marker is the PostgreSQL snapshot of the moment, which other transactions move on; what it
+    // saw is what counts, and changedSince tells that.
+    const withoutMarker = ({ sourceMarker, ...properties }: RosterProperties) => {
+      expect(sourceMarker).toMatch(/^\d+:\d+:/);
+      return properties;
+    };
     const propertiesOfSnapshot = async () => {
       const snapshot = await ctx.source.openSnapshot();
       await snapshot.close();
-      return snapshot.properties;
+      return withoutMarker(snapshot.properties);
     };
-    expect(await ctx.source.peekSnapshot?.()).toEqual(await propertiesOfSnapshot());
+    const before = await ctx.source.peekSnapshot!();
+    expect(withoutMarker(before)).toEqual(await propertiesOfSnapshot());
+    expect(await ctx.source.changedSince!(before.sourceMarker!)).toBe(false);
     await changeOneRow();
-    const changed = await ctx.source.peekSnapshot?.();
-    expect(changed).toEqual(await propertiesOfSnapshot());
+    const changed = await ctx.source.peekSnapshot!();
+    expect(withoutMarker(changed)).toEqual(await propertiesOfSnapshot());
     expect(changed).toMatchObject({ synthetic: true });
+    expect(await ctx.source.changedSince!(before.sourceMarker!)).toBe(true);
+    expect(await ctx.source.changedSince!(changed.sourceMarker!)).toBe(false);
+    expect(await ctx.source.changedSince!('not a snapshot')).toBe(true);
+  }, 180_000);
+
+  it('a change that commits late, dated before the last change a delivery saw, still goes out with the next delta', async () => {
+    const ctx = contextOf(twoRecipients);
+    await runOnce(ctx, 'full');
+    // T1 changes a pupil and stays open; its change-log rows are dated before T2's.
+    const t1 = await database.db.startTransaction().execute();
+    const { rows } = await sql<{ id: string }>`
+      update records.person set family_name = family_name || 'sen'
+      where id = (select p.id from records.person p
+        join records.pupil_enrolment e on e.person_id = p.id and e.ends is null
+        where p.status = 'active' and p.address_protection = 'none' order by p.id offset 1 limit 1)
+      returning id::text as id`.execute(t1);
+    await sql`update records.change_log set changed_at = (
+        select max(changed_at) from records.change_log where txid <> txid_current()) + interval '500 milliseconds'
+      where txid = txid_current()`.execute(t1);
+    // T2 commits first, a second after the latest change it sees; a delta delivers it.
+    await changeOneRow();
+    const seenT2 = await runOnce(ctx, 'delta');
+    expect((await listRunTransfers(ctx.db, seenT2)).find((t) => t.recipientId === 'lms')?.status).toBe(
+      'delivered',
+    );
+    await t1.commit().execute();
+    // The latest change is still T2's, so the snapshot time is as that delivery's: only the source's
+    // marker tells that T1 committed since.
+    const runId = await runOnce(ctx, 'delta');
+    expect(ctx.opened()).toBe(3);
+    const lms = (await listRunTransfers(ctx.db, runId)).find((t) => t.recipientId === 'lms');
+    expect(lms?.status).toBe('delivered');
+    const { rows: names } = await sql<{ family_name: string }>`
+      select family_name from records.person where id = ${rows[0]!.id}::uuid`.execute(database.db);
+    expect(readFileSync(lms!.location!, 'utf8')).toContain(`<family>${names[0]!.family_name}</family>`);
+    // Then quiet again.
+    await runOnce(ctx, 'delta');
+    expect(ctx.opened()).toBe(3);
   }, 180_000);
 
   it('after one changed row in the records store, the next delta run snapshots and delivers', async () => {
