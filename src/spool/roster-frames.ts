@@ -24,16 +24,19 @@ import { readFrames } from './frame-file.js';
 const noGroup = 0xffffffff;
 
 export function encodePerson(person: Person): Buffer {
-  const key = Buffer.from(person.key);
-  const facts = Buffer.from(JSON.stringify(scopeFactsOf(person)));
-  const whole = Buffer.from(JSON.stringify(person));
-  const frame = Buffer.allocUnsafe(12 + key.length + facts.length + whole.length);
-  frame.writeUInt32LE(key.length, 0);
-  frame.writeUInt32LE(facts.length, 4);
-  frame.writeUInt32LE(whole.length, 8);
-  key.copy(frame, 12);
-  facts.copy(frame, 12 + key.length);
-  whole.copy(frame, 12 + key.length + facts.length);
+  const key = person.key;
+  const facts = JSON.stringify(scopeFactsOf(person));
+  const whole = JSON.stringify(person);
+  const keyBytes = Buffer.byteLength(key);
+  const factsBytes = Buffer.byteLength(facts);
+  const wholeBytes = Buffer.byteLength(whole);
+  const frame = Buffer.allocUnsafe(12 + keyBytes + factsBytes + wholeBytes);
+  frame.writeUInt32LE(keyBytes, 0);
+  frame.writeUInt32LE(factsBytes, 4);
+  frame.writeUInt32LE(wholeBytes, 8);
+  frame.write(key, 12);
+  frame.write(facts, 12 + keyBytes);
+  frame.write(whole, 12 + keyBytes + factsBytes);
   return frame;
 }
 
@@ -51,12 +54,13 @@ export function encodeGroup(group: Group): Buffer {
 }
 
 export function encodeMembership(membership: Membership, groupIndex: number | undefined): Buffer {
-  const json = Buffer.from(JSON.stringify(membership));
-  const frame = Buffer.allocUnsafe(9 + json.length);
+  const json = JSON.stringify(membership);
+  const bytes = Buffer.byteLength(json);
+  const frame = Buffer.allocUnsafe(9 + bytes);
   frame.writeUInt32LE(groupIndex ?? noGroup, 0);
   frame.writeUInt8(membershipRoles.indexOf(membership.role), 4);
-  frame.writeUInt32LE(json.length, 5);
-  json.copy(frame, 9);
+  frame.writeUInt32LE(bytes, 5);
+  frame.write(json, 9);
   return frame;
 }
 

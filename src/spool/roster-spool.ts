@@ -45,7 +45,8 @@ const manifestFile = 'manifest.json';
 /**
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
  * complete spool, and a retried run job finding one reuses it instead of reading a newer snapshot.
- * Memory holds one block of frames and the groups' positions (one entry per group, never per person).
+ * Memory holds one block of frames and the groups' positions and schools (one entry per group, never per
+ * person).
  */
 export async function writeRosterSpool(
   roster: Roster,
@@ -60,27 +61,32 @@ export async function writeRosterSpool(
   const signal = options.signal ? { signal: options.signal } : {};
   await writeFileAtomically(
     join(staging, files.persons),
-    blocksOf(counter.persons(roster.persons()), encodePerson),
+    blocksOf(roster.persons(), (person) => {
+      counter.person(person);
+      return encodePerson(person);
+    }),
     signal,
   );
+  // Each group's position in the groups file and its school: one entry per group, never per membership.
   const groupIndex = new Map<string, number>();
-  const indexed = async function* (groups: AsyncIterable<Group>): AsyncGenerator<Group> {
-    for await (const group of groups) {
-      groupIndex.set(group.key, groupIndex.size);
-      yield group;
-    }
-  };
+  const groupSchools: (string | undefined)[] = [];
   await writeFileAtomically(
     join(staging, files.groups),
-    blocksOf(indexed(counter.groups(roster.groups())), encodeGroup),
+    blocksOf(roster.groups(), (group) => {
+      counter.group(group);
+      groupIndex.set(group.key, groupSchools.length);
+      groupSchools.push(group.schoolKey);
+      return encodeGroup(group);
+    }),
     signal,
   );
   await writeFileAtomically(
     join(staging, files.memberships),
-    blocksOf(
-      counter.memberships(roster.memberships(), readGroups(join(staging, files.groups))),
-      (membership) => encodeMembership(membership, groupIndex.get(membership.groupKey)),
-    ),
+    blocksOf(roster.memberships(), (membership) => {
+      const index = groupIndex.get(membership.groupKey);
+      counter.membership(index === undefined ? undefined : groupSchools[index]);
+      return encodeMembership(membership, index);
+    }),
     signal,
   );
   const counts = counter.counts();
