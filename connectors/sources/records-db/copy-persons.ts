@@ -52,12 +52,18 @@ const childQueries = {
 
 type Child = keyof typeof childQueries;
 const children = Object.keys(childQueries) as Child[];
+/** A person's rows of each child stream, by the stream's position in `children`. */
+type ChildRows = readonly Rows[];
+const none: Rows = [];
 
-function personRows(row: CopyField[], rows: Readonly<Record<Child, Rows>>): PersonRows {
+function personRows(row: CopyField[], childRows: ChildRows): PersonRows {
   const [id, given, middle, family, gender, nin, status, language, protection, birthDate] = row;
+  // In the order of childQueries.
+  const [identifiers, emails, phones, addresses, guardians, enrolments, employments, pupils, guardianIds] =
+    childRows as [Rows, Rows, Rows, Rows, Rows, Rows, Rows, Rows, Rows];
   const populations: string[] = [];
-  if (rows.pupils.length > 0) populations.push('pupil');
-  if (rows.guardianIds.length > 0) populations.push('guardian');
+  if (pupils.length > 0) populations.push('pupil');
+  if (guardianIds.length > 0) populations.push('guardian');
   return {
     person: {
       id: text(id),
@@ -71,21 +77,21 @@ function personRows(row: CopyField[], rows: Readonly<Record<Child, Rows>>): Pers
       address_protection: text(protection),
       birth_date: nullable(birthDate),
     },
-    identifiers: rows.identifiers.map(([, identifierType, value]) => ({
+    identifiers: identifiers.map(([, identifierType, value]) => ({
       identifier_type: text(identifierType),
       value: text(value),
     })),
-    emails: rows.emails.map(([, emailType, address, priority]) => ({
+    emails: emails.map(([, emailType, address, priority]) => ({
       email_type: text(emailType),
       address: text(address),
       priority: Number(text(priority)),
     })),
-    phones: rows.phones.map(([, phoneType, number, priority]) => ({
+    phones: phones.map(([, phoneType, number, priority]) => ({
       phone_type: text(phoneType),
       number: text(number),
       priority: Number(text(priority)),
     })),
-    addresses: rows.addresses.map(([, type, street1, street2, street3, postalCode, locality, country]) => ({
+    addresses: addresses.map(([, type, street1, street2, street3, postalCode, locality, country]) => ({
       address_type: text(type),
       street1: text(street1),
       street2: nullable(street2),
@@ -94,13 +100,13 @@ function personRows(row: CopyField[], rows: Readonly<Record<Child, Rows>>): Pers
       locality: nullable(locality),
       country: text(country),
     })),
-    guardians: rows.guardians.map(([, guardianId, responsibility, consent]) => ({
+    guardians: guardians.map(([, guardianId, responsibility, consent]) => ({
       guardian_id: text(guardianId),
       has_parental_responsibility: bool(responsibility),
       parent_access_consent: bool(consent),
     })),
     affiliations: [
-      ...rows.enrolments.map(([, school, grade, transport, begins, ends]) => ({
+      ...enrolments.map(([, school, grade, transport, begins, ends]) => ({
         school_id: text(school),
         population: 'pupil',
         grade: smallint(grade),
@@ -108,7 +114,7 @@ function personRows(row: CopyField[], rows: Readonly<Record<Child, Rows>>): Pers
         begins: nullable(begins),
         ends: nullable(ends),
       })),
-      ...rows.employments.map(([, school, begins, ends]) => ({
+      ...employments.map(([, school, begins, ends]) => ({
         school_id: text(school),
         population: 'staff',
         grade: null,
@@ -159,10 +165,10 @@ export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Perso
       if (persons.done) break;
       const row = persons.rows[persons.at++] as CopyField[];
       const id = text(row[0]);
-      const rows = {} as Record<Child, Rows>;
+      const rows: Rows[] = [];
       for (let i = 0; i < cursors.length; i++) {
         const cursor = cursors[i] as Cursor;
-        const mine: Rows = [];
+        let mine = none;
         for (;;) {
           if (cursor.at >= cursor.rows.length) {
             if (cursor.done) break;
@@ -174,9 +180,10 @@ export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Perso
             if (key < id) throw orphan(children[i] as Child);
             break;
           }
+          if (mine === none) mine = [];
           mine.push(cursor.rows[cursor.at++] as CopyField[]);
         }
-        rows[children[i] as Child] = mine;
+        rows.push(mine);
       }
       yield mapPerson(personRows(row, rows));
     }
