@@ -59,7 +59,7 @@ export function parseCopyLine(line: string): CopyField[] {
  * as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries are. Each chunk is decoded once up
  * to its last newline and split there. Holds at most one chunk and one partial line.
  */
-export async function* copyLineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
+async function* copyLineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   let rest: Buffer | undefined;
   for await (const chunk of chunks) {
     const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
