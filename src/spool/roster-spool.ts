@@ -74,9 +74,9 @@ export async function writeRosterSpool(
   const writePersons = () =>
     writeFileAtomically(
       join(staging, files.persons),
-      blocksOf(roster.persons(), (person) => {
+      blocksOf(roster.persons(), (person, block) => {
         counter.person(person);
-        return encodePerson(person);
+        encodePerson(person, block);
       }),
       signal,
     );
@@ -86,20 +86,20 @@ export async function writeRosterSpool(
   const writeGroupsAndMemberships = async () => {
     await writeFileAtomically(
       join(staging, files.groups),
-      blocksOf(roster.groups(), (group) => {
+      blocksOf(roster.groups(), (group, block) => {
         counter.group(group);
         groupIndex.set(group.key, groupSchools.length);
         groupSchools.push(group.schoolKey);
-        return encodeGroup(group);
+        encodeGroup(group, block);
       }),
       signal,
     );
     await writeFileAtomically(
       join(staging, files.memberships),
-      blocksOf(roster.memberships(), (membership) => {
+      blocksOf(roster.memberships(), (membership, block) => {
         const index = groupIndex.get(membership.groupKey);
         counter.membership(index === undefined ? undefined : groupSchools[index]);
-        return encodeMembership(membership, index);
+        encodeMembership(membership, index, block);
       }),
       signal,
     );
