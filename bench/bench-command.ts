@@ -4,6 +4,7 @@ import { runApiLoad } from './api-load.js';
 import { measurePifuFile, runPifuFileBench } from './pifu-file-bench.js';
 import { runBench } from './run-bench.js';
 import { runScaleBench } from './scale-bench.js';
+import { runSnapshotBench } from './snapshot-bench.js';
 
 const positiveInteger = (value: string): number => {
   const parsed = Number(value);
@@ -54,6 +55,11 @@ export function registerBenchCommand(program: Command): Command {
       'instead: a night at scale, one JSON line per phase (fulls, deltas, a no-op delta, the floor, disclosures) and a summary line',
       recipientList,
     )
+    .option(
+      '--snapshot-only',
+      'instead: time the run snapshot alone (each stream read alone, then startRun + takeSnapshot into a spool), one JSON line each, on the database at --database-url itself, kept between runs and loaded with --scale only while its records store is empty',
+      false,
+    )
     .option('--workers <n>', 'with --recipients: processes writing and delivering feeds', positiveInteger, 1)
     .option('--nights <k>', 'with --recipients: nightly full runs before the deltas', positiveInteger, 1)
     .option(
@@ -88,14 +94,19 @@ export function registerBenchCommand(program: Command): Command {
         recipients?: 'all' | string[];
         workers: number;
         nights: number;
+        snapshotOnly: boolean;
       }) => {
+        const emit = (line: Record<string, unknown>) =>
+          void process.stdout.write(`${JSON.stringify(line)}\n`);
+        if (options.snapshotOnly) {
+          await runSnapshotBench({ ...options, emit });
+          return;
+        }
         if (options.recipients !== undefined) {
           await runScaleBench({
             ...options,
             recipients: options.recipients,
-            emit: (line) =>
-              void process.stdout.write(`${JSON.stringify(line)}
-`),
+            emit,
           });
           return;
         }

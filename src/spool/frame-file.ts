@@ -8,33 +8,50 @@ import { open } from 'node:fs/promises';
  */
 
 /** Where each whole frame starts in `buffer` (valid until the next block is read). */
-export interface FrameBlock {
+export interface FramesRead {
   readonly buffer: Buffer;
   readonly starts: readonly number[];
 }
 
-/** Frames of at least this many bytes are gathered into blocks of about this size before they are written. */
+/** Frames are gathered into blocks of about this size before they are written. */
 const blockBytes = 1 << 18;
 const readBytes = 1 << 20;
 
-/** Gathers encoded frames into blocks of ~256 KiB: one write per block, not one per object. */
+/** The block frames are encoded into, in place: no buffer per frame, no copy to gather them. */
+export class FrameBlock {
+  buffer = Buffer.allocUnsafe(2 * blockBytes);
+  size = 0;
+
+  /** Makes room for `bytes` more at `size` (a frame's largest encoding: 3 bytes per UTF-16 unit). */
+  reserve(bytes: number): Buffer {
+    if (this.size + bytes > this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.size + bytes));
+      this.buffer.copy(bigger, 0, 0, this.size);
+      this.buffer = bigger;
+    }
+    return this.buffer;
+  }
+
+  /** The frames so far, handed over whole; the next frame starts a new buffer. */
+  take(): Buffer {
+    const full = this.buffer.subarray(0, this.size);
+    this.buffer = Buffer.allocUnsafe(2 * blockBytes);
+    this.size = 0;
+    return full;
+  }
+}
+
+/** Encodes items into blocks of ~256 KiB: one write per block, not one per object. */
 export async function* blocksOf<T>(
   items: AsyncIterable<T>,
-  encode: (item: T) => Buffer,
+  encode: (item: T, block: FrameBlock) => void,
 ): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
-  let size = 0;
+  const block = new FrameBlock();
   for await (const item of items) {
-    const frame = encode(item);
-    parts.push(frame);
-    size += frame.length;
-    if (size >= blockBytes) {
-      yield Buffer.concat(parts, size);
-      parts = [];
-      size = 0;
-    }
+    encode(item, block);
+    if (block.size >= blockBytes) yield block.take();
   }
-  if (size > 0) yield Buffer.concat(parts, size);
+  if (block.size > 0) yield block.take();
 }
 
 /**
@@ -47,7 +64,7 @@ export async function* readFrames(
   path: string,
   headerBytes: number,
   frameLength: (buffer: Buffer, offset: number) => number,
-): AsyncGenerator<FrameBlock> {
+): AsyncGenerator<FramesRead> {
   const file = await open(path, 'r');
   try {
     let buffer = Buffer.allocUnsafe(readBytes);

@@ -6,7 +6,7 @@ import {
   type Person,
   type PersonScopeFacts,
 } from '../model/index.js';
-import { readFrames } from './frame-file.js';
+import { readFrames, type FrameBlock } from './frame-file.js';
 
 /**
  * How the run spool frames each kind of object (see frame-file.ts). JSON inside, so a value is exactly
@@ -23,18 +23,22 @@ import { readFrames } from './frame-file.js';
 
 const noGroup = 0xffffffff;
 
-export function encodePerson(person: Person): Buffer {
-  const key = Buffer.from(person.key);
-  const facts = Buffer.from(JSON.stringify(scopeFactsOf(person)));
-  const whole = Buffer.from(JSON.stringify(person));
-  const frame = Buffer.allocUnsafe(12 + key.length + facts.length + whole.length);
-  frame.writeUInt32LE(key.length, 0);
-  frame.writeUInt32LE(facts.length, 4);
-  frame.writeUInt32LE(whole.length, 8);
-  key.copy(frame, 12);
-  facts.copy(frame, 12 + key.length);
-  whole.copy(frame, 12 + key.length + facts.length);
-  return frame;
+/** Upper bound of a string's UTF-8 bytes. */
+const most = (text: string): number => 3 * text.length;
+
+export function encodePerson(person: Person, block: FrameBlock): void {
+  const key = person.key;
+  const facts = JSON.stringify(scopeFactsOf(person));
+  const whole = JSON.stringify(person);
+  const buffer = block.reserve(12 + most(key) + most(facts) + most(whole));
+  const at = block.size;
+  const keyBytes = buffer.write(key, at + 12);
+  const factsBytes = buffer.write(facts, at + 12 + keyBytes);
+  const wholeBytes = buffer.write(whole, at + 12 + keyBytes + factsBytes);
+  buffer.writeUInt32LE(keyBytes, at);
+  buffer.writeUInt32LE(factsBytes, at + 4);
+  buffer.writeUInt32LE(wholeBytes, at + 8);
+  block.size = at + 12 + keyBytes + factsBytes + wholeBytes;
 }
 
 function scopeFactsOf(person: Person): PersonScopeFacts {
@@ -42,22 +46,28 @@ function scopeFactsOf(person: Person): PersonScopeFacts {
   return { key, populations, status, addressProtection, birthDate, affiliations, guardians };
 }
 
-export function encodeGroup(group: Group): Buffer {
-  const json = Buffer.from(JSON.stringify(group));
-  const frame = Buffer.allocUnsafe(4 + json.length);
-  frame.writeUInt32LE(json.length, 0);
-  json.copy(frame, 4);
-  return frame;
+export function encodeGroup(group: Group, block: FrameBlock): void {
+  const json = JSON.stringify(group);
+  const buffer = block.reserve(4 + most(json));
+  const at = block.size;
+  const bytes = buffer.write(json, at + 4);
+  buffer.writeUInt32LE(bytes, at);
+  block.size = at + 4 + bytes;
 }
 
-export function encodeMembership(membership: Membership, groupIndex: number | undefined): Buffer {
-  const json = Buffer.from(JSON.stringify(membership));
-  const frame = Buffer.allocUnsafe(9 + json.length);
-  frame.writeUInt32LE(groupIndex ?? noGroup, 0);
-  frame.writeUInt8(membershipRoles.indexOf(membership.role), 4);
-  frame.writeUInt32LE(json.length, 5);
-  json.copy(frame, 9);
-  return frame;
+export function encodeMembership(
+  membership: Membership,
+  groupIndex: number | undefined,
+  block: FrameBlock,
+): void {
+  const json = JSON.stringify(membership);
+  const buffer = block.reserve(9 + most(json));
+  const at = block.size;
+  const bytes = buffer.write(json, at + 9);
+  buffer.writeUInt32LE(groupIndex ?? noGroup, at);
+  buffer.writeUInt8(membershipRoles.indexOf(membership.role), at + 4);
+  buffer.writeUInt32LE(bytes, at + 5);
+  block.size = at + 9 + bytes;
 }
 
 const personLength = (buffer: Buffer, offset: number): number =>

@@ -45,7 +45,8 @@ const manifestFile = 'manifest.json';
 /**
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
  * complete spool, and a retried run job finding one reuses it instead of reading a newer snapshot.
- * Memory holds one block of frames and the groups' positions (one entry per group, never per person).
+ * Memory holds a block of frames per file being written (persons, and groups then memberships, side by
+ * side) and the groups' positions and schools (one entry per group, never per person).
  */
 export async function writeRosterSpool(
   roster: Roster,
@@ -57,32 +58,61 @@ export async function writeRosterSpool(
   // The roster is personal data at rest: 0700 directories (the spool, runs, the run) and 0600 files.
   await mkdir(staging, { recursive: true, mode: 0o700 });
   const counter = new SnapshotCounter();
-  const signal = options.signal ? { signal: options.signal } : {};
-  await writeFileAtomically(
-    join(staging, files.persons),
-    blocksOf(counter.persons(roster.persons()), encodePerson),
-    signal,
-  );
-  const groupIndex = new Map<string, number>();
-  const indexed = async function* (groups: AsyncIterable<Group>): AsyncGenerator<Group> {
-    for await (const group of groups) {
-      groupIndex.set(group.key, groupIndex.size);
-      yield group;
-    }
+  // The persons are written beside the groups and memberships, so one stream's work fills the other's
+  // waits for the source; the first failure stops the other (and a caller's abort stops both).
+  const stop = new AbortController();
+  const abort = () => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted === true) abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const signal = { signal: stop.signal };
+  let failure: { error: unknown } | undefined;
+  const stopOnFailure = (error: unknown): never => {
+    failure ??= { error };
+    stop.abort(error);
+    throw error;
   };
-  await writeFileAtomically(
-    join(staging, files.groups),
-    blocksOf(indexed(counter.groups(roster.groups())), encodeGroup),
-    signal,
-  );
-  await writeFileAtomically(
-    join(staging, files.memberships),
-    blocksOf(
-      counter.memberships(roster.memberships(), readGroups(join(staging, files.groups))),
-      (membership) => encodeMembership(membership, groupIndex.get(membership.groupKey)),
-    ),
-    signal,
-  );
+  const writePersons = () =>
+    writeFileAtomically(
+      join(staging, files.persons),
+      blocksOf(roster.persons(), (person, block) => {
+        counter.person(person);
+        encodePerson(person, block);
+      }),
+      signal,
+    );
+  // Each group's position in the groups file and its school: one entry per group, never per membership.
+  const groupIndex = new Map<string, number>();
+  const groupSchools: (string | undefined)[] = [];
+  const writeGroupsAndMemberships = async () => {
+    await writeFileAtomically(
+      join(staging, files.groups),
+      blocksOf(roster.groups(), (group, block) => {
+        counter.group(group);
+        groupIndex.set(group.key, groupSchools.length);
+        groupSchools.push(group.schoolKey);
+        encodeGroup(group, block);
+      }),
+      signal,
+    );
+    await writeFileAtomically(
+      join(staging, files.memberships),
+      blocksOf(roster.memberships(), (membership, block) => {
+        const index = groupIndex.get(membership.groupKey);
+        counter.membership(index === undefined ? undefined : groupSchools[index]);
+        encodeMembership(membership, index, block);
+      }),
+      signal,
+    );
+  };
+  try {
+    await Promise.allSettled([
+      writePersons().catch(stopOnFailure),
+      writeGroupsAndMemberships().catch(stopOnFailure),
+    ]);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+  if (failure !== undefined) throw failure.error;
   const counts = counter.counts();
   const manifest: Manifest = { properties: roster.properties, counts, format: 2 };
   await writeFile(join(staging, manifestFile), JSON.stringify(manifest), { mode: 0o600 });

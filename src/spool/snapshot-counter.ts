@@ -1,4 +1,4 @@
-import { compareKeys, type Group, type Membership, type Person } from '../model/index.js';
+import { compareKeys, type Group, type Person } from '../model/index.js';
 
 /**
  * One school's share of a snapshot, kept with the run so the next run can tell a partial source from
@@ -26,8 +26,8 @@ export interface RosterSpoolCounts {
 type MutableSchoolCounts = { -readonly [K in keyof SchoolCounts]: SchoolCounts[K] };
 
 /**
- * Counts a roster while it is spooled: each method passes its stream through unchanged. Memory holds
- * one entry per school (Oslo: about 190), never one per person, group or membership.
+ * Counts a roster while it is spooled: the spool writer hands it each object as it encodes it. Memory
+ * holds one entry per school (Oslo: about 190), never one per person, group or membership.
  */
 export class SnapshotCounter {
   #persons = 0;
@@ -35,57 +35,27 @@ export class SnapshotCounter {
   #memberships = 0;
   readonly #schools = new Map<string, MutableSchoolCounts>();
 
-  async *persons(persons: AsyncIterable<Person>): AsyncGenerator<Person> {
-    for await (const person of persons) {
-      this.#persons++;
-      for (const schoolKey of new Set(person.affiliations.map((affiliation) => affiliation.schoolKey))) {
+  person(person: Person): void {
+    this.#persons++;
+    const { affiliations } = person;
+    for (let i = 0; i < affiliations.length; i++) {
+      const schoolKey = (affiliations[i] as Person['affiliations'][number]).schoolKey;
+      // Each school once per person, whatever their number of affiliations there.
+      if (affiliations.findIndex((affiliation) => affiliation.schoolKey === schoolKey) === i)
         this.#school(schoolKey).persons++;
-      }
-      yield person;
     }
   }
 
-  async *groups(groups: AsyncIterable<Group>): AsyncGenerator<Group> {
-    for await (const group of groups) {
-      this.#groups++;
-      if (group.schoolKey !== undefined) this.#school(group.schoolKey).groups++;
-      if (group.type === 'skole') this.#school(group.key).label = schoolLabel(group);
-      yield group;
-    }
+  group(group: Group): void {
+    this.#groups++;
+    if (group.schoolKey !== undefined) this.#school(group.schoolKey).groups++;
+    if (group.type === 'skole') this.#school(group.key).label = schoolLabel(group);
   }
 
-  /**
-   * `groupsByKey` is the same roster's groups again, in canonical order. Memberships come sorted by
-   * group key too, so the two are walked side by side to find each membership's school: no map of all
-   * groups is held (Oslo has 25,000).
-   */
-  async *memberships(
-    memberships: AsyncIterable<Membership>,
-    groupsByKey: AsyncIterable<Group>,
-  ): AsyncGenerator<Membership> {
-    const groups = groupsByKey[Symbol.asyncIterator]();
-    let group: Group | undefined;
-    let exhausted = false;
-    let lastGroupKey: string | undefined;
-    let schoolKey: string | undefined;
-    try {
-      for await (const membership of memberships) {
-        this.#memberships++;
-        if (membership.groupKey !== lastGroupKey) {
-          lastGroupKey = membership.groupKey;
-          while (!exhausted && (group === undefined || compareKeys(group.key, lastGroupKey) < 0)) {
-            const next = await groups.next();
-            exhausted = next.done === true;
-            group = next.done === true ? undefined : next.value;
-          }
-          schoolKey = group?.key === lastGroupKey ? group.schoolKey : undefined;
-        }
-        if (schoolKey !== undefined) this.#school(schoolKey).memberships++;
-        yield membership;
-      }
-    } finally {
-      await groups.return?.();
-    }
+  /** A membership of a group of `schoolKey` (undefined: a group of no school, or none in the roster). */
+  membership(schoolKey: string | undefined): void {
+    this.#memberships++;
+    if (schoolKey !== undefined) this.#school(schoolKey).memberships++;
   }
 
   counts(): RosterSpoolCounts {

@@ -5,6 +5,18 @@ import { HubError, isHubError } from '../../../src/errors/index.js';
 /** A field of PostgreSQL's COPY text format: the text, or null for `\N`. */
 export type CopyField = string | null;
 
+/** A field's text, or a PIFU_SOURCE_INVALID error where a value its column requires is null. */
+export const text = (field: CopyField | undefined): string => {
+  if (field === null || field === undefined)
+    throw new HubError('PIFU_SOURCE_INVALID', 'a records store COPY row lacks a value its column requires');
+  return field;
+};
+/** COPY text's `t`/`f`, numbers and nulls. */
+export const nullable = (field: CopyField | undefined): string | null => field ?? null;
+export const bool = (field: CopyField | undefined): boolean => text(field) === 't';
+export const smallint = (field: CopyField | undefined): number | null =>
+  field === null || field === undefined ? null : Number(field);
+
 const newline = 0x0a;
 const escapes: Readonly<Record<string, string>> = {
   b: '\b',
@@ -29,31 +41,42 @@ function unescapeField(field: string): string {
   });
 }
 
-/** Splits one COPY text line (without its newline) into fields. */
+/** Splits one COPY text line (without its newline) into fields, in place of the split's own array. */
 export function parseCopyLine(line: string): CopyField[] {
-  return line.split('\t').map((field) => {
-    if (field === '\\N') return null;
-    return field.includes('\\') ? unescapeField(field) : field;
-  });
+  const fields: CopyField[] = line.split('\t');
+  if (!line.includes('\\')) return fields;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as string;
+    if (field === '\\N') fields[i] = null;
+    else if (field.includes('\\')) fields[i] = unescapeField(field);
+  }
+  return fields;
 }
 
 /**
- * The lines of a COPY text stream, decoded from UTF-8 at line boundaries: a newline byte never occurs
- * inside a multi-byte UTF-8 sequence, and a newline inside a value is escaped as `\n`, so every 0x0a
- * byte ends a row whatever the chunk boundaries are. Holds at most one chunk and one partial line.
+ * The lines of a COPY text stream, a chunk's worth at a time, decoded from UTF-8 at line boundaries: a
+ * newline byte never occurs inside a multi-byte UTF-8 sequence, and a newline inside a value is escaped
+ * as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries are. Each chunk is decoded once up
+ * to its last newline and split there. Holds at most one chunk and one partial line.
  */
-export async function* copyLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+async function* copyLineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   let rest: Buffer | undefined;
   for await (const chunk of chunks) {
     const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
-    let start = 0;
-    for (let end = data.indexOf(newline, start); end !== -1; end = data.indexOf(newline, start)) {
-      yield data.toString('utf8', start, end);
-      start = end + 1;
+    const last = data.lastIndexOf(newline);
+    if (last === -1) {
+      rest = data;
+      continue;
     }
-    rest = start === data.length ? undefined : data.subarray(start);
+    yield data.toString('utf8', 0, last).split('\n');
+    rest = last === data.length - 1 ? undefined : data.subarray(last + 1);
   }
-  if (rest !== undefined) yield rest.toString('utf8');
+  if (rest !== undefined) yield [rest.toString('utf8')];
+}
+
+/** The lines of a COPY text stream one by one (see copyLineBatches). */
+export async function* copyLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for await (const lines of copyLineBatches(chunks)) yield* lines;
 }
 
 /** PostgreSQL's exported snapshot names: hex groups and a number joined by dashes. */
@@ -72,16 +95,16 @@ export interface CopySnapshot {
 }
 
 /**
- * Rows of `COPY (query) TO STDOUT` read in the exported snapshot, on a connection of their own (so any
+ * Rows of `COPY (query) TO STDOUT` read in the exported snapshot, a received chunk's rows at a time, on a connection of their own (so any
  * number of streams of one snapshot can be open at once, and none takes a pool connection the hub needs
  * meanwhile). The connection imports the snapshot into a REPEATABLE READ, READ ONLY transaction, so it
  * sees exactly what the exporting transaction sees. Stopping early (or failing) closes the connection.
  */
-export async function* copyRows(
+export async function* copyBatches(
   what: string,
   snapshot: CopySnapshot,
   query: string,
-): AsyncGenerator<CopyField[]> {
+): AsyncGenerator<CopyField[][]> {
   const { connection, snapshotId, ensureOpen: beforeChunk, clients } = snapshot;
   beforeChunk();
   if (!snapshotIdPattern.test(snapshotId))
@@ -106,7 +129,7 @@ export async function* copyRows(
         yield chunk;
       }
     })(stream as AsyncIterable<Buffer>);
-    for await (const line of copyLines(chunks)) yield parseCopyLine(line);
+    for await (const lines of copyLineBatches(chunks)) yield lines.map(parseCopyLine);
     await client.query('commit');
     finished = true;
   } catch (error) {
@@ -122,4 +145,13 @@ export async function* copyRows(
     if (!finished) stream?.destroy();
     await client.end().catch(() => undefined);
   }
+}
+
+/** The rows of copyBatches one by one. */
+export async function* copyRows(
+  what: string,
+  snapshot: CopySnapshot,
+  query: string,
+): AsyncGenerator<CopyField[]> {
+  for await (const rows of copyBatches(what, snapshot, query)) yield* rows;
 }

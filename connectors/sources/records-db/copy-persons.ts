@@ -1,0 +1,199 @@
+import type { Person } from '../../../src/model/index.js';
+import { HubError } from '../../../src/errors/index.js';
+import {
+  bool,
+  copyBatches,
+  nullable,
+  smallint,
+  text,
+  type CopyField,
+  type CopySnapshot,
+} from './copy-rows.js';
+import { mapPerson, type PersonRows } from './map-person.js';
+
+/*
+ * Persons read by COPY: the person table and each child table as a plain `COPY (SELECT …) TO STDOUT` of
+ * its own, every one ordered by person id and read at once on a connection of its own (all in the same
+ * exported snapshot), then merged here in one ordered pass, a k-way merge by person id. No aggregation
+ * in PostgreSQL and no JSON: each stream is a scan of one table, and each row is parsed once. Ids are
+ * uuids, whose order in PostgreSQL is their text's order in JavaScript, so the merge compares them as
+ * strings. The rows per person are those the keyset pages give (read-persons.ts), mapped by mapPerson.
+ */
+
+const personsQuery = `
+select id, given_name, middle_name, family_name, gender, national_identity_number, status,
+  preferred_language, address_protection, to_char(birth_date, 'YYYY-MM-DD')
+from records.person order by id`;
+
+type Rows = CopyField[][];
+
+/**
+ * The child streams, each a query whose first column is the person id it is ordered by. Enrolments and
+ * employments are the affiliations (`pupil` and `staff`); a 01 membership makes a pupil and a guardian
+ * relation a guardian (the last two streams: the person ids alone). Special categories, native tongue
+ * and staff position are never named.
+ */
+const childQueries = {
+  identifiers: `select person_id, identifier_type, value from records.person_identifier order by person_id`,
+  emails: `select person_id, email_type, address, priority from records.person_email order by person_id`,
+  phones: `select person_id, phone_type, number, priority from records.person_phone order by person_id`,
+  addresses: `select person_id, address_type, street1, street2, street3, postal_code, locality, country
+    from records.person_address order by person_id`,
+  guardians: `select pupil_id, guardian_id, has_parental_responsibility, parent_access_consent
+    from records.guardian_relation order by pupil_id`,
+  enrolments: `select person_id, school_id, grade, school_transport_right, to_char(begins, 'YYYY-MM-DD'),
+      to_char(ends, 'YYYY-MM-DD')
+    from records.pupil_enrolment order by person_id`,
+  employments: `select person_id, school_id, to_char(begins, 'YYYY-MM-DD'), to_char(ends, 'YYYY-MM-DD')
+    from records.staff_employment order by person_id`,
+  pupils: `select distinct person_id from records.membership where roletype = '01' order by person_id`,
+  guardianIds: `select distinct guardian_id from records.guardian_relation order by guardian_id`,
+} as const;
+
+type Child = keyof typeof childQueries;
+const children = Object.keys(childQueries) as Child[];
+/** A person's rows of each child stream, by the stream's position in `children`. */
+type ChildRows = readonly Rows[];
+const none: Rows = [];
+
+function personRows(row: CopyField[], childRows: ChildRows): PersonRows {
+  const [id, given, middle, family, gender, nin, status, language, protection, birthDate] = row;
+  // In the order of childQueries.
+  const [identifiers, emails, phones, addresses, guardians, enrolments, employments, pupils, guardianIds] =
+    childRows as [Rows, Rows, Rows, Rows, Rows, Rows, Rows, Rows, Rows];
+  const populations: string[] = [];
+  if (pupils.length > 0) populations.push('pupil');
+  if (guardianIds.length > 0) populations.push('guardian');
+  return {
+    person: {
+      id: text(id),
+      given_name: text(given),
+      middle_name: nullable(middle),
+      family_name: text(family),
+      gender: text(gender),
+      national_identity_number: nullable(nin),
+      status: text(status),
+      preferred_language: nullable(language),
+      address_protection: text(protection),
+      birth_date: nullable(birthDate),
+    },
+    identifiers: identifiers.map(([, identifierType, value]) => ({
+      identifier_type: text(identifierType),
+      value: text(value),
+    })),
+    emails: emails.map(([, emailType, address, priority]) => ({
+      email_type: text(emailType),
+      address: text(address),
+      priority: Number(text(priority)),
+    })),
+    phones: phones.map(([, phoneType, number, priority]) => ({
+      phone_type: text(phoneType),
+      number: text(number),
+      priority: Number(text(priority)),
+    })),
+    addresses: addresses.map(([, type, street1, street2, street3, postalCode, locality, country]) => ({
+      address_type: text(type),
+      street1: text(street1),
+      street2: nullable(street2),
+      street3: nullable(street3),
+      postal_code: nullable(postalCode),
+      locality: nullable(locality),
+      country: text(country),
+    })),
+    guardians: guardians.map(([, guardianId, responsibility, consent]) => ({
+      guardian_id: text(guardianId),
+      has_parental_responsibility: bool(responsibility),
+      parent_access_consent: bool(consent),
+    })),
+    affiliations: [
+      ...enrolments.map(([, school, grade, transport, begins, ends]) => ({
+        school_id: text(school),
+        population: 'pupil',
+        grade: smallint(grade),
+        school_transport_right: transport === null || transport === undefined ? null : bool(transport),
+        begins: nullable(begins),
+        ends: nullable(ends),
+      })),
+      ...employments.map(([, school, begins, ends]) => ({
+        school_id: text(school),
+        population: 'staff',
+        grade: null,
+        school_transport_right: null,
+        begins: nullable(begins),
+        ends: nullable(ends),
+      })),
+    ],
+    populations,
+  };
+}
+
+/** One stream's rows a chunk at a time, with the position of the next row to merge. */
+class Cursor {
+  rows: Rows = [];
+  at = 0;
+  done = false;
+  constructor(readonly batches: AsyncGenerator<Rows>) {}
+
+  /** Reads on until a row is at hand or the stream has ended. */
+  async fill(): Promise<void> {
+    while (!this.done && this.at >= this.rows.length) {
+      const next = await this.batches.next();
+      this.done = next.done === true;
+      this.rows = next.done === true ? [] : next.value;
+      this.at = 0;
+    }
+  }
+}
+
+const orphan = (child: string): HubError =>
+  new HubError(
+    'PIFU_SOURCE_INVALID',
+    `a records store ${child} row belongs to no person of the snapshot; check the store's foreign keys`,
+  );
+
+/** Persons in key order, each with their child rows, mapped one person at a time. */
+export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Person> {
+  const persons = new Cursor(copyBatches('persons', snapshot, personsQuery));
+  const cursors = children.map((child) => new Cursor(copyBatches(child, snapshot, childQueries[child])));
+  const all = [persons, ...cursors];
+  try {
+    // Every stream connects and starts at once, so PostgreSQL works on all of them while this merges.
+    const started = await Promise.allSettled(all.map((cursor) => cursor.fill()));
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    for (;;) {
+      if (persons.at >= persons.rows.length) await persons.fill();
+      if (persons.done) break;
+      const row = persons.rows[persons.at++] as CopyField[];
+      const id = text(row[0]);
+      const rows: Rows[] = [];
+      for (let i = 0; i < cursors.length; i++) {
+        const cursor = cursors[i] as Cursor;
+        let mine = none;
+        for (;;) {
+          if (cursor.at >= cursor.rows.length) {
+            if (cursor.done) break;
+            await cursor.fill();
+            continue;
+          }
+          const key = (cursor.rows[cursor.at] as CopyField[])[0] ?? '';
+          if (key !== id) {
+            if (key < id) throw orphan(children[i] as Child);
+            break;
+          }
+          if (mine === none) mine = [];
+          mine.push(cursor.rows[cursor.at++] as CopyField[]);
+        }
+        rows.push(mine);
+      }
+      yield mapPerson(personRows(row, rows));
+    }
+    for (let i = 0; i < cursors.length; i++) {
+      const cursor = cursors[i] as Cursor;
+      await cursor.fill();
+      if (!cursor.done) throw orphan(children[i] as Child);
+    }
+  } finally {
+    // Stopping early (or failing) ends every stream's connection.
+    await Promise.allSettled(all.map((cursor) => cursor.batches.return(undefined)));
+  }
+}
