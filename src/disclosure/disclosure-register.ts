@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
 import type { DisclosureLine } from './disclosure-manifest.js';
 
-const chunkSize = 50_000;
+const chunkSize = 20_000;
 
 export interface RecordedDisclosures {
   /** `disclosure` rows written: every person a delta carries; in a full, those whose content changed. */
@@ -44,22 +44,27 @@ export async function recordDisclosures(
     db,
   );
   const seq = String(sequence[0]?.seq);
-  const closed = await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
-    WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL
-      AND NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d
-        WHERE d.person_key = s.person_key AND d.unchanged AND d.categories = s.categories)`.execute(db);
-  // Every person without an open span opens one. Who that is is decided before the insert: a NOT EXISTS
-  // in the statement that inserts into the spans read its own new rows, quadratic in the feed's persons
-  // whenever the planner scanned (16 s at Oslo on a first full).
-  await sql`CREATE TEMP TABLE opening ON COMMIT DROP AS
-    SELECT d.person_key, d.categories FROM pg_temp.disclosed d
-    WHERE NOT EXISTS (SELECT 1 FROM hub.disclosure_span s
-      WHERE s.recipient_id = ${recipientId} AND s.person_key = d.person_key AND s.closed_seq IS NULL)`.execute(
+  // One pass over the recipient's open spans and the feed's persons: a span stays open where the full
+  // carried its person unchanged with the same categories; every other span closes, and every other
+  // person opens one. A full join is planned as a hash or merge join whatever the statistics say (an
+  // anti join on stale ones was quadratic in the feed's persons), and it is decided before anything is
+  // inserted, so no statement reads the spans it writes. Only what changes is kept.
+  await sql`CREATE TEMP TABLE span_change ON COMMIT DROP AS
+    SELECT s.person_key AS open_key, d.person_key, d.categories
+    FROM (SELECT person_key, categories FROM hub.disclosure_span
+      WHERE recipient_id = ${recipientId} AND closed_seq IS NULL) s
+    FULL JOIN pg_temp.disclosed d ON d.person_key = s.person_key
+    WHERE s.person_key IS NULL OR d.person_key IS NULL OR NOT (d.unchanged AND d.categories = s.categories)`.execute(
     db,
   );
+  await sql`ANALYZE pg_temp.span_change`.execute(db);
+  const closed = await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
+    FROM pg_temp.span_change c
+    WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL AND s.person_key = c.open_key`.execute(db);
   const inserted = await sql`WITH opened AS (
       INSERT INTO hub.disclosure_span (recipient_id, person_key, categories, opened_by, opened_seq)
-      SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM pg_temp.opening
+      SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM pg_temp.span_change
+      WHERE person_key IS NOT NULL
       RETURNING person_key, categories)
     INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
     SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM opened
@@ -92,32 +97,52 @@ export async function refreshSpanStatistics(
 /**
  * `pg_temp.disclosed`: one row per person the feed carried, with the categories the register records
  * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
- * was unchanged against what the recipient held. Dropped when the transaction ends.
+ * was unchanged against what the recipient held. Persons go straight in; member lines (memberships come
+ * in group order, so one person's repeat) are deduplicated per chunk, staged beside it and merged in one
+ * statement each, only when the feed has any. Dropped when the transaction ends.
  */
 async function stageManifest(
   db: Kysely<HubDatabase>,
   lines: AsyncIterable<readonly DisclosureLine[]>,
 ): Promise<void> {
-  await sql`CREATE TEMP TABLE disclosed_person (person_key text, categories text, unchanged boolean)
+  await sql`CREATE TEMP TABLE disclosed (person_key text, categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
   await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
   let keys: string[] = [];
   let categories: string[] = [];
   let unchanged: boolean[] = [];
-  // Memberships come in group order, so one person's lines repeat across the chunk: sent once per chunk.
   let members = new Set<string>();
+  let anyMembers = false;
+  // One chunk goes to PostgreSQL while the next is read: at most one statement in flight, its failure
+  // surfacing at the next send or at the end (and never unhandled meanwhile).
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const send = async (statement: () => Promise<unknown>): Promise<void> => {
+    await inFlight;
+    const sent = statement();
+    sent.catch(() => undefined);
+    inFlight = sent;
+  };
   const flushPersons = async (): Promise<void> => {
     if (keys.length === 0) return;
-    await sql`INSERT INTO pg_temp.disclosed_person
-      SELECT * FROM unnest(${keys}::text[], ${categories}::text[], ${unchanged}::boolean[])`.execute(db);
+    const [k, c, u] = [keys, categories, unchanged];
     keys = [];
     categories = [];
     unchanged = [];
+    await send(() =>
+      sql`INSERT INTO pg_temp.disclosed
+        SELECT k, string_to_array(c, ','), u FROM unnest(${k}::text[], ${c}::text[], ${u}::boolean[]) AS p(k, c, u)`.execute(
+        db,
+      ),
+    );
   };
   const flushMembers = async (): Promise<void> => {
     if (members.size === 0) return;
-    await sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${[...members]}::text[])`.execute(db);
+    anyMembers = true;
+    const keysOfMembers = [...members];
     members = new Set();
+    await send(() =>
+      sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${keysOfMembers}::text[])`.execute(db),
+    );
   };
   for await (const batch of lines) {
     for (const line of batch) {
@@ -134,23 +159,17 @@ async function stageManifest(
   }
   await flushPersons();
   await flushMembers();
-  await sql`ANALYZE pg_temp.disclosed_person`.execute(db);
-  await sql`ANALYZE pg_temp.disclosed_member`.execute(db);
-  await sql`CREATE TEMP TABLE disclosed ON COMMIT DROP AS
-    WITH m AS (SELECT DISTINCT person_key FROM pg_temp.disclosed_member)
-    SELECT p.person_key,
-      CASE WHEN m.person_key IS NULL THEN string_to_array(p.categories, ',')
-        ELSE string_to_array(p.categories, ',') || 'memberships'::text END AS categories,
-      p.unchanged
-    FROM pg_temp.disclosed_person p LEFT JOIN m ON m.person_key = p.person_key
-    UNION ALL
-    SELECT m.person_key, ARRAY['memberships']::text[], false FROM m
-    WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed_person p WHERE p.person_key = m.person_key)`.execute(
-    db,
-  );
-  // Indexed, so the joins against the spans stay index probes even when the spans' statistics are stale
-  // (a second full minutes after the first, before autovacuum analysed them): a nested loop over a
-  // sequential scan of this table was quadratic in the feed's persons.
-  await sql`CREATE INDEX ON pg_temp.disclosed (person_key)`.execute(db);
+  await inFlight;
+  if (anyMembers) {
+    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
+      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
+    await sql`ANALYZE pg_temp.member_keys`.execute(db);
+    await sql`ANALYZE pg_temp.disclosed`.execute(db);
+    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
+      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
+    await sql`INSERT INTO pg_temp.disclosed
+      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
+      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
+  }
   await sql`ANALYZE pg_temp.disclosed`.execute(db);
 }
