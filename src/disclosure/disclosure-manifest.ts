@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readLineBatches } from '../files/index.js';
 
 /**
  * The persons a written feed discloses, kept beside the feed file until the transfer is acknowledged;
@@ -32,18 +31,27 @@ export function formatDisclosureLine(line: DisclosureLine): string {
 }
 
 export async function* readDisclosureManifest(path: string): AsyncGenerator<DisclosureLine> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const text of lines) {
-    if (text === '') continue;
-    // A fourth element 0 on a person: unchanged (a manifest written before it was kept has none).
-    const parsed = JSON.parse(text) as ['p', string, string[], 0?] | ['m', string];
-    yield parsed[0] === 'p'
-      ? {
-          kind: 'person',
-          personKey: parsed[1],
-          categories: parsed[2],
-          ...(parsed[3] === 0 ? { unchanged: true } : {}),
-        }
-      : { kind: 'member', personKey: parsed[1] };
+  for await (const batch of readDisclosureBatches(path)) yield* batch;
+}
+
+/** The manifest's lines a batch at a time (see readLineBatches): what the acknowledgement reads. */
+export async function* readDisclosureBatches(path: string): AsyncGenerator<DisclosureLine[]> {
+  for await (const lines of readLineBatches(path)) yield lines.map(parseDisclosureLine);
+}
+
+function parseDisclosureLine(text: string): DisclosureLine {
+  // Most lines of a big feed are member lines: a key JSON.stringify left unescaped is the text itself.
+  if (text.startsWith('["m","') && text.endsWith('"]') && !text.includes('\\')) {
+    return { kind: 'member', personKey: text.slice(6, -2) };
   }
+  // A fourth element 0 on a person: unchanged (a manifest written before it was kept has none).
+  const parsed = JSON.parse(text) as ['p', string, string[], 0?] | ['m', string];
+  return parsed[0] === 'p'
+    ? {
+        kind: 'person',
+        personKey: parsed[1],
+        categories: parsed[2],
+        ...(parsed[3] === 0 ? { unchanged: true } : {}),
+      }
+    : { kind: 'member', personKey: parsed[1] };
 }

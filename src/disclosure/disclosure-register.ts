@@ -9,6 +9,8 @@ export interface RecordedDisclosures {
   readonly rows: number;
   /** Persons a full carried unchanged, recorded once for the transfer (its reconfirmation). */
   readonly reconfirmed: number;
+  /** Spans the full opened or closed; many of them call for fresh planner statistics (refreshSpanStatistics). */
+  readonly spansMoved: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface RecordedDisclosures {
 export async function recordDisclosures(
   db: Kysely<HubDatabase>,
   transfer: { transferId: string; recipientId: string; disclosedAt: Date },
-  manifest: () => AsyncIterable<DisclosureLine>,
+  manifest: () => AsyncIterable<readonly DisclosureLine[]>,
 ): Promise<RecordedDisclosures> {
   await stageManifest(db, manifest());
   const { rows: kinds } = await sql<{ feed_type: string }>`SELECT f.feed_type FROM hub.transfer t
@@ -36,21 +38,33 @@ export async function recordDisclosures(
         (transfer_id, person_key, recipient_id, categories, disclosed_at)
       SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM pg_temp.disclosed
       ON CONFLICT DO NOTHING`.execute(db);
-    return { rows: Number(inserted.numAffectedRows ?? 0), reconfirmed: 0 };
+    return { rows: Number(inserted.numAffectedRows ?? 0), reconfirmed: 0, spansMoved: 0 };
   }
   const { rows: sequence } = await sql<{ seq: string }>`SELECT nextval('hub.disclosure_seq') AS seq`.execute(
     db,
   );
   const seq = String(sequence[0]?.seq);
-  await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
-    WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL
-      AND NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d
-        WHERE d.person_key = s.person_key AND d.unchanged AND d.categories = s.categories)`.execute(db);
+  // One pass over the recipient's open spans and the feed's persons: a span stays open where the full
+  // carried its person unchanged with the same categories; every other span closes, and every other
+  // person opens one. A full join is planned as a hash or merge join whatever the statistics say (an
+  // anti join on stale ones was quadratic in the feed's persons), and it is decided before anything is
+  // inserted, so no statement reads the spans it writes. Only what changes is kept.
+  await sql`CREATE TEMP TABLE span_change ON COMMIT DROP AS
+    SELECT s.person_key AS open_key, d.person_key, d.categories
+    FROM (SELECT person_key, categories FROM hub.disclosure_span
+      WHERE recipient_id = ${recipientId} AND closed_seq IS NULL) s
+    FULL JOIN pg_temp.disclosed d ON d.person_key = s.person_key
+    WHERE s.person_key IS NULL OR d.person_key IS NULL OR NOT (d.unchanged AND d.categories = s.categories)`.execute(
+    db,
+  );
+  await sql`ANALYZE pg_temp.span_change`.execute(db);
+  const closed = await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
+    FROM pg_temp.span_change c
+    WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL AND s.person_key = c.open_key`.execute(db);
   const inserted = await sql`WITH opened AS (
       INSERT INTO hub.disclosure_span (recipient_id, person_key, categories, opened_by, opened_seq)
-      SELECT ${recipientId}, d.person_key, d.categories, ${transferId}, ${seq}::bigint FROM pg_temp.disclosed d
-      WHERE NOT EXISTS (SELECT 1 FROM hub.disclosure_span s
-        WHERE s.recipient_id = ${recipientId} AND s.person_key = d.person_key AND s.closed_seq IS NULL)
+      SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM pg_temp.span_change
+      WHERE person_key IS NOT NULL
       RETURNING person_key, categories)
     INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
     SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM opened
@@ -63,61 +77,99 @@ export async function recordDisclosures(
   await sql`INSERT INTO hub.disclosure_reconfirmation (transfer_id, recipient_id, seq, disclosed_at, persons)
     VALUES (${transferId}, ${recipientId}, ${seq}::bigint, ${disclosedAt}, ${reconfirmed})
     ON CONFLICT DO NOTHING`.execute(db);
-  return { rows, reconfirmed };
+  return { rows, reconfirmed, spansMoved: Number(closed.numAffectedRows ?? 0) + rows };
+}
+
+/**
+ * After a full opened or closed many spans (a first full, a big change), before autovacuum gets to it:
+ * the next full's joins against the spans are planned from fresh statistics. Outside the acknowledgement
+ * transaction, since ANALYZE's lock would serialise every recipient's acknowledgement until commit. An
+ * optimisation only: a failure changes nothing that was committed.
+ */
+export async function refreshSpanStatistics(
+  db: Kysely<HubDatabase>,
+  recorded: RecordedDisclosures,
+): Promise<void> {
+  if (recorded.spansMoved < 10_000) return;
+  await sql`ANALYZE hub.disclosure_span`.execute(db).catch(() => undefined);
 }
 
 /**
  * `pg_temp.disclosed`: one row per person the feed carried, with the categories the register records
  * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
- * was unchanged against what the recipient held. Dropped when the transaction ends.
+ * was unchanged against what the recipient held. Persons go straight in; member lines (memberships come
+ * in group order, so one person's repeat) are deduplicated per chunk, staged beside it and merged in one
+ * statement each, only when the feed has any. Dropped when the transaction ends.
  */
-async function stageManifest(db: Kysely<HubDatabase>, lines: AsyncIterable<DisclosureLine>): Promise<void> {
-  await sql`CREATE TEMP TABLE disclosed_person (person_key text, categories text, unchanged boolean)
+async function stageManifest(
+  db: Kysely<HubDatabase>,
+  lines: AsyncIterable<readonly DisclosureLine[]>,
+): Promise<void> {
+  await sql`CREATE TEMP TABLE disclosed (person_key text, categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
   await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
   let keys: string[] = [];
   let categories: string[] = [];
   let unchanged: boolean[] = [];
-  let members: string[] = [];
+  let members = new Set<string>();
+  let anyMembers = false;
+  // One chunk goes to PostgreSQL while the next is read: at most one statement in flight, its failure
+  // surfacing at the next send or at the end (and never unhandled meanwhile).
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const send = async (statement: () => Promise<unknown>): Promise<void> => {
+    await inFlight;
+    const sent = statement();
+    sent.catch(() => undefined);
+    inFlight = sent;
+  };
   const flushPersons = async (): Promise<void> => {
     if (keys.length === 0) return;
-    await sql`INSERT INTO pg_temp.disclosed_person
-      SELECT * FROM unnest(${keys}::text[], ${categories}::text[], ${unchanged}::boolean[])`.execute(db);
+    const [k, c, u] = [keys, categories, unchanged];
     keys = [];
     categories = [];
     unchanged = [];
+    await send(() =>
+      sql`INSERT INTO pg_temp.disclosed
+        SELECT k, string_to_array(c, ','), u FROM unnest(${k}::text[], ${c}::text[], ${u}::boolean[]) AS p(k, c, u)`.execute(
+        db,
+      ),
+    );
   };
   const flushMembers = async (): Promise<void> => {
-    if (members.length === 0) return;
-    await sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${members}::text[])`.execute(db);
-    members = [];
+    if (members.size === 0) return;
+    anyMembers = true;
+    const keysOfMembers = [...members];
+    members = new Set();
+    await send(() =>
+      sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${keysOfMembers}::text[])`.execute(db),
+    );
   };
-  for await (const line of lines) {
-    if (line.kind === 'person') {
-      keys.push(line.personKey);
-      categories.push(line.categories.join(','));
-      unchanged.push(line.unchanged === true);
-      if (keys.length >= chunkSize) await flushPersons();
-    } else {
-      members.push(line.personKey);
-      if (members.length >= chunkSize) await flushMembers();
+  for await (const batch of lines) {
+    for (const line of batch) {
+      if (line.kind === 'person') {
+        keys.push(line.personKey);
+        categories.push(line.categories.join(','));
+        unchanged.push(line.unchanged === true);
+      } else {
+        members.add(line.personKey);
+      }
     }
+    if (keys.length >= chunkSize) await flushPersons();
+    if (members.size >= chunkSize) await flushMembers();
   }
   await flushPersons();
   await flushMembers();
-  await sql`ANALYZE pg_temp.disclosed_person`.execute(db);
-  await sql`ANALYZE pg_temp.disclosed_member`.execute(db);
-  await sql`CREATE TEMP TABLE disclosed ON COMMIT DROP AS
-    WITH m AS (SELECT DISTINCT person_key FROM pg_temp.disclosed_member)
-    SELECT p.person_key,
-      CASE WHEN m.person_key IS NULL THEN string_to_array(p.categories, ',')
-        ELSE string_to_array(p.categories, ',') || 'memberships'::text END AS categories,
-      p.unchanged
-    FROM pg_temp.disclosed_person p LEFT JOIN m ON m.person_key = p.person_key
-    UNION ALL
-    SELECT m.person_key, ARRAY['memberships']::text[], false FROM m
-    WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed_person p WHERE p.person_key = m.person_key)`.execute(
-    db,
-  );
+  await inFlight;
+  if (anyMembers) {
+    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
+      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
+    await sql`ANALYZE pg_temp.member_keys`.execute(db);
+    await sql`ANALYZE pg_temp.disclosed`.execute(db);
+    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
+      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
+    await sql`INSERT INTO pg_temp.disclosed
+      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
+      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
+  }
   await sql`ANALYZE pg_temp.disclosed`.execute(db);
 }

@@ -33,7 +33,8 @@ export async function writeFileAtomically(
       callback(null, chunk);
     },
   });
-  const source = content instanceof Readable ? content : Readable.from(content, { objectMode: false });
+  const source =
+    content instanceof Readable ? content : Readable.from(coalesced(content), { objectMode: false });
   try {
     await pipeline(
       source,
@@ -49,6 +50,37 @@ export async function writeFileAtomically(
     throw error;
   }
   return { path, sizeBytes, sha256Hex: hash.digest('hex') };
+}
+
+/**
+ * Small chunks (a feed renders one string per person, group and membership; the roster spool writes a
+ * frame per record: millions of a few hundred bytes) joined into blocks of about 64 KiB before they
+ * enter the stream, so the hash, the stream machinery and the write calls run per block, not per
+ * record. The bytes and their order are the same.
+ */
+async function* coalesced(
+  content: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+): AsyncGenerator<string | Uint8Array> {
+  const blockSize = 1 << 16;
+  let texts: string[] = [];
+  let buffers: Uint8Array[] = [];
+  let length = 0;
+  const block = (): string | Uint8Array => {
+    const joined = texts.length > 0 ? texts.join('') : Buffer.concat(buffers, length);
+    texts = [];
+    buffers = [];
+    length = 0;
+    return joined;
+  };
+  for await (const chunk of content) {
+    // Strings and bytes are joined apart, in order: a change of kind ends the block.
+    if (typeof chunk === 'string' ? buffers.length > 0 : texts.length > 0) yield block();
+    if (typeof chunk === 'string') texts.push(chunk);
+    else buffers.push(chunk);
+    length += chunk.length;
+    if (length >= blockSize) yield block();
+  }
+  if (length > 0 || texts.length > 0 || buffers.length > 0) yield block();
 }
 
 async function fsyncPath(path: string): Promise<void> {

@@ -1,2 +1,3 @@
 export { sha256Line, writeFileAtomically } from './atomic-file.js';
 export { checkSpoolFile } from './spool-file.js';
+export { readLineBatches } from './line-batches.js';

@@ -4,7 +4,7 @@ import { objectTypeCode, type GroupDetail, type HeldObject, type ObjectType } fr
 import type { StateLine, StateManifest } from './state-manifest.js';
 
 const pageSize = 10_000;
-const chunkSize = 5_000;
+const chunkSize = 20_000;
 
 /**
  * One recipient's held objects of one type, in key order, a page at a time (keyset on the primary key,
@@ -160,14 +160,13 @@ export async function applyStateManifest(
       WHERE o.recipient_id = ${state.recipientId} AND o.object_type = u.t AND o.object_key = u.k`.execute(db);
     deletes = [];
   };
-  for await (const line of manifest.lines) {
-    if (line.op === 'upsert') {
-      upserts.push(line);
-      if (upserts.length >= chunkSize) await flushUpserts();
-    } else {
-      deletes.push(line);
-      if (deletes.length >= chunkSize) await flushDeletes();
+  for await (const batch of manifest.batches) {
+    for (const line of batch) {
+      if (line.op === 'upsert') upserts.push(line);
+      else deletes.push(line);
     }
+    if (upserts.length >= chunkSize) await flushUpserts();
+    if (deletes.length >= chunkSize) await flushDeletes();
   }
   await flushUpserts();
   await flushDeletes();

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readLineBatches } from '../files/index.js';
 import type { GroupDetail, ObjectType } from './held-object.js';
 
 /**
@@ -35,31 +34,37 @@ export function formatStateLine(line: StateLine): string {
 
 export interface StateManifest {
   readonly mode: StateMode;
-  readonly lines: AsyncIterable<StateLine>;
+  /** The lines after the header, a batch at a time (see readLineBatches). */
+  readonly batches: AsyncIterable<readonly StateLine[]>;
 }
 
 export async function openStateManifest(path: string): Promise<StateManifest> {
-  const reader = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  const iterator = reader[Symbol.asyncIterator]();
-  const header = await iterator.next();
-  const mode = header.done === true ? undefined : (JSON.parse(header.value) as { mode?: StateMode }).mode;
-  if (mode !== 'replace' && mode !== 'apply') throw new TypeError(`${path} has no state manifest header`);
+  const reader = readLineBatches(path);
+  const first = await reader.next();
+  const lines = first.done === true ? [] : first.value;
+  const header = lines[0];
+  const mode = header === undefined ? undefined : (JSON.parse(header) as { mode?: StateMode }).mode;
+  if (mode !== 'replace' && mode !== 'apply') {
+    await reader.return(undefined);
+    throw new TypeError(`${path} has no state manifest header`);
+  }
   return {
     mode,
-    lines: (async function* () {
-      for (let line = await iterator.next(); line.done !== true; line = await iterator.next()) {
-        if (line.value === '') continue;
-        const parsed = JSON.parse(line.value) as
-          ['u', ObjectType, string, string, GroupDetail?] | ['d', ObjectType, string];
-        if (parsed[0] === 'u') {
-          const [, type, key, hash, detail] = parsed;
-          yield detail === undefined
-            ? { op: 'upsert', type, key, hash }
-            : { op: 'upsert', type, key, hash, detail };
-        } else {
-          yield { op: 'delete', type: parsed[1], key: parsed[2] };
-        }
-      }
+    batches: (async function* () {
+      yield lines.slice(1).map(parseStateLine);
+      for await (const batch of reader) yield batch.map(parseStateLine);
     })(),
   };
+}
+
+function parseStateLine(text: string): StateLine {
+  const parsed = JSON.parse(text) as
+    ['u', ObjectType, string, string, GroupDetail?] | ['d', ObjectType, string];
+  if (parsed[0] === 'u') {
+    const [, type, key, hash, detail] = parsed;
+    return detail === undefined
+      ? { op: 'upsert', type, key, hash }
+      : { op: 'upsert', type, key, hash, detail };
+  }
+  return { op: 'delete', type: parsed[1], key: parsed[2] };
 }

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
-import { recordDisclosures, type DisclosureLine } from '../disclosure/index.js';
+import {
+  recordDisclosures,
+  refreshSpanStatistics,
+  type DisclosureLine,
+  type RecordedDisclosures,
+} from '../disclosure/index.js';
 import { applyStateManifest, lockRecipientState, type StateManifest } from '../state/index.js';
 import { staleTransferError } from './transfer-base.js';
 
@@ -27,7 +32,7 @@ export async function acknowledgeTransfer(
     sha256Hex: string;
     deliveredAt: Date;
     /** Opens the disclosure manifest (see recordDisclosures). */
-    disclosures: () => AsyncIterable<DisclosureLine>;
+    disclosures: () => AsyncIterable<readonly DisclosureLine[]>;
     state: StateManifest;
     snapshotAt: Date | null;
     /** The source's marker of the run's snapshot; null without one. */
@@ -39,7 +44,8 @@ export async function acknowledgeTransfer(
   /** Runs in the acknowledgement's transaction when it acknowledges (a pull acknowledgement's audit row). */
   alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  let recorded: RecordedDisclosures | undefined;
+  const acknowledged = await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('hub.transfer')
       .set({
@@ -62,7 +68,7 @@ export async function acknowledgeTransfer(
       // Thrown inside the transaction, so the transfer row above rolls back with it.
       throw staleTransferError({ ...acknowledgement, current }, 'at-acknowledgement');
     }
-    await recordDisclosures(
+    recorded = await recordDisclosures(
       trx,
       {
         transferId: acknowledgement.transferId,
@@ -87,4 +93,6 @@ export async function acknowledgeTransfer(
     await alsoInTransaction?.(trx);
     return true;
   });
+  if (recorded !== undefined) await refreshSpanStatistics(db, recorded);
+  return acknowledged;
 }

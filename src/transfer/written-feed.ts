@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RecipientConfig } from '../config/index.js';
 import type { HubDatabase } from '../db/index.js';
-import { disclosureManifestPath, readDisclosureManifest } from '../disclosure/index.js';
+import { disclosureManifestPath, readDisclosureBatches } from '../disclosure/index.js';
 import { HubError, isHubError } from '../errors/index.js';
 import { findFeed, type Feed } from '../feed/feed-repository.js';
 import type { FeedFile } from '../ports/index.js';
@@ -79,7 +79,7 @@ export async function acknowledgeWrittenFeed(
         sizeBytes: Number(feed.sizeBytes),
         sha256Hex: feed.sha256Hex,
         deliveredAt: ctx.now(),
-        disclosures: () => readDisclosureManifest(disclosureManifestPath(feed.filePath)),
+        disclosures: () => readDisclosureBatches(disclosureManifestPath(feed.filePath)),
         state: await openStateManifest(stateManifestPath(feed.filePath)),
         snapshotAt: run?.snapshotAt == null ? null : new Date(run.snapshotAt),
         sourceMarker: run?.sourceMarker ?? null,

@@ -16,6 +16,23 @@ describe('writeFileAtomically', () => {
     expect(readdirSync(dir)).toEqual(['feed.xml']);
   });
 
+  it('writes many small chunks, text and bytes mixed, as exactly those bytes in that order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const chunks: (string | Uint8Array)[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      chunks.push(i % 7 === 0 ? Buffer.from(`[${i}]`) : `<p id="${i}">æ${'x'.repeat(i % 13)}</p>`);
+    }
+    const expected = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
+    async function* produced(): AsyncGenerator<string | Uint8Array> {
+      yield* chunks;
+    }
+    const written = await writeFileAtomically(join(dir, 'feed.xml'), produced());
+    const bytes = readFileSync(join(dir, 'feed.xml'));
+    expect(bytes.equals(expected)).toBe(true);
+    expect(written.sizeBytes).toBe(expected.length);
+    expect(written.sha256Hex).toBe(createHash('sha256').update(expected).digest('hex'));
+  });
+
   it('leaves no file, not even a partial one, when the producer fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
     async function* failing(): AsyncGenerator<string> {

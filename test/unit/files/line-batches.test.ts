@@ -1,0 +1,51 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readLineBatches } from '../../../src/files/index.js';
+import {
+  formatDisclosureLine,
+  readDisclosureManifest,
+  type DisclosureLine,
+} from '../../../src/disclosure/index.js';
+
+async function allLines(path: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const batch of readLineBatches(path)) lines.push(...batch);
+  return lines;
+}
+
+describe('readLineBatches, the reader of the acknowledgement manifests', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'line-batches-'));
+
+  it('yields every line once, across read boundaries, leaving out empty lines', async () => {
+    const path = join(dir, 'many.ndjson');
+    // Lines of varying length, ~3 MB: several 1 MB reads, lines split across them.
+    const lines = Array.from({ length: 60_000 }, (_, i) => `line-${i}-${'x'.repeat(i % 97)}`);
+    writeFileSync(path, `${lines.join('\n')}\n\n`);
+    expect(await allLines(path)).toEqual(lines);
+  });
+
+  it('keeps a last line without a newline, and reads an empty file as nothing', async () => {
+    const path = join(dir, 'last.ndjson');
+    writeFileSync(path, 'a\nb');
+    expect(await allLines(path)).toEqual(['a', 'b']);
+    const empty = join(dir, 'empty.ndjson');
+    writeFileSync(empty, '');
+    expect(await allLines(empty)).toEqual([]);
+  });
+
+  it('reads back the disclosure lines it is given, whatever the key holds (the member fast path)', async () => {
+    const path = join(dir, 'disclosures.ndjson');
+    const written: DisclosureLine[] = [
+      { kind: 'person', personKey: 'p-1', categories: ['name', 'email'] },
+      { kind: 'person', personKey: 'p-"2"', categories: [], unchanged: true },
+      { kind: 'member', personKey: 'p-1' },
+      { kind: 'member', personKey: 'p-"2"\\' },
+      { kind: 'member', personKey: 'p-æøå\u2028' },
+    ];
+    writeFileSync(path, written.map(formatDisclosureLine).join(''));
+    const read: DisclosureLine[] = [];
+    for await (const line of readDisclosureManifest(path)) read.push(line);
+    expect(read).toEqual(written);
+  });
+});
