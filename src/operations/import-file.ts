@@ -48,6 +48,7 @@ function describe(report: ImportReport, dryRun: boolean): string {
   const { persons, groups, memberships } = report.counts;
   return (
     `${dryRun ? 'dry run of ' : ''}${basename(report.file.path)} sha-256 ${report.file.sha256.slice(0, 16)}: ` +
+    `${report.feedType === 'delta' ? `delta on run ${report.base?.runId ?? '-'}, ` : ''}` +
     `${persons} persons, ${groups} groups, ${memberships} memberships` +
     (report.lenient.length === 0 ? '' : `; lenient ${report.lenient.join(',')}`)
   );
@@ -109,7 +110,7 @@ export async function importFile(
         {
           detach: request.detach,
           observer: options.observer,
-          inTransaction: (trx) => file.commitIdentities(trx),
+          inTransaction: (trx, runId) => file.commit(trx, runId),
           beforeExecute: (runId) => spoolFile(ctx, file, runId),
         },
       );

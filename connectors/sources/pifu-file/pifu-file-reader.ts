@@ -18,6 +18,14 @@ import { derivePerson } from './derive-person.js';
 import { FileIdentities } from './file-identities.js';
 import { maskIds } from './identity-number.js';
 import { ProblemLog } from './problem-log.js';
+import {
+  findImportBase,
+  pruneImportBases,
+  recordImportBase,
+  writeImportBase,
+  type ImportBase,
+} from './import-base.js';
+import { readDeltaRecords } from './read-delta-records.js';
 import { readPifuRecords, type FileRecords, type ScratchPerson } from './read-pifu-records.js';
 import { readScratch } from './scratch-lines.js';
 
@@ -26,6 +34,25 @@ export interface PifuFileReaderOptions {
   readonly limits: InputLimits;
   /** Written as the roster's source (PIFU `datasource` of outgoing feeds), as for any source. */
   readonly sourceName: string;
+}
+
+/** A delta needs the roster it changes: an earlier import from the same system, exported before it. */
+function checkBase(path: string, datasource: string, snapshotAt: string, base: ImportBase | undefined): void {
+  if (base === undefined) {
+    throw new HubError(
+      'PIFU_IMPORT_REFUSED',
+      `${path}: a delta export, and no import from ${maskIds(datasource)} was committed before, so there ` +
+        'is no roster for it to change; nothing was imported. Import a full export from that system first, ' +
+        'then its deltas',
+    );
+  }
+  if (new Date(snapshotAt).getTime() <= new Date(base.exportedAt).getTime()) {
+    throw new HubError(
+      'PIFU_IMPORT_REFUSED',
+      `${path}: a delta export of ${snapshotAt}, not after the ${base.feedType} export of ${base.exportedAt} ` +
+        `it would change (run ${base.runId}); nothing was imported. Deltas apply in order, each once`,
+    );
+  }
 }
 
 function snapshotTime(datetime: string, path: string): string {
@@ -51,7 +78,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       await mkdir(scratchDir, { recursive: true, mode: 0o700 });
       const scratch = await mkdtemp(join(scratchDir, 'import-'));
       try {
-        return await readFile(path, scratch, lenient, signal);
+        return await readFile(path, scratchDir, scratch, lenient, signal);
       } catch (error) {
         await rm(scratch, { recursive: true, force: true });
         throw error;
@@ -61,6 +88,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
 
   async function readFile(
     path: string,
+    scratchDir: string,
     scratch: string,
     lenient: ImportReport['lenient'],
     signal: AbortSignal | undefined,
@@ -91,20 +119,27 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         );
       },
     });
-    if (document.properties.type !== 'full') {
+    const { properties } = document;
+    if (properties.type === 'event') {
       throw new HubError(
         'PIFU_IMPORT_REFUSED',
-        `${path}: a ${document.properties.type} file; the import reads full exports only (a delta needs the export it changes); nothing was imported`,
+        `${path}: an event file; the import reads full and delta exports; nothing was imported`,
       );
     }
-    const snapshotAt = snapshotTime(document.properties.datetime, path);
+    const feedType: 'full' | 'delta' = properties.type;
+    const snapshotAt = snapshotTime(properties.datetime, path);
+    const base = await findImportBase(options.db, scratchDir, properties.datasource);
+    if (properties.type === 'delta') checkBase(path, properties.datasource, snapshotAt, base);
     const known = await sourceIdentities(options.db);
     const identities = await FileIdentities.load(known);
-    const records = await readPifuRecords(document, identities, problems, scratch);
+    const { records, changes } =
+      properties.type === 'delta'
+        ? await readDeltaRecords(document, identities, problems, scratch, base!)
+        : { records: await readPifuRecords(document, identities, problems, scratch), changes: undefined };
     const report: ImportReport = {
       file: { path, bytes, sha256: sha256.digest('hex') },
-      feedType: document.properties.type,
-      datetime: maskIds(document.properties.datetime),
+      feedType: properties.type,
+      datetime: maskIds(properties.datetime),
       counts: records.counts,
       withheld: records.withheld,
       rekeyed: records.rekeyed,
@@ -112,6 +147,9 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       problems: problems.problems,
       lenient,
       refused: problems.refused,
+      ...(changes === undefined || base === undefined
+        ? {}
+        : { base: { runId: base.runId, datetime: base.exportedAt, feedType: base.feedType }, changes }),
     };
     const roster: Roster = {
       properties: { source: options.sourceName, snapshotAt },
@@ -127,24 +165,41 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       openSnapshot: () => Promise.resolve({ ...roster, close: () => Promise.resolve() }),
     };
+    const committing: string[] = base === undefined ? [] : [base.runId];
     return {
       report,
       source,
-      commitIdentities: (trx) => known.record(trx, identities.added),
-      close: () => rm(scratch, { recursive: true, force: true }),
+      async commit(trx, runId) {
+        await known.record(trx, identities.added);
+        committing.push(runId);
+        await writeImportBase(records, scratchDir, properties.datasource, runId, scratch);
+        const next = {
+          datasource: properties.datasource,
+          runId,
+          feedType,
+          exportedAt: snapshotAt,
+        };
+        await recordImportBase(trx, next, feedType === 'delta' ? base : undefined);
+      },
+      async close() {
+        await rm(scratch, { recursive: true, force: true });
+        if (committing.length > 1) {
+          await pruneImportBases(options.db, scratchDir, properties.datasource, committing);
+        }
+      },
     };
   }
 }
 
 async function* persons(records: FileRecords, identities: FileIdentities): AsyncGenerator<Person> {
   const guardianKeys = new Set<string>();
-  for (const id of records.guardianIds) {
-    const key = identities.findPerson(id);
+  for (const ref of records.guardianRefs) {
+    const key = identities.findPersonByRef(ref);
     if (key !== undefined && records.personKeys.has(key)) guardianKeys.add(key);
   }
   for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
-    const links = entry.guardianIds
-      .map((id) => identities.findPerson(id))
+    const links = entry.guardianRefs
+      .map((ref) => identities.findPersonByRef(ref))
       .filter((key): key is string => key !== undefined && records.personKeys.has(key));
     const person = { ...entry.person, guardianKeys: links };
     yield derivePerson(person, records.facts.get(person.key), guardianKeys.has(person.key));
