@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
@@ -11,7 +10,7 @@ import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { deltaExport, fullExport, rosterChangeArbitrary } from './support/roster-change.js';
+import { deltaExport, forgetImports, fullExport, rosterChangeArbitrary } from './support/roster-change.js';
 
 const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 
@@ -22,24 +21,6 @@ function recipients(dir: string): RecipientConfig[] {
     transport: { kind: 'file-drop', directory: join(dir, config.id) },
   }));
 }
-
-/** Tables that hold what imports and runs leave; the hub's secrets stay, so keys and pseudonyms repeat. */
-const runTables = [
-  'run',
-  'feed',
-  'transfer',
-  'disclosure',
-  'disclosure_span',
-  'disclosure_reconfirmation',
-  'disclosure_summary',
-  'delivered_object',
-  'recipient_state',
-  'hold',
-  'audit',
-  'source_identity',
-  'import_base',
-  'notification',
-];
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -73,10 +54,7 @@ describe('import of a delta export: full(A) then delta(A→B) is full(A) then fu
     await database.destroy();
   });
 
-  async function reset(): Promise<void> {
-    const tables = runTables.map((table) => sql.table(`hub.${table}`));
-    await sql`TRUNCATE ${sql.join(tables)}`.execute(database.db);
-  }
+  const reset = () => forgetImports(database.db);
 
   function file(name: string, xml: string): string {
     const path = join(dir, name);

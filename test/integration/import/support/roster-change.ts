@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { sql, type Kysely } from 'kysely';
 import {
   compareKeys,
   membershipRoles,
@@ -260,4 +261,28 @@ export function deltaFile(
       memberships: each(entries.memberships ?? []),
     }),
   );
+}
+
+/** Tables that hold what imports and runs leave; the hub's secrets stay, so keys and pseudonyms repeat. */
+const runTables = [
+  'run',
+  'feed',
+  'transfer',
+  'disclosure',
+  'disclosure_span',
+  'disclosure_reconfirmation',
+  'disclosure_summary',
+  'delivered_object',
+  'recipient_state',
+  'hold',
+  'audit',
+  'source_identity',
+  'import_base',
+  'notification',
+];
+
+/** The hub as before any import: no runs, no delivered state, no hub keys, no import to apply a delta to. */
+export async function forgetImports(db: Kysely<unknown>): Promise<void> {
+  const tables = runTables.map((table) => sql.table(`hub.${table}`));
+  await sql`TRUNCATE ${sql.join(tables)}`.execute(db);
 }
