@@ -6,19 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
-import type { Group, Membership } from '../../../src/model/index.js';
 import { importFile, type ImportInput, type OperationContext } from '../../../src/operations/index.js';
-import { defaultInputLimits, type FeedPerson } from '../../../src/pifu/index.js';
+import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import {
-  byMembership,
-  deltaFile,
-  forgetImports,
-  fullExport,
-  type ExportRoster,
-} from './support/roster-change.js';
+import { byMembership, deltaFile, forgetImports, fullExport } from './support/roster-change.js';
+import { guardian, gone, person, pupil, role, rosterA, stranger, teacher } from './support/small-roster.js';
 
 const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 const ids = ['websak', 'skoleplattform-directory', 'skole-sms', 'itslearning'];
@@ -28,59 +22,6 @@ function recipients(dir: string): RecipientConfig[] {
     .filter((config) => ids.includes(config.id))
     .map((config) => ({ ...config, transport: { kind: 'file-drop', directory: join(dir, config.id) } }));
 }
-
-const pupil = '11111111-1111-4111-8111-111111111111';
-const guardian = '22222222-2222-4222-8222-222222222222';
-const teacher = '33333333-3333-4333-8333-333333333333';
-const stranger = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
-const gone = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
-
-function person(key: string, given: string, guardianKeys: string[] = []): FeedPerson {
-  return {
-    key,
-    name: { given, family: 'Testesen' },
-    identifiers: [],
-    emails: [],
-    phones: [],
-    addresses: [],
-    guardianKeys,
-  };
-}
-
-const group = (key: string, type: Group['type'], parentKey: string, shortName: string): Group => ({
-  key,
-  type,
-  parentKey,
-  ...(type === 'skoleeier' ? {} : { schoolKey: type === 'skole' ? key : parentKey }),
-  shortName,
-  identifiers: [],
-  schoolTypes: [],
-});
-
-const role = (groupKey: string, personKey: string, which: Membership['role']): Membership => ({
-  groupKey,
-  personKey,
-  role: which,
-  isActive: true,
-  isPrimary: false,
-});
-
-/** A pupil with a guardian in class 1A, their teacher in the class and the school. */
-const rosterA: ExportRoster = {
-  persons: [person(pupil, 'Elev', [guardian]), person(guardian, 'Verge'), person(teacher, 'Lærer')],
-  groups: [
-    group('001', 'skole', 'k', 'Skole'),
-    group('001-1A', 'basisgruppe', '001', '1A'),
-    group('001-1B', 'basisgruppe', '001', '1B'),
-    group('k', 'skoleeier', 'k', 'Kommune'),
-  ],
-  memberships: [
-    role('001', pupil, 'pupil'),
-    role('001', teacher, 'teacher'),
-    role('001-1A', pupil, 'pupil'),
-    role('001-1A', teacher, 'teacher'),
-  ].sort(byMembership),
-};
 
 const exportedA = '2024-08-15T02:00:00.000Z';
 const exportedB = '2024-08-16T02:00:00.000Z';
