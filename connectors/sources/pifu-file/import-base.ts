@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
@@ -69,6 +69,16 @@ export async function findImportBase(
     exportedAt: row.exported_at.toISOString(),
     dir: join(sourceDir(spoolDir, datasource), row.run_id),
   };
+}
+
+/** Whether a base's files are all there (`withheld-groups.json` is written last). */
+export async function isBaseComplete(base: ImportBase): Promise<boolean> {
+  try {
+    await access(baseFiles(base.dir).withheldGroups);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes the roster of `records` as the base an import under `runId` leaves; returns its directory. */

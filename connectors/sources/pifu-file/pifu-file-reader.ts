@@ -20,6 +20,7 @@ import { maskIds } from './identity-number.js';
 import { ProblemLog } from './problem-log.js';
 import {
   findImportBase,
+  isBaseComplete,
   pruneImportBases,
   recordImportBase,
   writeImportBase,
@@ -37,7 +38,12 @@ export interface PifuFileReaderOptions {
 }
 
 /** A delta needs the roster it changes: an earlier import from the same system, exported before it. */
-function checkBase(path: string, datasource: string, snapshotAt: string, base: ImportBase | undefined): void {
+async function checkBase(
+  path: string,
+  datasource: string,
+  snapshotAt: string,
+  base: ImportBase | undefined,
+): Promise<void> {
   if (base === undefined) {
     throw new HubError(
       'PIFU_IMPORT_REFUSED',
@@ -51,6 +57,13 @@ function checkBase(path: string, datasource: string, snapshotAt: string, base: I
       'PIFU_IMPORT_REFUSED',
       `${path}: a delta export of ${snapshotAt}, not after the ${base.feedType} export of ${base.exportedAt} ` +
         `it would change (run ${base.runId}); nothing was imported. Deltas apply in order, each once`,
+    );
+  }
+  if (!(await isBaseComplete(base))) {
+    throw new HubError(
+      'PIFU_IMPORT_REFUSED',
+      `${path}: a delta export, and the roster of the import it would change (run ${base.runId}) is not ` +
+        'in the spool directory (import-bases/); nothing was imported. Import a full export from that system first',
     );
   }
 }
@@ -67,10 +80,12 @@ function snapshotTime(datetime: string, path: string): string {
 }
 
 /**
- * PIFU-IMS files (1.1–1.3) from a school system's export as rosters. The file is read once, through the
- * input guard, record by record; what the roster needs goes to scratch files under the spool and is
- * sorted into canonical order when the roster is read. Memory holds small maps: groups, and per person
- * its key and affiliations (about 100 bytes a person), never the file or the records.
+ * PIFU-IMS files (1.1–1.3) from a school system's export as rosters: a full export as it stands, a
+ * delta export applied to the roster the system's last committed import left (read-delta-records.ts).
+ * The file is read once, through the input guard, record by record; what the roster needs goes to
+ * scratch files under the spool and is sorted into canonical order when the roster is read. Memory holds
+ * small maps: groups, and per person its key and affiliations (about 100 bytes a person), never the
+ * file or the records. Committing keeps the roster as the base of the system's next delta (import-base.ts).
  */
 export function createPifuFileReader(options: PifuFileReaderOptions): RosterFileReader {
   return {
@@ -129,7 +144,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     const feedType: 'full' | 'delta' = properties.type;
     const snapshotAt = snapshotTime(properties.datetime, path);
     const base = await findImportBase(options.db, scratchDir, properties.datasource);
-    if (properties.type === 'delta') checkBase(path, properties.datasource, snapshotAt, base);
+    if (properties.type === 'delta') await checkBase(path, properties.datasource, snapshotAt, base);
     const known = await sourceIdentities(options.db);
     const identities = await FileIdentities.load(known);
     const { records, changes } =
@@ -165,13 +180,17 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       openSnapshot: () => Promise.resolve({ ...roster, close: () => Promise.resolve() }),
     };
-    const committing: string[] = base === undefined ? [] : [base.runId];
+    // The runs whose kept rosters this import may remove once it ends: the one it replaces, and its own
+    // if its transaction did not commit.
+    const superseded: string[] = base === undefined ? [] : [base.runId];
+    let committing = false;
     return {
       report,
       source,
       async commit(trx, runId) {
         await known.record(trx, identities.added);
-        committing.push(runId);
+        committing = true;
+        superseded.push(runId);
         await writeImportBase(records, scratchDir, properties.datasource, runId, scratch);
         const next = {
           datasource: properties.datasource,
@@ -183,8 +202,8 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       async close() {
         await rm(scratch, { recursive: true, force: true });
-        if (committing.length > 1) {
-          await pruneImportBases(options.db, scratchDir, properties.datasource, committing);
+        if (committing) {
+          await pruneImportBases(options.db, scratchDir, properties.datasource, superseded);
         }
       },
     };

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -258,5 +258,37 @@ describe('import of a delta export', () => {
       [pupil, guardian, teacher, stranger].sort(),
     );
     expect(lenient.memberships).toHaveLength(rosterA.memberships.length);
+  }, 180_000);
+
+  it('two reads of one delta: the first to commit moves the base, the second is refused', async () => {
+    const base = await importA();
+    const delta = file(
+      'delta.xml',
+      await deltaFile({ persons: [{ object: person(stranger, 'Ny'), change: 'add' }] }, exportedB, [rosterA]),
+    );
+    const first = await reader.read(delta, { lenient: [], scratchDir: ops.spoolDir });
+    const second = await reader.read(delta, { lenient: [], scratchDir: ops.spoolDir });
+    try {
+      await first.commit(database.db, 'run-first');
+      await expect(second.commit(database.db, 'run-second')).rejects.toThrow(
+        `PIFU_IMPORT_REFUSED: another import of this source was committed (run run-first) while this delta was read against run ${base}`,
+      );
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  }, 180_000);
+
+  it('whose base roster is gone from the spool is refused: import a full first', async () => {
+    const base = await importA();
+    await rm(join(ops.spoolDir, 'import-bases'), { recursive: true, force: true });
+    const delta = file(
+      'delta.xml',
+      await deltaFile({ persons: [{ object: person(stranger, 'Ny'), change: 'add' }] }, exportedB, [rosterA]),
+    );
+    await expect(importing(delta)).rejects.toThrow(
+      `the roster of the import it would change (run ${base}) is not in the spool directory (import-bases/); nothing was imported. Import a full export`,
+    );
+    expect(await count('hub.run')).toBe(1);
   }, 180_000);
 });
