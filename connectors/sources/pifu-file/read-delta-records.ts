@@ -22,7 +22,7 @@ export type DeltaChanges = Record<
 >;
 
 /** Counts each withheld element once per record (a membership's roles share their record's list). */
-export function withheldCounter(records: FileRecords) {
+function withheldCounter(records: FileRecords) {
   let last: readonly string[] | undefined;
   return (kinds: readonly string[]): void => {
     if (kinds === last) return;
