@@ -51,7 +51,8 @@ export interface SourcePullTable {
 export interface ImportBaseTable {
   /** The file's `properties/datasource` (a system id, `system@unit`). */
   datasource: string;
-  /** The import's run; it names the directory under the spool's `import-bases/` that holds the roster. */
+  /** The directory under the spool's `import-bases/` that holds the roster. */
+  base_id: string;
   run_id: string;
   feed_type: 'full' | 'delta';
   /** The file's `properties/datetime`. */

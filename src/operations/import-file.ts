@@ -99,6 +99,7 @@ export async function importFile(
         return { report, previews };
       }
       if (report.refused) throw refusal(report);
+      await file.prepare();
       const run = await recordAndExecuteRun(
         ctx,
         trail,

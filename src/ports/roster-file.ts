@@ -84,6 +84,11 @@ export interface RosterFile {
   /** The file's roster as a source (canonical order, hub keys), to preview or spool; valid until `close`. */
   readonly source: SourceConnector;
   /**
+   * Writes what `commit` will keep (the roster, as the base of the source's next delta) before the
+   * caller's transaction, so the transaction stays short; `commit` does it when it was not called.
+   */
+  prepare(): Promise<void>;
+  /**
    * In the caller's transaction (the run's): keeps the hub keys this file introduced, and makes the
    * roster it leaves the one the source's next delta applies to. Refuses (PIFU_IMPORT_REFUSED) when
    * another import of the same source committed since this file was read.

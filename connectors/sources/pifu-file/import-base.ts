@@ -11,8 +11,9 @@ import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 /**
  * The roster an import left, kept per exporting system so its next delta export has something to apply
- * to. Where: the spool directory, `import-bases/<hash of datasource>/<run id>/` (0700; 0600 files),
- * named by hub.import_base (migration 0017) in the transaction that records the import's run. Not in
+ * to. Where: the spool directory, `import-bases/<hash of datasource>/<base id>/` (0700; 0600 files),
+ * written before the import's run is recorded and named by hub.import_base (migration 0017) in the
+ * transaction that records it. Not in
  * PostgreSQL: every process that imports already shares the spool with the workers (the run's snapshot
  * is written there), so a table would free no deployment of a shared file system, and it would put
  * persons' values in the hub database, whose tables keep keys, hashes and categories only
@@ -25,6 +26,8 @@ import { readScratch, ScratchWriter } from './scratch-lines.js';
  */
 export interface ImportBase {
   readonly datasource: string;
+  /** The roster's directory name: a uuid, since the files are written before the run has an id. */
+  readonly baseId: string;
   readonly runId: string;
   readonly feedType: 'full' | 'delta';
   /** ISO time of the file's `properties/datetime`. */
@@ -64,10 +67,11 @@ export async function findImportBase(
   if (row === undefined) return undefined;
   return {
     datasource,
+    baseId: row.base_id,
     runId: row.run_id,
     feedType: row.feed_type,
     exportedAt: row.exported_at.toISOString(),
-    dir: join(sourceDir(spoolDir, datasource), row.run_id),
+    dir: join(sourceDir(spoolDir, datasource), row.base_id),
   };
 }
 
@@ -81,15 +85,15 @@ export async function isBaseComplete(base: ImportBase): Promise<boolean> {
   }
 }
 
-/** Writes the roster of `records` as the base an import under `runId` leaves; returns its directory. */
+/** Writes the roster of `records` as the base `baseId` an import may leave; returns its directory. */
 export async function writeImportBase(
   records: FileRecords,
   spoolDir: string,
   datasource: string,
-  runId: string,
+  baseId: string,
   scratch: string,
 ): Promise<string> {
-  const dir = join(sourceDir(spoolDir, datasource), runId);
+  const dir = join(sourceDir(spoolDir, datasource), baseId);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const files = baseFiles(dir);
@@ -127,11 +131,11 @@ export async function recordImportBase(
   if (readFrom !== undefined) {
     const current = await trx
       .selectFrom('hub.import_base')
-      .select('run_id')
+      .select(['base_id', 'run_id'])
       .where('datasource', '=', base.datasource)
       .forUpdate()
       .executeTakeFirst();
-    if (current?.run_id !== readFrom.runId) {
+    if (current?.base_id !== readFrom.baseId) {
       throw new HubError(
         'PIFU_IMPORT_REFUSED',
         `another import of this source was committed (run ${current?.run_id ?? '-'}) while this delta ` +
@@ -141,6 +145,7 @@ export async function recordImportBase(
   }
   const values = {
     datasource: base.datasource,
+    base_id: base.baseId,
     run_id: base.runId,
     feed_type: base.feedType,
     exported_at: base.exportedAt,
@@ -155,13 +160,14 @@ export async function recordImportBase(
 
 /**
  * After an import: removes every kept roster of the source but the one its committed import names,
- * except directories younger than a day that may belong to an import still committing.
+ * except directories younger than a day that may belong to an import still committing, unless `own`
+ * names them (the base this import replaced, and its own if it was not committed).
  */
 export async function pruneImportBases(
   db: Kysely<HubDatabase>,
   spoolDir: string,
   datasource: string,
-  ownRunIds: readonly string[],
+  own: readonly string[],
 ): Promise<void> {
   const current = await findImportBase(db, spoolDir, datasource);
   const dir = sourceDir(spoolDir, datasource);
@@ -172,10 +178,9 @@ export async function pruneImportBases(
     return;
   }
   for (const name of names) {
-    if (name === current?.runId) continue;
+    if (name === current?.baseId) continue;
     const path = join(dir, name);
-    const own = ownRunIds.includes(name);
-    if (!own && Date.now() - (await stat(path)).mtimeMs < orphanAgeMs) continue;
+    if (!own.includes(name) && Date.now() - (await stat(path)).mtimeMs < orphanAgeMs) continue;
     await rm(path, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -180,29 +180,36 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       openSnapshot: () => Promise.resolve({ ...roster, close: () => Promise.resolve() }),
     };
-    // The runs whose kept rosters this import may remove once it ends: the one it replaces, and its own
-    // if its transaction did not commit.
-    const superseded: string[] = base === undefined ? [] : [base.runId];
-    let committing = false;
+    // The kept rosters this import may remove once it ends: the one it replaces, and its own if its
+    // transaction did not commit.
+    const superseded: string[] = base === undefined ? [] : [base.baseId];
+    let prepared: Promise<string> | undefined;
+    const prepare = (): Promise<string> => {
+      if (prepared === undefined) {
+        const baseId = randomUUID();
+        superseded.push(baseId);
+        prepared = writeImportBase(records, scratchDir, properties.datasource, baseId, scratch).then(
+          () => baseId,
+        );
+      }
+      return prepared;
+    };
     return {
       report,
       source,
+      async prepare() {
+        await prepare();
+      },
       async commit(trx, runId) {
+        const baseId = await prepare();
         await known.record(trx, identities.added);
-        committing = true;
-        superseded.push(runId);
-        await writeImportBase(records, scratchDir, properties.datasource, runId, scratch);
-        const next = {
-          datasource: properties.datasource,
-          runId,
-          feedType,
-          exportedAt: snapshotAt,
-        };
+        const next = { datasource: properties.datasource, baseId, runId, feedType, exportedAt: snapshotAt };
         await recordImportBase(trx, next, feedType === 'delta' ? base : undefined);
       },
       async close() {
         await rm(scratch, { recursive: true, force: true });
-        if (committing) {
+        if (prepared !== undefined) {
+          await prepared.catch(() => undefined);
           await pruneImportBases(options.db, scratchDir, properties.datasource, superseded);
         }
       },

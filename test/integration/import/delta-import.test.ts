@@ -39,7 +39,10 @@ describe('import of a delta export', () => {
     ops = { ...operationContext(ctx), rosterFiles: reader };
     dir = mkdtempSync(join(tmpdir(), 'pifu-delta-'));
   }, 180_000);
-  beforeEach(() => forgetImports(database.db));
+  beforeEach(async () => {
+    await forgetImports(database.db);
+    await rm(join(ops.spoolDir, 'import-bases'), { recursive: true, force: true });
+  });
   afterAll(async () => {
     database.pool.on('error', () => undefined);
     await database.destroy();
@@ -183,12 +186,12 @@ describe('import of a delta export', () => {
     const result = await importing(delta);
     expect(result.run?.status).toBe('completed');
     // The base moved to the delta's run, and the full's kept roster is gone from the spool.
-    const { rows } = await sql<{ run_id: string; feed_type: string }>`
-        SELECT run_id, feed_type FROM hub.import_base`.execute(database.db);
-    expect(rows).toEqual([{ run_id: result.run!.runId, feed_type: 'delta' }]);
+    const { rows } = await sql<{ base_id: string; run_id: string; feed_type: string }>`
+        SELECT base_id, run_id, feed_type FROM hub.import_base`.execute(database.db);
+    expect(rows).toEqual([{ base_id: expect.any(String), run_id: result.run!.runId, feed_type: 'delta' }]);
     const kept = await readdir(join(ops.spoolDir, 'import-bases'), { recursive: true });
-    expect(kept.filter((name) => !name.includes('/'))).toHaveLength(1);
-    expect(kept.some((name) => name.endsWith(result.run!.runId))).toBe(true);
+    const bases = kept.filter((name) => name.split('/').length === 2);
+    expect(bases).toEqual([expect.stringMatching(new RegExp(`/${rows[0]!.base_id}$`))]);
   }, 180_000);
 
   it('a membership delta removes and adds single members', async () => {
