@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { createPifuFileReader } from '../connectors/sources/pifu-file/index.js';
 import {
@@ -17,7 +20,7 @@ import {
 } from '../fixtures/generator/index.js';
 import { migrateHub } from '../src/db/index.js';
 import { lenientModes } from '../src/ports/index.js';
-import { defaultInputLimits, validateFeedFile } from '../src/pifu/index.js';
+import { defaultInputLimits, renderFeed, validateFeedFile } from '../src/pifu/index.js';
 import { writeRosterSpool } from '../src/spool/index.js';
 import { openBenchDatabase } from './bench-database.js';
 import { startPeakRssSampler } from './peak-rss.js';
