@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { createPifuFileReader } from '../connectors/sources/pifu-file/index.js';
 import {
@@ -17,7 +20,7 @@ import {
 } from '../fixtures/generator/index.js';
 import { migrateHub } from '../src/db/index.js';
 import { lenientModes } from '../src/ports/index.js';
-import { defaultInputLimits, validateFeedFile } from '../src/pifu/index.js';
+import { defaultInputLimits, renderFeed, validateFeedFile } from '../src/pifu/index.js';
 import { writeRosterSpool } from '../src/spool/index.js';
 import { openBenchDatabase } from './bench-database.js';
 import { startPeakRssSampler } from './peak-rss.js';
@@ -81,6 +84,27 @@ async function hostile(dir: string): Promise<Record<string, number>> {
   return figures;
 }
 
+/** A delta export of the same system a day after `fullPath`'s, changing nothing. */
+async function writeEmptyDelta(fullPath: string, path: string): Promise<void> {
+  const handle = await open(fullPath, 'r');
+  const head = Buffer.alloc(65_536);
+  const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close());
+  const text = head.subarray(0, bytesRead).toString('utf8');
+  const source = /<datasource>([^<]*)<\/datasource>/.exec(text)?.[1] ?? 'pifu-hub';
+  const datetime = /<datetime>([^<]*)<\/datetime>/.exec(text)?.[1] ?? '2024-08-15T02:00:00Z';
+  const snapshotAt = new Date(new Date(datetime).getTime() + 86_400_000).toISOString();
+  async function* none() {}
+  const feed = renderFeed({
+    properties: { source, snapshotAt },
+    feedType: 'delta',
+    orgUnits: new Map(),
+    persons: none(),
+    groups: none(),
+    memberships: none(),
+  });
+  await pipeline(Readable.from(feed), createWriteStream(path, { mode: 0o600 }));
+}
+
 /** Reads one PIFU file as `import` does (guard, records, keys, sort, the run's spool): seconds and peak RSS. */
 export async function measurePifuFile(path: string): Promise<Record<string, unknown>> {
   const rss = startPeakRssSampler();
@@ -102,7 +126,22 @@ export async function measurePifuFile(path: string): Promise<Record<string, unkn
       const snapshot = await file.source.openSnapshot();
       return writeRosterSpool(snapshot, join(work, 'roster'));
     });
+    // Committing keeps the roster as the base of the system's next delta (written in the run's
+    // transaction); an empty delta then reads that base and builds the same roster again.
+    const [, commitS] = await seconds(() =>
+      database.open.db.transaction().execute((trx) => file.commit(trx, 'bench-full')),
+    );
     await file.close();
+    const delta = join(work, 'delta.xml');
+    await writeEmptyDelta(path, delta);
+    const [deltaFile, deltaReadS] = await seconds(() =>
+      reader.read(delta, { lenient: [...lenientModes], scratchDir: work }),
+    );
+    const [deltaCounts, deltaSpoolS] = await seconds(async () => {
+      const snapshot = await deltaFile.source.openSnapshot();
+      return writeRosterSpool(snapshot, join(work, 'delta-roster'));
+    });
+    await deltaFile.close();
     const peak = rss.stop();
     const used = process.cpuUsage(cpu);
     const bytes = (await stat(path)).size;
@@ -119,6 +158,13 @@ export async function measurePifuFile(path: string): Promise<Record<string, unkn
       cpu_s: round((used.user + used.system) / 1e6, 1),
       peak_rss_mb: round(peak, 1),
       problems: file.report.problemCounts,
+      commit_base_s: round(commitS, 1),
+      empty_delta_read_s: round(deltaReadS, 1),
+      empty_delta_sort_and_spool_s: round(deltaSpoolS, 1),
+      empty_delta_same_counts:
+        deltaCounts.persons === counts.persons &&
+        deltaCounts.groups === counts.groups &&
+        deltaCounts.memberships === counts.memberships,
       ...(await hostile(work)),
     };
   } finally {

@@ -1,12 +1,26 @@
 import type { ImportReport } from '../../src/operations/index.js';
 import { formatTable } from './output.js';
 
-/** The import report as an operator reads it: counts, what was withheld or re-keyed, problems per object. */
+/**
+ * The import report as an operator reads it: counts (for a delta, of the roster it leaves, and what it
+ * added, changed and deleted in the one it applies to), what was withheld or re-keyed, problems per object.
+ */
 export function formatImportReport(report: ImportReport): string {
   const { persons, groups, memberships } = report.counts;
   const lines = [
     `${report.file.path}: ${report.file.bytes} bytes, sha-256 ${report.file.sha256}`,
     `${report.feedType} export of ${report.datetime}: ${persons} persons, ${groups} groups, ${memberships} memberships`,
+    ...(report.base === undefined || report.changes === undefined
+      ? []
+      : [
+          `applied to the ${report.base.feedType} export of ${report.base.datetime} (run ${report.base.runId}): ` +
+            (['persons', 'groups', 'memberships'] as const)
+              .map((object) => {
+                const { added, changed, deleted } = report.changes![object];
+                return `${object} +${added} ~${changed} -${deleted}`;
+              })
+              .join(', '),
+        ]),
     `re-keyed: ${report.rekeyed.persons} persons, ${report.rekeyed.groups} groups whose id held a national number`,
   ];
   const withheld = Object.entries(report.withheld);

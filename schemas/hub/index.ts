@@ -14,6 +14,7 @@ import * as disclosureSpans from './0012-disclosure-spans.js';
 import * as notifications from './0013-notifications.js';
 import * as sourcePull from './0015-source-pull.js';
 import * as sourceMarker from './0016-source-marker.js';
+import * as importBase from './0017-import-base.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0013-notifications': notifications,
   '0015-source-pull': sourcePull,
   '0016-source-marker': sourceMarker,
+  '0017-import-base': importBase,
 };

@@ -23,6 +23,7 @@ export interface HubDatabase {
   'hub.source_identity': SourceIdentityTable;
   'hub.notification': NotificationTable;
   'hub.source_pull': SourcePullTable;
+  'hub.import_base': ImportBaseTable;
 }
 
 /** The hub's key for a source id (a keyed hash, never the id) of an object read from a PIFU file. */
@@ -44,6 +45,19 @@ export interface SourcePullTable {
   finished_at: ColumnType<Date | null, never, Date | string>;
   outcome: 'imported' | 'refused' | null;
   run_id: string | null;
+}
+
+/** Per exporting system, the roster its last committed import left: what a delta export applies to. */
+export interface ImportBaseTable {
+  /** The file's `properties/datasource` (a system id, `system@unit`). */
+  datasource: string;
+  /** The directory under the spool's `import-bases/` that holds the roster. */
+  base_id: string;
+  run_id: string;
+  feed_type: 'full' | 'delta';
+  /** The file's `properties/datetime`. */
+  exported_at: ColumnType<Date, Date | string, Date | string>;
+  recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** The notification outbox: one row per event per channel, sent once (src/notify). */

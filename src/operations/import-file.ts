@@ -48,17 +48,20 @@ function describe(report: ImportReport, dryRun: boolean): string {
   const { persons, groups, memberships } = report.counts;
   return (
     `${dryRun ? 'dry run of ' : ''}${basename(report.file.path)} sha-256 ${report.file.sha256.slice(0, 16)}: ` +
+    `${report.feedType === 'delta' ? `delta on run ${report.base?.runId ?? '-'}, ` : ''}` +
     `${persons} persons, ${groups} groups, ${memberships} memberships` +
     (report.lenient.length === 0 ? '' : `; lenient ${report.lenient.join(',')}`)
   );
 }
 
 /**
- * `import FILE` (operator): a PIFU export from a school system as the source of one run. The file is read
- * and checked first (docs/cli.md#pifu-hub-import); a file with a problem its lenient modes do not
+ * `import FILE` (operator): a PIFU export from a school system as the source of one run; a delta export is
+ * applied to the roster the system's last committed import left, and that roster is the run's. The file is
+ * read and checked first (docs/cli.md#pifu-hub-import); a file with a problem its lenient modes do not
  * tolerate is refused before anything is recorded. Then it is a run like any other: the file's roster
  * becomes the run's snapshot in the spool, the hub keys it introduced are kept with the run, and every
- * configured recipient gets its feed or delta, transfers and disclosures as from any source.
+ * configured recipient gets its feed or delta, transfers and disclosures as from any source; the roster
+ * is kept, in the same transaction, as the base of the system's next delta.
  * `dryRun` writes nothing: it reports the file and what each recipient's feed would be.
  */
 export async function importFile(
@@ -96,6 +99,7 @@ export async function importFile(
         return { report, previews };
       }
       if (report.refused) throw refusal(report);
+      await file.prepare();
       const run = await recordAndExecuteRun(
         ctx,
         trail,
@@ -109,7 +113,7 @@ export async function importFile(
         {
           detach: request.detach,
           observer: options.observer,
-          inTransaction: (trx) => file.commitIdentities(trx),
+          inTransaction: (trx, runId) => file.commit(trx, runId),
           beforeExecute: (runId) => spoolFile(ctx, file, runId),
         },
       );

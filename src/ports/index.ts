@@ -11,6 +11,7 @@ export {
   type LenientMode,
   type RosterFile,
   type RosterFileReader,
+  type RosterChangeCounts,
 } from './roster-file.js';
 export type { NotificationChannel } from './notification-channel.js';
 export type { RemoteSourceFile, SourceFileFetcher } from './source-fetcher.js';

@@ -14,6 +14,11 @@ export const lenientModes = [
   'unreadable-objects',
   /** A person or group id given twice, or a member with one role twice in a group: the later one is dropped. */
   'duplicates',
+  /**
+   * A delta's update (recstatus 2) or delete (recstatus 3) of an object the roster it changes does not
+   * hold: an update adds the object, a delete changes nothing.
+   */
+  'unknown-objects',
 ] as const;
 
 export type LenientMode = (typeof lenientModes)[number];
@@ -62,15 +67,34 @@ export interface ImportReport {
   readonly lenient: readonly LenientMode[];
   /** True when a problem's rule is not tolerated: nothing from the file is used. */
   readonly refused: boolean;
+  /** A delta: the import it applies to (the last one committed from the same `datasource`). */
+  readonly base?: { readonly runId: string; readonly datetime: string; readonly feedType: 'full' | 'delta' };
+  /** A delta: what it changes in that roster, per object (`counts` are the roster it leaves). */
+  readonly changes?: Readonly<Record<'persons' | 'groups' | 'memberships', RosterChangeCounts>>;
+}
+
+export interface RosterChangeCounts {
+  readonly added: number;
+  readonly changed: number;
+  readonly deleted: number;
 }
 
 export interface RosterFile {
   readonly report: ImportReport;
   /** The file's roster as a source (canonical order, hub keys), to preview or spool; valid until `close`. */
   readonly source: SourceConnector;
-  /** Keeps the hub keys this file introduced, in the caller's transaction (the run's). */
-  commitIdentities(trx: Kysely<HubDatabase>): Promise<void>;
-  /** Removes the scratch files. */
+  /**
+   * Writes what `commit` will keep (the roster, as the base of the source's next delta) before the
+   * caller's transaction, so the transaction stays short; `commit` does it when it was not called.
+   */
+  prepare(): Promise<void>;
+  /**
+   * In the caller's transaction (the run's): keeps the hub keys this file introduced, and makes the
+   * roster it leaves the one the source's next delta applies to. Refuses (PIFU_IMPORT_REFUSED) when
+   * another import of the same source committed since this file was read.
+   */
+  commit(trx: Kysely<HubDatabase>, runId: string): Promise<void>;
+  /** Removes the scratch files, and any kept roster of the source that no committed import names. */
   close(): Promise<void>;
 }
 

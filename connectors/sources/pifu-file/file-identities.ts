@@ -52,7 +52,20 @@ export class FileIdentities {
 
   /** The key a reference to a person id names, if any person ever had that id. */
   findPerson(id: string): string | undefined {
-    return this.#persons.get(this.#identities.hash('person', id));
+    return this.findPersonByRef(this.personRef(id));
+  }
+
+  /**
+   * A reference to a person id as the hub may keep it (the id's keyed hash, as in hub.source_identity):
+   * a guardian link is kept this way, and resolved when the roster is built, so a link to a person who
+   * comes back in a later export is found again.
+   */
+  personRef(id: string): string {
+    return this.#identities.hash('person', id);
+  }
+
+  findPersonByRef(ref: string): string | undefined {
+    return this.#persons.get(ref);
   }
 
   /** Whether a group id is replaced (it holds a national number). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -18,6 +18,15 @@ import { derivePerson } from './derive-person.js';
 import { FileIdentities } from './file-identities.js';
 import { maskIds } from './identity-number.js';
 import { ProblemLog } from './problem-log.js';
+import {
+  findImportBase,
+  isBaseComplete,
+  pruneImportBases,
+  recordImportBase,
+  writeImportBase,
+  type ImportBase,
+} from './import-base.js';
+import { readDeltaRecords } from './read-delta-records.js';
 import { readPifuRecords, type FileRecords, type ScratchPerson } from './read-pifu-records.js';
 import { readScratch } from './scratch-lines.js';
 
@@ -26,6 +35,37 @@ export interface PifuFileReaderOptions {
   readonly limits: InputLimits;
   /** Written as the roster's source (PIFU `datasource` of outgoing feeds), as for any source. */
   readonly sourceName: string;
+}
+
+/** A delta needs the roster it changes: an earlier import from the same system, exported before it. */
+async function checkBase(
+  path: string,
+  datasource: string,
+  snapshotAt: string,
+  base: ImportBase | undefined,
+): Promise<void> {
+  if (base === undefined) {
+    throw new HubError(
+      'PIFU_IMPORT_REFUSED',
+      `${path}: a delta export, and no import from ${maskIds(datasource)} was committed before, so there ` +
+        'is no roster for it to change; nothing was imported. Import a full export from that system first, ' +
+        'then its deltas',
+    );
+  }
+  if (new Date(snapshotAt).getTime() <= new Date(base.exportedAt).getTime()) {
+    throw new HubError(
+      'PIFU_IMPORT_REFUSED',
+      `${path}: a delta export of ${snapshotAt}, not after the ${base.feedType} export of ${base.exportedAt} ` +
+        `it would change (run ${base.runId}); nothing was imported. Deltas apply in order, each once`,
+    );
+  }
+  if (!(await isBaseComplete(base))) {
+    throw new HubError(
+      'PIFU_IMPORT_REFUSED',
+      `${path}: a delta export, and the roster of the import it would change (run ${base.runId}) is not ` +
+        'in the spool directory (import-bases/); nothing was imported. Import a full export from that system first',
+    );
+  }
 }
 
 function snapshotTime(datetime: string, path: string): string {
@@ -40,10 +80,12 @@ function snapshotTime(datetime: string, path: string): string {
 }
 
 /**
- * PIFU-IMS files (1.1–1.3) from a school system's export as rosters. The file is read once, through the
- * input guard, record by record; what the roster needs goes to scratch files under the spool and is
- * sorted into canonical order when the roster is read. Memory holds small maps: groups, and per person
- * its key and affiliations (about 100 bytes a person), never the file or the records.
+ * PIFU-IMS files (1.1–1.3) from a school system's export as rosters: a full export as it stands, a
+ * delta export applied to the roster the system's last committed import left (read-delta-records.ts).
+ * The file is read once, through the input guard, record by record; what the roster needs goes to
+ * scratch files under the spool and is sorted into canonical order when the roster is read. Memory holds
+ * small maps: groups, and per person its key and affiliations (about 100 bytes a person), never the
+ * file or the records. Committing keeps the roster as the base of the system's next delta (import-base.ts).
  */
 export function createPifuFileReader(options: PifuFileReaderOptions): RosterFileReader {
   return {
@@ -51,7 +93,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       await mkdir(scratchDir, { recursive: true, mode: 0o700 });
       const scratch = await mkdtemp(join(scratchDir, 'import-'));
       try {
-        return await readFile(path, scratch, lenient, signal);
+        return await readFile(path, scratchDir, scratch, lenient, signal);
       } catch (error) {
         await rm(scratch, { recursive: true, force: true });
         throw error;
@@ -61,6 +103,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
 
   async function readFile(
     path: string,
+    scratchDir: string,
     scratch: string,
     lenient: ImportReport['lenient'],
     signal: AbortSignal | undefined,
@@ -91,20 +134,27 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         );
       },
     });
-    if (document.properties.type !== 'full') {
+    const { properties } = document;
+    if (properties.type === 'event') {
       throw new HubError(
         'PIFU_IMPORT_REFUSED',
-        `${path}: a ${document.properties.type} file; the import reads full exports only (a delta needs the export it changes); nothing was imported`,
+        `${path}: an event file; the import reads full and delta exports; nothing was imported`,
       );
     }
-    const snapshotAt = snapshotTime(document.properties.datetime, path);
+    const feedType: 'full' | 'delta' = properties.type;
+    const snapshotAt = snapshotTime(properties.datetime, path);
+    const base = await findImportBase(options.db, scratchDir, properties.datasource);
+    if (properties.type === 'delta') await checkBase(path, properties.datasource, snapshotAt, base);
     const known = await sourceIdentities(options.db);
     const identities = await FileIdentities.load(known);
-    const records = await readPifuRecords(document, identities, problems, scratch);
+    const { records, changes } =
+      properties.type === 'delta'
+        ? await readDeltaRecords(document, identities, problems, scratch, base!)
+        : { records: await readPifuRecords(document, identities, problems, scratch), changes: undefined };
     const report: ImportReport = {
       file: { path, bytes, sha256: sha256.digest('hex') },
-      feedType: document.properties.type,
-      datetime: maskIds(document.properties.datetime),
+      feedType: properties.type,
+      datetime: maskIds(properties.datetime),
       counts: records.counts,
       withheld: records.withheld,
       rekeyed: records.rekeyed,
@@ -112,6 +162,9 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       problems: problems.problems,
       lenient,
       refused: problems.refused,
+      ...(changes === undefined || base === undefined
+        ? {}
+        : { base: { runId: base.runId, datetime: base.exportedAt, feedType: base.feedType }, changes }),
     };
     const roster: Roster = {
       properties: { source: options.sourceName, snapshotAt },
@@ -127,24 +180,52 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       openSnapshot: () => Promise.resolve({ ...roster, close: () => Promise.resolve() }),
     };
+    // The kept rosters this import may remove once it ends: the one it replaces, and its own if its
+    // transaction did not commit.
+    const superseded: string[] = base === undefined ? [] : [base.baseId];
+    let prepared: Promise<string> | undefined;
+    const prepare = (): Promise<string> => {
+      if (prepared === undefined) {
+        const baseId = randomUUID();
+        superseded.push(baseId);
+        prepared = writeImportBase(records, scratchDir, properties.datasource, baseId, scratch).then(
+          () => baseId,
+        );
+      }
+      return prepared;
+    };
     return {
       report,
       source,
-      commitIdentities: (trx) => known.record(trx, identities.added),
-      close: () => rm(scratch, { recursive: true, force: true }),
+      async prepare() {
+        await prepare();
+      },
+      async commit(trx, runId) {
+        const baseId = await prepare();
+        await known.record(trx, identities.added);
+        const next = { datasource: properties.datasource, baseId, runId, feedType, exportedAt: snapshotAt };
+        await recordImportBase(trx, next, feedType === 'delta' ? base : undefined);
+      },
+      async close() {
+        await rm(scratch, { recursive: true, force: true });
+        if (prepared !== undefined) {
+          await prepared.catch(() => undefined);
+          await pruneImportBases(options.db, scratchDir, properties.datasource, superseded);
+        }
+      },
     };
   }
 }
 
 async function* persons(records: FileRecords, identities: FileIdentities): AsyncGenerator<Person> {
   const guardianKeys = new Set<string>();
-  for (const id of records.guardianIds) {
-    const key = identities.findPerson(id);
+  for (const ref of records.guardianRefs) {
+    const key = identities.findPersonByRef(ref);
     if (key !== undefined && records.personKeys.has(key)) guardianKeys.add(key);
   }
   for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
-    const links = entry.guardianIds
-      .map((id) => identities.findPerson(id))
+    const links = entry.guardianRefs
+      .map((ref) => identities.findPersonByRef(ref))
       .filter((key): key is string => key !== undefined && records.personKeys.has(key));
     const person = { ...entry.person, guardianKeys: links };
     yield derivePerson(person, records.facts.get(person.key), guardianKeys.has(person.key));

@@ -16,12 +16,12 @@ import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 export interface ScratchPerson {
   readonly person: FeedPerson;
-  /** The file's ids of the person's guardians, resolved once every person is known. */
-  readonly guardianIds: readonly string[];
+  /** The person's guardians as references (FileIdentities.personRef), resolved once every person is known. */
+  readonly guardianRefs: readonly string[];
   readonly line: number;
 }
 
-interface GroupFacts {
+export interface GroupFacts {
   readonly type: GroupType;
   readonly parentKey: string;
   readonly schoolKey: string | undefined;
@@ -38,8 +38,8 @@ export interface FileRecords {
   readonly personKeys: Set<string>;
   /** Keys of the persons the file says are inactive. */
   readonly inactivePersons: Set<string>;
-  /** Guardians someone in the file links to, by the linking person's guardian ids (hashed lookups done). */
-  readonly guardianIds: Set<string>;
+  /** Guardians someone in the roster links to, as references (FileIdentities.personRef). */
+  readonly guardianRefs: Set<string>;
   /** By group key; Oslo has about 25,000 groups. */
   readonly groups: Map<string, GroupFacts>;
   /** Groups left out: dangling parents (lenient) and special Norwegian tuition (R1). */
@@ -50,7 +50,7 @@ export interface FileRecords {
   readonly counts: { persons: number; groups: number; memberships: number };
 }
 
-const withheldGroupType: GroupType = 'språkopplæring';
+export const withheldGroupType: GroupType = 'språkopplæring';
 
 /**
  * One pass over a file's records: persons, groups and memberships get hub keys and are checked, the
@@ -68,7 +68,7 @@ export async function readPifuRecords(
     membershipsPath: join(scratchDir, 'memberships.ndjson'),
     personKeys: new Set(),
     inactivePersons: new Set(),
-    guardianIds: new Set(),
+    guardianRefs: new Set(),
     groups: new Map(),
     droppedGroups: new Set(),
     facts: new Map(),
@@ -99,10 +99,11 @@ export async function readPifuRecords(
       if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
       return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
     });
-    for (const guardianId of entry.object.guardianKeys) records.guardianIds.add(guardianId);
+    const guardianRefs = entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId));
+    for (const ref of guardianRefs) records.guardianRefs.add(ref);
     await persons.write({
       person: { ...entry.object, key, identifiers, guardianKeys: [] },
-      guardianIds: entry.object.guardianKeys,
+      guardianRefs,
       line: entry.line,
     });
     records.counts.persons++;
@@ -175,7 +176,7 @@ export async function readPifuRecords(
 }
 
 /** A membership as read, with where it was. */
-interface ScratchMembership {
+export interface ScratchMembership {
   readonly membership: Membership;
   /** The file's ids of group and member, for a problem. */
   readonly ids: readonly [string, string];
@@ -187,7 +188,7 @@ interface ScratchMembership {
 const roleOrder = new Map(membershipRoles.map((role, index) => [role, String(index)]));
 
 /** Canonical order: group key, person key, role in roletype order; NUL cannot occur in a guarded file. */
-function membershipOrder(membership: Membership): string {
+export function membershipOrder(membership: Membership): string {
   return `${membership.groupKey}\u0000${membership.personKey}\u0000${roleOrder.get(membership.role) ?? '9'}`;
 }
 
@@ -223,27 +224,36 @@ async function sortMemberships(
       continue;
     }
     last = key;
-    await sorted.write(membership);
-    records.counts.memberships++;
-    const group = records.groups.get(membership.groupKey)!;
-    const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
-    const population = affiliationOf(membership, group.type);
-    // An inactive person's inactive memberships still place them, as the records store keeps an inactive
-    // pupil's enrolment; an active person's inactive membership is a group they left, and places nothing.
-    const places = membership.isActive || records.inactivePersons.has(membership.personKey);
-    if (places && schoolKey !== undefined && population !== undefined) {
-      let facts = records.facts.get(membership.personKey);
-      if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
-      const at = population === 'pupil' ? facts.pupilAt : facts.staffAt;
-      noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
-    }
+    await keepMembership(records, sorted, membership);
   }
   await sorted.close();
   await rm(unsortedPath, { force: true });
 }
 
+/** A membership into the roster (written in canonical order), counted, its affiliation noted. */
+export async function keepMembership(
+  records: FileRecords,
+  sorted: ScratchWriter<Membership>,
+  membership: Membership,
+): Promise<void> {
+  await sorted.write(membership);
+  records.counts.memberships++;
+  const group = records.groups.get(membership.groupKey)!;
+  const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
+  const population = affiliationOf(membership, group.type);
+  // An inactive person's inactive memberships still place them, as the records store keeps an inactive
+  // pupil's enrolment; an active person's inactive membership is a group they left, and places nothing.
+  const places = membership.isActive || records.inactivePersons.has(membership.personKey);
+  if (places && schoolKey !== undefined && population !== undefined) {
+    let facts = records.facts.get(membership.personKey);
+    if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
+    const at = population === 'pupil' ? facts.pupilAt : facts.staffAt;
+    noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
+  }
+}
+
 /** A group whose parent is not in the file, or is itself left out, is a dangling reference; to a fixed point. */
-function dropDanglingGroups(records: FileRecords, problems: ProblemLog): void {
+export function dropDanglingGroups(records: FileRecords, problems: ProblemLog): void {
   for (let changed = true; changed;) {
     changed = false;
     for (const [key, group] of records.groups) {

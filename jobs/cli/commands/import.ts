@@ -56,7 +56,7 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import')
     .description('read a PIFU export from a school system and deliver it to every recipient as one run')
-    .argument('<file>', 'the PIFU-IMS XML file (1.1–1.3, full)')
+    .argument('<file>', 'the PIFU-IMS XML file (1.1–1.3, full or delta)')
     .option(
       '--dry-run',
       'read and check the file; print counts, problems per object and what each recipient would get; record nothing',

@@ -81,6 +81,7 @@ describe('PIFU_HUB_IMPORT_LENIENT: the lenient modes of this source, where --len
       'legacy-subrole',
       'unreadable-objects',
       'duplicates',
+      'unknown-objects',
     ]);
     expect(readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'none' }, '/srv').importLenient).toEqual([]);
   });

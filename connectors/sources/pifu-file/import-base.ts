@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { access, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { HubDatabase } from '../../../src/db/index.js';
+import { HubError } from '../../../src/errors/index.js';
+import type { Group } from '../../../src/model/index.js';
+import { sortExternally } from '../../../src/spool/index.js';
+import { withheldGroupType, type FileRecords, type ScratchPerson } from './read-pifu-records.js';
+import { readScratch, ScratchWriter } from './scratch-lines.js';
+
+/**
+ * The roster an import left, kept per exporting system so its next delta export has something to apply
+ * to. Where: the spool directory, `import-bases/<hash of datasource>/<base id>/` (0700; 0600 files),
+ * written before the import's run is recorded and named by hub.import_base (migration 0017) in the
+ * transaction that records it. Not in
+ * PostgreSQL: every process that imports already shares the spool with the workers (the run's snapshot
+ * is written there), so a table would free no deployment of a shared file system, and it would put
+ * persons' values in the hub database, whose tables keep keys, hashes and categories only
+ * (docs/architecture.md). A base is replaced, and its files removed, when the next import of the same
+ * source commits; if the spool is lost, the next delta is refused until a full export is imported.
+ *
+ * Files, in canonical key order: `persons.ndjson` (the file's person, hub key, guardian links as
+ * references), `groups.ndjson`, `memberships.ndjson`, and `withheld-groups.json` (keys only: the
+ * groups withheld at the door, so a delta's memberships in them are withheld too, not unknown).
+ */
+export interface ImportBase {
+  readonly datasource: string;
+  /** The roster's directory name: a uuid, since the files are written before the run has an id. */
+  readonly baseId: string;
+  readonly runId: string;
+  readonly feedType: 'full' | 'delta';
+  /** ISO time of the file's `properties/datetime`. */
+  readonly exportedAt: string;
+  readonly dir: string;
+}
+
+export type BasePerson = Omit<ScratchPerson, 'line'>;
+
+/** Directories of bases no committed import names are removed once they are this old (a crash's leftovers). */
+const orphanAgeMs = 24 * 3600_000;
+
+function sourceDir(spoolDir: string, datasource: string): string {
+  const name = createHash('sha256').update(datasource).digest('hex').slice(0, 32);
+  return join(spoolDir, 'import-bases', name);
+}
+
+export function baseFiles(dir: string) {
+  return {
+    persons: join(dir, 'persons.ndjson'),
+    groups: join(dir, 'groups.ndjson'),
+    memberships: join(dir, 'memberships.ndjson'),
+    withheldGroups: join(dir, 'withheld-groups.json'),
+  };
+}
+
+export async function findImportBase(
+  db: Kysely<HubDatabase>,
+  spoolDir: string,
+  datasource: string,
+): Promise<ImportBase | undefined> {
+  const row = await db
+    .selectFrom('hub.import_base')
+    .selectAll()
+    .where('datasource', '=', datasource)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    datasource,
+    baseId: row.base_id,
+    runId: row.run_id,
+    feedType: row.feed_type,
+    exportedAt: row.exported_at.toISOString(),
+    dir: join(sourceDir(spoolDir, datasource), row.base_id),
+  };
+}
+
+/** Whether a base's files are all there (`withheld-groups.json` is written last). */
+export async function isBaseComplete(base: ImportBase): Promise<boolean> {
+  try {
+    await access(baseFiles(base.dir).withheldGroups);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the roster of `records` as the base `baseId` an import may leave; returns its directory. */
+export async function writeImportBase(
+  records: FileRecords,
+  spoolDir: string,
+  datasource: string,
+  baseId: string,
+  scratch: string,
+): Promise<string> {
+  const dir = join(sourceDir(spoolDir, datasource), baseId);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const files = baseFiles(dir);
+  const persons = new ScratchWriter<BasePerson>(files.persons);
+  for await (const entry of sortExternally(
+    readScratch<ScratchPerson>(records.personsPath),
+    (entry) => entry.person.key,
+    { dir: scratch },
+  )) {
+    await persons.write({ person: entry.person, guardianRefs: entry.guardianRefs });
+  }
+  await persons.close();
+  const groups = new ScratchWriter<Group>(files.groups);
+  for await (const group of sortExternally(readScratch<Group>(records.groupsPath), (group) => group.key, {
+    dir: scratch,
+  })) {
+    if (!records.droppedGroups.has(group.key)) await groups.write(group);
+  }
+  await groups.close();
+  await copyFile(records.membershipsPath, files.memberships);
+  const withheld = [...records.groups].filter(([, group]) => group.type === withheldGroupType);
+  await writeFile(files.withheldGroups, JSON.stringify(withheld.map(([key]) => key)), { mode: 0o600 });
+  return dir;
+}
+
+/**
+ * Names the new base in the import's transaction. A delta was read against `readFrom`; if another
+ * import of the source committed since, applying it again would be wrong: refused.
+ */
+export async function recordImportBase(
+  trx: Kysely<HubDatabase>,
+  base: Omit<ImportBase, 'dir'>,
+  readFrom: ImportBase | undefined,
+): Promise<void> {
+  if (readFrom !== undefined) {
+    const current = await trx
+      .selectFrom('hub.import_base')
+      .select(['base_id', 'run_id'])
+      .where('datasource', '=', base.datasource)
+      .forUpdate()
+      .executeTakeFirst();
+    if (current?.base_id !== readFrom.baseId) {
+      throw new HubError(
+        'PIFU_IMPORT_REFUSED',
+        `another import of this source was committed (run ${current?.run_id ?? '-'}) while this delta ` +
+          `was read against run ${readFrom.runId}; nothing was imported. Import the delta again`,
+      );
+    }
+  }
+  const values = {
+    datasource: base.datasource,
+    base_id: base.baseId,
+    run_id: base.runId,
+    feed_type: base.feedType,
+    exported_at: base.exportedAt,
+    recorded_at: new Date(),
+  };
+  await trx
+    .insertInto('hub.import_base')
+    .values(values)
+    .onConflict((oc) => oc.column('datasource').doUpdateSet(values))
+    .execute();
+}
+
+/**
+ * After an import: removes every kept roster of the source but the one its committed import names,
+ * except directories younger than a day that may belong to an import still committing, unless `own`
+ * names them (the base this import replaced, and its own if it was not committed).
+ */
+export async function pruneImportBases(
+  db: Kysely<HubDatabase>,
+  spoolDir: string,
+  datasource: string,
+  own: readonly string[],
+): Promise<void> {
+  const current = await findImportBase(db, spoolDir, datasource);
+  const dir = sourceDir(spoolDir, datasource);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name === current?.baseId) continue;
+    const path = join(dir, name);
+    if (!own.includes(name) && Date.now() - (await stat(path)).mtimeMs < orphanAgeMs) continue;
+    await rm(path, { recursive: true, force: true });
+  }
+}
