@@ -68,6 +68,21 @@ async function checkBase(
   }
 }
 
+/**
+ * A full export older than the one the system's last import came from would take every recipient back
+ * to an older roster (a file delivered late, or one left in a watched folder): refused. The same export
+ * again is allowed; it changes nothing.
+ */
+function checkNotOlder(path: string, snapshotAt: string, base: ImportBase | undefined): void {
+  if (base === undefined || new Date(snapshotAt).getTime() >= new Date(base.exportedAt).getTime()) return;
+  throw new HubError(
+    'PIFU_IMPORT_REFUSED',
+    `${path}: a full export of ${snapshotAt}, older than the ${base.feedType} export of ${base.exportedAt} ` +
+      `imported last (run ${base.runId}); importing it would take every recipient back to an older roster; ` +
+      "nothing was imported. Import the system's newest export",
+  );
+}
+
 function snapshotTime(datetime: string, path: string): string {
   const time = new Date(datetime);
   if (Number.isNaN(time.getTime())) {
@@ -145,6 +160,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     const snapshotAt = snapshotTime(properties.datetime, path);
     const base = await findImportBase(options.db, scratchDir, properties.datasource);
     if (properties.type === 'delta') await checkBase(path, properties.datasource, snapshotAt, base);
+    else checkNotOlder(path, snapshotAt, base);
     const known = await sourceIdentities(options.db);
     const identities = await FileIdentities.load(known);
     const { records, changes } =

@@ -123,6 +123,20 @@ describe('import of a delta export', () => {
     expect(await count('hub.source_identity')).toBe(3);
   }, 180_000);
 
+  it('a full export older than the last import is refused too; the same export again is not', async () => {
+    const base = await importA();
+    const older = file('older.xml', await fullExport(rosterA, '2024-08-14T23:00:00.000Z'));
+    await expect(importing(older)).rejects.toThrow(
+      new RegExp(
+        `^PIFU_IMPORT_REFUSED: .*older\\.xml: a full export of 2024-08-14T23:00:00\\.000Z, older than the full export of ${exportedA} imported last \\(run ${base}\\); importing it would take every recipient back to an older roster; nothing was imported`,
+      ),
+    );
+    expect(await count('hub.run')).toBe(1);
+    const again = await importing(file('again.xml', await fullExport(rosterA, exportedA)));
+    expect(again.run?.status).toBe('completed');
+    expect(await count('hub.run')).toBe(2);
+  }, 180_000);
+
   it('dry run: reports what the delta changes and what each recipient would get; records nothing', async () => {
     const base = await importA();
     const delta = file(
