@@ -8,7 +8,7 @@ import {
   type WithheldKind,
 } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
+import { noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import type { ProblemLog } from './problem-log.js';
@@ -22,6 +22,7 @@ export interface ScratchPerson {
 }
 
 interface GroupFacts {
+  readonly key: string;
   readonly type: GroupType;
   readonly parentKey: string;
   readonly schoolKey: string | undefined;
@@ -117,7 +118,7 @@ export async function readPifuRecords(
     if (key !== group.key) records.rekeyed.groups++;
     const parentKey = identities.groupKey(group.parentKey, true)!;
     const schoolKey = group.schoolKey === undefined ? undefined : identities.groupKey(group.schoolKey, true);
-    records.groups.set(key, { type: group.type, parentKey, schoolKey, id: group.key, line: entry.line });
+    records.groups.set(key, { key, type: group.type, parentKey, schoolKey, id: group.key, line: entry.line });
     if (group.type === withheldGroupType) {
       records.droppedGroups.add(key);
       withhold(['special Norwegian tuition']);
@@ -222,12 +223,12 @@ async function sortMemberships(
     await sorted.write(membership);
     records.counts.memberships++;
     const group = records.groups.get(membership.groupKey)!;
-    const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
+    const schoolKey = group.type === 'skole' ? group.key : group.schoolKey;
     if (membership.isActive && schoolKey !== undefined) {
       let facts = records.facts.get(membership.personKey);
-      if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
-      const at = membership.role === 'pupil' ? facts.pupilAt : facts.staffAt;
-      noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
+      if (facts === undefined) records.facts.set(membership.personKey, (facts = []));
+      const population = membership.role === 'pupil' ? 'pupil' : 'staff';
+      noteAffiliation(facts, population, schoolKey, membership.timeframe, group.type === 'skole');
     }
   }
   await sorted.close();
