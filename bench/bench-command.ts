@@ -73,6 +73,10 @@ export function registerBenchCommand(program: Command): Command {
       false,
     )
     .option('--file <path>', 'with --pifu-file: read this PIFU file only (what the reading process does)')
+    .option(
+      '--keep <path>',
+      'with --pifu-file: write the export to this path and keep it (reuse it with --file)',
+    )
     .option('--pulls <n>', 'with --api: concurrent GET /feeds/{r}/next', nonNegativeInteger, 200)
     .option(
       '--pages <n>',
@@ -89,6 +93,7 @@ export function registerBenchCommand(program: Command): Command {
         api: boolean;
         pifuFile: boolean;
         file?: string;
+        keep?: string;
         pulls: number;
         pages: number;
         recipients?: 'all' | string[];

@@ -180,12 +180,14 @@ export async function measurePifuFile(path: string): Promise<Record<string, unkn
 export async function runPifuFileBench(options: {
   scale: MunicipalityScale;
   seed: number;
+  /** Write the export here and keep it, instead of a temporary directory. */
+  keep?: string;
   log?: (line: string) => void;
 }): Promise<Record<string, unknown>> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dir = await mkdtemp(join(tmpdir(), 'pifu-bench-file-'));
   try {
-    const path = join(dir, `export-${options.scale}.xml`);
+    const path = options.keep ?? join(dir, `export-${options.scale}.xml`);
     log(`bench: writing a ${options.scale} PIFU export`);
     await writeExport(options.scale, options.seed, path, log);
     log(`bench: reading ${((await stat(path)).size / 1e6).toFixed(0)} MB in a process of its own`);

@@ -9,16 +9,13 @@ import {
 } from '../../../src/model/index.js';
 import type { FeedPerson } from '../../../src/pifu/index.js';
 
-/** A person's share of the memberships, gathered while the file is read: one entry per person. */
-export interface PersonFacts {
-  /** By school key: the pupil's or staff member's affiliation there. */
-  readonly pupilAt: Map<string, Timeframe | undefined>;
-  readonly staffAt: Map<string, Timeframe | undefined>;
-}
-
-export function newFacts(): PersonFacts {
-  return { pupilAt: new Map(), staffAt: new Map() };
-}
+/**
+ * A person's share of the memberships, gathered while the file is read and kept for the whole file: one
+ * per person with a school, so flat and small (a triple of population, school key and that school
+ * membership's dates per school and population; about 100 bytes for the usual one school). Two maps a
+ * person cost some 350 bytes.
+ */
+export type PersonFacts = (Population | string | Timeframe | undefined)[];
 
 /**
  * What a membership makes its member at the group's school: a 01 role a pupil; a guardian's seat (a
@@ -36,29 +33,30 @@ export function affiliationOf(
 
 /** A school membership's own dates win over a group's; the first seen otherwise. */
 export function noteAffiliation(
-  at: Map<string, Timeframe | undefined>,
+  facts: PersonFacts,
+  population: 'pupil' | 'staff',
   schoolKey: string,
   timeframe: Timeframe | undefined,
   isSchoolGroup: boolean,
 ): void {
-  if (!at.has(schoolKey) || isSchoolGroup) at.set(schoolKey, isSchoolGroup ? timeframe : at.get(schoolKey));
+  for (let at = 0; at < facts.length; at += 3) {
+    if (facts[at] !== population || facts[at + 1] !== schoolKey) continue;
+    if (isSchoolGroup) facts[at + 2] = timeframe;
+    return;
+  }
+  facts.push(population, schoolKey, isSchoolGroup ? timeframe : undefined);
 }
 
 function affiliations(facts: PersonFacts | undefined): Affiliation[] {
-  if (facts === undefined) return [];
   const list: Affiliation[] = [];
-  for (const [population, at] of [
-    ['pupil', facts.pupilAt],
-    ['staff', facts.staffAt],
-  ] as const) {
-    for (const [schoolKey, timeframe] of at) {
-      list.push({
-        schoolKey,
-        population,
-        ...(timeframe?.begin === undefined ? {} : { begin: timeframe.begin }),
-        ...(timeframe?.end === undefined ? {} : { end: timeframe.end }),
-      });
-    }
+  for (let at = 0; facts !== undefined && at < facts.length; at += 3) {
+    const timeframe = facts[at + 2] as Timeframe | undefined;
+    list.push({
+      schoolKey: facts[at + 1] as string,
+      population: facts[at] as 'pupil' | 'staff',
+      ...(timeframe?.begin === undefined ? {} : { begin: timeframe.begin }),
+      ...(timeframe?.end === undefined ? {} : { end: timeframe.end }),
+    });
   }
   return list.sort(
     (a, b) =>
@@ -87,8 +85,9 @@ export function derivePerson(
 ): Person {
   const populations = new Set<Population>();
   if (isGuardian) populations.add('guardian');
-  if (facts !== undefined && facts.pupilAt.size > 0) populations.add('pupil');
-  if (facts !== undefined && facts.staffAt.size > 0) populations.add('staff');
+  for (let at = 0; facts !== undefined && at < facts.length; at += 3) {
+    populations.add(facts[at] as 'pupil' | 'staff');
+  }
   const { guardianKeys, status, ...rest } = person;
   return {
     ...rest,

@@ -99,8 +99,9 @@ function snapshotTime(datetime: string, path: string): string {
  * delta export applied to the roster the system's last committed import left (read-delta-records.ts).
  * The file is read once, through the input guard, record by record; what the roster needs goes to
  * scratch files under the spool and is sorted into canonical order when the roster is read. Memory holds
- * small maps: groups, and per person its key and affiliations (about 100 bytes a person), never the
- * file or the records. Committing keeps the roster as the base of the system's next delta (import-base.ts).
+ * small maps: groups, and per person its key, its id's hash, guardian links and affiliations (about 450
+ * bytes a person, measured by test/integration/import/read-memory.test.ts), never the file or the
+ * records. Committing keeps the roster as the base of the system's next delta (import-base.ts).
  */
 export function createPifuFileReader(options: PifuFileReaderOptions): RosterFileReader {
   return {

@@ -8,7 +8,7 @@ import {
   type WithheldKind,
 } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { affiliationOf, newFacts, noteAffiliation, type PersonFacts } from './derive-person.js';
+import { affiliationOf, noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import type { ProblemLog } from './problem-log.js';
@@ -246,9 +246,8 @@ export async function keepMembership(
   const places = membership.isActive || records.inactivePersons.has(membership.personKey);
   if (places && schoolKey !== undefined && population !== undefined) {
     let facts = records.facts.get(membership.personKey);
-    if (facts === undefined) records.facts.set(membership.personKey, (facts = newFacts()));
-    const at = population === 'pupil' ? facts.pupilAt : facts.staffAt;
-    noteAffiliation(at, schoolKey, membership.timeframe, group.type === 'skole');
+    if (facts === undefined) records.facts.set(membership.personKey, (facts = []));
+    noteAffiliation(facts, population, schoolKey, membership.timeframe, group.type === 'skole');
   }
 }
 
