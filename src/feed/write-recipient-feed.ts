@@ -166,8 +166,32 @@ export async function writeRecipientFeed(
   return held === undefined ? summary : { ...summary, held };
 }
 
-async function writeLine(stream: WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
+/**
+ * A manifest's lines gathered into writes of about 64 KiB: one write per line costs a system call each,
+ * and a delta passes a line for every object that changed (a full, for every object).
+ */
+class LineWriter {
+  readonly #stream: WriteStream;
+  #pending: string[] = [];
+  #length = 0;
+
+  constructor(stream: WriteStream) {
+    this.#stream = stream;
+  }
+
+  async write(text: string): Promise<void> {
+    this.#pending.push(text);
+    this.#length += text.length;
+    if (this.#length >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    this.#length = 0;
+    if (!this.#stream.write(text)) await once(this.#stream, 'drain');
+  }
 }
 
 async function writeFeedFiles(
@@ -182,17 +206,21 @@ async function writeFeedFiles(
   // Manifests name every person the feed discloses: private like the feed itself.
   const disclosures = createWriteStream(disclosureManifestPath(filePath), { mode: 0o600 });
   const state = createWriteStream(stateManifestPath(filePath), { mode: 0o600 });
+  const disclosureLines = new LineWriter(disclosures);
+  const stateLines = new LineWriter(state);
   try {
-    await writeLine(state, formatStateHeader('apply'));
+    await stateLines.write(formatStateHeader('apply'));
     const { streams, xml } = renderRecipientFeed(ctx, recipient, view, {
       mode: plan.mode,
       ...(plan.resend === undefined ? {} : { resend: plan.resend }),
       secret,
       scratchDir: dirname(filePath),
-      onState: (line) => writeLine(state, formatStateLine(line)),
-      onDisclosure: (line) => writeLine(disclosures, formatDisclosureLine(line)),
+      onState: (line) => stateLines.write(formatStateLine(line)),
+      onDisclosure: (line) => disclosureLines.write(formatDisclosureLine(line)),
     });
     const written = await writeFileAtomically(filePath, xml, options);
+    await disclosureLines.flush();
+    await stateLines.flush();
     for (const stream of [disclosures, state]) {
       stream.end();
       await once(stream, 'close');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compareKeys, type GroupType, type Membership, type MembershipRole } from '../model/index.js';
 import { isRoletypeCode, roleOfRoletype, roleType } from '../pifu/index.js';
 
@@ -27,9 +27,13 @@ export interface HeldObject {
   readonly detail?: GroupDetail;
 }
 
-/** 128 bits of SHA-256 over the object's JSON: what was sent, in a form that changes when it does. */
+/**
+ * 128 bits of SHA-256 over the object's JSON: what was sent, in a form that changes when it does. The
+ * one-shot `hash` gives the same digest as a `Hash` object, without one per object (a delta hashes every
+ * object in view, changed or not).
+ */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+  return hash('sha256', JSON.stringify(value), 'hex').slice(0, 32);
 }
 
 /**
