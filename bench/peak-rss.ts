@@ -1,15 +1,26 @@
 /**
  * Peak resident memory while the bench runs, in MB (1e6 bytes, like the feed size). Sampling alone
  * misses peaks inside long synchronous stretches (the timer cannot fire then), and maxRSS alone is the
- * whole process's lifetime peak; the larger of the two is reported.
+ * whole process's lifetime peak; the larger of the two is reported by `stop`. `lap` is the sampled peak
+ * since the previous lap (or the start): a phase's own peak, so a phase line says which phase sets the
+ * run's peak (sampled only, since maxRSS cannot be reset; it may miss a short synchronous spike).
  */
-export function startPeakRssSampler(intervalMs = 50): { stop(): number } {
+export function startPeakRssSampler(intervalMs = 50): { lap(): number; stop(): number } {
   let peakBytes = process.memoryUsage.rss();
+  let lapBytes = peakBytes;
   const timer = setInterval(() => {
-    peakBytes = Math.max(peakBytes, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    peakBytes = Math.max(peakBytes, rss);
+    lapBytes = Math.max(lapBytes, rss);
   }, intervalMs);
   timer.unref(); // never keeps the process alive on its own
   return {
+    lap: () => {
+      const rss = process.memoryUsage.rss();
+      const lapPeak = Math.max(lapBytes, rss);
+      lapBytes = rss;
+      return Number((lapPeak / 1e6).toFixed(1));
+    },
     stop: () => {
       clearInterval(timer);
       const maxRssBytes = process.resourceUsage().maxRSS * 1024; // maxRSS is in KiB

@@ -63,7 +63,14 @@ async function timedRun(
   pool: FeedPool,
   recipientIds: readonly string[],
   feedType: 'full' | 'delta',
-): Promise<{ snapshotS: number; runS: number; cpuS: number; figures: FeedFigures[] }> {
+  lap: () => number,
+): Promise<{
+  snapshotS: number;
+  runS: number;
+  cpuS: number;
+  figures: FeedFigures[];
+  snapshotPeakRssMb: number;
+}> {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
@@ -71,6 +78,7 @@ async function timedRun(
   const unchanged = await skipUnchangedRun(ctx, runId);
   if (!unchanged) await takeSnapshot(ctx, runId);
   const snapshotS = (performance.now() - started) / 1000;
+  const snapshotPeakRssMb = lap();
   const { figures } = unchanged ? { figures: [] } : await pool.run(runId, recipientIds);
   await finishRun(ctx, runId);
   const used = process.cpuUsage(cpu);
@@ -79,6 +87,7 @@ async function timedRun(
     runS: (performance.now() - started) / 1000,
     cpuS: (used.user + used.system) / 1e6,
     figures,
+    snapshotPeakRssMb,
   };
 }
 
@@ -117,6 +126,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       seed: options.seed,
       rows: report.rowsByTable,
       load_s: round((performance.now() - started) / 1000),
+      peak_rss_mb: rss.lap(),
     });
 
     const ctx = benchContext(db, workDir, { pool: pg });
@@ -137,7 +147,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
           seed: options.seed + night,
         });
       }
-      const run = await timedRun(ctx, pool, recipientIds, 'full');
+      // The change set is the bench's own (not the hub's) work: its peak is kept apart from the run's.
+      const mutatePeak = rss.lap();
+      const run = await timedRun(ctx, pool, recipientIds, 'full', rss.lap);
       first ??= run;
       bytes = await registerBytes(db as unknown as Kysely<unknown>);
       if (night === 1) bytesAfterFirst = bytes;
@@ -152,6 +164,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         cpu_s: round(run.cpuS),
         mb_written: round(sumMb(run.figures), 2),
         register_bytes: bytes,
+        snapshot_peak_rss_mb: run.snapshotPeakRssMb,
+        write_deliver_peak_rss_mb: rss.lap(),
+        ...(night > 1 && options.mutate !== undefined ? { mutate_peak_rss_mb: mutatePeak } : {}),
         recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons }) => ({
           id,
           persons,
@@ -184,7 +199,8 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         seed: options.seed,
       });
       const mutateS = (performance.now() - started) / 1000;
-      const run = await timedRun(ctx, pool, recipientIds, 'delta');
+      const mutatePeak = rss.lap();
+      const run = await timedRun(ctx, pool, recipientIds, 'delta', rss.lap);
       deltaS = round(run.runS);
       emit({
         phase: 'delta',
@@ -193,6 +209,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_s: round(run.snapshotS),
         delta_s: deltaS,
         cpu_s: round(run.cpuS),
+        snapshot_peak_rss_mb: run.snapshotPeakRssMb,
+        write_deliver_peak_rss_mb: rss.lap(),
+        mutate_peak_rss_mb: mutatePeak,
         recipients: run.figures.map(({ id, status, added, changed, deleted, mb, feed_s, deliver_s }) => ({
           id,
           status,
@@ -205,13 +224,14 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         })),
       });
     }
-    const noop = await timedRun(ctx, pool, recipientIds, 'delta');
+    const noop = await timedRun(ctx, pool, recipientIds, 'delta', rss.lap);
     const written = noop.figures.filter((figure) => figure.written).map((figure) => figure.id);
     emit({
       phase: 'noop_delta',
       noop_delta_s: round(noop.runS),
       cpu_s: round(noop.cpuS),
       snapshot_s: round(noop.snapshotS),
+      peak_rss_mb: rss.lap(),
       files_written: written.length,
       written,
     });
