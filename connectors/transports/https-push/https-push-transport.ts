@@ -178,6 +178,9 @@ export class HttpsPushTransport implements Transport {
       let afterHandshake = false;
       let answered: { status: number; location: string | undefined; chunks: Buffer[] } | undefined;
       const body = createReadStream(path, { highWaterMark: 1 << 20 });
+      const contentLength = Number(headers['Content-Length']);
+      let bytesRead = 0;
+      let bytesFlushed = 0;
       // https.request hands these on to tls.connect, which takes a prepared secureContext.
       const requestOptions: RequestOptions & Pick<ConnectionOptions, 'secureContext'> = {
         method: 'POST',
@@ -237,7 +240,7 @@ export class HttpsPushTransport implements Transport {
         response.on('end', () => {
           // The answer can come before the request's own 'finish' when the last bytes of the feed are
           // already with the socket: wait for it then, but not when the file was not even read to the end.
-          if (bodySent || !body.readableEnded) settle(undefined);
+          if (bodySent || bytesRead < contentLength) settle(undefined);
           else request.once('finish', () => settle(undefined)).once('close', () => settle(undefined));
         });
         response.on('error', () => settle(undefined));
@@ -248,7 +251,23 @@ export class HttpsPushTransport implements Transport {
           new BrokenOff(`cannot read the spool file (${(error as NodeJS.ErrnoException).code})`),
         ),
       );
-      body.pipe(request);
+      // Written chunk by chunk rather than piped, so that the body counts as sent once every byte has
+      // been handed to the socket (each write's callback), not only at the request's 'finish': that
+      // waits for the file stream's own 'end', which can come after the recipient's answer (and after
+      // the connection closed), making a complete upload look cut short.
+      body.on('data', (chunk: Buffer | string) => {
+        bytesRead += chunk.length;
+        const more = request.write(chunk, (error) => {
+          if (error) return;
+          bytesFlushed += chunk.length;
+          if (bytesFlushed === contentLength) bodySent = true;
+        });
+        if (!more) {
+          body.pause();
+          request.once('drain', () => body.resume());
+        }
+      });
+      body.on('end', () => request.end());
     });
   }
 }

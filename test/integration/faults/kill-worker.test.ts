@@ -94,7 +94,11 @@ describe('kill -9 of a worker process (real PostgreSQL and Redis, worker child p
       await enqueueRun(connection, runId, { wait: false });
       await feeds.active;
       await feeds.close();
-      await sleep(randomBetween(50, 600));
+      // A random moment while a feed job is active: a mini feed now takes a few hundred ms to write,
+      // so a fixed sleep could outlast all three; the kill waits for one that is still writing.
+      await sleep(randomBetween(0, 60));
+      const killBy = Date.now() + 10_000;
+      while ((await activeJobs(connection, queueNames.feed)) === 0 && Date.now() < killBy) await sleep(2);
       await first.kill();
       const writing = await activeJobs(connection, queueNames.feed);
       const ids = runIds(runId);
