@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ImportBaseTable, SourceIdentityTable, SourcePullTable } from './import-tables.js';
 
 /**
  * The hub's own tables (schema `hub`), as Kysely sees them. Row types are snake_case and stay in
@@ -24,40 +25,6 @@ export interface HubDatabase {
   'hub.notification': NotificationTable;
   'hub.source_pull': SourcePullTable;
   'hub.import_base': ImportBaseTable;
-}
-
-/** The hub's key for a source id (a keyed hash, never the id) of an object read from a PIFU file. */
-export interface SourceIdentityTable {
-  kind: 'person' | 'group';
-  source_id_hash: string;
-  hub_key: string;
-  created_at: Generated<Date>;
-}
-
-/** One version of a remote file `source pull` claimed, and how its import ended (no content, no personal data). */
-export interface SourcePullTable {
-  /** `sftp://host:port/dir/name size mtime`: the file version. */
-  remote: string;
-  file_name: string;
-  size_bytes: ColumnType<string, number | string, never>;
-  modified_at: ColumnType<Date, Date | string, never>;
-  claimed_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  finished_at: ColumnType<Date | null, never, Date | string>;
-  outcome: 'imported' | 'refused' | null;
-  run_id: string | null;
-}
-
-/** Per exporting system, the roster its last committed import left: what a delta export applies to. */
-export interface ImportBaseTable {
-  /** The file's `properties/datasource` (a system id, `system@unit`). */
-  datasource: string;
-  /** The directory under the spool's `import-bases/` that holds the roster. */
-  base_id: string;
-  run_id: string;
-  feed_type: 'full' | 'delta';
-  /** The file's `properties/datetime`. */
-  exported_at: ColumnType<Date, Date | string, Date | string>;
-  recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 /** The notification outbox: one row per event per channel, sent once (src/notify). */

@@ -1,5 +1,6 @@
 export { openDatabase, redactUrl, type DatabaseLocation, type OpenDatabase } from './open-database.js';
 export { migrateHub, runMigrations } from './migrate-hub.js';
 export type * from './database.js';
+export type * from './import-tables.js';
 export { transferStatuses } from './database.js';
 export { toDate } from './timestamps.js';
