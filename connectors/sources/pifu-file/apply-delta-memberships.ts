@@ -1,15 +1,17 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys, type ChangeKind, type Membership } from '../../../src/model/index.js';
-import { allowedSubroles, type DetailedFeedDocument } from '../../../src/pifu/index.js';
+import type { DetailedFeedDocument } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
 import type { FileIdentities } from './file-identities.js';
 import type { ProblemLog } from './problem-log.js';
+import { withheldWithGroup, type FileRecords } from './file-records.js';
 import {
+  canonicalOrder,
+  fileOrder,
   keepMembership,
+  keyedMembership,
   membershipOrder,
-  withheldGroupType,
-  type FileRecords,
   type ScratchMembership,
 } from './read-pifu-records.js';
 import { readScratch, ScratchWriter } from './scratch-lines.js';
@@ -17,11 +19,6 @@ import { readScratch, ScratchWriter } from './scratch-lines.js';
 interface DeltaMembership extends ScratchMembership {
   /** A role without recstatus in a delta adds or replaces, as recstatus 1 does. */
   readonly change: ChangeKind;
-}
-
-/** The canonical order of a delta membership, without its place in the file. */
-function orderOf(entry: DeltaMembership): string {
-  return entry.order.slice(0, entry.order.lastIndexOf('\u0000'));
 }
 
 /**
@@ -50,11 +47,7 @@ export async function applyDeltaMemberships(
     const membership = entry.object;
     const groupKey = identities.groupKey(membership.groupKey, false);
     const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
-    if (group?.type === withheldGroupType) {
-      records.withheld['special Norwegian tuition'] =
-        (records.withheld['special Norwegian tuition'] ?? 0) + 1;
-      continue;
-    }
+    if (withheldWithGroup(records, group)) continue;
     const personKey = identities.findPerson(membership.personKey);
     const what = `membership in group ${membership.groupKey}`;
     const change = entry.change ?? 'add';
@@ -85,19 +78,19 @@ export async function applyDeltaMemberships(
         continue;
       }
     }
-    let subrole = membership.subrole;
-    if (change !== 'delete' && subrole !== undefined && !allowedSubroles[membership.role].has(subrole)) {
-      const why = 'the subrole is not one PIFU 1.3 pairs with the roletype';
-      if (problems.add('legacy-subrole', 'membership', what, entry.line, why)) subrole = undefined;
-    }
-    const { subrole: _subrole, ...rest } = membership;
-    const kept = { ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) };
+    const kept = keyedMembership(
+      membership,
+      { groupKey, personKey },
+      problems,
+      { what, line: entry.line },
+      change !== 'delete',
+    );
     await unsorted.write({
       membership: kept,
       change,
       ids: [membership.groupKey, membership.personKey],
       line: entry.line,
-      order: `${membershipOrder(kept)}\u0000${String(seq++).padStart(12, '0')}`,
+      order: fileOrder(kept, seq++),
     });
   }
   await unsorted.close();
@@ -116,7 +109,7 @@ export async function applyDeltaMemberships(
   let lastDelta: string | undefined;
   while (b.done !== true || d.done !== true) {
     const baseKey = b.done === true ? undefined : membershipOrder(b.value);
-    const deltaKey = d.done === true ? undefined : orderOf(d.value);
+    const deltaKey = d.done === true ? undefined : canonicalOrder(d.value);
     if (deltaKey === undefined || (baseKey !== undefined && compareKeys(baseKey, deltaKey) < 0)) {
       if (resolves(b.value!)) await keepMembership(records, sorted, b.value!);
       b = await base.next();

@@ -6,7 +6,7 @@ import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import type { Group } from '../../../src/model/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { withheldGroupType, type FileRecords, type ScratchPerson } from './read-pifu-records.js';
+import { withheldGroupType, type FileRecords, type ScratchPerson } from './file-records.js';
 import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 /**

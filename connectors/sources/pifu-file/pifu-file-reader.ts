@@ -27,7 +27,8 @@ import {
   type ImportBase,
 } from './import-base.js';
 import { readDeltaRecords } from './read-delta-records.js';
-import { readPifuRecords, type FileRecords, type ScratchPerson } from './read-pifu-records.js';
+import { type FileRecords, type ScratchPerson } from './file-records.js';
+import { readPifuRecords } from './read-pifu-records.js';
 import { readScratch } from './scratch-lines.js';
 
 export interface PifuFileReaderOptions {

@@ -9,11 +9,13 @@ import { isValidIdentityNumber } from './identity-number.js';
 import { baseFiles, type BasePerson, type ImportBase } from './import-base.js';
 import type { ProblemLog } from './problem-log.js';
 import {
-  dropDanglingGroups,
+  newFileRecords,
+  withheldCounter,
   withheldGroupType,
   type FileRecords,
   type ScratchPerson,
-} from './read-pifu-records.js';
+} from './file-records.js';
+import { dropDanglingGroups } from './read-pifu-records.js';
 import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 export type DeltaChanges = Record<
@@ -22,15 +24,6 @@ export type DeltaChanges = Record<
 >;
 
 /** Counts each withheld element once per record (a membership's roles share their record's list). */
-function withheldCounter(records: FileRecords) {
-  let last: readonly string[] | undefined;
-  return (kinds: readonly string[]): void => {
-    if (kinds === last) return;
-    last = kinds;
-    for (const kind of kinds) records.withheld[kind] = (records.withheld[kind] ?? 0) + 1;
-  };
-}
-
 /**
  * A delta export (properties/type delta) applied to the roster the source's last import left (`base`):
  * recstatus 1 adds an object (or replaces one the roster holds), 2 replaces it, 3 deletes it; a role's
@@ -49,20 +42,7 @@ export async function readDeltaRecords(
   base: ImportBase,
 ): Promise<{ records: FileRecords; changes: DeltaChanges }> {
   const files = baseFiles(base.dir);
-  const records: FileRecords = {
-    personsPath: join(scratchDir, 'persons.ndjson'),
-    groupsPath: join(scratchDir, 'groups.ndjson'),
-    membershipsPath: join(scratchDir, 'memberships.ndjson'),
-    personKeys: new Set(),
-    inactivePersons: new Set(),
-    guardianRefs: new Set(),
-    groups: new Map(),
-    droppedGroups: new Set(),
-    facts: new Map(),
-    withheld: {},
-    rekeyed: { persons: 0, groups: 0 },
-    counts: { persons: 0, groups: 0, memberships: 0 },
-  };
+  const records = newFileRecords(scratchDir);
   const none = () => ({ added: 0, changed: 0, deleted: 0 });
   const changes: DeltaChanges = { persons: none(), groups: none(), memberships: none() };
   const withhold = withheldCounter(records);

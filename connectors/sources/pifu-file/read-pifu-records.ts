@@ -1,56 +1,21 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { membershipRoles, type Group, type GroupType, type Membership } from '../../../src/model/index.js';
-import {
-  allowedSubroles,
-  type DetailedFeedDocument,
-  type FeedPerson,
-  type WithheldKind,
-} from '../../../src/pifu/index.js';
+import { membershipRoles, type Group, type Membership } from '../../../src/model/index.js';
+import { allowedSubroles, type DetailedFeedDocument } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { affiliationOf, noteAffiliation, type PersonFacts } from './derive-person.js';
+import { affiliationOf, noteAffiliation } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
+import {
+  newFileRecords,
+  withheldCounter,
+  withheldGroupType,
+  withheldWithGroup,
+  type FileRecords,
+  type ScratchPerson,
+} from './file-records.js';
 import type { ProblemLog } from './problem-log.js';
 import { readScratch, ScratchWriter } from './scratch-lines.js';
-
-export interface ScratchPerson {
-  readonly person: FeedPerson;
-  /** The person's guardians as references (FileIdentities.personRef), resolved once every person is known. */
-  readonly guardianRefs: readonly string[];
-  readonly line: number;
-}
-
-export interface GroupFacts {
-  readonly type: GroupType;
-  readonly parentKey: string;
-  readonly schoolKey: string | undefined;
-  readonly id: string;
-  readonly line: number;
-}
-
-/** What one pass over the file leaves for building the roster: scratch files and small maps. */
-export interface FileRecords {
-  readonly personsPath: string;
-  readonly groupsPath: string;
-  readonly membershipsPath: string;
-  /** Keys of the persons in the file. */
-  readonly personKeys: Set<string>;
-  /** Keys of the persons the file says are inactive. */
-  readonly inactivePersons: Set<string>;
-  /** Guardians someone in the roster links to, as references (FileIdentities.personRef). */
-  readonly guardianRefs: Set<string>;
-  /** By group key; Oslo has about 25,000 groups. */
-  readonly groups: Map<string, GroupFacts>;
-  /** Groups left out: dangling parents (lenient) and special Norwegian tuition (R1). */
-  readonly droppedGroups: Set<string>;
-  readonly facts: Map<string, PersonFacts>;
-  readonly withheld: Record<string, number>;
-  readonly rekeyed: { persons: number; groups: number };
-  readonly counts: { persons: number; groups: number; memberships: number };
-}
-
-export const withheldGroupType: GroupType = 'språkopplæring';
 
 /**
  * One pass over a file's records: persons, groups and memberships get hub keys and are checked, the
@@ -62,26 +27,8 @@ export async function readPifuRecords(
   problems: ProblemLog,
   scratchDir: string,
 ): Promise<FileRecords> {
-  const records: FileRecords = {
-    personsPath: join(scratchDir, 'persons.ndjson'),
-    groupsPath: join(scratchDir, 'groups.ndjson'),
-    membershipsPath: join(scratchDir, 'memberships.ndjson'),
-    personKeys: new Set(),
-    inactivePersons: new Set(),
-    guardianRefs: new Set(),
-    groups: new Map(),
-    droppedGroups: new Set(),
-    facts: new Map(),
-    withheld: {},
-    rekeyed: { persons: 0, groups: 0 },
-    counts: { persons: 0, groups: 0, memberships: 0 },
-  };
-  let lastWithheld: readonly WithheldKind[] | undefined;
-  const withhold = (kinds: readonly WithheldKind[] | string[], count = 1): void => {
-    if (kinds === lastWithheld) return;
-    lastWithheld = kinds as readonly WithheldKind[];
-    for (const kind of kinds) records.withheld[kind] = (records.withheld[kind] ?? 0) + count;
-  };
+  const records = newFileRecords(scratchDir);
+  const withhold = withheldCounter(records);
 
   const persons = new ScratchWriter<ScratchPerson>(records.personsPath);
   for await (const entry of document.persons()) {
@@ -141,11 +88,7 @@ export async function readPifuRecords(
     const membership = entry.object;
     const groupKey = identities.groupKey(membership.groupKey, false);
     const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
-    if (group?.type === withheldGroupType) {
-      records.withheld['special Norwegian tuition'] =
-        (records.withheld['special Norwegian tuition'] ?? 0) + 1;
-      continue;
-    }
+    if (withheldWithGroup(records, group)) continue;
     const personKey = identities.findPerson(membership.personKey);
     const what = `membership in group ${membership.groupKey}`;
     if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
@@ -156,23 +99,47 @@ export async function readPifuRecords(
       problems.add('dangling-references', 'membership', what, entry.line, 'its person is not in the file');
       continue;
     }
-    let subrole = membership.subrole;
-    if (subrole !== undefined && !allowedSubroles[membership.role].has(subrole)) {
-      const what2 = `the subrole is not one PIFU 1.3 pairs with the roletype`;
-      if (problems.add('legacy-subrole', 'membership', what, entry.line, what2)) subrole = undefined;
-    }
-    const { subrole: _subrole, ...rest } = membership;
-    const kept = { ...rest, groupKey, personKey, ...(subrole === undefined ? {} : { subrole }) };
+    const kept = keyedMembership(membership, { groupKey, personKey }, problems, { what, line: entry.line });
     await unsorted.write({
       membership: kept,
       ids: [membership.groupKey, membership.personKey],
       line: entry.line,
-      order: `${membershipOrder(kept)}\u0000${String(seq++).padStart(12, '0')}`,
+      order: fileOrder(kept, seq++),
     });
   }
   await unsorted.close();
   await sortMemberships(records, problems, unsorted.path, scratchDir);
   return records;
+}
+
+/**
+ * A membership under hub keys, as the roster keeps it. With `checkSubrole`, a subrole PIFU 1.3 does not
+ * pair with the roletype is a `legacy-subrole` problem: dropped when that mode is allowed.
+ */
+export function keyedMembership(
+  membership: Membership,
+  keys: { readonly groupKey: string; readonly personKey: string },
+  problems: ProblemLog,
+  where: { readonly what: string; readonly line: number },
+  checkSubrole = true,
+): Membership {
+  let subrole = membership.subrole;
+  if (checkSubrole && subrole !== undefined && !allowedSubroles[membership.role].has(subrole)) {
+    const why = 'the subrole is not one PIFU 1.3 pairs with the roletype';
+    if (problems.add('legacy-subrole', 'membership', where.what, where.line, why)) subrole = undefined;
+  }
+  const { subrole: _subrole, ...rest } = membership;
+  return { ...rest, ...keys, ...(subrole === undefined ? {} : { subrole }) };
+}
+
+/** The sort key of a membership read from a file: canonical order, then its place in the file. */
+export function fileOrder(membership: Membership, seq: number): string {
+  return `${membershipOrder(membership)}\u0000${String(seq).padStart(12, '0')}`;
+}
+
+/** The canonical order of a membership read from a file, without its place in the file. */
+export function canonicalOrder(entry: { readonly order: string }): string {
+  return entry.order.slice(0, entry.order.lastIndexOf('\u0000'));
 }
 
 /** A membership as read, with where it was. */
@@ -215,7 +182,7 @@ async function sortMemberships(
     },
   )) {
     const { membership } = entry;
-    const key = entry.order.slice(0, entry.order.lastIndexOf('\u0000'));
+    const key = canonicalOrder(entry);
     if (key === last) {
       const what = 'the member has this role in the group twice';
       const [groupId, personId] = entry.ids;

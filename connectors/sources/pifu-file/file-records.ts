@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import type { GroupType } from '../../../src/model/index.js';
+import type { FeedPerson } from '../../../src/pifu/index.js';
+import type { PersonFacts } from './derive-person.js';
+
+/*
+ * What reading a PIFU file (a full export, read-pifu-records.ts, or a delta applied to a base,
+ * read-delta-records.ts) leaves for building the roster: scratch files and small maps.
+ */
+
+export interface ScratchPerson {
+  readonly person: FeedPerson;
+  /** The person's guardians as references (FileIdentities.personRef), resolved once every person is known. */
+  readonly guardianRefs: readonly string[];
+  readonly line: number;
+}
+
+export interface GroupFacts {
+  readonly type: GroupType;
+  readonly parentKey: string;
+  readonly schoolKey: string | undefined;
+  readonly id: string;
+  readonly line: number;
+}
+
+/** What one pass over the file leaves for building the roster: scratch files and small maps. */
+export interface FileRecords {
+  readonly personsPath: string;
+  readonly groupsPath: string;
+  readonly membershipsPath: string;
+  /** Keys of the persons in the file. */
+  readonly personKeys: Set<string>;
+  /** Keys of the persons the file says are inactive. */
+  readonly inactivePersons: Set<string>;
+  /** Guardians someone in the roster links to, as references (FileIdentities.personRef). */
+  readonly guardianRefs: Set<string>;
+  /** By group key; Oslo has about 25,000 groups. */
+  readonly groups: Map<string, GroupFacts>;
+  /** Groups left out: dangling parents (lenient) and special Norwegian tuition (R1). */
+  readonly droppedGroups: Set<string>;
+  readonly facts: Map<string, PersonFacts>;
+  readonly withheld: Record<string, number>;
+  readonly rekeyed: { persons: number; groups: number };
+  readonly counts: { persons: number; groups: number; memberships: number };
+}
+
+export const withheldGroupType: GroupType = 'språkopplæring';
+
+/** What a read starts from: nothing yet, its scratch files under `scratchDir`. */
+export function newFileRecords(scratchDir: string): FileRecords {
+  return {
+    personsPath: join(scratchDir, 'persons.ndjson'),
+    groupsPath: join(scratchDir, 'groups.ndjson'),
+    membershipsPath: join(scratchDir, 'memberships.ndjson'),
+    personKeys: new Set(),
+    inactivePersons: new Set(),
+    guardianRefs: new Set(),
+    groups: new Map(),
+    droppedGroups: new Set(),
+    facts: new Map(),
+    withheld: {},
+    rekeyed: { persons: 0, groups: 0 },
+    counts: { persons: 0, groups: 0, memberships: 0 },
+  };
+}
+
+/**
+ * Counts what was withheld at the door, once per record: consecutive entries of one record share the
+ * same `kinds` array, so a record with several withheld elements is counted once per kind.
+ */
+export function withheldCounter(records: FileRecords): (kinds: readonly string[]) => void {
+  let last: readonly string[] | undefined;
+  return (kinds) => {
+    if (kinds === last) return;
+    last = kinds;
+    for (const kind of kinds) records.withheld[kind] = (records.withheld[kind] ?? 0) + 1;
+  };
+}
+
+/** A membership in a group withheld at the door is withheld with it: counted, never kept. */
+export function withheldWithGroup(records: FileRecords, group: GroupFacts | undefined): boolean {
+  if (group?.type !== withheldGroupType) return false;
+  records.withheld['special Norwegian tuition'] = (records.withheld['special Norwegian tuition'] ?? 0) + 1;
+  return true;
+}
