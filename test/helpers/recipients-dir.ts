@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadRecipientConfigs, type RecipientConfig } from '../../src/config/index.js';
 
 const fixturesDir = new URL('../../fixtures/recipients/', import.meta.url).pathname;
 
@@ -21,4 +22,14 @@ export function fixtureRecipientsDelivering(dropDir: string): string {
     writeFileSync(join(dir, name), JSON.stringify(config, null, 2));
   }
   return dir;
+}
+
+/**
+ * The shipped recipient configs (all, or those in `ids`), each delivering by file drop to
+ * `dropDir/<recipient>/`: for tests that run exports in process through the real profiles.
+ */
+export function shippedRecipients(dropDir: string, ids?: readonly string[]): RecipientConfig[] {
+  return loadRecipientConfigs(fixturesDir)
+    .filter((config) => ids === undefined || ids.includes(config.id))
+    .map((config) => ({ ...config, transport: { kind: 'file-drop', directory: join(dropDir, config.id) } }));
 }

@@ -2,29 +2,28 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
+import { type RecipientConfig } from '../../../src/config/index.js';
 import { importFile, type ImportInput, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
+import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { byMembership, deltaFile, forgetImports, fullExport } from './support/roster-change.js';
+import {
+  byMembership,
+  deltaFile,
+  exportedA,
+  exportedB,
+  forgetImports,
+  fullExport,
+} from './support/roster-change.js';
 import { guardian, gone, person, pupil, role, rosterA, stranger, teacher } from './support/small-roster.js';
 
-const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 const ids = ['websak', 'skoleplattform-directory', 'skole-sms', 'itslearning'];
 
-function recipients(dir: string): RecipientConfig[] {
-  return loadRecipientConfigs(fixturesDir)
-    .filter((config) => ids.includes(config.id))
-    .map((config) => ({ ...config, transport: { kind: 'file-drop', directory: join(dir, config.id) } }));
-}
-
-const exportedA = '2024-08-15T02:00:00.000Z';
-const exportedB = '2024-08-16T02:00:00.000Z';
+const recipients = (dir: string): RecipientConfig[] => shippedRecipients(dir, ids);
 
 describe('import of a delta export', () => {
   let database: TestDatabase;

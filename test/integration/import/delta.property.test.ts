@@ -2,34 +2,30 @@ import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
+import { type RecipientConfig } from '../../../src/config/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
+import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { deltaExport, forgetImports, fullExport, rosterChangeArbitrary } from './support/roster-change.js';
+import {
+  deltaExport,
+  exportedA,
+  exportedB,
+  forgetImports,
+  fullExport,
+  rosterChangeArbitrary,
+} from './support/roster-change.js';
 
-const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
-
-/** Every shipped recipient, delivering by file drop. */
-function recipients(dir: string): RecipientConfig[] {
-  return loadRecipientConfigs(fixturesDir).map((config) => ({
-    ...config,
-    transport: { kind: 'file-drop', directory: join(dir, config.id) },
-  }));
-}
+const recipients = (dir: string): RecipientConfig[] => shippedRecipients(dir);
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
   return all;
 }
-
-const exportedA = '2024-08-15T02:00:00.000Z';
-const exportedB = '2024-08-16T02:00:00.000Z';
 
 /**
  * The delta import's promise (issue 13): a school system's delta export from A to B, imported after

@@ -5,20 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { writeSourceExport } from '../../../fixtures/generator/index.js';
-import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
+import { type RecipientConfig } from '../../../src/config/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
+import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { hubContext, operationContext, seededDatabase, testActor } from '../../helpers/hub-fixture.js';
 
-const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 const examplesDir = fileURLToPath(new URL('../../../fixtures/golden/pifu-examples/', import.meta.url));
 const ids = ['websak', 'skoleplattform-directory', 'skole-sms', 'itslearning'];
 
-function recipients(dir: string): RecipientConfig[] {
-  return loadRecipientConfigs(fixturesDir)
-    .filter((config) => ids.includes(config.id))
-    .map((config) => ({ ...config, transport: { kind: 'file-drop', directory: join(dir, config.id) } }));
-}
+const recipients = (dir: string): RecipientConfig[] => shippedRecipients(dir, ids);
 
 async function count(db: Kysely<unknown>, table: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db);

@@ -9,17 +9,12 @@ import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/
 import { importFile, startExport, type FeedReport } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { hubContext, operationContext, seededDatabase, testActor } from '../../helpers/hub-fixture.js';
+import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 
-/** The 16 shipped recipients, each delivering by file drop under `dir`. */
-function recipients(dir: string): RecipientConfig[] {
-  return loadRecipientConfigs(fixturesDir).map((config) => ({
-    ...config,
-    transport: { kind: 'file-drop', directory: join(dir, config.id) },
-  }));
-}
+const recipients = (dir: string): RecipientConfig[] => shippedRecipients(dir);
 
 /**
  * What the records store knows and a PIFU file cannot say (docs/cli.md#pifu-hub-import, "What a file

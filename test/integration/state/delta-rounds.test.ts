@@ -9,6 +9,7 @@ import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { applyFeed, expectSameHolding, type RecipientHolding } from '../../helpers/recipient-holding.js';
+import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 const shipped = loadRecipientConfigs(new URL('../../../fixtures/recipients', import.meta.url).pathname);
@@ -53,9 +54,8 @@ describe(`${rounds} rounds of 1 % change at small scale: previous + delta = full
     database = await createTestDatabase({ seeded: 'small' });
     ctx = hubContext(database.db, {
       recipients: (dir) =>
-        shipped.map((config): RecipientConfig => ({
+        shippedRecipients(dir).map((config): RecipientConfig => ({
           ...config,
-          transport: { kind: 'file-drop', directory: join(dir, config.id) },
           // The rounds are about reconciliation; a 1 % change set must not wait for an operator.
           feed: { ...config.feed, safety: { maxDeletePercent: 100, maxChangePercent: 100 } },
         })),

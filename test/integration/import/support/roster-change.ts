@@ -214,6 +214,10 @@ const orgUnits = (rosters: readonly ExportRoster[]) =>
   );
 
 /** A full export of `roster` made at `datetime`, as the system `sas` writes it. */
+/** When the school system exported A (a full) and then B (a full, or the delta from A). */
+export const exportedA = '2024-08-15T02:00:00.000Z';
+export const exportedB = '2024-08-16T02:00:00.000Z';
+
 export function fullExport(roster: ExportRoster, datetime: string): Promise<string> {
   const plain = <T>(items: readonly T[]) => each(items.map((object) => ({ object })));
   return render(
