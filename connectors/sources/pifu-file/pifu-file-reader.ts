@@ -220,7 +220,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       async commit(trx, runId) {
         const baseId = await prepare();
-        await known.record(trx, identities.added);
+        await known.record(trx, identities.added());
         const next = { datasource: properties.datasource, baseId, runId, feedType, exportedAt: snapshotAt };
         await recordImportBase(trx, next, feedType === 'delta' ? base : undefined);
       },
