@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import { sourceIdentities } from '../../../src/identity/index.js';
-import type { Group, Membership, Person, Roster } from '../../../src/model/index.js';
+import type { Group, Membership, Roster } from '../../../src/model/index.js';
 import { openGuardedFile, readFeedDetailed, type InputLimits } from '../../../src/pifu/index.js';
 import type {
   ImportReport,
@@ -14,7 +14,6 @@ import type {
   SourceConnector,
 } from '../../../src/ports/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { derivePerson } from './derive-person.js';
 import { FileIdentities } from './file-identities.js';
 import { maskIds } from './identity-number.js';
 import { ProblemLog } from './problem-log.js';
@@ -27,8 +26,9 @@ import {
   type ImportBase,
 } from './import-base.js';
 import { readDeltaRecords } from './read-delta-records.js';
-import { type FileRecords, type ScratchPerson } from './file-records.js';
+import type { FileRecords } from './file-records.js';
 import { readPifuRecords } from './read-pifu-records.js';
+import { rosterPersons } from './roster-persons.js';
 import { readScratch } from './scratch-lines.js';
 
 export interface PifuFileReaderOptions {
@@ -99,10 +99,12 @@ function snapshotTime(datetime: string, path: string): string {
  * PIFU-IMS files (1.1–1.3) from a school system's export as rosters: a full export as it stands, a
  * delta export applied to the roster the system's last committed import left (read-delta-records.ts).
  * The file is read once, through the input guard, record by record; what the roster needs goes to
- * scratch files under the spool and is sorted into canonical order when the roster is read. Memory holds
- * small maps: groups, and per person its key, its id's hash, guardian links and affiliations (about 450
- * bytes a person, measured by test/integration/import/read-memory.test.ts), never the file or the
- * records. Committing keeps the roster as the base of the system's next delta (import-base.ts).
+ * scratch files under the spool and is sorted into canonical order when the roster is read, persons
+ * joined with their affiliations on disk (roster-persons.ts). Memory holds the groups and, per person,
+ * fixed-width records in byte tables (its id's hash and key, its key and flags): about 100 bytes a
+ * person, off the JavaScript heap (measured by test/integration/import/read-memory.test.ts), never the
+ * file, the records or a map of persons. Committing keeps the roster as the base of the system's next
+ * delta (import-base.ts).
  */
 export function createPifuFileReader(options: PifuFileReaderOptions): RosterFileReader {
   return {
@@ -186,7 +188,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     };
     const roster: Roster = {
       properties: { source: options.sourceName, snapshotAt },
-      persons: () => sortExternally(persons(records, identities), (person) => person.key, { dir: scratch }),
+      persons: () => rosterPersons(records, identities, scratch),
       groups: () => sortExternally(groups(records), (group) => group.key, { dir: scratch }),
       // Sorted once when the file was read, duplicates reported and dropped then.
       memberships: () => memberships(records),
@@ -232,21 +234,6 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         }
       },
     };
-  }
-}
-
-async function* persons(records: FileRecords, identities: FileIdentities): AsyncGenerator<Person> {
-  const guardianKeys = new Set<string>();
-  for (const ref of records.guardianRefs) {
-    const key = identities.findPersonByRef(ref);
-    if (key !== undefined && records.personKeys.has(key)) guardianKeys.add(key);
-  }
-  for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
-    const links = entry.guardianRefs
-      .map((ref) => identities.findPersonByRef(ref))
-      .filter((key): key is string => key !== undefined && records.personKeys.has(key));
-    const person = { ...entry.person, guardianKeys: links };
-    yield derivePerson(person, records.facts.get(person.key), guardianKeys.has(person.key));
   }
 }
 
