@@ -6,7 +6,12 @@ import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import { sourceIdentities } from '../../../src/identity/index.js';
 import type { Group, Membership, Roster } from '../../../src/model/index.js';
-import { openGuardedFile, readFeedDetailed, type InputLimits } from '../../../src/pifu/index.js';
+import {
+  openGuardedFile,
+  readFeedDetailed,
+  type InputGuard,
+  type InputLimits,
+} from '../../../src/pifu/index.js';
 import type {
   ImportReport,
   RosterFile,
@@ -111,9 +116,13 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     async read(path, { lenient, scratchDir, signal }) {
       await mkdir(scratchDir, { recursive: true, mode: 0o700 });
       const scratch = await mkdtemp(join(scratchDir, 'import-'));
+      let input: HashedInput | undefined;
       try {
-        return await readFile(path, scratchDir, scratch, lenient, signal);
+        input = hashedInput(await openGuardedFile(path, options.limits), signal);
+        return await readFile(path, input, scratchDir, scratch, lenient);
       } catch (error) {
+        // A read that stops half-way closes the file it read (the chunks' generators close it when returned).
+        await input?.chunks.return(undefined);
         await rm(scratch, { recursive: true, force: true });
         throw error;
       }
@@ -122,25 +131,14 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
 
   async function readFile(
     path: string,
+    input: HashedInput,
     scratchDir: string,
     scratch: string,
     lenient: ImportReport['lenient'],
-    signal: AbortSignal | undefined,
   ): Promise<RosterFile> {
-    const file = await openGuardedFile(path, options.limits);
-    const sha256 = createHash('sha256');
-    let bytes = 0;
-    async function* hashed(): AsyncGenerator<Buffer> {
-      for await (const chunk of file.chunks()) {
-        signal?.throwIfAborted();
-        sha256.update(chunk);
-        bytes += chunk.length;
-        yield chunk;
-      }
-    }
     const problems = new ProblemLog(lenient);
-    const document = await readFeedDetailed(hashed(), {
-      guarded: file.guard,
+    const document = await readFeedDetailed(input.chunks, {
+      guarded: input.guard,
       name: path,
       onUnreadableRecord: (record) => {
         const name = record.name === 'group' || record.name === 'membership' ? record.name : 'person';
@@ -172,7 +170,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         ? await readDeltaRecords(document, identities, problems, scratch, base!)
         : { records: await readPifuRecords(document, identities, problems, scratch), changes: undefined };
     const report: ImportReport = {
-      file: { path, bytes, sha256: sha256.digest('hex') },
+      file: { path, ...input.digest() },
       feedType: properties.type,
       datetime: maskIds(properties.datetime),
       counts: records.counts,
@@ -235,6 +233,28 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
     };
   }
+}
+
+interface HashedInput {
+  readonly guard: InputGuard;
+  /** The file's guarded bytes, hashed as they pass. */
+  readonly chunks: AsyncGenerator<Buffer>;
+  /** Once every chunk has passed: the file's size and SHA-256. */
+  digest(): { bytes: number; sha256: string };
+}
+
+function hashedInput(file: Awaited<ReturnType<typeof openGuardedFile>>, signal?: AbortSignal): HashedInput {
+  const sha256 = createHash('sha256');
+  let bytes = 0;
+  async function* hashed(): AsyncGenerator<Buffer> {
+    for await (const chunk of file.chunks()) {
+      signal?.throwIfAborted();
+      sha256.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  return { guard: file.guard, chunks: hashed(), digest: () => ({ bytes, sha256: sha256.digest('hex') }) };
 }
 
 async function* groups(records: FileRecords): AsyncGenerator<Group> {
