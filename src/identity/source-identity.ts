@@ -17,10 +17,14 @@ export interface SourceIdentityRow {
  */
 export interface SourceIdentities {
   hash(kind: SourceIdentityKind, sourceId: string): string;
-  /** Every known source id hash of `kind` and its hub key; one entry per id (Oslo: about 300,000 persons). */
-  load(kind: SourceIdentityKind): Promise<Map<string, string>>;
-  /** Records new mappings; an id mapped already keeps its key. */
-  record(db: Kysely<HubDatabase>, rows: readonly SourceIdentityRow[]): Promise<void>;
+  /**
+   * Every known source id hash of `kind` and its hub key, in pages of `pageSize` rows in hash order
+   * (keyset pages): a reader keeps them as it needs, never the whole table as rows at once (Oslo: about
+   * 300,000 persons).
+   */
+  pages(kind: SourceIdentityKind, pageSize?: number): AsyncGenerator<SourceIdentityRow[]>;
+  /** Records new mappings, 5,000 rows a statement, taken from `rows` as they go; an id mapped already keeps its key. */
+  record(db: Kysely<HubDatabase>, rows: Iterable<SourceIdentityRow>): Promise<void>;
 }
 
 export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceIdentities> {
@@ -34,17 +38,23 @@ export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceI
         .digest()
         .subarray(0, 18)
         .toString('base64url'),
-    async load(kind) {
-      const rows = await db
-        .selectFrom('hub.source_identity')
-        .select(['source_id_hash', 'hub_key'])
-        .where('kind', '=', kind)
-        .execute();
-      return new Map(rows.map((row) => [row.source_id_hash, row.hub_key]));
+    async *pages(kind, pageSize = 10_000) {
+      let after: string | undefined;
+      for (;;) {
+        let query = db
+          .selectFrom('hub.source_identity')
+          .select(['source_id_hash', 'hub_key'])
+          .where('kind', '=', kind);
+        if (after !== undefined) query = query.where('source_id_hash', '>', after);
+        const rows = await query.orderBy('source_id_hash').limit(pageSize).execute();
+        if (rows.length === 0) return;
+        yield rows.map((row) => ({ kind, sourceIdHash: row.source_id_hash, hubKey: row.hub_key }));
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1]!.source_id_hash;
+      }
     },
     async record(trx, rows) {
-      for (let start = 0; start < rows.length; start += 5000) {
-        const batch = rows.slice(start, start + 5000);
+      for (const batch of batches(rows, 5000)) {
         await trx
           .insertInto('hub.source_identity')
           .values(
@@ -55,4 +65,15 @@ export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceI
       }
     },
   };
+}
+
+function* batches<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let batch: T[] = [];
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length < size) continue;
+    yield batch;
+    batch = [];
+  }
+  if (batch.length > 0) yield batch;
 }

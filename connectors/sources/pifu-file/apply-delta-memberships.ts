@@ -9,12 +9,12 @@ import { withheldWithGroup, type FileRecords } from './file-records.js';
 import {
   canonicalOrder,
   fileOrder,
-  keepMembership,
   keyedMembership,
   membershipOrder,
   type ScratchMembership,
 } from './read-pifu-records.js';
-import { readScratch, ScratchWriter } from './scratch-lines.js';
+import { KeptMemberships } from './roster-persons.js';
+import { readScratch, writeScratch } from './scratch-lines.js';
 
 interface DeltaMembership extends ScratchMembership {
   /** A role without recstatus in a delta adds or replaces, as recstatus 1 does. */
@@ -40,112 +40,147 @@ export async function applyDeltaMemberships(
   },
 ): Promise<void> {
   const { changes } = options;
-  const unsorted = new ScratchWriter<DeltaMembership>(join(scratchDir, 'delta-memberships.ndjson'));
+  const unsortedPath = join(scratchDir, 'delta-memberships.ndjson');
   let seq = 0;
-  for await (const entry of document.memberships()) {
-    options.withhold(entry.withheld);
-    const membership = entry.object;
-    const groupKey = identities.groupKey(membership.groupKey, false);
-    const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
-    if (withheldWithGroup(records, group)) continue;
-    const personKey = identities.findPerson(membership.personKey);
-    const what = `membership in group ${membership.groupKey}`;
-    const change = entry.change ?? 'add';
-    if (change === 'delete') {
-      if (groupKey === undefined || personKey === undefined) {
-        problems.add(
-          'unknown-objects',
-          'membership',
-          what,
-          entry.line,
-          'recstatus 3 removes a role the roster does not hold',
-        );
-        continue;
+  await writeScratch<DeltaMembership>(unsortedPath, async (unsorted) => {
+    for await (const entry of document.memberships()) {
+      options.withhold(entry.withheld);
+      const membership = entry.object;
+      const groupKey = identities.groupKey(membership.groupKey, false);
+      const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
+      if (withheldWithGroup(records, group)) continue;
+      const personKey = identities.findPerson(membership.personKey);
+      const what = `membership in group ${membership.groupKey}`;
+      const change = entry.change ?? 'add';
+      if (change === 'delete') {
+        if (groupKey === undefined || personKey === undefined) {
+          problems.add(
+            'unknown-objects',
+            'membership',
+            what,
+            entry.line,
+            'recstatus 3 removes a role the roster does not hold',
+          );
+          continue;
+        }
+      } else {
+        if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
+          problems.add(
+            'dangling-references',
+            'membership',
+            what,
+            entry.line,
+            'its group is not in the roster',
+          );
+          continue;
+        }
+        if (personKey === undefined || !records.personKeys.has(personKey)) {
+          problems.add(
+            'dangling-references',
+            'membership',
+            what,
+            entry.line,
+            'its person is not in the roster',
+          );
+          continue;
+        }
       }
-    } else {
-      if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
-        problems.add('dangling-references', 'membership', what, entry.line, 'its group is not in the roster');
-        continue;
-      }
-      if (personKey === undefined || !records.personKeys.has(personKey)) {
-        problems.add(
-          'dangling-references',
-          'membership',
-          what,
-          entry.line,
-          'its person is not in the roster',
-        );
-        continue;
-      }
+      const kept = keyedMembership(
+        membership,
+        { groupKey, personKey },
+        problems,
+        { what, line: entry.line },
+        change !== 'delete',
+      );
+      await unsorted.write({
+        membership: kept,
+        change,
+        ids: [membership.groupKey, membership.personKey],
+        line: entry.line,
+        order: fileOrder(kept, seq++),
+      });
     }
-    const kept = keyedMembership(
-      membership,
-      { groupKey, personKey },
-      problems,
-      { what, line: entry.line },
-      change !== 'delete',
-    );
-    await unsorted.write({
-      membership: kept,
-      change,
-      ids: [membership.groupKey, membership.personKey],
-      line: entry.line,
-      order: fileOrder(kept, seq++),
-    });
-  }
-  await unsorted.close();
+  });
 
-  const sorted = new ScratchWriter<Membership>(records.membershipsPath);
+  const kept = new KeptMemberships(records);
+  try {
+    await mergeMemberships(records, problems, scratchDir, baseMemberships, unsortedPath, kept, changes);
+    await kept.close();
+  } finally {
+    await kept.abandon();
+  }
+  await rm(unsortedPath, { force: true });
+}
+
+/** The base's memberships and the delta's sorted ones, merged in canonical order into `kept`. */
+async function mergeMemberships(
+  records: FileRecords,
+  problems: ProblemLog,
+  scratchDir: string,
+  baseMemberships: string,
+  unsortedPath: string,
+  kept: KeptMemberships,
+  changes: { added: number; changed: number; deleted: number },
+): Promise<void> {
   const resolves = (membership: Membership): boolean =>
     records.personKeys.has(membership.personKey) &&
     records.groups.has(membership.groupKey) &&
     !records.droppedGroups.has(membership.groupKey);
   const base = readScratch<Membership>(baseMemberships)[Symbol.asyncIterator]();
-  const delta = sortExternally(readScratch<DeltaMembership>(unsorted.path), (entry) => entry.order, {
+  const delta = sortExternally(readScratch<DeltaMembership>(unsortedPath), (entry) => entry.order, {
     dir: scratchDir,
   })[Symbol.asyncIterator]();
-  let b = await base.next();
-  let d = await delta.next();
-  let lastDelta: string | undefined;
-  while (b.done !== true || d.done !== true) {
-    const baseKey = b.done === true ? undefined : membershipOrder(b.value);
-    const deltaKey = d.done === true ? undefined : canonicalOrder(d.value);
-    if (deltaKey === undefined || (baseKey !== undefined && compareKeys(baseKey, deltaKey) < 0)) {
-      if (resolves(b.value!)) await keepMembership(records, sorted, b.value!);
-      b = await base.next();
-      continue;
-    }
-    const entry = d.value!;
-    d = await delta.next();
-    if (deltaKey === lastDelta) {
-      const [groupId, personId] = entry.ids;
-      const id = `membership in group ${groupId}, member ${personId}`;
-      problems.add('duplicates', 'membership', id, entry.line, 'the member has this role in the group twice');
-      continue;
-    }
-    lastDelta = deltaKey;
-    const inBase = baseKey === deltaKey;
-    if (inBase) b = await base.next();
-    const what = `membership in group ${entry.ids[0]}`;
-    if (entry.change === 'delete') {
-      if (inBase) changes.deleted++;
-      else
+  try {
+    let b = await base.next();
+    let d = await delta.next();
+    let lastDelta: string | undefined;
+    while (b.done !== true || d.done !== true) {
+      const baseKey = b.done === true ? undefined : membershipOrder(b.value);
+      const deltaKey = d.done === true ? undefined : canonicalOrder(d.value);
+      if (deltaKey === undefined || (baseKey !== undefined && compareKeys(baseKey, deltaKey) < 0)) {
+        if (resolves(b.value!)) await kept.keep(b.value!);
+        b = await base.next();
+        continue;
+      }
+      const entry = d.value!;
+      d = await delta.next();
+      if (deltaKey === lastDelta) {
+        const [groupId, personId] = entry.ids;
+        const id = `membership in group ${groupId}, member ${personId}`;
         problems.add(
-          'unknown-objects',
+          'duplicates',
           'membership',
-          what,
+          id,
           entry.line,
-          'recstatus 3 removes a role the roster does not hold',
+          'the member has this role in the group twice',
         );
-      continue;
+        continue;
+      }
+      lastDelta = deltaKey;
+      const inBase = baseKey === deltaKey;
+      if (inBase) b = await base.next();
+      const what = `membership in group ${entry.ids[0]}`;
+      if (entry.change === 'delete') {
+        if (inBase) changes.deleted++;
+        else
+          problems.add(
+            'unknown-objects',
+            'membership',
+            what,
+            entry.line,
+            'recstatus 3 removes a role the roster does not hold',
+          );
+        continue;
+      }
+      if (entry.change === 'change' && !inBase) {
+        const why = 'recstatus 2 updates a role the roster does not hold';
+        if (!problems.add('unknown-objects', 'membership', what, entry.line, why)) continue;
+      }
+      changes[inBase ? 'changed' : 'added']++;
+      await kept.keep(entry.membership);
     }
-    if (entry.change === 'change' && !inBase) {
-      const why = 'recstatus 2 updates a role the roster does not hold';
-      if (!problems.add('unknown-objects', 'membership', what, entry.line, why)) continue;
-    }
-    changes[inBase ? 'changed' : 'added']++;
-    await keepMembership(records, sorted, entry.membership);
+  } finally {
+    await base.return?.(undefined);
+    await delta.return?.(undefined);
   }
-  await sorted.close();
-  await rm(unsorted.path, { force: true });
 }

@@ -1,70 +1,99 @@
 import { randomUUID } from 'node:crypto';
 import type { SourceIdentities, SourceIdentityRow } from '../../../src/identity/index.js';
+import { HubError } from '../../../src/errors/index.js';
+import { ByteTable } from './byte-table.js';
 import { holdsIdentityNumber } from './identity-number.js';
+import { uuidBytes, uuidText } from './uuid-bytes.js';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A source id's keyed hash (SourceIdentities.hash): 18 bytes, 24 characters of base64url. */
+const hashBytes = 18;
+/** A person record's value: the hub key's 16 bytes, then whether this file made the mapping. */
+const added = 16;
 
 /**
  * The hub keys of one file's objects. A person always gets a hub key: the file's id when it is already an
  * opaque uuid nobody else holds, else a new uuid; a person seen before under this id or one of its former
  * (`Old`) ids keeps the key it had. A group keeps its id unless the id holds a national number, then it
- * gets a key of its own (`grp-` and a uuid), the same on every import. New mappings wait in the maps,
- * after the ones loaded (a Map keeps insertion order), until the import's run is recorded: no second
- * copy of them (Oslo: about 300,000 persons).
+ * gets a key of its own (`grp-` and a uuid), the same on every import. Persons' mappings, known and new,
+ * are held in byte tables (hash → key, and the keys in use), loaded a page at a time: about 80 bytes a
+ * mapping off the JavaScript heap, where Maps of strings cost some 250 (Oslo: about 300,000 persons).
+ * New mappings are flagged in the table until the import's run records them: no second copy of them.
  */
 export class FileIdentities {
   readonly #identities: SourceIdentities;
-  readonly #persons: Map<string, string>;
+  readonly #persons: ByteTable;
+  readonly #usedPersonKeys: ByteTable;
   readonly #groups: Map<string, string>;
-  readonly #usedPersonKeys: Set<string>;
-  readonly #loadedPersons: number;
   readonly #loadedGroups: number;
 
   private constructor(
     identities: SourceIdentities,
-    persons: Map<string, string>,
+    persons: ByteTable,
+    usedPersonKeys: ByteTable,
     groups: Map<string, string>,
   ) {
     this.#identities = identities;
     this.#persons = persons;
+    this.#usedPersonKeys = usedPersonKeys;
     this.#groups = groups;
-    this.#usedPersonKeys = new Set(persons.values());
-    this.#loadedPersons = persons.size;
     this.#loadedGroups = groups.size;
   }
 
-  /** The mappings this file made, to record with its run. */
-  get added(): SourceIdentityRow[] {
-    const rows: SourceIdentityRow[] = [];
-    const newer = (map: Map<string, string>, loaded: number, kind: SourceIdentityRow['kind']): void => {
-      let index = 0;
-      for (const [sourceIdHash, hubKey] of map) {
-        if (index++ >= loaded) rows.push({ kind, sourceIdHash, hubKey });
-      }
-    };
-    newer(this.#persons, this.#loadedPersons, 'person');
-    newer(this.#groups, this.#loadedGroups, 'group');
-    return rows;
+  /** The mappings this file made, to record with its run, made as they are taken. */
+  *added(): Generator<SourceIdentityRow> {
+    for (const [hash, value] of this.#persons.entries()) {
+      if (value[added] === 0) continue;
+      yield { kind: 'person', sourceIdHash: hash.toString('base64url'), hubKey: uuidText(value) };
+    }
+    let index = 0;
+    for (const [sourceIdHash, hubKey] of this.#groups) {
+      if (index++ >= this.#loadedGroups) yield { kind: 'group', sourceIdHash, hubKey };
+    }
   }
 
   static async load(identities: SourceIdentities): Promise<FileIdentities> {
-    return new FileIdentities(identities, await identities.load('person'), await identities.load('group'));
+    const persons = new ByteTable(hashBytes, 17);
+    const used = new ByteTable(16, 0);
+    for await (const page of identities.pages('person')) {
+      for (const row of page) {
+        const key = uuidBytes(row.hubKey);
+        const hash = Buffer.from(row.sourceIdHash, 'base64url');
+        if (key === undefined || hash.length !== hashBytes) {
+          throw new HubError(
+            'PIFU_INTERNAL',
+            'hub.source_identity holds a person mapping that is not a hash and a uuid',
+          );
+        }
+        persons.insert(hash).value.set(key);
+        used.insert(key);
+      }
+    }
+    const groups = new Map<string, string>();
+    for await (const page of identities.pages('group')) {
+      for (const row of page) groups.set(row.sourceIdHash, row.hubKey);
+    }
+    return new FileIdentities(identities, persons, used, groups);
   }
 
   /** The key of a person record with its own id and former ids, made when it is new. */
   personKey(ownId: string, formerIds: readonly string[]): string {
-    const hashes = [ownId, ...formerIds].map((id) => this.#identities.hash('person', id));
+    const hashes = [ownId, ...formerIds].map((id) => this.#hashOf(id));
     let key = hashes.map((hash) => this.#persons.get(hash)).find((found) => found !== undefined);
     if (key === undefined) {
-      const lower = ownId.toLowerCase();
-      key = uuid.test(lower) && !this.#usedPersonKeys.has(lower) ? lower : randomUUID();
-      this.#usedPersonKeys.add(key);
+      const own = uuidBytes(ownId.toLowerCase());
+      key = own !== undefined && !this.#usedPersonKeys.has(own) ? own : uuidBytes(randomUUID())!;
+      this.#usedPersonKeys.insert(key);
+    } else {
+      // A view into the table, which an insert below may move.
+      key = Buffer.from(key.subarray(0, 16));
     }
     for (const hash of hashes) {
-      if (this.#persons.has(hash)) continue;
-      this.#persons.set(hash, key);
+      const made = this.#persons.insert(hash);
+      if (!made.added) continue;
+      made.value.set(key.subarray(0, 16));
+      made.value[added] = 1;
     }
-    return key;
+    return uuidText(key);
   }
 
   /** The key a reference to a person id names, if any person ever had that id. */
@@ -82,7 +111,12 @@ export class FileIdentities {
   }
 
   findPersonByRef(ref: string): string | undefined {
-    return this.#persons.get(ref);
+    const value = this.#persons.get(Buffer.from(ref, 'base64url'));
+    return value === undefined ? undefined : uuidText(value);
+  }
+
+  #hashOf(id: string): Buffer {
+    return Buffer.from(this.#identities.hash('person', id), 'base64url');
   }
 
   /** Whether a group id is replaced (it holds a national number). */

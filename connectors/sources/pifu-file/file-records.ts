@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { GroupType } from '../../../src/model/index.js';
 import type { FeedPerson } from '../../../src/pifu/index.js';
-import type { PersonFacts } from './derive-person.js';
+import { PersonKeys } from './person-keys.js';
 
 /*
  * What reading a PIFU file (a full export, read-pifu-records.ts, or a delta applied to a base,
@@ -23,22 +23,22 @@ export interface GroupFacts {
   readonly line: number;
 }
 
-/** What one pass over the file leaves for building the roster: scratch files and small maps. */
+/**
+ * What one pass over the file leaves for building the roster: scratch files, the persons' keys in a byte
+ * table, and the groups.
+ */
 export interface FileRecords {
   readonly personsPath: string;
   readonly groupsPath: string;
   readonly membershipsPath: string;
-  /** Keys of the persons in the file. */
-  readonly personKeys: Set<string>;
-  /** Keys of the persons the file says are inactive. */
-  readonly inactivePersons: Set<string>;
-  /** Guardians someone in the roster links to, as references (FileIdentities.personRef). */
-  readonly guardianRefs: Set<string>;
+  /** What the kept memberships say of their members' affiliations (roster-persons.ts). */
+  readonly factsPath: string;
+  /** The persons in the roster: keys, and whether inactive. */
+  readonly personKeys: PersonKeys;
   /** By group key; Oslo has about 25,000 groups. */
   readonly groups: Map<string, GroupFacts>;
   /** Groups left out: dangling parents (lenient) and special Norwegian tuition (R1). */
   readonly droppedGroups: Set<string>;
-  readonly facts: Map<string, PersonFacts>;
   readonly withheld: Record<string, number>;
   readonly rekeyed: { persons: number; groups: number };
   readonly counts: { persons: number; groups: number; memberships: number };
@@ -52,12 +52,10 @@ export function newFileRecords(scratchDir: string): FileRecords {
     personsPath: join(scratchDir, 'persons.ndjson'),
     groupsPath: join(scratchDir, 'groups.ndjson'),
     membershipsPath: join(scratchDir, 'memberships.ndjson'),
-    personKeys: new Set(),
-    inactivePersons: new Set(),
-    guardianRefs: new Set(),
+    factsPath: join(scratchDir, 'person-facts.ndjson'),
+    personKeys: new PersonKeys(),
     groups: new Map(),
     droppedGroups: new Set(),
-    facts: new Map(),
     withheld: {},
     rekeyed: { persons: 0, groups: 0 },
     counts: { persons: 0, groups: 0, memberships: 0 },

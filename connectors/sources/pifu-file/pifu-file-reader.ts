@@ -5,8 +5,13 @@ import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import { sourceIdentities } from '../../../src/identity/index.js';
-import type { Group, Membership, Person, Roster } from '../../../src/model/index.js';
-import { openGuardedFile, readFeedDetailed, type InputLimits } from '../../../src/pifu/index.js';
+import type { Group, Membership, Roster } from '../../../src/model/index.js';
+import {
+  openGuardedFile,
+  readFeedDetailed,
+  type InputGuard,
+  type InputLimits,
+} from '../../../src/pifu/index.js';
 import type {
   ImportReport,
   RosterFile,
@@ -14,7 +19,6 @@ import type {
   SourceConnector,
 } from '../../../src/ports/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { derivePerson } from './derive-person.js';
 import { FileIdentities } from './file-identities.js';
 import { maskIds } from './identity-number.js';
 import { ProblemLog } from './problem-log.js';
@@ -27,8 +31,9 @@ import {
   type ImportBase,
 } from './import-base.js';
 import { readDeltaRecords } from './read-delta-records.js';
-import { type FileRecords, type ScratchPerson } from './file-records.js';
+import type { FileRecords } from './file-records.js';
 import { readPifuRecords } from './read-pifu-records.js';
+import { rosterPersons } from './roster-persons.js';
 import { readScratch } from './scratch-lines.js';
 
 export interface PifuFileReaderOptions {
@@ -99,19 +104,25 @@ function snapshotTime(datetime: string, path: string): string {
  * PIFU-IMS files (1.1–1.3) from a school system's export as rosters: a full export as it stands, a
  * delta export applied to the roster the system's last committed import left (read-delta-records.ts).
  * The file is read once, through the input guard, record by record; what the roster needs goes to
- * scratch files under the spool and is sorted into canonical order when the roster is read. Memory holds
- * small maps: groups, and per person its key, its id's hash, guardian links and affiliations (about 450
- * bytes a person, measured by test/integration/import/read-memory.test.ts), never the file or the
- * records. Committing keeps the roster as the base of the system's next delta (import-base.ts).
+ * scratch files under the spool and is sorted into canonical order when the roster is read, persons
+ * joined with their affiliations on disk (roster-persons.ts). Memory holds the groups and, per person,
+ * fixed-width records in byte tables (its id's hash and key, its key and flags): about 100 bytes a
+ * person, off the JavaScript heap (measured by test/integration/import/read-memory.test.ts), never the
+ * file, the records or a map of persons. Committing keeps the roster as the base of the system's next
+ * delta (import-base.ts).
  */
 export function createPifuFileReader(options: PifuFileReaderOptions): RosterFileReader {
   return {
     async read(path, { lenient, scratchDir, signal }) {
       await mkdir(scratchDir, { recursive: true, mode: 0o700 });
       const scratch = await mkdtemp(join(scratchDir, 'import-'));
+      let input: HashedInput | undefined;
       try {
-        return await readFile(path, scratchDir, scratch, lenient, signal);
+        input = hashedInput(await openGuardedFile(path, options.limits), signal);
+        return await readFile(path, input, scratchDir, scratch, lenient);
       } catch (error) {
+        // A read that stops half-way closes the file it read (the chunks' generators close it when returned).
+        await input?.chunks.return(undefined);
         await rm(scratch, { recursive: true, force: true });
         throw error;
       }
@@ -120,25 +131,14 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
 
   async function readFile(
     path: string,
+    input: HashedInput,
     scratchDir: string,
     scratch: string,
     lenient: ImportReport['lenient'],
-    signal: AbortSignal | undefined,
   ): Promise<RosterFile> {
-    const file = await openGuardedFile(path, options.limits);
-    const sha256 = createHash('sha256');
-    let bytes = 0;
-    async function* hashed(): AsyncGenerator<Buffer> {
-      for await (const chunk of file.chunks()) {
-        signal?.throwIfAborted();
-        sha256.update(chunk);
-        bytes += chunk.length;
-        yield chunk;
-      }
-    }
     const problems = new ProblemLog(lenient);
-    const document = await readFeedDetailed(hashed(), {
-      guarded: file.guard,
+    const document = await readFeedDetailed(input.chunks, {
+      guarded: input.guard,
       name: path,
       onUnreadableRecord: (record) => {
         const name = record.name === 'group' || record.name === 'membership' ? record.name : 'person';
@@ -170,7 +170,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         ? await readDeltaRecords(document, identities, problems, scratch, base!)
         : { records: await readPifuRecords(document, identities, problems, scratch), changes: undefined };
     const report: ImportReport = {
-      file: { path, bytes, sha256: sha256.digest('hex') },
+      file: { path, ...input.digest() },
       feedType: properties.type,
       datetime: maskIds(properties.datetime),
       counts: records.counts,
@@ -186,7 +186,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     };
     const roster: Roster = {
       properties: { source: options.sourceName, snapshotAt },
-      persons: () => sortExternally(persons(records, identities), (person) => person.key, { dir: scratch }),
+      persons: () => rosterPersons(records, identities, scratch),
       groups: () => sortExternally(groups(records), (group) => group.key, { dir: scratch }),
       // Sorted once when the file was read, duplicates reported and dropped then.
       memberships: () => memberships(records),
@@ -220,7 +220,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       async commit(trx, runId) {
         const baseId = await prepare();
-        await known.record(trx, identities.added);
+        await known.record(trx, identities.added());
         const next = { datasource: properties.datasource, baseId, runId, feedType, exportedAt: snapshotAt };
         await recordImportBase(trx, next, feedType === 'delta' ? base : undefined);
       },
@@ -235,19 +235,26 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
   }
 }
 
-async function* persons(records: FileRecords, identities: FileIdentities): AsyncGenerator<Person> {
-  const guardianKeys = new Set<string>();
-  for (const ref of records.guardianRefs) {
-    const key = identities.findPersonByRef(ref);
-    if (key !== undefined && records.personKeys.has(key)) guardianKeys.add(key);
+interface HashedInput {
+  readonly guard: InputGuard;
+  /** The file's guarded bytes, hashed as they pass. */
+  readonly chunks: AsyncGenerator<Buffer>;
+  /** Once every chunk has passed: the file's size and SHA-256. */
+  digest(): { bytes: number; sha256: string };
+}
+
+function hashedInput(file: Awaited<ReturnType<typeof openGuardedFile>>, signal?: AbortSignal): HashedInput {
+  const sha256 = createHash('sha256');
+  let bytes = 0;
+  async function* hashed(): AsyncGenerator<Buffer> {
+    for await (const chunk of file.chunks()) {
+      signal?.throwIfAborted();
+      sha256.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
   }
-  for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
-    const links = entry.guardianRefs
-      .map((ref) => identities.findPersonByRef(ref))
-      .filter((key): key is string => key !== undefined && records.personKeys.has(key));
-    const person = { ...entry.person, guardianKeys: links };
-    yield derivePerson(person, records.facts.get(person.key), guardianKeys.has(person.key));
-  }
+  return { guard: file.guard, chunks: hashed(), digest: () => ({ bytes, sha256: sha256.digest('hex') }) };
 }
 
 async function* groups(records: FileRecords): AsyncGenerator<Group> {

@@ -16,7 +16,8 @@ import {
   type ScratchPerson,
 } from './file-records.js';
 import { dropDanglingGroups } from './read-pifu-records.js';
-import { readScratch, ScratchWriter } from './scratch-lines.js';
+import { PersonKeys } from './person-keys.js';
+import { readScratch, writeScratch } from './scratch-lines.js';
 
 export type DeltaChanges = Record<
   'persons' | 'groups' | 'memberships',
@@ -66,67 +67,66 @@ async function applyPersons(
   changes: DeltaChanges,
   withhold: (kinds: readonly string[]) => void,
 ): Promise<void> {
-  const baseKeys = new Set<string>();
-  for await (const entry of readScratch<BasePerson>(basePersons)) baseKeys.add(entry.person.key);
+  const baseKeys = new PersonKeys();
+  for await (const entry of readScratch<BasePerson>(basePersons)) baseKeys.add(entry.person.key, false);
   const seen = new Set<string>();
-  const upserts = new ScratchWriter<ScratchPerson>(join(scratchDir, 'delta-persons.ndjson'));
-  for await (const entry of document.persons()) {
-    withhold(entry.withheld);
-    const id = entry.object.key;
-    const known = [id, ...entry.formerIds].map((each) => identities.findPerson(each)).find(Boolean);
-    const inBase = known !== undefined && baseKeys.has(known);
-    if (known !== undefined && seen.has(known)) {
-      problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
-      continue;
-    }
-    if (entry.change === 'delete') {
-      if (!inBase) {
-        problems.add(
-          'unknown-objects',
-          'person',
-          id,
-          entry.line,
-          'recstatus 3 deletes a person the roster does not hold',
-        );
+  const upsertsPath = join(scratchDir, 'delta-persons.ndjson');
+  await writeScratch<ScratchPerson>(upsertsPath, async (upserts) => {
+    for await (const entry of document.persons()) {
+      withhold(entry.withheld);
+      const id = entry.object.key;
+      const known = [id, ...entry.formerIds].map((each) => identities.findPerson(each)).find(Boolean);
+      const inBase = known !== undefined && baseKeys.has(known);
+      if (known !== undefined && seen.has(known)) {
+        problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
         continue;
       }
-      seen.add(known);
-      changes.persons.deleted++;
-      continue;
+      if (entry.change === 'delete') {
+        if (!inBase) {
+          problems.add(
+            'unknown-objects',
+            'person',
+            id,
+            entry.line,
+            'recstatus 3 deletes a person the roster does not hold',
+          );
+          continue;
+        }
+        seen.add(known);
+        changes.persons.deleted++;
+        continue;
+      }
+      if (entry.change === 'change' && !inBase) {
+        const what = 'recstatus 2 updates a person the roster does not hold';
+        if (!problems.add('unknown-objects', 'person', id, entry.line, what)) continue;
+      }
+      const key = identities.personKey(id, entry.formerIds);
+      seen.add(key);
+      if (key !== id) records.rekeyed.persons++;
+      changes.persons[inBase ? 'changed' : 'added']++;
+      const identifiers = entry.object.identifiers.filter((identifier) => {
+        if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
+        return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
+      });
+      await upserts.write({
+        person: { ...entry.object, key, identifiers, guardianKeys: [] },
+        guardianRefs: entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId)),
+        line: entry.line,
+      });
     }
-    if (entry.change === 'change' && !inBase) {
-      const what = 'recstatus 2 updates a person the roster does not hold';
-      if (!problems.add('unknown-objects', 'person', id, entry.line, what)) continue;
-    }
-    const key = identities.personKey(id, entry.formerIds);
-    seen.add(key);
-    if (key !== id) records.rekeyed.persons++;
-    changes.persons[inBase ? 'changed' : 'added']++;
-    const identifiers = entry.object.identifiers.filter((identifier) => {
-      if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
-      return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
-    });
-    await upserts.write({
-      person: { ...entry.object, key, identifiers, guardianKeys: [] },
-      guardianRefs: entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId)),
-      line: entry.line,
-    });
-  }
-  await upserts.close();
+  });
 
   // The roster's persons: the base's, less those the delta deletes or replaces, then the delta's.
-  const persons = new ScratchWriter<ScratchPerson>(records.personsPath);
-  const keep = async (entry: ScratchPerson): Promise<void> => {
-    records.personKeys.add(entry.person.key);
-    if (entry.person.status === 'inactive') records.inactivePersons.add(entry.person.key);
-    for (const ref of entry.guardianRefs) records.guardianRefs.add(ref);
-    await persons.write(entry);
-  };
-  for await (const entry of readScratch<BasePerson>(basePersons)) {
-    if (!seen.has(entry.person.key)) await keep({ ...entry, line: 0 });
-  }
-  for await (const entry of readScratch<ScratchPerson>(upserts.path)) await keep(entry);
-  await persons.close();
+  await writeScratch<ScratchPerson>(records.personsPath, async (persons) => {
+    const keep = async (entry: ScratchPerson): Promise<void> => {
+      records.personKeys.add(entry.person.key, entry.person.status === 'inactive');
+      await persons.write(entry);
+    };
+    for await (const entry of readScratch<BasePerson>(basePersons)) {
+      if (!seen.has(entry.person.key)) await keep({ ...entry, line: 0 });
+    }
+    for await (const entry of readScratch<ScratchPerson>(upsertsPath)) await keep(entry);
+  });
   records.counts.persons = records.personKeys.size;
 }
 
@@ -192,15 +192,15 @@ async function applyGroups(
     groups.set(key, { ...group, key, parentKey, ...(schoolKey === undefined ? {} : { schoolKey }) });
   }
 
-  const writer = new ScratchWriter<Group>(records.groupsPath);
-  for (const [key, group] of groups) {
-    // A group the delta did not name, left dangling by a delete, is reported at that delete's line.
-    const line = lines.get(key) ?? lines.get(group.parentKey) ?? 0;
-    const { type, parentKey, schoolKey } = group;
-    records.groups.set(key, { type, parentKey, schoolKey, id: key, line });
-    await writer.write(group);
-  }
-  await writer.close();
+  await writeScratch<Group>(records.groupsPath, async (writer) => {
+    for (const [key, group] of groups) {
+      // A group the delta did not name, left dangling by a delete, is reported at that delete's line.
+      const line = lines.get(key) ?? lines.get(group.parentKey) ?? 0;
+      const { type, parentKey, schoolKey } = group;
+      records.groups.set(key, { type, parentKey, schoolKey, id: key, line });
+      await writer.write(group);
+    }
+  });
   for (const key of withheldKeys) {
     records.groups.set(key, {
       type: withheldGroupType,

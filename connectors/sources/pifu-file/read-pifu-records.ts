@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { membershipRoles, type Group, type Membership } from '../../../src/model/index.js';
 import { allowedSubroles, type DetailedFeedDocument } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { affiliationOf, noteAffiliation } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import {
@@ -15,7 +14,8 @@ import {
   type ScratchPerson,
 } from './file-records.js';
 import type { ProblemLog } from './problem-log.js';
-import { readScratch, ScratchWriter } from './scratch-lines.js';
+import { KeptMemberships } from './roster-persons.js';
+import { readScratch, writeScratch } from './scratch-lines.js';
 
 /**
  * One pass over a file's records: persons, groups and memberships get hub keys and are checked, the
@@ -30,85 +30,84 @@ export async function readPifuRecords(
   const records = newFileRecords(scratchDir);
   const withhold = withheldCounter(records);
 
-  const persons = new ScratchWriter<ScratchPerson>(records.personsPath);
-  for await (const entry of document.persons()) {
-    withhold(entry.withheld);
-    const id = entry.object.key;
-    const key = identities.personKey(id, entry.formerIds);
-    if (records.personKeys.has(key)) {
-      problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
-      continue;
+  await writeScratch<ScratchPerson>(records.personsPath, async (persons) => {
+    for await (const entry of document.persons()) {
+      withhold(entry.withheld);
+      const id = entry.object.key;
+      const key = identities.personKey(id, entry.formerIds);
+      if (!records.personKeys.add(key, entry.object.status === 'inactive')) {
+        problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
+        continue;
+      }
+      if (key !== id) records.rekeyed.persons++;
+      const identifiers = entry.object.identifiers.filter((identifier) => {
+        if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
+        return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
+      });
+      const guardianRefs = entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId));
+      await persons.write({
+        person: { ...entry.object, key, identifiers, guardianKeys: [] },
+        guardianRefs,
+        line: entry.line,
+      });
+      records.counts.persons++;
     }
-    records.personKeys.add(key);
-    if (entry.object.status === 'inactive') records.inactivePersons.add(key);
-    if (key !== id) records.rekeyed.persons++;
-    const identifiers = entry.object.identifiers.filter((identifier) => {
-      if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
-      return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
-    });
-    const guardianRefs = entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId));
-    for (const ref of guardianRefs) records.guardianRefs.add(ref);
-    await persons.write({
-      person: { ...entry.object, key, identifiers, guardianKeys: [] },
-      guardianRefs,
-      line: entry.line,
-    });
-    records.counts.persons++;
-  }
-  await persons.close();
+  });
 
-  const groups = new ScratchWriter<Group>(records.groupsPath);
-  for await (const entry of document.groups()) {
-    withhold(entry.withheld);
-    const group = entry.object;
-    const key = identities.groupKey(group.key, true)!;
-    if (records.groups.has(key)) {
-      problems.add('duplicates', 'group', group.key, entry.line, 'the group is in the file twice');
-      continue;
+  await writeScratch<Group>(records.groupsPath, async (groups) => {
+    for await (const entry of document.groups()) {
+      withhold(entry.withheld);
+      const group = entry.object;
+      const key = identities.groupKey(group.key, true)!;
+      if (records.groups.has(key)) {
+        problems.add('duplicates', 'group', group.key, entry.line, 'the group is in the file twice');
+        continue;
+      }
+      if (key !== group.key) records.rekeyed.groups++;
+      const parentKey = identities.groupKey(group.parentKey, true)!;
+      const schoolKey =
+        group.schoolKey === undefined ? undefined : identities.groupKey(group.schoolKey, true);
+      records.groups.set(key, { type: group.type, parentKey, schoolKey, id: group.key, line: entry.line });
+      if (group.type === withheldGroupType) {
+        records.droppedGroups.add(key);
+        withhold(['special Norwegian tuition']);
+        continue;
+      }
+      await groups.write({ ...group, key, parentKey, ...(schoolKey === undefined ? {} : { schoolKey }) });
     }
-    if (key !== group.key) records.rekeyed.groups++;
-    const parentKey = identities.groupKey(group.parentKey, true)!;
-    const schoolKey = group.schoolKey === undefined ? undefined : identities.groupKey(group.schoolKey, true);
-    records.groups.set(key, { type: group.type, parentKey, schoolKey, id: group.key, line: entry.line });
-    if (group.type === withheldGroupType) {
-      records.droppedGroups.add(key);
-      withhold(['special Norwegian tuition']);
-      continue;
-    }
-    await groups.write({ ...group, key, parentKey, ...(schoolKey === undefined ? {} : { schoolKey }) });
-  }
-  await groups.close();
+  });
   dropDanglingGroups(records, problems);
   records.counts.groups = records.groups.size - records.droppedGroups.size;
 
-  const unsorted = new ScratchWriter<ScratchMembership>(join(scratchDir, 'memberships-unsorted.ndjson'));
+  const unsortedPath = join(scratchDir, 'memberships-unsorted.ndjson');
   let seq = 0;
-  for await (const entry of document.memberships()) {
-    withhold(entry.withheld);
-    const membership = entry.object;
-    const groupKey = identities.groupKey(membership.groupKey, false);
-    const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
-    if (withheldWithGroup(records, group)) continue;
-    const personKey = identities.findPerson(membership.personKey);
-    const what = `membership in group ${membership.groupKey}`;
-    if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
-      problems.add('dangling-references', 'membership', what, entry.line, 'its group is not in the file');
-      continue;
+  await writeScratch<ScratchMembership>(unsortedPath, async (unsorted) => {
+    for await (const entry of document.memberships()) {
+      withhold(entry.withheld);
+      const membership = entry.object;
+      const groupKey = identities.groupKey(membership.groupKey, false);
+      const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
+      if (withheldWithGroup(records, group)) continue;
+      const personKey = identities.findPerson(membership.personKey);
+      const what = `membership in group ${membership.groupKey}`;
+      if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
+        problems.add('dangling-references', 'membership', what, entry.line, 'its group is not in the file');
+        continue;
+      }
+      if (personKey === undefined || !records.personKeys.has(personKey)) {
+        problems.add('dangling-references', 'membership', what, entry.line, 'its person is not in the file');
+        continue;
+      }
+      const kept = keyedMembership(membership, { groupKey, personKey }, problems, { what, line: entry.line });
+      await unsorted.write({
+        membership: kept,
+        ids: [membership.groupKey, membership.personKey],
+        line: entry.line,
+        order: fileOrder(kept, seq++),
+      });
     }
-    if (personKey === undefined || !records.personKeys.has(personKey)) {
-      problems.add('dangling-references', 'membership', what, entry.line, 'its person is not in the file');
-      continue;
-    }
-    const kept = keyedMembership(membership, { groupKey, personKey }, problems, { what, line: entry.line });
-    await unsorted.write({
-      membership: kept,
-      ids: [membership.groupKey, membership.personKey],
-      line: entry.line,
-      order: fileOrder(kept, seq++),
-    });
-  }
-  await unsorted.close();
-  await sortMemberships(records, problems, unsorted.path, scratchDir);
+  });
+  await sortMemberships(records, problems, unsortedPath, scratchDir);
   return records;
 }
 
@@ -172,50 +171,29 @@ async function sortMemberships(
   unsortedPath: string,
   scratchDir: string,
 ): Promise<void> {
-  const sorted = new ScratchWriter<Membership>(records.membershipsPath);
-  let last: string | undefined;
-  for await (const entry of sortExternally(
-    readScratch<ScratchMembership>(unsortedPath),
-    (entry) => entry.order,
-    {
+  const kept = new KeptMemberships(records);
+  try {
+    let last: string | undefined;
+    const sorted = sortExternally(readScratch<ScratchMembership>(unsortedPath), (entry) => entry.order, {
       dir: scratchDir,
-    },
-  )) {
-    const { membership } = entry;
-    const key = canonicalOrder(entry);
-    if (key === last) {
-      const what = 'the member has this role in the group twice';
-      const [groupId, personId] = entry.ids;
-      const id = `membership in group ${groupId}, member ${personId}`;
-      problems.add('duplicates', 'membership', id, entry.line, what);
-      continue;
+    });
+    for await (const entry of sorted) {
+      const key = canonicalOrder(entry);
+      if (key === last) {
+        const what = 'the member has this role in the group twice';
+        const [groupId, personId] = entry.ids;
+        const id = `membership in group ${groupId}, member ${personId}`;
+        problems.add('duplicates', 'membership', id, entry.line, what);
+        continue;
+      }
+      last = key;
+      await kept.keep(entry.membership);
     }
-    last = key;
-    await keepMembership(records, sorted, membership);
+    await kept.close();
+  } finally {
+    await kept.abandon();
   }
-  await sorted.close();
   await rm(unsortedPath, { force: true });
-}
-
-/** A membership into the roster (written in canonical order), counted, its affiliation noted. */
-export async function keepMembership(
-  records: FileRecords,
-  sorted: ScratchWriter<Membership>,
-  membership: Membership,
-): Promise<void> {
-  await sorted.write(membership);
-  records.counts.memberships++;
-  const group = records.groups.get(membership.groupKey)!;
-  const schoolKey = group.type === 'skole' ? membership.groupKey : group.schoolKey;
-  const population = affiliationOf(membership, group.type);
-  // An inactive person's inactive memberships still place them, as the records store keeps an inactive
-  // pupil's enrolment; an active person's inactive membership is a group they left, and places nothing.
-  const places = membership.isActive || records.inactivePersons.has(membership.personKey);
-  if (places && schoolKey !== undefined && population !== undefined) {
-    let facts = records.facts.get(membership.personKey);
-    if (facts === undefined) records.facts.set(membership.personKey, (facts = []));
-    noteAffiliation(facts, population, schoolKey, membership.timeframe, group.type === 'skole');
-  }
 }
 
 /** A group whose parent is not in the file, or is itself left out, is a dangling reference; to a fixed point. */

@@ -28,6 +28,28 @@ export class ScratchWriter<T> {
     await this.#handle?.close();
     this.#handle = undefined;
   }
+
+  /** Closes the file without writing what is left, if it is still open: for `finally` after a failure. */
+  async abandon(): Promise<void> {
+    this.#batch = '';
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Writes a scratch file with `fill`, and closes it whatever happens: a failure leaves no file open. */
+export async function writeScratch<T>(
+  path: string,
+  fill: (writer: ScratchWriter<T>) => Promise<void>,
+): Promise<void> {
+  const writer = new ScratchWriter<T>(path);
+  try {
+    await fill(writer);
+    await writer.close();
+  } finally {
+    await writer.abandon();
+  }
 }
 
 export async function* readScratch<T>(path: string): AsyncGenerator<T> {
