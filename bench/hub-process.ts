@@ -1,3 +1,4 @@
+import { applyHeapSettings } from '../src/config/heap-settings.js';
 import { openDatabase, type HubDatabase } from '../src/db/index.js';
 import { skipUnchangedRun, takeSnapshot } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
@@ -12,6 +13,8 @@ import { startPeakRssSampler } from './peak-rss.js';
  * far, so the bench reports the hub's memory and CPU, not its own (the generator's). Forked by
  * hub-pool.ts; not a product process.
  */
+// As bin/pifu-hub.js does in every process of the hub.
+applyHeapSettings();
 const rss = startPeakRssSampler();
 const cpuS = (): number => {
   const used = process.cpuUsage();
