@@ -3,8 +3,8 @@ import v8 from 'node:v8';
 /**
  * How far V8 lets the old generation grow past what the last full GC kept alive before it collects
  * again, in percent. V8's own choice is dynamic, up to 4× the live size while the process allocates
- * fast, as the hub does writing a feed; 1.5× took the hub's Oslo-scale peak RSS from 418 to 273 MB at no
- * measurable CPU cost (docs/deployment.md#memory).
+ * fast, as the hub does writing a feed; 1.5× takes the hub's Oslo-scale peak RSS from about 470 to 250 MB
+ * for about 10 % more CPU (docs/deployment.md#memory).
  */
 const heapGrowingPercent = 50;
 
