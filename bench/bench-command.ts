@@ -60,7 +60,17 @@ export function registerBenchCommand(program: Command): Command {
       'instead: time the run snapshot alone (each stream read alone, then startRun + takeSnapshot into a spool), one JSON line each, on the database at --database-url itself, kept between runs and loaded with --scale only while its records store is empty',
       false,
     )
-    .option('--workers <n>', 'with --recipients: processes writing and delivering feeds', positiveInteger, 1)
+    .option(
+      '--workers <n>',
+      'with --recipients: hub processes snapshotting, writing and delivering',
+      positiveInteger,
+      1,
+    )
+    .option(
+      '--node-flags <flags>',
+      'with --recipients: node flags for the hub processes, space-separated (e.g. "--heap-growing-percent=30")',
+      (value: string) => value.split(/\s+/).filter((flag) => flag !== ''),
+    )
     .option('--nights <k>', 'with --recipients: nightly full runs before the deltas', positiveInteger, 1)
     .option(
       '--api',
@@ -99,6 +109,7 @@ export function registerBenchCommand(program: Command): Command {
         recipients?: 'all' | string[];
         workers: number;
         nights: number;
+        nodeFlags?: string[];
         snapshotOnly: boolean;
       }) => {
         const emit = (line: Record<string, unknown>) =>

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { migrateRecordsStore } from '../connectors/sources/records-db/index.js';
 import {
   generateMunicipality,
@@ -10,14 +10,14 @@ import {
   type MunicipalityScale,
 } from '../fixtures/generator/index.js';
 import { migrateHub } from '../src/db/index.js';
-import { listPersonDisclosures } from '../src/disclosure/index.js';
 import { HubError } from '../src/errors/index.js';
-import { finishRun, skipUnchangedRun, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
+import { finishRun, startRun, type HubContext } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
+import { disclosureLookup, registerBytes } from './disclosure-figures.js';
 import { openBenchDatabase } from './bench-database.js';
-import { openFeedPool, type FeedPool } from './feed-pool.js';
 import type { FeedFigures } from './feed-step.js';
 import { measureFloor } from './floor.js';
+import { openHubPool, type HubPool } from './hub-pool.js';
 import { startPeakRssSampler } from './peak-rss.js';
 
 export interface ScaleBenchOptions {
@@ -26,8 +26,10 @@ export interface ScaleBenchOptions {
   readonly databaseUrl?: string;
   /** `all`, or recipient ids. */
   readonly recipients: 'all' | readonly string[];
-  /** Processes writing and delivering feeds; 1: this process. */
+  /** Hub processes (forked) taking the snapshots and writing and delivering the feeds. */
   readonly workers: number;
+  /** Node's own flags for the hub processes (e.g. `--max-semi-space-size=16`). */
+  readonly nodeFlags?: readonly string[];
   /** Nightly full runs before the deltas (with --mutate, each night after the first changes that much). */
   readonly nights: number;
   readonly mutate?: number;
@@ -57,13 +59,15 @@ export interface ScaleSummary {
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 const load1 = (): number => round(loadavg()[0] ?? 0, 2);
 
-/** One run of every chosen recipient, as the scheduler's slot or `export` starts it: wall time of all of it. */
+/**
+ * One run of every chosen recipient, as the scheduler's slot or `export` starts it: wall time of all of
+ * it, the hub processes' CPU, and their peak RSS while snapshotting.
+ */
 async function timedRun(
   ctx: HubContext,
-  pool: FeedPool,
+  pool: HubPool,
   recipientIds: readonly string[],
   feedType: 'full' | 'delta',
-  lap: () => number,
 ): Promise<{
   snapshotS: number;
   runS: number;
@@ -72,20 +76,19 @@ async function timedRun(
   snapshotPeakRssMb: number;
 }> {
   const started = performance.now();
-  const cpu = process.cpuUsage();
+  const cpu = pool.cpuS();
+  pool.lap();
   const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
-  // As the run executors do: a run with nothing to send to anyone reads no snapshot and writes nothing.
-  const unchanged = await skipUnchangedRun(ctx, runId);
-  if (!unchanged) await takeSnapshot(ctx, runId);
+  // A run with nothing to send to anyone reads no snapshot and writes nothing.
+  const { unchanged } = await pool.snapshot(runId);
   const snapshotS = (performance.now() - started) / 1000;
-  const snapshotPeakRssMb = lap();
-  const { figures } = unchanged ? { figures: [] } : await pool.run(runId, recipientIds);
+  const snapshotPeakRssMb = pool.lap();
+  const figures = unchanged ? [] : await pool.run(runId, recipientIds);
   await finishRun(ctx, runId);
-  const used = process.cpuUsage(cpu);
   return {
     snapshotS,
     runS: (performance.now() - started) / 1000,
-    cpuS: (used.user + used.system) / 1e6,
+    cpuS: pool.cpuS() - cpu,
     figures,
     snapshotPeakRssMb,
   };
@@ -103,9 +106,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
   const rss = startPeakRssSampler();
   const database = await openBenchDatabase(options.databaseUrl, log);
   const workDir = await mkdtemp(join(tmpdir(), 'pifu-bench-'));
-  let pool: FeedPool | undefined;
+  let pool: HubPool | undefined;
   try {
-    if (database.open.kind !== 'postgres') {
+    if (database.open.kind !== 'postgres' || database.url === undefined) {
       throw new HubError(
         'PIFU_DATABASE_FAILED',
         'bench --recipients: needs PostgreSQL (the floor is a COPY)',
@@ -131,10 +134,11 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
 
     const ctx = benchContext(db, workDir, { pool: pg });
     const recipientIds = options.recipients === 'all' ? [...ctx.recipients.keys()] : [...options.recipients];
-    pool = await openFeedPool(ctx, {
+    pool = await openHubPool({
       workers: options.workers,
       workDir,
-      ...(database.url === undefined ? {} : { databaseUrl: database.url }),
+      databaseUrl: database.url,
+      nodeFlags: options.nodeFlags ?? [],
     });
 
     let first: Awaited<ReturnType<typeof timedRun>> | undefined;
@@ -147,9 +151,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
           seed: options.seed + night,
         });
       }
-      // The change set is the bench's own (not the hub's) work: its peak is kept apart from the run's.
+      // The change set is the bench's own (not the hub's) work: the bench process's peak.
       const mutatePeak = rss.lap();
-      const run = await timedRun(ctx, pool, recipientIds, 'full', rss.lap);
+      const run = await timedRun(ctx, pool, recipientIds, 'full');
       first ??= run;
       bytes = await registerBytes(db as unknown as Kysely<unknown>);
       if (night === 1) bytesAfterFirst = bytes;
@@ -160,12 +164,12 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_s: round(run.snapshotS),
         write_deliver_s: round(run.runS - run.snapshotS),
         full_s: round(run.runS),
-        // This process's CPU (in process: every feed's), telling figures from a busy machine's noise.
+        // The hub processes' CPU, telling figures from a busy machine's noise.
         cpu_s: round(run.cpuS),
         mb_written: round(sumMb(run.figures), 2),
         register_bytes: bytes,
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
-        write_deliver_peak_rss_mb: rss.lap(),
+        write_deliver_peak_rss_mb: pool.lap(),
         ...(night > 1 && options.mutate !== undefined ? { mutate_peak_rss_mb: mutatePeak } : {}),
         recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons }) => ({
           id,
@@ -200,7 +204,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       });
       const mutateS = (performance.now() - started) / 1000;
       const mutatePeak = rss.lap();
-      const run = await timedRun(ctx, pool, recipientIds, 'delta', rss.lap);
+      const run = await timedRun(ctx, pool, recipientIds, 'delta');
       deltaS = round(run.runS);
       emit({
         phase: 'delta',
@@ -210,7 +214,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         delta_s: deltaS,
         cpu_s: round(run.cpuS),
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
-        write_deliver_peak_rss_mb: rss.lap(),
+        write_deliver_peak_rss_mb: pool.lap(),
         mutate_peak_rss_mb: mutatePeak,
         recipients: run.figures.map(({ id, status, added, changed, deleted, mb, feed_s, deliver_s }) => ({
           id,
@@ -224,14 +228,14 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         })),
       });
     }
-    const noop = await timedRun(ctx, pool, recipientIds, 'delta', rss.lap);
+    const noop = await timedRun(ctx, pool, recipientIds, 'delta');
     const written = noop.figures.filter((figure) => figure.written).map((figure) => figure.id);
     emit({
       phase: 'noop_delta',
       noop_delta_s: round(noop.runS),
       cpu_s: round(noop.cpuS),
       snapshot_s: round(noop.snapshotS),
-      peak_rss_mb: rss.lap(),
+      peak_rss_mb: Math.max(noop.snapshotPeakRssMb, pool.lap()),
       files_written: written.length,
       written,
     });
@@ -250,9 +254,18 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       lookup_ms: lookup.slowestMs,
     });
 
-    const workerPeak = await pool.close();
+    const hubPeaks = await pool.close();
     pool = undefined;
-    const peakRssMb = Math.max(rss.stop(), workerPeak);
+    // The hub's peak is the summary's; the bench process's (the generator, the floor) is reported apart.
+    const peakRssMb = Math.max(...hubPeaks);
+    emit({
+      phase: 'processes',
+      node_flags: options.nodeFlags ?? [],
+      processes: [
+        { role: 'bench', peak_rss_mb: round(rss.stop(), 1) },
+        ...hubPeaks.map((peak, index) => ({ role: 'hub', worker: index + 1, peak_rss_mb: peak })),
+      ],
+    });
     const summary: ScaleSummary = {
       phase: 'summary',
       scale: options.scale,
@@ -272,7 +285,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
     options.emit({ ...summary });
     return summary;
   } finally {
-    await pool?.close().catch(() => 0);
+    await pool?.close().catch(() => []);
     await database.dispose().catch((error: unknown) => log(`bench: cleanup failed: ${String(error)}`));
     await rm(workDir, { recursive: true, force: true });
   }
@@ -280,27 +293,3 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
 
 const sumMb = (figures: readonly FeedFigures[]): number =>
   figures.reduce((sum, figure) => sum + figure.mb, 0);
-
-/** On-disk size of the disclosure register: every `hub.disclosure*` table with its indexes and TOAST. */
-async function registerBytes(db: Kysely<unknown>): Promise<number> {
-  const { rows } = await sql<{ bytes: number }>`
-    select coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint as bytes
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = 'hub' and c.relkind = 'r' and c.relname like 'disclosure%'`.execute(db);
-  return Number(rows[0]?.bytes ?? 0);
-}
-
-/** `disclosures --person` for five persons spread over the register: the slowest, in ms. */
-async function disclosureLookup(ctx: HubContext): Promise<{ rows: number; slowestMs: number }> {
-  const { rows } = await sql<{ rows: string }>`select count(*) as rows from hub.disclosure`.execute(ctx.db);
-  const persons = await sql<{ person_key: string }>`
-    select distinct person_key from hub.disclosure
-    where person_key >= md5(random()::text) order by person_key limit 5`.execute(ctx.db);
-  let slowestMs = 0;
-  for (const { person_key: personKey } of persons.rows) {
-    const started = performance.now();
-    await listPersonDisclosures(ctx.db, personKey);
-    slowestMs = Math.max(slowestMs, performance.now() - started);
-  }
-  return { rows: Number(rows[0]?.rows ?? 0), slowestMs: round(slowestMs, 1) };
-}

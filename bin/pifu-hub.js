@@ -7,5 +7,10 @@ if (!existsSync(entry)) {
   console.error('error: pifu-hub is not built; run `npm run build` (npm ci does it for you)');
   process.exit(1);
 }
+// Before the CLI loads, so every process of the hub runs with them (docs/deployment.md#memory).
+const { applyHeapSettings } = await import(
+  new URL('../dist/src/config/heap-settings.js', import.meta.url).href
+);
+applyHeapSettings();
 const { main } = await import(entry.href);
 await main(process.argv);

@@ -1,0 +1,125 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { HubError } from '../src/errors/index.js';
+import type { FeedFigures } from './feed-step.js';
+
+export type ToHub =
+  | { type: 'snapshot'; runId: string }
+  | { type: 'feed'; runId: string; recipientId: string }
+  | { type: 'exit' };
+/** `lapRssMb`: the hub process's peak RSS since its previous answer; `cpuS`: its CPU so far. */
+export type FromHub =
+  | { type: 'ready'; lapRssMb: number; cpuS: number }
+  | { type: 'snapshotted'; unchanged: boolean; lapRssMb: number; cpuS: number }
+  | { type: 'done'; figures: FeedFigures; lapRssMb: number; cpuS: number }
+  | { type: 'failed'; step: string; message: string }
+  | { type: 'exited'; peakRssMb: number; cpuS: number };
+
+export interface HubPool {
+  /** Takes the run's snapshot in a hub process (unless nothing changed for anyone): whether skipped. */
+  snapshot(runId: string): Promise<{ unchanged: boolean }>;
+  /** Every recipient's feed and delivery of the run, spread over the hub processes. */
+  run(runId: string, recipientIds: readonly string[]): Promise<FeedFigures[]>;
+  /** The hub processes' highest peak RSS (MB) since the previous lap (or the start). */
+  lap(): number;
+  /** CPU seconds all hub processes have used so far. */
+  cpuS(): number;
+  /** Ends the hub processes: each one's peak RSS over its life (MB), in order. */
+  close(): Promise<number[]>;
+}
+
+/**
+ * `workers` forked hub processes (at least one) on the same PostgreSQL database and spool directory,
+ * started with `nodeFlags` as node's own flags: the first takes each run's snapshot, then each takes
+ * the next recipient's feed when it is free, biggest feeds first (by the last run's sizes), as queue
+ * workers would. The hub's work never runs in the bench process, so the hub's memory is measured apart
+ * from the generator's and the bench's.
+ */
+export async function openHubPool(options: {
+  workers: number;
+  databaseUrl: string;
+  workDir: string;
+  nodeFlags: readonly string[];
+}): Promise<HubPool> {
+  const lastMb = new Map<string, number>();
+  const ordered = (ids: readonly string[]) =>
+    [...ids].sort((a, b) => (lastMb.get(b) ?? 0) - (lastMb.get(a) ?? 0));
+  let lapMb = 0;
+  const cpu = new Map<ChildProcess, number>();
+  const heard = (child: ChildProcess, answer: FromHub): FromHub => {
+    if ('lapRssMb' in answer) lapMb = Math.max(lapMb, answer.lapRssMb);
+    if ('cpuS' in answer) cpu.set(child, answer.cpuS);
+    return answer;
+  };
+  const script = fileURLToPath(new URL('./hub-process.js', import.meta.url));
+  const children = Array.from({ length: Math.max(1, options.workers) }, () =>
+    fork(script, [options.databaseUrl, options.workDir], {
+      execArgv: [...process.execArgv, ...options.nodeFlags],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const ask = async (child: ChildProcess, message: ToHub, type: FromHub['type']) => {
+    const answer = next(child, type);
+    child.send(message);
+    return heard(child, await answer);
+  };
+  await Promise.all(children.map(async (child) => heard(child, await next(child, 'ready'))));
+  const [first] = children as [ChildProcess];
+  return {
+    snapshot: async (runId) => {
+      const answer = await ask(first, { type: 'snapshot', runId }, 'snapshotted');
+      return { unchanged: answer.type === 'snapshotted' && answer.unchanged };
+    },
+    run: async (runId, recipientIds) => {
+      const queue = ordered(recipientIds);
+      const figures: FeedFigures[] = [];
+      await Promise.all(
+        children.map(async (child) => {
+          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+            const answer = await ask(child, { type: 'feed', runId, recipientId: id }, 'done');
+            if (answer.type === 'done') figures.push(answer.figures);
+          }
+        }),
+      );
+      for (const figure of figures) if (figure.mb > 0) lastMb.set(figure.id, figure.mb);
+      return figures.sort((a, b) => a.id.localeCompare(b.id));
+    },
+    lap: () => {
+      const peak = lapMb;
+      lapMb = 0;
+      return peak;
+    },
+    cpuS: () => [...cpu.values()].reduce((sum, seconds) => sum + seconds, 0),
+    close: () =>
+      Promise.all(
+        children.map(async (child) => {
+          if (child.exitCode !== null || !child.connected) return 0;
+          const answer = await ask(child, { type: 'exit' }, 'exited');
+          return answer.type === 'exited' ? Number(answer.peakRssMb.toFixed(1)) : 0;
+        }),
+      ),
+  };
+}
+
+/** The hub process's next message of `type`; a failure or an early exit rejects. */
+function next(child: ChildProcess, type: FromHub['type']): Promise<FromHub> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: FromHub) => {
+      if (message.type !== type && message.type !== 'failed') return;
+      cleanup();
+      if (message.type === 'failed') {
+        reject(new HubError('PIFU_INTERNAL', `bench hub process: ${message.step}: ${message.message}`));
+      } else resolve(message);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new HubError('PIFU_INTERNAL', `bench hub process exited ${code} while waiting for ${type}`));
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
