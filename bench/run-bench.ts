@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { migrateRecordsStore } from '../connectors/sources/records-db/index.js';
 import {
   generateMunicipality,
@@ -12,7 +12,6 @@ import {
   type RecordsStoreConnection,
 } from '../fixtures/generator/index.js';
 import { migrateHub, type HubDatabase, type OpenDatabase } from '../src/db/index.js';
-import { listPersonDisclosures } from '../src/disclosure/index.js';
 import { writeRecipientFeed } from '../src/feed/index.js';
 import { runIds, startRun, takeSnapshot, type HubContext } from '../src/run/index.js';
 import { deliverTransfer } from '../src/transfer/index.js';
@@ -20,6 +19,7 @@ import { benchContext } from './bench-context.js';
 import { openBenchDatabase } from './bench-database.js';
 import { startPeakRssSampler } from './peak-rss.js';
 import { benchWriter } from './pifu-writer-bench.js';
+import { disclosureLookup } from './disclosure-figures.js';
 
 export interface BenchOptions {
   readonly scale: MunicipalityScale;
@@ -215,7 +215,7 @@ async function loadAndExport(
   }
   const deltaFigures =
     options.mutate === undefined ? undefined : await mutateAndDelta(ctx, options, open, log);
-  const disclosures = await timeDisclosureQueries(ctx);
+  const disclosures = await disclosureLookup(ctx);
   log(
     `bench: ${disclosures.rows} disclosure rows; one person's history in ${disclosures.slowestMs.toFixed(1)} ms`,
   );
@@ -274,21 +274,4 @@ async function mutateAndDelta(
     },
     deltas,
   };
-}
-
-/** The Art. 15 query for five persons spread over the register; the slowest counts. */
-async function timeDisclosureQueries(ctx: HubContext): Promise<{ rows: number; slowestMs: number }> {
-  const { rows } = await sql<{ rows: string }>`select count(*) as rows from hub.disclosure`.execute(ctx.db);
-  const total = Number(rows[0]?.rows ?? 0);
-  // Five persons from a random point of the index, so the figure is not one warm person's.
-  const persons = await sql<{ person_key: string }>`
-    select distinct person_key from hub.disclosure
-    where person_key >= md5(random()::text) order by person_key limit 5`.execute(ctx.db);
-  let slowestMs = 0;
-  for (const { person_key: personKey } of persons.rows) {
-    const started = performance.now();
-    await listPersonDisclosures(ctx.db, personKey);
-    slowestMs = Math.max(slowestMs, performance.now() - started);
-  }
-  return { rows: total, slowestMs };
 }

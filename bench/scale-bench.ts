@@ -251,7 +251,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       rows: lookup.rows,
       register_bytes: bytes,
       bytes_per_night: Math.round(bytesPerNight),
-      lookup_ms: lookup.slowestMs,
+      lookup_ms: round(lookup.slowestMs, 1),
     });
 
     const hubPeaks = await pool.close();
@@ -278,7 +278,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       floor_s: floor.floor_s,
       ratio_to_floor: round(first.runS / floor.floor_s, 2),
       peak_rss_mb: round(peakRssMb, 1),
-      disclosure_lookup_ms: lookup.slowestMs,
+      disclosure_lookup_ms: round(lookup.slowestMs, 1),
       disclosure_rows: lookup.rows,
       disclosure_bytes_per_night: Math.round(bytesPerNight),
     };
