@@ -74,6 +74,8 @@ async function timedRun(
   cpuS: number;
   figures: FeedFigures[];
   snapshotPeakRssMb: number;
+  /** Whether the run read the source (false: nothing to send to anyone, so no snapshot). */
+  snapshotRead: boolean;
 }> {
   const started = performance.now();
   const cpu = pool.cpuS();
@@ -91,6 +93,7 @@ async function timedRun(
     cpuS: pool.cpuS() - cpu,
     figures,
     snapshotPeakRssMb,
+    snapshotRead: !unchanged,
   };
 }
 
@@ -235,6 +238,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       noop_delta_s: round(noop.runS),
       cpu_s: round(noop.cpuS),
       snapshot_s: round(noop.snapshotS),
+      snapshot_read: noop.snapshotRead,
       peak_rss_mb: Math.max(noop.snapshotPeakRssMb, pool.lap()),
       files_written: written.length,
       written,

@@ -4,9 +4,10 @@ import type { HubContext } from '../run/hub-context.js';
 import type { ResyncRequest, Run } from '../run/run.js';
 import { HubError } from '../errors/index.js';
 import { recordFeedEmpty, type Feed } from './feed-repository.js';
-import { restrictionsChangedSince } from '../privacy/index.js';
 import type { Profile } from '../profiles/index.js';
 import { osloDate } from '../schedule/index.js';
+import { sameDeltaOnHold } from './held-delta.js';
+import { viewInputsChangedSince } from './view-changed-since.js';
 import { contentHash, findRecipientState, identityChanged, type ResendScope } from '../state/index.js';
 
 export type FeedPlan =
@@ -26,10 +27,11 @@ export type FeedPlan =
   | {
       readonly mode: 'skip';
       /**
-       * `unchanged`: nothing the view depends on changed since the last delivery; `frozen`: inside a
-       * freeze window; `deferred`: behind a pull recipient's unacknowledged feed.
+       * `unchanged`: nothing the view depends on changed since the last delivery; `held`: nothing it
+       * depends on changed since the delta now on hold was computed, so that delta is this one;
+       * `frozen`: inside a freeze window; `deferred`: behind a pull recipient's unacknowledged feed.
        */
-      readonly cause: 'unchanged' | 'frozen' | 'deferred';
+      readonly cause: 'unchanged' | 'held' | 'frozen' | 'deferred';
       readonly reason: string;
       /** The earlier transfer a pull recipient has yet to acknowledge; this feed is deferred behind it. */
       readonly deferredBehind?: string;
@@ -47,9 +49,11 @@ export function profileHash(recipient: RecipientConfig): string {
  * skipped inside a freeze window (the next one after catches up, because deltas reconcile) and when
  * nothing its view depends on changed since the state was last computed — the source's snapshot, the
  * scope date (ages, end dates, date windows), the profile, the forgotten and restricted persons — so a
- * quiet recipient costs nothing. Correctness never rests on that shortcut: any change of those computes
- * the full merge. While a pull recipient has not acknowledged a feed it was offered, nothing new is
- * written for it: the feed is deferred, and caught up after the acknowledgement (docs/transports.md).
+ * quiet recipient costs nothing. So is a delta that would be the one already on hold, waiting for an
+ * operator (sameDeltaOnHold): written again it would only be held again. Correctness never rests on
+ * those shortcuts: any change of those inputs computes the full merge. While a pull recipient has not
+ * acknowledged a feed it was offered, nothing new is written for it: the feed is deferred, and caught up
+ * after the acknowledgement (docs/transports.md).
  *
  * The plan needs the snapshot's properties only (its groups just to find a resync's school), so it can
  * be made before a snapshot is taken, on what the source says its snapshot would be as of: that is how a
@@ -122,15 +126,30 @@ export async function planFeed(
     state.snapshotAt?.getTime() === snapshotAt &&
     state.scopeDate === input.scopeDate &&
     state.profileHash === profileHash(recipient) &&
-    !(await sourceChangedSince(ctx, state.sourceMarker)) &&
-    !(await forgottenSince(ctx, since)) &&
-    !(await restrictionsChangedSince(ctx.db, recipient.id, since))
+    !(await viewInputsChangedSince(ctx, recipient.id, { marker: state.sourceMarker, since }))
   ) {
     return {
       mode: 'skip',
       cause: 'unchanged',
       reason: 'no change in the source, the day or the profile since the last delivery',
     };
+  }
+  if (resend === undefined) {
+    const hold = await sameDeltaOnHold(ctx, {
+      recipient,
+      state,
+      properties: input.properties,
+      scopeDate: input.scopeDate,
+      profileHash: profileHash(recipient),
+      fingerprint: input.fingerprint,
+    });
+    if (hold !== undefined) {
+      return {
+        mode: 'skip',
+        cause: 'held',
+        reason: `no change since the delta on hold as ${hold} was computed; it waits for an operator's decision`,
+      };
+    }
   }
   return {
     mode: 'delta',
@@ -201,28 +220,6 @@ async function resendScope(
     ...(schoolKey === undefined ? {} : { schoolKey }),
     ...(request.person === undefined ? {} : { personKey: request.person }),
   };
-}
-
-/** Whether someone was forgotten (R3) since the recipient last received something: their view changed. */
-/**
- * Whether the source changed after the snapshot the recipient's state reflects, as the source itself
- * tells (its marker): a change that committed late, with an earlier time than the latest one that
- * snapshot saw, leaves `snapshotAt` as it was. Without a marker or a source that can tell, the snapshot
- * time alone decides, as it always did.
- */
-async function sourceChangedSince(ctx: HubContext, marker: string | null): Promise<boolean> {
-  if (marker === null || ctx.source.changedSince === undefined) return false;
-  return ctx.source.changedSince(marker);
-}
-
-async function forgottenSince(ctx: HubContext, since: Date): Promise<boolean> {
-  const row = await ctx.db
-    .selectFrom('hub.forgotten_person')
-    .select('person_key')
-    .where('forgotten_at', '>=', since)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /**

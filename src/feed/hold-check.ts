@@ -20,22 +20,8 @@ export async function holdIfOverThreshold(
   },
 ): Promise<string | undefined> {
   const { feed, recipient, counts, heldObjects } = input;
-  if (heldObjects === 0) return undefined;
-  const { maxDeletePercent, maxChangePercent } = recipient.feed.safety;
-  const percent = (count: number): string => ((100 * count) / heldObjects).toFixed(1);
-  const reasons: string[] = [];
-  if (counts.deleted > (heldObjects * maxDeletePercent) / 100) {
-    reasons.push(
-      `${counts.deleted} deletes are ${percent(counts.deleted)}% of ${heldObjects} held objects (limit ${maxDeletePercent}%)`,
-    );
-  }
-  if (counts.changed > (heldObjects * maxChangePercent) / 100) {
-    reasons.push(
-      `${counts.changed} changes are ${percent(counts.changed)}% of ${heldObjects} held objects (limit ${maxChangePercent}%)`,
-    );
-  }
-  if (reasons.length === 0) return undefined;
-  const reason = reasons.join('; ');
+  const reason = overThreshold(recipient, counts, heldObjects);
+  if (reason === undefined) return undefined;
   const at = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
     const transfer = await trx
@@ -76,4 +62,30 @@ export async function holdIfOverThreshold(
   });
   ctx.logger.warn({ runId: feed.runId, recipientId: recipient.id, reason }, 'delta put on hold');
   return reason;
+}
+
+/**
+ * Why a feed with these counts goes over the recipient's safety thresholds against `heldObjects` held
+ * ones (deletes, changes), or undefined when it does not (nothing held: a first full, never held).
+ */
+export function overThreshold(
+  recipient: RecipientConfig,
+  counts: Pick<DeltaCounts, 'deleted' | 'changed'>,
+  heldObjects: number,
+): string | undefined {
+  if (heldObjects === 0) return undefined;
+  const { maxDeletePercent, maxChangePercent } = recipient.feed.safety;
+  const percent = (count: number): string => ((100 * count) / heldObjects).toFixed(1);
+  const reasons: string[] = [];
+  if (counts.deleted > (heldObjects * maxDeletePercent) / 100) {
+    reasons.push(
+      `${counts.deleted} deletes are ${percent(counts.deleted)}% of ${heldObjects} held objects (limit ${maxDeletePercent}%)`,
+    );
+  }
+  if (counts.changed > (heldObjects * maxChangePercent) / 100) {
+    reasons.push(
+      `${counts.changed} changes are ${percent(counts.changed)}% of ${heldObjects} held objects (limit ${maxChangePercent}%)`,
+    );
+  }
+  return reasons.length === 0 ? undefined : reasons.join('; ');
 }

@@ -17,7 +17,8 @@ type Skip = Extract<FeedPlan, { mode: 'skip' }>;
  * source is asked what its snapshot would be as of (`peekSnapshot`), and every recipient's feed is
  * planned on that with the feed step's own plan (planFeed), the scope date decided as takeSnapshot
  * decides it. When every plan is the quiet skip (the same source snapshot, scope date and profile as
- * the recipient's last delivery, nobody forgotten or restricted since, no freeze), each recipient is
+ * the recipient's last delivery, nobody forgotten or restricted since, no freeze) or the delta already
+ * on hold for an operator (nothing changed since it was computed either), each recipient is
  * recorded skipped exactly as the feed step records it, and the run needs no snapshot, no spool and no
  * file: the caller finishes it. Anything else, or anything uncertain, says no and the run takes its
  * snapshot as before: a needless snapshot is only slow, a missed change would be a defect. So a source
@@ -62,7 +63,7 @@ export async function skipUnchangedRun(ctx: HubContext, runId: string): Promise<
     if ((await earlierPendingTransfers(ctx.db, transfer.id)).length > 0) return false;
     const fingerprint = (await feedPseudonymKey(ctx.db, recipient))?.fingerprint;
     const plan = await planFeed(ctx, { feed, recipient, run, properties, scopeDate, fingerprint });
-    if (plan.mode !== 'skip' || plan.cause !== 'unchanged') return false;
+    if (plan.mode !== 'skip' || (plan.cause !== 'unchanged' && plan.cause !== 'held')) return false;
     skips.push({ feed, plan });
   }
   for (const { feed, plan } of skips) await recordSkippedFeed(ctx, feed, plan);

@@ -5,6 +5,7 @@ export {
   findRecipientState,
   lockRecipientState,
   readHeldObjects,
+  type RecipientState,
 } from './delivered-state-repository.js';
 export { feedStreams, type DeltaCounts, type FeedStreams, type ResendScope } from './recipient-delta.js';
 export {

@@ -38,6 +38,23 @@ export async function findHold(db: Kysely<HubDatabase>, transferId: string): Pro
   return row === undefined ? undefined : toHold(row);
 }
 
+/** The recipient's undecided hold, if any (a newer hold supersedes an older one: at most one). */
+export async function findUndecidedHold(
+  db: Kysely<HubDatabase>,
+  recipientId: string,
+): Promise<Hold | undefined> {
+  const row = await db
+    .selectFrom('hub.hold')
+    .selectAll()
+    .where('recipient_id', '=', recipientId)
+    .where('decision', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('transfer_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toHold(row);
+}
+
 function toHold(row: Selectable<HoldTable>): Hold {
   return {
     transferId: row.transfer_id,
