@@ -2,10 +2,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
 
-const bin = join(repository, 'bin', 'pifu-hub.js');
+/** Both binaries, each with arguments that make it exit at once with 0. */
+const binaries = [
+  { name: 'pifu-hub', args: ['--version'] },
+  { name: 'pifu-hub-dev', args: ['--help'] },
+] as const;
 
 /**
- * Run as the CLI exits (so after bin/pifu-hub.js has set the process up): about 30 MB kept alive, a full
+ * Run as the CLI exits (so after the binary has set the process up): about 30 MB kept alive, a full
  * GC, then about 45 MB more kept alive. V8 prints every GC (--trace-gc), so the heap's size at the next
  * full GC, over the size the forced one left, is the growing factor V8 actually applied.
  */
@@ -21,7 +25,10 @@ process.on('exit', () => {
 });`)}`;
 
 /** The heap's size at the first full GC after the forced one, over what the forced one left. */
-async function growthBeforeNextFullGc(nodeFlags: readonly string[]): Promise<number> {
+async function growthBeforeNextFullGc(
+  binary: (typeof binaries)[number],
+  nodeFlags: readonly string[],
+): Promise<number> {
   const args = [
     '--expose-gc',
     '--trace-gc',
@@ -30,8 +37,8 @@ async function growthBeforeNextFullGc(nodeFlags: readonly string[]): Promise<num
     ...nodeFlags,
     '--import',
     growAfterForcedGc,
-    bin,
-    '--version',
+    join(repository, 'bin', `${binary.name}.js`),
+    ...binary.args,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -50,17 +57,17 @@ async function growthBeforeNextFullGc(nodeFlags: readonly string[]): Promise<num
   return next === undefined ? Infinity : Number(next[1]) / Number(fullGcs[forced]![2]);
 }
 
-describe('heap settings of the hub processes', () => {
+describe.each(binaries)('heap settings of the $name processes', (binary) => {
   beforeAll(() => ensureBuilt(), 120_000);
 
   it('collect again when the heap has grown by half of what the last full GC kept', async () => {
     // V8 alone lets it grow to 3–4 times (a full GC past 75 MB, which this never reaches).
-    const growth = await growthBeforeNextFullGc([]);
+    const growth = await growthBeforeNextFullGc(binary, []);
     expect(growth).toBeGreaterThan(1.3);
     expect(growth).toBeLessThan(1.9);
   }, 60_000);
 
   it("leave node's own --heap-growing-percent alone (0: V8's own choice)", async () => {
-    expect(await growthBeforeNextFullGc(['--heap-growing-percent=0'])).toBeGreaterThan(2.2);
+    expect(await growthBeforeNextFullGc(binary, ['--heap-growing-percent=0'])).toBeGreaterThan(2.2);
   }, 60_000);
 });
