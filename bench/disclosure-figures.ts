@@ -11,6 +11,44 @@ export async function registerBytes(db: Kysely<unknown>): Promise<number> {
   return Number(rows[0]?.bytes ?? 0);
 }
 
+/** One table of the register: its exact row count, and its bytes apart from its indexes' (each by name). */
+export interface RegisterTable {
+  readonly table: string;
+  readonly rows: number;
+  readonly table_bytes: number;
+  readonly index_bytes: Record<string, number>;
+}
+
+/**
+ * Each `hub.disclosure*` table's exact rows and bytes: whether a bigger register holds more rows (the
+ * same person disclosed twice) or the same rows in more pages (heap or index), and in which index.
+ */
+export async function registerTables(db: Kysely<unknown>): Promise<RegisterTable[]> {
+  const { rows: relations } = await sql<{ table: string; table_bytes: string }>`
+    select c.relname as table, pg_table_size(c.oid) as table_bytes
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'hub' and c.relkind = 'r' and c.relname like 'disclosure%' order by c.relname`.execute(
+    db,
+  );
+  const tables: RegisterTable[] = [];
+  for (const { table, table_bytes } of relations) {
+    const { rows: count } = await sql<{
+      n: string;
+    }>`select count(*) as n from ${sql.table(`hub.${table}`)}`.execute(db);
+    const { rows: indexes } = await sql<{ name: string; bytes: string }>`
+      select i.relname as name, pg_relation_size(i.oid) as bytes
+      from pg_index x join pg_class i on i.oid = x.indexrelid
+      where x.indrelid = ${`hub.${table}`}::regclass order by i.relname`.execute(db);
+    tables.push({
+      table,
+      rows: Number(count[0]?.n ?? 0),
+      table_bytes: Number(table_bytes),
+      index_bytes: Object.fromEntries(indexes.map(({ name, bytes }) => [name, Number(bytes)])),
+    });
+  }
+  return tables;
+}
+
 /** `disclosures --person` for five persons from a random point of the index (so the figure is not one
  * warm person's): the slowest, in ms, unrounded. */
 export async function disclosureLookup(ctx: HubContext): Promise<{ rows: number; slowestMs: number }> {

@@ -13,7 +13,7 @@ import { migrateHub } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
 import { finishRun, startRun, type HubContext } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
-import { disclosureLookup, registerBytes } from './disclosure-figures.js';
+import { disclosureLookup, registerBytes, registerTables } from './disclosure-figures.js';
 import { openBenchDatabase } from './bench-database.js';
 import type { FeedFigures } from './feed-step.js';
 import { measureFloor } from './floor.js';
@@ -256,6 +256,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       register_bytes: bytes,
       bytes_per_night: Math.round(bytesPerNight),
       lookup_ms: round(lookup.slowestMs, 1),
+      tables: await registerTables(db as unknown as Kysely<unknown>),
     });
 
     const hubPeaks = await pool.close();
