@@ -13,7 +13,7 @@ import { startPeakRssSampler } from './peak-rss.js';
  * far, so the bench reports the hub's memory and CPU, not its own (the generator's). Forked by
  * hub-pool.ts; not a product process.
  */
-// As bin/pifu-hub.js does in every process of the hub.
+// As bin/launch.js does in every process of the hub.
 applyHeapSettings();
 const rss = startPeakRssSampler();
 const cpuS = (): number => {

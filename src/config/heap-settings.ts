@@ -9,8 +9,8 @@ import v8 from 'node:v8';
 const heapGrowingPercent = 50;
 
 /**
- * Applies the hub's V8 heap settings to this process; bin/pifu-hub.js calls it before the CLI loads, so
- * they hold from the first full GC on. A `--heap-growing-percent` given on node's own command line wins
+ * Applies the hub's V8 heap settings to this process; bin/launch.js calls it before either binary's CLI
+ * loads (pifu-hub, pifu-hub-dev), so they hold from the first full GC on. A `--heap-growing-percent` given on node's own command line wins
  * (0 is V8's own choice); node refuses the flag in NODE_OPTIONS.
  */
 export function applyHeapSettings(execArgv: readonly string[] = process.execArgv): void {
