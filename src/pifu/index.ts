@@ -1,6 +1,6 @@
 export { renderFeed } from './render-feed.js';
 export type { FeedEntry, FeedInput } from './feed-input.js';
-export { readFeed, readFeedDetailed, type DetailedFeedDocument } from './read-feed.js';
+export { readFeed, readFeedDetailed, type DetailedFeedDocument, type ReadEntry } from './read-feed.js';
 export { InputGuard } from './input-guard.js';
 export { defaultInputLimits, InputRefusal, type InputLimits } from './input-limits.js';
 export { openGuardedFile } from './guarded-input.js';

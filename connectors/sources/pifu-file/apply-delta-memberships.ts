@@ -2,18 +2,22 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys, type ChangeKind, type Membership } from '../../../src/model/index.js';
 import type { DetailedFeedDocument } from '../../../src/pifu/index.js';
-import { sortExternally } from '../../../src/spool/index.js';
 import type { FileIdentities } from './file-identities.js';
 import type { ProblemLog } from './problem-log.js';
-import { withheldWithGroup, type FileRecords } from './file-records.js';
+import type { FileRecords } from './file-records.js';
 import {
   canonicalOrder,
+  duplicateRole,
   fileOrder,
   keyedMembership,
+  lookUpMembership,
   membershipOrder,
+  resolvedKeys,
+  sortedAsRead,
+  type MembershipKeys,
   type ScratchMembership,
 } from './read-pifu-records.js';
-import { KeptMemberships } from './roster-persons.js';
+import { keepMemberships, type KeptMemberships } from './roster-persons.js';
 import { readScratch, writeScratch } from './scratch-lines.js';
 
 interface DeltaMembership extends ScratchMembership {
@@ -45,53 +49,17 @@ export async function applyDeltaMemberships(
   await writeScratch<DeltaMembership>(unsortedPath, async (unsorted) => {
     for await (const entry of document.memberships()) {
       options.withhold(entry.withheld);
-      const membership = entry.object;
-      const groupKey = identities.groupKey(membership.groupKey, false);
-      const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
-      if (withheldWithGroup(records, group)) continue;
-      const personKey = identities.findPerson(membership.personKey);
-      const what = `membership in group ${membership.groupKey}`;
+      const found = lookUpMembership(entry, identities, records);
+      if (found === undefined) continue;
+      const { membership, groupKey, personKey } = found;
       const change = entry.change ?? 'add';
-      if (change === 'delete') {
-        if (groupKey === undefined || personKey === undefined) {
-          problems.add(
-            'unknown-objects',
-            'membership',
-            what,
-            entry.line,
-            'recstatus 3 removes a role the roster does not hold',
-          );
-          continue;
-        }
-      } else {
-        if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
-          problems.add(
-            'dangling-references',
-            'membership',
-            what,
-            entry.line,
-            'its group is not in the roster',
-          );
-          continue;
-        }
-        if (personKey === undefined || !records.personKeys.has(personKey)) {
-          problems.add(
-            'dangling-references',
-            'membership',
-            what,
-            entry.line,
-            'its person is not in the roster',
-          );
-          continue;
-        }
-      }
-      const kept = keyedMembership(
-        membership,
-        { groupKey, personKey },
-        problems,
-        { what, line: entry.line },
-        change !== 'delete',
-      );
+      let keys: MembershipKeys | undefined;
+      if (change !== 'delete') keys = resolvedKeys(found, records, problems, 'roster');
+      else if (groupKey === undefined || personKey === undefined) {
+        problems.notInRoster('membership', found.what, entry.line, 'delete');
+      } else keys = { groupKey, personKey };
+      if (keys === undefined) continue;
+      const kept = keyedMembership(membership, keys, problems, found, change !== 'delete');
       await unsorted.write({
         membership: kept,
         change,
@@ -102,13 +70,9 @@ export async function applyDeltaMemberships(
     }
   });
 
-  const kept = new KeptMemberships(records);
-  try {
-    await mergeMemberships(records, problems, scratchDir, baseMemberships, unsortedPath, kept, changes);
-    await kept.close();
-  } finally {
-    await kept.abandon();
-  }
+  await keepMemberships(records, (kept) =>
+    mergeMemberships(records, problems, scratchDir, baseMemberships, unsortedPath, kept, changes),
+  );
   await rm(unsortedPath, { force: true });
 }
 
@@ -127,9 +91,7 @@ async function mergeMemberships(
     records.groups.has(membership.groupKey) &&
     !records.droppedGroups.has(membership.groupKey);
   const base = readScratch<Membership>(baseMemberships)[Symbol.asyncIterator]();
-  const delta = sortExternally(readScratch<DeltaMembership>(unsortedPath), (entry) => entry.order, {
-    dir: scratchDir,
-  })[Symbol.asyncIterator]();
+  const delta = sortedAsRead<DeltaMembership>(unsortedPath, scratchDir)[Symbol.asyncIterator]();
   try {
     let b = await base.next();
     let d = await delta.next();
@@ -145,15 +107,7 @@ async function mergeMemberships(
       const entry = d.value!;
       d = await delta.next();
       if (deltaKey === lastDelta) {
-        const [groupId, personId] = entry.ids;
-        const id = `membership in group ${groupId}, member ${personId}`;
-        problems.add(
-          'duplicates',
-          'membership',
-          id,
-          entry.line,
-          'the member has this role in the group twice',
-        );
+        duplicateRole(problems, entry);
         continue;
       }
       lastDelta = deltaKey;
@@ -162,19 +116,11 @@ async function mergeMemberships(
       const what = `membership in group ${entry.ids[0]}`;
       if (entry.change === 'delete') {
         if (inBase) changes.deleted++;
-        else
-          problems.add(
-            'unknown-objects',
-            'membership',
-            what,
-            entry.line,
-            'recstatus 3 removes a role the roster does not hold',
-          );
+        else problems.notInRoster('membership', what, entry.line, 'delete');
         continue;
       }
       if (entry.change === 'change' && !inBase) {
-        const why = 'recstatus 2 updates a role the roster does not hold';
-        if (!problems.add('unknown-objects', 'membership', what, entry.line, why)) continue;
+        if (!problems.notInRoster('membership', what, entry.line, 'change')) continue;
       }
       changes[inBase ? 'changed' : 'added']++;
       await kept.keep(entry.membership);

@@ -45,6 +45,8 @@ export interface FileRecords {
 }
 
 export const withheldGroupType: GroupType = 'språkopplæring';
+/** How the import report counts a group of `withheldGroupType`, and the memberships in one. */
+export const withheldGroupKind = 'special Norwegian tuition';
 
 /** What a read starts from: nothing yet, its scratch files under `scratchDir`. */
 export function newFileRecords(scratchDir: string): FileRecords {
@@ -78,6 +80,6 @@ export function withheldCounter(records: FileRecords): (kinds: readonly string[]
 /** A membership in a group withheld at the door is withheld with it: counted, never kept. */
 export function withheldWithGroup(records: FileRecords, group: GroupFacts | undefined): boolean {
   if (group?.type !== withheldGroupType) return false;
-  records.withheld['special Norwegian tuition'] = (records.withheld['special Norwegian tuition'] ?? 0) + 1;
+  records.withheld[withheldGroupKind] = (records.withheld[withheldGroupKind] ?? 0) + 1;
   return true;
 }

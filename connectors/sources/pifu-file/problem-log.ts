@@ -35,6 +35,27 @@ export class ProblemLog {
     return tolerated;
   }
 
+  /**
+   * A delta's recstatus 2 (`change`) or 3 (`delete`) for an object the roster does not hold: an
+   * `unknown-objects` problem. Returns true when tolerated (a 2 is then taken as an add).
+   */
+  notInRoster(
+    object: ImportProblem['object'],
+    id: string,
+    line: number,
+    change: 'change' | 'delete',
+  ): boolean {
+    const what = object === 'membership' ? 'a role' : `a ${object}`;
+    const verb = change === 'change' ? '2 updates' : object === 'membership' ? '3 removes' : '3 deletes';
+    return this.add(
+      'unknown-objects',
+      object,
+      id,
+      line,
+      `recstatus ${verb} ${what} the roster does not hold`,
+    );
+  }
+
   #keep(problem: ImportProblem): void {
     const kept = { problem, seq: this.#seq++ };
     if (this.#kept.length < keptProblems) {

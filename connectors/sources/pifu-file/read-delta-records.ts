@@ -5,17 +5,17 @@ import type { DetailedFeedDocument } from '../../../src/pifu/index.js';
 import type { RosterChangeCounts } from '../../../src/ports/index.js';
 import { applyDeltaMemberships } from './apply-delta-memberships.js';
 import type { FileIdentities } from './file-identities.js';
-import { isValidIdentityNumber } from './identity-number.js';
 import { baseFiles, type BasePerson, type ImportBase } from './import-base.js';
 import type { ProblemLog } from './problem-log.js';
 import {
   newFileRecords,
   withheldCounter,
+  withheldGroupKind,
   withheldGroupType,
   type FileRecords,
   type ScratchPerson,
 } from './file-records.js';
-import { dropDanglingGroups } from './read-pifu-records.js';
+import { dropDanglingGroups, scratchPerson } from './read-pifu-records.js';
 import { PersonKeys } from './person-keys.js';
 import { readScratch, writeScratch } from './scratch-lines.js';
 
@@ -24,7 +24,6 @@ export type DeltaChanges = Record<
   { -readonly [K in keyof RosterChangeCounts]: number }
 >;
 
-/** Counts each withheld element once per record (a membership's roles share their record's list). */
 /**
  * A delta export (properties/type delta) applied to the roster the source's last import left (`base`):
  * recstatus 1 adds an object (or replaces one the roster holds), 2 replaces it, 3 deletes it; a role's
@@ -83,13 +82,7 @@ async function applyPersons(
       }
       if (entry.change === 'delete') {
         if (!inBase) {
-          problems.add(
-            'unknown-objects',
-            'person',
-            id,
-            entry.line,
-            'recstatus 3 deletes a person the roster does not hold',
-          );
+          problems.notInRoster('person', id, entry.line, 'delete');
           continue;
         }
         seen.add(known);
@@ -97,22 +90,13 @@ async function applyPersons(
         continue;
       }
       if (entry.change === 'change' && !inBase) {
-        const what = 'recstatus 2 updates a person the roster does not hold';
-        if (!problems.add('unknown-objects', 'person', id, entry.line, what)) continue;
+        if (!problems.notInRoster('person', id, entry.line, 'change')) continue;
       }
       const key = identities.personKey(id, entry.formerIds);
       seen.add(key);
       if (key !== id) records.rekeyed.persons++;
       changes.persons[inBase ? 'changed' : 'added']++;
-      const identifiers = entry.object.identifiers.filter((identifier) => {
-        if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
-        return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
-      });
-      await upserts.write({
-        person: { ...entry.object, key, identifiers, guardianKeys: [] },
-        guardianRefs: entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId)),
-        line: entry.line,
-      });
+      await upserts.write(scratchPerson(entry, key, identities, problems));
     }
   });
 
@@ -155,13 +139,7 @@ async function applyGroups(
     }
     if (entry.change === 'delete') {
       if (!inBase) {
-        problems.add(
-          'unknown-objects',
-          'group',
-          group.key,
-          entry.line,
-          'recstatus 3 deletes a group the roster does not hold',
-        );
+        problems.notInRoster('group', group.key, entry.line, 'delete');
         continue;
       }
       seen.add(known);
@@ -172,8 +150,7 @@ async function applyGroups(
       continue;
     }
     if (entry.change === 'change' && !inBase) {
-      const what = 'recstatus 2 updates a group the roster does not hold';
-      if (!problems.add('unknown-objects', 'group', group.key, entry.line, what)) continue;
+      if (!problems.notInRoster('group', group.key, entry.line, 'change')) continue;
     }
     const key = identities.groupKey(group.key, true)!;
     seen.add(key);
@@ -183,7 +160,7 @@ async function applyGroups(
     if (group.type === withheldGroupType) {
       groups.delete(key);
       withheldKeys.add(key);
-      withhold(['special Norwegian tuition']);
+      withhold([withheldGroupKind]);
       continue;
     }
     withheldKeys.delete(key);

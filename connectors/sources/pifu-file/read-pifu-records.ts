@@ -1,20 +1,27 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { membershipRoles, type Group, type Membership } from '../../../src/model/index.js';
-import { allowedSubroles, type DetailedFeedDocument } from '../../../src/pifu/index.js';
+import {
+  allowedSubroles,
+  type DetailedFeedDocument,
+  type FeedPerson,
+  type ReadEntry,
+} from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
 import type { FileIdentities } from './file-identities.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import {
   newFileRecords,
   withheldCounter,
+  withheldGroupKind,
   withheldGroupType,
   withheldWithGroup,
   type FileRecords,
+  type GroupFacts,
   type ScratchPerson,
 } from './file-records.js';
 import type { ProblemLog } from './problem-log.js';
-import { KeptMemberships } from './roster-persons.js';
+import { keepMemberships } from './roster-persons.js';
 import { readScratch, writeScratch } from './scratch-lines.js';
 
 /**
@@ -40,16 +47,7 @@ export async function readPifuRecords(
         continue;
       }
       if (key !== id) records.rekeyed.persons++;
-      const identifiers = entry.object.identifiers.filter((identifier) => {
-        if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
-        return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
-      });
-      const guardianRefs = entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId));
-      await persons.write({
-        person: { ...entry.object, key, identifiers, guardianKeys: [] },
-        guardianRefs,
-        line: entry.line,
-      });
+      await persons.write(scratchPerson(entry, key, identities, problems));
       records.counts.persons++;
     }
   });
@@ -70,7 +68,7 @@ export async function readPifuRecords(
       records.groups.set(key, { type: group.type, parentKey, schoolKey, id: group.key, line: entry.line });
       if (group.type === withheldGroupType) {
         records.droppedGroups.add(key);
-        withhold(['special Norwegian tuition']);
+        withhold([withheldGroupKind]);
         continue;
       }
       await groups.write({ ...group, key, parentKey, ...(schoolKey === undefined ? {} : { schoolKey }) });
@@ -84,21 +82,12 @@ export async function readPifuRecords(
   await writeScratch<ScratchMembership>(unsortedPath, async (unsorted) => {
     for await (const entry of document.memberships()) {
       withhold(entry.withheld);
-      const membership = entry.object;
-      const groupKey = identities.groupKey(membership.groupKey, false);
-      const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
-      if (withheldWithGroup(records, group)) continue;
-      const personKey = identities.findPerson(membership.personKey);
-      const what = `membership in group ${membership.groupKey}`;
-      if (groupKey === undefined || group === undefined || records.droppedGroups.has(groupKey)) {
-        problems.add('dangling-references', 'membership', what, entry.line, 'its group is not in the file');
-        continue;
-      }
-      if (personKey === undefined || !records.personKeys.has(personKey)) {
-        problems.add('dangling-references', 'membership', what, entry.line, 'its person is not in the file');
-        continue;
-      }
-      const kept = keyedMembership(membership, { groupKey, personKey }, problems, { what, line: entry.line });
+      const found = lookUpMembership(entry, identities, records);
+      if (found === undefined) continue;
+      const keys = resolvedKeys(found, records, problems, 'file');
+      if (keys === undefined) continue;
+      const { membership } = found;
+      const kept = keyedMembership(membership, keys, problems, found);
       await unsorted.write({
         membership: kept,
         ids: [membership.groupKey, membership.personKey],
@@ -111,13 +100,93 @@ export async function readPifuRecords(
   return records;
 }
 
+/** A person record as the roster's scratch file keeps it: under its hub key, NINs checked, guardians as refs. */
+export function scratchPerson(
+  entry: ReadEntry<FeedPerson>,
+  key: string,
+  identities: FileIdentities,
+  problems: ProblemLog,
+): ScratchPerson {
+  const id = entry.object.key;
+  const identifiers = entry.object.identifiers.filter((identifier) => {
+    if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
+    return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
+  });
+  return {
+    person: { ...entry.object, key, identifiers, guardianKeys: [] },
+    guardianRefs: entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId)),
+    line: entry.line,
+  };
+}
+
+/** A membership record with the keys its group and member have, if any. */
+interface FoundMembership {
+  readonly membership: Membership;
+  readonly groupKey: string | undefined;
+  readonly group: GroupFacts | undefined;
+  readonly personKey: string | undefined;
+  /** How a problem names it (no member id: that may hold a national number). */
+  readonly what: string;
+  readonly line: number;
+}
+
+/** A membership record's keys; undefined when its group is withheld at the door (counted with it). */
+export function lookUpMembership(
+  entry: ReadEntry<Membership>,
+  identities: FileIdentities,
+  records: FileRecords,
+): FoundMembership | undefined {
+  const membership = entry.object;
+  const groupKey = identities.groupKey(membership.groupKey, false);
+  const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
+  if (withheldWithGroup(records, group)) return undefined;
+  const personKey = identities.findPerson(membership.personKey);
+  const what = `membership in group ${membership.groupKey}`;
+  return { membership, groupKey, group, personKey, what, line: entry.line };
+}
+
+/** The hub keys of a membership's group and member. */
+export interface MembershipKeys {
+  readonly groupKey: string;
+  readonly personKey: string;
+}
+
+/**
+ * The keys of a membership whose group and member are in what is being built (`within`: the file, or
+ * the roster a delta changes); undefined, and a dangling reference, when not.
+ */
+export function resolvedKeys(
+  found: FoundMembership,
+  records: FileRecords,
+  problems: ProblemLog,
+  within: 'file' | 'roster',
+): MembershipKeys | undefined {
+  const { groupKey, personKey, what, line } = found;
+  if (groupKey === undefined || found.group === undefined || records.droppedGroups.has(groupKey)) {
+    problems.add('dangling-references', 'membership', what, line, `its group is not in the ${within}`);
+    return undefined;
+  }
+  if (personKey === undefined || !records.personKeys.has(personKey)) {
+    problems.add('dangling-references', 'membership', what, line, `its person is not in the ${within}`);
+    return undefined;
+  }
+  return { groupKey, personKey };
+}
+
+/** The same member with the same role in a group again: a duplicate, at the later one's line. */
+export function duplicateRole(problems: ProblemLog, entry: ScratchMembership): void {
+  const [groupId, personId] = entry.ids;
+  const id = `membership in group ${groupId}, member ${personId}`;
+  problems.add('duplicates', 'membership', id, entry.line, 'the member has this role in the group twice');
+}
+
 /**
  * A membership under hub keys, as the roster keeps it. With `checkSubrole`, a subrole PIFU 1.3 does not
  * pair with the roletype is a `legacy-subrole` problem: dropped when that mode is allowed.
  */
 export function keyedMembership(
   membership: Membership,
-  keys: { readonly groupKey: string; readonly personKey: string },
+  keys: MembershipKeys,
   problems: ProblemLog,
   where: { readonly what: string; readonly line: number },
   checkSubrole = true,
@@ -134,6 +203,14 @@ export function keyedMembership(
 /** The sort key of a membership read from a file: canonical order, then its place in the file. */
 export function fileOrder(membership: Membership, seq: number): string {
   return `${membershipOrder(membership)}\u0000${String(seq).padStart(12, '0')}`;
+}
+
+/** Memberships as read (`path`), sorted by `order`: canonical order, then their place in the file. */
+export function sortedAsRead<T extends ScratchMembership>(
+  path: string,
+  scratchDir: string,
+): AsyncGenerator<T> {
+  return sortExternally(readScratch<T>(path), (entry) => entry.order, { dir: scratchDir });
 }
 
 /** The canonical order of a membership read from a file, without its place in the file. */
@@ -171,28 +248,18 @@ async function sortMemberships(
   unsortedPath: string,
   scratchDir: string,
 ): Promise<void> {
-  const kept = new KeptMemberships(records);
-  try {
+  await keepMemberships(records, async (kept) => {
     let last: string | undefined;
-    const sorted = sortExternally(readScratch<ScratchMembership>(unsortedPath), (entry) => entry.order, {
-      dir: scratchDir,
-    });
-    for await (const entry of sorted) {
+    for await (const entry of sortedAsRead<ScratchMembership>(unsortedPath, scratchDir)) {
       const key = canonicalOrder(entry);
       if (key === last) {
-        const what = 'the member has this role in the group twice';
-        const [groupId, personId] = entry.ids;
-        const id = `membership in group ${groupId}, member ${personId}`;
-        problems.add('duplicates', 'membership', id, entry.line, what);
+        duplicateRole(problems, entry);
         continue;
       }
       last = key;
       await kept.keep(entry.membership);
     }
-    await kept.close();
-  } finally {
-    await kept.abandon();
-  }
+  });
   await rm(unsortedPath, { force: true });
 }
 

@@ -22,8 +22,8 @@ interface ScratchFact {
 
 /**
  * The roster's memberships as they are kept, in canonical order (`records.membershipsPath`), counted,
- * and each one's affiliation written for the persons' join (rosterPersons). Close it in `finally`: a
- * failure then leaves no file open.
+ * and each one's affiliation written for the persons' join (rosterPersons). Made by keepMemberships,
+ * which closes it whatever happens.
  */
 export class KeptMemberships {
   readonly #records: FileRecords;
@@ -68,6 +68,20 @@ export class KeptMemberships {
   async abandon(): Promise<void> {
     await this.#memberships.abandon();
     await this.#facts.abandon();
+  }
+}
+
+/** Keeps the memberships `fill` gives, and closes the files whatever happens: a failure leaves none open. */
+export async function keepMemberships(
+  records: FileRecords,
+  fill: (kept: KeptMemberships) => Promise<void>,
+): Promise<void> {
+  const kept = new KeptMemberships(records);
+  try {
+    await fill(kept);
+    await kept.close();
+  } finally {
+    await kept.abandon();
   }
 }
 

@@ -1,0 +1,123 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import type { HubDatabase } from '../../../src/db/index.js';
+import { defaultInputLimits } from '../../../src/pifu/index.js';
+import type { RosterFile, RosterFileReader } from '../../../src/ports/index.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { byMembership, exportedA, forgetImports, fullExport } from './support/roster-change.js';
+import { person, role, rosterA } from './support/small-roster.js';
+import { expectedBase } from './support/expected-base.js';
+
+// Ids that are uuids stay the hub's keys, so the kept base is the same bytes on every run.
+const ids = [
+  'f0000000-0000-4000-8000-000000000001',
+  'a0000000-0000-4000-8000-000000000002',
+  'c0000000-0000-4000-8000-000000000003',
+  '10000000-0000-4000-8000-000000000004',
+];
+
+/** Persons and groups out of key order in the file, a guardian link, an inactive person and a NIN. */
+const roster = {
+  persons: [
+    person(ids[0]!, 'Elev', [ids[2]!, ids[3]!]),
+    { ...person(ids[1]!, 'Lærer'), identifiers: [{ type: 'nin' as const, value: '08908200064' }] },
+    person(ids[2]!, 'Verge'),
+    { ...person(ids[3]!, 'Borte'), status: 'inactive' as const },
+  ],
+  groups: [...rosterA.groups].reverse(),
+  memberships: [
+    role('001', ids[0]!, 'pupil'),
+    role('001', ids[1]!, 'teacher'),
+    role('001-1A', ids[0]!, 'pupil'),
+    role('001-1B', ids[1]!, 'teacher'),
+  ].sort(byMembership),
+};
+
+/**
+ * The roster an import keeps as the base of the system's next delta (import-base.ts) is sorted once and
+ * shared with the run's snapshot; whichever reads it first, the kept files are the same bytes as when
+ * each sorted on its own (`expectedBase`, written by that code).
+ */
+describe('the roster a full import keeps as the base of the next delta', () => {
+  let database: TestDatabase;
+  let reader: RosterFileReader;
+  let path: string;
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    // A fixed key for the ids' keyed hashes (guardian links are kept as such), so the base is fixed bytes.
+    const secret = { name: 'source-identity', secret: Buffer.alloc(32, 7) };
+    await database.db
+      .insertInto('hub.secret')
+      .values(secret)
+      .onConflict((oc) => oc.column('name').doUpdateSet(secret))
+      .execute();
+    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
+    const dir = mkdtempSync(join(tmpdir(), 'pifu-base-'));
+    path = join(dir, 'full.xml');
+    writeFileSync(path, await fullExport(roster, exportedA));
+  }, 180_000);
+  beforeEach(async () => {
+    await forgetImports(database.db);
+    spoolDir = mkdtempSync(join(tmpdir(), 'pifu-base-spool-'));
+  });
+  afterEach(async () => {
+    await rm(spoolDir, { recursive: true, force: true });
+  });
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  async function drain(file: RosterFile): Promise<number> {
+    const snapshot = await file.source.openSnapshot();
+    let count = 0;
+    for await (const _ of snapshot.persons()) count++;
+    for await (const _ of snapshot.groups()) count++;
+    return count;
+  }
+
+  /** The base's files by name, read after the import committed and closed. */
+  async function keptBase(): Promise<Record<string, string>> {
+    const root = join(spoolDir, 'import-bases');
+    const bases = (await readdir(root, { recursive: true })).filter((name) => name.split('/').length === 2);
+    expect(bases).toHaveLength(1);
+    const files: Record<string, string> = {};
+    for (const name of (await readdir(join(root, bases[0]!))).sort()) {
+      files[name] = await readFile(join(root, bases[0]!, name), 'utf8');
+    }
+    return files;
+  }
+
+  async function commit(file: RosterFile): Promise<void> {
+    const db = database.db as Kysely<HubDatabase>;
+    await db.transaction().execute((trx) => file.commit(trx, 'run-base'));
+    await file.close();
+  }
+
+  it('as import does (prepare, then the snapshot): the same bytes as before', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await file.prepare();
+    expect(await drain(file)).toBe(8);
+    await commit(file);
+    expect(await keptBase()).toEqual(expectedBase);
+  });
+
+  it('as the bench does (the snapshot, then commit): the same bytes', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    expect(await drain(file)).toBe(8);
+    expect(await drain(file)).toBe(8);
+    await commit(file);
+    expect(await keptBase()).toEqual(expectedBase);
+  });
+
+  it('committed without a snapshot (commit prepares): the same bytes', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await commit(file);
+    expect(await keptBase()).toEqual(expectedBase);
+  });
+});
