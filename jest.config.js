@@ -47,4 +47,6 @@ export default {
   // A worker keeps every test file's module graph it has run (ESM modules in vm contexts are not freed
   // promptly), and each garbage collection then walks all of it: recycled once it holds more.
   workerIdleMemoryLimit: '1GB',
+  // The longest files first, whether or not jest has cached durations (test/setup/slow-first-sequencer.cjs).
+  testSequencer: '<rootDir>/test/setup/slow-first-sequencer.cjs',
 };

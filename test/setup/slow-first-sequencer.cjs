@@ -1,0 +1,32 @@
+// Jest starts the longest test files first, so that on a 2-core machine the longest file does not begin
+// last and run alone at the end. Jest's own order uses the durations it cached on an earlier run; a fresh
+// clone (CI) has none, and jest then orders by file size, which puts short files with long runs (the
+// 5-round delta test) near the end. These are the longest files measured with `npm test -- --json`
+// (seconds each, 2 cores); the rest keep jest's order after them.
+const Sequencer = require('@jest/test-sequencer').default;
+
+const longestFirst = [
+  'test/integration/state/delta-rounds.test.ts',
+  'test/integration/import/delta.property.test.ts',
+  'test/integration/faults/kill-export.test.ts',
+  'test/integration/records-db/records-db-source.test.ts',
+  'test/unit/state/delta-reconciliation.property.test.ts',
+  'test/integration/state/delta-scenarios.test.ts',
+  'test/integration/export/in-process.test.ts',
+  'test/integration/embedded/shared-services.test.ts',
+];
+
+const rank = (path) => {
+  const index = longestFirst.findIndex((suffix) => path.endsWith(suffix));
+  return index === -1 ? longestFirst.length : index;
+};
+
+class LongestFirstSequencer extends Sequencer {
+  async sort(tests) {
+    const ordered = await super.sort(tests);
+    // Array.prototype.sort is stable: files off the list keep jest's order.
+    return [...ordered].sort((a, b) => rank(a.path) - rank(b.path));
+  }
+}
+
+module.exports = LongestFirstSequencer;
