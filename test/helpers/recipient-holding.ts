@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { compareKeys, type Group, type Membership } from '../../src/model/index.js';
 import { readFeed, type FeedPerson } from '../../src/pifu/index.js';
 
@@ -46,9 +47,15 @@ export async function applyFeed(
   return next;
 }
 
+/**
+ * `toEqual` over the sorted entries. Node's strict deep equality answers first: where it holds, `toEqual`
+ * holds too, at a fraction of the cost (jest's `eq` took 52 of the 5-round delta test's 274 CPU seconds);
+ * only where it fails does `toEqual` judge (it ignores undefined properties) and print the difference.
+ */
 export function expectSameHolding(actual: RecipientHolding, expected: RecipientHolding): void {
   const sorted = <T>(map: Map<string, T>): [string, T][] => [...map].sort(([a], [b]) => compareKeys(a, b));
-  expect(sorted(actual.persons)).toEqual(sorted(expected.persons));
-  expect(sorted(actual.groups)).toEqual(sorted(expected.groups));
-  expect(sorted(actual.memberships)).toEqual(sorted(expected.memberships));
+  for (const part of ['persons', 'groups', 'memberships'] as const) {
+    const [held, fresh] = [sorted<unknown>(actual[part]), sorted<unknown>(expected[part])];
+    if (!isDeepStrictEqual(held, fresh)) expect(held).toEqual(fresh);
+  }
 }
