@@ -23,8 +23,11 @@ export interface SourceIdentities {
    * 300,000 persons).
    */
   pages(kind: SourceIdentityKind, pageSize?: number): AsyncGenerator<SourceIdentityRow[]>;
-  /** Records new mappings, 5,000 rows a statement, taken from `rows` as they go; an id mapped already keeps its key. */
-  record(db: Kysely<HubDatabase>, rows: Iterable<SourceIdentityRow>): Promise<void>;
+  /**
+   * Records new mappings, 5,000 rows a statement, taken from `rows` as they go; an id mapped already
+   * keeps its key. Returns how many were mapped already (by an import that committed after these were read).
+   */
+  record(db: Kysely<HubDatabase>, rows: Iterable<SourceIdentityRow>): Promise<number>;
 }
 
 export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceIdentities> {
@@ -54,15 +57,19 @@ export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceI
       }
     },
     async record(trx, rows) {
+      let taken = 0;
       for (const batch of batches(rows, 5000)) {
-        await trx
+        const recorded = await trx
           .insertInto('hub.source_identity')
           .values(
             batch.map((row) => ({ kind: row.kind, source_id_hash: row.sourceIdHash, hub_key: row.hubKey })),
           )
           .onConflict((oc) => oc.columns(['kind', 'source_id_hash']).doNothing())
+          .returning('source_id_hash')
           .execute();
+        taken += batch.length - recorded.length;
       }
+      return taken;
     },
   };
 }

@@ -120,29 +120,19 @@ export async function writeImportBase(
 }
 
 /**
- * Names the new base in the import's transaction. A delta was read against `readFrom`; if another
- * import of the source committed since, applying it again would be wrong: refused.
+ * Names the new base in the import's transaction, if the source's base is still the one the file was
+ * read against (`readFrom`; none for a source's first import). If another import of the source committed
+ * since, this one would be applied on top of it with what it read before (a delta applied twice, a full
+ * export's new hub keys other than those recorded): refused. Two imports that commit at once serialise on
+ * the source's row (the update, or the insert of a first import, waits for the other's transaction), and
+ * the second finds the base changed.
  */
 export async function recordImportBase(
   trx: Kysely<HubDatabase>,
   base: Omit<ImportBase, 'dir'>,
   readFrom: ImportBase | undefined,
+  path: string,
 ): Promise<void> {
-  if (readFrom !== undefined) {
-    const current = await trx
-      .selectFrom('hub.import_base')
-      .select(['base_id', 'run_id'])
-      .where('datasource', '=', base.datasource)
-      .forUpdate()
-      .executeTakeFirst();
-    if (current?.base_id !== readFrom.baseId) {
-      throw new HubError(
-        'PIFU_IMPORT_REFUSED',
-        `another import of this source was committed (run ${current?.run_id ?? '-'}) while this delta ` +
-          `was read against run ${readFrom.runId}; nothing was imported. Import the delta again`,
-      );
-    }
-  }
   const values = {
     datasource: base.datasource,
     base_id: base.baseId,
@@ -151,11 +141,35 @@ export async function recordImportBase(
     exported_at: base.exportedAt,
     recorded_at: new Date(),
   };
-  await trx
-    .insertInto('hub.import_base')
-    .values(values)
-    .onConflict((oc) => oc.column('datasource').doUpdateSet(values))
-    .execute();
+  const moved =
+    readFrom === undefined
+      ? await trx
+          .insertInto('hub.import_base')
+          .values(values)
+          .onConflict((oc) => oc.column('datasource').doNothing())
+          .returning('base_id')
+          .executeTakeFirst()
+      : await trx
+          .updateTable('hub.import_base')
+          .set(values)
+          .where('datasource', '=', base.datasource)
+          .where('base_id', '=', readFrom.baseId)
+          .returning('base_id')
+          .executeTakeFirst();
+  if (moved !== undefined) return;
+  const current = await trx
+    .selectFrom('hub.import_base')
+    .select('run_id')
+    .where('datasource', '=', base.datasource)
+    .executeTakeFirst();
+  throw new HubError(
+    'PIFU_IMPORT_REFUSED',
+    base.feedType === 'delta'
+      ? `another import of this source was committed (run ${current?.run_id ?? '-'}) while this delta ` +
+          `was read against run ${readFrom?.runId ?? '-'}; nothing was imported. Import the delta again`
+      : `${path}: another import of this source was committed (run ${current?.run_id ?? '-'}) while this ` +
+          'file was read; nothing was imported. Import the file again if it is still the newest',
+  );
 }
 
 /**

@@ -220,9 +220,17 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
       async commit(trx, runId) {
         const baseId = await prepare();
-        await known.record(trx, identities.added());
         const next = { datasource: properties.datasource, baseId, runId, feedType, exportedAt: snapshotAt };
-        await recordImportBase(trx, next, feedType === 'delta' ? base : undefined);
+        // First: an import of the same source committing at the same time waits here, then is refused.
+        await recordImportBase(trx, next, base, path);
+        const taken = await known.record(trx, identities.added());
+        if (taken > 0) {
+          throw new HubError(
+            'PIFU_IMPORT_REFUSED',
+            `${path}: ${taken} of its ids were given hub keys by another import committed while this file ` +
+              'was read; nothing was imported. Import the file again',
+          );
+        }
       },
       async close() {
         await rm(scratch, { recursive: true, force: true });
