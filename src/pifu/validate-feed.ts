@@ -38,10 +38,13 @@ async function validateWithWasm(contents: string | Uint8Array): Promise<FeedVali
     initialMemoryPages: memoryPages.defaultInitialMemoryPages,
     maxMemoryPages: Math.min(memoryPages.max, Math.max(memoryPages.defaultMaxMemoryPages, neededPages)),
   });
-  return {
-    valid: result.valid,
-    errors: result.errors.map((error) => sanitizeValidatorMessage(error.rawMessage)),
-  };
+  // Under a parser error libxml2 prints the source line and a caret, which xmllint-wasm reports as
+  // errors without a position: they are the file's own text, so only positioned messages are kept.
+  const errors = result.errors
+    .filter((error) => error.loc !== null)
+    .map((error) => sanitizeValidatorMessage(error.rawMessage));
+  if (!result.valid && errors.length === 0) errors.push('feed.xml: fails to validate');
+  return { valid: result.valid, errors };
 }
 
 /** The first `xmllint` on PATH that this process may run, or undefined. */

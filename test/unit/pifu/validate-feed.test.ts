@@ -28,6 +28,26 @@ describe('validateFeedText and validateFeedFile', () => {
     expect(result.errors.join('\n')).not.toContain('17097055655');
   });
 
+  it('report a file cut off mid-record without the source line libxml2 quotes under a parser error', async () => {
+    const xml = await renderToString(
+      feedInput({ persons: [{ object: samplePerson({ name: { given: 'Kari', family: 'Hemmeligsen' } }) }] }),
+    );
+    const cut = xml.slice(0, xml.indexOf('Hemmeligsen') + 'Hemmeligsen</family'.length);
+    const directory = await mkdtemp(join(tmpdir(), 'pifu-validate-'));
+    try {
+      const path = join(directory, 'cut.xml');
+      await writeFile(path, cut);
+      for (const result of [await validateFeedText(cut), await validateFeedFile(path)]) {
+        expect(result.valid).toBe(false);
+        expect(result.errors.length).toBeGreaterThan(0);
+        for (const error of result.errors) expect(error).toMatch(/^(feed|\/.*cut)\.xml:\d+: /);
+        expect(result.errors.join('\n')).not.toMatch(/Hemmeligsen|Kari/);
+      }
+    } finally {
+      await rm(directory, { recursive: true });
+    }
+  });
+
   it('report elements out of XSD order', async () => {
     const xml = (await renderToString(feedInput({ persons: [{ object: samplePerson() }] }))).replace(
       /(<userid[^]*?<\/userid>)(<userid[^]*?<\/userid>)?(<name>[^]*?<\/name>)/,
