@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
@@ -30,6 +29,7 @@ import {
   writeImportBase,
   type ImportBase,
 } from './import-base.js';
+import { makeImportScratch } from './import-scratch.js';
 import { readDeltaRecords } from './read-delta-records.js';
 import type { FileRecords } from './file-records.js';
 import { readPifuRecords } from './read-pifu-records.js';
@@ -114,8 +114,7 @@ function snapshotTime(datetime: string, path: string): string {
 export function createPifuFileReader(options: PifuFileReaderOptions): RosterFileReader {
   return {
     async read(path, { lenient, scratchDir, signal }) {
-      await mkdir(scratchDir, { recursive: true, mode: 0o700 });
-      const scratch = await mkdtemp(join(scratchDir, 'import-'));
+      const scratch = await makeImportScratch(scratchDir);
       let input: HashedInput | undefined;
       try {
         input = hashedInput(await openGuardedFile(path, options.limits), signal);
