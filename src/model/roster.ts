@@ -47,6 +47,17 @@ export type PersonScopeFacts = Pick<
 >;
 
 /**
+ * One person as the roster holds them, not yet decoded. Valid until the next one is read from the same
+ * stream: call `digest` and `person` before that.
+ */
+export interface PersonFrame {
+  readonly key: string;
+  /** SHA-256 (base64) of the person's JSON, `JSON.stringify(person)` in UTF-8: equal bytes, equal digest. */
+  digest(): string;
+  person(): Person;
+}
+
+/**
  * A roster that can be read selectively (the run spool): a view that needs one field of everybody, or
  * only some groups' memberships, skips the rest without decoding it. Same canonical order as `Roster`;
  * each stream may be read any number of times.
@@ -56,6 +67,11 @@ export interface SelectiveRoster extends Roster {
   personFacts(): AsyncIterable<PersonScopeFacts>;
   /** The persons whose key `keep` accepts, whole, in key order. */
   personsWhere(keep: (personKey: string) => boolean): AsyncIterable<Person>;
+  /**
+   * As personsWhere, each person still encoded: a reader that recognises a person it has seen before by
+   * their digest need not decode them. Absent where the roster keeps no encoded persons.
+   */
+  personFramesWhere?(keep: (personKey: string) => boolean): AsyncIterable<PersonFrame>;
   /**
    * The memberships of the groups `keepGroup` accepts (by the group's position in `groups()`, from 0)
    * with a role `keepRole` accepts, in canonical order.

@@ -6,6 +6,8 @@ import {
   type Person,
   type PersonScopeFacts,
 } from '../model/index.js';
+import { hash } from 'node:crypto';
+import type { PersonFrame } from '../model/index.js';
 import { readFrames, type FrameBlock } from './frame-file.js';
 
 /**
@@ -98,6 +100,29 @@ export async function* readPersons(
       if (!keep(buffer.toString('utf8', at + 12, at + 12 + keyBytes))) continue;
       const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
       batch.push(parse<Person>(buffer, from, from + buffer.readUInt32LE(at + 8)));
+    }
+    yield* batch;
+  }
+}
+
+/** The persons `keep` accepts, undecoded: each frame decodes or digests its JSON when asked. */
+export async function* readPersonFrames(
+  path: string,
+  keep: (personKey: string) => boolean,
+): AsyncGenerator<PersonFrame> {
+  for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
+    const batch: PersonFrame[] = [];
+    for (const at of starts) {
+      const keyBytes = buffer.readUInt32LE(at);
+      const key = buffer.toString('utf8', at + 12, at + 12 + keyBytes);
+      if (!keep(key)) continue;
+      const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
+      const to = from + buffer.readUInt32LE(at + 8);
+      batch.push({
+        key,
+        digest: () => hash('sha256', buffer.subarray(from, to), 'base64'),
+        person: () => parse<Person>(buffer, from, to),
+      });
     }
     yield* batch;
   }

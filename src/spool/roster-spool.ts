@@ -13,6 +13,7 @@ import {
   readGroups,
   readMemberships,
   readPersonFacts,
+  readPersonFrames,
   readPersons,
 } from './roster-frames.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
@@ -161,6 +162,7 @@ export async function openRosterSpool(
     memberships: () => readMemberships(path('memberships')),
     personFacts: () => readPersonFacts(path('persons')),
     personsWhere: (keep) => readPersons(path('persons'), keep),
+    personFramesWhere: (keep) => readPersonFrames(path('persons'), keep),
     membershipsWhere: (keepGroup, keepRole) => readMemberships(path('memberships'), keepGroup, keepRole),
   };
 }
