@@ -1,6 +1,6 @@
 import type { Group } from './group.js';
 import type { Membership, MembershipRole } from './membership.js';
-import type { Person } from './person.js';
+import type { Person, Population } from './person.js';
 
 /** Facts about the roster as a whole: who sends it, and when it was read. */
 export interface RosterProperties {
@@ -63,8 +63,11 @@ export interface PersonFrame {
  * each stream may be read any number of times.
  */
 export interface SelectiveRoster extends Roster {
-  /** Every person's scope facts, in key order. */
-  personFacts(): AsyncIterable<PersonScopeFacts>;
+  /**
+   * Every person's scope facts, in key order; given `populations`, only of the persons in at least one
+   * of them (the others are skipped undecoded).
+   */
+  personFacts(populations?: readonly Population[]): AsyncIterable<PersonScopeFacts>;
   /** The persons whose key `keep` accepts, whole, in key order. */
   personsWhere(keep: (personKey: string) => boolean): AsyncIterable<Person>;
   /**

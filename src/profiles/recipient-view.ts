@@ -103,7 +103,12 @@ export async function viewThroughProfile(
   const sendsPersons = profile.populations.length > 0;
   const selective = isSelectiveRoster(roster) ? roster : undefined;
   if (sendsPersons) {
-    for await (const facts of selective?.personFacts() ?? roster.persons()) {
+    // Only a person in a population the profile sends (guardians: when it sends any) can be in view.
+    const populations = [
+      ...profile.populations,
+      ...(profile.guardians === 'none' ? [] : ['guardian' as const]),
+    ];
+    for await (const facts of selective?.personFacts(populations) ?? roster.persons()) {
       scope.addPerson(facts);
       inputs.addFacts(facts, scope);
     }
