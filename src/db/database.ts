@@ -216,6 +216,8 @@ export interface DeliveredObjectTable {
   hash: string;
   detail: unknown;
   transfer_id: string;
+  /** A person's input hash (schemas/hub/0018-person-input-hash.ts); null for groups and memberships. */
+  input_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RecipientStateTable {

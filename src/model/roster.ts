@@ -1,6 +1,6 @@
 import type { Group } from './group.js';
 import type { Membership, MembershipRole } from './membership.js';
-import type { Person } from './person.js';
+import type { Person, Population } from './person.js';
 
 /** Facts about the roster as a whole: who sends it, and when it was read. */
 export interface RosterProperties {
@@ -47,15 +47,34 @@ export type PersonScopeFacts = Pick<
 >;
 
 /**
+ * One person as the roster holds them, not yet decoded. Valid until the next one is read from the same
+ * stream: call `digest` and `person` before that.
+ */
+export interface PersonFrame {
+  readonly key: string;
+  /** SHA-256 (base64) of the person's JSON, `JSON.stringify(person)` in UTF-8: equal bytes, equal digest. */
+  digest(): string;
+  person(): Person;
+}
+
+/**
  * A roster that can be read selectively (the run spool): a view that needs one field of everybody, or
  * only some groups' memberships, skips the rest without decoding it. Same canonical order as `Roster`;
  * each stream may be read any number of times.
  */
 export interface SelectiveRoster extends Roster {
-  /** Every person's scope facts, in key order. */
-  personFacts(): AsyncIterable<PersonScopeFacts>;
+  /**
+   * Every person's scope facts, in key order; given `populations`, only of the persons in at least one
+   * of them (the others are skipped undecoded).
+   */
+  personFacts(populations?: readonly Population[]): AsyncIterable<PersonScopeFacts>;
   /** The persons whose key `keep` accepts, whole, in key order. */
   personsWhere(keep: (personKey: string) => boolean): AsyncIterable<Person>;
+  /**
+   * As personsWhere, each person still encoded: a reader that recognises a person it has seen before by
+   * their digest need not decode them. Absent where the roster keeps no encoded persons.
+   */
+  personFramesWhere?(keep: (personKey: string) => boolean): AsyncIterable<PersonFrame>;
   /**
    * The memberships of the groups `keepGroup` accepts (by the group's position in `groups()`, from 0)
    * with a role `keepRole` accepts, in canonical order.

@@ -6,6 +6,7 @@ export {
   type DisclosedMembership,
   type DisclosedPerson,
   type RecipientView,
+  type ViewedPerson,
 } from './recipient-view.js';
 export { pseudonymFingerprint, pseudonymFor } from './pseudonym.js';
 export { isMinorOn } from './recipient-scope.js';

@@ -268,6 +268,11 @@ export class RecipientScope {
     return rolesFrom(this.#persons.get(personKey) ?? 0);
   }
 
+  /** rolesOf as one number (a digest's input): equal numbers, equal roles. */
+  roleFlags(personKey: string): number {
+    return this.#persons.get(personKey) ?? 0;
+  }
+
   /** Whether the profile sends memberships of this role at all. */
   sendsRole(role: MembershipRole): boolean {
     return this.#roles.has(role);

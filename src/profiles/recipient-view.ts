@@ -1,9 +1,11 @@
+import { hash } from 'node:crypto';
 import {
   compareKeys,
   isSelectiveRoster,
   type Group,
   type Membership,
   type Person,
+  type PersonFrame,
   type Roster,
   type RosterProperties,
 } from '../model/index.js';
@@ -18,6 +20,7 @@ import {
   type DisclosedPerson,
   type PersonRoles,
 } from './project.js';
+import { PersonInputs } from './person-inputs.js';
 import { pseudonymFor } from './pseudonym.js';
 import { RecipientScope } from './recipient-scope.js';
 import { roleType } from '../pifu/index.js';
@@ -36,9 +39,23 @@ export interface RecipientView {
   /** School selectors of the profile that match no school in the roster (a config mistake to report). */
   readonly unmatchedSchools: readonly string[];
   persons(): AsyncIterable<DisclosedPerson>;
+  /**
+   * The persons of `persons()`, each with their input hash (see PersonInputs). `reuse` is asked about
+   * each one, in key order, before they are decoded: what it returns comes instead of the projection
+   * (it answers with what it holds for an equal input hash), undefined has the person projected.
+   */
+  personsReusing<R>(
+    reuse: (personKey: string, inputHash: string) => Promise<R | undefined>,
+  ): AsyncIterable<ViewedPerson<R>>;
   groups(): AsyncIterable<Group>;
   memberships(): AsyncIterable<DisclosedMembership>;
 }
+
+/** A person in view: projected, or `reused` (what personsReusing's callback gave for them). */
+export type ViewedPerson<R> = { readonly personKey: string; readonly inputHash: string } & (
+  | { readonly disclosed: DisclosedPerson; readonly reused?: undefined }
+  | { readonly reused: R; readonly disclosed?: undefined }
+);
 
 export interface ViewOptions {
   /** Secret for the keyed-hash pseudonyms of a pseudonymised profile. */
@@ -73,6 +90,7 @@ export async function viewThroughProfile(
   const excluded =
     restricted.size === 0 ? options.forgotten : new Set([...(options.forgotten ?? []), ...restricted]);
   const scope = new RecipientScope(profile, on, excluded);
+  const inputs = new PersonInputs(profile, options.pseudonymKey);
   const groupKeys: string[] = [];
   for await (const group of roster.groups()) {
     scope.addGroup(group);
@@ -85,14 +103,29 @@ export async function viewThroughProfile(
   const sendsPersons = profile.populations.length > 0;
   const selective = isSelectiveRoster(roster) ? roster : undefined;
   if (sendsPersons) {
-    for await (const facts of selective?.personFacts() ?? roster.persons()) scope.addPerson(facts);
+    // Only a person in a population the profile sends (guardians: when it sends any) can be in view.
+    const populations = [
+      ...profile.populations,
+      ...(profile.guardians === 'none' ? [] : ['guardian' as const]),
+    ];
+    for await (const facts of selective?.personFacts(populations) ?? roster.persons()) {
+      scope.addPerson(facts);
+      inputs.addFacts(facts, scope);
+    }
   }
   scope.closePersons();
+  inputs.close(scope);
   const inView = (personKey: string) => scope.rolesOf(personKey).size > 0;
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
     : (key: string) => key;
+  const project = (person: Person, roles: PersonRoles): DisclosedPerson =>
+    projectPerson(person, roles, profile, {
+      feedKey: keyOf(person.key),
+      guardianIncluded: (key) => scope.rolesOf(key).has('guardian'),
+      linkEligible: (link, pupil: Person) => scope.linkEligible(link, pupil),
+    });
 
   return {
     properties: roster.properties,
@@ -103,11 +136,24 @@ export async function viewThroughProfile(
       for await (const person of selective?.personsWhere(inView) ?? roster.persons()) {
         const roles: PersonRoles = scope.rolesOf(person.key);
         if (roles.size === 0) continue;
-        yield projectPerson(person, roles, profile, {
-          feedKey: keyOf(person.key),
-          guardianIncluded: (key) => scope.rolesOf(key).has('guardian'),
-          linkEligible: (link, pupil: Person) => scope.linkEligible(link, pupil),
-        });
+        yield project(person, roles);
+      }
+    },
+    async *personsReusing<R>(reuse: (personKey: string, inputHash: string) => Promise<R | undefined>) {
+      if (!sendsPersons) return;
+      const frames =
+        selective?.personFramesWhere?.(inView) ??
+        framesOf(selective?.personsWhere(inView) ?? roster.persons());
+      for await (const frame of frames) {
+        const roles: PersonRoles = scope.rolesOf(frame.key);
+        if (roles.size === 0) continue;
+        const personKey = frame.key;
+        const inputHash = inputs.inputHash(personKey, scope.roleFlags(personKey), frame.digest());
+        // The frame stays valid while this generator waits: the next is read only when asked for.
+        const reused = await reuse(personKey, inputHash);
+        yield reused === undefined
+          ? { personKey, inputHash, disclosed: project(frame.person(), roles) }
+          : { personKey, inputHash, reused };
       }
     },
     async *groups() {
@@ -144,6 +190,17 @@ export async function viewThroughProfile(
       }
     },
   };
+}
+
+/** Decoded persons as frames, for a roster that keeps none encoded: digests of their JSON. */
+async function* framesOf(persons: AsyncIterable<Person>): AsyncGenerator<PersonFrame> {
+  for await (const person of persons) {
+    yield {
+      key: person.key,
+      digest: () => hash('sha256', JSON.stringify(person), 'base64'),
+      person: () => person,
+    };
+  }
 }
 
 async function* filterAsync<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {

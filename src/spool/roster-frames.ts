@@ -5,7 +5,10 @@ import {
   type MembershipRole,
   type Person,
   type PersonScopeFacts,
+  type Population,
 } from '../model/index.js';
+import { hash } from 'node:crypto';
+import type { PersonFrame } from '../model/index.js';
 import { readFrames, type FrameBlock } from './frame-file.js';
 
 /**
@@ -76,12 +79,31 @@ const personLength = (buffer: Buffer, offset: number): number =>
 const parse = <T>(buffer: Buffer, start: number, end: number): T =>
   JSON.parse(buffer.toString('utf8', start, end)) as T;
 
-export async function* readPersonFacts(path: string): AsyncGenerator<PersonScopeFacts> {
+/**
+ * The facts open with the key, then the populations (scopeFactsOf's order): `"populations":[...]` is
+ * found without decoding, and a key cannot hold it unescaped. False only when it is there and names
+ * none of `wanted`.
+ */
+function inPopulations(buffer: Buffer, from: number, to: number, wanted: readonly Population[]): boolean {
+  const open = buffer.indexOf(populationsField, from);
+  const close = open < 0 ? -1 : buffer.indexOf(0x5d, open);
+  if (open < 0 || close < 0 || close >= to) return true;
+  const listed = buffer.toString('latin1', open + populationsField.length, close);
+  return wanted.some((population) => listed.includes(`"${population}"`));
+}
+const populationsField = Buffer.from('"populations":[');
+
+export async function* readPersonFacts(
+  path: string,
+  populations?: readonly Population[],
+): AsyncGenerator<PersonScopeFacts> {
   for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
     const batch: PersonScopeFacts[] = [];
     for (const at of starts) {
       const from = at + 12 + buffer.readUInt32LE(at);
-      batch.push(parse<PersonScopeFacts>(buffer, from, from + buffer.readUInt32LE(at + 4)));
+      const to = from + buffer.readUInt32LE(at + 4);
+      if (populations !== undefined && !inPopulations(buffer, from, to, populations)) continue;
+      batch.push(parse<PersonScopeFacts>(buffer, from, to));
     }
     yield* batch;
   }
@@ -98,6 +120,29 @@ export async function* readPersons(
       if (!keep(buffer.toString('utf8', at + 12, at + 12 + keyBytes))) continue;
       const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
       batch.push(parse<Person>(buffer, from, from + buffer.readUInt32LE(at + 8)));
+    }
+    yield* batch;
+  }
+}
+
+/** The persons `keep` accepts, undecoded: each frame decodes or digests its JSON when asked. */
+export async function* readPersonFrames(
+  path: string,
+  keep: (personKey: string) => boolean,
+): AsyncGenerator<PersonFrame> {
+  for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
+    const batch: PersonFrame[] = [];
+    for (const at of starts) {
+      const keyBytes = buffer.readUInt32LE(at);
+      const key = buffer.toString('utf8', at + 12, at + 12 + keyBytes);
+      if (!keep(key)) continue;
+      const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
+      const to = from + buffer.readUInt32LE(at + 8);
+      batch.push({
+        key,
+        digest: () => hash('sha256', buffer.subarray(from, to), 'base64'),
+        person: () => parse<Person>(buffer, from, to),
+      });
     }
     yield* batch;
   }

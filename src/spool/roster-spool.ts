@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import type { Group, Membership, Person, Roster, RosterProperties, SelectiveRoster } from '../model/index.js';
+import type {
+  Group,
+  Membership,
+  Person,
+  Population,
+  Roster,
+  RosterProperties,
+  SelectiveRoster,
+} from '../model/index.js';
 import { blocksOf } from './frame-file.js';
 import {
   encodeGroup,
@@ -13,6 +21,7 @@ import {
   readGroups,
   readMemberships,
   readPersonFacts,
+  readPersonFrames,
   readPersons,
 } from './roster-frames.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
@@ -148,7 +157,10 @@ export async function openRosterSpool(
       persons,
       groups,
       memberships,
-      personFacts: persons,
+      personFacts: (populations?: readonly Population[]) =>
+        populations === undefined
+          ? persons()
+          : filtered(persons(), (person) => person.populations.some((p) => populations.includes(p))),
       personsWhere: (keep) => filtered(persons(), (person) => keep(person.key)),
       membershipsWhere: (keepGroup, keepRole) => groupIndexed(groups(), memberships(), keepGroup, keepRole),
     };
@@ -159,8 +171,9 @@ export async function openRosterSpool(
     persons: () => readPersons(path('persons')),
     groups: () => readGroups(path('groups')),
     memberships: () => readMemberships(path('memberships')),
-    personFacts: () => readPersonFacts(path('persons')),
+    personFacts: (populations) => readPersonFacts(path('persons'), populations),
     personsWhere: (keep) => readPersons(path('persons'), keep),
+    personFramesWhere: (keep) => readPersonFrames(path('persons'), keep),
     membershipsWhere: (keepGroup, keepRole) => readMemberships(path('memberships'), keepGroup, keepRole),
   };
 }

@@ -19,7 +19,7 @@ export async function* readHeldObjects(
   for (;;) {
     const rows = await db
       .selectFrom('hub.delivered_object')
-      .select(['object_key', 'hash', 'detail'])
+      .select(['object_key', 'hash', 'detail', 'input_hash'])
       .where('recipient_id', '=', recipientId)
       .where('object_type', '=', objectTypeCode[type])
       .$if(after !== undefined, (qb) => qb.where('object_key', '>', after ?? ''))
@@ -27,9 +27,13 @@ export async function* readHeldObjects(
       .limit(pageSize)
       .execute();
     for (const row of rows) {
-      yield row.detail === null || row.detail === undefined
-        ? { type, key: row.object_key, hash: row.hash }
-        : { type, key: row.object_key, hash: row.hash, detail: row.detail as GroupDetail };
+      yield {
+        type,
+        key: row.object_key,
+        hash: row.hash,
+        ...(row.detail === null || row.detail === undefined ? {} : { detail: row.detail as GroupDetail }),
+        ...(row.input_hash === null ? {} : { inputHash: row.input_hash }),
+      };
     }
     if (rows.length < pageSize) return;
     after = rows.at(-1)?.object_key;
@@ -140,16 +144,16 @@ export async function applyStateManifest(
     if (upserts.length === 0) return;
     const lines = upserts as Extract<StateLine, { op: 'upsert' }>[];
     await sql`
-      INSERT INTO hub.delivered_object (recipient_id, object_type, object_key, hash, detail, transfer_id)
-      SELECT ${state.recipientId}, t, k, h, d::jsonb, ${state.transferId}
+      INSERT INTO hub.delivered_object (recipient_id, object_type, object_key, hash, detail, transfer_id, input_hash)
+      SELECT ${state.recipientId}, t, k, h, d::jsonb, ${state.transferId}, i
       FROM unnest(${lines.map((line) => objectTypeCode[line.type])}::smallint[], ${lines.map((line) => line.key)}::text[],
                   ${lines.map((line) => line.hash)}::text[],
-                  ${lines.map((line) => (line.detail === undefined ? null : JSON.stringify(line.detail)))}::text[])
-           AS u(t, k, h, d)
+                  ${lines.map((line) => (line.detail === undefined ? null : JSON.stringify(line.detail)))}::text[],
+                  ${lines.map((line) => line.inputHash ?? null)}::text[])
+           AS u(t, k, h, d, i)
       ON CONFLICT (recipient_id, object_type, object_key)
-      DO UPDATE SET hash = excluded.hash, detail = excluded.detail, transfer_id = excluded.transfer_id`.execute(
-      db,
-    );
+      DO UPDATE SET hash = excluded.hash, detail = excluded.detail, transfer_id = excluded.transfer_id,
+                    input_hash = excluded.input_hash`.execute(db);
     upserts = [];
   };
   const flushDeletes = async (): Promise<void> => {

@@ -25,6 +25,11 @@ export interface HeldObject {
   readonly key: string;
   readonly hash: string;
   readonly detail?: GroupDetail;
+  /**
+   * A person's input hash: the digest of everything their projection was made from (see
+   * RecipientView.personsReusing). Equal input hash, equal projection, so equal `hash`.
+   */
+  readonly inputHash?: string;
 }
 
 /**
@@ -68,6 +73,8 @@ export type DiffEntry<T> =
       readonly key: string;
       readonly hash: string;
       readonly value: T;
+      /** What the recipient holds under the key (`change` and `same`). */
+      readonly held?: HeldObject;
     }
   | { readonly kind: 'delete'; readonly key: string; readonly held: HeldObject };
 
@@ -107,7 +114,7 @@ export async function* diffSorted<T>(
     }
     if (!next.done && next.value.key === object.key) {
       const kind = next.value.hash === object.hash ? 'same' : 'change';
-      yield { kind, key: object.key, hash: object.hash, value: object.value };
+      yield { kind, key: object.key, hash: object.hash, value: object.value, held: next.value };
       await advanceHeld();
     } else {
       yield { kind: 'add', key: object.key, hash: object.hash, value: object.value };

@@ -1,7 +1,7 @@
 import type { DisclosureLine } from '../disclosure/index.js';
 import type { Group, Membership } from '../model/index.js';
 import type { FeedEntry, FeedPerson } from '../pifu/index.js';
-import type { DisclosedMembership, DisclosedPerson, RecipientView } from '../profiles/index.js';
+import type { DisclosedMembership, DisclosedPerson, RecipientView, ViewedPerson } from '../profiles/index.js';
 import { sortExternally } from '../spool/index.js';
 import {
   contentHash,
@@ -13,6 +13,7 @@ import {
   type HeldObject,
   type ObjectType,
 } from './held-object.js';
+import { HeldLookahead } from './held-lookahead.js';
 import type { StateLine } from './state-manifest.js';
 
 /** What a resync sends again as new, whatever the recipient is believed to hold. */
@@ -79,6 +80,34 @@ async function* desiredOf<T>(
 
 async function* noneHeld(): AsyncGenerator<HeldObject> {}
 
+/** A person the delta reused by input hash: never sent, disclosed or counted, so never asked for. */
+function projected(person: ViewedPerson<string>): DisclosedPerson {
+  if (person.disclosed === undefined) throw new TypeError('a reused person has no projection to send');
+  return person.disclosed;
+}
+
+/**
+ * The desired persons: projected and hashed, except — in a delta — a person whose input hash the
+ * recipient holds: the view skips decoding and projecting them, and the held content hash is theirs
+ * (equal inputs, equal projection), so the merge finds them unchanged.
+ */
+async function* desiredPersons(
+  view: RecipientView,
+  held: HeldLookahead,
+  reusing: boolean,
+): AsyncGenerator<DesiredObject<ViewedPerson<string>>> {
+  const reuse = reusing
+    ? async (key: string, inputHash: string): Promise<string | undefined> => {
+        const object = await held.find(key);
+        return object?.inputHash === inputHash ? object.hash : undefined;
+      }
+    : async (): Promise<undefined> => undefined;
+  for await (const person of view.personsReusing(reuse)) {
+    const hash = person.reused ?? contentHash(projected(person).person);
+    yield { key: person.personKey, hash, value: person };
+  }
+}
+
 /**
  * A recipient's feed as three entry streams for `renderFeed`, built from its view: everything for a
  * full feed; for a delta, the stream-merge of the view against what the recipient holds (recstatus 1 new,
@@ -126,6 +155,7 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     stateOf: (value: T, hash: string, key: string) => StateLine,
     disclose: (value: T, unchanged: boolean) => Promise<void>,
     count: (counts: DeltaCounts) => void,
+    restate: (value: T, held: HeldObject | undefined) => boolean = () => false,
   ): AsyncGenerator<FeedEntry<O>> {
     const full = options.mode === 'full';
     for await (const entry of diff) {
@@ -139,10 +169,13 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
         continue;
       }
       const kind = entry.kind === 'same' && !full && sendAgain(entry.value) ? 'add' : entry.kind;
-      if (kind === 'same' && !full) continue;
       // The state changes only where the hash does, so a nightly full of an unchanged roster writes
-      // no state rows at all.
-      if (kind !== 'same') await options.onState(stateOf(entry.value, entry.hash, entry.key));
+      // no state rows at all; or where an unchanged object's input hash does (restate), so the next
+      // delta may reuse it.
+      if (kind !== 'same' || restate(entry.value, entry.held)) {
+        await options.onState(stateOf(entry.value, entry.hash, entry.key));
+      }
+      if (kind === 'same' && !full) continue;
       if (kind === 'add') counts.added++;
       if (kind === 'change') counts.changed++;
       await disclose(entry.value, kind === 'same');
@@ -158,13 +191,14 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
     desired: AsyncIterable<DesiredObject<T>>,
   ): AsyncIterable<DiffEntry<T>> => diffSorted(desired, held(type), type);
 
-  const persons = entries<DisclosedPerson, FeedPerson>(
+  // Reuse needs the held object of each person before the merge reads it; a resend needs every
+  // person's schools, so it projects them all.
+  const heldPersons = new HeldLookahead(held('person'));
+  const reusing = options.mode === 'delta' && resend === undefined;
+  const persons = entries<ViewedPerson<string>, FeedPerson>(
     'person',
-    diffOrAll(
-      'person',
-      desiredOf(view.persons(), (person) => ({ key: person.personKey, hashed: person.person })),
-    ),
-    (person) => person.person,
+    diffSorted(desiredPersons(view, heldPersons, reusing), heldPersons.stream(), 'person'),
+    (person) => projected(person).person,
     (dead) => ({
       key: options.feedKeyOf(dead.key),
       name: { given: '', family: '' },
@@ -174,16 +208,18 @@ export function feedStreams(view: RecipientView, options: FeedPlanOptions): Feed
       addresses: [],
       guardianKeys: [],
     }),
-    resends.person,
-    (_person, hash, key) => ({ op: 'upsert', type: 'person', key, hash }),
+    // Without a resend nothing is sent again, so a reused person is never asked about.
+    (person) => resend !== undefined && resends.person(projected(person)),
+    (person, hash, key) => ({ op: 'upsert', type: 'person', key, hash, inputHash: person.inputHash }),
     (person, unchanged) =>
       options.onDisclosure({
         kind: 'person',
         personKey: person.personKey,
-        categories: person.disclosed,
+        categories: projected(person).disclosed,
         ...(unchanged ? { unchanged } : {}),
       }),
     (c) => c.persons++,
+    (person, heldPerson) => heldPerson !== undefined && heldPerson.inputHash !== person.inputHash,
   );
 
   const groups = entries<Group, Group>(

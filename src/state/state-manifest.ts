@@ -15,6 +15,8 @@ export type StateLine =
       readonly key: string;
       readonly hash: string;
       readonly detail?: GroupDetail;
+      /** A person's input hash (HeldObject.inputHash). */
+      readonly inputHash?: string;
     }
   | { readonly op: 'delete'; readonly type: ObjectType; readonly key: string };
 
@@ -26,10 +28,16 @@ export function formatStateHeader(mode: StateMode): string {
   return `${JSON.stringify({ mode })}\n`;
 }
 
+/** `["u", type, key, hash]`, then the detail (or null) when there is a detail or an input hash, then that. */
 export function formatStateLine(line: StateLine): string {
-  return line.op === 'upsert'
-    ? `${JSON.stringify(['u', line.type, line.key, line.hash, ...(line.detail === undefined ? [] : [line.detail])])}\n`
-    : `${JSON.stringify(['d', line.type, line.key])}\n`;
+  if (line.op === 'delete') return `${JSON.stringify(['d', line.type, line.key])}\n`;
+  const tail =
+    line.inputHash !== undefined
+      ? [line.detail ?? null, line.inputHash]
+      : line.detail !== undefined
+        ? [line.detail]
+        : [];
+  return `${JSON.stringify(['u', line.type, line.key, line.hash, ...tail])}\n`;
 }
 
 export interface StateManifest {
@@ -59,12 +67,17 @@ export async function openStateManifest(path: string): Promise<StateManifest> {
 
 function parseStateLine(text: string): StateLine {
   const parsed = JSON.parse(text) as
-    ['u', ObjectType, string, string, GroupDetail?] | ['d', ObjectType, string];
+    ['u', ObjectType, string, string, (GroupDetail | null)?, string?] | ['d', ObjectType, string];
   if (parsed[0] === 'u') {
-    const [, type, key, hash, detail] = parsed;
-    return detail === undefined
-      ? { op: 'upsert', type, key, hash }
-      : { op: 'upsert', type, key, hash, detail };
+    const [, type, key, hash, detail, inputHash] = parsed;
+    return {
+      op: 'upsert',
+      type,
+      key,
+      hash,
+      ...(detail === undefined || detail === null ? {} : { detail }),
+      ...(inputHash === undefined ? {} : { inputHash }),
+    };
   }
   return { op: 'delete', type: parsed[1], key: parsed[2] };
 }

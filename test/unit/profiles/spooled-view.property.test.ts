@@ -22,6 +22,8 @@ async function everything(roster: Roster, profile: Parameters<typeof viewThrough
     persons: await collect(view.persons()),
     groups: await collect(view.groups()),
     memberships: await collect(view.memberships()),
+    // Digested from the encoded record or from the decoded one, the same input hashes.
+    inputHashes: await collect(view.personsReusing(async () => undefined)),
   };
 }
 

@@ -48,4 +48,35 @@ describe('the run spool’s frame blocks', () => {
     );
     expect((await collect(spool.personFacts())).map((facts) => facts.key)).toEqual(persons.map((p) => p.key));
   }, 60_000);
+
+  it('skips undecoded the facts of persons in none of the populations asked for', async () => {
+    const populations: Person['populations'][] = [
+      [],
+      ['pupil'],
+      ['staff'],
+      ['guardian'],
+      ['guardian', 'staff'],
+    ];
+    // A key that spells the field it is looked up by does not fool the reader: JSON escapes its quotes.
+    const persons = populations.map((listed, i) =>
+      samplePerson({ key: `p${i}"populations":["staff"]`, populations: listed }),
+    );
+    const roster: Roster = {
+      properties: { source: 'pifu-hub', snapshotAt: '2026-11-23T02:00:00Z' },
+      persons: async function* () {
+        yield* persons;
+      },
+      groups: async function* () {},
+      memberships: async function* () {},
+    };
+    await writeRosterSpool(roster, join(dir, 'roster'));
+    const spool = await openRosterSpool(join(dir, 'roster'));
+    const keysIn = async (wanted?: Person['populations']) =>
+      (await collect(spool.personFacts(wanted))).map((facts) => facts.key.slice(0, 2));
+    expect(await keysIn()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(await keysIn(['staff'])).toEqual(['p2', 'p4']);
+    expect(await keysIn(['pupil', 'staff'])).toEqual(['p1', 'p2', 'p4']);
+    expect(await keysIn(['pupil', 'staff', 'guardian'])).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(await keysIn(['guardian'])).toEqual(['p3', 'p4']);
+  });
 });

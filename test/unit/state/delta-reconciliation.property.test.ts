@@ -57,6 +57,7 @@ class HubState {
           key: line.key,
           hash: line.hash,
           ...(line.detail ? { detail: line.detail } : {}),
+          ...(line.inputHash === undefined ? {} : { inputHash: line.inputHash }),
         });
     }
   }
