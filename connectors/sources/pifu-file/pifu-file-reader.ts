@@ -33,7 +33,7 @@ import { makeImportScratch } from './import-scratch.js';
 import { readDeltaRecords } from './read-delta-records.js';
 import type { FileRecords } from './file-records.js';
 import { readPifuRecords } from './read-pifu-records.js';
-import { rosterPersons } from './roster-persons.js';
+import { rosterPersons, sortPersons } from './roster-persons.js';
 import { readScratch } from './scratch-lines.js';
 
 export interface PifuFileReaderOptions {
@@ -205,7 +205,8 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       if (prepared === undefined) {
         const baseId = randomUUID();
         superseded.push(baseId);
-        prepared = writeImportBase(records, scratchDir, properties.datasource, baseId, scratch).then(
+        const sorted = () => sortPersons(records, identities, scratch);
+        prepared = writeImportBase(records, sorted, scratchDir, properties.datasource, baseId, scratch).then(
           () => baseId,
         );
       }
