@@ -59,6 +59,10 @@ export async function openGuardedFile(
     throw new HubError('PIFU_FILE_UNREADABLE', `${path}: ${why}; name a PIFU-IMS XML file`, { cause: error });
   }
   const info = await handle.stat();
+  if (info.isDirectory()) {
+    await handle.close();
+    throw new HubError('PIFU_FILE_UNREADABLE', `${path}: a directory; name a PIFU-IMS XML file in it`);
+  }
   if (!info.isFile()) {
     await handle.close();
     throw refusedInput(path, new InputRefusal('not a regular file (a device, FIFO or socket never ends)'));

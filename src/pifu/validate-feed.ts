@@ -91,9 +91,15 @@ async function validateWithNative(
   try {
     for await (const chunk of chunks) {
       if (!child.stdin.write(chunk)) {
+        // Each wait takes its listeners off again: a large file waits thousands of times.
         await new Promise<void>((resolve) => {
-          child.stdin.once('drain', resolve);
-          child.once('close', () => resolve());
+          const done = (): void => {
+            child.stdin.off('drain', done);
+            child.off('close', done);
+            resolve();
+          };
+          child.stdin.once('drain', done);
+          child.once('close', done);
         });
       }
       if (child.exitCode !== null || child.signalCode !== null) break;

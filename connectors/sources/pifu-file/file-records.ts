@@ -15,6 +15,9 @@ export interface ScratchPerson {
   readonly line: number;
 }
 
+/** A person as the roster keeps it once sorted, in the base and for the snapshot: no line in a file. */
+export type BasePerson = Omit<ScratchPerson, 'line'>;
+
 export interface GroupFacts {
   readonly type: GroupType;
   readonly parentKey: string;
@@ -29,6 +32,8 @@ export interface GroupFacts {
  */
 export interface FileRecords {
   readonly personsPath: string;
+  /** The persons in key order (BasePerson), written once by sortPersons (roster-persons.ts). */
+  readonly sortedPersonsPath: string;
   readonly groupsPath: string;
   readonly membershipsPath: string;
   /** What the kept memberships say of their members' affiliations (roster-persons.ts). */
@@ -52,6 +57,7 @@ export const withheldGroupKind = 'special Norwegian tuition';
 export function newFileRecords(scratchDir: string): FileRecords {
   return {
     personsPath: join(scratchDir, 'persons.ndjson'),
+    sortedPersonsPath: join(scratchDir, 'persons-sorted.ndjson'),
     groupsPath: join(scratchDir, 'groups.ndjson'),
     membershipsPath: join(scratchDir, 'memberships.ndjson'),
     factsPath: join(scratchDir, 'person-facts.ndjson'),

@@ -6,7 +6,7 @@ import type { HubDatabase } from '../../../src/db/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import type { Group } from '../../../src/model/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
-import { withheldGroupType, type FileRecords, type ScratchPerson } from './file-records.js';
+import { withheldGroupType, type FileRecords } from './file-records.js';
 import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 /**
@@ -34,8 +34,6 @@ export interface ImportBase {
   readonly exportedAt: string;
   readonly dir: string;
 }
-
-export type BasePerson = Omit<ScratchPerson, 'line'>;
 
 /** Directories of bases no committed import names are removed once they are this old (a crash's leftovers). */
 const orphanAgeMs = 24 * 3600_000;
@@ -85,9 +83,14 @@ export async function isBaseComplete(base: ImportBase): Promise<boolean> {
   }
 }
 
-/** Writes the roster of `records` as the base `baseId` an import may leave; returns its directory. */
+/**
+ * Writes the roster of `records` as the base `baseId` an import may leave; returns its directory. The
+ * persons are the file `sortedPersons` gives, in key order already (sorted once for the base and the
+ * run's snapshot: roster-persons.ts), so they are copied, not sorted again.
+ */
 export async function writeImportBase(
   records: FileRecords,
+  sortedPersons: () => Promise<string>,
   spoolDir: string,
   datasource: string,
   baseId: string,
@@ -97,15 +100,7 @@ export async function writeImportBase(
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const files = baseFiles(dir);
-  const persons = new ScratchWriter<BasePerson>(files.persons);
-  for await (const entry of sortExternally(
-    readScratch<ScratchPerson>(records.personsPath),
-    (entry) => entry.person.key,
-    { dir: scratch },
-  )) {
-    await persons.write({ person: entry.person, guardianRefs: entry.guardianRefs });
-  }
-  await persons.close();
+  await copyFile(await sortedPersons(), files.persons);
   const groups = new ScratchWriter<Group>(files.groups);
   for await (const group of sortExternally(readScratch<Group>(records.groupsPath), (group) => group.key, {
     dir: scratch,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
-import { HubError } from '../../../src/errors/index.js';
+import { HubError, isHubError } from '../../../src/errors/index.js';
 import { sourceIdentities } from '../../../src/identity/index.js';
 import type { Group, Membership, Roster } from '../../../src/model/index.js';
 import {
@@ -33,7 +33,7 @@ import { makeImportScratch } from './import-scratch.js';
 import { readDeltaRecords } from './read-delta-records.js';
 import type { FileRecords } from './file-records.js';
 import { readPifuRecords } from './read-pifu-records.js';
-import { rosterPersons } from './roster-persons.js';
+import { rosterPersons, sortPersons } from './roster-persons.js';
 import { readScratch } from './scratch-lines.js';
 
 export interface PifuFileReaderOptions {
@@ -123,7 +123,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         // A read that stops half-way closes the file it read (the chunks' generators close it when returned).
         await input?.chunks.return(undefined);
         await rm(scratch, { recursive: true, force: true });
-        throw error;
+        throw namingFile(path, error);
       }
     },
   };
@@ -205,7 +205,8 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       if (prepared === undefined) {
         const baseId = randomUUID();
         superseded.push(baseId);
-        prepared = writeImportBase(records, scratchDir, properties.datasource, baseId, scratch).then(
+        const sorted = () => sortPersons(records, identities, scratch);
+        prepared = writeImportBase(records, sorted, scratchDir, properties.datasource, baseId, scratch).then(
           () => baseId,
         );
       }
@@ -240,6 +241,13 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
       },
     };
   }
+}
+
+/** A file that is not well-formed PIFU: the message names it (the reader of the records does not know it). */
+function namingFile(path: string, error: unknown): unknown {
+  if (!isHubError(error) || error.code !== 'PIFU_XML_UNREADABLE') return error;
+  const what = error.message.slice(`${error.code}: `.length);
+  return new HubError(error.code, `${path}: ${what}; nothing was imported`, { cause: error });
 }
 
 interface HashedInput {

@@ -5,13 +5,14 @@ import type { DetailedFeedDocument } from '../../../src/pifu/index.js';
 import type { RosterChangeCounts } from '../../../src/ports/index.js';
 import { applyDeltaMemberships } from './apply-delta-memberships.js';
 import type { FileIdentities } from './file-identities.js';
-import { baseFiles, type BasePerson, type ImportBase } from './import-base.js';
+import { baseFiles, type ImportBase } from './import-base.js';
 import type { ProblemLog } from './problem-log.js';
 import {
   newFileRecords,
   withheldCounter,
   withheldGroupKind,
   withheldGroupType,
+  type BasePerson,
   type FileRecords,
   type ScratchPerson,
 } from './file-records.js';

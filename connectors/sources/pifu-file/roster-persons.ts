@@ -3,8 +3,8 @@ import { compareKeys } from '../../../src/model/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
 import { affiliationOf, derivePerson, noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
-import type { FileRecords, ScratchPerson } from './file-records.js';
-import { readScratch, ScratchWriter } from './scratch-lines.js';
+import type { BasePerson, FileRecords, ScratchPerson } from './file-records.js';
+import { readScratch, ScratchWriter, writeScratch } from './scratch-lines.js';
 
 /**
  * What one kept membership says of its member's affiliation, written to a scratch file as memberships
@@ -85,11 +85,45 @@ export async function keepMemberships(
   }
 }
 
+/** Each read's one sort of its persons, shared by whoever asks first and after. */
+const sorts = new WeakMap<FileRecords, Promise<string>>();
+
+/**
+ * The roster's persons in key order: the persons' scratch file sorted once, to
+ * `records.sortedPersonsPath`, whose path this resolves to; the run's snapshot (rosterPersons) and the
+ * kept base (import-base.ts) both read that file, whichever asks first. Reading the persons into the
+ * sort marks every guardian someone links to (a sort reads all it sorts before it gives the first).
+ */
+export function sortPersons(
+  records: FileRecords,
+  identities: FileIdentities,
+  scratch: string,
+): Promise<string> {
+  let sorted = sorts.get(records);
+  if (sorted === undefined) {
+    const { personKeys } = records;
+    async function* markingGuardians(): AsyncGenerator<ScratchPerson> {
+      for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
+        for (const ref of entry.guardianRefs) {
+          const key = identities.findPersonByRef(ref);
+          if (key !== undefined) personKeys.markGuardian(key);
+        }
+        yield entry;
+      }
+    }
+    sorted = writeScratch<BasePerson>(records.sortedPersonsPath, async (out) => {
+      const persons = sortExternally(markingGuardians(), (entry) => entry.person.key, { dir: scratch });
+      for await (const { person, guardianRefs } of persons) await out.write({ person, guardianRefs });
+    }).then(() => records.sortedPersonsPath);
+    sorts.set(records, sorted);
+  }
+  return sorted;
+}
+
 /**
  * The roster's persons in key order, each with the affiliations its memberships give it and its
- * guardian links: the persons' scratch file sorted by key, joined with the facts sorted by person (a
- * merge join on disk). Reading the persons into the sort marks every guardian someone links to before
- * the first person comes out of it (a sort reads all it sorts first).
+ * guardian links: the sorted persons (sortPersons) joined with the facts sorted by person (a merge join
+ * on disk).
  */
 export async function* rosterPersons(
   records: FileRecords,
@@ -97,16 +131,7 @@ export async function* rosterPersons(
   scratch: string,
 ): AsyncGenerator<Person> {
   const { personKeys } = records;
-  async function* markingGuardians(): AsyncGenerator<ScratchPerson> {
-    for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
-      for (const ref of entry.guardianRefs) {
-        const key = identities.findPersonByRef(ref);
-        if (key !== undefined) personKeys.markGuardian(key);
-      }
-      yield entry;
-    }
-  }
-  const persons = sortExternally(markingGuardians(), (entry) => entry.person.key, { dir: scratch });
+  const persons = readScratch<BasePerson>(await sortPersons(records, identities, scratch));
   const facts = sortExternally(readScratch<ScratchFact>(records.factsPath), (fact) => fact.order, {
     dir: scratch,
   })[Symbol.asyncIterator]();

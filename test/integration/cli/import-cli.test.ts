@@ -68,6 +68,25 @@ describe('pifu-hub import and validate on the command line', () => {
     expect(audit.rows.map((row) => row.outcome)).toEqual(['refused']);
   });
 
+  it('a file cut off mid-record: import names it in one line, validate says where; no value from it in either', async () => {
+    const whole = readFileSync(example, 'utf8');
+    const cut = join(env['PIFU_HUB_DATA_DIR']!, 'cut.xml');
+    const family = /<family>([^<]+)<\/family>/.exec(whole)!;
+    writeFileSync(cut, whole.slice(0, family.index + family[0].length - 4)); // in </family>
+    const imported = await runCli(['import', cut], env);
+    expect(imported.exitCode).toBe(1);
+    expect(imported.stderr.trim().split('\n')).toEqual([
+      `error: PIFU_XML_UNREADABLE: ${cut}: the document ends in the middle of markup; expected a PIFU-IMS 1.3 XML document; nothing was imported`,
+    ]);
+    for (const path of [process.env['PATH'] ?? '', '/nonexistent']) {
+      const validated = await runCli(['validate', cut], { ...env, PATH: path });
+      expect(validated.exitCode).toBe(1);
+      expect(validated.stdout).toMatch(/^.*cut\.xml: INVALID\n {2}feed\.xml:\d+: parser error/);
+      expect(validated.stdout + validated.stderr).not.toContain(family[1]);
+      expect(validated.stdout + validated.stderr).not.toMatch(/<\/?\w+>/);
+    }
+  });
+
   it('import --dry-run reports an official example, refused until its lenient modes are named', async () => {
     const strict = await runCli(['import', example, '--dry-run'], env);
     expect(strict.exitCode).toBe(1);

@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import fc from 'fast-check';
 import type { Kysely } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import type { HubDatabase } from '../../../src/db/index.js';
+import { compareKeys } from '../../../src/model/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFile, RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -120,4 +122,58 @@ describe('the roster a full import keeps as the base of the next delta', () => {
     await commit(file);
     expect(await keptBase()).toEqual(expectedBase);
   });
+
+  /**
+   * The order the base copies instead of sorting again: whatever order a file gives its persons, and
+   * whichever of prepare and the snapshot comes first, the snapshot's persons and the base's are the
+   * same keys in strictly ascending canonical order.
+   */
+  it('the snapshot and the base give the persons in canonical key order, whatever order the file has', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }),
+        fc.boolean(),
+        async (keys, links, snapshotFirst) => {
+          await forgetImports(database.db);
+          await rm(spoolDir, { recursive: true, force: true });
+          const guardians = new Map<number, string[]>();
+          for (const [child, adult] of links) {
+            guardians.set(child % keys.length, [keys[adult % keys.length]!]);
+          }
+          const file = join(dirname(path), 'order.xml');
+          const persons = keys.map((key, i) => person(key, `P${i}`, guardians.get(i) ?? []));
+          writeFileSync(
+            file,
+            await fullExport({ persons, groups: rosterA.groups, memberships: [] }, exportedA),
+          );
+          const read = await reader.read(file, { lenient: ['dangling-references'], scratchDir: spoolDir });
+          const fromSnapshot = async () => {
+            const got: string[] = [];
+            for await (const p of (await read.source.openSnapshot()).persons()) got.push(p.key);
+            return got;
+          };
+          let snapshot: string[];
+          if (snapshotFirst) {
+            snapshot = await fromSnapshot();
+            await read.prepare();
+          } else {
+            await read.prepare();
+            snapshot = await fromSnapshot();
+          }
+          await commit(read);
+          const kept = await keptBase();
+          const base = kept['persons.ndjson']!.split('\n')
+            .filter((line) => line !== '')
+            .map((line) => (JSON.parse(line) as { person: { key: string } }).person.key);
+          expect(snapshot).toHaveLength(keys.length);
+          expect(base).toEqual(snapshot);
+          for (let i = 1; i < snapshot.length; i++) {
+            expect(compareKeys(snapshot[i - 1]!, snapshot[i]!)).toBeLessThan(0);
+          }
+        },
+      ),
+      { numRuns: Math.min(Number(process.env['FC_RUNS'] ?? 25), 30) },
+    );
+  }, 300_000);
 });

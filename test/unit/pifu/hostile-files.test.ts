@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { open, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -111,7 +112,7 @@ describe('hostile files, refused by validate and import reading, with and withou
     expect(requests).toBe(0);
   });
 
-  it('refuses an endless device and a file past the size limit before reading a byte', async () => {
+  it('refuses an endless device, a FIFO, a directory and a file past the size limit before reading a byte', async () => {
     for (const device of ['/dev/zero', '/dev/urandom']) {
       await expect(openGuardedFile(device)).rejects.toMatchObject({
         code: 'PIFU_FILE_REFUSED',
@@ -119,6 +120,17 @@ describe('hostile files, refused by validate and import reading, with and withou
       });
       await expect(validateFeedFile(device)).rejects.toMatchObject({ code: 'PIFU_FILE_REFUSED' });
     }
+    const fifo = join(dir, 'export.fifo');
+    execFileSync('mkfifo', [fifo]); // no writer: opening it for reading must not wait for one
+    await expect(openGuardedFile(fifo)).rejects.toMatchObject({
+      code: 'PIFU_FILE_REFUSED',
+      message: expect.stringContaining('not a regular file'),
+    });
+    // A directory is a wrong name, not a hostile file: said as such, as validate does.
+    await expect(openGuardedFile(dir)).rejects.toMatchObject({
+      code: 'PIFU_FILE_UNREADABLE',
+      message: expect.stringContaining(`${dir}: a directory; name a PIFU-IMS XML file in it`),
+    });
     const huge = join(dir, 'whitespace-2g.xml');
     const handle = await open(huge, 'w');
     await handle.truncate(2 * 1024 * 1024 * 1024);
