@@ -11,24 +11,48 @@ export interface WrittenFile {
   readonly sha256Hex: string;
 }
 
+interface WriteOptions {
+  readonly signal?: AbortSignal;
+  readonly mode?: number;
+  /**
+   * False: no sha-256 is computed (and none reported), for a file whose digest nobody reads (the run
+   * spool: about a gigabyte at Oslo scale, hashed for nothing). Default true.
+   */
+  readonly digest?: boolean;
+}
+
+type Content = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | Readable;
+
 /**
  * Streams `content` to `path` so that a reader sees either nothing or the whole file: write to a
- * temporary name beside it, fsync, rename, fsync the directory. The sha-256 is computed while writing,
- * so the file is never read twice. Backpressure flows from the disk back to the producer. Feeds carry
- * personal data, so the file is 0600 and directories made for it 0700 unless the caller says otherwise.
+ * temporary name beside it, fsync, rename, fsync the directory. The sha-256 is computed while writing
+ * (unless `digest` is false), so the file is never read twice. Backpressure flows from the disk back to
+ * the producer. Feeds carry personal data, so the file is 0600 and directories made for it 0700 unless
+ * the caller says otherwise. A chunk of bytes may be written as it is, after the producer has moved on:
+ * a producer must not change a chunk it has handed over.
  */
 export async function writeFileAtomically(
   path: string,
-  content: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | Readable,
-  options: { signal?: AbortSignal; mode?: number } = {},
-): Promise<WrittenFile> {
+  content: Content,
+  options: WriteOptions & { readonly digest: false },
+): Promise<Omit<WrittenFile, 'sha256Hex'>>;
+export async function writeFileAtomically(
+  path: string,
+  content: Content,
+  options?: WriteOptions & { readonly digest?: true },
+): Promise<WrittenFile>;
+export async function writeFileAtomically(
+  path: string,
+  content: Content,
+  options: WriteOptions = {},
+): Promise<Omit<WrittenFile, 'sha256Hex'> & { readonly sha256Hex?: string }> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
-  const hash = createHash('sha256');
+  const hash = options.digest === false ? undefined : createHash('sha256');
   let sizeBytes = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
+      hash?.update(chunk);
       sizeBytes += chunk.length;
       callback(null, chunk);
     },
@@ -49,7 +73,7 @@ export async function writeFileAtomically(
     await rm(temporary, { force: true });
     throw error;
   }
-  return { path, sizeBytes, sha256Hex: hash.digest('hex') };
+  return hash === undefined ? { path, sizeBytes } : { path, sizeBytes, sha256Hex: hash.digest('hex') };
 }
 
 /**
@@ -66,7 +90,9 @@ async function* coalesced(
   let buffers: Uint8Array[] = [];
   let length = 0;
   const block = (): string | Uint8Array => {
-    const joined = texts.length > 0 ? texts.join('') : Buffer.concat(buffers, length);
+    // A chunk that fills a block alone (the spool's frame blocks) goes on as it is, not copied.
+    const joined =
+      texts.length > 0 ? texts.join('') : buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers, length);
     texts = [];
     buffers = [];
     length = 0;

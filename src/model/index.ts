@@ -5,3 +5,4 @@ export * from './roster.js';
 export * from './change.js';
 export * from './person-key.js';
 export * from './school-reference.js';
+export * from './batches.js';

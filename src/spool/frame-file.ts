@@ -41,15 +41,20 @@ export class FrameBlock {
   }
 }
 
-/** Encodes items into blocks of ~256 KiB: one write per block, not one per object. */
+/**
+ * Encodes items, taken a batch at a time (one wait per batch, not per object), into blocks of ~256 KiB:
+ * one write per block, not one per object.
+ */
 export async function* blocksOf<T>(
-  items: AsyncIterable<T>,
+  batches: AsyncIterable<readonly T[]>,
   encode: (item: T, block: FrameBlock) => void,
 ): AsyncGenerator<Buffer> {
   const block = new FrameBlock();
-  for await (const item of items) {
-    encode(item, block);
-    if (block.size >= blockBytes) yield block.take();
+  for await (const batch of batches) {
+    for (const item of batch) {
+      encode(item, block);
+      if (block.size >= blockBytes) yield block.take();
+    }
   }
   if (block.size > 0) yield block.take();
 }

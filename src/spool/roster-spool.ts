@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HubError } from '../errors/index.js';
 import { writeFileAtomically } from '../files/index.js';
-import type {
-  Group,
-  Membership,
-  Person,
-  Population,
-  Roster,
-  RosterProperties,
-  SelectiveRoster,
+import {
+  batched,
+  type Group,
+  type Membership,
+  type Person,
+  type Population,
+  type Roster,
+  type RosterProperties,
+  type SelectiveRoster,
 } from '../model/index.js';
 import { blocksOf } from './frame-file.js';
 import {
@@ -50,6 +51,8 @@ const ndjsonFiles = {
   memberships: 'memberships.ndjson',
 } as const;
 const manifestFile = 'manifest.json';
+/** How many objects the writer takes at a time from a stream its source does not batch itself. */
+const batchSize = 1_000;
 
 /**
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
@@ -73,7 +76,8 @@ export async function writeRosterSpool(
   const abort = () => stop.abort(options.signal?.reason);
   if (options.signal?.aborted === true) abort();
   options.signal?.addEventListener('abort', abort, { once: true });
-  const signal = { signal: stop.signal };
+  // Nothing reads a spool file's digest: the files are written without one.
+  const writing = { signal: stop.signal, digest: false } as const;
   let failure: { error: unknown } | undefined;
   const stopOnFailure = (error: unknown): never => {
     failure ??= { error };
@@ -83,11 +87,11 @@ export async function writeRosterSpool(
   const writePersons = () =>
     writeFileAtomically(
       join(staging, files.persons),
-      blocksOf(roster.persons(), (person, block) => {
+      blocksOf(batched(roster.persons(), batchSize), (person, block) => {
         counter.person(person);
         encodePerson(person, block);
       }),
-      signal,
+      writing,
     );
   // Each group's position in the groups file and its school: one entry per group, never per membership.
   const groupIndex = new Map<string, number>();
@@ -95,22 +99,22 @@ export async function writeRosterSpool(
   const writeGroupsAndMemberships = async () => {
     await writeFileAtomically(
       join(staging, files.groups),
-      blocksOf(roster.groups(), (group, block) => {
+      blocksOf(batched(roster.groups(), batchSize), (group, block) => {
         counter.group(group);
         groupIndex.set(group.key, groupSchools.length);
         groupSchools.push(group.schoolKey);
         encodeGroup(group, block);
       }),
-      signal,
+      writing,
     );
     await writeFileAtomically(
       join(staging, files.memberships),
-      blocksOf(roster.memberships(), (membership, block) => {
+      blocksOf(batched(roster.memberships(), batchSize), (membership, block) => {
         const index = groupIndex.get(membership.groupKey);
         counter.membership(index === undefined ? undefined : groupSchools[index]);
         encodeMembership(membership, index, block);
       }),
-      signal,
+      writing,
     );
   };
   try {

@@ -146,12 +146,3 @@ export async function* copyBatches(
     await client.end().catch(() => undefined);
   }
 }
-
-/** The rows of copyBatches one by one. */
-export async function* copyRows(
-  what: string,
-  snapshot: CopySnapshot,
-  query: string,
-): AsyncGenerator<CopyField[]> {
-  for await (const rows of copyBatches(what, snapshot, query)) yield* rows;
-}

@@ -2,7 +2,6 @@ import type { Group, Membership } from '../../../src/model/index.js';
 import {
   bool,
   copyBatches,
-  copyRows,
   nullable,
   smallint,
   text,
@@ -14,9 +13,9 @@ import { inRoleOrder, type MembershipRow } from './read-memberships.js';
 
 /*
  * The groups and memberships of a snapshot read by `COPY (SELECT …) TO STDOUT` in PostgreSQL's exported
- * snapshot, each on a connection of its own (see copyRows; the persons: copy-persons.ts). They give
- * exactly what the keyset pages give (same columns, same order, same mapping); the equivalence is tested
- * against the paging path.
+ * snapshot, each on a connection of its own (see copyBatches; the persons: copy-persons.ts), a received
+ * chunk's rows at a time. They give exactly what the keyset pages give (same columns, same order, same
+ * mapping); the equivalence is tested against the paging path.
  */
 
 const json = <T>(field: CopyField | undefined): T[] =>
@@ -55,9 +54,10 @@ function groupRow(row: CopyField[]): GroupRow {
   };
 }
 
-/** Groups in key order, owner and schools included (see readGroups). */
-export async function* copyGroups(snapshot: CopySnapshot): AsyncGenerator<Group> {
-  for await (const row of copyRows('groups', snapshot, groupsQuery)) yield mapGroup(groupRow(row));
+/** Groups in key order, owner and schools included (see readGroupBatches). */
+export async function* copyGroupBatches(snapshot: CopySnapshot): AsyncGenerator<Group[]> {
+  for await (const rows of copyBatches('groups', snapshot, groupsQuery))
+    if (rows.length > 0) yield rows.map((row) => mapGroup(groupRow(row)));
 }
 
 const membershipsQuery = `
@@ -86,7 +86,7 @@ async function* membershipRows(snapshot: CopySnapshot): AsyncGenerator<Membershi
     yield rows.map(membershipRow);
 }
 
-/** Memberships by (group, person, role), as readMemberships gives them. */
-export function copyMemberships(snapshot: CopySnapshot): AsyncGenerator<Membership> {
+/** Memberships by (group, person, role), as readMembershipBatches gives them. */
+export function copyMembershipBatches(snapshot: CopySnapshot): AsyncGenerator<Membership[]> {
   return inRoleOrder(membershipRows(snapshot));
 }

@@ -101,17 +101,17 @@ export function mapGroup(row: GroupRow): Group {
 
 /**
  * Groups in key order, owner and schools included (they share their uuid with the owner and school
- * rows, which supply their identifiers). A group's grade becomes its level. Grep codes of fag groups
- * are not in the model and stay behind.
+ * rows, which supply their identifiers), a keyset page at a time. A group's grade becomes its level.
+ * Grep codes of fag groups are not in the model and stay behind.
  */
-export async function* readGroups(
+export async function* readGroupBatches(
   trx: Transaction<SourceDatabase>,
   context: PageContext,
-): AsyncGenerator<Group> {
+): AsyncGenerator<Group[]> {
   let after: string | undefined;
   for (;;) {
     const page = await readGroupPage(trx, context, after);
-    for (const row of page) yield mapGroup(row);
+    if (page.length > 0) yield page.map(mapGroup);
     if (page.length < context.chunkSize) return;
     after = page.at(-1)?.id;
   }

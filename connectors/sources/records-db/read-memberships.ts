@@ -77,14 +77,14 @@ function mapMembership(row: MembershipRow): Membership {
 const byRole = (a: Membership, b: Membership): number => compareKeys(a.role, b.role);
 
 /**
- * Memberships as the index gives them, by (group, person, roletype code), in canonical order. The index
- * walks roletype codes ('01' < '02' ...), but the canonical order compares role names, so each (group,
- * person) run is re-sorted here; a run is at most 8 records. Rows come a batch at a time (a page, or a
- * COPY chunk's rows): one await per batch, not per row.
+ * Memberships as the index gives them, by (group, person, roletype code), in canonical order, a batch
+ * of rows at a time (a page, or a COPY chunk's rows). The index walks roletype codes ('01' < '02' ...),
+ * but the canonical order compares role names, so each (group, person) run is re-sorted here; a run is
+ * at most 8 records, and one cut by a batch's end is held back for the next batch.
  */
 export async function* inRoleOrder(
   batches: AsyncIterable<readonly MembershipRow[]>,
-): AsyncGenerator<Membership> {
+): AsyncGenerator<Membership[]> {
   let run: Membership[] = [];
   for await (const rows of batches) {
     const ready: Membership[] = [];
@@ -101,9 +101,9 @@ export async function* inRoleOrder(
       }
       run.push(membership);
     }
-    yield* ready;
+    if (ready.length > 0) yield ready;
   }
-  yield* run.sort(byRole);
+  if (run.length > 0) yield run.sort(byRole);
 }
 
 /** Membership rows by (group, person, roletype), one keyset page of `chunkSize` at a time. */
@@ -121,10 +121,10 @@ async function* membershipPages(
   }
 }
 
-/** Memberships by (group, person, role), read by keyset pages. */
-export function readMemberships(
+/** Memberships by (group, person, role), read by keyset pages, a page at a time. */
+export function readMembershipBatches(
   trx: Transaction<SourceDatabase>,
   context: PageContext,
-): AsyncGenerator<Membership> {
+): AsyncGenerator<Membership[]> {
   return inRoleOrder(membershipPages(trx, context));
 }

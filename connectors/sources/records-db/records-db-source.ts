@@ -1,14 +1,14 @@
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { HubError } from '../../../src/errors/index.js';
-import type { RosterProperties } from '../../../src/model/index.js';
+import { streamOfBatches, type RosterProperties } from '../../../src/model/index.js';
 import type { RosterSnapshot, SourceConnector } from '../../../src/ports/source-connector.js';
 import { parseRecordsDbConfig } from './records-db-config.js';
 import type { CopySnapshot } from './copy-rows.js';
 import { copyPersons } from './copy-persons.js';
-import { copyGroups, copyMemberships } from './read-by-copy.js';
-import { readGroups } from './read-groups.js';
-import { readMemberships } from './read-memberships.js';
+import { copyGroupBatches, copyMembershipBatches } from './read-by-copy.js';
+import { readGroupBatches } from './read-groups.js';
+import { readMembershipBatches } from './read-memberships.js';
 import type { PageContext } from './read-pages.js';
 import { readPersons } from './read-persons.js';
 import { recordsDbLookup } from './records-db-lookup.js';
@@ -187,11 +187,16 @@ export function createRecordsDbSource(
           throw error;
         }
       }
+      // Groups and memberships come as the source reads them, a page or COPY chunk at a time.
+      const groupBatches = () =>
+        copy === undefined ? readGroupBatches(trx, context) : copyGroupBatches(copy);
+      const membershipBatches = () =>
+        copy === undefined ? readMembershipBatches(trx, context) : copyMembershipBatches(copy);
       return {
         properties,
         persons: () => (copy === undefined ? readPersons(trx, context) : copyPersons(copy)),
-        groups: () => (copy === undefined ? readGroups(trx, context) : copyGroups(copy)),
-        memberships: () => (copy === undefined ? readMemberships(trx, context) : copyMemberships(copy)),
+        groups: () => streamOfBatches(groupBatches),
+        memberships: () => streamOfBatches(membershipBatches),
         close: async () => {
           signal?.removeEventListener('abort', onAbort);
           await close();

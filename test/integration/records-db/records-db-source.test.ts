@@ -18,6 +18,7 @@ import {
   compareKeys,
   membershipKey,
   type Affiliation,
+  type BatchedStream,
   type Group,
   type Membership,
   type Person,
@@ -380,6 +381,35 @@ describe.each(backends)('records-db source on %s', (_name, openStore) => {
         if (personCount === 1_000) break;
       }
       expect(personCount).toBe(1_000);
+    } finally {
+      await snapshot.close();
+    }
+  });
+
+  it('hands groups and memberships over in batches as read, holding exactly the stream’s objects in order', async () => {
+    // Keyset pages of 7 (a membership run cut by a page end waits for the next one), or COPY chunks.
+    const config = store.driver === undefined ? { chunkSize: 7 } : {};
+    const snapshot = await createRecordsDbSource(
+      store.db,
+      { source: 'syntetfjord', ...config },
+      store.driver,
+    ).openSnapshot();
+    try {
+      const batchesOf = async <T>(stream: AsyncIterable<T>): Promise<(readonly T[])[]> => {
+        if (!('batches' in stream) || typeof stream.batches !== 'function')
+          throw new Error('the stream comes item by item only');
+        return collect((stream as BatchedStream<T>).batches());
+      };
+      const groupBatches = await batchesOf(snapshot.groups());
+      const membershipBatches = await batchesOf(snapshot.memberships());
+      expect(JSON.stringify(groupBatches.flat())).toBe(JSON.stringify(groups));
+      expect(JSON.stringify(membershipBatches.flat())).toBe(JSON.stringify(memberships));
+      // Batches as read, never the whole stream at once.
+      expect(membershipBatches.length).toBeGreaterThan(1);
+      if (store.driver === undefined) {
+        expect(Math.max(...groupBatches.map((batch) => batch.length))).toBe(7);
+        expect(Math.max(...membershipBatches.map((batch) => batch.length))).toBeLessThanOrEqual(7 + 7);
+      }
     } finally {
       await snapshot.close();
     }

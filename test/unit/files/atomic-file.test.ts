@@ -33,6 +33,34 @@ describe('writeFileAtomically', () => {
     expect(written.sha256Hex).toBe(createHash('sha256').update(expected).digest('hex'));
   });
 
+  it('writes chunks of bytes bigger than a block, alone or between text, as exactly those bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const big = (fill: number, size: number) => Buffer.alloc(size, fill);
+    const chunks: (string | Uint8Array)[] = [
+      big(1, 300_000),
+      big(2, 65_536),
+      'æøå',
+      big(3, 70_000),
+      big(4, 10),
+      big(5, 1 << 18),
+    ];
+    const written = await writeFileAtomically(join(dir, 'frames'), chunks);
+    const expected = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
+    expect(readFileSync(join(dir, 'frames')).equals(expected)).toBe(true);
+    expect(written.sizeBytes).toBe(expected.length);
+  });
+
+  it('computes no sha-256 when told nobody reads it, and writes the same bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const chunks = [Buffer.from('frames '), 'æøå', Buffer.alloc(100_000, 7)];
+    const written = await writeFileAtomically(join(dir, 'persons.frames'), chunks, { digest: false });
+    const expected = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
+    expect(readFileSync(join(dir, 'persons.frames')).equals(expected)).toBe(true);
+    expect(written).toEqual({ path: join(dir, 'persons.frames'), sizeBytes: expected.length });
+    expect('sha256Hex' in written).toBe(false);
+    expect(readdirSync(dir)).toEqual(['persons.frames']);
+  });
+
   it('leaves no file, not even a partial one, when the producer fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
     async function* failing(): AsyncGenerator<string> {
