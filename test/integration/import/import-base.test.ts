@@ -123,6 +123,55 @@ describe('the roster a full import keeps as the base of the next delta', () => {
     expect(await keptBase()).toEqual(expectedBase);
   });
 
+  /** What `import-bases/` holds: `<source hash>/<base id>` of every kept roster, none if it was never made. */
+  async function baseDirs(): Promise<string[]> {
+    const root = join(spoolDir, 'import-bases');
+    const names = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+    return names.filter((name) => name.split('/').length === 2);
+  }
+
+  /**
+   * The base is written into the import's scratch directory and moved into import-bases/ only in the
+   * transaction that names it (import-base.ts): a process killed after writing it leaves nothing there
+   * (its scratch directory is removed by the next read), and a transaction that rolls back after the move
+   * leaves nothing once the import closes.
+   */
+  it('written, not yet committed: nothing under import-bases/ (a kill -9 here leaves only scratch)', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await file.prepare();
+    expect(await baseDirs()).toEqual([]);
+    await file.close();
+    expect(await baseDirs()).toEqual([]);
+    expect((await readdir(spoolDir)).filter((name) => name.startsWith('import-'))).toEqual([]);
+  });
+
+  it('a transaction that rolls back after the base was moved: nothing under import-bases/, no row', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await file.prepare();
+    const db = database.db as Kysely<HubDatabase>;
+    const rolledBack = new Error('rolled back');
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await file.commit(trx, 'run-base');
+        expect(await baseDirs()).toHaveLength(1); // moved in the transaction, before COMMIT
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    await file.close();
+    expect(await baseDirs()).toEqual([]);
+    expect(await db.selectFrom('hub.import_base').selectAll().execute()).toEqual([]);
+  });
+
+  it('committed: exactly the base the row names, complete', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await commit(file);
+    const rows = await database.db.selectFrom('hub.import_base').select(['datasource', 'base_id']).execute();
+    expect(rows).toHaveLength(1);
+    const dirs = await baseDirs();
+    expect(dirs.map((dir) => dir.split('/')[1])).toEqual([rows[0]!.base_id]);
+    expect(await keptBase()).toEqual(expectedBase);
+  });
+
   /**
    * The order the base copies instead of sorting again: whatever order a file gives its persons, and
    * whichever of prepare and the snapshot comes first, the snapshot's persons and the base's are the
