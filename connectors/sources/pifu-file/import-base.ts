@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
@@ -100,7 +100,9 @@ export async function isBaseComplete(base: ImportBase): Promise<boolean> {
  * Writes the roster of `records` as the base an import may leave, into the import's scratch directory
  * (`<scratch>/base/`); returns that directory, which keepImportBase moves into `import-bases/`. The
  * persons are the file `sortedPersons` gives, in key order already (sorted once for the base and the
- * run's snapshot: roster-persons.ts), so they are copied, not sorted again.
+ * run's snapshot: roster-persons.ts), and the memberships the read kept in canonical order: both are
+ * complete and never written again, so the base links them (a second name, the same filesystem), not a
+ * copy, and sorts neither again.
  */
 export async function writeImportBase(
   records: FileRecords,
@@ -111,7 +113,7 @@ export async function writeImportBase(
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { mode: 0o700 });
   const files = baseFiles(dir);
-  await copyFile(await sortedPersons(), files.persons);
+  await linkOrCopy(await sortedPersons(), files.persons);
   const groups = new ScratchWriter<Group>(files.groups);
   for await (const group of sortExternally(readScratch<Group>(records.groupsPath), (group) => group.key, {
     dir: scratch,
@@ -119,10 +121,21 @@ export async function writeImportBase(
     if (!records.droppedGroups.has(group.key)) await groups.write(group);
   }
   await groups.close();
-  await copyFile(records.membershipsPath, files.memberships);
+  await linkOrCopy(records.membershipsPath, files.memberships);
   const withheld = [...records.groups].filter(([, group]) => group.type === withheldGroupType);
   await writeFile(files.withheldGroups, JSON.stringify(withheld.map(([key]) => key)), { mode: 0o600 });
   return dir;
+}
+
+/** A second name for a finished scratch file; a copy where the file system has no hard links. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EOPNOTSUPP') throw error;
+    await copyFile(from, to);
+  }
 }
 
 /**

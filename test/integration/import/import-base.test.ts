@@ -173,7 +173,56 @@ describe('the roster a full import keeps as the base of the next delta', () => {
   });
 
   /**
-   * The order the base copies instead of sorting again: whatever order a file gives its persons, and
+   * One sort feeds the first reader of the persons as its merge gives them (roster-persons.ts): the
+   * snapshot's first person comes before the sorted file is complete (before, the sort wrote all of it
+   * and the snapshot then read it again). Whoever asks after reads the file; a reader that stops early
+   * leaves no half file behind for the base, which sorts again.
+   */
+  it('the snapshot asking first reads the sort as it comes out; the base then takes the same persons', async () => {
+    const keys = Array.from(
+      { length: 1500 },
+      (_, i) => `b${String(i).padStart(7, '0')}-0000-4000-8000-000000000000`,
+    );
+    const many = join(dirname(path), 'many.xml');
+    const persons = keys.map((key, i) => person(key, `P${i}`));
+    writeFileSync(many, await fullExport({ persons, groups: rosterA.groups, memberships: [] }, exportedA));
+    const file = await reader.read(many, { lenient: [], scratchDir: spoolDir });
+    const scratch = (await readdir(spoolDir)).filter((name) => /^import-\w{6}$/.test(name));
+    expect(scratch).toHaveLength(1);
+    const sortedFile = join(spoolDir, scratch[0]!, 'persons-sorted.ndjson');
+    const lines = async () =>
+      (await readFile(sortedFile, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').length;
+
+    // Stopped after one person: the next reader and the base get all of them.
+    const stopped = (await file.source.openSnapshot()).persons()[Symbol.asyncIterator]();
+    expect((await stopped.next()).done).toBe(false);
+    await stopped.return?.(undefined);
+
+    const snapshot = (await file.source.openSnapshot()).persons()[Symbol.asyncIterator]();
+    const first = await snapshot.next();
+    expect(first.done).toBe(false);
+    expect(await lines()).toBeLessThan(keys.length); // not written first and read again
+    const got = [(first.value as { key: string }).key];
+    for (let next = await snapshot.next(); next.done !== true; next = await snapshot.next()) {
+      got.push(next.value.key);
+    }
+    expect(got).toHaveLength(keys.length);
+    expect(await lines()).toBe(keys.length);
+
+    await file.prepare();
+    const again: string[] = [];
+    for await (const p of (await file.source.openSnapshot()).persons()) again.push(p.key);
+    expect(again).toEqual(got);
+    await commit(file);
+    const kept = await keptBase();
+    const base = kept['persons.ndjson']!.split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as { person: { key: string } }).person.key);
+    expect(base).toEqual(got);
+  }, 60_000);
+
+  /**
+   * The order the base takes instead of sorting again: whatever order a file gives its persons, and
    * whichever of prepare and the snapshot comes first, the snapshot's persons and the base's are the
    * same keys in strictly ascending canonical order.
    */
