@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
@@ -12,13 +12,26 @@ import { readScratch, ScratchWriter } from './scratch-lines.js';
 /**
  * The roster an import left, kept per exporting system so its next delta export has something to apply
  * to. Where: the spool directory, `import-bases/<hash of datasource>/<base id>/` (0700; 0600 files),
- * written before the import's run is recorded and named by hub.import_base (migration 0017) in the
- * transaction that records it. Not in
+ * named by hub.import_base (migration 0017). Not in
  * PostgreSQL: every process that imports already shares the spool with the workers (the run's snapshot
  * is written there), so a table would free no deployment of a shared file system, and it would put
  * persons' values in the hub database, whose tables keep keys, hashes and categories only
  * (docs/architecture.md). A base is replaced, and its files removed, when the next import of the same
  * source commits; if the spool is lost, the next delta is refused until a full export is imported.
+ *
+ * How it gets there: written first into the import's scratch directory (`<scratch>/base/`,
+ * import-scratch.ts), then renamed into `import-bases/` (the same file system: both are under the spool)
+ * as the last step of the transaction that records hub.import_base, after the row is written and before
+ * COMMIT (rename, then commit). So a committed row always names a complete directory (the rename is
+ * atomic and comes before the commit), and until the transaction is reached the base is scratch: a read
+ * killed before it (kill -9, a crash) leaves it where the next read removes it, as any read's scratch
+ * (owner.json), never in `import-bases/`. A transaction that fails or rolls back after the rename leaves
+ * the directory that no row names: `close` removes it (pruneImportBases, with the base as the import's
+ * own). The one window left is a crash between the rename and COMMIT (a rename, the audit row and one
+ * round trip): that directory no row names is removed by the source's next import once a day old, as
+ * before. The other order, commit then rename, has no such leftover but a worse window: a crash there
+ * commits a row naming a directory that is still scratch, which the next read removes, so the source's
+ * next delta is refused until a full export is imported.
  *
  * Files, in canonical key order: `persons.ndjson` (the file's person, hub key, guardian links as
  * references), `groups.ndjson`, `memberships.ndjson`, and `withheld-groups.json` (keys only: the
@@ -84,23 +97,23 @@ export async function isBaseComplete(base: ImportBase): Promise<boolean> {
 }
 
 /**
- * Writes the roster of `records` as the base `baseId` an import may leave; returns its directory. The
+ * Writes the roster of `records` as the base an import may leave, into the import's scratch directory
+ * (`<scratch>/base/`); returns that directory, which keepImportBase moves into `import-bases/`. The
  * persons are the file `sortedPersons` gives, in key order already (sorted once for the base and the
- * run's snapshot: roster-persons.ts), so they are copied, not sorted again.
+ * run's snapshot: roster-persons.ts), and the memberships the read kept in canonical order: both are
+ * complete and never written again, so the base links them (a second name, the same filesystem), not a
+ * copy, and sorts neither again.
  */
 export async function writeImportBase(
   records: FileRecords,
   sortedPersons: () => Promise<string>,
-  spoolDir: string,
-  datasource: string,
-  baseId: string,
   scratch: string,
 ): Promise<string> {
-  const dir = join(sourceDir(spoolDir, datasource), baseId);
+  const dir = join(scratch, 'base');
   await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { mode: 0o700 });
   const files = baseFiles(dir);
-  await copyFile(await sortedPersons(), files.persons);
+  await linkOrCopy(await sortedPersons(), files.persons);
   const groups = new ScratchWriter<Group>(files.groups);
   for await (const group of sortExternally(readScratch<Group>(records.groupsPath), (group) => group.key, {
     dir: scratch,
@@ -108,10 +121,37 @@ export async function writeImportBase(
     if (!records.droppedGroups.has(group.key)) await groups.write(group);
   }
   await groups.close();
-  await copyFile(records.membershipsPath, files.memberships);
+  await linkOrCopy(records.membershipsPath, files.memberships);
   const withheld = [...records.groups].filter(([, group]) => group.type === withheldGroupType);
   await writeFile(files.withheldGroups, JSON.stringify(withheld.map(([key]) => key)), { mode: 0o600 });
   return dir;
+}
+
+/** A second name for a finished scratch file; a copy where the file system has no hard links. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EOPNOTSUPP') throw error;
+    await copyFile(from, to);
+  }
+}
+
+/**
+ * Moves the base writeImportBase wrote (`written`, in the import's scratch directory) to where
+ * hub.import_base names it, `import-bases/<hash>/<baseId>/`: one rename, in the transaction that
+ * records the row, after it (see the module's comment for why then).
+ */
+export async function keepImportBase(
+  written: string,
+  spoolDir: string,
+  datasource: string,
+  baseId: string,
+): Promise<void> {
+  const parent = sourceDir(spoolDir, datasource);
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  await rename(written, join(parent, baseId));
 }
 
 /**

@@ -24,6 +24,7 @@ import { ProblemLog } from './problem-log.js';
 import {
   findImportBase,
   isBaseComplete,
+  keepImportBase,
   pruneImportBases,
   recordImportBase,
   writeImportBase,
@@ -200,16 +201,11 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     // The kept rosters this import may remove once it ends: the one it replaces, and its own if its
     // transaction did not commit.
     const superseded: string[] = base === undefined ? [] : [base.baseId];
+    const baseId = randomUUID();
     let prepared: Promise<string> | undefined;
+    // Writes the base into the scratch directory; commit moves it into import-bases/ (import-base.ts).
     const prepare = (): Promise<string> => {
-      if (prepared === undefined) {
-        const baseId = randomUUID();
-        superseded.push(baseId);
-        const sorted = () => sortPersons(records, identities, scratch);
-        prepared = writeImportBase(records, sorted, scratchDir, properties.datasource, baseId, scratch).then(
-          () => baseId,
-        );
-      }
+      prepared ??= writeImportBase(records, () => sortPersons(records, identities, scratch), scratch);
       return prepared;
     };
     return {
@@ -219,7 +215,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         await prepare();
       },
       async commit(trx, runId) {
-        const baseId = await prepare();
+        const written = await prepare();
         const next = { datasource: properties.datasource, baseId, runId, feedType, exportedAt: snapshotAt };
         // First: an import of the same source committing at the same time waits here, then is refused.
         await recordImportBase(trx, next, base, path);
@@ -231,11 +227,14 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
               'was read; nothing was imported. Import the file again',
           );
         }
+        // Last: a rollback from here on leaves a directory no row names, which close removes.
+        superseded.push(baseId);
+        await keepImportBase(written, scratchDir, properties.datasource, baseId);
       },
       async close() {
+        await prepared?.catch(() => undefined);
         await rm(scratch, { recursive: true, force: true });
         if (prepared !== undefined) {
-          await prepared.catch(() => undefined);
           await pruneImportBases(options.db, scratchDir, properties.datasource, superseded);
         }
       },

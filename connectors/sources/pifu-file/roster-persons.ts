@@ -1,10 +1,11 @@
+import { rm } from 'node:fs/promises';
 import type { Membership, Person, Timeframe } from '../../../src/model/index.js';
 import { compareKeys } from '../../../src/model/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
 import { affiliationOf, derivePerson, noteAffiliation, type PersonFacts } from './derive-person.js';
 import type { FileIdentities } from './file-identities.js';
 import type { BasePerson, FileRecords, ScratchPerson } from './file-records.js';
-import { readScratch, ScratchWriter, writeScratch } from './scratch-lines.js';
+import { readScratch, ScratchWriter } from './scratch-lines.js';
 
 /**
  * What one kept membership says of its member's affiliation, written to a scratch file as memberships
@@ -85,44 +86,99 @@ export async function keepMemberships(
   }
 }
 
-/** Each read's one sort of its persons, shared by whoever asks first and after. */
+/**
+ * Each read's one sort of its persons: resolves to `records.sortedPersonsPath` once that file is
+ * complete; rejects (and is forgotten) if the reader it fed stopped before the end, so the next asks again.
+ */
 const sorts = new WeakMap<FileRecords, Promise<string>>();
 
+/** Why a sort's promise is rejected when the reader it fed stops early: not an error, a retry. */
+const abandoned = Symbol('abandoned');
+
 /**
- * The roster's persons in key order: the persons' scratch file sorted once, to
- * `records.sortedPersonsPath`, whose path this resolves to; the run's snapshot (rosterPersons) and the
- * kept base (import-base.ts) both read that file, whichever asks first. Reading the persons into the
- * sort marks every guardian someone links to (a sort reads all it sorts before it gives the first).
+ * The roster's persons in key order (the persons' scratch file sorted once). The first to ask reads the
+ * sort's merge as it comes out, and it is written to `records.sortedPersonsPath` as it passes; whoever
+ * asks after reads that file (sortPersons for its path). So when the run's snapshot asks first (the
+ * bench, a dry run) the persons are not written and then read again; when the kept base asks first
+ * (import, which keeps the base before it spools the snapshot), the sort only writes the file. Reading
+ * the persons into the sort marks every guardian someone links to (a sort reads all it sorts before it
+ * gives the first).
  */
-export function sortPersons(
+async function* sortedPersons(
+  records: FileRecords,
+  identities: FileIdentities,
+  scratch: string,
+): AsyncGenerator<BasePerson> {
+  const done = sorts.get(records);
+  if (done !== undefined) {
+    yield* readScratch<BasePerson>(await sortPersons(records, identities, scratch));
+    return;
+  }
+  let settle!: (path: string | typeof abandoned) => void;
+  const sorted = new Promise<string>((resolve, reject) => {
+    settle = (path) => (path === abandoned ? reject(abandoned) : resolve(path));
+  });
+  sorted.catch(() => undefined); // a rejection only tells later askers to sort again
+  sorts.set(records, sorted);
+  const { personKeys } = records;
+  async function* markingGuardians(): AsyncGenerator<ScratchPerson> {
+    for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
+      for (const ref of entry.guardianRefs) {
+        const key = identities.findPersonByRef(ref);
+        if (key !== undefined) personKeys.markGuardian(key);
+      }
+      yield entry;
+    }
+  }
+  const out = new ScratchWriter<BasePerson>(records.sortedPersonsPath);
+  let complete = false;
+  try {
+    const persons = sortExternally(markingGuardians(), (entry) => entry.person.key, { dir: scratch });
+    for await (const { person, guardianRefs } of persons) {
+      const entry = { person, guardianRefs };
+      await out.write(entry);
+      yield entry;
+    }
+    await out.close();
+    complete = true;
+    settle(records.sortedPersonsPath);
+  } finally {
+    if (!complete) {
+      await out.abandon();
+      await rm(records.sortedPersonsPath, { force: true });
+      sorts.delete(records);
+      settle(abandoned);
+    }
+  }
+}
+
+/**
+ * The path of the roster's persons in key order, once the file is complete: the kept base
+ * (import-base.ts) takes it as it is. Sorts, writing it, if no one has; waits for a reader being fed by
+ * the sort to come to the end (and sorts again if it stopped early).
+ */
+export async function sortPersons(
   records: FileRecords,
   identities: FileIdentities,
   scratch: string,
 ): Promise<string> {
-  let sorted = sorts.get(records);
-  if (sorted === undefined) {
-    const { personKeys } = records;
-    async function* markingGuardians(): AsyncGenerator<ScratchPerson> {
-      for await (const entry of readScratch<ScratchPerson>(records.personsPath)) {
-        for (const ref of entry.guardianRefs) {
-          const key = identities.findPersonByRef(ref);
-          if (key !== undefined) personKeys.markGuardian(key);
-        }
-        yield entry;
-      }
+  for (;;) {
+    const pending = sorts.get(records);
+    if (pending === undefined) {
+      for await (const _ of sortedPersons(records, identities, scratch));
+      continue;
     }
-    sorted = writeScratch<BasePerson>(records.sortedPersonsPath, async (out) => {
-      const persons = sortExternally(markingGuardians(), (entry) => entry.person.key, { dir: scratch });
-      for await (const { person, guardianRefs } of persons) await out.write({ person, guardianRefs });
-    }).then(() => records.sortedPersonsPath);
-    sorts.set(records, sorted);
+    try {
+      return await pending;
+    } catch (error) {
+      if (error !== abandoned) throw error;
+    }
   }
-  return sorted;
 }
 
 /**
  * The roster's persons in key order, each with the affiliations its memberships give it and its
- * guardian links: the sorted persons (sortPersons) joined with the facts sorted by person (a merge join
+ * guardian links: the sorted persons (sortedPersons) joined with the facts sorted by person (a merge join
  * on disk).
  */
 export async function* rosterPersons(
@@ -131,7 +187,7 @@ export async function* rosterPersons(
   scratch: string,
 ): AsyncGenerator<Person> {
   const { personKeys } = records;
-  const persons = readScratch<BasePerson>(await sortPersons(records, identities, scratch));
+  const persons = sortedPersons(records, identities, scratch);
   const facts = sortExternally(readScratch<ScratchFact>(records.factsPath), (fact) => fact.order, {
     dir: scratch,
   })[Symbol.asyncIterator]();

@@ -123,8 +123,106 @@ describe('the roster a full import keeps as the base of the next delta', () => {
     expect(await keptBase()).toEqual(expectedBase);
   });
 
+  /** What `import-bases/` holds: `<source hash>/<base id>` of every kept roster, none if it was never made. */
+  async function baseDirs(): Promise<string[]> {
+    const root = join(spoolDir, 'import-bases');
+    const names = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+    return names.filter((name) => name.split('/').length === 2);
+  }
+
   /**
-   * The order the base copies instead of sorting again: whatever order a file gives its persons, and
+   * The base is written into the import's scratch directory and moved into import-bases/ only in the
+   * transaction that names it (import-base.ts): a process killed after writing it leaves nothing there
+   * (its scratch directory is removed by the next read), and a transaction that rolls back after the move
+   * leaves nothing once the import closes.
+   */
+  it('written, not yet committed: nothing under import-bases/ (a kill -9 here leaves only scratch)', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await file.prepare();
+    expect(await baseDirs()).toEqual([]);
+    await file.close();
+    expect(await baseDirs()).toEqual([]);
+    expect((await readdir(spoolDir)).filter((name) => name.startsWith('import-'))).toEqual([]);
+  });
+
+  it('a transaction that rolls back after the base was moved: nothing under import-bases/, no row', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await file.prepare();
+    const db = database.db as Kysely<HubDatabase>;
+    const rolledBack = new Error('rolled back');
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await file.commit(trx, 'run-base');
+        expect(await baseDirs()).toHaveLength(1); // moved in the transaction, before COMMIT
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    await file.close();
+    expect(await baseDirs()).toEqual([]);
+    expect(await db.selectFrom('hub.import_base').selectAll().execute()).toEqual([]);
+  });
+
+  it('committed: exactly the base the row names, complete', async () => {
+    const file = await reader.read(path, { lenient: [], scratchDir: spoolDir });
+    await commit(file);
+    const rows = await database.db.selectFrom('hub.import_base').select(['datasource', 'base_id']).execute();
+    expect(rows).toHaveLength(1);
+    const dirs = await baseDirs();
+    expect(dirs.map((dir) => dir.split('/')[1])).toEqual([rows[0]!.base_id]);
+    expect(await keptBase()).toEqual(expectedBase);
+  });
+
+  /**
+   * One sort feeds the first reader of the persons as its merge gives them (roster-persons.ts): the
+   * snapshot's first person comes before the sorted file is complete (before, the sort wrote all of it
+   * and the snapshot then read it again). Whoever asks after reads the file; a reader that stops early
+   * leaves no half file behind for the base, which sorts again.
+   */
+  it('the snapshot asking first reads the sort as it comes out; the base then takes the same persons', async () => {
+    const keys = Array.from(
+      { length: 1500 },
+      (_, i) => `b${String(i).padStart(7, '0')}-0000-4000-8000-000000000000`,
+    );
+    const many = join(dirname(path), 'many.xml');
+    const persons = keys.map((key, i) => person(key, `P${i}`));
+    writeFileSync(many, await fullExport({ persons, groups: rosterA.groups, memberships: [] }, exportedA));
+    const file = await reader.read(many, { lenient: [], scratchDir: spoolDir });
+    const scratch = (await readdir(spoolDir)).filter((name) => /^import-\w{6}$/.test(name));
+    expect(scratch).toHaveLength(1);
+    const sortedFile = join(spoolDir, scratch[0]!, 'persons-sorted.ndjson');
+    const lines = async () =>
+      (await readFile(sortedFile, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '').length;
+
+    // Stopped after one person: the next reader and the base get all of them.
+    const stopped = (await file.source.openSnapshot()).persons()[Symbol.asyncIterator]();
+    expect((await stopped.next()).done).toBe(false);
+    await stopped.return?.(undefined);
+
+    const snapshot = (await file.source.openSnapshot()).persons()[Symbol.asyncIterator]();
+    const first = await snapshot.next();
+    expect(first.done).toBe(false);
+    expect(await lines()).toBeLessThan(keys.length); // not written first and read again
+    const got = [(first.value as { key: string }).key];
+    for (let next = await snapshot.next(); next.done !== true; next = await snapshot.next()) {
+      got.push(next.value.key);
+    }
+    expect(got).toHaveLength(keys.length);
+    expect(await lines()).toBe(keys.length);
+
+    await file.prepare();
+    const again: string[] = [];
+    for await (const p of (await file.source.openSnapshot()).persons()) again.push(p.key);
+    expect(again).toEqual(got);
+    await commit(file);
+    const kept = await keptBase();
+    const base = kept['persons.ndjson']!.split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as { person: { key: string } }).person.key);
+    expect(base).toEqual(got);
+  }, 60_000);
+
+  /**
+   * The order the base takes instead of sorting again: whatever order a file gives its persons, and
    * whichever of prepare and the snapshot comes first, the snapshot's persons and the base's are the
    * same keys in strictly ascending canonical order.
    */
