@@ -22,7 +22,11 @@ export async function sharePersonPass(
   recipient: RecipientConfig,
   snapshotAt: string,
   inputs: ViewInputs,
-): Promise<Pick<ViewOptions, 'personPass' | 'onPersonPass'>> {
+): Promise<{
+  readonly options: Pick<ViewOptions, 'personPass' | 'onPersonPass'>;
+  /** `taken` from a recipient before, `kept` for one after, `own`: neither (for the log). */
+  readonly personPass: 'taken' | 'kept' | 'own';
+}> {
   const run = `${feed.runId}\u0002${snapshotAt}`;
   const scopeOf = (config: RecipientConfig | undefined): string | undefined =>
     config === undefined || config.resolvedProfile.populations.length === 0
@@ -36,12 +40,14 @@ export async function sharePersonPass(
   const scope = scopeOf(recipient);
   if (scope === undefined) {
     shared.prune(run, wanted);
-    return {};
+    return { options: {}, personPass: 'own' };
   }
   const excluded = new Set([...inputs.forgotten, ...inputs.restricted]);
   const key = SharedPersonScopes.keyOf(scope, inputs.scopeDate, excluded);
   const found = shared.find(run, key);
   shared.prune(run, wanted);
-  if (found !== undefined) return { personPass: found };
-  return wanted.has(scope) ? { onPersonPass: (pass) => shared.keep(run, key, scope, pass) } : {};
+  if (found !== undefined) return { options: { personPass: found }, personPass: 'taken' };
+  return wanted.has(scope)
+    ? { options: { onPersonPass: (pass) => shared.keep(run, key, scope, pass) }, personPass: 'kept' }
+    : { options: {}, personPass: 'own' };
 }

@@ -110,7 +110,7 @@ export async function writeRecipientFeed(
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
   const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
-  const view = await recipientView(recipient, roster, inputs, sharing);
+  const view = await recipientView(recipient, roster, inputs, sharing.options);
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }
@@ -163,7 +163,17 @@ export async function writeRecipientFeed(
           heldObjects: plan.heldObjects,
           basedOn: plan.basedOn,
         });
-  log.info({ feedType: plan.mode, ...counts, sizeBytes: written.sizeBytes, writeMs, held }, 'feed written');
+  log.info(
+    {
+      feedType: plan.mode,
+      ...counts,
+      sizeBytes: written.sizeBytes,
+      writeMs,
+      held,
+      personPass: sharing.personPass,
+    },
+    'feed written',
+  );
   const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   return held === undefined ? summary : { ...summary, held };
 }
