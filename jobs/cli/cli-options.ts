@@ -17,6 +17,21 @@ export function wholeNumber(bounds: { min: number; max: number }) {
   };
 }
 
+/**
+ * A FILE argument: a path, not empty. An empty one resolves to the working directory, and was then
+ * refused as a directory, which the operator did not name.
+ */
+export const fileArgument = (value: string): string => {
+  if (value.trim() === '') throw new InvalidArgumentError('an empty path; name a PIFU-IMS XML file');
+  return value;
+};
+
+/** `FILE...`: each a FILE argument (fileArgument). */
+export const fileArguments = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  fileArgument(value),
+];
+
 export const limitOption = [
   '--limit <n>',
   `at most this many (1–${listLimit.max})`,

@@ -186,3 +186,19 @@ export async function recordFeedEmpty(
       .execute();
   });
 }
+
+/** The recipients of a run whose feeds are still to be written, but for `exceptFeedId`'s. */
+export async function pendingFeedRecipients(
+  db: Kysely<HubDatabase>,
+  runId: string,
+  exceptFeedId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('hub.feed')
+    .select('recipient_id')
+    .where('run_id', '=', runId)
+    .where('status', '=', 'pending')
+    .where('id', '!=', exceptFeedId)
+    .execute();
+  return rows.map((row) => row.recipient_id);
+}

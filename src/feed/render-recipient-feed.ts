@@ -5,7 +5,7 @@ import type { HubDatabase } from '../db/index.js';
 import type { Roster } from '../model/index.js';
 import { renderFeed } from '../pifu/index.js';
 import { forgottenPersons, restrictedPersons } from '../privacy/index.js';
-import { pseudonymFor, viewThroughProfile, type RecipientView } from '../profiles/index.js';
+import { pseudonymFor, viewThroughProfile, type RecipientView, type ViewOptions } from '../profiles/index.js';
 import {
   feedStreams,
   readHeldObjects,
@@ -46,8 +46,10 @@ export async function recipientView(
   recipient: RecipientConfig,
   roster: Roster,
   inputs: ViewInputs,
+  sharing: Pick<ViewOptions, 'personPass' | 'onPersonPass'> = {},
 ): Promise<RecipientView> {
   return viewThroughProfile(roster, recipient.resolvedProfile, {
+    ...sharing,
     forgotten: inputs.forgotten,
     restricted: inputs.restricted,
     scopeDate: inputs.scopeDate,

@@ -24,6 +24,7 @@ import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-
 import { planFeed, profileHash, recordSkippedFeed, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { feedPseudonymKey } from './pseudonym-secret.js';
+import { sharePersonPass } from './shared-person-pass.js';
 import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
 
 export interface FeedSummary {
@@ -108,7 +109,8 @@ export async function writeRecipientFeed(
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
-  const view = await recipientView(recipient, roster, inputs);
+  const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
+  const view = await recipientView(recipient, roster, inputs, sharing.options);
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }
@@ -161,7 +163,17 @@ export async function writeRecipientFeed(
           heldObjects: plan.heldObjects,
           basedOn: plan.basedOn,
         });
-  log.info({ feedType: plan.mode, ...counts, sizeBytes: written.sizeBytes, writeMs, held }, 'feed written');
+  log.info(
+    {
+      feedType: plan.mode,
+      ...counts,
+      sizeBytes: written.sizeBytes,
+      writeMs,
+      held,
+      personPass: sharing.personPass,
+    },
+    'feed written',
+  );
   const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   return held === undefined ? summary : { ...summary, held };
 }

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { HubError } from '../errors/index.js';
 import { InputGuard } from './input-guard.js';
 import { InputRefusal, defaultInputLimits, type InputLimits } from './input-limits.js';
@@ -41,37 +41,70 @@ export interface GuardedFile {
 }
 
 /**
- * Opens an outside file for reading through an InputGuard. Only a regular file is read (a device or
- * FIFO would never end), and one larger than the size limit is refused before a byte is read. The
- * check is made on the opened descriptor, so the file checked is the file read.
+ * A path named as a PIFU file that is not one the hub can read: nothing there, no permission, a
+ * directory, or not a regular file (a device or FIFO would never end, a socket is no file). The same
+ * code and words from `validate`, `import` and the drop folder, for the same kind of path.
  */
-export async function openGuardedFile(
-  path: string,
-  limits: InputLimits = defaultInputLimits,
-): Promise<GuardedFile> {
+function unreadableFile(path: string, why: string, cause?: unknown): HubError {
+  const name = why === 'a directory' ? 'name a PIFU-IMS XML file in it' : 'name a PIFU-IMS XML file';
+  return new HubError(
+    'PIFU_FILE_UNREADABLE',
+    `${path}: ${why}; ${name}`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Opens `path` for reading if it is a regular file; otherwise one PIFU_FILE_UNREADABLE line says why.
+ * Non-blocking, so a FIFO without a writer does not wait for one; the check is made on the opened
+ * descriptor, so the file checked is the file read.
+ */
+async function openInputFile(path: string): Promise<{ handle: FileHandle; size: number }> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'cannot read it';
-    throw new HubError('PIFU_FILE_UNREADABLE', `${path}: ${why}; name a PIFU-IMS XML file`, { cause: error });
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : 'cannot read it';
+    throw unreadableFile(path, why, error);
   }
   const info = await handle.stat();
-  if (info.isDirectory()) {
-    await handle.close();
-    throw new HubError('PIFU_FILE_UNREADABLE', `${path}: a directory; name a PIFU-IMS XML file in it`);
-  }
   if (!info.isFile()) {
     await handle.close();
-    throw refusedInput(path, new InputRefusal('not a regular file (a device, FIFO or socket never ends)'));
+    throw unreadableFile(
+      path,
+      info.isDirectory() ? 'a directory' : 'not a regular file (a device, FIFO or socket)',
+    );
   }
-  if (info.size > limits.maxBytes) {
+  return { handle, size: info.size };
+}
+
+/** Whether `path` can be read as a PIFU file (as openGuardedFile would), reading none of it. */
+export async function checkInputFile(path: string): Promise<void> {
+  const { handle } = await openInputFile(path);
+  await handle.close();
+}
+
+/**
+ * Opens an outside file for reading through an InputGuard. Only a regular file is read (a device or
+ * FIFO would never end: openInputFile), and one larger than the size limit is refused before a byte is
+ * read.
+ */
+export async function openGuardedFile(
+  path: string,
+  limits: InputLimits = defaultInputLimits,
+): Promise<GuardedFile> {
+  const { handle, size } = await openInputFile(path);
+  if (size > limits.maxBytes) {
     await handle.close();
     throw refusedInput(
       path,
-      new InputRefusal(`the file is larger than the limit of ${limits.maxBytes} bytes (${info.size} bytes)`),
+      new InputRefusal(`the file is larger than the limit of ${limits.maxBytes} bytes (${size} bytes)`),
     );
   }
   const guard = new InputGuard(limits);
@@ -91,5 +124,5 @@ export async function openGuardedFile(
       await file.close();
     }
   }
-  return { size: info.size, guard, chunks: () => guardChunks(raw(), guard, path) };
+  return { size, guard, chunks: () => guardChunks(raw(), guard, path) };
 }

@@ -3,7 +3,7 @@ export type { FeedEntry, FeedInput } from './feed-input.js';
 export { readFeed, readFeedDetailed, type DetailedFeedDocument, type ReadEntry } from './read-feed.js';
 export { InputGuard } from './input-guard.js';
 export { defaultInputLimits, InputRefusal, type InputLimits } from './input-limits.js';
-export { openGuardedFile } from './guarded-input.js';
+export { checkInputFile, openGuardedFile } from './guarded-input.js';
 export { toFeedPerson, type FeedPerson } from './feed-person.js';
 export { findXmllint, validateFeedFile, validateFeedText, type FeedValidation } from './validate-feed.js';
 export {

@@ -7,7 +7,9 @@ export {
   type DisclosedPerson,
   type RecipientView,
   type ViewedPerson,
+  type ViewOptions,
 } from './recipient-view.js';
+export { personScopeOf, SharedPersonScopes, type PersonScopePass } from './shared-person-scopes.js';
 export { pseudonymFingerprint, pseudonymFor } from './pseudonym.js';
 export { isMinorOn } from './recipient-scope.js';
 export * from './vocabulary.js';

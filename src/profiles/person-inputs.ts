@@ -27,7 +27,9 @@ let version: string | undefined;
 export class PersonInputs {
   readonly #salt: string;
   /** Pupil → the guardian keys of their eligible links; after `close`, only those in view. */
-  readonly #links = new Map<string, string>();
+  readonly #building = new Map<string, string>();
+  #links: ReadonlyMap<string, string> = this.#building;
+  #closed = false;
 
   constructor(profile: Profile, pseudonymKey: Uint8Array | undefined) {
     version ??= hubVersion();
@@ -42,19 +44,35 @@ export class PersonInputs {
     const keys = facts.guardians
       .filter((link) => scope.linkEligible(link, facts))
       .map((link) => link.guardianKey);
-    if (keys.length > 0) this.#links.set(facts.key, keys.join('\u0001'));
+    if (keys.length > 0) this.#building.set(facts.key, keys.join('\u0001'));
   }
 
   /** After `scope.closePersons()`: of each pupil's links, those whose guardian is in view as one. */
   close(scope: RecipientScope): void {
-    for (const [pupil, keys] of this.#links) {
+    if (this.#closed) return;
+    for (const [pupil, keys] of this.#building) {
       const kept = keys
         .split('\u0001')
         .filter((key) => scope.rolesOf(key).has('guardian'))
         .join('\u0001');
-      if (kept === '') this.#links.delete(pupil);
-      else this.#links.set(pupil, kept);
+      if (kept === '') this.#building.delete(pupil);
+      else this.#building.set(pupil, kept);
     }
+    this.#closed = true;
+  }
+
+  /** After `close`: the surviving links (what another view with the same person scope may adopt). */
+  settledLinks(): ReadonlyMap<string, string> {
+    if (!this.#closed) throw new TypeError('the links of these inputs are not settled yet');
+    return this.#links;
+  }
+
+  /** Instead of addFacts and close: the settled links of a view with the same person scope. */
+  adoptLinks(links: ReadonlyMap<string, string>): void {
+    if (this.#closed || this.#building.size > 0)
+      throw new TypeError('inputs adopt links instead of their own');
+    this.#links = links;
+    this.#closed = true;
   }
 
   /** 128 bits (hex) over the salt, the person's role flags, surviving links and record digest. */

@@ -82,8 +82,10 @@ export class RecipientScope {
   readonly #schools = new Set<string>();
   readonly #owners = new Set<string>();
   readonly #parents = new Map<string, string>();
-  /** Person key → role flags (1 pupil, 2 staff, 4 guardian). */
-  readonly #persons = new Map<string, number>();
+  /** Person key → role flags (1 pupil, 2 staff, 4 guardian), filled by the pass over the persons. */
+  #building: Map<string, number> | undefined = new Map<string, number>();
+  /** The same, read: the one being filled, or a settled one (adoptPersons). */
+  #persons: ReadonlyMap<string, number> = this.#building ?? new Map();
   readonly #wantedGuardians = new Set<string>();
   readonly #roles: ReadonlySet<string>;
 
@@ -222,6 +224,8 @@ export class RecipientScope {
   }
 
   addPerson(person: PersonScopeFacts): void {
+    const persons = this.#building;
+    if (persons === undefined) throw new TypeError('the persons of this scope are settled already');
     const profile = this.#profile;
     if (person.addressProtection === 'strictlyConfidential' && profile.strictlyConfidential === 'exclude')
       return;
@@ -246,7 +250,7 @@ export class RecipientScope {
     }
     if (person.populations.includes('guardian') && active && profile.guardians !== 'none')
       flags |= candidateFlag;
-    if (flags !== 0) this.#persons.set(person.key, flags);
+    if (flags !== 0) persons.set(person.key, flags);
   }
 
   /**
@@ -255,13 +259,33 @@ export class RecipientScope {
    * is dropped, so no guardian link ever dangles.
    */
   closePersons(): void {
-    for (const [key, flags] of this.#persons) {
+    const persons = this.#building;
+    if (persons === undefined) return;
+    for (const [key, flags] of persons) {
       if ((flags & candidateFlag) === 0) continue;
       const settled = (flags & ~candidateFlag) | (this.#wantedGuardians.has(key) ? guardianFlag : 0);
-      if (settled === 0) this.#persons.delete(key);
-      else this.#persons.set(key, settled);
+      if (settled === 0) persons.delete(key);
+      else persons.set(key, settled);
     }
     this.#wantedGuardians.clear();
+    this.#building = undefined;
+  }
+
+  /** After closePersons: each person in scope and their role flags (what another view may adopt). */
+  settledPersons(): ReadonlyMap<string, number> {
+    if (this.#building !== undefined) throw new TypeError('the persons of this scope are not settled yet');
+    return this.#persons;
+  }
+
+  /**
+   * Instead of the pass over the persons: what closePersons settled for a scope that sees the same
+   * persons in the same roles (same person scope settings, day and excluded persons; see
+   * SharedPersonScopes), after this scope's groups are closed. Never changed afterwards.
+   */
+  adoptPersons(persons: ReadonlyMap<string, number>): void {
+    if (this.#building?.size !== 0) throw new TypeError('a scope adopts persons instead of its own pass');
+    this.#building = undefined;
+    this.#persons = persons;
   }
 
   rolesOf(personKey: string): PersonRoles {

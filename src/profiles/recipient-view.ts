@@ -23,6 +23,7 @@ import {
 import { PersonInputs } from './person-inputs.js';
 import { pseudonymFor } from './pseudonym.js';
 import { RecipientScope } from './recipient-scope.js';
+import type { PersonScopePass } from './shared-person-scopes.js';
 import { roleType } from '../pifu/index.js';
 
 /**
@@ -69,6 +70,13 @@ export interface ViewOptions {
    * Undefined: the Europe/Oslo day of the snapshot.
    */
   readonly scopeDate?: string;
+  /**
+   * The pass over the persons as a view with the same person scope, day and excluded persons settled
+   * it (see SharedPersonScopes): taken instead of reading every person's scope facts again.
+   */
+  readonly personPass?: PersonScopePass;
+  /** Given the pass over the persons this view made (not when it took `personPass`), once settled. */
+  readonly onPersonPass?: (pass: PersonScopePass) => void;
 }
 
 /**
@@ -102,19 +110,25 @@ export async function viewThroughProfile(
   // A recipient of org structure only (statistics) needs neither pass over persons nor memberships.
   const sendsPersons = profile.populations.length > 0;
   const selective = isSelectiveRoster(roster) ? roster : undefined;
-  if (sendsPersons) {
-    // Only a person in a population the profile sends (guardians: when it sends any) can be in view.
-    const populations = [
-      ...profile.populations,
-      ...(profile.guardians === 'none' ? [] : ['guardian' as const]),
-    ];
-    for await (const facts of selective?.personFacts(populations) ?? roster.persons()) {
-      scope.addPerson(facts);
-      inputs.addFacts(facts, scope);
+  if (options.personPass !== undefined) {
+    scope.adoptPersons(options.personPass.persons);
+    inputs.adoptLinks(options.personPass.links);
+  } else {
+    if (sendsPersons) {
+      // Only a person in a population the profile sends (guardians: when it sends any) can be in view.
+      const populations = [
+        ...profile.populations,
+        ...(profile.guardians === 'none' ? [] : ['guardian' as const]),
+      ];
+      for await (const facts of selective?.personFacts(populations) ?? roster.persons()) {
+        scope.addPerson(facts);
+        inputs.addFacts(facts, scope);
+      }
     }
+    scope.closePersons();
+    inputs.close(scope);
+    options.onPersonPass?.({ persons: scope.settledPersons(), links: inputs.settledLinks() });
   }
-  scope.closePersons();
-  inputs.close(scope);
   const inView = (personKey: string) => scope.rolesOf(personKey).size > 0;
 
   const keyOf = profile.pseudonymise

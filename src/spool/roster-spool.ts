@@ -19,12 +19,12 @@ import {
   encodeGroup,
   encodeMembership,
   encodePerson,
-  readGroups,
   readMemberships,
   readPersonFacts,
   readPersonFrames,
   readPersons,
 } from './roster-frames.js';
+import { sharedGroups } from './shared-groups.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
 
 /**
@@ -173,7 +173,7 @@ export async function openRosterSpool(
   return {
     ...base,
     persons: () => readPersons(path('persons')),
-    groups: () => readGroups(path('groups')),
+    groups: () => sharedGroups(path('groups')),
     memberships: () => readMemberships(path('memberships')),
     personFacts: (populations) => readPersonFacts(path('persons'), populations),
     personsWhere: (keep) => readPersons(path('persons'), keep),

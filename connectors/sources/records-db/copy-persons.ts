@@ -151,8 +151,11 @@ const orphan = (child: string): HubError =>
     `a records store ${child} row belongs to no person of the snapshot; check the store's foreign keys`,
   );
 
-/** Persons in key order, each with their child rows, mapped one person at a time. */
-export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Person> {
+/**
+ * Persons in key order, each with their child rows, mapped one person at a time and handed over a
+ * batch at a time: the persons of one chunk of the person stream.
+ */
+export async function* copyPersonBatches(snapshot: CopySnapshot): AsyncGenerator<Person[]> {
   const persons = new Cursor(copyBatches('persons', snapshot, personsQuery));
   const cursors = children.map((child) => new Cursor(copyBatches(child, snapshot, childQueries[child])));
   const all = [persons, ...cursors];
@@ -160,8 +163,13 @@ export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Perso
     // Every stream connects and starts at once, so PostgreSQL works on all of them while this merges.
     const started = await Promise.allSettled(all.map((cursor) => cursor.fill()));
     for (const result of started) if (result.status === 'rejected') throw result.reason;
+    let ready: Person[] = [];
     for (;;) {
-      if (persons.at >= persons.rows.length) await persons.fill();
+      if (persons.at >= persons.rows.length) {
+        if (ready.length > 0) yield ready;
+        ready = [];
+        await persons.fill();
+      }
       if (persons.done) break;
       const row = persons.rows[persons.at++] as CopyField[];
       const id = text(row[0]);
@@ -185,7 +193,7 @@ export async function* copyPersons(snapshot: CopySnapshot): AsyncGenerator<Perso
         }
         rows.push(mine);
       }
-      yield mapPerson(personRows(row, rows));
+      ready.push(mapPerson(personRows(row, rows)));
     }
     for (let i = 0; i < cursors.length; i++) {
       const cursor = cursors[i] as Cursor;

@@ -9,7 +9,7 @@ import {
   type CopySnapshot,
 } from './copy-rows.js';
 import { mapGroup, type GroupRow } from './read-groups.js';
-import { inRoleOrder, type MembershipRow } from './read-memberships.js';
+import { inRoleOrder, mapMembership } from './read-memberships.js';
 
 /*
  * The groups and memberships of a snapshot read by `COPY (SELECT …) TO STDOUT` in PostgreSQL's exported
@@ -66,27 +66,21 @@ select group_id, person_id, roletype, subrole, is_active, is_primary, admin_peri
 from records.membership
 order by group_id, person_id, roletype`;
 
-function membershipRow(row: CopyField[]): MembershipRow {
-  const [group, person, roletype, subrole, active, primary, adminPeriod, begins, ends] = row;
-  return {
-    group_id: text(group),
-    person_id: text(person),
-    roletype: text(roletype),
-    subrole: nullable(subrole),
-    is_active: bool(active),
-    is_primary: bool(primary),
-    admin_period: nullable(adminPeriod),
-    begins: nullable(begins),
-    ends: nullable(ends),
-  };
-}
-
-async function* membershipRows(snapshot: CopySnapshot): AsyncGenerator<MembershipRow[]> {
-  for await (const rows of copyBatches('memberships', snapshot, membershipsQuery))
-    yield rows.map(membershipRow);
-}
+/** A COPY row of membershipsQuery as a membership. */
+const fromFields = (row: CopyField[]): Membership =>
+  mapMembership(
+    text(row[0]),
+    text(row[1]),
+    text(row[2]),
+    nullable(row[3]),
+    bool(row[4]),
+    bool(row[5]),
+    nullable(row[6]),
+    nullable(row[7]),
+    nullable(row[8]),
+  );
 
 /** Memberships by (group, person, role), as readMembershipBatches gives them. */
 export function copyMembershipBatches(snapshot: CopySnapshot): AsyncGenerator<Membership[]> {
-  return inRoleOrder(membershipRows(snapshot));
+  return inRoleOrder(copyBatches('memberships', snapshot, membershipsQuery), fromFields);
 }

@@ -1,5 +1,10 @@
 import { sql, type Transaction } from 'kysely';
-import { compareKeys, type Membership, type Timeframe } from '../../../src/model/index.js';
+import {
+  compareKeys,
+  type Membership,
+  type MembershipRole,
+  type Timeframe,
+} from '../../../src/model/index.js';
 import { roleOfRoletype } from '../../../src/pifu/index.js';
 import { mapVocabulary } from './map-person.js';
 import { readSource, type PageContext } from './read-pages.js';
@@ -45,51 +50,75 @@ async function readMembershipPage(
 export type MembershipRow = Awaited<ReturnType<typeof readMembershipPage>>[number];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const roles: Readonly<Record<string, MembershipRole>> = roleOfRoletype;
 
 /**
- * One row as a membership. Properties are set in the model's order, optional ones only when present (the
- * spool and the feeds see the same JSON either way); no spreads, since this runs a million times a night.
+ * One membership from its row's columns, in the queries' order (group, person, roletype, subrole,
+ * active, primary, admin period, begins, ends), so neither path builds a row object first. Properties
+ * are set in the model's order, optional ones only when present (the spool and the feeds see the same
+ * JSON either way); no spreads, since this runs a million times a night.
  */
-function mapMembership(row: MembershipRow): Membership {
+export function mapMembership(
+  groupId: string,
+  personId: string,
+  roletype: string,
+  subrole: string | null,
+  isActive: boolean,
+  isPrimary: boolean,
+  adminPeriod: string | null,
+  begins: string | null,
+  ends: string | null,
+): Membership {
+  const role = Object.hasOwn(roles, roletype) ? roles[roletype] : undefined;
   const membership: Mutable<Membership> = {
-    groupKey: row.group_id,
-    personKey: row.person_id,
-    role: mapVocabulary(
-      roleOfRoletype,
-      row.roletype,
-      `${row.group_id}/${row.person_id}`,
-      'membership.roletype',
-    ),
+    groupKey: groupId,
+    personKey: personId,
+    // The row's name for an error is made only when there is one.
+    role: role ?? mapVocabulary(roleOfRoletype, roletype, `${groupId}/${personId}`, 'membership.roletype'),
   } as Mutable<Membership>;
-  if (row.subrole !== null) membership.subrole = row.subrole;
-  membership.isActive = row.is_active;
-  membership.isPrimary = row.is_primary;
-  if (row.begins !== null || row.ends !== null || row.admin_period !== null) {
+  if (subrole !== null) membership.subrole = subrole;
+  membership.isActive = isActive;
+  membership.isPrimary = isPrimary;
+  if (begins !== null || ends !== null || adminPeriod !== null) {
     const timeframe: Mutable<Timeframe> = {};
-    if (row.begins !== null) timeframe.begin = row.begins;
-    if (row.ends !== null) timeframe.end = row.ends;
-    if (row.admin_period !== null) timeframe.adminPeriod = row.admin_period;
+    if (begins !== null) timeframe.begin = begins;
+    if (ends !== null) timeframe.end = ends;
+    if (adminPeriod !== null) timeframe.adminPeriod = adminPeriod;
     membership.timeframe = timeframe;
   }
   return membership;
 }
 
+const fromRow = (row: MembershipRow): Membership =>
+  mapMembership(
+    row.group_id,
+    row.person_id,
+    row.roletype,
+    row.subrole,
+    row.is_active,
+    row.is_primary,
+    row.admin_period,
+    row.begins,
+    row.ends,
+  );
+
 const byRole = (a: Membership, b: Membership): number => compareKeys(a.role, b.role);
 
 /**
  * Memberships as the index gives them, by (group, person, roletype code), in canonical order, a batch
- * of rows at a time (a page, or a COPY chunk's rows). The index walks roletype codes ('01' < '02' ...),
+ * of rows at a time (a page, or a COPY chunk's rows), each mapped by `map`. The index walks roletype codes ('01' < '02' ...),
  * but the canonical order compares role names, so each (group, person) run is re-sorted here; a run is
  * at most 8 records, and one cut by a batch's end is held back for the next batch.
  */
-export async function* inRoleOrder(
-  batches: AsyncIterable<readonly MembershipRow[]>,
+export async function* inRoleOrder<Row>(
+  batches: AsyncIterable<readonly Row[]>,
+  map: (row: Row) => Membership,
 ): AsyncGenerator<Membership[]> {
   let run: Membership[] = [];
   for await (const rows of batches) {
     const ready: Membership[] = [];
     for (const row of rows) {
-      const membership = mapMembership(row);
+      const membership = map(row);
       const head = run[0];
       if (
         head !== undefined &&
@@ -126,5 +155,5 @@ export function readMembershipBatches(
   trx: Transaction<SourceDatabase>,
   context: PageContext,
 ): AsyncGenerator<Membership[]> {
-  return inRoleOrder(membershipPages(trx, context));
+  return inRoleOrder(membershipPages(trx, context), fromRow);
 }

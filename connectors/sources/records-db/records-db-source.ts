@@ -5,7 +5,7 @@ import { streamOfBatches, type RosterProperties } from '../../../src/model/index
 import type { RosterSnapshot, SourceConnector } from '../../../src/ports/source-connector.js';
 import { parseRecordsDbConfig } from './records-db-config.js';
 import type { CopySnapshot } from './copy-rows.js';
-import { copyPersons } from './copy-persons.js';
+import { copyPersonBatches } from './copy-persons.js';
 import { copyGroupBatches, copyMembershipBatches } from './read-by-copy.js';
 import { readGroupBatches } from './read-groups.js';
 import { readMembershipBatches } from './read-memberships.js';
@@ -187,14 +187,15 @@ export function createRecordsDbSource(
           throw error;
         }
       }
-      // Groups and memberships come as the source reads them, a page or COPY chunk at a time.
+      // Groups and memberships (and persons read by COPY) come as read, a page or COPY chunk at a time.
       const groupBatches = () =>
         copy === undefined ? readGroupBatches(trx, context) : copyGroupBatches(copy);
       const membershipBatches = () =>
         copy === undefined ? readMembershipBatches(trx, context) : copyMembershipBatches(copy);
       return {
         properties,
-        persons: () => (copy === undefined ? readPersons(trx, context) : copyPersons(copy)),
+        persons: () =>
+          copy === undefined ? readPersons(trx, context) : streamOfBatches(() => copyPersonBatches(copy)),
         groups: () => streamOfBatches(groupBatches),
         memberships: () => streamOfBatches(membershipBatches),
         close: async () => {

@@ -13,6 +13,7 @@ import {
   type LenientMode,
 } from '../../../src/operations/index.js';
 import { configuredSourcePull } from '../../source-pull.js';
+import { fileArgument } from '../cli-options.js';
 import { emit, withSession } from '../cli-session.js';
 import { formatFeeds } from '../format-feeds.js';
 import { formatImportReport } from '../format-import.js';
@@ -56,7 +57,7 @@ export function registerImportCommand(program: Command): void {
   program
     .command('import')
     .description('read a PIFU export from a school system and deliver it to every recipient as one run')
-    .argument('<file>', 'the PIFU-IMS XML file (1.1–1.3, full or delta)')
+    .argument('<file>', 'the PIFU-IMS XML file (1.1–1.3, full or delta)', fileArgument)
     .option(
       '--dry-run',
       'read and check the file; print counts, problems per object and what each recipient would get; record nothing',

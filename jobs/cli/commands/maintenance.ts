@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { migrateHubSchema, validateFeeds } from '../../../src/operations/index.js';
 import { readConfiguration } from '../../runtime.js';
+import { fileArguments } from '../cli-options.js';
 import { emit, withSession } from '../cli-session.js';
 
 /** `validate` (files against the XSD) and `migrate` (the hub schema). */
@@ -9,7 +10,7 @@ export function registerMaintenanceCommands(program: Command): void {
   program
     .command('validate')
     .description('check PIFU-IMS files against the official 1.3 XSD')
-    .argument('<file...>', 'XML files to check')
+    .argument('<file...>', 'XML files to check', fileArguments)
     .option('--json', 'one JSON object per file', false)
     .action(async (files: string[], options: { json: boolean }) => {
       const { inputLimits } = readConfiguration().env;

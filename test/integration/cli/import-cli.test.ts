@@ -1,10 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { copyFile, open, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
+import { ensureBuilt, repository } from '../../helpers/built-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { makeKey, startSftpServer, type TestSftpServer } from '../transports/sftp-fixture.js';
 import { runCli } from './run-cli.js';
@@ -140,6 +142,93 @@ describe('pifu-hub import and validate on the command line', () => {
     };
     expect(await refusals(undefined)).toMatch(/refused, .*invalid-nin \d+/);
     expect(await refusals('invalid-nin')).not.toMatch(/invalid-nin/);
+  });
+
+  /**
+   * The built CLI, as an operator runs it: a path that is not a PIFU file to read gets the same code and
+   * the same words from `validate` and `import` (before, a device was PIFU_FILE_UNREADABLE to validate
+   * and PIFU_FILE_REFUSED to import, in other words), and an empty FILE is a usage error (before, it
+   * named the working directory, and import said it was a directory).
+   */
+  describe('a path that is not a PIFU file, through the built CLI', () => {
+    let rolesFile: string;
+    let paths: Record<string, string>;
+
+    beforeAll(() => {
+      ensureBuilt();
+      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-paths-'));
+      rolesFile = join(dir, 'roles.json');
+      writeFileSync(rolesFile, JSON.stringify({ [userInfo().username]: ['viewer', 'operator'] }));
+      const fifo = join(dir, 'export.fifo');
+      execFileSync('mkfifo', [fifo]); // no writer: neither command may wait for one
+      const folder = join(dir, 'exports');
+      mkdirSync(folder);
+      const locked = join(dir, 'locked.xml');
+      writeFileSync(locked, '<enterprise/>', { mode: 0o000 });
+      paths = {
+        'a device': '/dev/zero',
+        'a FIFO': fifo,
+        'a directory': folder,
+        'a file that does not exist': join(dir, 'nonexistent.xml'),
+        'a file without read permission': locked,
+      };
+    }, 120_000);
+
+    const builtCli = (args: readonly string[]) => {
+      const result = spawnSync(process.execPath, [join(repository, 'bin', 'pifu-hub.js'), ...args], {
+        env: { ...process.env, ...env, PIFU_HUB_ROLES_FILE: rolesFile },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { status: result.status, stdout: result.stdout, lines: result.stderr.trim().split('\n') };
+    };
+
+    const why: Record<string, string> = {
+      'a device': 'not a regular file (a device, FIFO or socket); name a PIFU-IMS XML file',
+      'a FIFO': 'not a regular file (a device, FIFO or socket); name a PIFU-IMS XML file',
+      'a directory': 'a directory; name a PIFU-IMS XML file in it',
+      'a file that does not exist': 'no such file; name a PIFU-IMS XML file',
+      // root reads it anyway (and then finds it no PIFU export): only said when not run as root.
+      ...(process.getuid?.() === 0
+        ? {}
+        : { 'a file without read permission': 'permission denied; name a PIFU-IMS XML file' }),
+    };
+
+    it.each(Object.keys(why))(
+      '%s: one PIFU_FILE_UNREADABLE line, the same from validate and import',
+      (kind) => {
+        const path = paths[kind]!;
+        const line = `error: PIFU_FILE_UNREADABLE: ${path}: ${why[kind]!}`;
+        for (const args of [
+          ['validate', path],
+          ['import', path],
+          ['import', path, '--dry-run'],
+        ]) {
+          const result = builtCli(args);
+          expect({ args, status: result.status, stderr: result.lines }).toEqual({
+            args,
+            status: 1,
+            stderr: [line],
+          });
+        }
+      },
+    );
+
+    it('an empty FILE: one PIFU_USAGE_INVALID line from validate and import, not the working directory', () => {
+      for (const args of [
+        ['validate', ''],
+        ['import', ''],
+        ['import', '', '--dry-run'],
+        ['validate', example, ''],
+      ]) {
+        const result = builtCli(args);
+        expect(result.status).not.toBe(0);
+        expect(result.stdout).toBe('');
+        expect(result.lines).toEqual([
+          expect.stringMatching(/^error: PIFU_USAGE_INVALID: .*an empty path; name a PIFU-IMS XML file/),
+        ]);
+      }
+    });
   });
 
   /**

@@ -47,7 +47,7 @@ describe('validateFeeds', () => {
     });
     await expect(validateFeeds([dir])).rejects.toMatchObject({
       code: 'PIFU_FILE_UNREADABLE',
-      message: expect.stringContaining(`${dir}: a directory; name the XML files themselves`),
+      message: expect.stringContaining(`${dir}: a directory; name a PIFU-IMS XML file in it`),
     });
   });
 

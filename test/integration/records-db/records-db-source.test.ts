@@ -386,7 +386,7 @@ describe.each(backends)('records-db source on %s', (_name, openStore) => {
     }
   });
 
-  it('hands groups and memberships over in batches as read, holding exactly the stream’s objects in order', async () => {
+  it('hands groups and memberships (and, by COPY, persons) over in batches as read, holding exactly the stream’s objects in order', async () => {
     // Keyset pages of 7 (a membership run cut by a page end waits for the next one), or COPY chunks.
     const config = store.driver === undefined ? { chunkSize: 7 } : {};
     const snapshot = await createRecordsDbSource(
@@ -406,6 +406,12 @@ describe.each(backends)('records-db source on %s', (_name, openStore) => {
       expect(JSON.stringify(membershipBatches.flat())).toBe(JSON.stringify(memberships));
       // Batches as read, never the whole stream at once.
       expect(membershipBatches.length).toBeGreaterThan(1);
+      if (store.driver !== undefined) {
+        // Read by COPY, the persons too: those of one chunk of the person stream at a time.
+        const personBatches = await batchesOf(snapshot.persons());
+        expect(JSON.stringify(personBatches.flat())).toBe(JSON.stringify(persons));
+        expect(personBatches.length).toBeGreaterThan(1);
+      }
       if (store.driver === undefined) {
         expect(Math.max(...groupBatches.map((batch) => batch.length))).toBe(7);
         expect(Math.max(...membershipBatches.map((batch) => batch.length))).toBeLessThanOrEqual(7 + 7);

@@ -113,20 +113,20 @@ describe('hostile files, refused by validate and import reading, with and withou
   });
 
   it('refuses an endless device, a FIFO, a directory and a file past the size limit before reading a byte', async () => {
+    // A path that is no file to read is said as such (PIFU_FILE_UNREADABLE), by import and validate alike.
     for (const device of ['/dev/zero', '/dev/urandom']) {
       await expect(openGuardedFile(device)).rejects.toMatchObject({
-        code: 'PIFU_FILE_REFUSED',
-        message: expect.stringContaining('not a regular file'),
+        code: 'PIFU_FILE_UNREADABLE',
+        message: expect.stringContaining(`${device}: not a regular file (a device, FIFO or socket)`),
       });
-      await expect(validateFeedFile(device)).rejects.toMatchObject({ code: 'PIFU_FILE_REFUSED' });
+      await expect(validateFeedFile(device)).rejects.toMatchObject({ code: 'PIFU_FILE_UNREADABLE' });
     }
     const fifo = join(dir, 'export.fifo');
     execFileSync('mkfifo', [fifo]); // no writer: opening it for reading must not wait for one
     await expect(openGuardedFile(fifo)).rejects.toMatchObject({
-      code: 'PIFU_FILE_REFUSED',
+      code: 'PIFU_FILE_UNREADABLE',
       message: expect.stringContaining('not a regular file'),
     });
-    // A directory is a wrong name, not a hostile file: said as such, as validate does.
     await expect(openGuardedFile(dir)).rejects.toMatchObject({
       code: 'PIFU_FILE_UNREADABLE',
       message: expect.stringContaining(`${dir}: a directory; name a PIFU-IMS XML file in it`),

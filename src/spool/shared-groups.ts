@@ -1,0 +1,45 @@
+import { stat } from 'node:fs/promises';
+import type { Group } from '../model/index.js';
+import { readGroups } from './roster-frames.js';
+
+/**
+ * The run spool's groups, decoded once per process and shared by every reader of that spool (issue 14,
+ * shared work across recipients): each recipient's view reads the groups twice (its scope, then its
+ * feed), so sixteen recipients of an Oslo run decoded its 27,000 groups 32 times. Groups are few (one
+ * entry per group, never per person or membership), so the last spool's are kept decoded, deeply
+ * frozen: a reader that changed one would change it for every recipient after it.
+ *
+ * Keyed by the file's path and identity (device, inode, size, change time), so a spool written again
+ * under the same path (a retried snapshot) is decoded again, never served stale. One spool at a time:
+ * the next run's groups replace the last's.
+ */
+let shared:
+  { readonly path: string; readonly identity: string; groups: Promise<readonly Group[]> } | undefined;
+
+export async function* sharedGroups(path: string): AsyncGenerator<Group> {
+  const stats = await stat(path, { bigint: true });
+  const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.ctimeNs}`;
+  if (shared?.path !== path || shared.identity !== identity) {
+    const entry = { path, identity, groups: decodeAll(path) };
+    shared = entry;
+    // A failed read is not kept: the next reader tries again (and sees the failure itself).
+    entry.groups.catch(() => {
+      if (shared === entry) shared = undefined;
+    });
+  }
+  yield* await shared.groups;
+}
+
+async function decodeAll(path: string): Promise<readonly Group[]> {
+  const groups: Group[] = [];
+  for await (const group of readGroups(path)) groups.push(deepFreeze(group));
+  return Object.freeze(groups);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { SelectiveRoster } from '../../../src/model/index.js';
+import {
+  personScopeOf,
+  SharedPersonScopes,
+  viewThroughProfile,
+  type PersonScopePass,
+  type Profile,
+  type ViewOptions,
+} from '../../../src/profiles/index.js';
+import { personScopeSettings } from '../../../src/profiles/shared-person-scopes.js';
+import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
+import { profileArbitrary, rosterArrays, rosterOf } from './profile-arbitraries.js';
+
+const pseudonymKey = new TextEncoder().encode('a test secret of at least thirty-two bytes');
+
+/**
+ * `other`'s profile with `from`'s person scope settings (what personScopeOf keys on): what it sends
+ * differs, whom it sees must not. A setting the pass depends on but the key leaves out differs here.
+ */
+function withPersonScopeOf(other: Profile, from: Profile): Profile {
+  const mixed: Record<string, unknown> = { ...other };
+  for (const setting of personScopeSettings) {
+    if (from[setting] === undefined) delete mixed[setting];
+    else mixed[setting] = from[setting];
+  }
+  return mixed as unknown as Profile;
+}
+
+async function everything(roster: SelectiveRoster, profile: Profile, options: ViewOptions) {
+  const view = await viewThroughProfile(roster, profile, { pseudonymKey, ...options });
+  const collect = async <T>(items: AsyncIterable<T>) => {
+    const all: T[] = [];
+    for await (const item of items) all.push(item);
+    return all;
+  };
+  return {
+    orgUnits: [...view.orgUnits],
+    unmatched: view.unmatchedSchools,
+    persons: await collect(view.persons()),
+    groups: await collect(view.groups()),
+    memberships: await collect(view.memberships()),
+    inputHashes: await collect(view.personsReusing(async () => undefined)),
+  };
+}
+
+/**
+ * Recipients of a run whose profiles see the same persons in the same roles share one pass over the
+ * persons (issue 14): the second view takes the first's pass and reads no person's scope facts, and is
+ * exactly the view it would have built alone.
+ */
+describe('a view taking another view’s pass over the persons', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pifu-shared-person-pass-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is the view it builds alone, without reading the persons’ scope facts', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        rosterArrays(),
+        profileArbitrary(),
+        profileArbitrary(),
+        async (arrays, { profile: first }, { profile: other }) => {
+          const spoolDir = join(dir, `roster-${run++}`);
+          await writeRosterSpool(rosterOf(arrays), spoolDir);
+          const spooled = await openRosterSpool(spoolDir);
+          const second = withPersonScopeOf(other, first);
+          expect(personScopeOf(second)).toBe(personScopeOf(first));
+          const forgotten = new Set(arrays.persons.slice(0, 1).map((person) => person.key));
+
+          let pass: PersonScopePass | undefined;
+          await viewThroughProfile(spooled, first, {
+            pseudonymKey,
+            forgotten,
+            onPersonPass: (settled) => (pass = settled),
+          });
+          if (pass === undefined) throw new Error('the first view settled no pass over the persons');
+          // The second view never reads a person's scope facts: it takes the pass.
+          const factless: SelectiveRoster = {
+            ...spooled,
+            personFacts: () => {
+              throw new Error('read the persons’ scope facts again');
+            },
+          };
+          expect(await everything(factless, second, { forgotten, personPass: pass })).toEqual(
+            await everything(spooled, second, { forgotten }),
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('the person passes kept for a run', () => {
+  const pass: PersonScopePass = { persons: new Map([['p-1', 1]]), links: new Map() };
+  const key = SharedPersonScopes.keyOf('scope-a', '2026-11-23', new Set());
+
+  it('are found under the same scope, day and excluded persons only', () => {
+    const shared = new SharedPersonScopes();
+    shared.keep('run-1', key, 'scope-a', pass);
+    expect(shared.find('run-1', key)).toBe(pass);
+    expect(shared.find('run-2', key)).toBeUndefined();
+    expect(
+      shared.find('run-1', SharedPersonScopes.keyOf('scope-a', '2026-11-24', new Set())),
+    ).toBeUndefined();
+    expect(
+      shared.find('run-1', SharedPersonScopes.keyOf('scope-a', '2026-11-23', new Set(['p-9']))),
+    ).toBeUndefined();
+    expect(
+      shared.find('run-1', SharedPersonScopes.keyOf('scope-b', '2026-11-23', new Set())),
+    ).toBeUndefined();
+  });
+
+  it('are dropped once no recipient still to be written would take them, and with another run', () => {
+    const shared = new SharedPersonScopes();
+    shared.keep('run-1', key, 'scope-a', pass);
+    shared.prune('run-1', new Set(['scope-a']));
+    expect(shared.find('run-1', key)).toBe(pass);
+    shared.prune('run-1', new Set(['scope-b']));
+    expect(shared.size).toBe(0);
+    shared.keep('run-1', key, 'scope-a', pass);
+    shared.keep('run-2', key, 'scope-a', { persons: new Map(), links: new Map() });
+    expect(shared.find('run-1', key)).toBeUndefined();
+    expect(shared.size).toBe(1);
+    shared.prune('run-3', new Set(['scope-a']));
+    expect(shared.size).toBe(0);
+  });
+});
