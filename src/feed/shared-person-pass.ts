@@ -24,7 +24,7 @@ export async function sharePersonPass(
   inputs: ViewInputs,
 ): Promise<{
   readonly options: Pick<ViewOptions, 'personPass' | 'onPersonPass'>;
-  /** `taken` from a recipient before, `kept` for one after, `own`: neither (for the log). */
+  /** `taken` from a recipient before, `kept` for one after, `own`: neither (for the log, once the view is built). */
   readonly personPass: 'taken' | 'kept' | 'own';
 }> {
   const run = `${feed.runId}\u0002${snapshotAt}`;
@@ -47,7 +47,13 @@ export async function sharePersonPass(
   const found = shared.find(run, key);
   shared.prune(run, wanted);
   if (found !== undefined) return { options: { personPass: found }, personPass: 'taken' };
-  return wanted.has(scope)
-    ? { options: { onPersonPass: (pass) => shared.keep(run, key, scope, pass) }, personPass: 'kept' }
-    : { options: {}, personPass: 'own' };
+  if (!wanted.has(scope)) return { options: {}, personPass: 'own' };
+  // Kept only within the bound of SharedPersonScopes; said once the view settled it.
+  let outcome: 'kept' | 'own' = 'own';
+  return {
+    options: { onPersonPass: (pass) => (outcome = shared.keep(run, key, scope, pass) ? 'kept' : 'own') },
+    get personPass() {
+      return outcome;
+    },
+  };
 }

@@ -16,7 +16,7 @@ interface WriteOptions {
   readonly mode?: number;
   /**
    * False: no sha-256 is computed (and none reported), for a file whose digest nobody reads (the run
-   * spool: about a gigabyte at Oslo scale, hashed for nothing). Default true.
+   * spool: hundreds of megabytes at Oslo scale, hashed for nothing). Default true.
    */
   readonly digest?: boolean;
 }

@@ -114,6 +114,28 @@ describe('the person passes kept for a run', () => {
     ).toBeUndefined();
   });
 
+  it('are kept only within a bound of persons and links between them', () => {
+    const shared = new SharedPersonScopes();
+    const big: PersonScopePass = {
+      persons: new Map([
+        ['p-1', 1],
+        ['p-2', 4],
+      ]),
+      links: new Map([['p-1', 'p-2']]),
+    };
+    const keyB = SharedPersonScopes.keyOf('scope-b', '2026-11-23', new Set());
+    expect(shared.keep('run-1', key, 'scope-a', pass, 4)).toBe(true);
+    // 1 kept + 3 would be 4: within the bound; then nothing more fits.
+    expect(shared.keep('run-1', keyB, 'scope-b', big, 4)).toBe(true);
+    expect(
+      shared.keep('run-1', SharedPersonScopes.keyOf('scope-c', '2026-11-23', new Set()), 'scope-c', pass, 4),
+    ).toBe(false);
+    expect(shared.size).toBe(2);
+    shared.prune('run-1', new Set(['scope-b']));
+    expect(shared.keep('run-1', key, 'scope-a', pass, 3)).toBe(false);
+    expect(shared.find('run-1', key)).toBeUndefined();
+  });
+
   it('are dropped once no recipient still to be written would take them, and with another run', () => {
     const shared = new SharedPersonScopes();
     shared.keep('run-1', key, 'scope-a', pass);
