@@ -11,6 +11,6 @@ export {
 } from './recipient-view.js';
 export { personScopeOf, SharedPersonScopes, type PersonScopePass } from './shared-person-scopes.js';
 export { pseudonymFingerprint, pseudonymFor } from './pseudonym.js';
-export { isMinorOn } from './recipient-scope.js';
+export { isMinorOn } from './scope-dates.js';
 export * from './vocabulary.js';
 export { allowedFor } from './project.js';

@@ -8,65 +8,17 @@ import type {
   PersonScopeFacts,
   Timeframe,
 } from '../model/index.js';
-import type { DateWindow, Profile } from './profile.js';
-import type { PersonRole, PersonRoles } from './project.js';
+import type { Profile } from './profile.js';
+import type { PersonRoles } from './project.js';
 import { roleOfRoletype } from '../pifu/index.js';
+import { candidateFlag, guardianFlag, leaverFlag, pupilFlag, rolesFrom, staffFlag } from './role-flags.js';
+import { current, isMinorOn, overlaps } from './scope-dates.js';
 
 interface GroupFacts {
   readonly parentKey: string;
   readonly type: Group['type'];
   readonly shortName: string;
   readonly included: boolean;
-}
-
-const noRoles: PersonRoles = new Set();
-const pupilOnly: PersonRoles = new Set(['pupil']);
-const staffOnly: PersonRoles = new Set(['staff']);
-const pupilAndStaff: PersonRoles = new Set(['pupil', 'staff']);
-const guardianOnly: PersonRoles = new Set(['guardian']);
-
-const sharedRoles: readonly PersonRoles[] = [noRoles, pupilOnly, staffOnly, pupilAndStaff, guardianOnly];
-
-/** Shared role sets, so a roster's worth of persons costs one small number each, not one Set each. */
-function rolesFrom(flags: number): PersonRoles {
-  const known = sharedRoles[flags];
-  if (known !== undefined) return known;
-  const roles = new Set<PersonRole>();
-  if (flags & 1) roles.add('pupil');
-  if (flags & 2) roles.add('staff');
-  if (flags & 4) roles.add('guardian');
-  if (flags & leaverFlag) roles.add('leaver');
-  return roles;
-}
-
-const pupilFlag = 1;
-const staffFlag = 2;
-const guardianFlag = 4;
-/** A pupil who left, kept (closed) by a `leavers: close` recipient. */
-const leaverFlag = 16;
-/** Seen as a guardian who may be sent if an in-scope pupil asks for them; cleared by closePersons. */
-const candidateFlag = 8;
-
-function overlaps(
-  begin: string | undefined,
-  end: string | undefined,
-  window: DateWindow | undefined,
-): boolean {
-  if (window === undefined) return true;
-  if (window.from !== undefined && end !== undefined && end < window.from) return false;
-  if (window.to !== undefined && begin !== undefined && begin > window.to) return false;
-  return true;
-}
-
-function current(begin: string | undefined, end: string | undefined, on: string): boolean {
-  return (begin === undefined || begin <= on) && (end === undefined || end >= on);
-}
-
-/** True while the person is under 18 on `on`; false when the birth date is unknown (R8: no links then). */
-export function isMinorOn(birthDate: string | undefined, on: string): boolean {
-  if (birthDate === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return false;
-  const adultFrom = `${String(Number(birthDate.slice(0, 4)) + 18).padStart(4, '0')}${birthDate.slice(4)}`;
-  return on < adultFrom;
 }
 
 /**
