@@ -9,13 +9,11 @@ import {
   viewThroughProfile,
   type PersonScopePass,
   type Profile,
-  type ViewOptions,
 } from '../../../src/profiles/index.js';
 import { personScopeSettings } from '../../../src/profiles/shared-person-scopes.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { profileArbitrary, rosterArrays, rosterOf } from './profile-arbitraries.js';
-
-const pseudonymKey = new TextEncoder().encode('a test secret of at least thirty-two bytes');
+import { pseudonymKey, viewContents } from './view-contents.js';
 
 /**
  * `other`'s profile with `from`'s person scope settings (what personScopeOf keys on): what it sends
@@ -28,23 +26,6 @@ function withPersonScopeOf(other: Profile, from: Profile): Profile {
     else mixed[setting] = from[setting];
   }
   return mixed as unknown as Profile;
-}
-
-async function everything(roster: SelectiveRoster, profile: Profile, options: ViewOptions) {
-  const view = await viewThroughProfile(roster, profile, { pseudonymKey, ...options });
-  const collect = async <T>(items: AsyncIterable<T>) => {
-    const all: T[] = [];
-    for await (const item of items) all.push(item);
-    return all;
-  };
-  return {
-    orgUnits: [...view.orgUnits],
-    unmatched: view.unmatchedSchools,
-    persons: await collect(view.persons()),
-    groups: await collect(view.groups()),
-    memberships: await collect(view.memberships()),
-    inputHashes: await collect(view.personsReusing(async () => undefined)),
-  };
 }
 
 /**
@@ -85,8 +66,8 @@ describe('a view taking another view’s pass over the persons', () => {
               throw new Error('read the persons’ scope facts again');
             },
           };
-          expect(await everything(factless, second, { forgotten, personPass: pass })).toEqual(
-            await everything(spooled, second, { forgotten }),
+          expect(await viewContents(factless, second, { forgotten, personPass: pass })).toEqual(
+            await viewContents(spooled, second, { forgotten }),
           );
         },
       ),
