@@ -10,7 +10,10 @@ export const lenientModes = [
   'dangling-references',
   /** A subrole PIFU 1.3 does not pair with the roletype (1.1 exports): the subrole is dropped. */
   'legacy-subrole',
-  /** An object the mapping cannot read (no name, a group type 1.3 does not know): the object is dropped. */
+  /**
+   * A well-formed record the mapping cannot read (no name, a group type 1.3 does not know): the object is
+   * dropped. Never a record that is not well-formed XML: that refuses the file whatever is tolerated.
+   */
   'unreadable-objects',
   /** A person or group id given twice, or a member with one role twice in a group: the later one is dropped. */
   'duplicates',

@@ -174,9 +174,9 @@ describe('pifu-hub import and validate on the command line', () => {
       };
     }, 120_000);
 
-    const builtCli = (args: readonly string[]) => {
+    const builtCli = (args: readonly string[], extraEnv: Record<string, string> = {}) => {
       const result = spawnSync(process.execPath, [join(repository, 'bin', 'pifu-hub.js'), ...args], {
-        env: { ...process.env, ...env, PIFU_HUB_ROLES_FILE: rolesFile },
+        env: { ...process.env, ...env, ...extraEnv, PIFU_HUB_ROLES_FILE: rolesFile },
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -213,6 +213,56 @@ describe('pifu-hub import and validate on the command line', () => {
         }
       },
     );
+
+    /**
+     * Before, a record that is not well-formed was one `unreadable-objects` problem, so `--lenient all`
+     * imported the rest of the file (exit 0) and `source watch` imported and deleted it, while `validate`
+     * called it INVALID.
+     */
+    it('a record that is not well-formed (an attribute twice): refused whatever is lenient, nothing imported', async () => {
+      const runCount = async () =>
+        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db)).rows[0]?.n;
+      const runsBefore = await runCount();
+      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-malformed-'));
+      const malformed = join(dir, 'duplicate-attribute.xml');
+      const whole = readFileSync(example, 'utf8');
+      const sisId = '<userid useridtype="sisID">OID147238264</userid>';
+      expect(whole).toContain(sisId);
+      writeFileSync(malformed, whole.replace(sisId, sisId.replace('>', ' useridtype="sisID">')));
+      const values = ['OID147238264', '17097055655', 'jannest'];
+      const line = new RegExp(
+        `^error: PIFU_XML_UNREADABLE: ${malformed}: a <person> record is not well-formed XML ` +
+          '\\(InvalidAttr at line \\d+\\); nothing was imported$',
+      );
+      for (const [args, lenient] of [
+        [['import', malformed, '--lenient', 'all'], {}],
+        [['import', malformed], { PIFU_HUB_IMPORT_LENIENT: 'all' }],
+        [['import', malformed, '--dry-run', '--lenient', 'all'], {}],
+      ] as const) {
+        const result = builtCli(args, lenient);
+        expect({ args, status: result.status, stderr: result.lines }).toEqual({
+          args,
+          status: 1,
+          stderr: [expect.stringMatching(line)],
+        });
+        for (const value of values) expect(result.stdout + result.lines.join('\n')).not.toContain(value);
+      }
+
+      const watched = join(dir, 'watched');
+      mkdirSync(watched);
+      writeFileSync(join(watched, 'export.xml'), readFileSync(malformed));
+      const watch = builtCli(['source', 'watch', '--dir', watched, '--once', '--settle', '0'], {
+        PIFU_HUB_IMPORT_LENIENT: 'all',
+      });
+      expect(watch.status).toBe(0);
+      expect(watch.stdout).toMatch(
+        /export\.xml: refused, moved to refused\/: PIFU_XML_UNREADABLE: .*not well-formed XML/,
+      );
+      expect(readdirSync(watched)).toEqual(['refused']);
+      expect(readdirSync(join(watched, 'refused'))).toEqual(['export.xml']);
+      for (const value of values) expect(watch.stdout + watch.lines.join('\n')).not.toContain(value);
+      expect(await runCount()).toBe(runsBefore);
+    });
 
     it('an empty FILE: one PIFU_USAGE_INVALID line from validate and import, not the working directory', () => {
       for (const args of [
