@@ -26,18 +26,20 @@ export const lenientModes = [
 
 export type LenientMode = (typeof lenientModes)[number];
 
-/** How `--lenient` and PIFU_HUB_IMPORT_LENIENT name the modes, besides each mode's own name. */
-export const lenientModeHelp = `${lenientModes.join(', ')}, all or none (comma-separated)`;
+/** How `--lenient`, PIFU_HUB_IMPORT_LENIENT and a source's `lenient` name the modes. */
+export const lenientModeHelp = `${lenientModes.join(', ')}, all (comma-separated), or none alone`;
 
 /**
- * Comma-separated mode names as `--lenient` and PIFU_HUB_IMPORT_LENIENT give them: each a mode, `all`
- * (every mode) or `none` (no mode: strict, to override a configured default). Undefined when a name is
- * none of these; the caller refuses it, naming where it came from.
+ * Comma-separated mode names as `--lenient`, PIFU_HUB_IMPORT_LENIENT and a source's `lenient` give them:
+ * each a mode, `all` (every mode) or `none` (no mode: strict, to override a configured default). `none`
+ * with any other name is refused, not read as the others: `none,all` would otherwise be all, the
+ * opposite of what its first word says. Undefined when refused; the caller names where it came from.
  */
 export function parseLenientModes(texts: readonly string[]): LenientMode[] | undefined {
   const names = texts.flatMap((text) => text.split(',').map((name) => name.trim())).filter(Boolean);
   const known = new Set<string>([...lenientModes, 'all', 'none']);
   if (names.some((name) => !known.has(name))) return undefined;
+  if (names.includes('none') && names.some((name) => name !== 'none')) return undefined;
   if (names.includes('all')) return [...lenientModes];
   return lenientModes.filter((mode) => names.includes(mode));
 }

@@ -115,6 +115,20 @@ describe('pifu-hub import and validate on the command line', () => {
     expect(strict.stdout).toMatch(/REFUSED: nothing would be imported/);
   });
 
+  it('--lenient none with another name is a usage error, not silently the other modes', async () => {
+    for (const args of [
+      ['import', example, '--dry-run', '--lenient', 'none,all'],
+      ['import', example, '--dry-run', '--lenient', 'all', '--lenient', 'none'],
+      ['source', 'watch', '--dir', tmpdir(), '--once', '--lenient', 'none,invalid-nin'],
+    ]) {
+      const result = await runCli(args, env);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: PIFU_USAGE_INVALID: --lenient: .*, or none alone$/),
+      ]);
+    }
+  });
+
   it('an unknown mode in PIFU_HUB_IMPORT_LENIENT stops import and source watch in one line', async () => {
     for (const args of [
       ['import', example, '--dry-run'],
@@ -283,7 +297,7 @@ describe('pifu-hub import and validate on the command line', () => {
 
   /**
    * `pifu-hub source pull` as an operator runs it: settings from PIFU_HUB_SOURCE_PULL_FILE, lenient modes
-   * from PIFU_HUB_IMPORT_LENIENT, the official example pulled over SFTP (loopback) and delivered; a second
+   * from its `lenient`, the official example pulled over SFTP (loopback) and delivered; a second
    * pull finds nothing new.
    */
   describe('pifu-hub source pull', () => {
@@ -313,13 +327,13 @@ describe('pifu-hub import and validate on the command line', () => {
           directory: '/export',
           dropDir,
           timeoutSeconds: 5,
+          lenient: 'all',
         }),
       );
       pullEnv = {
         ...env,
         PIFU_HUB_RECIPIENTS_DIR: fixtureRecipientsDelivering(join(dir, 'out')),
         PIFU_HUB_SOURCE_PULL_FILE: configFile,
-        PIFU_HUB_IMPORT_LENIENT: 'all',
       };
     }, 30_000);
     afterAll(async () => server.close());
