@@ -15,11 +15,14 @@ export type FromHub =
   | { type: 'failed'; step: string; message: string }
   | { type: 'exited'; peakRssMb: number; cpuS: number };
 
+/** A recipient's figures with the hub process's peak RSS (MB) while it wrote and delivered that feed. */
+export type PoolFigures = FeedFigures & { readonly peak_rss_mb: number };
+
 export interface HubPool {
   /** Takes the run's snapshot in a hub process (unless nothing changed for anyone): whether skipped. */
   snapshot(runId: string): Promise<{ unchanged: boolean }>;
   /** Every recipient's feed and delivery of the run, spread over the hub processes. */
-  run(runId: string, recipientIds: readonly string[]): Promise<FeedFigures[]>;
+  run(runId: string, recipientIds: readonly string[]): Promise<PoolFigures[]>;
   /** The hub processes' highest peak RSS (MB) since the previous lap (or the start). */
   lap(): number;
   /** CPU seconds all hub processes have used so far. */
@@ -72,12 +75,12 @@ export async function openHubPool(options: {
     },
     run: async (runId, recipientIds) => {
       const queue = ordered(recipientIds);
-      const figures: FeedFigures[] = [];
+      const figures: PoolFigures[] = [];
       await Promise.all(
         children.map(async (child) => {
           for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
             const answer = await ask(child, { type: 'feed', runId, recipientId: id }, 'done');
-            if (answer.type === 'done') figures.push(answer.figures);
+            if (answer.type === 'done') figures.push({ ...answer.figures, peak_rss_mb: answer.lapRssMb });
           }
         }),
       );

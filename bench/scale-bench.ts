@@ -15,9 +15,8 @@ import { finishRun, startRun, type HubContext } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
 import { disclosureLookup, registerBytes, registerTables } from './disclosure-figures.js';
 import { openBenchDatabase } from './bench-database.js';
-import type { FeedFigures } from './feed-step.js';
 import { measureFloor } from './floor.js';
-import { openHubPool, type HubPool } from './hub-pool.js';
+import { openHubPool, type HubPool, type PoolFigures } from './hub-pool.js';
 import { startPeakRssSampler } from './peak-rss.js';
 
 export interface ScaleBenchOptions {
@@ -72,7 +71,7 @@ async function timedRun(
   snapshotS: number;
   runS: number;
   cpuS: number;
-  figures: FeedFigures[];
+  figures: PoolFigures[];
   snapshotPeakRssMb: number;
   /** Whether the run read the source (false: nothing to send to anyone, so no snapshot). */
   snapshotRead: boolean;
@@ -174,12 +173,13 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
         write_deliver_peak_rss_mb: pool.lap(),
         ...(night > 1 && options.mutate !== undefined ? { mutate_peak_rss_mb: mutatePeak } : {}),
-        recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons }) => ({
+        recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons, peak_rss_mb }) => ({
           id,
           persons,
           mb,
           feed_s,
           deliver_s,
+          peak_rss_mb,
         })),
       });
     }
@@ -219,16 +219,19 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
         write_deliver_peak_rss_mb: pool.lap(),
         mutate_peak_rss_mb: mutatePeak,
-        recipients: run.figures.map(({ id, status, added, changed, deleted, mb, feed_s, deliver_s }) => ({
-          id,
-          status,
-          added,
-          changed,
-          deleted,
-          mb,
-          feed_s,
-          deliver_s,
-        })),
+        recipients: run.figures.map(
+          ({ id, status, added, changed, deleted, mb, feed_s, deliver_s, peak_rss_mb }) => ({
+            id,
+            status,
+            added,
+            changed,
+            deleted,
+            mb,
+            feed_s,
+            deliver_s,
+            peak_rss_mb,
+          }),
+        ),
       });
     }
     const noop = await timedRun(ctx, pool, recipientIds, 'delta');
@@ -296,5 +299,5 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
   }
 }
 
-const sumMb = (figures: readonly FeedFigures[]): number =>
+const sumMb = (figures: readonly PoolFigures[]): number =>
   figures.reduce((sum, figure) => sum + figure.mb, 0);
