@@ -11,6 +11,7 @@ import {
 } from '../fixtures/generator/index.js';
 import { migrateHub } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
+import { inFeedWritingOrder } from '../src/feed/index.js';
 import { finishRun, startRun, type HubContext } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
 import { disclosureLookup, registerBytes, registerTables } from './disclosure-figures.js';
@@ -84,7 +85,12 @@ async function timedRun(
   const { unchanged } = await pool.snapshot(runId);
   const snapshotS = (performance.now() - started) / 1000;
   const snapshotPeakRssMb = pool.lap();
-  const figures = unchanged ? [] : await pool.run(runId, recipientIds);
+  // As the run executors write them, so the kept person passes are what a run keeps.
+  const order = inFeedWritingOrder(
+    recipientIds.map((recipientId) => ({ recipientId })),
+    ctx.recipients,
+  ).map(({ recipientId }) => recipientId);
+  const figures = unchanged ? [] : await pool.run(runId, order);
   await finishRun(ctx, runId);
   return {
     snapshotS,
