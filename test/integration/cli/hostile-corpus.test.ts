@@ -26,9 +26,13 @@ const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1';
 const megabyte = 1024 * 1024;
 /** Past 50 MB validate streams into a native xmllint (src/pifu/validate-feed.ts); the padding crosses it. */
 const paddedBytes = 60 * megabyte;
-/** Bounds for one command on one file, generous for a loaded 2-core machine: a refusal that reads the
- * padding into memory, expands an entity or waits on a FIFO or a socket is far past them. */
-const maxSeconds = 30;
+/**
+ * Bounds for one command on one file, generous for a loaded 2-core machine (three commands at a time
+ * took up to 25 s each at a load average of 26, about 1.5 s of CPU each): a command that waits on a
+ * FIFO or a socket, or expands an entity, never ends; one that reads the padding into memory is past
+ * the memory bound.
+ */
+const maxSeconds = 60;
 const maxPeakMegabytes = 320;
 /**
  * How much more a command may hold for a padded file than for a small hostile one. V8 collects the
