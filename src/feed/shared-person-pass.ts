@@ -1,6 +1,7 @@
 import type { RecipientConfig } from '../config/index.js';
 import { personScopeOf, SharedPersonScopes, type ViewOptions } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
+import { releaseRosterSpool } from '../spool/index.js';
 import { pendingFeedRecipients, type Feed } from './feed-repository.js';
 import type { ViewInputs } from './render-recipient-feed.js';
 
@@ -84,4 +85,15 @@ export async function sharePersonPass(
       return outcome;
     },
   };
+}
+
+/**
+ * After a feed of the run is recorded: once no feed of the run is left to write, the run's spool's
+ * decoded groups, shared by every view of the run in this process, are let go (issue 14), not held
+ * through the deliveries and the next run's snapshot until that run's groups replace them (a worker
+ * whose last feed of the run came before another's still holds them until then). The kept passes are
+ * gone by then: the last feed's view kept none, and dropped what no recipient would take.
+ */
+export async function releaseRunSharing(ctx: HubContext, feed: Feed, rosterDir: string): Promise<void> {
+  if ((await pendingFeedRecipients(ctx.db, feed.runId, feed.id)).length === 0) releaseRosterSpool(rosterDir);
 }

@@ -24,7 +24,7 @@ import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-
 import { planFeed, profileHash, recordSkippedFeed, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { feedPseudonymKey } from './pseudonym-secret.js';
-import { sharePersonPass } from './shared-person-pass.js';
+import { releaseRunSharing, sharePersonPass } from './shared-person-pass.js';
 import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
 
 export interface FeedSummary {
@@ -106,6 +106,7 @@ export async function writeRecipientFeed(
   });
   if (plan.mode === 'skip') {
     await recordSkippedFeed(ctx, feed, plan);
+    await releaseRunSharing(ctx, feed, paths.rosterDir);
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
@@ -138,6 +139,7 @@ export async function writeRecipientFeed(
       checkedAt,
     });
     log.info({ writeMs }, 'delta is empty; nothing to send');
+    await releaseRunSharing(ctx, feed, paths.rosterDir);
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   await recordFeedWritten(ctx.db, feedId, {
@@ -174,6 +176,7 @@ export async function writeRecipientFeed(
     },
     'feed written',
   );
+  await releaseRunSharing(ctx, feed, paths.rosterDir);
   const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   return held === undefined ? summary : { ...summary, held };
 }
