@@ -111,7 +111,13 @@ export async function writeRecipientFeed(
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
   const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
-  const view = await recipientView(recipient, roster, inputs, sharing.options);
+  let view: RecipientView;
+  try {
+    view = await recipientView(recipient, roster, inputs, sharing.options);
+  } finally {
+    // A view that failed before settling its pass leaves a feed waiting for it to make its own.
+    sharing.settled();
+  }
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }

@@ -70,6 +70,31 @@ describe('a run’s recipients with the same person scope', () => {
     expect(sharedFeed).toContain('<person');
     expect(sharedFeed).toBe(feeds.get('portal'));
   }, 120_000);
+
+  it('make it once when their feeds are written at the same time, as a worker takes two jobs', async () => {
+    const captured = captureLogger('info');
+    const ctx = {
+      ...hubContext(database.db, {
+        recipients: (dir) => [
+          recipient('directory', 'directory', dir),
+          recipient('portal', 'directory', dir, { profile: { fields: ['name'], staffFields: ['name'] } }),
+        ],
+        logger: captured.logger,
+      }),
+      scopeClock: 'source' as const,
+    };
+    const runId = await startRun(ctx, {
+      recipientIds: ['directory', 'portal'],
+      trigger: 'operator',
+      feedType: 'full',
+    });
+    await takeSnapshot(ctx, runId);
+    const ids = runIds(runId);
+    await Promise.all(['directory', 'portal'].map((id) => writeRecipientFeed(ctx, ids.feedId(id))));
+    // Which one starts first is the database's doing; either way one makes it and the other takes it.
+    const outcomes = personPasses(captured.lines).map(([, pass]) => pass);
+    expect(outcomes.sort()).toEqual(['kept', 'taken']);
+  }, 120_000);
 });
 
 /**
