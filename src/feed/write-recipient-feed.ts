@@ -24,7 +24,7 @@ import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-
 import { planFeed, profileHash, recordSkippedFeed, type FeedPlan } from './feed-plan.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { feedPseudonymKey } from './pseudonym-secret.js';
-import { sharePersonPass } from './shared-person-pass.js';
+import { releaseRunSharing, sharePersonPass } from './shared-person-pass.js';
 import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
 
 export interface FeedSummary {
@@ -106,11 +106,18 @@ export async function writeRecipientFeed(
   });
   if (plan.mode === 'skip') {
     await recordSkippedFeed(ctx, feed, plan);
+    await releaseRunSharing(ctx, feed, paths.rosterDir);
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
   const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
-  const view = await recipientView(recipient, roster, inputs, sharing.options);
+  let view: RecipientView;
+  try {
+    view = await recipientView(recipient, roster, inputs, sharing.options);
+  } finally {
+    // A view that failed before settling its pass leaves a feed waiting for it to make its own.
+    sharing.settled();
+  }
   if (view.unmatchedSchools.length > 0) {
     log.warn({ schools: view.unmatchedSchools }, 'profile names schools the source does not have');
   }
@@ -138,6 +145,7 @@ export async function writeRecipientFeed(
       checkedAt,
     });
     log.info({ writeMs }, 'delta is empty; nothing to send');
+    await releaseRunSharing(ctx, feed, paths.rosterDir);
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   await recordFeedWritten(ctx.db, feedId, {
@@ -174,6 +182,7 @@ export async function writeRecipientFeed(
     },
     'feed written',
   );
+  await releaseRunSharing(ctx, feed, paths.rosterDir);
   const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   return held === undefined ? summary : { ...summary, held };
 }

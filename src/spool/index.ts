@@ -1,6 +1,7 @@
 export {
   isCompleteRosterSpool,
   openRosterSpool,
+  releaseRosterSpool,
   removeRosterSpool,
   writeRosterSpool,
 } from './roster-spool.js';

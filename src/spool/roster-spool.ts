@@ -24,7 +24,7 @@ import {
   readPersonFrames,
   readPersons,
 } from './roster-frames.js';
-import { sharedGroups } from './shared-groups.js';
+import { releaseSharedGroups, sharedGroups } from './shared-groups.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
 
 /**
@@ -207,6 +207,16 @@ async function* readLines<T>(path: string): AsyncGenerator<T> {
   }
 }
 
+/**
+ * Lets go of what this process keeps decoded of the spool at `dir` (its groups, shared by every view of
+ * the run): for when no feed of its run is left to write here, so the memory is not held through the
+ * deliveries and into the next run's snapshot. A reader after it decodes them again.
+ */
+export function releaseRosterSpool(dir: string): void {
+  releaseSharedGroups(join(dir, files.groups));
+}
+
 export async function removeRosterSpool(dir: string): Promise<void> {
+  releaseRosterSpool(dir);
   await rm(dir, { recursive: true, force: true });
 }

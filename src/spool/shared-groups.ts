@@ -11,7 +11,8 @@ import { readGroups } from './roster-frames.js';
  *
  * Keyed by the file's path and identity (device, inode, size, change time), so a spool written again
  * under the same path (a retried snapshot) is decoded again, never served stale. One spool at a time:
- * the next run's groups replace the last's.
+ * the next run's groups replace the last's, and releaseSharedGroups lets them go sooner (once no feed
+ * of the run is left to write here, or the spool is removed).
  */
 let shared:
   { readonly path: string; readonly identity: string; groups: Promise<readonly Group[]> } | undefined;
@@ -28,6 +29,11 @@ export async function* sharedGroups(path: string): AsyncGenerator<Group> {
     });
   }
   yield* await shared.groups;
+}
+
+/** Lets go of the groups kept decoded for the spool file at `path`, if they are the ones kept. */
+export function releaseSharedGroups(path: string): void {
+  if (shared?.path === path) shared = undefined;
 }
 
 async function decodeAll(path: string): Promise<readonly Group[]> {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
-import { startRun, type HubContext } from '../../../src/run/index.js';
+import { writeRecipientFeed } from '../../../src/feed/index.js';
+import type { Group } from '../../../src/model/index.js';
+import { runIds, runSpoolPaths, startRun, takeSnapshot, type HubContext } from '../../../src/run/index.js';
+import { openRosterSpool } from '../../../src/spool/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { captureLogger, hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 
@@ -66,5 +69,67 @@ describe('a run’s recipients with the same person scope', () => {
     const sharedFeed = together.get('portal') ?? '';
     expect(sharedFeed).toContain('<person');
     expect(sharedFeed).toBe(feeds.get('portal'));
+  }, 120_000);
+
+  it('make it once when their feeds are written at the same time, as a worker takes two jobs', async () => {
+    const captured = captureLogger('info');
+    const ctx = {
+      ...hubContext(database.db, {
+        recipients: (dir) => [
+          recipient('directory', 'directory', dir),
+          recipient('portal', 'directory', dir, { profile: { fields: ['name'], staffFields: ['name'] } }),
+        ],
+        logger: captured.logger,
+      }),
+      scopeClock: 'source' as const,
+    };
+    const runId = await startRun(ctx, {
+      recipientIds: ['directory', 'portal'],
+      trigger: 'operator',
+      feedType: 'full',
+    });
+    await takeSnapshot(ctx, runId);
+    const ids = runIds(runId);
+    await Promise.all(['directory', 'portal'].map((id) => writeRecipientFeed(ctx, ids.feedId(id))));
+    // Which one starts first is the database's doing; either way one makes it and the other takes it.
+    const outcomes = personPasses(captured.lines).map(([, pass]) => pass);
+    expect(outcomes.sort()).toEqual(['kept', 'taken']);
+  }, 120_000);
+});
+
+/**
+ * The run's groups are decoded once per process and shared by every view of the run (issue 14), and
+ * let go once the run's last feed is written: not held through the deliveries and the next run's
+ * snapshot until that run's groups replace them.
+ */
+describe('a run’s shared groups', () => {
+  const database = seededDatabase('tiny');
+
+  it('are the same decoded groups for every feed of the run, and let go after its last', async () => {
+    const ctx = hubContext(database.db, {
+      recipients: (dir) => [recipient('directory', 'directory', dir), recipient('learning', 'lms', dir)],
+    });
+    const runId = await startRun(ctx, {
+      recipientIds: ['directory', 'learning'],
+      trigger: 'operator',
+      feedType: 'full',
+    });
+    await takeSnapshot(ctx, runId);
+    const rosterDir = runSpoolPaths(ctx.spoolDir, runId).rosterDir;
+    const firstGroup = async (): Promise<Group | undefined> => {
+      for await (const group of (await openRosterSpool(rosterDir)).groups()) return group;
+      return undefined;
+    };
+    const ids = runIds(runId);
+    await writeRecipientFeed(ctx, ids.feedId('directory'));
+    const shared = await firstGroup();
+    expect(shared).toBeDefined();
+    // A feed of the run is still to be written: its groups are kept.
+    expect(await firstGroup()).toBe(shared);
+    await writeRecipientFeed(ctx, ids.feedId('learning'));
+    // None is left: a reader now decodes them afresh (equal, but not the objects kept before).
+    const afresh = await firstGroup();
+    expect(afresh).toEqual(shared);
+    expect(afresh).not.toBe(shared);
   }, 120_000);
 });
