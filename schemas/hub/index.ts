@@ -16,6 +16,7 @@ import * as sourcePull from './0015-source-pull.js';
 import * as sourceMarker from './0016-source-marker.js';
 import * as importBase from './0017-import-base.js';
 import * as personInputHash from './0018-person-input-hash.js';
+import * as sourceIdentityDatasource from './0019-source-identity-datasource.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0016-source-marker': sourceMarker,
   '0017-import-base': importBase,
   '0018-person-input-hash': personInputHash,
+  '0019-source-identity-datasource': sourceIdentityDatasource,
 };

@@ -9,6 +9,8 @@ import type { ColumnType, Generated } from 'kysely';
 /** The hub's key for a source id (a keyed hash, never the id) of an object read from a PIFU file. */
 export interface SourceIdentityTable {
   kind: 'person' | 'group';
+  /** The `properties/datasource` of the file that made the mapping: ids are its system's (migration 0019). */
+  datasource: string;
   source_id_hash: string;
   hub_key: string;
   created_at: Generated<Date>;

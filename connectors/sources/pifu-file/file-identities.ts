@@ -11,9 +11,11 @@ const hashBytes = 18;
 const added = 16;
 
 /**
- * The hub keys of one file's objects. A person always gets a hub key: the file's id when it is already an
- * opaque uuid nobody else holds, else a new uuid; a person seen before under this id or one of its former
- * (`Old`) ids keeps the key it had. A group keeps its id unless the id holds a national number, then it
+ * The hub keys of one file's objects. Ids are the exporting system's (the file's `properties/datasource`):
+ * only the mappings that system's files made are looked up, so another system's person with the same id
+ * is another person (PIFU identifies an object by source and id). A person always gets a hub key: the
+ * file's id when it is already an opaque uuid no person of any system holds as key, else a new uuid; a
+ * person its system named before under this id or one of its former (`Old`) ids keeps the key it had. A group keeps its id unless the id holds a national number, then it
  * gets a key of its own (`grp-` and a uuid), the same on every import. Persons' mappings, known and new,
  * are held in byte tables (hash → key, and the keys in use), loaded a page at a time: about 80 bytes a
  * mapping off the JavaScript heap, where Maps of strings cost some 250 (Oslo: about 300,000 persons).
@@ -21,6 +23,7 @@ const added = 16;
  */
 export class FileIdentities {
   readonly #identities: SourceIdentities;
+  readonly #datasource: string;
   readonly #persons: ByteTable;
   readonly #usedPersonKeys: ByteTable;
   readonly #groups: Map<string, string>;
@@ -28,11 +31,13 @@ export class FileIdentities {
 
   private constructor(
     identities: SourceIdentities,
+    datasource: string,
     persons: ByteTable,
     usedPersonKeys: ByteTable,
     groups: Map<string, string>,
   ) {
     this.#identities = identities;
+    this.#datasource = datasource;
     this.#persons = persons;
     this.#usedPersonKeys = usedPersonKeys;
     this.#groups = groups;
@@ -41,17 +46,22 @@ export class FileIdentities {
 
   /** The mappings this file made, to record with its run, made as they are taken. */
   *added(): Generator<SourceIdentityRow> {
+    const datasource = this.#datasource;
     for (const [hash, value] of this.#persons.entries()) {
       if (value[added] === 0) continue;
-      yield { kind: 'person', sourceIdHash: hash.toString('base64url'), hubKey: uuidText(value) };
+      yield { kind: 'person', datasource, sourceIdHash: hash.toString('base64url'), hubKey: uuidText(value) };
     }
     let index = 0;
     for (const [sourceIdHash, hubKey] of this.#groups) {
-      if (index++ >= this.#loadedGroups) yield { kind: 'group', sourceIdHash, hubKey };
+      if (index++ >= this.#loadedGroups) yield { kind: 'group', datasource, sourceIdHash, hubKey };
     }
   }
 
-  static async load(identities: SourceIdentities): Promise<FileIdentities> {
+  /**
+   * The mappings of the system `datasource` names, and the person keys every system's mappings use (a
+   * hub key is one person's, whichever system named them).
+   */
+  static async load(identities: SourceIdentities, datasource: string): Promise<FileIdentities> {
     const persons = new ByteTable(hashBytes, 17);
     const used = new ByteTable(16, 0);
     for await (const page of identities.pages('person')) {
@@ -64,15 +74,15 @@ export class FileIdentities {
             'hub.source_identity holds a person mapping that is not a hash and a uuid',
           );
         }
-        persons.insert(hash).value.set(key);
+        if (row.datasource === datasource) persons.insert(hash).value.set(key);
         used.insert(key);
       }
     }
     const groups = new Map<string, string>();
     for await (const page of identities.pages('group')) {
-      for (const row of page) groups.set(row.sourceIdHash, row.hubKey);
+      for (const row of page) if (row.datasource === datasource) groups.set(row.sourceIdHash, row.hubKey);
     }
-    return new FileIdentities(identities, persons, used, groups);
+    return new FileIdentities(identities, datasource, persons, used, groups);
   }
 
   /** The key of a person record with its own id and former ids, made when it is new. */

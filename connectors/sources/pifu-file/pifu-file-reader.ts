@@ -164,7 +164,7 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     if (properties.type === 'delta') await checkBase(path, properties.datasource, snapshotAt, base);
     else checkNotOlder(path, snapshotAt, base);
     const known = await sourceIdentities(options.db);
-    const identities = await FileIdentities.load(known);
+    const identities = await FileIdentities.load(known, properties.datasource);
     const { records, changes } =
       properties.type === 'delta'
         ? await readDeltaRecords(document, identities, problems, scratch, base!)
@@ -223,8 +223,8 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         if (taken > 0) {
           throw new HubError(
             'PIFU_IMPORT_REFUSED',
-            `${path}: ${taken} of its ids were given hub keys by another import committed while this file ` +
-              'was read; nothing was imported. Import the file again',
+            `${path}: ${taken} of its ids were given hub keys, or its new hub keys taken, by another import ` +
+              'committed while this file was read; nothing was imported. Import the file again',
           );
         }
         // Last: a rollback from here on leaves a directory no row names, which close removes.

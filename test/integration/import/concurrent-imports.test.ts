@@ -178,17 +178,37 @@ describe('import: two imports of one source at once', () => {
     }
   }, 60_000);
 
-  it("two systems' exports naming the same new ids, committed one after the other: the second is refused", async () => {
+  it("two systems' exports naming the same ids: two systems' persons, each with keys of its own", async () => {
     const first = await read(await file('sas.xml', rosterWithSystemIds, exportedA, 'sas'));
     const second = await read(await file('other.xml', rosterWithSystemIds, exportedA, 'other'));
     try {
       const firstKeys = await personKeys(first);
+      const secondKeys = await personKeys(second);
+      await first.commit(database.db, 'run-first');
+      await hubDb()
+        .transaction()
+        .execute((trx) => second.commit(trx, 'run-second'));
+      expect(firstKeys.filter((key) => secondKeys.includes(key))).toEqual([]);
+      expect(await recordedPersonKeys()).toEqual([...firstKeys, ...secondKeys].sort());
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  }, 60_000);
+
+  it("two systems' exports naming the same uuid ids, read at once: the second to commit is refused", async () => {
+    // A uuid id nobody holds becomes the person's key: read at once, both files would take it.
+    const first = await read(await file('sas.xml', rosterA, exportedA, 'sas'));
+    const second = await read(await file('other.xml', rosterA, exportedA, 'other'));
+    try {
+      const firstKeys = await personKeys(first);
+      expect(await personKeys(second)).toEqual(firstKeys);
       await first.commit(database.db, 'run-first');
       const committing = hubDb()
         .transaction()
         .execute((trx) => second.commit(trx, 'run-second'));
       await expect(committing).rejects.toThrow(
-        /other\.xml: 3 of its ids were given hub keys by another import committed while this file was read; nothing was imported/,
+        /other\.xml: 3 of its ids were given hub keys, or its new hub keys taken, by another import committed while this file was read; nothing was imported/,
       );
       expect(await recordedPersonKeys()).toEqual(firstKeys);
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.import_base`.execute(

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import { migrateHub } from '../../../src/db/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits, readFeed } from '../../../src/pifu/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
@@ -100,5 +102,113 @@ describe('import: the hub keeps its own key per source identity', () => {
     const persons = [];
     for await (const entry of document.persons()) persons.push(entry);
     expect(persons.map((entry) => [entry.object.key, entry.change])).toEqual([[personKey, 'change']]);
+  });
+});
+
+/** A full export of `datasource` with one person, id 0012, in one school. */
+function systemExport(datasource: string, name: { given: string; family: string }, datetime: string): string {
+  const id = (value: string) => `<sourcedid><source>${datasource}</source><id>${value}</id></sourcedid>`;
+  const owner = `<relationship relation="1">${id('000100')}<label>Kommune</label></relationship>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<enterprise xmlns="http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1">
+<properties lang="no"><datasource>${datasource}</datasource><type>full</type><datetime>${datetime}</datetime></properties>
+<person>${id('0012')}<name><fn>${name.given} ${name.family}</fn><n><family>${name.family}</family><given>${name.given}</given></n></name></person>
+<group>${id('000100')}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description>${owner}</group>
+<group>${id('000200')}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="2">skole</typevalue></grouptype><description><short>Skolen</short></description>${owner}</group>
+<membership>${id('000200')}<member>${id('0012')}<idtype>1</idtype><role roletype="01"><status>1</status></role></member></membership>
+</enterprise>
+`;
+}
+
+/**
+ * PIFU identifies an object by its sourcedid's source and id: person 0012 of one school system and
+ * person 0012 of another are two people. Before, the hub keyed ids without their system, so a file from
+ * a second system took over the first system's keys: one pupil's accounts changed into another's.
+ */
+describe('import: a source id is its own system’s', () => {
+  let database: TestDatabase;
+  let ops: OperationContext;
+  let dir: string;
+
+  beforeEach(async () => {
+    database = await createTestDatabase({ migrated: true });
+    const ctx = hubContext(database.db, {
+      recipients: (drop) => [
+        recipient('katalog', 'directory', join(drop, 'katalog'), {
+          feed: { safety: { maxDeletePercent: 100, maxChangePercent: 100 } },
+        }),
+      ],
+    });
+    ops = {
+      ...operationContext(ctx),
+      rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
+    };
+    dir = mkdtempSync(join(tmpdir(), 'pifu-identity-'));
+  });
+
+  afterEach(async () => {
+    await database.destroy();
+  });
+
+  /** Imports a file; the persons of the recipient's feed with their change, and its counts. */
+  async function imported(name: string, xml: string) {
+    const path = join(dir, name);
+    writeFileSync(path, xml);
+    const result = await importFile(ops, testActor(), { path });
+    expect(result.run?.status).toBe('completed');
+    const feed = result.run!.feeds[0]!;
+    const document = await readFeed(readFileSync(feed.file!, 'utf8'));
+    const persons: [string, string | undefined, string][] = [];
+    for await (const entry of document.persons()) {
+      persons.push([entry.object.key, entry.change, entry.object.name.family]);
+    }
+    return { persons, counts: [feed.added, feed.changed, feed.deleted] };
+  }
+
+  it('the same id from another system is another person: an add and a delete, not a change', async () => {
+    const first = await imported(
+      'ist.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-01'),
+    );
+    const firstKey = first.persons[0]![0];
+    const second = await imported(
+      'visma.xml',
+      systemExport('visma-flyt', { given: 'Per', family: 'Hansen' }, '2024-09-02'),
+    );
+    expect(second.persons).toHaveLength(2);
+    const added = second.persons.find(([, change]) => change === 'add');
+    expect(added).toEqual([expect.any(String), 'add', 'Hansen']);
+    expect(added![0]).not.toBe(firstKey);
+    expect(second.persons.find(([, change]) => change !== 'add')).toEqual([firstKey, 'delete', '']);
+    expect(second.persons.some(([, change]) => change === 'change')).toBe(false);
+  });
+
+  it('an upgraded hub keeps its keys for the system it imported last', async () => {
+    const first = await imported(
+      'ist-1.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-01'),
+    );
+    const key = first.persons[0]![0];
+    // The table as the hub left it before migration 0019: the same hashes, no system named.
+    await sql`DROP INDEX hub.source_identity_hub_key`.execute(database.db);
+    await sql`ALTER TABLE hub.source_identity DROP CONSTRAINT source_identity_pkey`.execute(database.db);
+    await sql`ALTER TABLE hub.source_identity DROP COLUMN datasource`.execute(database.db);
+    await sql`ALTER TABLE hub.source_identity ADD CONSTRAINT source_identity_pkey
+      PRIMARY KEY (kind, source_id_hash)`.execute(database.db);
+    await sql`DELETE FROM hub.kysely_migration WHERE name = '0019-source-identity-datasource'`.execute(
+      database.db,
+    );
+    expect(await migrateHub(database.db)).toEqual(['0019-source-identity-datasource']);
+
+    const again = await imported(
+      'ist-2.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad-Lie' }, '2024-09-02'),
+    );
+    expect(again.persons).toEqual([[key, 'change', 'Bjørnstad-Lie']]);
+    const other = await imported(
+      'visma.xml',
+      systemExport('visma-flyt', { given: 'Per', family: 'Hansen' }, '2024-09-03'),
+    );
+    expect(other.persons.map(([, change]) => change).sort()).toEqual(['add', 'delete']);
   });
 });
