@@ -21,7 +21,9 @@ export function formatImportReport(report: ImportReport): string {
               })
               .join(', '),
         ]),
-    `re-keyed: ${report.rekeyed.persons} persons, ${report.rekeyed.groups} groups whose id held a national number`,
+    // Every person whose id is not a uuid the hub could adopt; a group only for a national number in its id.
+    `re-keyed (the file's id replaced by a hub key): ${report.rekeyed.persons} persons; ` +
+      `${report.rekeyed.groups} groups, for a national number in the group id`,
   ];
   const withheld = Object.entries(report.withheld);
   lines.push(

@@ -22,7 +22,7 @@ function formatSamplePerson(person: MaskedPerson): string {
   return `  ${person.key}: ${parts.join('; ')}`;
 }
 
-/** A dry run for a terminal: totals, then per-field, per-group-type and per-role counts, then the sample. */
+/** A dry run for a terminal: totals, then per-field, per-group-type and per-role counts, then any sample. */
 export function formatPreview(report: ExportPreview): string {
   const lines = [
     `${report.recipient} (${report.kind}): dry run of snapshot ${report.snapshotAt}; nothing was written, delivered or recorded`,
@@ -47,12 +47,17 @@ export function formatPreview(report: ExportPreview): string {
     formatTable(['group type', 'groups'], Object.entries(report.groupsByType)),
     '',
     formatTable(['roletype', 'memberships'], Object.entries(report.membershipsByRole)),
-    '',
-    `sample: ${report.sample.length} person${report.sample.length === 1 ? '' : 's'}, values masked` +
-      (report.provisionalPseudonyms === true
-        ? ' (pseudonyms from a throwaway key: the real key is made at the first export)'
-        : ''),
-    ...report.sample.map(formatSamplePerson),
   );
+  // `import --dry-run` asks for no sample: no line saying there is none.
+  if (report.sample.length > 0) {
+    lines.push(
+      '',
+      `sample: ${report.sample.length} person${report.sample.length === 1 ? '' : 's'}, values masked` +
+        (report.provisionalPseudonyms === true
+          ? ' (pseudonyms from a throwaway key: the real key is made at the first export)'
+          : ''),
+      ...report.sample.map(formatSamplePerson),
+    );
+  }
   return lines.join('\n');
 }

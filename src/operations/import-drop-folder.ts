@@ -5,6 +5,7 @@ import type { LenientMode } from '../ports/index.js';
 import type { Actor } from './actor.js';
 import { authorize } from './authorize.js';
 import { importFile, type ImportResult } from './import-file.js';
+import { describeTally, tallyImport, type ImportTally } from './import-tally.js';
 import type { OperationContext } from './operation-context.js';
 
 export interface DropFolderOutcome {
@@ -12,7 +13,16 @@ export interface DropFolderOutcome {
   /** `imported`: a run was made and the file removed; `refused`: moved to `refused/`, with the error. */
   readonly outcome: 'imported' | 'refused';
   readonly runId?: string;
+  /** Imported: the import report in counts (problems per lenient mode, withheld, re-keyed). */
+  readonly tally?: ImportTally;
   readonly error?: string;
+}
+
+/** The line `source watch` prints and the `source-pull` audit row says for a file: counts, never values. */
+export function describeDropFolderOutcome(outcome: DropFolderOutcome): string {
+  if (outcome.outcome === 'refused') return `refused, moved to refused/: ${outcome.error ?? ''}`;
+  const tally = outcome.tally === undefined ? '' : `: ${describeTally(outcome.tally)}`;
+  return `imported, run ${outcome.runId ?? '-'}${tally}`;
 }
 
 /**
@@ -70,5 +80,6 @@ export async function importDroppedFile(
     file: name,
     outcome: 'imported',
     ...(result.run === undefined ? {} : { runId: result.run.runId }),
+    tally: tallyImport(result.report),
   };
 }

@@ -8,6 +8,7 @@ import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
 import { recordAndExecuteRun } from './execute-run.js';
+import { describeTally, tallyImport } from './import-tally.js';
 import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
 import { previewRecipients, type ExportPreview } from './preview-export.js';
@@ -44,13 +45,12 @@ function refusal(report: ImportReport): HubError {
   );
 }
 
+/** The import's audit detail: the file, and its report in counts (never a value from it). */
 function describe(report: ImportReport, dryRun: boolean): string {
-  const { persons, groups, memberships } = report.counts;
   return (
     `${dryRun ? 'dry run of ' : ''}${basename(report.file.path)} sha-256 ${report.file.sha256.slice(0, 16)}: ` +
     `${report.feedType === 'delta' ? `delta on run ${report.base?.runId ?? '-'}, ` : ''}` +
-    `${persons} persons, ${groups} groups, ${memberships} memberships` +
-    (report.lenient.length === 0 ? '' : `; lenient ${report.lenient.join(',')}`)
+    describeTally(tallyImport(report))
   );
 }
 

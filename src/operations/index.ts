@@ -10,7 +10,8 @@ export type { FeedReport, RunObserver, RunReport } from './run-report.js';
 export type { MaskedPerson } from '../feed/index.js';
 export { startExport, type ExportInput } from './start-export.js';
 export { importFile, type ImportInput, type ImportResult } from './import-file.js';
-export { importDropFolder, type DropFolderOutcome } from './import-drop-folder.js';
+export { describeDropFolderOutcome, importDropFolder, type DropFolderOutcome } from './import-drop-folder.js';
+export type { ImportTally } from './import-tally.js';
 export { pullSourceFile, type SourcePullOutcome } from './pull-source.js';
 export {
   lenientModeHelp,

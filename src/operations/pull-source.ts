@@ -11,7 +11,11 @@ import {
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
-import { importDroppedFile, type DropFolderOutcome } from './import-drop-folder.js';
+import {
+  describeDropFolderOutcome,
+  importDroppedFile,
+  type DropFolderOutcome,
+} from './import-drop-folder.js';
 import type { OperationContext } from './operation-context.js';
 
 export interface SourcePullOutcome {
@@ -60,8 +64,8 @@ function describePull(outcome: SourcePullOutcome): string {
     return `${outcome.older.file} not pulled: older than ${outcome.older.lastImported}, the last imported`;
   }
   if (outcome.pulled === undefined) return 'nothing new';
-  const { file, outcome: result, runId } = outcome.pulled;
-  return result === 'imported' ? `${file} imported, run ${runId ?? '-'}` : `${file} refused`;
+  const { file, outcome: result } = outcome.pulled;
+  return result === 'imported' ? `${file} ${describeDropFolderOutcome(outcome.pulled)}` : `${file} refused`;
 }
 
 async function pull(

@@ -61,7 +61,7 @@ export interface ImportReport {
   /** The file's `datetime`: the snapshot time of the run it becomes. */
   readonly datetime: string;
   readonly counts: { readonly persons: number; readonly groups: number; readonly memberships: number };
-  /** Elements dropped at the door (docs/requirements.md#r1), by kind: they never reach the spool. */
+  /** Elements (and `userid` passwords) dropped at the door (docs/requirements.md#r1), by kind: never spooled. */
   readonly withheld: Readonly<Record<string, number>>;
   /** Objects whose file id the hub replaced by a key of its own: every person, groups whose id held a national number. */
   readonly rekeyed: { readonly persons: number; readonly groups: number };

@@ -11,6 +11,7 @@ import {
   fileOrder,
   keyedMembership,
   lookUpMembership,
+  membershipId,
   membershipOrder,
   resolvedKeys,
   sortedAsRead,
@@ -113,7 +114,7 @@ async function mergeMemberships(
       lastDelta = deltaKey;
       const inBase = baseKey === deltaKey;
       if (inBase) b = await base.next();
-      const what = `membership in group ${entry.ids[0]}`;
+      const what = membershipId(entry.ids[0], entry.ids[1]);
       if (entry.change === 'delete') {
         if (inBase) changes.deleted++;
         else problems.notInRoster('membership', what, entry.line, 'delete');

@@ -16,6 +16,7 @@ import {
   type FileRecords,
   type ScratchPerson,
 } from './file-records.js';
+import { checkGuardians, type PendingGuardian } from './guardian-links.js';
 import { dropDanglingGroups, scratchPerson } from './read-pifu-records.js';
 import { PersonKeys } from './person-keys.js';
 import { readScratch, writeScratch } from './scratch-lines.js';
@@ -71,35 +72,38 @@ async function applyPersons(
   for await (const entry of readScratch<BasePerson>(basePersons)) baseKeys.add(entry.person.key, false);
   const seen = new Set<string>();
   const upsertsPath = join(scratchDir, 'delta-persons.ndjson');
-  await writeScratch<ScratchPerson>(upsertsPath, async (upserts) => {
-    for await (const entry of document.persons()) {
-      withhold(entry.withheld);
-      const id = entry.object.key;
-      const known = [id, ...entry.formerIds].map((each) => identities.findPerson(each)).find(Boolean);
-      const inBase = known !== undefined && baseKeys.has(known);
-      if (known !== undefined && seen.has(known)) {
-        problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
-        continue;
-      }
-      if (entry.change === 'delete') {
-        if (!inBase) {
-          problems.notInRoster('person', id, entry.line, 'delete');
+  const guardiansPath = join(scratchDir, 'guardian-links.ndjson');
+  await writeScratch<PendingGuardian>(guardiansPath, (pending) =>
+    writeScratch<ScratchPerson>(upsertsPath, async (upserts) => {
+      for await (const entry of document.persons()) {
+        withhold(entry.withheld);
+        const id = entry.object.key;
+        const known = [id, ...entry.formerIds].map((each) => identities.findPerson(each)).find(Boolean);
+        const inBase = known !== undefined && baseKeys.has(known);
+        if (known !== undefined && seen.has(known)) {
+          problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
           continue;
         }
-        seen.add(known);
-        changes.persons.deleted++;
-        continue;
+        if (entry.change === 'delete') {
+          if (!inBase) {
+            problems.notInRoster('person', id, entry.line, 'delete');
+            continue;
+          }
+          seen.add(known);
+          changes.persons.deleted++;
+          continue;
+        }
+        if (entry.change === 'change' && !inBase) {
+          if (!problems.notInRoster('person', id, entry.line, 'change')) continue;
+        }
+        const key = identities.personKey(id, entry.formerIds);
+        seen.add(key);
+        if (key !== id) records.rekeyed.persons++;
+        changes.persons[inBase ? 'changed' : 'added']++;
+        await upserts.write(await scratchPerson(entry, key, identities, problems, { records, pending }));
       }
-      if (entry.change === 'change' && !inBase) {
-        if (!problems.notInRoster('person', id, entry.line, 'change')) continue;
-      }
-      const key = identities.personKey(id, entry.formerIds);
-      seen.add(key);
-      if (key !== id) records.rekeyed.persons++;
-      changes.persons[inBase ? 'changed' : 'added']++;
-      await upserts.write(scratchPerson(entry, key, identities, problems));
-    }
-  });
+    }),
+  );
 
   // The roster's persons: the base's, less those the delta deletes or replaces, then the delta's.
   await writeScratch<ScratchPerson>(records.personsPath, async (persons) => {
@@ -113,6 +117,9 @@ async function applyPersons(
     for await (const entry of readScratch<ScratchPerson>(upsertsPath)) await keep(entry);
   });
   records.counts.persons = records.personKeys.size;
+  // The delta's own guardian links, against the roster it leaves (a link in the base to a person the
+  // delta deletes is removed with the person, not a problem).
+  await checkGuardians(guardiansPath, identities, records, problems, 'roster');
 }
 
 async function applyGroups(

@@ -9,6 +9,7 @@ import {
 } from '../../../src/pifu/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
 import type { FileIdentities } from './file-identities.js';
+import { checkGuardians, noteGuardians, type GuardianCheck, type PendingGuardian } from './guardian-links.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import {
   newFileRecords,
@@ -37,20 +38,24 @@ export async function readPifuRecords(
   const records = newFileRecords(scratchDir);
   const withhold = withheldCounter(records);
 
-  await writeScratch<ScratchPerson>(records.personsPath, async (persons) => {
-    for await (const entry of document.persons()) {
-      withhold(entry.withheld);
-      const id = entry.object.key;
-      const key = identities.personKey(id, entry.formerIds);
-      if (!records.personKeys.add(key, entry.object.status === 'inactive')) {
-        problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
-        continue;
+  const guardiansPath = join(scratchDir, 'guardian-links.ndjson');
+  await writeScratch<PendingGuardian>(guardiansPath, (pending) =>
+    writeScratch<ScratchPerson>(records.personsPath, async (persons) => {
+      for await (const entry of document.persons()) {
+        withhold(entry.withheld);
+        const id = entry.object.key;
+        const key = identities.personKey(id, entry.formerIds);
+        if (!records.personKeys.add(key, entry.object.status === 'inactive')) {
+          problems.add('duplicates', 'person', id, entry.line, 'the person is in the file twice');
+          continue;
+        }
+        if (key !== id) records.rekeyed.persons++;
+        await persons.write(await scratchPerson(entry, key, identities, problems, { records, pending }));
+        records.counts.persons++;
       }
-      if (key !== id) records.rekeyed.persons++;
-      await persons.write(scratchPerson(entry, key, identities, problems));
-      records.counts.persons++;
-    }
-  });
+    }),
+  );
+  await checkGuardians(guardiansPath, identities, records, problems, 'file');
 
   await writeScratch<Group>(records.groupsPath, async (groups) => {
     for await (const entry of document.groups()) {
@@ -100,23 +105,30 @@ export async function readPifuRecords(
   return records;
 }
 
-/** A person record as the roster's scratch file keeps it: under its hub key, NINs checked, guardians as refs. */
-export function scratchPerson(
+/**
+ * A person record as the roster's scratch file keeps it: under its hub key, NINs checked, guardians as
+ * refs, each noted for checkGuardians.
+ */
+export async function scratchPerson(
   entry: ReadEntry<FeedPerson>,
   key: string,
   identities: FileIdentities,
   problems: ProblemLog,
-): ScratchPerson {
+  guardians: GuardianCheck,
+): Promise<ScratchPerson> {
   const id = entry.object.key;
   const identifiers = entry.object.identifiers.filter((identifier) => {
     if (identifier.type !== 'nin' || isValidIdentityNumber(identifier.value)) return true;
     return !problems.add('invalid-nin', 'person', id, entry.line, 'personNIN fails its check digits');
   });
-  return {
-    person: { ...entry.object, key, identifiers, guardianKeys: [] },
-    guardianRefs: entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId)),
-    line: entry.line,
-  };
+  const guardianRefs = entry.object.guardianKeys.map((guardianId) => identities.personRef(guardianId));
+  await noteGuardians(entry, guardianRefs, identities, guardians);
+  return { person: { ...entry.object, key, identifiers, guardianKeys: [] }, guardianRefs, line: entry.line };
+}
+
+/** How a problem names a membership: its group and its member, as the file gives them (masked there). */
+export function membershipId(groupId: string, personId: string): string {
+  return `membership in group ${groupId}, member ${personId}`;
 }
 
 /** A membership record with the keys its group and member have, if any. */
@@ -125,7 +137,7 @@ interface FoundMembership {
   readonly groupKey: string | undefined;
   readonly group: GroupFacts | undefined;
   readonly personKey: string | undefined;
-  /** How a problem names it (no member id: that may hold a national number). */
+  /** How a problem names it (membershipId; a national number in an id is masked by the log). */
   readonly what: string;
   readonly line: number;
 }
@@ -141,7 +153,7 @@ export function lookUpMembership(
   const group = groupKey === undefined ? undefined : records.groups.get(groupKey);
   if (withheldWithGroup(records, group)) return undefined;
   const personKey = identities.findPerson(membership.personKey);
-  const what = `membership in group ${membership.groupKey}`;
+  const what = membershipId(membership.groupKey, membership.personKey);
   return { membership, groupKey, group, personKey, what, line: entry.line };
 }
 
@@ -175,8 +187,7 @@ export function resolvedKeys(
 
 /** The same member with the same role in a group again: a duplicate, at the later one's line. */
 export function duplicateRole(problems: ProblemLog, entry: ScratchMembership): void {
-  const [groupId, personId] = entry.ids;
-  const id = `membership in group ${groupId}, member ${personId}`;
+  const id = membershipId(...entry.ids);
   problems.add('duplicates', 'membership', id, entry.line, 'the member has this role in the group twice');
 }
 

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
+  describeDropFolderOutcome,
   HubError,
   importDropFolder,
   importFile,
@@ -97,11 +98,7 @@ export function registerImportCommand(program: Command): void {
 
 function printOutcomes(outcomes: readonly DropFolderOutcome[], json: boolean): void {
   for (const outcome of outcomes) {
-    emit(json, outcome, () =>
-      outcome.outcome === 'imported'
-        ? `${outcome.file}: imported, run ${outcome.runId ?? '-'}`
-        : `${outcome.file}: refused, moved to refused/: ${outcome.error ?? ''}`,
-    );
+    emit(json, outcome, () => `${outcome.file}: ${describeDropFolderOutcome(outcome)}`);
   }
 }
 
@@ -194,11 +191,7 @@ function registerSourcePullCommand(source: Command): void {
               'importing it would take every recipient back to an older roster'
             : outcome.pulled === undefined
               ? `${outcome.location}: nothing new to pull`
-              : `${outcome.location}/${outcome.pulled.file}: ${
-                  outcome.pulled.outcome === 'imported'
-                    ? `imported, run ${outcome.pulled.runId ?? '-'}`
-                    : `refused, moved to refused/: ${outcome.pulled.error ?? ''}`
-                }`,
+              : `${outcome.location}/${outcome.pulled.file}: ${describeDropFolderOutcome(outcome.pulled)}`,
         );
         if (outcome.pulled?.outcome === 'refused' || outcome.older !== undefined) process.exitCode = 1;
       });

@@ -207,6 +207,40 @@ describe('import of a delta export', () => {
     expect(bases).toEqual([expect.stringMatching(new RegExp(`/${rows[0]!.base_id}$`))]);
   }, 180_000);
 
+  it("a delta's guardian link to a person the roster it leaves does not hold is a dangling reference", async () => {
+    await importA();
+    // The teacher (in the base) and the stranger (added by the delta) resolve; `gone` is nowhere.
+    const delta = file(
+      'delta.xml',
+      await deltaFile(
+        {
+          persons: [
+            { object: person(pupil, 'Elev', [guardian, teacher, stranger, gone]), change: 'change' },
+            { object: person(stranger, 'Ny'), change: 'add' },
+          ],
+        },
+        exportedB,
+        [rosterA],
+      ),
+    );
+    const strict = await rosterOf(delta);
+    expect(strict.report.refused).toBe(true);
+    expect(strict.report.problems).toEqual([
+      {
+        rule: 'dangling-references',
+        object: 'person',
+        id: `${pupil.replace(/\d{10}(?=\d\d$)/, '*'.repeat(10))}, guardian ${gone}`,
+        line: expect.any(Number),
+        what: 'its guardian is not in the roster',
+      },
+    ]);
+    const lenient = await rosterOf(delta, ['dangling-references']);
+    expect(lenient.report.refused).toBe(false);
+    expect(
+      lenient.persons.find((each) => each.key === pupil)?.guardians.map((link) => link.guardianKey),
+    ).toEqual([guardian, teacher, stranger].sort());
+  }, 180_000);
+
   it('a membership delta removes and adds single members', async () => {
     await importA();
     const delta = file(
@@ -257,7 +291,12 @@ describe('import of a delta export', () => {
     expect(strict.report.problems.map(({ object, id, rule }) => ({ object, id, rule }))).toEqual([
       { object: 'person', id: stranger, rule: 'unknown-objects' },
       { object: 'person', id: gone, rule: 'unknown-objects' },
-      { object: 'membership', id: 'membership in group 001-1B', rule: 'unknown-objects' },
+      {
+        object: 'membership',
+        // The uuid's last group is a run of 12 digits: masked as a national number would be.
+        id: `membership in group 001-1B, member ${pupil.replace(/\d{10}(?=\d\d$)/, '*'.repeat(10))}`,
+        rule: 'unknown-objects',
+      },
     ]);
     expect(strict.report.problems.every((problem) => problem.line > 1)).toBe(true);
     const error = await importing(delta).catch((caught: Error) => caught);

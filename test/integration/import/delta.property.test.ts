@@ -6,7 +6,7 @@ import { createPifuFileReader } from '../../../connectors/sources/pifu-file/inde
 import { type RecipientConfig } from '../../../src/config/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
-import type { RosterFileReader } from '../../../src/ports/index.js';
+import type { ImportReport, RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -58,18 +58,31 @@ describe('import of a delta export: full(A) then delta(A→B) is full(A) then fu
     return path;
   }
 
+  /**
+   * Guardian links may name persons not exported (roster-change.ts): dangling references, tolerated and
+   * left out. A full export reports each such link, a delta only its own persons', so the counts differ;
+   * nothing else may be a problem.
+   */
+  const lenient = ['dangling-references'] as const;
+  const onlyGuardianLinks = (report: ImportReport) =>
+    expect(
+      report.problems.filter(
+        (problem) => problem.rule !== 'dangling-references' || !problem.what.startsWith('its guardian'),
+      ),
+    ).toEqual([]);
+
   async function imported(path: string) {
-    const result = await importFile(ops, testActor(), { path });
-    expect(result.report.problemCounts).toEqual({});
+    const result = await importFile(ops, testActor(), { path, lenient: [...lenient] });
+    onlyGuardianLinks(result.report);
     expect(result.run?.status).toBe('completed');
     return result;
   }
 
   /** The roster a file leaves, read against what the hub has committed now; nothing is recorded. */
   async function rosterOf(path: string) {
-    const read = await reader.read(path, { lenient: [], scratchDir: ops.spoolDir });
+    const read = await reader.read(path, { lenient, scratchDir: ops.spoolDir });
     try {
-      expect(read.report.problemCounts).toEqual({});
+      onlyGuardianLinks(read.report);
       const roster = await read.source.openSnapshot();
       return {
         persons: await collect(roster.persons()),

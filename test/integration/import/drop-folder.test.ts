@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import { importDropFolder, type OperationContext } from '../../../src/operations/index.js';
+import {
+  describeDropFolderOutcome,
+  importDropFolder,
+  type OperationContext,
+} from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { lenientModes } from '../../../src/ports/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
@@ -72,6 +76,53 @@ describe('source watch: a drop folder imported as files arrive', () => {
     expect(outcomes[0]?.error).toMatch(/^PIFU_XML_UNREADABLE: .*a <group> record is not well-formed XML/);
     expect(readdirSync(join(dir, 'refused'))).toEqual(['export.xml']);
     expect(await runs()).toBe(before);
+  });
+
+  it('says what each import tolerated, withheld and re-keyed, in counts: outcome, line and audit row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const nin = '01019012480'; // valid check digits: a group id holding it is re-keyed
+    const bad = '12345678901'; // fails its check digits: invalid-nin
+    const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
+    const person = (key: string, inner: string) =>
+      `<person>${id(key)}${inner}<name><fn>Kari</fn><n><family>N</family><given>Kari</given></n></name></person>`;
+    const persons =
+      person(
+        'p1',
+        `<userid useridtype="personNIN">${bad}</userid><userid useridtype="username" password="Hemmelig1">kari</userid><photo imgtype="gif"><extref>kari.gif</extref></photo>`,
+      ) + person('p2', '<extension><pifu_absence>3</pifu_absence><disability>x</disability></extension>');
+    const group = `<group>${id(`eier-${nin}`)}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Eier</short></description><relationship relation="1">${id(`eier-${nin}`)}<label>e</label></relationship></group>`;
+    writeFileSync(
+      join(dir, 'export.xml'),
+      file()
+        .replace('</properties>', `</properties>${persons}`)
+        .replace('</enterprise>', `${group}</enterprise>`),
+    );
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'export.xml'), old, old);
+
+    const [outcome] = await importDropFolder(ops, testActor(), {
+      dir,
+      lenient: ['invalid-nin', 'duplicates'],
+      settleSeconds: 30,
+    });
+    expect(outcome?.error).toBeUndefined();
+    expect(outcome).toMatchObject({ file: 'export.xml', outcome: 'imported' });
+    expect(outcome?.tally).toEqual({
+      counts: { persons: 2, groups: 2, memberships: 0 },
+      tolerated: { 'invalid-nin': 1, duplicates: 0 },
+      refusedBy: {},
+      withheld: { password: 1, photo: 1, absence: 1, 'special needs': 1 },
+      rekeyed: { persons: 2, groups: 1 },
+    });
+    const counts =
+      '2 persons, 2 groups, 0 memberships; lenient invalid-nin 1, duplicates 0; ' +
+      'withheld photo 1, password 1, absence 1, special needs 1; re-keyed 2 persons, 1 groups';
+    expect(describeDropFolderOutcome(outcome!)).toBe(`imported, run ${outcome?.runId}: ${counts}`);
+    const { rows } = await sql<{ detail: string }>`
+      SELECT detail FROM hub.audit WHERE action = 'import' ORDER BY id DESC LIMIT 1`.execute(database.db);
+    expect(rows[0]?.detail).toMatch(new RegExp(`^run-\\S+: export\\.xml sha-256 [0-9a-f]{16}: ${counts}$`));
+    // Counts only: no value from the file.
+    expect(JSON.stringify([outcome, rows])).not.toMatch(new RegExp(`${nin}|${bad}|Hemmelig1|kari`));
   });
 
   it('refuses an operator without the operator role, and audits the denial', async () => {

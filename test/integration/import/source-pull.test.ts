@@ -129,6 +129,13 @@ describe('source pull: the newest export from an SFTP directory, imported once',
     const result = await pull();
     expect(result.location).toBe(`sftp://127.0.0.1:${server.port}/export`);
     expect(result.pulled).toMatchObject({ file: 'export-1.xml', outcome: 'imported' });
+    expect(result.pulled?.tally).toEqual({
+      counts: { persons: 2, groups: 1, memberships: 0 },
+      tolerated: {},
+      refusedBy: {},
+      withheld: {},
+      rekeyed: { persons: 2, groups: 0 },
+    });
     expect(await pulls()).toEqual([
       { file_name: 'export-1.xml', outcome: 'imported', run_id: result.pulled?.runId },
     ]);
@@ -185,11 +192,14 @@ describe('source pull: the newest export from an SFTP directory, imported once',
     );
     const location = `sftp://127.0.0.1:${server.port}/export`;
     expect(rows.every((row) => row.subject === location)).toBe(true);
-    expect(rows.map((row) => [row.outcome, row.detail.replace(/run \S+/, 'run R')])).toEqual([
+    // The import report in counts (the files' persons p0… are re-keyed); never a value from the file.
+    const counts = (persons: number) =>
+      `${persons} persons, 1 groups, 0 memberships; strict; nothing withheld; re-keyed ${persons} persons, 0 groups`;
+    expect(rows.map((row) => [row.outcome, row.detail.replace(/run \S+:/, 'run R:')])).toEqual([
       ['refused', 'PIFU_TRANSPORT_REJECTED'],
-      ['done', 'export-1.xml imported, run R'],
+      ['done', `export-1.xml imported, run R: ${counts(2)}`],
       ['done', 'nothing new'],
-      ['done', 'export-2.xml imported, run R'],
+      ['done', `export-2.xml imported, run R: ${counts(3)}`],
       ['done', 'export-3.xml refused'],
       ['done', 'nothing new'],
       ['done', 'export-1b.xml not pulled: older than export-2.xml, the last imported'],

@@ -39,6 +39,14 @@ describe('the import report of a delta', () => {
     expect(text).toContain('unknown-objects 1 (tolerated)');
   });
 
+  it('says what was re-keyed without reading as if persons held national numbers', () => {
+    const text = formatImportReport({ ...report, rekeyed: { persons: 3, groups: 1 } });
+    expect(text).toContain(
+      "re-keyed (the file's id replaced by a hub key): 3 persons; 1 groups, for a national number in the group id",
+    );
+    expect(text).not.toMatch(/persons[^;\n]*national number/);
+  });
+
   it('says nothing of a base for a full export', () => {
     const { base: _base, changes: _changes, ...full } = report;
     expect(formatImportReport({ ...full, feedType: 'full' })).not.toContain('applied to');

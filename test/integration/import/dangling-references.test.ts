@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import type { Person } from '../../../src/model/index.js';
+import { defaultInputLimits } from '../../../src/pifu/index.js';
+import type { RosterFileReader } from '../../../src/ports/index.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
+const nin = '01019012480'; // valid check digits, as an exporter may use for an id
+const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
+const guardian = (key: string) => `<pifu_hasContactPerson type="guardian">${id(key)}</pifu_hasContactPerson>`;
+const person = (key: string, guardians: string[] = []) =>
+  `<person>${id(key)}<name><fn>${key} Hansen</fn><n><family>Hansen</family><given>${key}</given></n></name>` +
+  `${guardians.length === 0 ? '' : `<extension>${guardians.map(guardian).join('')}</extension>`}</person>`;
+const group = (key: string, type: string, level: number, parent: string) =>
+  `<group>${id(key)}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>${key}</short></description><relationship relation="1">${id(parent)}<label>p</label></relationship></group>`;
+const member = (key: string, roletype: string) =>
+  `<member>${id(key)}<idtype>1</idtype><role roletype="${roletype}"><status>1</status></role></member>`;
+const membership = (key: string, ...members: string[]) =>
+  `<membership>${id(key)}${members.join('')}</membership>`;
+
+/** One record a line, so each problem's line is known. */
+const lines = [
+  '<?xml version="1.0" encoding="UTF-8"?>',
+  `<enterprise xmlns="${namespace}">`,
+  '<properties><datasource>sas</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>',
+  person('elev', ['verge', 'borte', `foresatt-${nin}`]), // 4: verge comes later; the other two never
+  person('verge'), // 5
+  group('eier', 'skoleeier', 1, 'eier'), // 6
+  group('skole', 'skole', 2, 'eier'), // 7
+  group('1a', 'basisgruppe', 3, 'skole'), // 8
+  membership('1a', member('elev', '01'), member('ukjent', '01'), member(`laerer-${nin}`, '01')), // 9
+  membership('1b', member('elev', '01')), // 10: no such group
+  '</enterprise>',
+];
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+/**
+ * Issue 13: every reference must resolve to an object in the file. A guardian link
+ * (`pifu_hasContactPerson`) to a person the file does not hold is a dangling reference like a membership
+ * of a missing member, reported at the person's line with both ids; each problem names its object well
+ * enough to tell two on one line apart, national numbers in ids masked.
+ */
+describe('import: dangling references, guardians and members named', () => {
+  let database: TestDatabase;
+  let reader: RosterFileReader;
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
+    dir = mkdtempSync(join(tmpdir(), 'pifu-dangling-'));
+    file = join(dir, 'export.xml');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+  });
+  afterAll(async () => database.destroy());
+
+  const masked = `*********80`;
+  const expected = [
+    ['person', 'elev, guardian borte', 4, 'its guardian is not in the file'],
+    ['person', `elev, guardian foresatt-${masked}`, 4, 'its guardian is not in the file'],
+    ['membership', 'membership in group 1a, member ukjent', 9, 'its person is not in the file'],
+    ['membership', `membership in group 1a, member laerer-${masked}`, 9, 'its person is not in the file'],
+    ['membership', 'membership in group 1b, member elev', 10, 'its group is not in the file'],
+  ].map(([object, id, line, what]) => ({ rule: 'dangling-references', object, id, line, what }));
+
+  it('strict: reports each with its ids (masked) and line, and refuses the file', async () => {
+    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    try {
+      expect(read.report.refused).toBe(true);
+      expect(read.report.problemCounts).toEqual({ 'dangling-references': 5 });
+      expect(read.report.problems).toEqual(expected);
+      expect(JSON.stringify(read.report)).not.toContain(nin);
+    } finally {
+      await read.close();
+    }
+  });
+
+  it('lenient: counts them, keeps the person without the missing links and the guardian it has', async () => {
+    const read = await reader.read(file, { lenient: ['dangling-references'], scratchDir: dir });
+    try {
+      expect(read.report.refused).toBe(false);
+      expect(read.report.problemCounts).toEqual({ 'dangling-references': 5 });
+      expect(read.report.problems).toEqual(expected);
+      const persons: Person[] = await collect((await read.source.openSnapshot()).persons());
+      expect(persons).toHaveLength(2);
+      const verge = persons.find((each) => each.populations.includes('guardian'));
+      const elev = persons.find((each) => each !== verge);
+      expect(elev?.guardians.map((link) => link.guardianKey)).toEqual([verge?.key]);
+    } finally {
+      await read.close();
+    }
+  });
+});
