@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { HubDatabase } from '../db/index.js';
+import type { CopyRows, CopyValue, HubDatabase } from '../db/index.js';
 import type { DisclosureLine } from './disclosure-manifest.js';
 
 const chunkSize = 20_000;
@@ -28,8 +28,9 @@ export async function recordDisclosures(
   db: Kysely<HubDatabase>,
   transfer: { transferId: string; recipientId: string; disclosedAt: Date },
   manifest: () => AsyncIterable<readonly DisclosureLine[]>,
+  copy?: CopyRows,
 ): Promise<RecordedDisclosures> {
-  await stageManifest(db, manifest());
+  await stageManifest(db, manifest(), copy);
   const { rows: kinds } = await sql<{ feed_type: string }>`SELECT f.feed_type FROM hub.transfer t
     JOIN hub.feed f ON f.id = t.feed_id WHERE t.id = ${transfer.transferId}`.execute(db);
   const { transferId, recipientId, disclosedAt } = transfer;
@@ -98,16 +99,41 @@ export async function refreshSpanStatistics(
  * `pg_temp.disclosed`: one row per person the feed carried, with the categories the register records
  * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
  * was unchanged against what the recipient held. Persons go straight in; member lines (memberships come
- * in group order, so one person's repeat) are deduplicated per chunk, staged beside it and merged in one
- * statement each, only when the feed has any. Dropped when the transaction ends.
+ * in group order, so one person's repeat) are staged beside them (by COPY when the transaction has one,
+ * else through `unnest`) and merged in one statement each, only when the feed has any. Dropped when the
+ * transaction ends.
  */
 async function stageManifest(
   db: Kysely<HubDatabase>,
   lines: AsyncIterable<readonly DisclosureLine[]>,
+  copy: CopyRows | undefined,
 ): Promise<void> {
   await sql`CREATE TEMP TABLE disclosed (person_key text, categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
   await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
+  const anyMembers = await (copy === undefined ? insertLines(db, lines) : copyLines(copy, lines));
+  if (anyMembers) {
+    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
+      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
+    await sql`ANALYZE pg_temp.member_keys`.execute(db);
+    await sql`ANALYZE pg_temp.disclosed`.execute(db);
+    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
+      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
+    await sql`INSERT INTO pg_temp.disclosed
+      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
+      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
+  }
+  await sql`ANALYZE pg_temp.disclosed`.execute(db);
+}
+
+/**
+ * The manifest into the staging tables through `unnest`, a chunk per statement, member keys
+ * deduplicated per chunk; true when it has member lines.
+ */
+async function insertLines(
+  db: Kysely<HubDatabase>,
+  lines: AsyncIterable<readonly DisclosureLine[]>,
+): Promise<boolean> {
   let keys: string[] = [];
   let categories: string[] = [];
   let unchanged: boolean[] = [];
@@ -160,16 +186,55 @@ async function stageManifest(
   await flushPersons();
   await flushMembers();
   await inFlight;
-  if (anyMembers) {
-    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
-      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
-    await sql`ANALYZE pg_temp.member_keys`.execute(db);
-    await sql`ANALYZE pg_temp.disclosed`.execute(db);
-    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
-      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
-    await sql`INSERT INTO pg_temp.disclosed
-      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
-      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
+  return anyMembers;
+}
+
+/**
+ * The manifest into the staging tables by COPY, one COPY per run of lines of one kind (persons, then
+ * members: two for a manifest as the writer makes it), each reading the manifest while the server
+ * takes its rows; member keys deduplicated per batch. True when it has member lines.
+ */
+async function copyLines(copy: CopyRows, lines: AsyncIterable<readonly DisclosureLine[]>): Promise<boolean> {
+  const iterator = lines[Symbol.asyncIterator]();
+  let batch: readonly DisclosureLine[] = [];
+  let at = 0;
+  /** The next line, reading the next batch when this one is done; undefined at the end. */
+  const current = async (): Promise<DisclosureLine | undefined> => {
+    while (at >= batch.length) {
+      const next = await iterator.next();
+      if (next.done === true) return undefined;
+      [batch, at] = [next.value, 0];
+    }
+    return batch[at];
+  };
+  /** Rows of the lines from here on while they are of `kind`, a batch at a time. */
+  async function* run(kind: DisclosureLine['kind']): AsyncGenerator<CopyValue[][]> {
+    while ((await current())?.kind === kind) {
+      const rows: CopyValue[][] = [];
+      const members = new Set<string>();
+      for (let line = batch[at]; line?.kind === kind; line = batch[++at]) {
+        if (line.kind === 'person') rows.push([line.personKey, line.categories, line.unchanged === true]);
+        else if (!members.has(line.personKey)) {
+          members.add(line.personKey);
+          rows.push([line.personKey]);
+        }
+      }
+      yield rows;
+    }
   }
-  await sql`ANALYZE pg_temp.disclosed`.execute(db);
+  let anyMembers = false;
+  try {
+    for (let line = await current(); line !== undefined; line = await current()) {
+      if (line.kind === 'person') {
+        await copy('pg_temp.disclosed', ['person_key', 'categories', 'unchanged'], run('person'));
+      } else {
+        anyMembers = true;
+        await copy('pg_temp.disclosed_member', ['person_key'], run('member'));
+      }
+    }
+  } finally {
+    // A failed COPY leaves the manifest half read: close its file.
+    await iterator.return?.(undefined);
+  }
+  return anyMembers;
 }
