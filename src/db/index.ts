@@ -1,4 +1,11 @@
-export { openDatabase, redactUrl, type DatabaseLocation, type OpenDatabase } from './open-database.js';
+export {
+  openDatabase,
+  poolOf,
+  redactUrl,
+  type DatabaseLocation,
+  type OpenDatabase,
+} from './open-database.js';
+export { copyTransaction, type CopyRows, type CopyValue } from './copy-transaction.js';
 export { migrateHub, runMigrations } from './migrate-hub.js';
 export type * from './database.js';
 export type * from './import-tables.js';

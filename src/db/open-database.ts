@@ -19,6 +19,17 @@ export type OpenDatabase<DB> = (
   { readonly kind: 'postgres'; readonly pool: pg.Pool } | { readonly kind: 'pglite'; readonly pglite: PGlite }
 ) & { readonly db: Kysely<DB>; close(): Promise<void> };
 
+/** The node-postgres pool under each Kysely that openDatabase opened on PostgreSQL. */
+const pools = new WeakMap<object, pg.Pool>();
+
+/**
+ * The node-postgres pool a Kysely from openDatabase runs on, for what Kysely cannot send (COPY);
+ * undefined for PGlite, a transaction, or a Kysely made elsewhere.
+ */
+export function poolOf(db: object): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 // bigint (int8) and numeric come back as strings by default; counts in the hub fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
@@ -51,6 +62,7 @@ export async function openDatabase<DB>(
       );
     }
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
     let closed = false;
     return {
       kind: 'postgres',

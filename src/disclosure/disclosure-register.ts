@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { HubDatabase } from '../db/index.js';
+import type { CopyRows, CopyValue, HubDatabase } from '../db/index.js';
 import type { DisclosureLine } from './disclosure-manifest.js';
 
 const chunkSize = 20_000;
@@ -28,15 +28,19 @@ export async function recordDisclosures(
   db: Kysely<HubDatabase>,
   transfer: { transferId: string; recipientId: string; disclosedAt: Date },
   manifest: () => AsyncIterable<readonly DisclosureLine[]>,
+  copy?: CopyRows,
 ): Promise<RecordedDisclosures> {
-  await stageManifest(db, manifest());
+  const persons = await stageManifest(db, manifest(), copy);
   const { rows: kinds } = await sql<{ feed_type: string }>`SELECT f.feed_type FROM hub.transfer t
     JOIN hub.feed f ON f.id = t.feed_id WHERE t.id = ${transfer.transferId}`.execute(db);
   const { transferId, recipientId, disclosedAt } = transfer;
+  // Rows go in in key order, as the indexes on person_key have them: each index page is visited once,
+  // where the order of a join's output made every insert a random one (twice the time at Oslo).
   if (kinds[0]?.feed_type !== 'full') {
     const inserted = await sql`INSERT INTO hub.disclosure
         (transfer_id, person_key, recipient_id, categories, disclosed_at)
       SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM pg_temp.disclosed
+      ORDER BY person_key
       ON CONFLICT DO NOTHING`.execute(db);
     return { rows: Number(inserted.numAffectedRows ?? 0), reconfirmed: 0, spansMoved: 0 };
   }
@@ -44,40 +48,48 @@ export async function recordDisclosures(
     db,
   );
   const seq = String(sequence[0]?.seq);
-  // One pass over the recipient's open spans and the feed's persons: a span stays open where the full
-  // carried its person unchanged with the same categories; every other span closes, and every other
-  // person opens one. A full join is planned as a hash or merge join whatever the statistics say (an
-  // anti join on stale ones was quadratic in the feed's persons), and it is decided before anything is
-  // inserted, so no statement reads the spans it writes. Only what changes is kept.
-  await sql`CREATE TEMP TABLE span_change ON COMMIT DROP AS
-    SELECT s.person_key AS open_key, d.person_key, d.categories
-    FROM (SELECT person_key, categories FROM hub.disclosure_span
-      WHERE recipient_id = ${recipientId} AND closed_seq IS NULL) s
-    FULL JOIN pg_temp.disclosed d ON d.person_key = s.person_key
-    WHERE s.person_key IS NULL OR d.person_key IS NULL OR NOT (d.unchanged AND d.categories = s.categories)`.execute(
-    db,
-  );
-  await sql`ANALYZE pg_temp.span_change`.execute(db);
-  const closed = await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
-    FROM pg_temp.span_change c
-    WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL AND s.person_key = c.open_key`.execute(db);
+  const { rows: open } = await sql`SELECT 1 FROM hub.disclosure_span
+    WHERE recipient_id = ${recipientId} AND closed_seq IS NULL LIMIT 1`.execute(db);
+  let closed = 0;
+  // Without an open span (the recipient's first full), every person the full carried opens one.
+  let opening = sql`pg_temp.disclosed`;
+  if (open.length > 0) {
+    // One pass over the recipient's open spans and the feed's persons: a span stays open where the full
+    // carried its person unchanged with the same categories; every other span closes, and every other
+    // person opens one. A full join is planned as a hash or merge join whatever the statistics say (an
+    // anti join on stale ones was quadratic in the feed's persons), and it is decided before anything is
+    // inserted, so no statement reads the spans it writes. Only what changes is kept.
+    await sql`CREATE TEMP TABLE span_change ON COMMIT DROP AS
+      SELECT s.person_key AS open_key, d.person_key, d.categories
+      FROM (SELECT person_key, categories FROM hub.disclosure_span
+        WHERE recipient_id = ${recipientId} AND closed_seq IS NULL) s
+      FULL JOIN pg_temp.disclosed d ON d.person_key = s.person_key
+      WHERE s.person_key IS NULL OR d.person_key IS NULL OR NOT (d.unchanged AND d.categories = s.categories)`.execute(
+      db,
+    );
+    await sql`ANALYZE pg_temp.span_change`.execute(db);
+    const updated = await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
+      FROM pg_temp.span_change c
+      WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL AND s.person_key = c.open_key`.execute(
+      db,
+    );
+    closed = Number(updated.numAffectedRows ?? 0);
+    opening = sql`(SELECT person_key, categories FROM pg_temp.span_change WHERE person_key IS NOT NULL)`;
+  }
   const inserted = await sql`WITH opened AS (
       INSERT INTO hub.disclosure_span (recipient_id, person_key, categories, opened_by, opened_seq)
-      SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM pg_temp.span_change
-      WHERE person_key IS NOT NULL
+      SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM ${opening} o
+      ORDER BY person_key
       RETURNING person_key, categories)
     INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
     SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM opened
     ON CONFLICT DO NOTHING`.execute(db);
   const rows = Number(inserted.numAffectedRows ?? 0);
-  const { rows: total } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_temp.disclosed`.execute(
-    db,
-  );
-  const reconfirmed = (total[0]?.n ?? 0) - rows;
+  const reconfirmed = persons - rows;
   await sql`INSERT INTO hub.disclosure_reconfirmation (transfer_id, recipient_id, seq, disclosed_at, persons)
     VALUES (${transferId}, ${recipientId}, ${seq}::bigint, ${disclosedAt}, ${reconfirmed})
     ON CONFLICT DO NOTHING`.execute(db);
-  return { rows, reconfirmed, spansMoved: Number(closed.numAffectedRows ?? 0) + rows };
+  return { rows, reconfirmed, spansMoved: closed + rows };
 }
 
 /**
@@ -98,21 +110,56 @@ export async function refreshSpanStatistics(
  * `pg_temp.disclosed`: one row per person the feed carried, with the categories the register records
  * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
  * was unchanged against what the recipient held. Persons go straight in; member lines (memberships come
- * in group order, so one person's repeat) are deduplicated per chunk, staged beside it and merged in one
- * statement each, only when the feed has any. Dropped when the transaction ends.
+ * in group order, so one person's repeat) are staged beside them (by COPY when the transaction has one,
+ * else through `unnest`) and merged in one statement each, only when the feed has any. Dropped when the
+ * transaction ends. Returns the persons staged.
  */
 async function stageManifest(
   db: Kysely<HubDatabase>,
   lines: AsyncIterable<readonly DisclosureLine[]>,
-): Promise<void> {
+  copy: CopyRows | undefined,
+): Promise<number> {
   await sql`CREATE TEMP TABLE disclosed (person_key text, categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
   await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
+  const staged = await (copy === undefined ? insertLines(db, lines) : copyLines(copy, lines));
+  let persons = staged.persons;
+  if (staged.anyMembers) {
+    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
+      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
+    await sql`ANALYZE pg_temp.member_keys`.execute(db);
+    await sql`ANALYZE pg_temp.disclosed`.execute(db);
+    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
+      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
+    const membersOnly = await sql`INSERT INTO pg_temp.disclosed
+      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
+      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
+    persons += Number(membersOnly.numAffectedRows ?? 0);
+  }
+  await sql`ANALYZE pg_temp.disclosed`.execute(db);
+  return persons;
+}
+
+/** What staging the manifest's lines gave: the persons staged, and whether there were member lines. */
+interface Staged {
+  readonly persons: number;
+  readonly anyMembers: boolean;
+}
+
+/**
+ * The manifest into the staging tables through `unnest`, a chunk per statement, member keys
+ * deduplicated per chunk.
+ */
+async function insertLines(
+  db: Kysely<HubDatabase>,
+  lines: AsyncIterable<readonly DisclosureLine[]>,
+): Promise<Staged> {
   let keys: string[] = [];
   let categories: string[] = [];
   let unchanged: boolean[] = [];
   let members = new Set<string>();
   let anyMembers = false;
+  let persons = 0;
   // One chunk goes to PostgreSQL while the next is read: at most one statement in flight, its failure
   // surfacing at the next send or at the end (and never unhandled meanwhile).
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -125,6 +172,7 @@ async function stageManifest(
   const flushPersons = async (): Promise<void> => {
     if (keys.length === 0) return;
     const [k, c, u] = [keys, categories, unchanged];
+    persons += k.length;
     keys = [];
     categories = [];
     unchanged = [];
@@ -160,16 +208,56 @@ async function stageManifest(
   await flushPersons();
   await flushMembers();
   await inFlight;
-  if (anyMembers) {
-    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
-      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
-    await sql`ANALYZE pg_temp.member_keys`.execute(db);
-    await sql`ANALYZE pg_temp.disclosed`.execute(db);
-    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
-      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
-    await sql`INSERT INTO pg_temp.disclosed
-      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
-      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
+  return { persons, anyMembers };
+}
+
+/**
+ * The manifest into the staging tables by COPY, one COPY per run of lines of one kind (persons, then
+ * members: two for a manifest as the writer makes it), each reading the manifest while the server
+ * takes its rows; member keys deduplicated per batch.
+ */
+async function copyLines(copy: CopyRows, lines: AsyncIterable<readonly DisclosureLine[]>): Promise<Staged> {
+  const iterator = lines[Symbol.asyncIterator]();
+  let batch: readonly DisclosureLine[] = [];
+  let at = 0;
+  /** The next line, reading the next batch when this one is done; undefined at the end. */
+  const current = async (): Promise<DisclosureLine | undefined> => {
+    while (at >= batch.length) {
+      const next = await iterator.next();
+      if (next.done === true) return undefined;
+      [batch, at] = [next.value, 0];
+    }
+    return batch[at];
+  };
+  /** Rows of the lines from here on while they are of `kind`, a batch at a time. */
+  async function* run(kind: DisclosureLine['kind']): AsyncGenerator<CopyValue[][]> {
+    while ((await current())?.kind === kind) {
+      const rows: CopyValue[][] = [];
+      const members = new Set<string>();
+      for (let line = batch[at]; line?.kind === kind; line = batch[++at]) {
+        if (line.kind === 'person') rows.push([line.personKey, line.categories, line.unchanged === true]);
+        else if (!members.has(line.personKey)) {
+          members.add(line.personKey);
+          rows.push([line.personKey]);
+        }
+      }
+      yield rows;
+    }
   }
-  await sql`ANALYZE pg_temp.disclosed`.execute(db);
+  let anyMembers = false;
+  let persons = 0;
+  try {
+    for (let line = await current(); line !== undefined; line = await current()) {
+      if (line.kind === 'person') {
+        persons += await copy('pg_temp.disclosed', ['person_key', 'categories', 'unchanged'], run('person'));
+      } else {
+        anyMembers = true;
+        await copy('pg_temp.disclosed_member', ['person_key'], run('member'));
+      }
+    }
+  } finally {
+    // A failed COPY leaves the manifest half read: close its file.
+    await iterator.return?.(undefined);
+  }
+  return { persons, anyMembers };
 }

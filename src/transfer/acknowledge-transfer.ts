@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { HubDatabase } from '../db/index.js';
+import { copyTransaction, type HubDatabase } from '../db/index.js';
 import {
   recordDisclosures,
   refreshSpanStatistics,
@@ -45,7 +45,7 @@ export async function acknowledgeTransfer(
   alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
   let recorded: RecordedDisclosures | undefined;
-  const acknowledged = await db.transaction().execute(async (trx) => {
+  const acknowledged = await copyTransaction(db, async (trx, copy) => {
     const updated = await trx
       .updateTable('hub.transfer')
       .set({
@@ -76,6 +76,7 @@ export async function acknowledgeTransfer(
         disclosedAt: acknowledgement.deliveredAt,
       },
       acknowledgement.disclosures,
+      copy,
     );
     await applyStateManifest(
       trx,
@@ -89,6 +90,7 @@ export async function acknowledgeTransfer(
         at: acknowledgement.deliveredAt,
       },
       acknowledgement.state,
+      copy,
     );
     await alsoInTransaction?.(trx);
     return true;

@@ -19,11 +19,11 @@ import { inProcessRunExecutor } from '../../jobs/run-executors.js';
 import { parseRecipientConfig, type OperatorRole, type RecipientConfig } from '../../src/config/index.js';
 import type { Actor, OperationContext } from '../../src/operations/index.js';
 import type { RecipientKind } from '../../src/profiles/index.js';
-import type { HubDatabase } from '../../src/db/index.js';
+import { poolOf, type HubDatabase } from '../../src/db/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
 import type { TransportFactory } from '../../src/ports/index.js';
 import type { HubContext } from '../../src/run/index.js';
-import { createTestDatabase, poolOf, type TestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** The COPY driver for a test database on PostgreSQL (the production path); none for PGlite. */
 function driverOf(db: object): RecordsDbDriver | undefined {

@@ -9,14 +9,6 @@ import {
   type SeededScale,
 } from '../setup/services.js';
 
-/** The pool under each test database's Kysely, so hubContext reads the records store as production does. */
-const pools = new WeakMap<object, pg.Pool>();
-
-/** The node-postgres pool a test database's Kysely runs on; undefined for any other (PGlite) database. */
-export function poolOf(db: object): pg.Pool | undefined {
-  return pools.get(db);
-}
-
 export interface TestDatabase {
   readonly db: Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly pool: pg.Pool;
@@ -51,7 +43,6 @@ export async function createTestDatabase(
   const url = withDatabase(adminUrl, name);
   const open = await openDatabase<any>({ kind: 'postgres', url }); // eslint-disable-line @typescript-eslint/no-explicit-any
   if (open.kind !== 'postgres') throw new Error('expected a PostgreSQL database');
-  pools.set(open.db, open.pool);
   return {
     db: open.db,
     pool: open.pool,
