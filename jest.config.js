@@ -21,6 +21,8 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
+  // Each test file's scratch directories (test/helpers/scratch-dir.ts) go when the file ends.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/remove-scratch.ts'],
 };
 export default {
   projects: [
@@ -29,6 +31,8 @@ export default {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/setup/fast-check.ts'],
+      globalSetup: '<rootDir>/test/setup/unit-global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/unit-global-teardown.ts',
     },
     {
       ...common,

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -7,6 +6,7 @@ import { importDropFolder, type OperationContext } from '../../../src/operations
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1';
 const owner = `<group><sourcedid><source>s</source><id>k</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description><relationship relation="1"><sourcedid><source>s</source><id>k</id></sourcedid><label>Kommune</label></relationship></group>`;
@@ -33,7 +33,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('imports settled files, moves refused ones aside, leaves files still being written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     const old = new Date(Date.now() - 60_000);
     writeFileSync(join(dir, 'a-good.xml'), file());
     writeFileSync(join(dir, 'b-hostile.xml'), file('<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>'));
@@ -55,7 +55,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('refuses an operator without the operator role, and audits the denial', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     await expect(importDropFolder(ops, testActor(['viewer']), { dir })).rejects.toMatchObject({
       code: 'PIFU_FORBIDDEN',
     });

@@ -1,0 +1,5 @@
+import { leaveScratchRoot } from './scratch-root.js';
+
+export default function unitGlobalTeardown(): void {
+  leaveScratchRoot();
+}
