@@ -15,11 +15,14 @@ export type FromHub =
   | { type: 'failed'; step: string; message: string }
   | { type: 'exited'; peakRssMb: number; cpuS: number };
 
+/** A recipient's figures with the hub process's peak RSS (MB) while it wrote and delivered that feed. */
+export type PoolFigures = FeedFigures & { readonly peak_rss_mb: number };
+
 export interface HubPool {
   /** Takes the run's snapshot in a hub process (unless nothing changed for anyone): whether skipped. */
   snapshot(runId: string): Promise<{ unchanged: boolean }>;
-  /** Every recipient's feed and delivery of the run, spread over the hub processes. */
-  run(runId: string, recipientIds: readonly string[]): Promise<FeedFigures[]>;
+  /** Every recipient's feed and delivery of the run, in the order given, spread over the hub processes. */
+  run(runId: string, recipientIds: readonly string[]): Promise<PoolFigures[]>;
   /** The hub processes' highest peak RSS (MB) since the previous lap (or the start). */
   lap(): number;
   /** CPU seconds all hub processes have used so far. */
@@ -31,9 +34,9 @@ export interface HubPool {
 /**
  * `workers` forked hub processes (at least one) on the same PostgreSQL database and spool directory,
  * started with `nodeFlags` as node's own flags: the first takes each run's snapshot, then each takes
- * the next recipient's feed when it is free, biggest feeds first (by the last run's sizes), as queue
- * workers would. The hub's work never runs in the bench process, so the hub's memory is measured apart
- * from the generator's and the bench's.
+ * the next recipient's feed, in the order given, when it is free, as queue workers take a run's feed
+ * jobs. The hub's work never runs in the bench process, so the hub's memory is measured apart from the
+ * generator's and the bench's.
  */
 export async function openHubPool(options: {
   workers: number;
@@ -41,9 +44,6 @@ export async function openHubPool(options: {
   workDir: string;
   nodeFlags: readonly string[];
 }): Promise<HubPool> {
-  const lastMb = new Map<string, number>();
-  const ordered = (ids: readonly string[]) =>
-    [...ids].sort((a, b) => (lastMb.get(b) ?? 0) - (lastMb.get(a) ?? 0));
   let lapMb = 0;
   const cpu = new Map<ChildProcess, number>();
   const heard = (child: ChildProcess, answer: FromHub): FromHub => {
@@ -71,17 +71,16 @@ export async function openHubPool(options: {
       return { unchanged: answer.type === 'snapshotted' && answer.unchanged };
     },
     run: async (runId, recipientIds) => {
-      const queue = ordered(recipientIds);
-      const figures: FeedFigures[] = [];
+      const queue = [...recipientIds];
+      const figures: PoolFigures[] = [];
       await Promise.all(
         children.map(async (child) => {
           for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
             const answer = await ask(child, { type: 'feed', runId, recipientId: id }, 'done');
-            if (answer.type === 'done') figures.push(answer.figures);
+            if (answer.type === 'done') figures.push({ ...answer.figures, peak_rss_mb: answer.lapRssMb });
           }
         }),
       );
-      for (const figure of figures) if (figure.mb > 0) lastMb.set(figure.id, figure.mb);
       return figures.sort((a, b) => a.id.localeCompare(b.id));
     },
     lap: () => {

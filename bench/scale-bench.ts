@@ -11,13 +11,13 @@ import {
 } from '../fixtures/generator/index.js';
 import { migrateHub } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
+import { inFeedWritingOrder } from '../src/feed/index.js';
 import { finishRun, startRun, type HubContext } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
 import { disclosureLookup, registerBytes, registerTables } from './disclosure-figures.js';
 import { openBenchDatabase } from './bench-database.js';
-import type { FeedFigures } from './feed-step.js';
 import { measureFloor } from './floor.js';
-import { openHubPool, type HubPool } from './hub-pool.js';
+import { openHubPool, type HubPool, type PoolFigures } from './hub-pool.js';
 import { startPeakRssSampler } from './peak-rss.js';
 
 export interface ScaleBenchOptions {
@@ -72,7 +72,7 @@ async function timedRun(
   snapshotS: number;
   runS: number;
   cpuS: number;
-  figures: FeedFigures[];
+  figures: PoolFigures[];
   snapshotPeakRssMb: number;
   /** Whether the run read the source (false: nothing to send to anyone, so no snapshot). */
   snapshotRead: boolean;
@@ -85,7 +85,12 @@ async function timedRun(
   const { unchanged } = await pool.snapshot(runId);
   const snapshotS = (performance.now() - started) / 1000;
   const snapshotPeakRssMb = pool.lap();
-  const figures = unchanged ? [] : await pool.run(runId, recipientIds);
+  // As the run executors write them, so the kept person passes are what a run keeps.
+  const order = inFeedWritingOrder(
+    recipientIds.map((recipientId) => ({ recipientId })),
+    ctx.recipients,
+  ).map(({ recipientId }) => recipientId);
+  const figures = unchanged ? [] : await pool.run(runId, order);
   await finishRun(ctx, runId);
   return {
     snapshotS,
@@ -174,12 +179,13 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
         write_deliver_peak_rss_mb: pool.lap(),
         ...(night > 1 && options.mutate !== undefined ? { mutate_peak_rss_mb: mutatePeak } : {}),
-        recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons }) => ({
+        recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons, peak_rss_mb }) => ({
           id,
           persons,
           mb,
           feed_s,
           deliver_s,
+          peak_rss_mb,
         })),
       });
     }
@@ -219,16 +225,19 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
         write_deliver_peak_rss_mb: pool.lap(),
         mutate_peak_rss_mb: mutatePeak,
-        recipients: run.figures.map(({ id, status, added, changed, deleted, mb, feed_s, deliver_s }) => ({
-          id,
-          status,
-          added,
-          changed,
-          deleted,
-          mb,
-          feed_s,
-          deliver_s,
-        })),
+        recipients: run.figures.map(
+          ({ id, status, added, changed, deleted, mb, feed_s, deliver_s, peak_rss_mb }) => ({
+            id,
+            status,
+            added,
+            changed,
+            deleted,
+            mb,
+            feed_s,
+            deliver_s,
+            peak_rss_mb,
+          }),
+        ),
       });
     }
     const noop = await timedRun(ctx, pool, recipientIds, 'delta');
@@ -296,5 +305,5 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
   }
 }
 
-const sumMb = (figures: readonly FeedFigures[]): number =>
+const sumMb = (figures: readonly PoolFigures[]): number =>
   figures.reduce((sum, figure) => sum + figure.mb, 0);

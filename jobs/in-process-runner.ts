@@ -1,4 +1,4 @@
-import { recordFeedFailed, writeRecipientFeed } from '../src/feed/index.js';
+import { inFeedWritingOrder, recordFeedFailed, writeRecipientFeed } from '../src/feed/index.js';
 import {
   finishRun,
   runIds,
@@ -34,7 +34,7 @@ export async function runInProcess(ctx: HubContext, runId: string): Promise<RunO
     }
     return finishRun(ctx, runId, { failure: `snapshot failed: ${messageOf(error)}` });
   }
-  for (const transfer of await listRunTransfers(ctx.db, runId)) {
+  for (const transfer of inFeedWritingOrder(await listRunTransfers(ctx.db, runId), ctx.recipients)) {
     const feedId = ids.feedId(transfer.recipientId);
     try {
       await writeRecipientFeed(ctx, feedId);

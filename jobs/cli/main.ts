@@ -17,15 +17,25 @@ function configure(command: Command): Command {
   return command;
 }
 
+/** A command or option name as the program spells them: what an unknown one may be echoed as. */
+const nameLike = /^(--?)?[A-Za-z][A-Za-z-]{0,40}$/;
+
 /**
  * Commander's message as one line, without the value the operator typed (a value typed into the wrong
- * option may be a national identity number): `argument '…' is invalid` keeps the option, not the value.
+ * place may be a national identity number): an invalid value keeps the option or argument it was for,
+ * not the value; an unknown command or option is named only when it is spelled like a name, and an
+ * unknown `--option=value` keeps the option without its value.
  */
 function usageLine(text: string): string {
   return text
     .trim()
     .replace(/\s*\n\s*/g, ' ')
     .replace(/argument '[^']*' is invalid/g, 'argument is invalid')
+    .replace(/value '[^']*' (is invalid|from env)/g, 'value $1')
+    .replace(/unknown (command|option) '([^']*)'/g, (_match, what: string, typed: string) => {
+      const name = what === 'option' ? (typed.split('=')[0] ?? '') : typed;
+      return nameLike.test(name) ? `unknown ${what} '${name}'` : `unknown ${what}`;
+    })
     .replace(/^error: /, 'error: PIFU_USAGE_INVALID: ');
 }
 

@@ -1,4 +1,5 @@
 import type { FlowProducer, Job } from 'bullmq';
+import { inFeedWritingOrder } from '../../src/feed/index.js';
 import { takeSnapshot, runIds, type HubContext, finishRun, skipUnchangedRun } from '../../src/run/index.js';
 import { jobIds, jobNames, queueNames, type RunJobData } from '../../src/queue/index.js';
 import { listRunTransfers } from '../../src/transfer/index.js';
@@ -29,7 +30,8 @@ export function snapshotProcessor(ctx: HubContext, flows: FlowProducer) {
       return;
     }
     const ids = runIds(runId);
-    const transfers = await listRunTransfers(ctx.db, runId);
+    // A queue's waiting jobs are taken first in, first out: the feeds come in the run's writing order.
+    const transfers = inFeedWritingOrder(await listRunTransfers(ctx.db, runId), ctx.recipients);
     await flows.add({
       name: jobNames.finish,
       queueName: queueNames.run,

@@ -44,7 +44,7 @@ export const environmentVariables = {
   PIFU_HUB_SOURCE_PULL_FILE:
     "JSON file of `source pull`: the school system's SFTP export directory (pinned host key), the drop folder and an optional schedule. Unset: no pull",
   PIFU_HUB_IMPORT_LENIENT:
-    'Lenient modes import, source watch and source pull use when --lenient is not given: comma-separated mode names, all or none. Default: none',
+    'Lenient modes import, source watch and source pull use when --lenient is not given (before these, a source pull uses its own "lenient"): comma-separated mode names, all, or none alone. Default: none',
   PIFU_HUB_NOTIFY_WEBHOOK_URL:
     'http(s) URL the scheduler POSTs operator notifications to, as signed JSON. Unset: no webhook',
   PIFU_HUB_NOTIFY_WEBHOOK_SECRET:

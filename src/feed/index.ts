@@ -4,3 +4,4 @@ export { previewRecipientFeed, type PreviewedFeed } from './preview-recipient-fe
 export { pseudonymSecret } from './pseudonym-secret.js';
 export { previewFeed, maskName, type FeedPreview, type MaskedPerson } from './preview-feed.js';
 export { loadViewInputs, recipientView } from './render-recipient-feed.js';
+export { inFeedWritingOrder } from './shared-person-pass.js';

@@ -7,6 +7,38 @@ import type { ViewInputs } from './render-recipient-feed.js';
 /** This process's person passes kept for the recipients of a run still to be written. */
 const shared = new SharedPersonScopes();
 
+/** A recipient's person scope, or undefined for one sending no persons (nothing to share). */
+function scopeOf(config: RecipientConfig | undefined): string | undefined {
+  return config === undefined || config.resolvedProfile.populations.length === 0
+    ? undefined
+    : personScopeOf(config.resolvedProfile);
+}
+
+/**
+ * The order a run writes its feeds in: by recipient id, except that the recipients of one person scope
+ * follow the first of them (issue 14). A kept pass is then taken by the very next feed and dropped after
+ * its scope's last, so at most one is held at a time and never through another scope's feed: written
+ * alphabetically, the pupils-and-staff scope was held through the biggest feed (itslearning's) beside
+ * the staff scope's. Deterministic: the same recipients always come in the same order.
+ */
+export function inFeedWritingOrder<T extends { readonly recipientId: string }>(
+  items: readonly T[],
+  recipients: ReadonlyMap<string, RecipientConfig>,
+): T[] {
+  const clusters = new Map<string, T[]>();
+  const byId = [...items].sort((a, b) =>
+    a.recipientId < b.recipientId ? -1 : a.recipientId > b.recipientId ? 1 : 0,
+  );
+  for (const item of byId) {
+    // A recipient of no persons shares nothing: a cluster of its own.
+    const cluster = scopeOf(recipients.get(item.recipientId)) ?? `\u0000${item.recipientId}`;
+    const members = clusters.get(cluster);
+    if (members === undefined) clusters.set(cluster, [item]);
+    else members.push(item);
+  }
+  return [...clusters.values()].flat();
+}
+
 /**
  * How a feed's view shares its pass over the persons with the other recipients of its run (issue 14,
  * shared work across recipients): it takes the pass a recipient with the same person scope, day and
@@ -28,10 +60,6 @@ export async function sharePersonPass(
   readonly personPass: 'taken' | 'kept' | 'own';
 }> {
   const run = `${feed.runId}\u0002${snapshotAt}`;
-  const scopeOf = (config: RecipientConfig | undefined): string | undefined =>
-    config === undefined || config.resolvedProfile.populations.length === 0
-      ? undefined
-      : personScopeOf(config.resolvedProfile);
   const wanted = new Set<string>();
   for (const id of await pendingFeedRecipients(ctx.db, feed.runId, feed.id)) {
     const scope = scopeOf(ctx.recipients.get(id));

@@ -38,7 +38,8 @@ const allowedReference = /^(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}
  * shows it: a DOCTYPE or any other `<!` declaration (so no entity can be declared, and none is ever
  * loaded or fetched), a reference other than the five predefined entities and character references, a
  * NUL byte, bytes that are not UTF-8 (or a declared encoding other than UTF-8 or ISO-8859-1), nesting
- * past `maxDepth`, one markup or record past its size, the file past `maxBytes`, the clock past
+ * past `maxDepth`, one markup or record past its size, a run of text (whitespace) before or after the
+ * root element past `maxMarkupBytes`, the file past `maxBytes`, the clock past
  * `maxSeconds`. Well-formedness beyond that is left to the parser or validator that comes next.
  */
 export class InputGuard {
@@ -58,6 +59,8 @@ export class InputGuard {
   #matched = 0;
   #markupStart = 0;
   #depth = 0;
+  /** Bytes of text since the last markup, counted outside the root element only. */
+  #outsideText = 0;
   #recordStart = -1;
   #offset = 0;
   #line = 1;
@@ -147,6 +150,10 @@ export class InputGuard {
           if (byte === LT) {
             this.#state = State.Lt;
             this.#markupStart = base + i;
+            this.#outsideText = 0;
+          } else if (this.#depth === 0 && ++this.#outsideText > limits.maxMarkupBytes) {
+            // A native xmllint holds the prolog's whitespace in memory, all of it.
+            this.#refuse(`more than ${limits.maxMarkupBytes} bytes of text outside the root element`);
           } else if (byte === AMP) {
             this.#startReference(State.Text);
           }

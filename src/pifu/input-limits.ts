@@ -9,7 +9,7 @@ export interface InputLimits {
   readonly maxSeconds: number;
   /** Element nesting; PIFU needs 8. */
   readonly maxDepth: number;
-  /** One tag, comment, processing instruction or CDATA section, in bytes. */
+  /** One tag, comment, processing instruction or CDATA section, in bytes; and text outside the root element. */
   readonly maxMarkupBytes: number;
   /** One child of the root (a person, group or membership), in bytes. */
   readonly maxRecordBytes: number;

@@ -25,8 +25,10 @@ export interface ReadOptions {
   /** Bytes already checked by the caller's own InputGuard (openGuardedFile). */
   readonly guarded?: InputGuard;
   /**
-   * Given, a record the mapping cannot read (a person without a name, a group of a type PIFU 1.3 does not
-   * know) is reported here and skipped instead of ending the read. The message carries no value.
+   * Given, a well-formed record the mapping cannot read (a person without a name, a group of a type PIFU
+   * 1.3 does not know) is reported here and skipped instead of ending the read. The message carries no
+   * value. A record that is not well-formed XML (a tag left open, an attribute given twice) always ends
+   * the read: that is not one object the mapping cannot read but a file that is not XML.
    */
   readonly onUnreadableRecord?: (problem: UnreadableRecord) => void;
 }
@@ -192,11 +194,13 @@ export async function readFeedDetailed(
       queued++;
       if (recordStage < stage) continue;
       index++;
-      let node: XmlNode;
+      // A record that is not well-formed XML ends the read whatever the caller tolerates: the file is
+      // not XML, so nothing in it can be trusted to be what it seems (a validator refuses it too).
+      // Only a well-formed record the mapping cannot read is the caller's to skip.
+      if ('error' in parsed) throw parsed.error;
+      const node = parsed.node;
       let entries: readonly FeedEntry<T>[];
       try {
-        if ('error' in parsed) throw parsed.error;
-        node = parsed.node;
         entries = parse(node, index);
       } catch (error) {
         if (options.onUnreadableRecord === undefined || !isHubError(error)) throw error;

@@ -10,7 +10,10 @@ export const lenientModes = [
   'dangling-references',
   /** A subrole PIFU 1.3 does not pair with the roletype (1.1 exports): the subrole is dropped. */
   'legacy-subrole',
-  /** An object the mapping cannot read (no name, a group type 1.3 does not know): the object is dropped. */
+  /**
+   * A well-formed record the mapping cannot read (no name, a group type 1.3 does not know): the object is
+   * dropped. Never a record that is not well-formed XML: that refuses the file whatever is tolerated.
+   */
   'unreadable-objects',
   /** A person or group id given twice, or a member with one role twice in a group: the later one is dropped. */
   'duplicates',
@@ -23,18 +26,20 @@ export const lenientModes = [
 
 export type LenientMode = (typeof lenientModes)[number];
 
-/** How `--lenient` and PIFU_HUB_IMPORT_LENIENT name the modes, besides each mode's own name. */
-export const lenientModeHelp = `${lenientModes.join(', ')}, all or none (comma-separated)`;
+/** How `--lenient`, PIFU_HUB_IMPORT_LENIENT and a source's `lenient` name the modes. */
+export const lenientModeHelp = `${lenientModes.join(', ')}, all (comma-separated), or none alone`;
 
 /**
- * Comma-separated mode names as `--lenient` and PIFU_HUB_IMPORT_LENIENT give them: each a mode, `all`
- * (every mode) or `none` (no mode: strict, to override a configured default). Undefined when a name is
- * none of these; the caller refuses it, naming where it came from.
+ * Comma-separated mode names as `--lenient`, PIFU_HUB_IMPORT_LENIENT and a source's `lenient` give them:
+ * each a mode, `all` (every mode) or `none` (no mode: strict, to override a configured default). `none`
+ * with any other name is refused, not read as the others: `none,all` would otherwise be all, the
+ * opposite of what its first word says. Undefined when refused; the caller names where it came from.
  */
 export function parseLenientModes(texts: readonly string[]): LenientMode[] | undefined {
   const names = texts.flatMap((text) => text.split(',').map((name) => name.trim())).filter(Boolean);
   const known = new Set<string>([...lenientModes, 'all', 'none']);
   if (names.some((name) => !known.has(name))) return undefined;
+  if (names.includes('none') && names.some((name) => name !== 'none')) return undefined;
   if (names.includes('all')) return [...lenientModes];
   return lenientModes.filter((mode) => names.includes(mode));
 }

@@ -24,6 +24,7 @@ const longestFirst = [
   'test/integration/state/delta-scenarios.test.ts',
   'test/integration/export/in-process.test.ts',
   'test/integration/embedded/shared-services.test.ts',
+  'test/integration/cli/hostile-corpus.test.ts',
 ];
 
 const rank = (path) => {

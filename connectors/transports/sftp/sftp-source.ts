@@ -11,7 +11,12 @@ import {
   type ConfigPathRules,
 } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
-import type { RemoteSourceFile, SourceFileFetcher } from '../../../src/ports/index.js';
+import {
+  lenientModeHelp,
+  parseLenientModes,
+  type RemoteSourceFile,
+  type SourceFileFetcher,
+} from '../../../src/ports/index.js';
 import { parseSchedule } from '../../../src/schedule/index.js';
 import { sftpConnectionShape, type SftpConfig } from './sftp-config.js';
 
@@ -45,6 +50,17 @@ const shape = {
     })
     .optional()
     .describe('When the scheduler pulls: cron, five fields, Europe/Oslo time. Unset: only by hand.'),
+  lenient: z
+    .union([z.string(), z.array(z.string())])
+    .transform((given, context) => {
+      const modes = parseLenientModes(typeof given === 'string' ? [given] : given);
+      if (modes === undefined) context.addIssue({ code: 'custom', message: lenientModeHelp });
+      return modes ?? [];
+    })
+    .optional()
+    .describe(
+      "This source's lenient modes, as `--lenient` names them; `--lenient` overrides them. Unset: PIFU_HUB_IMPORT_LENIENT.",
+    ),
 };
 
 const sourcePullSchema = z.strictObject(shape, {

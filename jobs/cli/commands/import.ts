@@ -31,7 +31,7 @@ function lenientList(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** `--lenient` as given, checked; undefined when not given (PIFU_HUB_IMPORT_LENIENT then applies). */
+/** `--lenient` as given, checked; undefined when not given (the configured modes then apply). */
 function lenientFlag(given: readonly string[]): LenientMode[] | undefined {
   if (given.length === 0) return undefined;
   const modes = parseLenientModes(given);
@@ -47,10 +47,11 @@ function chosenLenient(
   return [...(flag ?? configured)];
 }
 
-const lenientOption = (): Option =>
+/** `--lenient`, repeatable; `defaultFrom` says in the help where the modes come from without it. */
+const lenientOption = (defaultFrom = 'PIFU_HUB_IMPORT_LENIENT'): Option =>
   new Option('--lenient <modes>', `tolerate and report: ${lenientModeHelp}`)
     .argParser(lenientList)
-    .default([], 'PIFU_HUB_IMPORT_LENIENT');
+    .default([], defaultFrom);
 
 /** `import FILE`: a school system's PIFU export as the source of one run. */
 export function registerImportCommand(program: Command): void {
@@ -174,7 +175,7 @@ function registerSourcePullCommand(source: Command): void {
     .description(
       "fetch the newest export from the school system's SFTP directory (PIFU_HUB_SOURCE_PULL_FILE) and import it, once per file",
     )
-    .addOption(lenientOption())
+    .addOption(lenientOption('"lenient" in PIFU_HUB_SOURCE_PULL_FILE, else PIFU_HUB_IMPORT_LENIENT'))
     .option('--json', 'one JSON object', false)
     .action(async (options: { lenient: string[]; json: boolean }) => {
       const flag = lenientFlag(options.lenient);
@@ -186,7 +187,7 @@ function registerSourcePullCommand(source: Command): void {
             'source pull: PIFU_HUB_SOURCE_PULL_FILE is not set; it names the JSON file with the SFTP server, host key, directory and drop folder (docs/cli.md#pifu-hub-source-pull)',
           );
         }
-        const outcome = await puller.pull(ops, actor, chosenLenient(flag, runtime.env.importLenient));
+        const outcome = await puller.pull(ops, actor, flag);
         emit(options.json, outcome, () =>
           outcome.older !== undefined
             ? `${outcome.location}/${outcome.older.file}: not pulled, older than ${outcome.older.lastImported} (the last imported); ` +

@@ -160,7 +160,7 @@ async function runScheduler(
         ? undefined
         : {
             schedule,
-            pull: () => puller.pull(runtime.operations, actor, runtime.env.importLenient),
+            pull: () => puller.pull(runtime.operations, actor, undefined),
           };
     const notify = operatorNotifier({
       ctx: runtime.context,

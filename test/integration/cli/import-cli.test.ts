@@ -116,6 +116,20 @@ describe('pifu-hub import and validate on the command line', () => {
     expect(strict.stdout).toMatch(/REFUSED: nothing would be imported/);
   });
 
+  it('--lenient none with another name is a usage error, not silently the other modes', async () => {
+    for (const args of [
+      ['import', example, '--dry-run', '--lenient', 'none,all'],
+      ['import', example, '--dry-run', '--lenient', 'all', '--lenient', 'none'],
+      ['source', 'watch', '--dir', tmpdir(), '--once', '--lenient', 'none,invalid-nin'],
+    ]) {
+      const result = await runCli(args, env);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^error: PIFU_USAGE_INVALID: --lenient: .*, or none alone$/),
+      ]);
+    }
+  });
+
   it('an unknown mode in PIFU_HUB_IMPORT_LENIENT stops import and source watch in one line', async () => {
     for (const args of [
       ['import', example, '--dry-run'],
@@ -175,9 +189,9 @@ describe('pifu-hub import and validate on the command line', () => {
       };
     }, 120_000);
 
-    const builtCli = (args: readonly string[]) => {
+    const builtCli = (args: readonly string[], extraEnv: Record<string, string> = {}) => {
       const result = spawnSync(process.execPath, [join(repository, 'bin', 'pifu-hub.js'), ...args], {
-        env: { ...process.env, ...env, PIFU_HUB_ROLES_FILE: rolesFile },
+        env: { ...process.env, ...env, ...extraEnv, PIFU_HUB_ROLES_FILE: rolesFile },
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -215,6 +229,56 @@ describe('pifu-hub import and validate on the command line', () => {
       },
     );
 
+    /**
+     * Before, a record that is not well-formed was one `unreadable-objects` problem, so `--lenient all`
+     * imported the rest of the file (exit 0) and `source watch` imported and deleted it, while `validate`
+     * called it INVALID.
+     */
+    it('a record that is not well-formed (an attribute twice): refused whatever is lenient, nothing imported', async () => {
+      const runCount = async () =>
+        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db)).rows[0]?.n;
+      const runsBefore = await runCount();
+      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-malformed-'));
+      const malformed = join(dir, 'duplicate-attribute.xml');
+      const whole = readFileSync(example, 'utf8');
+      const sisId = '<userid useridtype="sisID">OID147238264</userid>';
+      expect(whole).toContain(sisId);
+      writeFileSync(malformed, whole.replace(sisId, sisId.replace('>', ' useridtype="sisID">')));
+      const values = ['OID147238264', '17097055655', 'jannest'];
+      const line = new RegExp(
+        `^error: PIFU_XML_UNREADABLE: ${malformed}: a <person> record is not well-formed XML ` +
+          '\\(InvalidAttr at line \\d+\\); nothing was imported$',
+      );
+      for (const [args, lenient] of [
+        [['import', malformed, '--lenient', 'all'], {}],
+        [['import', malformed], { PIFU_HUB_IMPORT_LENIENT: 'all' }],
+        [['import', malformed, '--dry-run', '--lenient', 'all'], {}],
+      ] as const) {
+        const result = builtCli(args, lenient);
+        expect({ args, status: result.status, stderr: result.lines }).toEqual({
+          args,
+          status: 1,
+          stderr: [expect.stringMatching(line)],
+        });
+        for (const value of values) expect(result.stdout + result.lines.join('\n')).not.toContain(value);
+      }
+
+      const watched = join(dir, 'watched');
+      mkdirSync(watched);
+      writeFileSync(join(watched, 'export.xml'), readFileSync(malformed));
+      const watch = builtCli(['source', 'watch', '--dir', watched, '--once', '--settle', '0'], {
+        PIFU_HUB_IMPORT_LENIENT: 'all',
+      });
+      expect(watch.status).toBe(0);
+      expect(watch.stdout).toMatch(
+        /export\.xml: refused, moved to refused\/: PIFU_XML_UNREADABLE: .*not well-formed XML/,
+      );
+      expect(readdirSync(watched)).toEqual(['refused']);
+      expect(readdirSync(join(watched, 'refused'))).toEqual(['export.xml']);
+      for (const value of values) expect(watch.stdout + watch.lines.join('\n')).not.toContain(value);
+      expect(await runCount()).toBe(runsBefore);
+    });
+
     it('an empty FILE: one PIFU_USAGE_INVALID line from validate and import, not the working directory', () => {
       for (const args of [
         ['validate', ''],
@@ -234,7 +298,7 @@ describe('pifu-hub import and validate on the command line', () => {
 
   /**
    * `pifu-hub source pull` as an operator runs it: settings from PIFU_HUB_SOURCE_PULL_FILE, lenient modes
-   * from PIFU_HUB_IMPORT_LENIENT, the official example pulled over SFTP (loopback) and delivered; a second
+   * from its `lenient`, the official example pulled over SFTP (loopback) and delivered; a second
    * pull finds nothing new.
    */
   describe('pifu-hub source pull', () => {
@@ -264,13 +328,13 @@ describe('pifu-hub import and validate on the command line', () => {
           directory: '/export',
           dropDir,
           timeoutSeconds: 5,
+          lenient: 'all',
         }),
       );
       pullEnv = {
         ...env,
         PIFU_HUB_RECIPIENTS_DIR: fixtureRecipientsDelivering(join(dir, 'out')),
         PIFU_HUB_SOURCE_PULL_FILE: configFile,
-        PIFU_HUB_IMPORT_LENIENT: 'all',
       };
     }, 30_000);
     afterAll(async () => server.close());

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { importDropFolder, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
+import { lenientModes } from '../../../src/ports/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
@@ -52,6 +53,25 @@ describe('source watch: a drop folder imported as files arrive', () => {
     const { rows } = await sql<{ outcome: string }>`
       SELECT outcome FROM hub.audit WHERE action = 'import' ORDER BY id`.execute(database.db);
     expect(rows.map((row) => row.outcome)).toEqual(['done', 'refused']);
+  });
+
+  it('refuses a file with a record that is not well-formed even when every lenient mode is named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const old = new Date(Date.now() - 60_000);
+    // An attribute given twice: well-formedness, not a record the mapping cannot read.
+    const malformed = file().replace('<typevalue level="1">', '<typevalue level="1" level="2">');
+    expect(malformed).not.toBe(file());
+    writeFileSync(join(dir, 'export.xml'), malformed);
+    utimesSync(join(dir, 'export.xml'), old, old);
+    const runs = async () =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db)).rows[0]?.n;
+    const before = await runs();
+
+    const outcomes = await importDropFolder(ops, testActor(), { dir, lenient: lenientModes });
+    expect(outcomes.map((outcome) => [outcome.file, outcome.outcome])).toEqual([['export.xml', 'refused']]);
+    expect(outcomes[0]?.error).toMatch(/^PIFU_XML_UNREADABLE: .*a <group> record is not well-formed XML/);
+    expect(readdirSync(join(dir, 'refused'))).toEqual(['export.xml']);
+    expect(await runs()).toBe(before);
   });
 
   it('refuses an operator without the operator role, and audits the denial', async () => {

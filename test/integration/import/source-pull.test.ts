@@ -7,7 +7,8 @@ import {
   readSourcePullConfig,
   type SourcePullConfig,
 } from '../../../connectors/transports/sftp/index.js';
-import { pullSourceFile, type OperationContext } from '../../../src/operations/index.js';
+import { configuredSourcePull } from '../../../jobs/source-pull.js';
+import { lenientModes, pullSourceFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { applyRetention } from '../../../src/retention/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
@@ -210,6 +211,36 @@ describe('source pull: the newest export from an SFTP directory, imported once',
     expect(() => readSourcePullConfig(file, { secretsDir: '/srv/pifu-secrets' })).toThrow(
       /^PIFU_CONFIG_INVALID: PIFU_HUB_SOURCE_PULL_FILE \(.*pull\.json\): privateKey\.file: .* is outside the secrets directory \/srv\/pifu-secrets/,
     );
+  });
+
+  it("takes the source's lenient modes from its config, read as --lenient is; --lenient overrides them", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pifu-pull-config-'));
+    const withModes = (lenient: unknown) => {
+      const file = join(dir, `pull-${Math.random()}.json`);
+      writeFileSync(file, JSON.stringify({ ...config, lenient }));
+      return file;
+    };
+    const puller = (file: string) =>
+      configuredSourcePull({ sourcePullFile: file, secretsDir: undefined, importLenient: ['duplicates'] })!;
+
+    const configured = puller(withModes('invalid-nin, legacy-subrole'));
+    expect(configured.config.lenient).toEqual(['invalid-nin', 'legacy-subrole']);
+    expect(configured.lenient(undefined)).toEqual(['invalid-nin', 'legacy-subrole']);
+    expect(configured.lenient([])).toEqual([]); // --lenient none
+    expect(configured.lenient(['unknown-objects'])).toEqual(['unknown-objects']);
+    expect(puller(withModes(['all'])).lenient(undefined)).toEqual([...lenientModes]);
+    expect(puller(withModes('none')).lenient(undefined)).toEqual([]);
+    // Not set in the config: PIFU_HUB_IMPORT_LENIENT.
+    const { lenient: _lenient, ...without } = config;
+    const plain = join(dir, 'plain.json');
+    writeFileSync(plain, JSON.stringify(without));
+    expect(puller(plain).lenient(undefined)).toEqual(['duplicates']);
+
+    for (const bad of ['none,all', 'invalid-nin,sloppy', ['all', 'none'], 3]) {
+      expect(() => readSourcePullConfig(withModes(bad))).toThrow(
+        /^PIFU_CONFIG_INVALID: PIFU_HUB_SOURCE_PULL_FILE \(.*\.json\): lenient: /,
+      );
+    }
   });
 
   it('refuses a config with an unknown key or a password, naming the variable', () => {

@@ -31,6 +31,17 @@ const cases: readonly { readonly name: string; readonly args: readonly string[];
   },
   { name: 'an unknown command', args: ['exprot', '--all'], code: 'PIFU_USAGE_INVALID' },
   { name: 'an unknown option', args: ['runs', '--limt', '3'], code: 'PIFU_USAGE_INVALID' },
+  { name: 'a national identity number as a command', args: ['08908200064'], code: 'PIFU_USAGE_INVALID' },
+  {
+    name: 'a national identity number in an unknown --option=value',
+    args: ['runs', '--persn=08908200064'],
+    code: 'PIFU_USAGE_INVALID',
+  },
+  {
+    name: 'a national identity number as an unknown option',
+    args: ['runs', '--08908200064'],
+    code: 'PIFU_USAGE_INVALID',
+  },
   {
     name: 'a missing required option',
     args: ['forget', '--reason', 'erasure request'],
@@ -152,5 +163,13 @@ describe('every error path is one PIFU_ line and a non-zero exit', () => {
     // Nothing typed is echoed when it may be personal: no eleven digits, no typed name.
     expect(stderr).not.toMatch(/(?<!\d)\d{6} ?\d{5}(?!\d)/);
     expect(stderr).not.toContain('Kari');
+  });
+
+  it('still names a mistyped command or option, without the value typed with it', async () => {
+    const command = await runCli(['exprot', '--all'], env);
+    expect(command.stderr).toContain("unknown command 'exprot'");
+    const option = await runCli(['runs', '--limt=3'], env);
+    expect(option.stderr).toContain("unknown option '--limt' ");
+    expect(option.stderr).not.toContain('=3');
   });
 });

@@ -88,8 +88,17 @@ describe('PIFU_HUB_IMPORT_LENIENT: the lenient modes of this source, where --len
 
   it('refuses an unknown mode in one PIFU_CONFIG_INVALID line naming the variable', () => {
     expect(() => readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'invalid-nin,sloppy' }, '/srv')).toThrow(
-      /^PIFU_CONFIG_INVALID: environment: PIFU_HUB_IMPORT_LENIENT: invalid-nin, .* all or none \(comma-separated\)$/,
+      /^PIFU_CONFIG_INVALID: environment: PIFU_HUB_IMPORT_LENIENT: invalid-nin, .* all \(comma-separated\), or none alone$/,
     );
+  });
+
+  it('refuses none with another name: none,all would otherwise silently be all', () => {
+    for (const value of ['none,all', 'all,none', 'none,invalid-nin']) {
+      expect(() => readEnvironment({ PIFU_HUB_IMPORT_LENIENT: value }, '/srv')).toThrow(
+        /^PIFU_CONFIG_INVALID: environment: PIFU_HUB_IMPORT_LENIENT: .*or none alone$/,
+      );
+    }
+    expect(readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'none,none' }, '/srv').importLenient).toEqual([]);
   });
 });
 

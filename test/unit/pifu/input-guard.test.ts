@@ -100,6 +100,15 @@ describe('InputGuard', () => {
     expect(guardIn(Buffer.from(document(person('x'.repeat(1500)))), 100, tight)?.message).toMatch(
       /record is larger than 1024/,
     );
+    // Whitespace before or after the root element: a native xmllint would hold all of it in memory.
+    for (const text of [`${' '.repeat(600)}${document('')}`, `${document('')}${'\n'.repeat(600)}`]) {
+      expect(guardIn(Buffer.from(text), 100, tight)?.message).toMatch(
+        /more than 512 bytes of text outside the root element/,
+      );
+    }
+    expect(
+      guardIn(Buffer.from(document(' '.repeat(600))), 100, { ...tight, maxBytes: 8192 }),
+    ).toBeUndefined();
     const late = new InputGuard({ ...defaultInputLimits, maxSeconds: 1 }, Date.now() - 2000);
     expect(() => late.check(Buffer.from(document('')))).toThrow(/longer than the limit of 1 s/);
   });

@@ -110,26 +110,30 @@ describe('records parsed in batches', () => {
     ['an attribute without =', '<person>\n<userid useridtype>1</userid></person>'],
     ['attributes without space between', '<person>\n<userid a="1"b="2">1</userid></person>'],
     ['an element name that is no XML name', '<person>\n<1fn>x</1fn></person>'],
-  ])('refuse a record with %s as parsing it alone does, and read its neighbours', async (_case, bad) => {
-    const xml = `<enterprise xmlns="${namespace}">${properties}\n${person('p-1', secret)}\n${bad.replace('<person>', `<person><!-- ${secret} -->`)}\n${person('p-3', secret)}</enterprise>`;
-    const records = await recordsOf(xml);
-    const malformed = records[2]!;
-    expect(malformed.line).toBe(3);
-    expect(malformed.hasPlainTags).toBe(false);
-    const alone = parsedAlone([malformed])[0]!;
-    expect(alone).toMatchObject({ error: { code: 'PIFU_XML_UNREADABLE' } });
-    const message = (alone as { error: Error }).error.message;
-    expect(message).toMatch(/ at line 4\)$/);
-    expect(message).not.toContain(secret);
+  ])(
+    'refuse a record with %s as parsing it alone does, even where unreadable records are skipped',
+    async (_case, bad) => {
+      const xml = `<enterprise xmlns="${namespace}">${properties}\n${person('p-1', secret)}\n${bad.replace('<person>', `<person><!-- ${secret} -->`)}\n${person('p-3', secret)}</enterprise>`;
+      const records = await recordsOf(xml);
+      const malformed = records[2]!;
+      expect(malformed.line).toBe(3);
+      expect(malformed.hasPlainTags).toBe(false);
+      const alone = parsedAlone([malformed])[0]!;
+      expect(alone).toMatchObject({ error: { code: 'PIFU_XML_UNREADABLE' } });
+      const message = (alone as { error: Error }).error.message;
+      expect(message).toMatch(/ at line 4\)$/);
+      expect(message).not.toContain(secret);
 
-    const { keys, problems } = await readPersons(xml);
-    expect(keys).toEqual(['p-1', 'p-3']);
-    expect(problems).toEqual([{ name: 'person', line: 3, message }]);
-    const strict = readFeed(xml).then(async (feed) => {
-      for await (const _entry of feed.persons());
-    });
-    await expect(strict).rejects.toMatchObject({ code: 'PIFU_XML_UNREADABLE', message });
-  });
+      // Its neighbours in the batch are parsed as each alone is.
+      expect(parseRecords(records.slice(1))).toEqual(parsedAlone(records.slice(1)));
+      // Not well-formed is not one object the mapping cannot read: the read ends, lenient or not.
+      await expect(readPersons(xml)).rejects.toMatchObject({ code: 'PIFU_XML_UNREADABLE', message });
+      const strict = readFeed(xml).then(async (feed) => {
+        for await (const _entry of feed.persons());
+      });
+      await expect(strict).rejects.toMatchObject({ code: 'PIFU_XML_UNREADABLE', message });
+    },
+  );
 
   it('fall back to each record alone when the parser throws, as for an element named constructor', async () => {
     const odd = '<person><sourcedid><source>s</source><id>p-2</id></sourcedid><constructor/></person>';
@@ -152,6 +156,21 @@ describe('records parsed in batches', () => {
     const persons = records.slice(1);
     expect(parseRecords(persons)).toEqual(parsedAlone(persons));
     expect((await readPersons(xml)).keys).toEqual(['p-1', 'p-2', 'p-3']);
+  });
+
+  it('end the read at a record that is not well-formed, even when the caller skips unreadable records', async () => {
+    const unnamed = '<person><sourcedid><source>s</source><id>p-2</id></sourcedid></person>';
+    const twice = person('p-4').replace('<person>', '<person recstatus="1" recstatus="1">');
+    const mapped = `<enterprise xmlns="${namespace}">${properties}${person('p-1')}${unnamed}${person('p-3')}</enterprise>`;
+    expect(await readPersons(mapped)).toMatchObject({
+      keys: ['p-1', 'p-3'],
+      problems: [{ name: 'person', message: expect.stringMatching(/no name|name/) }],
+    });
+    const malformed = `<enterprise xmlns="${namespace}">${properties}${person('p-1')}${twice}${person('p-3')}</enterprise>`;
+    await expect(readPersons(malformed)).rejects.toMatchObject({
+      code: 'PIFU_XML_UNREADABLE',
+      message: expect.stringMatching(/a <person> record is not well-formed XML \(InvalidAttr at line 1\)/),
+    });
   });
 
   it('read feeds longer than one batch, in order, across the change from persons to groups', async () => {
