@@ -238,7 +238,7 @@ describe('pifu-hub import and validate on the command line', () => {
       const runCount = async () =>
         (await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db)).rows[0]?.n;
       const runsBefore = await runCount();
-      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-malformed-'));
+      const dir = scratchDir('pifu-cli-malformed-');
       const malformed = join(dir, 'duplicate-attribute.xml');
       const whole = readFileSync(example, 'utf8');
       const sisId = '<userid useridtype="sisID">OID147238264</userid>';

@@ -56,7 +56,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('refuses a file with a record that is not well-formed even when every lenient mode is named', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     const old = new Date(Date.now() - 60_000);
     // An attribute given twice: well-formedness, not a record the mapping cannot read.
     const malformed = file().replace('<typevalue level="1">', '<typevalue level="1" level="2">');

@@ -214,7 +214,7 @@ describe('source pull: the newest export from an SFTP directory, imported once',
   });
 
   it("takes the source's lenient modes from its config, read as --lenient is; --lenient overrides them", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-pull-config-'));
+    const dir = scratchDir('pifu-pull-config-');
     const withModes = (lenient: unknown) => {
       const file = join(dir, `pull-${Math.random()}.json`);
       writeFileSync(file, JSON.stringify({ ...config, lenient }));
