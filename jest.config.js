@@ -21,6 +21,8 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
+  // Each test file's scratch directories (test/helpers/scratch-dir.ts) go when the file ends.
+  setupFilesAfterEnv: ['<rootDir>/test/setup/remove-scratch.ts'],
 };
 export default {
   projects: [
@@ -29,6 +31,8 @@ export default {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/setup/fast-check.ts'],
+      globalSetup: '<rootDir>/test/setup/unit-global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/unit-global-teardown.ts',
     },
     {
       ...common,
@@ -40,10 +44,11 @@ export default {
   ],
   // Generous: a test that passes costs no more, and a loaded CI machine must not fail a correct one.
   testTimeout: 120000,
-  // Integration tests wait on PostgreSQL, Redis and child processes more than they compute, and each file
-  // has its own database and queue prefix: on a 2-core machine two workers (jest's default would be one)
-  // overlap those waits.
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  // Integration tests wait on PostgreSQL, Redis and child processes (the CLI, npm exec, PGlite starting)
+  // more than they compute, and each file has its own database and queue prefix: with a worker per core
+  // the suite used little more than one of two cores (113 % CPU over 13 minutes); one worker more than
+  // the cores overlaps those waits.
+  maxWorkers: availableParallelism() + 1,
   // A worker keeps every test file's module graph it has run (ESM modules in vm contexts are not freed
   // promptly), and each garbage collection then walks all of it: recycled once it holds more.
   workerIdleMemoryLimit: '1GB',

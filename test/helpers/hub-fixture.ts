@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import {
@@ -23,6 +20,7 @@ import { poolOf, type HubDatabase } from '../../src/db/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
 import type { TransportFactory } from '../../src/ports/index.js';
 import type { HubContext } from '../../src/run/index.js';
+import { scratchDir } from './scratch-dir.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** The COPY driver for a test database on PostgreSQL (the production path); none for PGlite. */
@@ -138,14 +136,14 @@ export function hubContext(
     transportFor?: TransportFactory;
   },
 ): HubContext & { dropDir: string } {
-  const dropDir = mkdtempSync(join(tmpdir(), 'pifu-drop-'));
+  const dropDir = scratchDir('pifu-drop-');
   return {
     dropDir,
     db: db as Kysely<HubDatabase>,
     source: createRecordsDbSource(db as Kysely<SourceDatabase>, { source: 'pifu-hub' }, driverOf(db)),
     recipients: new Map(options.recipients(dropDir).map((config) => [config.id, config])),
     transportFor: options.transportFor ?? createTransport,
-    spoolDir: mkdtempSync(join(tmpdir(), 'pifu-spool-')),
+    spoolDir: scratchDir('pifu-spool-'),
     logger: options.logger ?? createLogger({ level: 'silent' }),
     now: () => new Date(),
   };

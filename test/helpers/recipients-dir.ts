@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipientConfigs, type RecipientConfig } from '../../src/config/index.js';
+import { scratchDir } from './scratch-dir.js';
 
 const fixturesDir = new URL('../../fixtures/recipients/', import.meta.url).pathname;
 
@@ -10,7 +10,7 @@ const fixturesDir = new URL('../../fixtures/recipients/', import.meta.url).pathn
  * tests that export through the configured transports (`export --out` only previews).
  */
 export function fixtureRecipientsDelivering(dropDir: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-recipients-'));
+  const dir = scratchDir('pifu-recipients-');
   mkdirSync(dropDir, { recursive: true });
   for (const name of readdirSync(fixturesDir).filter((file) => file.endsWith('.json'))) {
     const config = JSON.parse(readFileSync(join(fixturesDir, name), 'utf8')) as {

@@ -8,12 +8,14 @@ import {
   templateDatabaseName,
 } from './services.js';
 import { migrateTemplate, seedTemplate } from './migrate-template.js';
+import { enterScratchRoot } from './scratch-root.js';
 
 /**
  * Finds (or starts) real PostgreSQL and Redis once per run, and migrates the template database that
  * every test file clones. Jest shares globalThis between global setup and teardown only.
  */
 export default async function globalSetup(): Promise<void> {
+  enterScratchRoot();
   const postgres = await ensurePostgres();
   const redis = await ensureRedis();
   process.env['TEST_DATABASE_URL'] = postgres.url;

@@ -1,8 +1,12 @@
 import './resolve-ts-extensions.cjs';
 import pg from 'pg';
+import { leaveScratchRoot } from './scratch-root.js';
 import { seededScales, seededTemplateName } from './services.js';
 
-/** Drops this run's template database, then stops whatever services global setup started. */
+/**
+ * Drops this run's template database, stops whatever services global setup started, then leaves the run's
+ * scratch directory (test/setup/scratch-root.ts).
+ */
 export default async function globalTeardown(): Promise<void> {
   const url = process.env['TEST_DATABASE_URL'];
   const template = process.env['TEST_TEMPLATE_DATABASE'];
@@ -21,4 +25,5 @@ export default async function globalTeardown(): Promise<void> {
     { stopPostgres?: () => void; stopRedis?: () => Promise<void> } | undefined;
   await services?.stopRedis?.();
   services?.stopPostgres?.();
+  leaveScratchRoot();
 }

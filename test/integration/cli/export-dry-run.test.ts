@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { isValidNationalIdentityNumber } from '../../../fixtures/generator/index.js';
@@ -11,6 +10,7 @@ import { previewExport, type ExportPreview as DryRunReport } from '../../../src/
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixturesDir = new URL('../../../fixtures/recipients/', import.meta.url).pathname;
 const ids = [
@@ -52,7 +52,7 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
   let cliSpoolDir: string;
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-    const dataDir = mkdtempSync(join(tmpdir(), 'pifu-cli-data-'));
+    const dataDir = scratchDir('pifu-cli-data-');
     cliSpoolDir = join(dataDir, 'spool');
     cliEnv = {
       DATABASE_URL: database.url,

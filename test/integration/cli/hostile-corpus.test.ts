@@ -4,7 +4,6 @@ import {
   closeSync,
   constants,
   existsSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readdirSync,
@@ -14,13 +13,14 @@ import {
 } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1';
 const megabyte = 1024 * 1024;
@@ -93,7 +93,7 @@ describe('the hostile corpus, refused by validate and import in bounded time and
     ensureBuilt();
     expect(existsSync('/usr/bin/time')).toBe(true); // GNU time measures peak RSS (.ci/run installs it)
     database = await createTestDatabase({ migrated: true });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-hostile-cli-'));
+    dir = scratchDir('pifu-hostile-cli-');
     const rolesFile = join(dir, 'roles.json');
     writeFileSync(rolesFile, JSON.stringify({ [userInfo().username]: ['viewer', 'operator'] }));
     env = {

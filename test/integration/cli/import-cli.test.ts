@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { copyFile, open, readdir, writeFile } from 'node:fs/promises';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
@@ -10,6 +10,7 @@ import { ensureBuilt, repository } from '../../helpers/built-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { makeKey, startSftpServer, type TestSftpServer } from '../transports/sftp-fixture.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const example = fileURLToPath(
   new URL('../../../fixtures/golden/pifu-examples/PIFU-IMS_SAS_eksempel.xml', import.meta.url),
@@ -28,7 +29,7 @@ describe('pifu-hub import and validate on the command line', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    const dataDir = mkdtempSync(join(tmpdir(), 'pifu-cli-import-'));
+    const dataDir = scratchDir('pifu-cli-import-');
     env = {
       DATABASE_URL: database.url,
       PIFU_HUB_DATA_DIR: dataDir,
@@ -146,7 +147,7 @@ describe('pifu-hub import and validate on the command line', () => {
 
   it('source watch takes its modes from PIFU_HUB_IMPORT_LENIENT: they are not among the refusal reasons', async () => {
     const refusals = async (lenient: string | undefined): Promise<string> => {
-      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-watch-'));
+      const dir = scratchDir('pifu-cli-watch-');
       await copyFile(example, join(dir, 'export.xml'));
       const result = await runCli(['source', 'watch', '--dir', dir, '--once', '--settle', '0'], {
         ...env,
@@ -172,7 +173,7 @@ describe('pifu-hub import and validate on the command line', () => {
 
     beforeAll(() => {
       ensureBuilt();
-      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-paths-'));
+      const dir = scratchDir('pifu-cli-paths-');
       rolesFile = join(dir, 'roles.json');
       writeFileSync(rolesFile, JSON.stringify({ [userInfo().username]: ['viewer', 'operator'] }));
       const fifo = join(dir, 'export.fifo');
@@ -239,7 +240,7 @@ describe('pifu-hub import and validate on the command line', () => {
       const runCount = async () =>
         (await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db)).rows[0]?.n;
       const runsBefore = await runCount();
-      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-malformed-'));
+      const dir = scratchDir('pifu-cli-malformed-');
       const malformed = join(dir, 'duplicate-attribute.xml');
       const whole = readFileSync(example, 'utf8');
       const sisId = '<userid useridtype="sisID">OID147238264</userid>';
@@ -315,7 +316,7 @@ describe('pifu-hub import and validate on the command line', () => {
       const exported = join(server.root, 'export', 'sas-20240901.xml');
       writeFileSync(exported, readFileSync(example));
       utimesSync(exported, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
-      const dir = mkdtempSync(join(tmpdir(), 'pifu-cli-pull-'));
+      const dir = scratchDir('pifu-cli-pull-');
       dropDir = join(dir, 'drop');
       const configFile = join(dir, 'source-pull.json');
       writeFileSync(

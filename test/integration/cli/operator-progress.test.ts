@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describeProgress, progressWanted, terminalProgress } from '../../../jobs/cli/progress.js';
@@ -9,6 +7,7 @@ import { showRun, startExport } from '../../../src/operations/index.js';
 import { testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /** Cursor movements and line clearing, which cli-progress writes between frames. */
 const ansiEscape = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
@@ -83,7 +82,7 @@ describe('export progress on a terminal, for a real export through the queues', 
   });
 
   it('draws recipients done / total with the step, ending at 2/2 and the run outcome', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pifu-progress-'));
+    const dataDir = scratchDir('pifu-progress-');
     const runtime = await openRuntime({
       env: {
         DATABASE_URL: database.url,

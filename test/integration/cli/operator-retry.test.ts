@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
@@ -10,6 +9,7 @@ import { findTransfer } from '../../../src/transfer/index.js';
 import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Failures are real: a recipient's file drop sits under a path that is a regular file, so the transport
@@ -40,7 +40,7 @@ describe('pifu-hub retry TRANSFER', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-    base = mkdtempSync(join(tmpdir(), 'pifu-retry-'));
+    base = scratchDir('pifu-retry-');
     const recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);
     for (const [id, kind] of [

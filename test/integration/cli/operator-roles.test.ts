@@ -1,15 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('operator roles (R4)', () => {
   let database: TestDatabase;
   let env: Record<string, string>;
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    const dir = mkdtempSync(join(tmpdir(), 'roles-'));
+    const dir = scratchDir('roles-');
     const rolesFile = join(dir, 'roles.json');
     writeFileSync(rolesFile, JSON.stringify({ [userInfo().username]: ['viewer'] }));
     env = {
@@ -32,7 +33,7 @@ describe('operator roles (R4)', () => {
   });
 
   it('refuses an unreadable or malformed roles file with the file named', async () => {
-    const bad = join(mkdtempSync(join(tmpdir(), 'roles-')), 'roles.json');
+    const bad = join(scratchDir('roles-'), 'roles.json');
     writeFileSync(bad, JSON.stringify({ alice: ['superuser'] }));
     const result = await runCli(['transfers'], { ...env, PIFU_HUB_ROLES_FILE: bad });
     expect(result.stderr).toContain(`roles file ${bad}: alice.0`);

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('pifu-hub runs, run show and queues, after an export through the queues', () => {
   let database: TestDatabase;
@@ -14,7 +13,7 @@ describe('pifu-hub runs, run show and queues, after an export through the queues
   let runId: string;
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-    const dataDir = mkdtempSync(join(tmpdir(), 'pifu-cli-data-'));
+    const dataDir = scratchDir('pifu-cli-data-');
     outDir = join(dataDir, 'out');
     env = {
       DATABASE_URL: database.url,

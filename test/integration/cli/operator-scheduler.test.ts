@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixturesDir = new URL('../../../fixtures/recipients/', import.meta.url).pathname;
 
@@ -60,7 +60,7 @@ describe('pifu-hub scheduler', () => {
   });
 
   it('a schedule the scheduler cannot fire stops it, naming the file; no REDIS_URL stops a running one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-recipients-'));
+    const dir = scratchDir('pifu-recipients-');
     const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
       string,
       unknown

@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeRecipient } from '../../../src/operations/recipients/recipient-description.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixturesDir = new URL('../../../fixtures/recipients/', import.meta.url).pathname;
 const fixtureIds = readdirSync(fixturesDir)
@@ -145,7 +145,7 @@ describe('pifu-hub recipients, on the shipped fixtures', () => {
   });
 
   it('validate: a bad file exits 1 with one `file: path: message` line per problem', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'recipients-cli-'));
+    const dir = scratchDir('recipients-cli-');
     const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
       string,
       unknown
@@ -178,7 +178,7 @@ describe('pifu-hub recipients, on the shipped fixtures', () => {
   });
 
   it('validate refuses exactly the schedules the scheduler refuses at start, and accepts what it fires', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'recipients-cli-'));
+    const dir = scratchDir('recipients-cli-');
     const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
       string,
       unknown
@@ -210,7 +210,7 @@ describe('pifu-hub recipients, on the shipped fixtures', () => {
   });
 
   it("validate applies the environment's path rules and the strict JSON reader, one line per problem", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'recipients-cli-'));
+    const dir = scratchDir('recipients-cli-');
     const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
       string,
       unknown
@@ -254,7 +254,7 @@ describe('pifu-hub recipients, on the shipped fixtures', () => {
   });
 
   it('diff: a configured recipient against a changed copy of its file, before it lands', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'recipients-cli-'));
+    const dir = scratchDir('recipients-cli-');
     const websak = JSON.parse(readFileSync(join(fixturesDir, 'websak.json'), 'utf8')) as Record<
       string,
       unknown

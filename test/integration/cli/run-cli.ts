@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../jobs/cli/main.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 let allRolesFile: string | undefined;
 
@@ -11,7 +12,7 @@ let allRolesFile: string | undefined;
  */
 function defaultRolesFile(): string {
   if (allRolesFile === undefined) {
-    allRolesFile = join(mkdtempSync(join(tmpdir(), 'pifu-roles-')), 'roles.json');
+    allRolesFile = join(scratchDir('pifu-roles-'), 'roles.json');
     writeFileSync(
       allRolesFile,
       JSON.stringify({ [userInfo().username]: ['viewer', 'operator', 'privacy-admin', 'config-admin'] }),

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openRuntime } from '../../../jobs/runtime.js';
 import { startHttpServer } from '../../../jobs/server.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('pifu-hub tokens and serve', () => {
   let database: TestDatabase;
   let env: Record<string, string>;
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-tokens-'));
+    const dir = scratchDir('pifu-tokens-');
     const recipients = join(dir, 'recipients');
     mkdirSync(recipients);
     const base = {

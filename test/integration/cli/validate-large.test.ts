@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1';
 
@@ -16,7 +16,7 @@ describe('pifu-hub validate of a file past 50 MB', () => {
 
   beforeAll(() => {
     ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'pifu-validate-large-'));
+    dir = scratchDir('pifu-validate-large-');
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

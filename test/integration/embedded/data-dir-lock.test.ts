@@ -1,17 +1,17 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase, type HubDatabase } from '../../../src/db/index.js';
 import { expectDeliveredOnce } from '../faults/support/run-checks.js';
 import { embeddedEnv, plainLines, runBin, startBin } from './support/hub-bin.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /** The embedded default (PGlite in PIFU_HUB_DATA_DIR) serves one process at a time. */
 describe('one process owns an embedded data directory', () => {
   let base: string;
   let dataDir: string;
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'pifu-lock-'));
+    base = scratchDir('pifu-lock-');
     dataDir = join(base, 'data');
     const seeded = await runBin(['seed', '--scale', 'tiny'], { env: embeddedEnv(dataDir), cwd: base });
     expect(seeded).toMatchObject({ exitCode: 0, stderr: '' });

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { openDatabase } from '../../../src/db/index.js';
 import { embeddedEnv, fixturesRecipientsDir, runBin } from './support/hub-bin.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * On the embedded database a failure must still exit non-zero: PGlite 0.4's close() wrote 0 into
@@ -13,7 +13,7 @@ describe('exit codes on the embedded default', () => {
   let base: string;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'pifu-exit-'));
+    base = scratchDir('pifu-exit-');
     const recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);
     const fixture = (id: string): Record<string, unknown> =>

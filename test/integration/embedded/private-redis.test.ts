@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { findRedisServer, pingRedis, startEmbeddedRedis } from '../../../src/queue/index.js';
 import { embeddedEnv, plainLines, runBin, startBin, type BinProcess } from './support/hub-bin.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const registerTs = fileURLToPath(new URL('../faults/support/register-ts.mjs', import.meta.url));
 const redisModule = fileURLToPath(new URL('../../../src/queue/embedded-redis.ts', import.meta.url));
@@ -52,7 +52,7 @@ describe('the private redis-server belongs to its parent', () => {
   let dataDir: string;
   const children: BinProcess[] = [];
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'pifu-private-redis-'));
+    base = scratchDir('pifu-private-redis-');
     dataDir = join(base, 'data');
     const seeded = await runBin(['seed', '--scale', 'tiny'], { env: embeddedEnv(dataDir), cwd: base });
     expect(seeded).toMatchObject({ exitCode: 0, stderr: '' });

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { embeddedEnv, runBin } from './support/hub-bin.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Without a roles file the embedded default grants every role (a demo, one person on one machine), and
@@ -9,7 +9,7 @@ import { embeddedEnv, runBin } from './support/hub-bin.js';
  */
 describe('the embedded default says once that it grants every role', () => {
   it('prints the note at the first command that needs an actor, then never again for that directory', async () => {
-    const base = mkdtempSync(join(tmpdir(), 'pifu-note-'));
+    const base = scratchDir('pifu-note-');
     try {
       const env = embeddedEnv(join(base, 'data'));
       const first = await runBin(['runs'], { env, cwd: base });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testRedisUrl } from '../../setup/services.js';
 import { embeddedEnv, runBin } from './support/hub-bin.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * What hands work to other processes (export --detach, worker, scheduler) needs what they share: Redis
@@ -12,7 +12,7 @@ import { embeddedEnv, runBin } from './support/hub-bin.js';
 describe('commands that need a worker pool, on the embedded database', () => {
   let base: string;
   beforeAll(() => {
-    base = mkdtempSync(join(tmpdir(), 'pifu-shared-'));
+    base = scratchDir('pifu-shared-');
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { openDatabase, type HubDatabase } from '../../../src/db/index.js';
 import { sha256Of } from './support/run-checks.js';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Issue 10's crash test, on the embedded default (PGlite, and a private redis-server or, without one on
@@ -113,7 +113,7 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
 
   beforeAll(async () => {
     ensureBuilt();
-    home = mkdtempSync(join(tmpdir(), 'pifu-kill-export-'));
+    home = scratchDir('pifu-kill-export-');
     noRedisPath = join(home, 'empty-path');
     mkdirSync(noRedisPath);
     const seeded = await pifuHub(['seed', '--scale', 'tiny'], { withRedis: false }).exited;

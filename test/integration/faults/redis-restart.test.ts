@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { enqueueRun, startWorkers } from '../../../jobs/workers.js';
@@ -10,6 +8,7 @@ import { findRun, runIds, startRun } from '../../../src/run/index.js';
 import { findFeed } from '../../../src/feed/index.js';
 import { captureLogger, hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
 import { expectDeliveredOnce, waitForRun } from './support/run-checks.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * A private redis-server of this test's own, persisting every write to its append-only file (as a
@@ -52,7 +51,7 @@ describe('Redis restarted in the middle of a run', () => {
     const binary = findRedisServer();
     if (binary === undefined) throw new Error('redis-server is not on PATH');
     const port = await findFreePort();
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-redis-'));
+    const dir = scratchDir('pifu-redis-');
     let redis = startRedis(binary, port, dir);
     const { logger, lines } = captureLogger('warn');
     try {

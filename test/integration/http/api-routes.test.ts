@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
@@ -25,6 +24,7 @@ import {
   type TestApi,
   type Tokens,
 } from './api-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const roles: OperatorRole[] = ['viewer', 'operator', 'privacy-admin', 'config-admin'];
 const validRecipient = {
@@ -184,7 +184,7 @@ describe('the HTTP API: every route, every role', () => {
       spool: 'ok',
     });
     // A spool directory under a regular file cannot be made, whoever runs the test (root too).
-    const file = join(mkdtempSync(join(tmpdir(), 'pifu-ready-')), 'a-file');
+    const file = join(scratchDir('pifu-ready-'), 'a-file');
     writeFileSync(file, '');
     expect(await readiness({ ...ops, spoolDir: join(file, 'spool') })).toEqual({
       status: 503,

@@ -1,6 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -17,6 +16,7 @@ import {
   type ExportRoster,
 } from './support/roster-change.js';
 import { person, role, rosterA } from './support/small-roster.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /** rosterA with ids that are not uuids, as many school systems' are: each import picks new hub keys for them. */
 const ids: Record<string, string> = {};
@@ -54,7 +54,7 @@ describe('import: two imports of one source at once', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
     reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-concurrent-'));
+    dir = scratchDir('pifu-concurrent-');
   });
   beforeEach(async () => {
     await forgetImports(database.db);

@@ -1,6 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -20,6 +19,7 @@ import {
   fullExport,
 } from './support/roster-change.js';
 import { guardian, gone, person, pupil, role, rosterA, stranger, teacher } from './support/small-roster.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const ids = ['websak', 'skoleplattform-directory', 'skole-sms', 'itslearning'];
 
@@ -36,7 +36,7 @@ describe('import of a delta export', () => {
     const ctx = hubContext(database.db, { recipients });
     reader = createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
     ops = { ...operationContext(ctx), rosterFiles: reader };
-    dir = mkdtempSync(join(tmpdir(), 'pifu-delta-'));
+    dir = scratchDir('pifu-delta-');
   }, 180_000);
   beforeEach(async () => {
     await forgetImports(database.db);

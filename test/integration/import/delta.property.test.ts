@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { type RecipientConfig } from '../../../src/config/index.js';
@@ -18,6 +17,7 @@ import {
   fullExport,
   rosterChangeArbitrary,
 } from './support/roster-change.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const recipients = (dir: string): RecipientConfig[] => shippedRecipients(dir);
 
@@ -43,7 +43,7 @@ describe('import of a delta export: full(A) then delta(A→B) is full(A) then fu
     const ctx = hubContext(database.db, { recipients });
     reader = createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
     ops = { ...operationContext(ctx), rosterFiles: reader };
-    dir = mkdtempSync(join(tmpdir(), 'pifu-delta-'));
+    dir = scratchDir('pifu-delta-');
   }, 180_000);
   afterAll(async () => {
     database.pool.on('error', () => undefined);

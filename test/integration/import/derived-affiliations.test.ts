@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import type { Group, Membership, Person } from '../../../src/model/index.js';
 import { defaultInputLimits, renderFeed, type FeedPerson } from '../../../src/pifu/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const [pupil, leaver, guardian, counsellor] = [1, 2, 3, 4].map(uuid) as [string, string, string, string];
@@ -107,7 +107,7 @@ describe('pifu-file source: populations and affiliations from the memberships', 
     })) {
       xml += fragment;
     }
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-affiliations-'));
+    const dir = scratchDir('pifu-affiliations-');
     writeFileSync(join(dir, 'export.xml'), xml);
     const reader = createPifuFileReader({
       db: database.db as never,

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -12,6 +11,7 @@ import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { lenientModes } from '../../../src/ports/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-v1';
 const owner = `<group><sourcedid><source>s</source><id>k</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description><relationship relation="1"><sourcedid><source>s</source><id>k</id></sourcedid><label>Kommune</label></relationship></group>`;
@@ -38,7 +38,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('imports settled files, moves refused ones aside, leaves files still being written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     const old = new Date(Date.now() - 60_000);
     writeFileSync(join(dir, 'a-good.xml'), file());
     writeFileSync(join(dir, 'b-hostile.xml'), file('<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/passwd">]>'));
@@ -60,7 +60,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('refuses a file with a record that is not well-formed even when every lenient mode is named', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     const old = new Date(Date.now() - 60_000);
     // An attribute given twice: well-formedness, not a record the mapping cannot read.
     const malformed = file().replace('<typevalue level="1">', '<typevalue level="1" level="2">');
@@ -79,7 +79,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('says what each import tolerated, withheld and re-keyed, in counts: outcome, line and audit row', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     const nin = '01019012480'; // valid check digits: a group id holding it is re-keyed
     const bad = '12345678901'; // fails its check digits: invalid-nin
     const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
@@ -126,7 +126,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
   });
 
   it('refuses an operator without the operator role, and audits the denial', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-folder-'));
+    const dir = scratchDir('pifu-drop-folder-');
     await expect(importDropFolder(ops, testActor(['viewer']), { dir })).rejects.toMatchObject({
       code: 'PIFU_FORBIDDEN',
     });

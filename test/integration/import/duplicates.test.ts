@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -9,6 +8,7 @@ import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
@@ -65,7 +65,7 @@ describe('import: duplicates in a PIFU file', () => {
       recipients: (drop) => [recipient('katalog', 'directory', join(drop, 'katalog'))],
     });
     ops = { ...operationContext(ctx), rosterFiles: reader };
-    dir = mkdtempSync(join(tmpdir(), 'pifu-duplicates-'));
+    dir = scratchDir('pifu-duplicates-');
     file = join(dir, 'export.xml');
     writeFileSync(file, `${lines.join('\n')}\n`);
   });

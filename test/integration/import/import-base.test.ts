@@ -1,6 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
@@ -13,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 import { byMembership, exportedA, forgetImports, fullExport } from './support/roster-change.js';
 import { person, role, rosterA } from './support/small-roster.js';
 import { expectedBase } from './support/expected-base.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 // Ids that are uuids stay the hub's keys, so the kept base is the same bytes on every run.
 const ids = [
@@ -60,13 +60,13 @@ describe('the roster a full import keeps as the base of the next delta', () => {
       .onConflict((oc) => oc.column('name').doUpdateSet(secret))
       .execute();
     reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-base-'));
+    const dir = scratchDir('pifu-base-');
     path = join(dir, 'full.xml');
     writeFileSync(path, await fullExport(roster, exportedA));
   }, 180_000);
   beforeEach(async () => {
     await forgetImports(database.db);
-    spoolDir = mkdtempSync(join(tmpdir(), 'pifu-base-spool-'));
+    spoolDir = scratchDir('pifu-base-spool-');
   });
   afterEach(async () => {
     await rm(spoolDir, { recursive: true, force: true });

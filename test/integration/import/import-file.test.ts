@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
@@ -10,6 +9,7 @@ import { importFile, type OperationContext } from '../../../src/operations/index
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { hubContext, operationContext, seededDatabase, testActor } from '../../helpers/hub-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const examplesDir = fileURLToPath(new URL('../../../fixtures/golden/pifu-examples/', import.meta.url));
 const ids = ['websak', 'skoleplattform-directory', 'skole-sms', 'itslearning'];
@@ -33,7 +33,7 @@ describe('import FILE: a PIFU export as the source of a run', () => {
       ...operationContext(ctx),
       rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
     };
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-import-'));
+    const dir = scratchDir('pifu-import-');
     file = join(dir, 'export.xml');
     recordsCounts = await writeSourceExport(ctx.source, file);
   }, 120_000);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 import { runCli } from '../cli/run-cli.js';
 import { byMembership, exportedA, forgetImports, fullExport } from './support/roster-change.js';
 import { person, role, rosterA, teacher } from './support/small-roster.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const persons = 3_000;
 const uuid = (i: number) => `00000000-0000-4000-8000-${(i + 1).toString(16).padStart(12, '0')}`;
@@ -31,7 +32,7 @@ describe('kill -9 of pifu-hub import, then the import again', () => {
   beforeAll(async () => {
     ensureBuilt();
     database = await createTestDatabase({ migrated: true });
-    home = mkdtempSync(join(tmpdir(), 'pifu-kill-import-'));
+    home = scratchDir('pifu-kill-import-');
     const roles = join(home, 'roles.json');
     writeFileSync(roles, JSON.stringify({ [userInfo().username]: ['viewer', 'operator'] }));
     env = {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { lenientModes } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const uuid = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -32,7 +32,7 @@ describe('import: a read that fails leaves no scratch file open', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-read-failure-'));
+    dir = scratchDir('pifu-read-failure-');
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { repository } from '../../helpers/built-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const uuid = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -124,7 +124,7 @@ describe('import: memory while reading a PIFU file', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-read-memory-'));
+    dir = scratchDir('pifu-read-memory-');
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

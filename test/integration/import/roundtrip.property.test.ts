@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import {
@@ -25,6 +24,7 @@ import {
 } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const text = fc.stringMatching(/^[A-Za-zæøå][A-Za-zÆØÅæøåé&<>'" -]{0,19}$/);
 const digitsOrWord = fc.stringMatching(/^[0-9a-z]{1,12}$/);
@@ -275,7 +275,7 @@ describe('pifu-file source: round trip through the writer', () => {
       limits: defaultInputLimits,
       sourceName: 'pifu-hub',
     });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-roundtrip-'));
+    dir = scratchDir('pifu-roundtrip-');
   });
   afterAll(async () => {
     await database.destroy();

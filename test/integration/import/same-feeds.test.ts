@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -11,6 +10,7 @@ import { defaultInputLimits } from '../../../src/pifu/index.js';
 import { hubContext, operationContext, seededDatabase, testActor } from '../../helpers/hub-fixture.js';
 import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixturesDir = fileURLToPath(new URL('../../../fixtures/recipients/', import.meta.url));
 
@@ -52,7 +52,7 @@ function firstDifference(fromRecords: string, fromFile: string) {
 describe('import FILE: a PIFU export gives every recipient the feed the records store gives', () => {
   const records = seededDatabase('mini');
   let fresh: TestDatabase | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-same-feeds-'));
+  const dir = scratchDir('pifu-same-feeds-');
   let fromRecords: Map<string, string>;
   let fromFile: Map<string, string>;
 

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -15,6 +14,7 @@ import { applyRetention } from '../../../src/retention/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { makeKey, startSftpServer, type TestKey, type TestSftpServer } from '../transports/sftp-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
@@ -89,8 +89,8 @@ describe('source pull: the newest export from an SFTP directory, imported once',
     server = await startSftpServer({ hostKey, user: 'pifu', authorizedKey: clientKey });
     exportDir = join(server.root, 'export');
     mkdirSync(exportDir);
-    dropDir = join(mkdtempSync(join(tmpdir(), 'pifu-pull-')), 'drop');
-    const configFile = join(mkdtempSync(join(tmpdir(), 'pifu-pull-config-')), 'source-pull.json');
+    dropDir = join(scratchDir('pifu-pull-'), 'drop');
+    const configFile = join(scratchDir('pifu-pull-config-'), 'source-pull.json');
     writeFileSync(
       configFile,
       JSON.stringify({
@@ -216,7 +216,7 @@ describe('source pull: the newest export from an SFTP directory, imported once',
   });
 
   it('refuses a private key file outside PIFU_HUB_SECRETS_DIR, as for a recipient', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'pifu-pull-config-')), 'pull.json');
+    const file = join(scratchDir('pifu-pull-config-'), 'pull.json');
     writeFileSync(file, JSON.stringify(config));
     expect(() => readSourcePullConfig(file, { secretsDir: '/srv/pifu-secrets' })).toThrow(
       /^PIFU_CONFIG_INVALID: PIFU_HUB_SOURCE_PULL_FILE \(.*pull\.json\): privateKey\.file: .* is outside the secrets directory \/srv\/pifu-secrets/,
@@ -224,7 +224,7 @@ describe('source pull: the newest export from an SFTP directory, imported once',
   });
 
   it("takes the source's lenient modes from its config, read as --lenient is; --lenient overrides them", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-pull-config-'));
+    const dir = scratchDir('pifu-pull-config-');
     const withModes = (lenient: unknown) => {
       const file = join(dir, `pull-${Math.random()}.json`);
       writeFileSync(file, JSON.stringify({ ...config, lenient }));
@@ -254,7 +254,7 @@ describe('source pull: the newest export from an SFTP directory, imported once',
   });
 
   it('refuses a config with an unknown key or a password, naming the variable', () => {
-    const bad = join(mkdtempSync(join(tmpdir(), 'pifu-pull-config-')), 'bad.json');
+    const bad = join(scratchDir('pifu-pull-config-'), 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...config, password: 'x', schedule: '61 * * * *' }));
     expect(() => readSourcePullConfig(bad)).toThrow(
       /^PIFU_CONFIG_INVALID: PIFU_HUB_SOURCE_PULL_FILE \(.*bad\.json\): .*password login is not supported.*/,

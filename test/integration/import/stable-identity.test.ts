@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
@@ -8,6 +7,7 @@ import { importFile, type OperationContext } from '../../../src/operations/index
 import { defaultInputLimits, readFeed } from '../../../src/pifu/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace11 = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.1';
 // Synthetic national numbers with valid check digits (test data only).
@@ -54,7 +54,7 @@ describe('import: the hub keeps its own key per source identity', () => {
       ...operationContext(ctx),
       rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
     };
-    dir = mkdtempSync(join(tmpdir(), 'pifu-identity-'));
+    dir = scratchDir('pifu-identity-');
   });
 
   afterAll(async () => {
@@ -143,7 +143,7 @@ describe('import: a source id is its own system’s', () => {
       ...operationContext(ctx),
       rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
     };
-    dir = mkdtempSync(join(tmpdir(), 'pifu-identity-'));
+    dir = scratchDir('pifu-identity-');
   });
 
   afterEach(async () => {

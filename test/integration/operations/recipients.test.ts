@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecipientConfig } from '../../../src/config/index.js';
 import { describeRecipient, diffRecipients, listRecipients } from '../../../src/operations/index.js';
 import { recipient } from '../../helpers/hub-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * The recipients queries read configuration only: no database, no role check (at the CLI the host's file
@@ -11,7 +11,7 @@ import { recipient } from '../../helpers/hub-fixture.js';
  * What they owe: the effective profile as the feeds apply it, never a secret, and coded refusals.
  */
 describe('listRecipients, describeRecipient, diffRecipients', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-recipients-'));
+  const dir = scratchDir('pifu-recipients-');
   const secret = 'not-for-anyone-s-eyes-42';
   const configs: RecipientConfig[] = [
     recipient('lms', 'lms', join(dir, 'lms')),

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { retryTransfer, startExport } from '../../../src/operations/index.js';
@@ -16,6 +15,7 @@ import {
   seededDatabase,
   succeeds,
 } from './operations-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Failures are real: a recipient's file drop sits under a path that is a regular file, so the transport
@@ -50,7 +50,7 @@ describe('retryTransfer', () => {
 
   beforeAll(async () => {
     database = await seededDatabase();
-    base = mkdtempSync(join(tmpdir(), 'pifu-retry-'));
+    base = scratchDir('pifu-retry-');
     ops = operationsOver(database.db, () => [
       recipient('sms', 'sms', dropOf('sms')),
       recipient('lms', 'lms', dropOf('lms')),

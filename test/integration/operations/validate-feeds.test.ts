@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateFeeds } from '../../../src/operations/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const example = fileURLToPath(
   new URL('../../../fixtures/golden/pifu-examples/PIFU-IMS_SAS_eksempel.xml', import.meta.url),
@@ -17,7 +17,7 @@ describe('validateFeeds', () => {
   let invalid: string;
   const nin = '08908200064';
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pifu-validate-'));
+    dir = scratchDir('pifu-validate-');
     invalid = join(dir, 'invalid.xml');
     // A value outside the gender enumeration, shaped like a national identity number.
     writeFileSync(

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import { startExport, writePreviewFeeds } from '../../../src/operations/index.js';
@@ -15,6 +14,7 @@ import {
   sha256Of,
   succeeds,
 } from './operations-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
@@ -30,7 +30,7 @@ describe('writePreviewFeeds (export --out)', () => {
       // Pseudonymised: the preview must use the key the real export uses, or the bytes differ.
       recipient('stats', 'analytics', join(dir, 'stats'), { feed, profile: { pseudonymise: true } }),
     ]);
-    base = mkdtempSync(join(tmpdir(), 'pifu-preview-'));
+    base = scratchDir('pifu-preview-');
   });
   afterAll(async () => database.destroy());
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../../src/db/index.js';
 import { startExport, writePreviewFeeds } from '../../../src/operations/index.js';
@@ -7,6 +6,7 @@ import { startRun, takeSnapshot } from '../../../src/run/index.js';
 import { recipient } from '../../helpers/hub-fixture.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
 import { actors, operationsOver, seededDatabase } from '../operations/operations-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /** Every file and directory under `root` (itself excluded) with its permission bits. */
 function modesUnder(root: string): { path: string; kind: 'file' | 'dir'; mode: number }[] {
@@ -71,14 +71,14 @@ describe('files the hub writes are 0600 in 0700 directories', () => {
   });
 
   it('previews written with export --out', async () => {
-    const outDir = join(mkdtempSync(join(tmpdir(), 'pifu-preview-')), 'previews');
+    const outDir = join(scratchDir('pifu-preview-'), 'previews');
     await writePreviewFeeds(ops, actors.operator, { all: true, outDir });
     expect(statSync(outDir).mode & 0o777).toBe(0o700);
     expectPrivate(outDir);
   });
 
   it("the embedded database's directory", async () => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), 'pifu-data-')), '.pifu-hub', 'pglite');
+    const dataDir = join(scratchDir('pifu-data-'), '.pifu-hub', 'pglite');
     const open = await openDatabase({ kind: 'pglite', dataDir });
     await open.close();
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);

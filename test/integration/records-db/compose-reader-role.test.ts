@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { adminDatabaseUrl } from '../../setup/services.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const root = new URL('../../../', import.meta.url);
 const psqlAvailable = (() => {
@@ -40,7 +40,7 @@ const psqlAvailable = (() => {
       adminClient = new pg.Client({ connectionString: admin.href });
       await adminClient.connect();
       await adminClient.query(`CREATE DATABASE ${names.db}`);
-      const secrets = mkdtempSync(join(tmpdir(), 'pifu-init-'));
+      const secrets = scratchDir('pifu-init-');
       writeFileSync(join(secrets, 'hub_db_password'), 'hub-password\n');
       writeFileSync(join(secrets, 'reader_db_password'), 'reader-password\n');
       const script = readFileSync(new URL('deploy/postgres-init.sh', root), 'utf8')

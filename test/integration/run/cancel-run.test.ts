@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
@@ -17,6 +16,7 @@ import { deliverTransfer, listRunTransfers } from '../../../src/transfer/index.j
 import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from '../cli/run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function refusal(promise: Promise<unknown>): Promise<HubError> {
   const error = await promise.then(
@@ -37,7 +37,7 @@ describe('cancelling a run (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-    base = mkdtempSync(join(tmpdir(), 'pifu-cancel-'));
+    base = scratchDir('pifu-cancel-');
     recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);
     for (const [id, kind] of [

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const bin = join(repository, 'bin', 'pifu-hub.js');
 
@@ -58,7 +59,7 @@ describe('memory stays flat as the municipality grows', () => {
       (['tiny', 'small'] as const).map(async (scale) => {
         const database = await createTestDatabase({ seeded: scale });
         try {
-          const home = mkdtempSync(join(tmpdir(), 'pifu-flat-'));
+          const home = scratchDir('pifu-flat-');
           homes.push(home);
           const { rows } = await database.pool.query<{ persons: number }>(
             'select count(*)::int as persons from records.person',

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -34,6 +34,7 @@ import { hubContext } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { runCli } from '../cli/run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /** A process that ran and has exited: the owner a kill -9 leaves behind. */
 async function deadProcess(): Promise<ProcessIdentity> {
@@ -51,7 +52,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
 
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-    base = mkdtempSync(join(tmpdir(), 'pifu-recover-'));
+    base = scratchDir('pifu-recover-');
     recipientsDir = join(base, 'recipients');
     mkdirSync(recipientsDir);
     for (const [id, kind] of [

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from '../cli/run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixturesDir = new URL('../../../fixtures/recipients/', import.meta.url).pathname;
 const oneErrorLine = /^error: (PIFU_[A-Z_]+): [^\n]+\n$/;
@@ -142,7 +140,7 @@ describe('every error path is one PIFU_ line and a non-zero exit', () => {
   let env: Record<string, string | undefined>;
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
-    const dataDir = mkdtempSync(join(tmpdir(), 'pifu-errors-'));
+    const dataDir = scratchDir('pifu-errors-');
     env = {
       DATABASE_URL: database.url,
       PIFU_HUB_DATA_DIR: dataDir,

@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { listAudit } from '../../../src/audit/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { runCli } from '../cli/run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixturesDir = new URL('../../../fixtures/recipients/', import.meta.url).pathname;
 
@@ -15,7 +14,7 @@ describe('against PostgreSQL without a roles file, every role-checked command is
     database = await createTestDatabase({ migrated: true });
     env = {
       DATABASE_URL: database.url,
-      PIFU_HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'pifu-roles-')),
+      PIFU_HUB_DATA_DIR: scratchDir('pifu-roles-'),
       PIFU_HUB_RECIPIENTS_DIR: fixturesDir,
       PIFU_HUB_ROLES_FILE: undefined,
       REDIS_URL: testRedisUrl(),

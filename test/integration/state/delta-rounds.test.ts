@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { loadRecipientConfigs, type RecipientConfig } from '../../../src/config/index.js';
@@ -11,6 +9,7 @@ import { hubContext, operationContext, testActor } from '../../helpers/hub-fixtu
 import { applyFeed, expectSameHolding, type RecipientHolding } from '../../helpers/recipient-holding.js';
 import { shippedRecipients } from '../../helpers/recipients-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const shipped = loadRecipientConfigs(new URL('../../../fixtures/recipients', import.meta.url).pathname);
 const rounds = 5;
@@ -87,7 +86,7 @@ describe(`${rounds} rounds of 1 % change at small scale: previous + delta = full
         changedRecipients.add(id);
         holdings.set(id, await applyFeed(holdings.get(id), xml));
       }
-      const outDir = mkdtempSync(join(tmpdir(), `pifu-rounds-${round}-`));
+      const outDir = scratchDir(`pifu-rounds-${round}-`);
       const fulls = await writePreviewFeeds(operationContext(ctx), testActor(), {
         all: true,
         feedType: 'full',

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
@@ -19,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 import { testRedisUrl } from '../../setup/services.js';
 import { fixtureRecipientsDelivering } from '../../helpers/recipients-dir.js';
 import { runCli } from '../cli/run-cli.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Deletes persons from the records store outright, with every row that refers to them (found from the
@@ -192,7 +192,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
   }, 180_000);
 
   it('export says so on the command line, wants a reason with --accept-source-drop, and run show tells', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pifu-guard-cli-'));
+    const dataDir = scratchDir('pifu-guard-cli-');
     const env = {
       DATABASE_URL: database.url,
       PIFU_HUB_DATA_DIR: dataDir,

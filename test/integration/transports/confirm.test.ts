@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTransport } from '../../../connectors/transports/registry.js';
 import type { FeedFile, Transport } from '../../../src/ports/index.js';
 import { makeTestPki, startRecipient, type Recipient } from './https-fixture.js';
 import { makeKey, startSftpServer, type TestKey, type TestSftpServer } from './sftp-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Transport.confirm: after a crash between a delivery and its acknowledgement, does the recipient hold
@@ -33,13 +33,13 @@ const confirm = (transport: Transport, feed: FeedFile) => {
   return transport.confirm(feed);
 };
 
-const spool = mkdtempSync(join(tmpdir(), 'pifu-confirm-spool-'));
+const spool = scratchDir('pifu-confirm-spool-');
 
 describe('file drop confirm', () => {
   let drop: string;
   let transport: Transport;
   beforeEach(() => {
-    drop = mkdtempSync(join(tmpdir(), 'pifu-confirm-drop-'));
+    drop = scratchDir('pifu-confirm-drop-');
     transport = createTransport({ kind: 'file-drop', directory: drop } as { kind: string }, 'lms');
   });
 

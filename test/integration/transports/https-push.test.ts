@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTransport } from '../../../connectors/transports/registry.js';
 import type { HubError } from '../../../src/errors/index.js';
 import type { FeedFile, Transport } from '../../../src/ports/index.js';
 import { hubFailure, spooledFeed } from '../../helpers/spooled-feed.js';
 import { makeTestPki, startRecipient, type Recipient, type TestPki } from './https-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const token = `tok-${randomUUID()}`;
 const tokenVariable = 'PIFU_TEST_HTTPS_PUSH_TOKEN';
@@ -42,7 +40,7 @@ describe('https-push transport against a real HTTPS server on loopback', () => {
 
   beforeAll(async () => {
     pki = makeTestPki();
-    spool = mkdtempSync(join(tmpdir(), 'pifu-https-spool-'));
+    spool = scratchDir('pifu-https-spool-');
     process.env[tokenVariable] = `${token}\n`;
     recipient = await startRecipient(pki);
     mtlsRecipient = await startRecipient(pki, { requireClientCert: true });

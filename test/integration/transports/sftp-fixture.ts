@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import {
   closeSync,
   fstatSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readSync,
@@ -16,10 +15,10 @@ import {
   type Stats,
 } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import ssh2 from 'ssh2';
 import type { Attributes, Connection, ParsedKey, SFTPWrapper } from 'ssh2';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const { Server, utils } = ssh2;
 const { STATUS_CODE, flagsToString } = utils.sftp;
@@ -32,7 +31,7 @@ export interface TestKey {
 }
 
 export function makeKey(name: string, passphrase = ''): TestKey {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-ssh-key-'));
+  const dir = scratchDir('pifu-ssh-key-');
   const path = join(dir, name);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', name, '-f', path], {
     stdio: 'pipe',
@@ -60,7 +59,7 @@ export async function startSftpServer(options: {
   authorizedKey: TestKey;
   root?: string;
 }): Promise<TestSftpServer> {
-  const root = options.root ?? mkdtempSync(join(tmpdir(), 'pifu-sftp-root-'));
+  const root = options.root ?? scratchDir('pifu-sftp-root-');
   const allowed = utils.parseKey(options.authorizedKey.publicKey) as ParsedKey;
   const requests: string[] = [];
   const clients = new Set<Connection>();

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTransport } from '../../../connectors/transports/registry.js';
 import type { FeedFile, Transport } from '../../../src/ports/index.js';
 import { hubFailure, spooledFeed } from '../../helpers/spooled-feed.js';
 import { makeKey, startSftpServer, type TestKey, type TestSftpServer } from './sftp-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const passphrase = `pass-${randomUUID()}`;
 const passphraseVariable = 'PIFU_TEST_SFTP_PASSPHRASE';
@@ -52,7 +52,7 @@ describe('sftp transport against an in-process SSH server on loopback', () => {
     server = await startSftpServer({ hostKey, user: 'pifu', authorizedKey: clientKey });
     inbound = join(server.root, 'inbound');
     mkdirSync(inbound);
-    spool = mkdtempSync(join(tmpdir(), 'pifu-sftp-spool-'));
+    spool = scratchDir('pifu-sftp-spool-');
   });
   afterAll(async () => {
     delete process.env[passphraseVariable];

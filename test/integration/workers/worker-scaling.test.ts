@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { enqueueRun } from '../../../jobs/workers.js';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
@@ -10,6 +9,7 @@ import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, seededDatabase } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { spawnWorker, toFileDrop, type ChildWorker } from '../faults/support/child-worker.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * One `mini` run to every seed recipient (fixtures/recipients, transports rewritten to file drops),
@@ -21,8 +21,8 @@ describe('worker processes sharing one run', () => {
   const recipientsDir = resolve('fixtures/recipients');
 
   async function timedRun(processes: number): Promise<{ ms: number; runId: string; dropDir: string }> {
-    const dropDir = mkdtempSync(join(tmpdir(), 'pifu-scale-drop-'));
-    const spoolDir = mkdtempSync(join(tmpdir(), 'pifu-scale-spool-'));
+    const dropDir = scratchDir('pifu-scale-drop-');
+    const spoolDir = scratchDir('pifu-scale-spool-');
     const ctx = hubContext(database.db, {
       recipients: () => toFileDrop(loadRecipientConfigs(recipientsDir), dropDir),
     });

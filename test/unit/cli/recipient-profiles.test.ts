@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateRecipientFiles } from '../../../jobs/cli/commands/recipients.js';
 import { formatFieldCategories, formatGroupedCategories } from '../../../jobs/cli/format-categories.js';
@@ -17,6 +16,7 @@ import {
   type RecipientConfig,
 } from '../../../src/config/index.js';
 import { kindDefaults } from '../../../src/profiles/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fixtures = loadRecipientConfigs(new URL('../../../fixtures/recipients/', import.meta.url).pathname);
 const fixture = (id: string): RecipientConfig => fixtures.find((config) => config.id === id)!;
@@ -256,7 +256,7 @@ describe('disclosure categories', () => {
 
 describe('recipients validate', () => {
   function files(contents: Record<string, unknown>): string[] {
-    const dir = mkdtempSync(join(tmpdir(), 'recipients-validate-'));
+    const dir = scratchDir('recipients-validate-');
     return Object.entries(contents).map(([name, content]) => {
       writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
       return join(dir, name);

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTransportConfig } from '../../../connectors/transports/registry.js';
 import {
@@ -8,6 +7,7 @@ import {
   secretFileProblem,
   type ConfigPathRules,
 } from '../../../src/config/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const none: ConfigPathRules = { cwd: '/home/hub' };
 const dropRoot: ConfigPathRules = { cwd: '/home/hub', dropRoot: '/srv/drop' };
@@ -61,7 +61,7 @@ describe('file-drop directories', () => {
   });
 
   it('refuses a directory whose symlink leads into a system directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-drop-'));
+    const dir = scratchDir('pifu-drop-');
     symlinkSync('/etc', join(dir, 'link'));
     expect(dropDirectoryProblem(join(dir, 'link', 'cron.d'), none)).toBe(
       `"${join(dir, 'link', 'cron.d')}" (/etc/cron.d) is inside the system directory /etc; ` +
@@ -163,7 +163,7 @@ describe('secret files', () => {
   });
 
   it('a recipient pseudonymKey file in a system directory is refused when the files are checked with the rules', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-secrets-'));
+    const dir = scratchDir('pifu-secrets-');
     mkdirSync(join(dir, 'recipients'));
     const recipient = {
       id: 'pas',

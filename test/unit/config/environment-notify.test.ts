@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEnvironment, secretVariables } from '../../../src/config/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const secret = 's'.repeat(40);
 
 describe('readEnvironment: secrets from files, and the notification channels', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-env-'));
+  const dir = scratchDir('pifu-env-');
   const file = (name: string, text: string): string => {
     const path = join(dir, name);
     writeFileSync(path, text, { mode: 0o600 });

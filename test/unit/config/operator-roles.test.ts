@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveOperatorRoles } from '../../../src/config/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const rolesFile = (grants: Record<string, string[]>): string => {
-  const path = join(mkdtempSync(join(tmpdir(), 'pifu-roles-')), 'roles.json');
+  const path = join(scratchDir('pifu-roles-'), 'roles.json');
   writeFileSync(path, JSON.stringify(grants));
   return path;
 };
@@ -36,7 +36,7 @@ describe('operator roles fail closed (R4)', () => {
   });
 
   it('refuses a roles file that grants one user twice (a duplicate JSON key)', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'pifu-roles-')), 'roles.json');
+    const path = join(scratchDir('pifu-roles-'), 'roles.json');
     writeFileSync(path, '{ "alice": ["viewer"], "alice": ["config-admin"] }');
     expect(() => resolveOperatorRoles({ rolesFile: path, embedded: false, user: 'alice' })).toThrow(
       /PIFU_CONFIG_INVALID: .*alice/,

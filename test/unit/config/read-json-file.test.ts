@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkRecipientFiles,
@@ -8,9 +7,10 @@ import {
   readJsonFile,
   resolveOperatorRoles,
 } from '../../../src/config/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fileWith = (name: string, text: string): string => {
-  const path = join(mkdtempSync(join(tmpdir(), 'pifu-json-')), name);
+  const path = join(scratchDir('pifu-json-'), name);
   writeFileSync(path, text);
   return path;
 };
@@ -89,7 +89,7 @@ describe('the strict JSON reader for config files', () => {
   });
 
   it('a missing file or a directory is a problem, not an exception', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-json-'));
+    const dir = scratchDir('pifu-json-');
     expect(readJsonFile(join(dir, 'missing.json')).problems).toEqual([
       { path: '(root)', message: 'no such file' },
     ]);

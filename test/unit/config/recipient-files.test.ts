@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRecipientFiles, loadRecipientConfigs } from '../../../src/config/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const valid = {
   id: 'websak',
@@ -15,7 +15,7 @@ const valid = {
 };
 
 function directoryWith(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'recipients-'));
+  const dir = scratchDir('recipients-');
   for (const [name, content] of Object.entries(files)) {
     writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
   }

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lockDataDir, type DataDirHolder } from '../../../src/db/data-dir-lock.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const registerTs = fileURLToPath(
   new URL('../../integration/faults/support/register-ts.mjs', import.meta.url),
@@ -11,7 +12,7 @@ const registerTs = fileURLToPath(
 const lockModule = fileURLToPath(new URL('../../../src/db/data-dir-lock.ts', import.meta.url));
 
 function freshDir(): string {
-  return join(mkdtempSync(join(tmpdir(), 'pifu-dir-lock-')), 'pglite');
+  return join(scratchDir('pifu-dir-lock-'), 'pglite');
 }
 
 function holderFile(dir: string, holder: Partial<DataDirHolder>): void {

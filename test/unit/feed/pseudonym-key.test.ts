@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPseudonymKey } from '../../../src/feed/pseudonym-secret.js';
 import { pseudonymFor } from '../../../src/profiles/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * The pseudonyms below were computed by the hub before pseudonym keys were read through readSecret
  * (UTF-8 text, trimmed); a recipient that already holds them must keep getting the same ones.
  */
 describe('a configured pseudonym key gives the same pseudonyms as before', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pseudonym-key-'));
+  const dir = scratchDir('pseudonym-key-');
   const file = (name: string, content: string | Buffer) => {
     writeFileSync(join(dir, name), content);
     return { file: join(dir, name) };

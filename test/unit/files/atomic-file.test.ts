@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Line, writeFileAtomically } from '../../../src/files/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('writeFileAtomically', () => {
   it('writes the content and reports its size and sha-256 computed while writing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const dir = scratchDir('atomic-');
     const path = join(dir, 'feed.xml');
     const written = await writeFileAtomically(path, ['<a>', 'æøå', '</a>']);
     const bytes = readFileSync(path);
@@ -17,7 +17,7 @@ describe('writeFileAtomically', () => {
   });
 
   it('writes many small chunks, text and bytes mixed, as exactly those bytes in that order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const dir = scratchDir('atomic-');
     const chunks: (string | Uint8Array)[] = [];
     for (let i = 0; i < 20_000; i++) {
       chunks.push(i % 7 === 0 ? Buffer.from(`[${i}]`) : `<p id="${i}">æ${'x'.repeat(i % 13)}</p>`);
@@ -34,7 +34,7 @@ describe('writeFileAtomically', () => {
   });
 
   it('writes chunks of bytes bigger than a block, alone or between text, as exactly those bytes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const dir = scratchDir('atomic-');
     const big = (fill: number, size: number) => Buffer.alloc(size, fill);
     const chunks: (string | Uint8Array)[] = [
       big(1, 300_000),
@@ -51,7 +51,7 @@ describe('writeFileAtomically', () => {
   });
 
   it('computes no sha-256 when told nobody reads it, and writes the same bytes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const dir = scratchDir('atomic-');
     const chunks = [Buffer.from('frames '), 'æøå', Buffer.alloc(100_000, 7)];
     const written = await writeFileAtomically(join(dir, 'persons.frames'), chunks, { digest: false });
     const expected = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
@@ -62,7 +62,7 @@ describe('writeFileAtomically', () => {
   });
 
   it('leaves no file, not even a partial one, when the producer fails', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    const dir = scratchDir('atomic-');
     async function* failing(): AsyncGenerator<string> {
       yield '<enterprise>';
       throw new Error('source went away');

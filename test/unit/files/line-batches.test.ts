@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLineBatches } from '../../../src/files/index.js';
 import {
@@ -7,6 +6,7 @@ import {
   readDisclosureManifest,
   type DisclosureLine,
 } from '../../../src/disclosure/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function allLines(path: string): Promise<string[]> {
   const lines: string[] = [];
@@ -15,7 +15,7 @@ async function allLines(path: string): Promise<string[]> {
 }
 
 describe('readLineBatches, the reader of the acknowledgement manifests', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'line-batches-'));
+  const dir = scratchDir('line-batches-');
 
   it('yields every line once, across read boundaries, leaving out empty lines', async () => {
     const path = join(dir, 'many.ndjson');

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSpoolFile } from '../../../src/files/index.js';
 import type { HubError } from '../../../src/errors/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('checkSpoolFile, run by every transport before it connects', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spool-file-'));
+  const dir = scratchDir('spool-file-');
   const path = join(dir, 'feed.xml');
   writeFileSync(path, '<enterprise/>');
 

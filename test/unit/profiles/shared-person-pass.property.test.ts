@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { SelectiveRoster } from '../../../src/model/index.js';
@@ -14,6 +13,7 @@ import { personScopeSettings } from '../../../src/profiles/shared-person-scopes.
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { profileArbitrary, rosterArrays, rosterOf } from './profile-arbitraries.js';
 import { pseudonymKey, viewContents } from './view-contents.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * `other`'s profile with `from`'s person scope settings (what personScopeOf keys on): what it sends
@@ -34,7 +34,7 @@ function withPersonScopeOf(other: Profile, from: Profile): Profile {
  * exactly the view it would have built alone.
  */
 describe('a view taking another view’s pass over the persons', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-shared-person-pass-'));
+  const dir = scratchDir('pifu-shared-person-pass-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is the view it builds alone, without reading the persons’ scope facts', async () => {

@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { isSelectiveRoster } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { profileArbitrary, rosterArrays, rosterOf } from './profile-arbitraries.js';
 import { viewContents } from './view-contents.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('a view of the run spool', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-spooled-view-'));
+  const dir = scratchDir('pifu-spooled-view-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is the view of the roster it holds, though it decodes only what the profile needs', async () => {

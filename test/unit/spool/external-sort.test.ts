@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { compareKeys } from '../../../src/model/index.js';
 import { sortExternally } from '../../../src/spool/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function* from<T>(items: readonly T[], onEach?: () => void): AsyncGenerator<T> {
   for (const item of items) {
@@ -25,7 +25,7 @@ describe('sortExternally', () => {
         fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 60 }),
         fc.integer({ min: 1, max: 8 }),
         async (keys, chunkSize) => {
-          const dir = mkdtempSync(join(tmpdir(), 'sort-'));
+          const dir = scratchDir('sort-');
           const items = keys.map((key, index) => ({ key, index }));
           const sorted = await collect(sortExternally(from(items), (item) => item.key, { dir, chunkSize }));
           expect(sorted).toEqual([...items].sort((a, b) => compareKeys(a.key, b.key)));
@@ -37,7 +37,7 @@ describe('sortExternally', () => {
   });
 
   it('spills into a 0700 directory of 0600 files, holding no more than a chunk in memory', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'sort-')), 'scratch');
+    const dir = join(scratchDir('sort-'), 'scratch');
     const seen: { dirMode: number; fileModes: number[] }[] = [];
     let read = 0;
     const items = Array.from({ length: 50 }, (_, index) => ({

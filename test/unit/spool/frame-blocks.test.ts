@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Person, Roster } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup, sampleMembership, samplePerson } from '../pifu/feed-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -15,7 +15,7 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 describe('the run spool’s frame blocks', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pifu-frame-blocks-'));
+    dir = scratchDir('pifu-frame-blocks-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Group, Roster } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup } from '../pifu/feed-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -26,7 +26,7 @@ function rosterOf(groups: readonly Group[]): Roster {
 describe('the run spool’s shared groups', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pifu-shared-groups-'));
+    dir = scratchDir('pifu-shared-groups-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

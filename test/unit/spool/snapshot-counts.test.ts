@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Group, Membership, Person, Roster } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { owner, sampleGroup, sampleMembership, samplePerson, school } from '../pifu/feed-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
@@ -37,7 +37,7 @@ const groups = [
 describe('the run spool counts its snapshot per school', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pifu-spool-counts-'));
+    dir = scratchDir('pifu-spool-counts-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import type { Membership, Roster } from '../../../src/model/index.js';
 import { writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup, sampleMembership, samplePerson } from '../pifu/feed-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * The spool writes the persons beside the groups and memberships: a failure in one stream must stop the
@@ -13,7 +13,7 @@ import { sampleGroup, sampleMembership, samplePerson } from '../pifu/feed-fixtur
 describe('the run spool when a stream fails', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pifu-spool-failure-'));
+    dir = scratchDir('pifu-spool-failure-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   batched,
@@ -12,6 +11,7 @@ import {
 } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup, sampleMembership, samplePerson } from '../pifu/feed-fixture.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -103,7 +103,7 @@ describe('a stream a batch at a time', () => {
 describe('the run spool writer and a roster that gives batches', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pifu-stream-batches-'));
+    dir = scratchDir('pifu-stream-batches-');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

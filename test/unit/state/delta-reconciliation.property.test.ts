@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { compareKeys } from '../../../src/model/index.js';
 import { readFeed, renderFeed } from '../../../src/pifu/index.js';
@@ -21,10 +18,11 @@ import {
   rosterOf,
   type RosterArrays,
 } from '../profiles/profile-arbitraries.js';
+import { scratchDir as makeScratchDir } from '../../helpers/scratch-dir.js';
 
 const secret = new TextEncoder().encode('a test secret of at least thirty-two bytes');
 /** Where a pseudonymised feed's person sort spills; a chunk of 3 makes even small rosters spill. */
-const scratchDir = mkdtempSync(join(tmpdir(), 'delta-sort-'));
+const scratchDir = makeScratchDir('delta-sort-');
 
 /** The hub's delivered state for one recipient, in memory: what the acknowledgement would commit. */
 class HubState {

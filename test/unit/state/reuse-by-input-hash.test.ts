@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Group, Person, Roster } from '../../../src/model/index.js';
@@ -14,6 +13,7 @@ import {
   type RosterArrays,
 } from '../profiles/profile-arbitraries.js';
 import { HeldState, exportOnce, type Exported } from './input-hash-state.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
  * Issue 14: a delta reuses the held content hash of a person whose input hash it holds, without
@@ -22,7 +22,7 @@ import { HeldState, exportOnce, type Exported } from './input-hash-state.js';
  * their roles) or through the day, and none of that may be missed.
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'pifu-input-hash-'));
+const dir = scratchDir('pifu-input-hash-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let spools = 0;
 

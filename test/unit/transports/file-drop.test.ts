@@ -1,14 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
 import { FileDropTransport } from '../../../connectors/transports/file-drop/index.js';
 import { spooledFeed } from '../../helpers/spooled-feed.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
-const spool = mkdtempSync(join(tmpdir(), 'file-drop-spool-'));
+const spool = scratchDir('file-drop-spool-');
 
 describe('file drop and the spool file', () => {
   it('refuses for good, writing nothing, when the feed file left the spool before delivery', async () => {
-    const drop = mkdtempSync(join(tmpdir(), 'file-drop-'));
+    const drop = scratchDir('file-drop-');
     const feed = spooledFeed(spool, '<enterprise/>');
     rmSync(feed.path);
     await expect(
@@ -20,7 +19,7 @@ describe('file drop and the spool file', () => {
   });
 
   it('still answers "delivered" for a transfer already in place, even once its spool file is gone', async () => {
-    const drop = mkdtempSync(join(tmpdir(), 'file-drop-'));
+    const drop = scratchDir('file-drop-');
     const transport = new FileDropTransport({ kind: 'file-drop', directory: drop });
     const feed = spooledFeed(spool, '<enterprise/>');
     const first = await transport.deliver(feed);

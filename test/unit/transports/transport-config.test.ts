@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTransportConfig, createTransport } from '../../../connectors/transports/registry.js';
 import { excerpt } from '../../../connectors/transports/https-push/index.js';
 import { hostKeyFingerprint } from '../../../connectors/transports/sftp/index.js';
 import { readSecret, secretSourceSchema } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const fingerprint = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
 const https = { kind: 'https-push', url: 'https://lms.example.no/pifu' };
@@ -33,7 +33,7 @@ describe('secret sources', () => {
   });
 
   it('reads an environment variable or file as text, without the whitespace around it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-secret-'));
+    const dir = scratchDir('pifu-secret-');
     writeFileSync(join(dir, 'token'), ' from-a-file\t\r\n\n');
     process.env['PIFU_TEST_SECRET_SOURCE'] = 'from-the-environment \n';
     try {
@@ -47,7 +47,7 @@ describe('secret sources', () => {
   });
 
   it('names the variable or file, never a value, when the secret is missing or empty', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pifu-secret-'));
+    const dir = scratchDir('pifu-secret-');
     writeFileSync(join(dir, 'empty'), '\n');
     const failure = async (promise: Promise<unknown>) =>
       promise.then(

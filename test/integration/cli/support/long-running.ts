@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recipientFile } from '../../../helpers/hub-fixture.js';
+import { scratchDir } from '../../../helpers/scratch-dir.js';
 import { testRedisUrl } from '../../../setup/services.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -14,7 +15,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
  * the OS user an operator.
  */
 export function longRunningEnv(databaseUrl: string, queuePrefix: string, dirPrefix: string) {
-  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  const dir = scratchDir(dirPrefix);
   const recipients = join(dir, 'recipients');
   const roles = join(dir, 'roles.json');
   mkdirSync(recipients);

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { scratchDir } from '../../../helpers/scratch-dir.js';
 
 /**
  * A recipient's HTTPS endpoint on 127.0.0.1, as a careful recipient would run it: it keeps the first
@@ -28,7 +28,7 @@ export interface HttpsRecipient {
 }
 
 export async function startHttpsRecipient(options: { answerAfterMs: number }): Promise<HttpsRecipient> {
-  const dir = mkdtempSync(join(tmpdir(), 'pifu-https-'));
+  const dir = scratchDir('pifu-https-');
   execFileSync(
     'openssl',
     [
