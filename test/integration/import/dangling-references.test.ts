@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import type { Person } from '../../../src/model/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const nin = '01019012480'; // valid check digits, as an exporter may use for an id
@@ -57,7 +57,7 @@ describe('import: dangling references, guardians and members named', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ migrated: true });
     reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-dangling-'));
+    dir = scratchDir('pifu-dangling-');
     file = join(dir, 'export.xml');
     writeFileSync(file, `${lines.join('\n')}\n`);
   });

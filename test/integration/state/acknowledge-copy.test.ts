@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import { copyTransaction, type HubDatabase } from '../../../src/db/index.js';
@@ -16,6 +15,7 @@ import {
 } from '../../../src/state/index.js';
 import { acknowledgeTransfer } from '../../../src/transfer/acknowledge-transfer.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /** Keys and texts COPY's text format must escape or quote, and some it must leave alone. */
 const awkward = ['a\\b', 'tab\there', 'new\nline', 'cr\rhere', 'quote"d', '{braced,comma}', '\\N', 'Ø', ''];
@@ -101,7 +101,7 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     database = await createTestDatabase({ migrated: true });
     db = database.db as Kysely<HubDatabase>;
     plain = new Kysely<HubDatabase>({ dialect: new PostgresDialect({ pool: database.pool }) });
-    dir = mkdtempSync(join(tmpdir(), 'pifu-ack-copy-'));
+    dir = scratchDir('pifu-ack-copy-');
   });
   afterAll(async () => {
     // `plain` shares the pool, which the test database ends.
