@@ -1,0 +1,148 @@
+import { sql, type Kysely } from 'kysely';
+import type { CopyRows, HubDatabase } from '../db/index.js';
+import { objectTypeCode } from './held-object.js';
+import type { StateLine, StateManifest } from './state-manifest.js';
+
+/*
+ * The delivered objects' rows as a state manifest changes them (applyStateManifest, in the acknowledgement
+ * transaction): plain inserts into a recipient that holds nothing, upserts and deletes otherwise.
+ */
+
+const chunkSize = 20_000;
+
+/**
+ * Writes the manifest's lines into `hub.delivered_object`; returns the objects the recipient holds
+ * afterwards. A recipient that holds nothing gets plain inserts, by COPY when the transaction has one.
+ */
+export async function writeDeliveredObjects(
+  db: Kysely<HubDatabase>,
+  state: { recipientId: string; transferId: string },
+  manifest: StateManifest,
+  copy: CopyRows | undefined,
+): Promise<number> {
+  return (await holdsObjects(db, state.recipientId))
+    ? changeObjects(db, state, manifest)
+    : insertObjects(db, state, manifest, copy);
+}
+
+async function holdsObjects(db: Kysely<HubDatabase>, recipientId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('hub.delivered_object')
+    .select('object_key')
+    .where('recipient_id', '=', recipientId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+type Upsert = Extract<StateLine, { op: 'upsert' }>;
+type StateRow = [number, string, string, string | null, string | null];
+
+/** An upsert line's columns after recipient_id: type code, key, hash, detail (JSON), input hash. */
+function stateRow(line: Upsert): StateRow {
+  const detail = line.detail === undefined ? null : JSON.stringify(line.detail);
+  return [objectTypeCode[line.type], line.key, line.hash, detail, line.inputHash ?? null];
+}
+
+/**
+ * Into a recipient that holds nothing: every upsert line is a new object, and a delete line names
+ * nothing it holds, so there is nothing to delete (a manifest never both adds and removes one key).
+ * Returns the rows inserted.
+ */
+async function insertObjects(
+  db: Kysely<HubDatabase>,
+  state: { recipientId: string; transferId: string },
+  manifest: StateManifest,
+  copy: CopyRows | undefined,
+): Promise<number> {
+  const rows = (async function* () {
+    for await (const batch of manifest.batches) {
+      const upserts = batch.filter((line): line is Upsert => line.op === 'upsert');
+      yield upserts.map(stateRow);
+    }
+  })();
+  if (copy !== undefined) {
+    return copy(
+      'hub.delivered_object',
+      ['recipient_id', 'transfer_id', 'object_type', 'object_key', 'hash', 'detail', 'input_hash'],
+      (async function* () {
+        for await (const batch of rows)
+          yield batch.map((row) => [state.recipientId, state.transferId, ...row]);
+      })(),
+    );
+  }
+  let inserted = 0;
+  let chunk: StateRow[] = [];
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const result = await insertStateRows(state, chunk, false).execute(db);
+    inserted += Number(result.numAffectedRows ?? 0);
+    chunk = [];
+  };
+  for await (const batch of rows) {
+    for (const row of batch) chunk.push(row);
+    if (chunk.length >= chunkSize) await flush();
+  }
+  await flush();
+  return inserted;
+}
+
+/** What an upsert does to a key the recipient holds already: overwrite the row with the line's. */
+const overwriteHeld = sql`ON CONFLICT (recipient_id, object_type, object_key)
+  DO UPDATE SET hash = excluded.hash, detail = excluded.detail, transfer_id = excluded.transfer_id,
+                input_hash = excluded.input_hash`;
+
+/** One statement inserting `rows` through `unnest`; `upsert`: a held key's row is overwritten. */
+function insertStateRows(
+  state: { recipientId: string; transferId: string },
+  rows: readonly StateRow[],
+  upsert: boolean,
+) {
+  return sql`
+    INSERT INTO hub.delivered_object (recipient_id, object_type, object_key, hash, detail, transfer_id, input_hash)
+    SELECT ${state.recipientId}, t, k, h, d::jsonb, ${state.transferId}, i
+    FROM unnest(${rows.map((row) => row[0])}::smallint[], ${rows.map((row) => row[1])}::text[],
+                ${rows.map((row) => row[2])}::text[], ${rows.map((row) => row[3])}::text[],
+                ${rows.map((row) => row[4])}::text[])
+         AS u(t, k, h, d, i)
+    ${upsert ? overwriteHeld : sql``}`;
+}
+
+/** Upserts and deletes against what the recipient holds; returns the objects it holds afterwards. */
+async function changeObjects(
+  db: Kysely<HubDatabase>,
+  state: { recipientId: string; transferId: string },
+  manifest: StateManifest,
+): Promise<number> {
+  let upserts: StateRow[] = [];
+  let deletes: StateLine[] = [];
+  const flushUpserts = async (): Promise<void> => {
+    if (upserts.length === 0) return;
+    await insertStateRows(state, upserts, true).execute(db);
+    upserts = [];
+  };
+  const flushDeletes = async (): Promise<void> => {
+    if (deletes.length === 0) return;
+    await sql`
+      DELETE FROM hub.delivered_object o
+      USING unnest(${deletes.map((line) => objectTypeCode[line.type])}::smallint[], ${deletes.map((line) => line.key)}::text[]) AS u(t, k)
+      WHERE o.recipient_id = ${state.recipientId} AND o.object_type = u.t AND o.object_key = u.k`.execute(db);
+    deletes = [];
+  };
+  for await (const batch of manifest.batches) {
+    for (const line of batch) {
+      if (line.op === 'upsert') upserts.push(stateRow(line));
+      else deletes.push(line);
+    }
+    if (upserts.length >= chunkSize) await flushUpserts();
+    if (deletes.length >= chunkSize) await flushDeletes();
+  }
+  await flushUpserts();
+  await flushDeletes();
+  const counted = await db
+    .selectFrom('hub.delivered_object')
+    .select((eb) => eb.fn.countAll<string>().as('objects'))
+    .where('recipient_id', '=', state.recipientId)
+    .executeTakeFirstOrThrow();
+  return Number(counted.objects);
+}
