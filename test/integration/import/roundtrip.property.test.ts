@@ -22,6 +22,7 @@ import {
   toFeedPerson,
   type FeedPerson,
 } from '../../../src/pifu/index.js';
+import { orgIdCode } from '../../../src/pifu/pifu-vocabulary.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
@@ -38,16 +39,8 @@ const timeframe: fc.Arbitrary<Timeframe> = fc.record(
   { requiredKeys: [] },
 );
 const byKey = <T extends { key: string }>(a: T, b: T) => compareKeys(a.key, b.key);
-/** What a file carries of an organisation (spec 2.3.1); the writer leaves nsrId out (it has no PIFU code). */
-const orgIdentifierTypes: OrganizationIdentifierType[] = [
-  'organizationNumber',
-  'municipalityNumber',
-  'countyNumber',
-  'gsiNumber',
-  'vigoNumber',
-  'domainName',
-  'grepCode',
-];
+/** What a file carries of an organisation (spec 2.3.1): the types the writer has a PIFU code for (not nsrId). */
+const orgIdentifierTypes = Object.keys(orgIdCode) as OrganizationIdentifierType[];
 const schoolTypes: SchoolType[] = ['barneskole', 'ungdomsskole', 'videregående', 'barnehage', 'sfo'];
 /** Every group type below a school; språkopplæring is withheld at the door (withheld-data.test.ts). */
 const schoolGroupTypes = groupTypes.filter(

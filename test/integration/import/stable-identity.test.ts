@@ -31,6 +31,26 @@ const sourcedid = (id: string, type?: string) =>
   `<sourcedid${type === undefined ? '' : ` sourcedidtype="${type}"`}><source>s</source><id>${id}</id></sourcedid>`;
 
 /**
+ * A migrated test database and an import into one directory recipient, `katalog`: one person changing
+ * is 100 % of what it holds, so no safety valve in these tests.
+ */
+async function katalogImport(): Promise<{ database: TestDatabase; ops: OperationContext; dir: string }> {
+  const database = await createTestDatabase({ migrated: true });
+  const ctx = hubContext(database.db, {
+    recipients: (drop) => [
+      recipient('katalog', 'directory', join(drop, 'katalog'), {
+        feed: { safety: { maxDeletePercent: 100, maxChangePercent: 100 } },
+      }),
+    ],
+  });
+  const ops = {
+    ...operationContext(ctx),
+    rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
+  };
+  return { database, ops, dir: scratchDir('pifu-identity-') };
+}
+
+/**
  * An exporting system's ids are not the hub's: a person id of digits, a school id holding a national
  * number, a person whose id and national number change (sourcedidtype New/Old). The hub keeps its own
  * key per source identity, so recipients see one person updated, never a delete and an add.
@@ -41,20 +61,7 @@ describe('import: the hub keeps its own key per source identity', () => {
   let dir: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    const ctx = hubContext(database.db, {
-      recipients: (drop) => [
-        // One person changing is 100 % of what it holds: no safety valve in this test.
-        recipient('katalog', 'directory', join(drop, 'katalog'), {
-          feed: { safety: { maxDeletePercent: 100, maxChangePercent: 100 } },
-        }),
-      ],
-    });
-    ops = {
-      ...operationContext(ctx),
-      rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
-    };
-    dir = scratchDir('pifu-identity-');
+    ({ database, ops, dir } = await katalogImport());
   });
 
   afterAll(async () => {
@@ -131,19 +138,7 @@ describe('import: a source id is its own system’s', () => {
   let dir: string;
 
   beforeEach(async () => {
-    database = await createTestDatabase({ migrated: true });
-    const ctx = hubContext(database.db, {
-      recipients: (drop) => [
-        recipient('katalog', 'directory', join(drop, 'katalog'), {
-          feed: { safety: { maxDeletePercent: 100, maxChangePercent: 100 } },
-        }),
-      ],
-    });
-    ops = {
-      ...operationContext(ctx),
-      rosterFiles: createPifuFileReader({ db: ctx.db, limits: defaultInputLimits, sourceName: 'pifu-hub' }),
-    };
-    dir = scratchDir('pifu-identity-');
+    ({ database, ops, dir } = await katalogImport());
   });
 
   afterEach(async () => {
