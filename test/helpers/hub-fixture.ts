@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import {
@@ -64,6 +66,26 @@ export function recipientFile(
     transport,
     ...extra,
   };
+}
+
+/**
+ * Writes one recipient file per `[id, kind]` into a new `recipients/` below `base`, each delivering by
+ * file drop to `dropOf(id)`, as an operator's recipients directory; returns that directory.
+ */
+export function writeFileDropRecipients(
+  base: string,
+  recipients: readonly (readonly [id: string, kind: string])[],
+  dropOf: (id: string) => string,
+): string {
+  const dir = join(base, 'recipients');
+  mkdirSync(dir);
+  for (const [id, kind] of recipients) {
+    writeFileSync(
+      join(dir, `${id}.json`),
+      JSON.stringify(recipientFile(id, kind, { kind: 'file-drop', directory: dropOf(id) })),
+    );
+  }
+  return dir;
 }
 
 /** A valid recipient config of `kind`, through the same validation as a file; `extra` adds or replaces keys. */

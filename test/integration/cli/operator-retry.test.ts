@@ -6,7 +6,7 @@ import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { findRun, runIds, startRun, type HubContext } from '../../../src/run/index.js';
 import { findFeed } from '../../../src/feed/index.js';
 import { findTransfer } from '../../../src/transfer/index.js';
-import { hubContext } from '../../helpers/hub-fixture.js';
+import { hubContext, writeFileDropRecipients } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
@@ -41,27 +41,15 @@ describe('pifu-hub retry TRANSFER', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
     base = scratchDir('pifu-retry-');
-    const recipientsDir = join(base, 'recipients');
-    mkdirSync(recipientsDir);
-    for (const [id, kind] of [
-      ['skole-sms', 'sms'],
-      ['websak', 'archive'],
-      ['itslearning', 'lms'],
-    ] as const) {
-      writeFileSync(
-        join(recipientsDir, `${id}.json`),
-        JSON.stringify({
-          id,
-          name: id,
-          kind,
-          purpose: 'Synthetic recipient for the test suite',
-          legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-          processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
-          contact: { name: 'Test operator', email: 'drift@example.org' },
-          transport: { kind: 'file-drop', directory: dropOf(id) },
-        }),
-      );
-    }
+    const recipientsDir = writeFileDropRecipients(
+      base,
+      [
+        ['skole-sms', 'sms'],
+        ['websak', 'archive'],
+        ['itslearning', 'lms'],
+      ],
+      dropOf,
+    );
     ctx = hubContext(database.db, { recipients: () => loadRecipientConfigs(recipientsDir) });
     env = {
       DATABASE_URL: database.url,

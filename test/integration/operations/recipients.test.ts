@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecipientConfig } from '../../../src/config/index.js';
 import { describeRecipient, diffRecipients, listRecipients } from '../../../src/operations/index.js';
-import { recipient } from '../../helpers/hub-fixture.js';
+import { recipient, recipientFile } from '../../helpers/hub-fixture.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
@@ -125,16 +125,14 @@ describe('listRecipients, describeRecipient, diffRecipients', () => {
     const file = join(dir, 'lms-next.json');
     writeFileSync(
       file,
-      JSON.stringify({
-        id: 'lms',
-        name: 'lms',
-        kind: 'lms',
-        purpose: 'Synthetic recipient for the test suite',
-        legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-        processing: { country: 'SE', dpaReference: 'TEST-DPA-2' },
-        contact: { name: 'Test operator', email: 'drift@example.org' },
-        transport: { kind: 'file-drop', directory: join(dir, 'lms') },
-      }),
+      JSON.stringify(
+        recipientFile(
+          'lms',
+          'lms',
+          { kind: 'file-drop', directory: join(dir, 'lms') },
+          { processing: { country: 'SE', dpaReference: 'TEST-DPA-2' } },
+        ),
+      ),
     );
     const diff = diffRecipients(ctx, { a: 'lms', b: file, filesAllowed: true });
     expect(diff.scalars).toEqual([

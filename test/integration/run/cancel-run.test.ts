@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
@@ -13,7 +13,7 @@ import {
   type HubContext,
 } from '../../../src/run/index.js';
 import { deliverTransfer, listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext } from '../../helpers/hub-fixture.js';
+import { hubContext, writeFileDropRecipients } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from '../cli/run-cli.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
@@ -38,27 +38,15 @@ describe('cancelling a run (real PostgreSQL)', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
     base = scratchDir('pifu-cancel-');
-    recipientsDir = join(base, 'recipients');
-    mkdirSync(recipientsDir);
-    for (const [id, kind] of [
-      ['websak', 'archive'],
-      ['itslearning', 'lms'],
-      ['skole-sms', 'sms'],
-    ] as const) {
-      writeFileSync(
-        join(recipientsDir, `${id}.json`),
-        JSON.stringify({
-          id,
-          name: id,
-          kind,
-          purpose: 'Synthetic recipient for the test suite',
-          legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-          processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
-          contact: { name: 'Test operator', email: 'drift@example.org' },
-          transport: { kind: 'file-drop', directory: dropOf(id) },
-        }),
-      );
-    }
+    recipientsDir = writeFileDropRecipients(
+      base,
+      [
+        ['websak', 'archive'],
+        ['itslearning', 'lms'],
+        ['skole-sms', 'sms'],
+      ],
+      dropOf,
+    );
     ctx = hubContext(database.db, { recipients: () => loadRecipientConfigs(recipientsDir) });
   });
   afterAll(async () => {

@@ -30,7 +30,7 @@ import {
 } from '../../../src/run/index.js';
 import { stateManifestPath } from '../../../src/state/index.js';
 import { deliverTransfer, findTransfer, listRunTransfers } from '../../../src/transfer/index.js';
-import { hubContext } from '../../helpers/hub-fixture.js';
+import { hubContext, writeFileDropRecipients } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { runCli } from '../cli/run-cli.js';
@@ -53,27 +53,15 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
   beforeAll(async () => {
     database = await createTestDatabase({ seeded: 'tiny' });
     base = scratchDir('pifu-recover-');
-    recipientsDir = join(base, 'recipients');
-    mkdirSync(recipientsDir);
-    for (const [id, kind] of [
-      ['websak', 'archive'],
-      ['itslearning', 'lms'],
-      ['skole-sms', 'sms'],
-    ] as const) {
-      writeFileSync(
-        join(recipientsDir, `${id}.json`),
-        JSON.stringify({
-          id,
-          name: id,
-          kind,
-          purpose: 'Synthetic recipient for the test suite',
-          legalBasis: 'GDPR Art. 6(1)(e); opplæringslova',
-          processing: { country: 'NO', dpaReference: 'TEST-DPA-1' },
-          contact: { name: 'Test operator', email: 'drift@example.org' },
-          transport: { kind: 'file-drop', directory: dropOf(id) },
-        }),
-      );
-    }
+    recipientsDir = writeFileDropRecipients(
+      base,
+      [
+        ['websak', 'archive'],
+        ['itslearning', 'lms'],
+        ['skole-sms', 'sms'],
+      ],
+      dropOf,
+    );
   });
   afterAll(async () => {
     database.pool.on('error', () => undefined); // see cli/operator-runs.test.ts

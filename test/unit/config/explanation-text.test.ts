@@ -1,15 +1,6 @@
 import { parseRecipientConfig } from '../../../src/config/index.js';
+import { valid } from './support/recipient-files.js';
 
-const valid = {
-  id: 'websak',
-  name: 'Websak',
-  kind: 'archive',
-  purpose: 'Pupil records in the archive',
-  legalBasis: 'GDPR Art. 6(1)(c); arkivlova',
-  processing: { country: 'NO', dpaReference: 'DPA-1' },
-  contact: { name: 'Arkiv', email: 'arkiv@example.org' },
-  transport: { kind: 'file-drop', directory: 'out' },
-};
 const override = (reason: string) => ({ ...valid, override: { fields: ['gender'], reason } });
 const freeze = (reason: string) => ({
   ...valid,

@@ -1,27 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadRecipientConfigs, parseRecipientConfig } from '../../../src/config/index.js';
 import { kindDefaults } from '../../../src/profiles/index.js';
-import { scratchDir } from '../../helpers/scratch-dir.js';
-
-const valid = {
-  id: 'websak',
-  name: 'Websak',
-  kind: 'archive',
-  purpose: 'Pupil records in the archive',
-  legalBasis: 'GDPR Art. 6(1)(c); arkivlova',
-  processing: { country: 'NO', dpaReference: 'DPA-1' },
-  contact: { name: 'Arkiv', email: 'arkiv@example.org' },
-  transport: { kind: 'file-drop', directory: 'out' },
-};
-
-function directoryWith(files: Record<string, unknown>): string {
-  const dir = scratchDir('recipients-');
-  for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
-  }
-  return dir;
-}
+import { directoryWith, valid } from './support/recipient-files.js';
 
 function without(key: keyof typeof valid): Record<string, unknown> {
   const { [key]: _removed, ...rest } = valid;

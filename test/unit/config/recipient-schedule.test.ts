@@ -1,16 +1,6 @@
 import { parseRecipientConfig } from '../../../src/config/index.js';
 import { parseSchedule, recipientSchedules } from '../../../src/schedule/index.js';
-
-const valid = {
-  id: 'websak',
-  name: 'Websak',
-  kind: 'archive',
-  purpose: 'Pupil records in the archive',
-  legalBasis: 'GDPR Art. 6(1)(c); arkivlova',
-  processing: { country: 'NO', dpaReference: 'DPA-1' },
-  contact: { name: 'Arkiv', email: 'arkiv@example.org' },
-  transport: { kind: 'file-drop', directory: 'out' },
-};
+import { valid } from './support/recipient-files.js';
 
 const scheduler = (expression: string): string | undefined => {
   try {
