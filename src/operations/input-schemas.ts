@@ -49,3 +49,14 @@ export const transferIdSchema = z
     /^transfer-[A-Za-z0-9-]{1,160}$/,
     'a transfer id such as transfer-20261127T020000Z-1a2b3c-websak (see `pifu-hub transfers`)',
   );
+
+/**
+ * What restricting a person's processing (Art. 18) and lifting it take alike: the person, the recipients
+ * (or `all`) and why.
+ */
+export const restrictionInput = z.strictObject({
+  person: z.string(),
+  recipients: z.array(recipientIdSchema).optional(),
+  all: z.boolean().optional(),
+  reason: reasonSchema,
+});

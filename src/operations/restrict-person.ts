@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { allRecipients, restrictPerson as recordRestriction } from '../privacy/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
-import { reasonSchema, recipientIdSchema } from './input-schemas.js';
+import { restrictionInput } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
 import { resolvePersonReference } from './person-reference.js';
@@ -11,13 +11,7 @@ import { deltaToHolders } from './reach-holders.js';
 import { selectRecipients } from './recipient-selection.js';
 import type { RunObserver, RunReport } from './run-report.js';
 
-const restrictInput = z.strictObject({
-  person: z.string(),
-  recipients: z.array(recipientIdSchema).optional(),
-  all: z.boolean().optional(),
-  reason: reasonSchema,
-});
-export type RestrictInput = z.input<typeof restrictInput>;
+export type RestrictInput = z.input<typeof restrictionInput>;
 
 export interface RestrictResult {
   readonly personKey: string;
@@ -43,7 +37,7 @@ export async function restrictPerson(
 ): Promise<RestrictResult> {
   await authorize(ctx, actor, 'privacy-admin', 'restrict');
   return audited(ctx, actor, 'restrict', async (trail) => {
-    const request = parseInput(restrictInput, input);
+    const request = parseInput(restrictionInput, input);
     const personKey = await resolvePersonReference(ctx, trail, request.person, { known: true });
     const chosen = selectRecipients(ctx, request).map((recipient) => recipient.id);
     const restricted = request.all === true ? [allRecipients] : chosen;

@@ -1,22 +1,16 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { HubError } from '../errors/index.js';
 import { liftRestrictions, restrictedPersons } from '../privacy/index.js';
 import type { Actor } from './actor.js';
 import { audited } from './audited.js';
 import { authorize } from './authorize.js';
-import { reasonSchema, recipientIdSchema } from './input-schemas.js';
+import { restrictionInput } from './input-schemas.js';
 import type { OperationContext } from './operation-context.js';
 import { parseInput } from './parse-input.js';
 import { resolvePersonReference } from './person-reference.js';
 import { selectRecipients } from './recipient-selection.js';
 
-const unrestrictInput = z.strictObject({
-  person: z.string(),
-  recipients: z.array(recipientIdSchema).optional(),
-  all: z.boolean().optional(),
-  reason: reasonSchema,
-});
-export type UnrestrictInput = z.input<typeof unrestrictInput>;
+export type UnrestrictInput = z.input<typeof restrictionInput>;
 
 export interface UnrestrictResult {
   readonly personKey: string;
@@ -39,7 +33,7 @@ export async function unrestrictPerson(
 ): Promise<UnrestrictResult> {
   await authorize(ctx, actor, 'privacy-admin', 'unrestrict');
   return audited(ctx, actor, 'unrestrict', async (trail) => {
-    const request = parseInput(unrestrictInput, input);
+    const request = parseInput(restrictionInput, input);
     const personKey = await resolvePersonReference(ctx, trail, request.person, { known: false });
     const chosen = request.all === true ? 'all' : selectRecipients(ctx, request).map((r) => r.id);
     trail.detail = `${chosen === 'all' ? '*' : chosen.join(', ')}: ${request.reason}`;
