@@ -27,6 +27,7 @@ import {
   keepImportBase,
   pruneImportBases,
   recordImportBase,
+  unmappedGroupOwner,
   writeImportBase,
   type ImportBase,
 } from './import-base.js';
@@ -164,7 +165,11 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     if (properties.type === 'delta') await checkBase(path, properties.datasource, snapshotAt, base);
     else checkNotOlder(path, snapshotAt, base);
     const known = await sourceIdentities(options.db);
-    const identities = await FileIdentities.load(known, properties.datasource);
+    const identities = await FileIdentities.load(
+      known,
+      properties.datasource,
+      await unmappedGroupOwner(options.db),
+    );
     const { records, changes } =
       properties.type === 'delta'
         ? await readDeltaRecords(document, identities, problems, scratch, base!)
