@@ -22,6 +22,11 @@ export const lenientModes = [
    * hold: an update adds the object, a delete changes nothing.
    */
   'unknown-objects',
+  /**
+   * A sourcedid whose `source` is not the file's `properties/datasource` (spec 2.5 row 5.6: it should
+   * be): its id is read as the datasource's, as every id of the file is.
+   */
+  'foreign-sources',
 ] as const;
 
 export type LenientMode = (typeof lenientModes)[number];

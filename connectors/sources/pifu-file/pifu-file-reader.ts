@@ -151,6 +151,11 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
           'the mapping cannot read it',
         );
       },
+      onForeignSourcedid: (found) => {
+        const object = found.record === 'group' || found.record === 'membership' ? found.record : 'person';
+        const what = `${found.which} sourcedid names a source other than the file's properties/datasource`;
+        problems.add('foreign-sources', object, found.id, found.line, what);
+      },
     });
     const { properties } = document;
     if (properties.type === 'event') {

@@ -70,7 +70,9 @@ describe('import: two imports of one source at once', () => {
     const xml = await fullExport(roster, datetime);
     writeFileSync(
       path,
-      xml.replace('<datasource>sas</datasource>', `<datasource>${datasource}</datasource>`),
+      xml
+        .replace('<datasource>sas</datasource>', `<datasource>${datasource}</datasource>`)
+        .replaceAll('<source>sas</source>', `<source>${datasource}</source>`),
     );
     return path;
   }

@@ -17,7 +17,7 @@ const ninAfter = '28837000078';
 function exportFile(options: { personIds: string; nin: string; groupId: string; datetime: string }): string {
   return `<?xml version="1.0" encoding="ISO-8859-1"?>
 <enterprise xmlns="${namespace11}">
-<properties lang="no"><datasource>sas@kommune.no</datasource><type>full</type><datetime>${options.datetime}</datetime></properties>
+<properties lang="no"><datasource>s</datasource><type>full</type><datetime>${options.datetime}</datetime></properties>
 <person>${options.personIds}<userid useridtype="personNIN">${options.nin}</userid>
 <name><fn>Åse Bjørnstad</fn><n><family>Bjørnstad</family><given>Åse</given></n></name></person>
 <group><sourcedid><source>s</source><id>000100</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description><relationship relation="1"><sourcedid><source>s</source><id>000100</id></sourcedid><label>Kommune</label></relationship></group>
