@@ -84,6 +84,11 @@ export function registerBenchCommand(program: Command): Command {
     )
     .option('--file <path>', 'with --pifu-file: read this PIFU file only (what the reading process does)')
     .option(
+      '--size-mb <n>',
+      'with --pifu-file: grow the export to about this many MB, as copies of the --scale municipality side by side',
+      positiveInteger,
+    )
+    .option(
       '--keep <path>',
       'with --pifu-file: write the export to this path and keep it (reuse it with --file)',
     )
@@ -103,6 +108,7 @@ export function registerBenchCommand(program: Command): Command {
         api: boolean;
         pifuFile: boolean;
         file?: string;
+        sizeMb?: number;
         keep?: string;
         pulls: number;
         pages: number;

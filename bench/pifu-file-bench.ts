@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,6 +23,7 @@ import { lenientModes } from '../src/ports/index.js';
 import { defaultInputLimits, renderFeed, validateFeedFile } from '../src/pifu/index.js';
 import { writeRosterSpool } from '../src/spool/index.js';
 import { openBenchDatabase } from './bench-database.js';
+import { growPifuExport } from './grow-pifu-export.js';
 import { startPeakRssSampler } from './peak-rss.js';
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
@@ -126,6 +127,8 @@ export async function measurePifuFile(path: string): Promise<Record<string, unkn
       const snapshot = await file.source.openSnapshot();
       return writeRosterSpool(snapshot, join(work, 'roster'));
     });
+    // The read's own peak (sampled), before the base, the delta and the hostile files add theirs.
+    const readPeak = rss.lap();
     // Committing keeps the roster as the base of the system's next delta (written in the run's
     // transaction); an empty delta then reads that base and builds the same roster again.
     const [, commitS] = await seconds(() =>
@@ -157,6 +160,7 @@ export async function measurePifuFile(path: string): Promise<Record<string, unkn
       // On a shared machine wall seconds include waiting for a core; CPU seconds do not.
       cpu_s: round((used.user + used.system) / 1e6, 1),
       peak_rss_mb: round(peak, 1),
+      read_and_spool_peak_rss_mb: readPeak,
       problems: file.report.problemCounts,
       commit_base_s: round(commitS, 1),
       empty_delta_read_s: round(deltaReadS, 1),
@@ -173,13 +177,21 @@ export async function measurePifuFile(path: string): Promise<Record<string, unkn
   }
 }
 
+/** GNU time, to take the reading process's peak RSS from the kernel as well (its maximum resident set). */
+const gnuTime = '/usr/bin/time';
+
 /**
- * `bench --pifu-file`: writes a synthetic municipality as a PIFU export (not timed), then reads it in a
- * process of its own, so the peak RSS is the reader's and not the generator's.
+ * `bench --pifu-file`: writes a synthetic municipality as a PIFU export (not timed), grown to about
+ * `sizeMb` when given (grow-pifu-export.ts: copies of the municipality side by side), then reads it in
+ * a process of its own, so the peak RSS is the reader's and not the generator's. With GNU time on the
+ * machine the reading process runs under it, and `process_max_rss_mb` is its maximum resident set as
+ * the kernel counted it: the figure that says whether memory grows with the file.
  */
 export async function runPifuFileBench(options: {
   scale: MunicipalityScale;
   seed: number;
+  /** Grow the export to about this many MB (1e6 bytes). */
+  sizeMb?: number;
   /** Write the export here and keep it, instead of a temporary directory. */
   keep?: string;
   log?: (line: string) => void;
@@ -188,21 +200,35 @@ export async function runPifuFileBench(options: {
   const dir = await mkdtemp(join(tmpdir(), 'pifu-bench-file-'));
   try {
     const path = options.keep ?? join(dir, `export-${options.scale}.xml`);
+    const written = options.sizeMb === undefined ? path : join(dir, `base-${options.scale}.xml`);
     log(`bench: writing a ${options.scale} PIFU export`);
-    await writeExport(options.scale, options.seed, path, log);
+    await writeExport(options.scale, options.seed, written, log);
+    let copies = 1;
+    if (options.sizeMb !== undefined) {
+      log(`bench: growing it to about ${options.sizeMb} MB`);
+      copies = await growPifuExport(written, path, options.sizeMb * 1e6);
+      await rm(written);
+    }
     log(`bench: reading ${((await stat(path)).size / 1e6).toFixed(0)} MB in a process of its own`);
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, process.argv[1]!, 'bench', '--pifu-file', '--file', path],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const rssFile = join(dir, 'max-rss-kb');
+    const command = [...process.execArgv, process.argv[1]!, 'bench', '--pifu-file', '--file', path];
+    const timed = existsSync(gnuTime);
+    const child = timed
+      ? spawn(gnuTime, ['-f', '%M', '-o', rssFile, process.execPath, ...command], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
+      : spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0) throw new Error(`the reading process failed (exit ${code})`);
-    return { scale: options.scale, ...(JSON.parse(out.trim()) as Record<string, unknown>) };
+    const maxRssKb = timed ? Number((await readFile(rssFile, 'utf8')).trim().split('\n').pop()) : undefined;
+    return {
+      scale: options.scale,
+      ...(options.sizeMb === undefined ? {} : { copies }),
+      ...(JSON.parse(out.trim()) as Record<string, unknown>),
+      ...(maxRssKb === undefined ? {} : { process_max_rss_mb: round((maxRssKb * 1024) / 1e6, 1) }),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -40,4 +40,9 @@ export interface ImportBaseTable {
   /** The file's `properties/datetime`. */
   exported_at: ColumnType<Date, Date | string, Date | string>;
   recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /**
+   * The system's roster holds groups keyed by their own id that hub.source_identity does not map
+   * (imported before migration 0020): cleared by its next full import, which maps every group.
+   */
+  unmapped_group_ids: ColumnType<boolean, boolean | undefined, boolean>;
 }

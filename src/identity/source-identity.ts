@@ -33,9 +33,9 @@ export interface SourceIdentities {
   pages(kind: SourceIdentityKind, pageSize?: number): AsyncGenerator<SourceIdentityRow[]>;
   /**
    * Records new mappings, 5,000 rows a statement, taken from `rows` as they go; an id its system
-   * mapped already keeps its key. Returns how many were mapped already, or whose new person key another
-   * system's mapping holds (by an import that committed after these were read: two systems' files
-   * naming one uuid as id, read at once, would each take it as key).
+   * mapped already keeps its key. Returns how many were mapped already, or whose new key another
+   * system's mapping of the same kind holds (by an import that committed after these were read: two
+   * systems' files naming one uuid as person id, or one group id, read at once, would each take it as key).
    */
   record(db: Kysely<HubDatabase>, rows: Iterable<SourceIdentityRow>): Promise<number>;
 }
@@ -94,7 +94,7 @@ export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceI
           .returning('source_id_hash')
           .execute();
         taken += batch.length - recorded.length;
-        taken += await personKeysElsewhere(trx, batch);
+        taken += await keysElsewhere(trx, batch);
       }
       return taken;
     },
@@ -102,25 +102,23 @@ export async function sourceIdentities(db: Kysely<HubDatabase>): Promise<SourceI
 }
 
 /**
- * How many of the person keys `rows` give are held by another system's mappings: a hub key is one
- * person's. Served by the index on hub_key (migration 0019).
+ * How many of the keys `rows` give are held by another system's mappings of the same kind: a hub key is
+ * one person's, or one group's. Served by the index on hub_key (migration 0019).
  */
-async function personKeysElsewhere(
-  trx: Kysely<HubDatabase>,
-  rows: readonly SourceIdentityRow[],
-): Promise<number> {
-  const bySystem = new Map<string, Set<string>>();
+async function keysElsewhere(trx: Kysely<HubDatabase>, rows: readonly SourceIdentityRow[]): Promise<number> {
+  const bySystem = new Map<string, { kind: SourceIdentityKind; datasource: string; keys: Set<string> }>();
   for (const row of rows) {
-    if (row.kind !== 'person') continue;
-    const keys = bySystem.get(row.datasource) ?? new Set<string>();
-    bySystem.set(row.datasource, keys.add(row.hubKey));
+    const name = `${row.kind}\u0000${row.datasource}`;
+    const system = bySystem.get(name) ?? { kind: row.kind, datasource: row.datasource, keys: new Set() };
+    bySystem.set(name, system);
+    system.keys.add(row.hubKey);
   }
   let elsewhere = 0;
-  for (const [datasource, keys] of bySystem) {
+  for (const { kind, datasource, keys } of bySystem.values()) {
     const found = await trx
       .selectFrom('hub.source_identity')
       .select((eb) => eb.fn.count<string>('hub_key').distinct().as('n'))
-      .where('kind', '=', 'person')
+      .where('kind', '=', kind)
       .where('hub_key', 'in', [...keys])
       .where('datasource', '<>', datasource)
       .executeTakeFirstOrThrow();

@@ -10,6 +10,7 @@ import { authorize } from './authorize.js';
 import { recordAndExecuteRun } from './execute-run.js';
 import { describeTally, tallyImport } from './import-tally.js';
 import type { OperationContext } from './operation-context.js';
+import { reasonSchema } from './input-schemas.js';
 import { parseInput } from './parse-input.js';
 import { previewRecipients, type ExportPreview } from './preview-export.js';
 import { selectRecipients } from './recipient-selection.js';
@@ -22,6 +23,11 @@ const importInput = z.strictObject({
   lenient: z.array(z.enum([...lenientModes, 'all'])).default([]),
   feedType: z.enum(['full', 'delta']).default('delta'),
   detach: z.boolean().default(false),
+  /**
+   * The operator confirms a drop the source guard would stop (with why): a switch of school system is
+   * one, since another system's ids are other objects (every school gone, every person new).
+   */
+  acceptSourceDrop: z.strictObject({ reason: reasonSchema }).optional(),
 });
 export type ImportInput = z.input<typeof importInput>;
 
@@ -109,6 +115,7 @@ export async function importFile(
           feedType: request.feedType,
           requestedBy: actor.name,
           reason: `import of ${basename(report.file.path)} (sha-256 ${report.file.sha256.slice(0, 16)})`,
+          ...(request.acceptSourceDrop === undefined ? {} : { acceptSourceDrop: request.acceptSourceDrop }),
         },
         {
           detach: request.detach,

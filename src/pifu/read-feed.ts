@@ -13,6 +13,7 @@ import { parseMembership } from './parse-membership.js';
 import { parsePerson } from './parse-person.js';
 import { parseProperties } from './parse-properties.js';
 import { scanRecords, type XmlRecord } from './record-scanner.js';
+import { foreignSourcedids, type ForeignSourcedid } from './sourcedid-sources.js';
 import { countWithheld, type WithheldKind } from './withheld-elements.js';
 import { parseRecord, parseRecords, type ParsedRecord, type XmlNode } from './xml-node.js';
 
@@ -31,6 +32,8 @@ export interface ReadOptions {
    * the read: that is not one object the mapping cannot read but a file that is not XML.
    */
   readonly onUnreadableRecord?: (problem: UnreadableRecord) => void;
+  /** Given, each sourcedid of a read record whose `source` is not the file's datasource is told here. */
+  readonly onForeignSourcedid?: (found: ForeignSourcedid) => void;
 }
 
 export interface UnreadableRecord {
@@ -206,6 +209,12 @@ export async function readFeedDetailed(
         if (options.onUnreadableRecord === undefined || !isHubError(error)) throw error;
         options.onUnreadableRecord({ name: record.name, line: record.line, message: error.message });
         continue;
+      }
+      const foreign = options.onForeignSourcedid;
+      if (foreign !== undefined) {
+        for (const found of foreignSourcedids(node, record.name, properties.datasource, record.line)) {
+          foreign(found);
+        }
       }
       const withheld = countWithheld(record.xml);
       const former = stage === 2 ? [] : formerIds(node);

@@ -22,6 +22,11 @@ export const lenientModes = [
    * hold: an update adds the object, a delete changes nothing.
    */
   'unknown-objects',
+  /**
+   * A sourcedid whose `source` is not the file's `properties/datasource` (spec 2.5 row 5.6: it should
+   * be): its id is read as the datasource's, as every id of the file is.
+   */
+  'foreign-sources',
 ] as const;
 
 export type LenientMode = (typeof lenientModes)[number];
@@ -63,7 +68,10 @@ export interface ImportReport {
   readonly counts: { readonly persons: number; readonly groups: number; readonly memberships: number };
   /** Elements (and `userid` passwords) dropped at the door (docs/requirements.md#r1), by kind: never spooled. */
   readonly withheld: Readonly<Record<string, number>>;
-  /** Objects whose file id the hub replaced by a key of its own: every person, groups whose id held a national number. */
+  /**
+   * Objects whose file id the hub replaced by a key of its own: every person, groups whose id held a
+   * national number or was another system's group's key.
+   */
   readonly rekeyed: { readonly persons: number; readonly groups: number };
   /** Per rule: how many objects broke it. */
   readonly problemCounts: Readonly<Partial<Record<LenientMode, number>>>;

@@ -5,6 +5,12 @@ import { ByteTable } from './byte-table.js';
 import { holdsIdentityNumber } from './identity-number.js';
 import { uuidBytes, uuidText } from './uuid-bytes.js';
 
+/**
+ * Whether groups keyed by their own id without a mapping may be in a roster (migration 0020): in this
+ * system's, in another's (so no id of this file may take its own id as key), or in none.
+ */
+type UnmappedGroupIds = 'this' | 'another' | 'none';
+
 /** A source id's keyed hash (SourceIdentities.hash): 18 bytes, 24 characters of base64url. */
 const hashBytes = 18;
 /** A person record's value: the hub key's 16 bytes, then whether this file made the mapping. */
@@ -12,11 +18,14 @@ const added = 16;
 
 /**
  * The hub keys of one file's objects. Ids are the exporting system's (the file's `properties/datasource`):
- * only the mappings that system's files made are looked up, so another system's person with the same id
- * is another person (PIFU identifies an object by source and id). A person always gets a hub key: the
- * file's id when it is already an opaque uuid no person of any system holds as key, else a new uuid; a
- * person its system named before under this id or one of its former (`Old`) ids keeps the key it had. A group keeps its id unless the id holds a national number, then it
- * gets a key of its own (`grp-` and a uuid), the same on every import. Persons' mappings, known and new,
+ * only the mappings that system's files made are looked up, so another system's person or group with the
+ * same id is another object (PIFU identifies an object by source and id). A person always gets a hub key:
+ * the file's id when it is already an opaque uuid no person of any system holds as key, else a new uuid;
+ * a person its system named before under this id or one of its former (`Old`) ids keeps the key it had.
+ * A group keeps its id as key when no other system's group has that key and the id holds no national
+ * number, else it gets a key of its own (`grp-` and a uuid); either way the same on every import. The
+ * system flagged by migration 0020 (`unmappedGroupIds`) keeps an unmapped id as key: its roster holds
+ * groups keyed so before groups were mapped. Persons' mappings, known and new,
  * are held in byte tables (hash → key, and the keys in use), loaded a page at a time: about 80 bytes a
  * mapping off the JavaScript heap, where Maps of strings cost some 250 (Oslo: about 300,000 persons).
  * New mappings are flagged in the table until the import's run records them: no second copy of them.
@@ -28,20 +37,28 @@ export class FileIdentities {
   readonly #usedPersonKeys: ByteTable;
   readonly #groups: Map<string, string>;
   readonly #loadedGroups: number;
+  readonly #usedGroupKeys: Set<string>;
+  readonly #unmappedGroupIds: UnmappedGroupIds;
 
   private constructor(
     identities: SourceIdentities,
     datasource: string,
     persons: ByteTable,
     usedPersonKeys: ByteTable,
-    groups: Map<string, string>,
+    groups: {
+      readonly own: Map<string, string>;
+      readonly used: Set<string>;
+      readonly unmapped: UnmappedGroupIds;
+    },
   ) {
     this.#identities = identities;
     this.#datasource = datasource;
     this.#persons = persons;
     this.#usedPersonKeys = usedPersonKeys;
-    this.#groups = groups;
-    this.#loadedGroups = groups.size;
+    this.#groups = groups.own;
+    this.#loadedGroups = groups.own.size;
+    this.#usedGroupKeys = groups.used;
+    this.#unmappedGroupIds = groups.unmapped;
   }
 
   /** The mappings this file made, to record with its run, made as they are taken. */
@@ -58,10 +75,15 @@ export class FileIdentities {
   }
 
   /**
-   * The mappings of the system `datasource` names, and the person keys every system's mappings use (a
-   * hub key is one person's, whichever system named them).
+   * The mappings of the system `datasource` names, and the keys every system's mappings use (a hub key
+   * is one object's, whichever system named it). `unmappedGroupOwner`: the system whose roster may hold
+   * groups keyed by their own id without a mapping (migration 0020), if any.
    */
-  static async load(identities: SourceIdentities, datasource: string): Promise<FileIdentities> {
+  static async load(
+    identities: SourceIdentities,
+    datasource: string,
+    unmappedGroupOwner: string | undefined,
+  ): Promise<FileIdentities> {
     const persons = new ByteTable(hashBytes, 17);
     const used = new ByteTable(16, 0);
     for await (const page of identities.pages('person')) {
@@ -78,11 +100,17 @@ export class FileIdentities {
         used.insert(key);
       }
     }
-    const groups = new Map<string, string>();
+    const own = new Map<string, string>();
+    const usedGroupKeys = new Set<string>();
     for await (const page of identities.pages('group')) {
-      for (const row of page) if (row.datasource === datasource) groups.set(row.sourceIdHash, row.hubKey);
+      for (const row of page) {
+        if (row.datasource === datasource) own.set(row.sourceIdHash, row.hubKey);
+        usedGroupKeys.add(row.hubKey);
+      }
     }
-    return new FileIdentities(identities, datasource, persons, used, groups);
+    const unmapped: UnmappedGroupIds =
+      unmappedGroupOwner === undefined ? 'none' : unmappedGroupOwner === datasource ? 'this' : 'another';
+    return new FileIdentities(identities, datasource, persons, used, { own, used: usedGroupKeys, unmapped });
   }
 
   /** The key of a person record with its own id and former ids, made when it is new. */
@@ -134,14 +162,19 @@ export class FileIdentities {
     return holdsIdentityNumber(id);
   }
 
-  /** A group's key; for a re-keyed id, made when new only if `allocate`. */
+  /** A group's key, made when new only if `allocate`. */
   groupKey(id: string, allocate: boolean): string | undefined {
-    if (!holdsIdentityNumber(id)) return id;
     const hash = this.#identities.hash('group', id);
     const known = this.#groups.get(hash);
-    if (known !== undefined || !allocate) return known;
-    const key = `grp-${randomUUID()}`;
+    if (known !== undefined) return known;
+    const plain = !holdsIdentityNumber(id);
+    // Keyed by its id before groups were mapped (migration 0020): it stays so, mapped once allocated.
+    const kept = plain && this.#unmappedGroupIds === 'this';
+    if (!allocate) return kept ? id : undefined;
+    const free = plain && this.#unmappedGroupIds === 'none' && !this.#usedGroupKeys.has(id);
+    const key = kept || free ? id : `grp-${randomUUID()}`;
     this.#groups.set(hash, key);
+    this.#usedGroupKeys.add(key);
     return key;
   }
 }

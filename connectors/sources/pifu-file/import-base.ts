@@ -86,6 +86,19 @@ export async function findImportBase(
   };
 }
 
+/**
+ * The system whose roster may hold groups keyed by their own id that no mapping records (imported before
+ * migration 0020), until its next full import; undefined when there is none.
+ */
+export async function unmappedGroupOwner(db: Kysely<HubDatabase>): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('hub.import_base')
+    .select('datasource')
+    .where('unmapped_group_ids', '=', true)
+    .executeTakeFirst();
+  return row?.datasource;
+}
+
 /** Whether a base's files are all there (`withheld-groups.json` is written last). */
 export async function isBaseComplete(base: ImportBase): Promise<boolean> {
   try {
@@ -175,6 +188,8 @@ export async function recordImportBase(
     feed_type: base.feedType,
     exported_at: base.exportedAt,
     recorded_at: new Date(),
+    // A full export names every group the roster holds, and its import maps each one (migration 0020).
+    ...(base.feedType === 'full' ? { unmapped_group_ids: false } : {}),
   };
   const moved =
     readFrom === undefined

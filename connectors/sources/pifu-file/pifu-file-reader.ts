@@ -27,6 +27,7 @@ import {
   keepImportBase,
   pruneImportBases,
   recordImportBase,
+  unmappedGroupOwner,
   writeImportBase,
   type ImportBase,
 } from './import-base.js';
@@ -150,6 +151,11 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
           'the mapping cannot read it',
         );
       },
+      onForeignSourcedid: (found) => {
+        const object = found.record === 'group' || found.record === 'membership' ? found.record : 'person';
+        const what = `${found.which} sourcedid names a source other than the file's properties/datasource`;
+        problems.add('foreign-sources', object, found.id, found.line, what);
+      },
     });
     const { properties } = document;
     if (properties.type === 'event') {
@@ -164,7 +170,11 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
     if (properties.type === 'delta') await checkBase(path, properties.datasource, snapshotAt, base);
     else checkNotOlder(path, snapshotAt, base);
     const known = await sourceIdentities(options.db);
-    const identities = await FileIdentities.load(known, properties.datasource);
+    const identities = await FileIdentities.load(
+      known,
+      properties.datasource,
+      await unmappedGroupOwner(options.db),
+    );
     const { records, changes } =
       properties.type === 'delta'
         ? await readDeltaRecords(document, identities, problems, scratch, base!)

@@ -26,6 +26,8 @@ interface ImportOptions {
   lenient: string[];
   full: boolean;
   json: boolean;
+  acceptSourceDrop: boolean;
+  reason?: string;
 }
 
 function lenientList(value: string, previous: string[]): string[] {
@@ -68,7 +70,16 @@ export function registerImportCommand(program: Command): void {
     .addOption(lenientOption())
     .option('--full', 'full feeds to every recipient (default: deltas, full where it holds nothing)', false)
     .option('--json', 'print one JSON object: the report, and the previews or the feeds', false)
+    .option(
+      '--accept-source-drop',
+      'let through a roster that shrank past the source guard, as a switch of school system does (needs --reason; kept with the run)',
+      false,
+    )
+    .option('--reason <text>', 'with --accept-source-drop: why the drop in the source is real')
     .action(async (file: string, options: ImportOptions) => {
+      if (options.acceptSourceDrop !== (options.reason !== undefined)) {
+        throw new HubError('PIFU_USAGE_INVALID', '--accept-source-drop and --reason TEXT go together');
+      }
       const flag = lenientFlag(options.lenient);
       await withSession({ readOnly: options.dryRun }, async ({ ops, actor, runtime }) => {
         const input: ImportInput = {
@@ -76,6 +87,7 @@ export function registerImportCommand(program: Command): void {
           dryRun: options.dryRun,
           lenient: chosenLenient(flag, runtime.env.importLenient),
           feedType: options.full ? 'full' : 'delta',
+          ...(options.reason === undefined ? {} : { acceptSourceDrop: { reason: options.reason } }),
         };
         const result = await importFile(ops, actor, input, {
           observer: terminalProgress((run) => showRun(ops, actor, { run }), { json: options.json }),

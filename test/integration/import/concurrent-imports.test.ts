@@ -70,7 +70,9 @@ describe('import: two imports of one source at once', () => {
     const xml = await fullExport(roster, datetime);
     writeFileSync(
       path,
-      xml.replace('<datasource>sas</datasource>', `<datasource>${datasource}</datasource>`),
+      xml
+        .replace('<datasource>sas</datasource>', `<datasource>${datasource}</datasource>`)
+        .replaceAll('<source>sas</source>', `<source>${datasource}</source>`),
     );
     return path;
   }
@@ -179,12 +181,13 @@ describe('import: two imports of one source at once', () => {
   }, 60_000);
 
   it("two systems' exports naming the same ids: two systems' persons, each with keys of its own", async () => {
+    // Read one after the other: read at once, both would take the same group ids as keys (below).
     const first = await read(await file('sas.xml', rosterWithSystemIds, exportedA, 'sas'));
+    const firstKeys = await personKeys(first);
+    await first.commit(database.db, 'run-first');
     const second = await read(await file('other.xml', rosterWithSystemIds, exportedA, 'other'));
     try {
-      const firstKeys = await personKeys(first);
       const secondKeys = await personKeys(second);
-      await first.commit(database.db, 'run-first');
       await hubDb()
         .transaction()
         .execute((trx) => second.commit(trx, 'run-second'));
@@ -197,7 +200,8 @@ describe('import: two imports of one source at once', () => {
   }, 60_000);
 
   it("two systems' exports naming the same uuid ids, read at once: the second to commit is refused", async () => {
-    // A uuid id nobody holds becomes the person's key: read at once, both files would take it.
+    // A uuid id nobody holds becomes the person's key, and a group id nobody holds the group's: read at
+    // once, both files would take them (3 persons, 4 groups).
     const first = await read(await file('sas.xml', rosterA, exportedA, 'sas'));
     const second = await read(await file('other.xml', rosterA, exportedA, 'other'));
     try {
@@ -208,7 +212,7 @@ describe('import: two imports of one source at once', () => {
         .transaction()
         .execute((trx) => second.commit(trx, 'run-second'));
       await expect(committing).rejects.toThrow(
-        /other\.xml: 3 of its ids were given hub keys, or its new hub keys taken, by another import committed while this file was read; nothing was imported/,
+        /other\.xml: 7 of its ids were given hub keys, or its new hub keys taken, by another import committed while this file was read; nothing was imported/,
       );
       expect(await recordedPersonKeys()).toEqual(firstKeys);
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.import_base`.execute(

@@ -25,7 +25,7 @@ const membership = (key: string, ...members: string[]) =>
 const lines = [
   '<?xml version="1.0" encoding="UTF-8"?>',
   `<enterprise xmlns="${namespace}">`,
-  '<properties><datasource>sas</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>',
+  '<properties><datasource>s</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>',
   person('elev', ['verge', 'borte', `foresatt-${nin}`]), // 4: verge comes later; the other two never
   person('verge'), // 5
   group('eier', 'skoleeier', 1, 'eier'), // 6

@@ -54,7 +54,14 @@ describe('import FILE: a PIFU export as the source of a run', () => {
     expect(result.run?.feeds.map((feed) => feed.recipient).sort()).toEqual([...ids].sort());
     // The records store's keys are opaque uuids: the hub adopts them, so the feeds name the same persons.
     expect(result.report.rekeyed.persons).toBe(0);
-    expect(await count(database.db, 'hub.source_identity')).toBe(recordsCounts.persons);
+    const { rows: mapped } = await sql<{ kind: string; n: number }>`
+      SELECT kind, count(*)::int AS n FROM hub.source_identity GROUP BY kind ORDER BY kind`.execute(
+      database.db,
+    );
+    expect(mapped).toEqual([
+      { kind: 'group', n: recordsCounts.groups },
+      { kind: 'person', n: recordsCounts.persons },
+    ]);
     const { rows } = await sql<{ outcome: string }>`
       SELECT outcome FROM hub.audit WHERE action = 'import' ORDER BY id DESC LIMIT 1`.execute(database.db);
     expect(rows[0]?.outcome).toBe('done');

@@ -49,7 +49,7 @@ describe('import: a read that fails leaves no scratch file open', () => {
     writeFileSync(
       file,
       `<?xml version="1.0" encoding="UTF-8"?>\n<enterprise xmlns="${namespace}">\n` +
-        '<properties><datasource>sas</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>\n' +
+        '<properties><datasource>s</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>\n' +
         `${persons}<person><sourcedid><source>s</source><id>x</id></sourcedid><name><fn>Navn</fn></name>\n</enterprise>\n`,
     );
     const reader = createPifuFileReader({

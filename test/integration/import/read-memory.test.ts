@@ -23,7 +23,7 @@ function writeExport(path: string, persons: number, photoBytes: number): void {
   try {
     put(`<?xml version="1.0" encoding="UTF-8"?>\n<enterprise xmlns="${namespace}">\n`);
     put(
-      '<properties><datasource>sas</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>\n',
+      '<properties><datasource>s</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>\n',
     );
     const photo =
       photoBytes === 0 ? '' : `<photo imgtype="jpeg"><extref>${'Q'.repeat(photoBytes)}</extref></photo>`;

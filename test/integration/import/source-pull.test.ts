@@ -29,7 +29,7 @@ function exportFile(datetime: string, extra: number, twice = false): string {
   if (twice) persons.push(persons[0]!);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <enterprise xmlns="${namespace}">
-<properties><datasource>sas</datasource><type>full</type><datetime>${datetime}</datetime></properties>
+<properties><datasource>s</datasource><type>full</type><datetime>${datetime}</datetime></properties>
 ${persons.join('\n')}
 <group>${id('eier')}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Eier</short></description><relationship relation="1">${id('eier')}<label>e</label></relationship></group>
 </enterprise>

@@ -17,7 +17,7 @@ const ninAfter = '28837000078';
 function exportFile(options: { personIds: string; nin: string; groupId: string; datetime: string }): string {
   return `<?xml version="1.0" encoding="ISO-8859-1"?>
 <enterprise xmlns="${namespace11}">
-<properties lang="no"><datasource>sas@kommune.no</datasource><type>full</type><datetime>${options.datetime}</datetime></properties>
+<properties lang="no"><datasource>s</datasource><type>full</type><datetime>${options.datetime}</datetime></properties>
 <person>${options.personIds}<userid useridtype="personNIN">${options.nin}</userid>
 <name><fn>Åse Bjørnstad</fn><n><family>Bjørnstad</family><given>Åse</given></n></name></person>
 <group><sourcedid><source>s</source><id>000100</id></sourcedid><grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="1">skoleeier</typevalue></grouptype><description><short>Kommune</short></description><relationship relation="1"><sourcedid><source>s</source><id>000100</id></sourcedid><label>Kommune</label></relationship></group>
@@ -145,11 +145,14 @@ describe('import: a source id is its own system’s', () => {
     await database.destroy();
   });
 
-  /** Imports a file; the persons of the recipient's feed with their change, and its counts. */
+  /** Imports a file; the recipient's feed (persons, groups, memberships, each with its change) and its counts. */
   async function imported(name: string, xml: string) {
     const path = join(dir, name);
     writeFileSync(path, xml);
-    const result = await importFile(ops, testActor(), { path });
+    // A switch of school system loses every school it had (the other system's are other groups): the
+    // source guard's drop, confirmed as an operator would.
+    const acceptSourceDrop = { reason: 'another school system' };
+    const result = await importFile(ops, testActor(), { path, acceptSourceDrop });
     expect(result.run?.status).toBe('completed');
     const feed = result.run!.feeds[0]!;
     const document = await readFeed(readFileSync(feed.file!, 'utf8'));
@@ -157,7 +160,33 @@ describe('import: a source id is its own system’s', () => {
     for await (const entry of document.persons()) {
       persons.push([entry.object.key, entry.change, entry.object.name.family]);
     }
-    return { persons, counts: [feed.added, feed.changed, feed.deleted] };
+    const groups: [string, string | undefined, string][] = [];
+    for await (const entry of document.groups())
+      groups.push([entry.object.key, entry.change, entry.object.type]);
+    const memberships: [string, string, string | undefined][] = [];
+    for await (const entry of document.memberships()) {
+      memberships.push([entry.object.groupKey, entry.object.personKey, entry.change]);
+    }
+    return { persons, groups, memberships, counts: [feed.added, feed.changed, feed.deleted] };
+  }
+
+  /** The table as the hub left it before migrations 0019 and 0020: no system named, no plain group id mapped. */
+  async function downgraded(): Promise<void> {
+    await sql`DELETE FROM hub.source_identity WHERE kind = 'group' AND hub_key NOT LIKE 'grp-%'`.execute(
+      database.db,
+    );
+    await sql`ALTER TABLE hub.import_base DROP COLUMN unmapped_group_ids`.execute(database.db);
+    await sql`DROP INDEX hub.source_identity_hub_key`.execute(database.db);
+    await sql`ALTER TABLE hub.source_identity DROP CONSTRAINT source_identity_pkey`.execute(database.db);
+    await sql`ALTER TABLE hub.source_identity DROP COLUMN datasource`.execute(database.db);
+    await sql`ALTER TABLE hub.source_identity ADD CONSTRAINT source_identity_pkey
+      PRIMARY KEY (kind, source_id_hash)`.execute(database.db);
+    await sql`DELETE FROM hub.kysely_migration WHERE name IN
+      ('0019-source-identity-datasource', '0020-group-identity-datasource')`.execute(database.db);
+    expect(await migrateHub(database.db)).toEqual([
+      '0019-source-identity-datasource',
+      '0020-group-identity-datasource',
+    ]);
   }
 
   it('the same id from another system is another person: an add and a delete, not a change', async () => {
@@ -178,32 +207,85 @@ describe('import: a source id is its own system’s', () => {
     expect(second.persons.some(([, change]) => change === 'change')).toBe(false);
   });
 
+  it('the same group id from another system is another group, its memberships too', async () => {
+    const first = await imported(
+      'ist.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-01'),
+    );
+    expect(first.groups.map(([key]) => key)).toEqual(['000100', '000200']);
+    const second = await imported(
+      'visma.xml',
+      systemExport('visma-flyt', { given: 'Per', family: 'Hansen' }, '2024-09-02'),
+    );
+    // Two groups of each system, none of them changed into the other's.
+    expect(second.groups.some(([, change]) => change === 'change')).toBe(false);
+    const added = second.groups.filter(([, change]) => change === 'add').map(([key]) => key);
+    expect(added).toHaveLength(2);
+    for (const key of added) expect(key).toMatch(/^grp-[0-9a-f-]{36}$/);
+    expect(second.groups.filter(([, change]) => change === 'delete').map(([key]) => key)).toEqual([
+      '000100',
+      '000200',
+    ]);
+    expect(second.memberships.map(([group, , change]) => [added.includes(group), change]).sort()).toEqual([
+      [false, 'delete'],
+      [true, 'add'],
+    ]);
+    // The first system's ids are still its own: its next export finds its keys again.
+    const back = await imported(
+      'ist-2.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-03'),
+    );
+    expect(back.groups.filter(([, change]) => change === 'add').map(([key]) => key)).toEqual([
+      '000100',
+      '000200',
+    ]);
+  });
+
   it('an upgraded hub keeps its keys for the system it imported last', async () => {
     const first = await imported(
       'ist-1.xml',
       systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-01'),
     );
     const key = first.persons[0]![0];
-    // The table as the hub left it before migration 0019: the same hashes, no system named.
-    await sql`DROP INDEX hub.source_identity_hub_key`.execute(database.db);
-    await sql`ALTER TABLE hub.source_identity DROP CONSTRAINT source_identity_pkey`.execute(database.db);
-    await sql`ALTER TABLE hub.source_identity DROP COLUMN datasource`.execute(database.db);
-    await sql`ALTER TABLE hub.source_identity ADD CONSTRAINT source_identity_pkey
-      PRIMARY KEY (kind, source_id_hash)`.execute(database.db);
-    await sql`DELETE FROM hub.kysely_migration WHERE name = '0019-source-identity-datasource'`.execute(
-      database.db,
-    );
-    expect(await migrateHub(database.db)).toEqual(['0019-source-identity-datasource']);
+    await downgraded();
 
     const again = await imported(
       'ist-2.xml',
       systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad-Lie' }, '2024-09-02'),
     );
     expect(again.persons).toEqual([[key, 'change', 'Bjørnstad-Lie']]);
+    // Its groups and memberships kept their keys: nothing but the person changed.
+    expect(again.counts).toEqual([0, 1, 0]);
     const other = await imported(
       'visma.xml',
       systemExport('visma-flyt', { given: 'Per', family: 'Hansen' }, '2024-09-03'),
     );
     expect(other.persons.map(([, change]) => change).sort()).toEqual(['add', 'delete']);
+    expect(other.groups.map(([, change]) => change).sort()).toEqual(['add', 'add', 'delete', 'delete']);
+  });
+
+  it('an upgraded hub: another system imported first takes none of the keys the last one holds', async () => {
+    await imported(
+      'ist-1.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-01'),
+    );
+    await downgraded();
+    const other = await imported(
+      'visma.xml',
+      systemExport('visma-flyt', { given: 'Per', family: 'Hansen' }, '2024-09-02'),
+    );
+    expect(other.groups.filter(([, change]) => change === 'add').map(([key]) => key)).toEqual([
+      expect.stringMatching(/^grp-/),
+      expect.stringMatching(/^grp-/),
+    ]);
+    // The system imported last before the upgrade still finds its groups under the keys it had.
+    const back = await imported(
+      'ist-2.xml',
+      systemExport('ist@kommune.no', { given: 'Åse', family: 'Bjørnstad' }, '2024-09-03'),
+    );
+    expect(back.groups.filter(([, change]) => change === 'add').map(([key]) => key)).toEqual([
+      '000100',
+      '000200',
+    ]);
   });
 });

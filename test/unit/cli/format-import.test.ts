@@ -42,7 +42,7 @@ describe('the import report of a delta', () => {
   it('says what was re-keyed without reading as if persons held national numbers', () => {
     const text = formatImportReport({ ...report, rekeyed: { persons: 3, groups: 1 } });
     expect(text).toContain(
-      "re-keyed (the file's id replaced by a hub key): 3 persons; 1 groups, for a national number in the group id",
+      "re-keyed (the file's id replaced by a hub key): 3 persons; 1 groups, for a national number in the group id or another system's group with that id",
     );
     expect(text).not.toMatch(/persons[^;\n]*national number/);
   });

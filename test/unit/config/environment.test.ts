@@ -82,6 +82,7 @@ describe('PIFU_HUB_IMPORT_LENIENT: the lenient modes of this source, where --len
       'unreadable-objects',
       'duplicates',
       'unknown-objects',
+      'foreign-sources',
     ]);
     expect(readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'none' }, '/srv').importLenient).toEqual([]);
   });

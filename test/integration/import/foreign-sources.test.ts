@@ -1,0 +1,100 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
+import { defaultInputLimits } from '../../../src/pifu/index.js';
+import type { RosterFileReader } from '../../../src/ports/index.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { scratchDir } from '../../helpers/scratch-dir.js';
+
+const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
+const nin = '01019012480'; // valid check digits, as an exporter may use for an id
+const datasource = 'ist@kommune.no';
+const other = 'Annet Skolesystem'; // a value from the file: never in the report
+const id = (value: string, source = datasource) =>
+  `<sourcedid><source>${source}</source><id>${value}</id></sourcedid>`;
+const person = (sourcedid: string, given: string, guardian?: string) =>
+  `<person>${sourcedid}<name><fn>${given} Hansen</fn><n><family>Hansen</family><given>${given}</given></n></name>` +
+  `${guardian === undefined ? '' : `<extension><pifu_hasContactPerson type="guardian">${guardian}</pifu_hasContactPerson></extension>`}</person>`;
+const group = (sourcedid: string, type: string, level: number, parent: string) =>
+  `<group>${sourcedid}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>g</short></description><relationship relation="1">${parent}<label>p</label></relationship></group>`;
+const member = (sourcedid: string) =>
+  `<member>${sourcedid}<idtype>1</idtype><role roletype="01"><status>1</status></role></member>`;
+
+/** One record a line, so each problem's line is known; every reference resolves by id. */
+const lines = [
+  '<?xml version="1.0" encoding="UTF-8"?>',
+  `<enterprise xmlns="${namespace}">`,
+  `<properties><datasource>${datasource}</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>`,
+  person(id('elev'), 'Elev', id('verge', other)), // 4: a contact person's source
+  person(id('verge'), 'Verge'), // 5
+  person(id(`laerer-${nin}`, other), 'Lærer'), // 6: the person's own
+  group(id('eier'), 'skoleeier', 1, id('eier')), // 7
+  group(id('skole'), 'skole', 2, id('eier', '')), // 8: a related group's, empty
+  `<membership>${id('skole', other)}${member(id('elev'))}${member(id(`laerer-${nin}`))}</membership>`, // 9
+  `<membership>${id('skole')}${member(id('verge', other))}</membership>`, // 10: a member's
+  '</enterprise>',
+];
+
+/**
+ * PIFU identifies an object by its sourcedid's `source` and `id`, and `source` should equal the file's
+ * `properties/datasource` (spec 2.5 row 5.6). The hub keeps a file's ids as its datasource's, so a
+ * sourcedid naming another source is an object the hub cannot tell apart from its datasource's: reported
+ * per sourcedid (whose it is, its id masked, the line; never the source it names), refused unless
+ * `foreign-sources` is tolerated, and then read as the datasource's.
+ */
+describe('import: a sourcedid naming a source other than the datasource', () => {
+  let database: TestDatabase;
+  let reader: RosterFileReader;
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrated: true });
+    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
+    dir = scratchDir('pifu-foreign-');
+    file = join(dir, 'export.xml');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+  });
+  afterAll(async () => database.destroy());
+
+  const what = (whose: string) =>
+    `${whose} sourcedid names a source other than the file's properties/datasource`;
+  const expected = [
+    ['person', 'verge', 4, "a contact person's"],
+    ['person', 'laerer-*********80', 6, "the person's own"],
+    ['group', 'eier', 8, "a related group's"],
+    ['membership', 'skole', 9, "the membership's group"],
+    ['membership', 'verge', 10, "a member's"],
+  ].map(([object, problemId, line, whose]) => ({
+    rule: 'foreign-sources',
+    object,
+    id: problemId,
+    line,
+    what: what(whose as string),
+  }));
+
+  it('strict: each such sourcedid reported, with whose it is, its id masked and its line; refused', async () => {
+    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    try {
+      expect(read.report.refused).toBe(true);
+      expect(read.report.problemCounts).toEqual({ 'foreign-sources': 5 });
+      expect(read.report.problems).toEqual(expected);
+      const text = JSON.stringify(read.report);
+      expect(text).not.toContain(nin);
+      expect(text).not.toContain(other);
+    } finally {
+      await read.close();
+    }
+  });
+
+  it('tolerated: counted, and every id read as the datasource’s', async () => {
+    const read = await reader.read(file, { lenient: ['foreign-sources'], scratchDir: dir });
+    try {
+      expect(read.report.refused).toBe(false);
+      expect(read.report.problemCounts).toEqual({ 'foreign-sources': 5 });
+      expect(read.report.counts).toEqual({ persons: 3, groups: 2, memberships: 3 });
+    } finally {
+      await read.close();
+    }
+  });
+});
