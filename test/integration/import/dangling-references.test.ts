@@ -6,41 +6,34 @@ import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { collect } from '../../helpers/collect.js';
+import {
+  exportText,
+  groupRecord,
+  memberRecord,
+  membershipRecord,
+  personRecord,
+  sourcedid,
+} from './support/pifu-records.js';
 
-const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const nin = '01019012480'; // valid check digits, as an exporter may use for an id
-const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
-const guardian = (key: string) => `<pifu_hasContactPerson type="guardian">${id(key)}</pifu_hasContactPerson>`;
-const person = (key: string, guardians: string[] = []) =>
-  `<person>${id(key)}<name><fn>${key} Hansen</fn><n><family>Hansen</family><given>${key}</given></n></name>` +
-  `${guardians.length === 0 ? '' : `<extension>${guardians.map(guardian).join('')}</extension>`}</person>`;
+const id = (value: string) => sourcedid(value, 's');
+const person = (key: string, guardians: string[] = []) => personRecord(id(key), key, guardians.map(id));
 const group = (key: string, type: string, level: number, parent: string) =>
-  `<group>${id(key)}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>${key}</short></description><relationship relation="1">${id(parent)}<label>p</label></relationship></group>`;
-const member = (key: string, roletype: string) =>
-  `<member>${id(key)}<idtype>1</idtype><role roletype="${roletype}"><status>1</status></role></member>`;
-const membership = (key: string, ...members: string[]) =>
-  `<membership>${id(key)}${members.join('')}</membership>`;
+  groupRecord(id(key), type, level, id(parent));
+const member = (key: string) => memberRecord(id(key));
+const membership = (key: string, ...members: string[]) => membershipRecord(id(key), ...members);
 
 /** One record a line, so each problem's line is known. */
-const lines = [
-  '<?xml version="1.0" encoding="UTF-8"?>',
-  `<enterprise xmlns="${namespace}">`,
-  '<properties><datasource>s</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>',
+const records = [
   person('elev', ['verge', 'borte', `foresatt-${nin}`]), // 4: verge comes later; the other two never
   person('verge'), // 5
   group('eier', 'skoleeier', 1, 'eier'), // 6
   group('skole', 'skole', 2, 'eier'), // 7
   group('1a', 'basisgruppe', 3, 'skole'), // 8
-  membership('1a', member('elev', '01'), member('ukjent', '01'), member(`laerer-${nin}`, '01')), // 9
-  membership('1b', member('elev', '01')), // 10: no such group
-  '</enterprise>',
+  membership('1a', member('elev'), member('ukjent'), member(`laerer-${nin}`)), // 9
+  membership('1b', member('elev')), // 10: no such group
 ];
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
 
 /**
  * Issue 13: every reference must resolve to an object in the file. A guardian link
@@ -59,7 +52,7 @@ describe('import: dangling references, guardians and members named', () => {
     reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
     dir = scratchDir('pifu-dangling-');
     file = join(dir, 'export.xml');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeFileSync(file, exportText('s', records));
   });
   afterAll(async () => database.destroy());
 

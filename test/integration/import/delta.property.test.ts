@@ -18,14 +18,9 @@ import {
   rosterChangeArbitrary,
 } from './support/roster-change.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { collect } from '../../helpers/collect.js';
 
 const recipients = (dir: string): RecipientConfig[] => shippedRecipients(dir);
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
 
 /**
  * The delta import's promise (issue 13): a school system's delta export from A to B, imported after

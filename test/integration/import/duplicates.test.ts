@@ -9,23 +9,25 @@ import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { collect } from '../../helpers/collect.js';
+import {
+  exportText,
+  groupRecord,
+  memberRecord,
+  membershipRecord,
+  personRecord,
+  sourcedid,
+} from './support/pifu-records.js';
 
-const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
-const id = (value: string) => `<sourcedid><source>s</source><id>${value}</id></sourcedid>`;
-const person = (key: string, given: string) =>
-  `<person>${id(key)}<name><fn>${given} Hansen</fn><n><family>Hansen</family><given>${given}</given></n></name></person>`;
+const id = (value: string) => sourcedid(value, 's');
+const person = (key: string, given: string) => personRecord(id(key), given);
 const group = (key: string, type: string, level: number, parent: string) =>
-  `<group>${id(key)}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>${key}</short></description><relationship relation="1">${id(parent)}<label>p</label></relationship></group>`;
-const member = (key: string, roletype: string, begin?: string) =>
-  `<member>${id(key)}<idtype>1</idtype><role roletype="${roletype}"><status>1</status>${begin === undefined ? '' : `<timeframe><begin restrict="1">${begin}</begin></timeframe>`}</role></member>`;
-const membership = (key: string, ...members: string[]) =>
-  `<membership>${id(key)}${members.join('')}</membership>`;
+  groupRecord(id(key), type, level, id(parent));
+const member = (key: string, roletype: string, begin?: string) => memberRecord(id(key), roletype, begin);
+const membership = (key: string, ...members: string[]) => membershipRecord(id(key), ...members);
 
 /** One record a line, so each problem's line is known. */
-const lines = [
-  '<?xml version="1.0" encoding="UTF-8"?>',
-  `<enterprise xmlns="${namespace}">`,
-  '<properties><datasource>s</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>',
+const records = [
   person('p1', 'Første'), // 4
   person('p2', 'Andre'), // 5
   person('p1', 'Senere'), // 6: the same person id again
@@ -37,14 +39,7 @@ const lines = [
   membership('1a', member('p2', '02'), member('p2', '05')), // 12: p2 teacher again; management is new
   membership('skole', member('p1', '01', '2024-08-01')), // 13
   membership('skole', member('p1', '01', '2019-08-01')), // 14: the school membership again, other dates
-  '</enterprise>',
 ];
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
 
 /**
  * Issue 13: the same person or group id twice in a file, or the same member with the same role twice in
@@ -67,7 +62,7 @@ describe('import: duplicates in a PIFU file', () => {
     ops = { ...operationContext(ctx), rosterFiles: reader };
     dir = scratchDir('pifu-duplicates-');
     file = join(dir, 'export.xml');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeFileSync(file, exportText('s', records));
   });
   afterAll(async () => database.destroy());
 

@@ -5,34 +5,31 @@ import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import {
+  exportText,
+  groupRecord,
+  memberRecord,
+  membershipRecord,
+  personRecord,
+  sourcedid,
+} from './support/pifu-records.js';
 
-const namespace = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 const nin = '01019012480'; // valid check digits, as an exporter may use for an id
 const datasource = 'ist@kommune.no';
 const other = 'Annet Skolesystem'; // a value from the file: never in the report
-const id = (value: string, source = datasource) =>
-  `<sourcedid><source>${source}</source><id>${value}</id></sourcedid>`;
-const person = (sourcedid: string, given: string, guardian?: string) =>
-  `<person>${sourcedid}<name><fn>${given} Hansen</fn><n><family>Hansen</family><given>${given}</given></n></name>` +
-  `${guardian === undefined ? '' : `<extension><pifu_hasContactPerson type="guardian">${guardian}</pifu_hasContactPerson></extension>`}</person>`;
-const group = (sourcedid: string, type: string, level: number, parent: string) =>
-  `<group>${sourcedid}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>g</short></description><relationship relation="1">${parent}<label>p</label></relationship></group>`;
-const member = (sourcedid: string) =>
-  `<member>${sourcedid}<idtype>1</idtype><role roletype="01"><status>1</status></role></member>`;
+const id = (value: string, source = datasource) => sourcedid(value, source);
+const person = (ref: string, given: string, guardian?: string) =>
+  personRecord(ref, given, guardian === undefined ? [] : [guardian]);
 
 /** One record a line, so each problem's line is known; every reference resolves by id. */
-const lines = [
-  '<?xml version="1.0" encoding="UTF-8"?>',
-  `<enterprise xmlns="${namespace}">`,
-  `<properties><datasource>${datasource}</datasource><type>full</type><datetime>2024-09-01T02:00:00</datetime></properties>`,
+const records = [
   person(id('elev'), 'Elev', id('verge', other)), // 4: a contact person's source
   person(id('verge'), 'Verge'), // 5
   person(id(`laerer-${nin}`, other), 'Lærer'), // 6: the person's own
-  group(id('eier'), 'skoleeier', 1, id('eier')), // 7
-  group(id('skole'), 'skole', 2, id('eier', '')), // 8: a related group's, empty
-  `<membership>${id('skole', other)}${member(id('elev'))}${member(id(`laerer-${nin}`))}</membership>`, // 9
-  `<membership>${id('skole')}${member(id('verge', other))}</membership>`, // 10: a member's
-  '</enterprise>',
+  groupRecord(id('eier'), 'skoleeier', 1, id('eier')), // 7
+  groupRecord(id('skole'), 'skole', 2, id('eier', '')), // 8: a related group's, empty
+  membershipRecord(id('skole', other), memberRecord(id('elev')), memberRecord(id(`laerer-${nin}`))), // 9
+  membershipRecord(id('skole'), memberRecord(id('verge', other))), // 10: a member's
 ];
 
 /**
@@ -53,7 +50,7 @@ describe('import: a sourcedid naming a source other than the datasource', () => 
     reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
     dir = scratchDir('pifu-foreign-');
     file = join(dir, 'export.xml');
-    writeFileSync(file, `${lines.join('\n')}\n`);
+    writeFileSync(file, exportText(datasource, records));
   });
   afterAll(async () => database.destroy());
 

@@ -29,6 +29,7 @@ import type { DisclosedPerson, RecipientView } from '../../../src/profiles/index
 import { contentHash, feedStreams, type HeldObject } from '../../../src/state/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { collect } from '../../helpers/collect.js';
 
 const text = fc.stringMatching(/^[A-Za-zæøå][A-Za-zÆØÅæøåé&<>'" -]{0,19}$/);
 const digitsOrWord = fc.stringMatching(/^[0-9a-z]{1,12}$/);
@@ -330,12 +331,6 @@ async function* entries<T>(items: readonly T[]) {
 
 async function* each<T>(items: readonly T[]) {
   yield* items;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
 }
 
 /**

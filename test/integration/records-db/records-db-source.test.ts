@@ -24,18 +24,13 @@ import {
   type Person,
 } from '../../../src/model/index.js';
 import { createTestDatabase } from '../../helpers/test-database.js';
+import { collect } from '../../helpers/collect.js';
 
 interface Store {
   readonly db: Kysely<SourceDatabase>;
   /** Given: the streams read by COPY; absent: by keyset pages. */
   readonly driver?: RecordsDbDriver;
   close(): Promise<void>;
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
 }
 
 function expectStrictlyAscending(keys: readonly string[]): void {

@@ -4,12 +4,7 @@ import type { Person, Roster } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup, sampleMembership, samplePerson } from '../pifu/feed-fixture.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
+import { collect } from '../../helpers/collect.js';
 
 /** Frames are encoded in place into blocks of ~256 KiB; a frame bigger than a block grows it. */
 describe('the run spool’s frame blocks', () => {

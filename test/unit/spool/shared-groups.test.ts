@@ -4,12 +4,7 @@ import type { Group, Roster } from '../../../src/model/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup } from '../pifu/feed-fixture.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
+import { collect } from '../../helpers/collect.js';
 
 function rosterOf(groups: readonly Group[]): Roster {
   return {

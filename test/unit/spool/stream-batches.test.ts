@@ -12,12 +12,7 @@ import {
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup, sampleMembership, samplePerson } from '../pifu/feed-fixture.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const item of items) all.push(item);
-  return all;
-}
+import { collect } from '../../helpers/collect.js';
 
 async function* streamOf<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
