@@ -4,7 +4,7 @@
  * so the first record is on line 4. Every reference is a whole `<sourcedid>`, so a test can make one
  * name another source.
  */
-export const namespace12 = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
+const namespace12 = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 
 export const sourcedid = (id: string, source: string): string =>
   `<sourcedid><source>${source}</source><id>${id}</id></sourcedid>`;
