@@ -132,6 +132,30 @@ class Ahead<T> {
 }
 
 /**
+ * Consecutive frames of a block read that are kept as they are, copied into the block being written in
+ * one go (a night keeps nearly every frame: one copy per run, not one per frame).
+ */
+class KeptRun {
+  #from = 0;
+  #to = 0;
+  constructor(
+    readonly block: FrameBlock,
+    readonly buffer: Buffer,
+  ) {}
+  /** Adds the frame at `from` to `to`, which must follow the run's last frame (or start a run). */
+  extend(from: number, to: number): void {
+    if (this.#to !== from) this.flush();
+    if (this.#to === this.#from) this.#from = from;
+    this.#to = to;
+  }
+  /** Copies the run so far; before anything else is added to the block, and before the next read. */
+  flush(): void {
+    if (this.#to > this.#from) this.block.copy(this.buffer, this.#from, this.#to);
+    this.#from = this.#to = 0;
+  }
+}
+
+/**
  * The base's person frames, less those of the changed persons (taken away from the counts), merged in
  * key order with the changed persons as read now (the changed persons the snapshot no longer holds
  * are simply not there).
@@ -150,16 +174,22 @@ async function* mergedPersons(
     encodePerson(person, block);
   };
   for await (const { buffer, starts, length } of personFrames(basePath)) {
+    const kept = new KeptRun(block, buffer);
     for (const at of starts) {
       const key = personFrameKey(buffer, at);
+      if (fresh.head !== undefined && compareKeys(fresh.head.key, key) < 0) kept.flush();
       while (fresh.head !== undefined && compareKeys(fresh.head.key, key) < 0) {
         add(fresh.head);
         await fresh.next();
       }
-      if (changed.has(key)) counter.personRemoved(personFrameFacts(buffer, at));
-      else block.copy(buffer, at, at + length(at));
+      if (changed.has(key)) {
+        kept.flush();
+        counter.personRemoved(personFrameFacts(buffer, at));
+      } else kept.extend(at, at + length(at));
       if (block.full) yield block.take();
     }
+    kept.flush();
+    if (block.full) yield block.take();
   }
   for (; fresh.head !== undefined; await fresh.next()) {
     add(fresh.head);
@@ -189,20 +219,27 @@ async function* mergedMemberships(
     encodeMembership(membership, at, block);
   };
   for await (const { buffer, starts, length } of membershipFrames(base.path)) {
+    const kept = new KeptRun(block, buffer);
     for (const at of starts) {
       const groupKey = membershipFrameGroup(buffer, at, base.groupKeys);
+      if (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) kept.flush();
       while (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) {
         add(fresh.head);
         await fresh.next();
       }
-      if (changedGroups.has(groupKey)) continue;
+      if (changedGroups.has(groupKey)) {
+        kept.flush();
+        continue;
+      }
       const position = index.get(groupKey);
-      const start = block.size;
-      block.copy(buffer, at, at + length(at));
-      setMembershipFrameGroup(block.buffer, start, position);
+      // In the block read, which is this reader's until the next: the run is then copied as it is.
+      setMembershipFrameGroup(buffer, at, position);
+      kept.extend(at, at + length(at));
       counter.membership(position === undefined ? undefined : schools[position]);
       if (block.full) yield block.take();
     }
+    kept.flush();
+    if (block.full) yield block.take();
   }
   for (; fresh.head !== undefined; await fresh.next()) {
     add(fresh.head);
