@@ -10,7 +10,7 @@ export type ToHub =
 /** `lapRssMb`: the hub process's peak RSS since its previous answer; `cpuS`: its CPU so far. */
 export type FromHub =
   | { type: 'ready'; lapRssMb: number; cpuS: number }
-  | { type: 'snapshotted'; unchanged: boolean; lapRssMb: number; cpuS: number }
+  | { type: 'snapshotted'; unchanged: boolean; rereadPersons?: number; lapRssMb: number; cpuS: number }
   | { type: 'done'; figures: FeedFigures; lapRssMb: number; cpuS: number }
   | { type: 'failed'; step: string; message: string }
   | { type: 'exited'; peakRssMb: number; cpuS: number };
@@ -19,8 +19,11 @@ export type FromHub =
 export type PoolFigures = FeedFigures & { readonly peak_rss_mb: number };
 
 export interface HubPool {
-  /** Takes the run's snapshot in a hub process (unless nothing changed for anyone): whether skipped. */
-  snapshot(runId: string): Promise<{ unchanged: boolean }>;
+  /**
+   * Takes the run's snapshot in a hub process (unless nothing changed for anyone): whether skipped, and
+   * the persons read again when the snapshot was incremental (undefined: read whole).
+   */
+  snapshot(runId: string): Promise<{ unchanged: boolean; rereadPersons?: number }>;
   /** Every recipient's feed and delivery of the run, in the order given, spread over the hub processes. */
   run(runId: string, recipientIds: readonly string[]): Promise<PoolFigures[]>;
   /** The hub processes' highest peak RSS (MB) since the previous lap (or the start). */
@@ -68,7 +71,11 @@ export async function openHubPool(options: {
   return {
     snapshot: async (runId) => {
       const answer = await ask(first, { type: 'snapshot', runId }, 'snapshotted');
-      return { unchanged: answer.type === 'snapshotted' && answer.unchanged };
+      if (answer.type !== 'snapshotted') return { unchanged: false };
+      return {
+        unchanged: answer.unchanged,
+        ...(answer.rereadPersons === undefined ? {} : { rereadPersons: answer.rereadPersons }),
+      };
     },
     run: async (runId, recipientIds) => {
       const queue = [...recipientIds];

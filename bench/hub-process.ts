@@ -44,8 +44,16 @@ process.on('message', (message: ToHub) => {
       if (message.type === 'snapshot') {
         // As the run executors do: a run with nothing to send to anyone reads no snapshot.
         const unchanged = await skipUnchangedRun(ctx, message.runId);
-        if (!unchanged) await takeSnapshot(ctx, message.runId);
-        send({ type: 'snapshotted', unchanged, lapRssMb: rss.lap(), cpuS: cpuS() });
+        const rereadPersons = unchanged
+          ? undefined
+          : (await takeSnapshot(ctx, message.runId)).incremental?.persons;
+        send({
+          type: 'snapshotted',
+          unchanged,
+          ...(rereadPersons === undefined ? {} : { rereadPersons }),
+          lapRssMb: rss.lap(),
+          cpuS: cpuS(),
+        });
       } else {
         const figures = await feedAndDeliver(ctx, message.runId, message.recipientId);
         send({ type: 'done', figures, lapRssMb: rss.lap(), cpuS: cpuS() });

@@ -76,13 +76,15 @@ async function timedRun(
   snapshotPeakRssMb: number;
   /** Whether the run read the source (false: nothing to send to anyone, so no snapshot). */
   snapshotRead: boolean;
+  /** Persons read again by an incremental snapshot; undefined when the snapshot was read whole. */
+  rereadPersons: number | undefined;
 }> {
   const started = performance.now();
   const cpu = pool.cpuS();
   pool.lap();
   const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
   // A run with nothing to send to anyone reads no snapshot and writes nothing.
-  const { unchanged } = await pool.snapshot(runId);
+  const { unchanged, rereadPersons } = await pool.snapshot(runId);
   const snapshotS = (performance.now() - started) / 1000;
   const snapshotPeakRssMb = pool.lap();
   // As the run executors write them, so the kept person passes are what a run keeps.
@@ -99,6 +101,7 @@ async function timedRun(
     figures,
     snapshotPeakRssMb,
     snapshotRead: !unchanged,
+    rereadPersons,
   };
 }
 
@@ -220,6 +223,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         changes: mutation.total,
         mutate_s: round(mutateS),
         snapshot_s: round(run.snapshotS),
+        // Whether the snapshot started from the full run's spool, and how many persons it read again.
+        snapshot_incremental: run.rereadPersons !== undefined,
+        reread_persons: run.rereadPersons ?? null,
         delta_s: deltaS,
         cpu_s: round(run.cpuS),
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,

@@ -1,4 +1,4 @@
-import type { Roster, RosterProperties } from '../model/index.js';
+import type { Membership, Person, Roster, RosterProperties } from '../model/index.js';
 
 /**
  * Where the roster comes from. Implementations live in `connectors/sources/*`; the core never names one.
@@ -14,8 +14,7 @@ import type { Roster, RosterProperties } from '../model/index.js';
  * - throw `HubError('PIFU_SOURCE_UNAVAILABLE')` for connection trouble (retryable) and
  *   `HubError('PIFU_SOURCE_INVALID')` for data it cannot map (not retryable).
  *
- * Left out on purpose: writes of any kind (the records store is read-only to the hub) and change
- * tracking beyond `peekSnapshot` (which keys changed belongs to a later port).
+ * Left out on purpose: writes of any kind (the records store is read-only to the hub).
  */
 export interface SourceConnector {
   openSnapshot(options?: { signal?: AbortSignal }): Promise<RosterSnapshot>;
@@ -52,4 +51,34 @@ export interface SourceLookup {
 export interface RosterSnapshot extends Roster {
   /** Ends the snapshot (transaction); safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Optional: what changed since an earlier snapshot of this source, and the changed objects alone, all
+   * read in this snapshot (so a change it does not see is in none of its answers). The run spool uses
+   * it to re-read only the changed persons (src/spool/incremental-spool.ts). A source that cannot tell
+   * (a file) leaves it out, and every snapshot is read whole.
+   */
+  readonly changes?: SnapshotChanges;
+}
+
+/** What changed between an earlier snapshot of the source and this one, told in keys. */
+export interface SnapshotChanges {
+  /**
+   * The keys whose objects may differ between the snapshot `marker` (an earlier snapshot's
+   * `sourceMarker`) and this one, or undefined when everything must be read again: the marker is not
+   * one of this source's, the source cannot tell what changed (a bulk load, a gap in its change
+   * record), or a change touches what every object depends on. A key too many costs a re-read; a key
+   * too few is a wrong spool, so when unsure, undefined.
+   */
+  since(marker: string): Promise<ChangedKeys | undefined>;
+  /** The persons with these keys that this snapshot holds, in key order. */
+  persons(keys: readonly string[]): AsyncIterable<Person>;
+  /** The memberships in the groups with these keys, in canonical order. */
+  memberships(groupKeys: readonly string[]): AsyncIterable<Membership>;
+}
+
+export interface ChangedKeys {
+  /** Every person whose whole object may differ (added, removed or changed), in key order. */
+  readonly personKeys: readonly string[];
+  /** Every group whose memberships may differ, in key order. Groups themselves are read whole. */
+  readonly membershipGroupKeys: readonly string[];
 }

@@ -2,6 +2,7 @@ import { HubError } from '../errors/index.js';
 import {
   isCompleteRosterSpool,
   openRosterSpool,
+  writeIncrementalRosterSpool,
   writeRosterSpool,
   type RosterSpoolCounts,
 } from '../spool/index.js';
@@ -10,31 +11,46 @@ import type { HubContext } from './hub-context.js';
 import { runSpoolPaths } from './run-paths.js';
 import { findRun, recordRunSnapshot } from './run-repository.js';
 import { scopeDateOf } from './scope-date.js';
+import { findSpoolBase } from './spool-base.js';
 
 /**
  * Reads the source once, from one consistent snapshot, into the run's spool (docs/requirements.md#d7), then
  * lets the source sanity guard compare it with the last good snapshot: a partial source stops the run
  * here, before any feed is written. Safe to repeat: a complete spool from an earlier attempt is reused,
- * so every feed of the run still reflects one and the same snapshot.
+ * so every feed of the run still reflects one and the same snapshot. A source that tells what changed
+ * since the latest kept spool's snapshot gets an incremental spool, byte for byte the full read's, in a
+ * fraction of its time (src/spool/incremental-spool.ts); `incremental` says how many persons it read.
  */
 export async function takeSnapshot(
   ctx: HubContext,
   runId: string,
   options: { signal?: AbortSignal } = {},
-): Promise<RosterSpoolCounts> {
+): Promise<RosterSpoolCounts & { readonly incremental?: { readonly persons: number } }> {
   const run = await findRun(ctx.db, runId);
   if (run === undefined) throw new HubError('PIFU_RUN_UNKNOWN', `run ${runId} does not exist`);
   const { rosterDir } = runSpoolPaths(ctx.spoolDir, runId);
   const log = ctx.logger.child({ runId });
+  let incremental: { persons: number } | undefined;
   if (!isCompleteRosterSpool(rosterDir)) {
     const started = performance.now();
     const snapshot = await ctx.source.openSnapshot(options);
     try {
-      await writeRosterSpool(snapshot, rosterDir, options);
+      const { changes } = snapshot;
+      const base = changes === undefined ? undefined : await findSpoolBase(ctx, runId);
+      if (changes !== undefined && base !== undefined)
+        incremental = await writeIncrementalRosterSpool(snapshot, changes, base, rosterDir, options).catch(
+          // The base went (a run's end or retention removed it meanwhile): read the snapshot whole.
+          (error: unknown) => {
+            if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+            return undefined;
+          },
+        );
+      if (incremental === undefined) await writeRosterSpool(snapshot, rosterDir, options);
     } finally {
       await snapshot.close();
     }
-    log.info({ seconds: round((performance.now() - started) / 1000) }, 'roster snapshot spooled');
+    const seconds = round((performance.now() - started) / 1000);
+    log.info({ seconds, rereadPersons: incremental?.persons }, 'roster snapshot spooled');
   }
   const spool = await openRosterSpool(rosterDir);
   const scopeDate = await recordRunSnapshot(ctx.db, runId, {
@@ -47,7 +63,9 @@ export async function takeSnapshot(
   const { persons, groups, memberships } = spool.counts;
   log.info({ persons, groups, memberships, scopeDate }, 'run snapshot recorded');
   await checkSourceDrop(ctx, run, spool.counts);
-  return spool.counts;
+  return incremental === undefined
+    ? spool.counts
+    : { ...spool.counts, incremental: { persons: incremental.persons } };
 }
 
 function round(value: number): number {

@@ -32,6 +32,18 @@ export class FrameBlock {
     return this.buffer;
   }
 
+  /** Appends a frame as it is, bytes `start` to `end` of `source` (a frame of another spool file). */
+  copy(source: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    source.copy(this.buffer, this.size, start, end);
+    this.size += end - start;
+  }
+
+  /** Whether the block is big enough to be written (see blocksOf). */
+  get full(): boolean {
+    return this.size >= blockBytes;
+  }
+
   /** The frames so far, handed over whole; the next frame starts a new buffer. */
   take(): Buffer {
     const full = this.buffer.subarray(0, this.size);
@@ -53,7 +65,7 @@ export async function* blocksOf<T>(
   for await (const batch of batches) {
     for (const item of batch) {
       encode(item, block);
-      if (block.size >= blockBytes) yield block.take();
+      if (block.full) yield block.take();
     }
   }
   if (block.size > 0) yield block.take();

@@ -6,4 +6,5 @@ export {
   writeRosterSpool,
 } from './roster-spool.js';
 export type { RosterSpoolCounts, SchoolCounts } from './snapshot-counter.js';
+export { writeIncrementalRosterSpool, type SpoolBase } from './incremental-spool.js';
 export { sortExternally } from './external-sort.js';

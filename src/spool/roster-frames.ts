@@ -75,6 +75,44 @@ export function encodeMembership(
 
 const personLength = (buffer: Buffer, offset: number): number =>
   12 + buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) + buffer.readUInt32LE(offset + 8);
+const membershipLength = (buffer: Buffer, offset: number): number => 9 + buffer.readUInt32LE(offset + 5);
+
+/**
+ * A spool file's frames undecoded, a block at a time, for a writer that copies them into another spool
+ * (incremental-spool.ts), each with its length.
+ */
+export const personFrames = (path: string) => rawFrames(path, 12, personLength);
+export const membershipFrames = (path: string) => rawFrames(path, 9, membershipLength);
+
+async function* rawFrames(
+  path: string,
+  headerBytes: number,
+  frameLength: (buffer: Buffer, offset: number) => number,
+): AsyncGenerator<{ buffer: Buffer; starts: readonly number[]; length: (at: number) => number }> {
+  for await (const { buffer, starts } of readFrames(path, headerBytes, frameLength))
+    yield { buffer, starts, length: (at) => frameLength(buffer, at) };
+}
+
+export const personFrameKey = (buffer: Buffer, at: number): string =>
+  buffer.toString('utf8', at + 12, at + 12 + buffer.readUInt32LE(at));
+
+export function personFrameFacts(buffer: Buffer, at: number): PersonScopeFacts {
+  const from = at + 12 + buffer.readUInt32LE(at);
+  return parse<PersonScopeFacts>(buffer, from, from + buffer.readUInt32LE(at + 4));
+}
+
+/** The group a membership frame is in: by its position in `groupKeys`, else (none there) decoded. */
+export function membershipFrameGroup(buffer: Buffer, at: number, groupKeys: readonly string[]): string {
+  const index = buffer.readUInt32LE(at);
+  return index === noGroup
+    ? parse<Membership>(buffer, at + 9, at + 9 + buffer.readUInt32LE(at + 5)).groupKey
+    : (groupKeys[index] ?? '');
+}
+
+/** Sets a membership frame's group position (undefined: the group is not in the groups file). */
+export function setMembershipFrameGroup(buffer: Buffer, at: number, groupIndex: number | undefined): void {
+  buffer.writeUInt32LE(groupIndex ?? noGroup, at);
+}
 
 const parse = <T>(buffer: Buffer, start: number, end: number): T =>
   JSON.parse(buffer.toString('utf8', start, end)) as T;
@@ -161,7 +199,7 @@ export async function* readMemberships(
   keepRole: (role: MembershipRole) => boolean = () => true,
 ): AsyncGenerator<Membership> {
   const roleKept = membershipRoles.map((role) => keepRole(role));
-  for await (const { buffer, starts } of readFrames(path, 9, (b, o) => 9 + b.readUInt32LE(o + 5))) {
+  for await (const { buffer, starts } of readFrames(path, 9, membershipLength)) {
     const batch: Membership[] = [];
     for (const at of starts) {
       const group = buffer.readUInt32LE(at);

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, rm, rename, mkdir, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HubError } from '../errors/index.js';
@@ -11,12 +11,10 @@ import {
   type Person,
   type Population,
   type Roster,
-  type RosterProperties,
   type SelectiveRoster,
 } from '../model/index.js';
 import { blocksOf } from './frame-file.js';
 import {
-  encodeGroup,
   encodeMembership,
   encodePerson,
   readMemberships,
@@ -26,6 +24,17 @@ import {
 } from './roster-frames.js';
 import { releaseSharedGroups, sharedGroups } from './shared-groups.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
+import {
+  batchSize,
+  completeSpool,
+  manifestFile,
+  readManifest,
+  sideBySide,
+  spoolFiles,
+  spoolGroups,
+  stagingDir,
+  type Writing,
+} from './spool-writing.js';
 
 /**
  * A run's one snapshot of the roster on disk (docs/requirements.md#d7): the source is read once per run, and
@@ -34,25 +43,12 @@ import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
  * recipient's view decodes only what it needs: the scope facts of every person, then only the persons
  * and the groups' memberships it sends. A spool written before frames (format 1, NDJSON) is still read.
  */
-interface Manifest {
-  readonly properties: RosterProperties;
-  readonly counts: RosterSpoolCounts;
-  readonly format?: 2;
-}
 
-const files = {
-  persons: 'persons.frames',
-  groups: 'groups.frames',
-  memberships: 'memberships.frames',
-} as const;
 const ndjsonFiles = {
   persons: 'persons.ndjson',
   groups: 'groups.ndjson',
   memberships: 'memberships.ndjson',
 } as const;
-const manifestFile = 'manifest.json';
-/** How many objects the writer takes at a time from a stream its source does not batch itself. */
-const batchSize = 1_000;
 
 /**
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
@@ -65,72 +61,37 @@ export async function writeRosterSpool(
   dir: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<RosterSpoolCounts> {
-  const staging = `${dir}.staging-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  // The roster is personal data at rest: 0700 directories (the spool, runs, the run) and 0600 files.
-  await mkdir(staging, { recursive: true, mode: 0o700 });
+  const staging = await stagingDir(dir);
   const counter = new SnapshotCounter();
-  // The persons are written beside the groups and memberships, so one stream's work fills the other's
-  // waits for the source; the first failure stops the other (and a caller's abort stops both).
-  const stop = new AbortController();
-  const abort = () => stop.abort(options.signal?.reason);
-  if (options.signal?.aborted === true) abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  // Nothing reads a spool file's digest: the files are written without one.
-  const writing = { signal: stop.signal, digest: false } as const;
-  let failure: { error: unknown } | undefined;
-  const stopOnFailure = (error: unknown): never => {
-    failure ??= { error };
-    stop.abort(error);
-    throw error;
-  };
-  const writePersons = () =>
+  const writePersons = (writing: Writing) =>
     writeFileAtomically(
-      join(staging, files.persons),
+      join(staging, spoolFiles.persons),
       blocksOf(batched(roster.persons(), batchSize), (person, block) => {
         counter.person(person);
         encodePerson(person, block);
       }),
       writing,
     );
-  // Each group's position in the groups file and its school: one entry per group, never per membership.
-  const groupIndex = new Map<string, number>();
-  const groupSchools: (string | undefined)[] = [];
-  const writeGroupsAndMemberships = async () => {
-    await writeFileAtomically(
-      join(staging, files.groups),
-      blocksOf(batched(roster.groups(), batchSize), (group, block) => {
-        counter.group(group);
-        groupIndex.set(group.key, groupSchools.length);
-        groupSchools.push(group.schoolKey);
-        encodeGroup(group, block);
-      }),
+  const writeGroupsAndMemberships = async (writing: Writing) => {
+    const { index, schools } = await spoolGroups(
+      roster.groups(),
+      join(staging, spoolFiles.groups),
+      counter,
       writing,
     );
     await writeFileAtomically(
-      join(staging, files.memberships),
+      join(staging, spoolFiles.memberships),
       blocksOf(batched(roster.memberships(), batchSize), (membership, block) => {
-        const index = groupIndex.get(membership.groupKey);
-        counter.membership(index === undefined ? undefined : groupSchools[index]);
-        encodeMembership(membership, index, block);
+        const at = index.get(membership.groupKey);
+        counter.membership(at === undefined ? undefined : schools[at]);
+        encodeMembership(membership, at, block);
       }),
       writing,
     );
   };
-  try {
-    await Promise.allSettled([
-      writePersons().catch(stopOnFailure),
-      writeGroupsAndMemberships().catch(stopOnFailure),
-    ]);
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
-  if (failure !== undefined) throw failure.error;
+  await sideBySide(options.signal, [writePersons, writeGroupsAndMemberships]);
   const counts = counter.counts();
-  const manifest: Manifest = { properties: roster.properties, counts, format: 2 };
-  await writeFile(join(staging, manifestFile), JSON.stringify(manifest), { mode: 0o600 });
-  await rm(dir, { recursive: true, force: true });
-  await rename(staging, dir);
+  await completeSpool(staging, dir, { properties: roster.properties, counts, format: 2 });
   return counts;
 }
 
@@ -142,14 +103,9 @@ export function isCompleteRosterSpool(dir: string): boolean {
 export async function openRosterSpool(
   dir: string,
 ): Promise<SelectiveRoster & { readonly counts: RosterSpoolCounts }> {
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(await readFile(join(dir, manifestFile), 'utf8')) as Manifest;
-  } catch (error) {
-    throw new HubError('PIFU_SPOOL_MISSING', `run spool ${dir} is missing or incomplete; start a new run`, {
-      cause: error,
-    });
-  }
+  const manifest = await readManifest(dir);
+  if (manifest === undefined)
+    throw new HubError('PIFU_SPOOL_MISSING', `run spool ${dir} is missing or incomplete; start a new run`);
   const base = { properties: manifest.properties, counts: manifest.counts };
   if (manifest.format !== 2) {
     // Format 1: every stream in full; the selective reads filter what they decoded.
@@ -169,7 +125,7 @@ export async function openRosterSpool(
       membershipsWhere: (keepGroup, keepRole) => groupIndexed(groups(), memberships(), keepGroup, keepRole),
     };
   }
-  const path = (file: keyof typeof files) => join(dir, files[file]);
+  const path = (file: keyof typeof spoolFiles) => join(dir, spoolFiles[file]);
   return {
     ...base,
     persons: () => readPersons(path('persons')),
@@ -213,7 +169,7 @@ async function* readLines<T>(path: string): AsyncGenerator<T> {
  * deliveries and into the next run's snapshot. A reader after it decodes them again.
  */
 export function releaseRosterSpool(dir: string): void {
-  releaseSharedGroups(join(dir, files.groups));
+  releaseSharedGroups(join(dir, spoolFiles.groups));
 }
 
 export async function removeRosterSpool(dir: string): Promise<void> {

@@ -34,15 +34,37 @@ export class SnapshotCounter {
   #groups = 0;
   #memberships = 0;
   readonly #schools = new Map<string, MutableSchoolCounts>();
+  /** Persons by school, apart: an incremental spool takes persons away as well as adding them. */
+  readonly #personsAt = new Map<string, number>();
 
-  person(person: Person): void {
-    this.#persons++;
-    const { affiliations } = person;
+  /**
+   * A counter that starts with an earlier snapshot's persons (an incremental spool copies their frames
+   * without decoding them; see personRemoved), and with no groups or memberships.
+   */
+  static withPersonsOf(counts: RosterSpoolCounts): SnapshotCounter {
+    const counter = new SnapshotCounter();
+    counter.#persons = counts.persons;
+    for (const [key, school] of Object.entries(counts.schools ?? {}))
+      if (school.persons > 0) counter.#personsAt.set(key, school.persons);
+    return counter;
+  }
+
+  person(person: Pick<Person, 'affiliations'>): void {
+    this.#countPerson(person, 1);
+  }
+
+  /** Takes away a person counted before (withPersonsOf): one of an earlier snapshot, read again. */
+  personRemoved(person: Pick<Person, 'affiliations'>): void {
+    this.#countPerson(person, -1);
+  }
+
+  #countPerson({ affiliations }: Pick<Person, 'affiliations'>, by: 1 | -1): void {
+    this.#persons += by;
     for (let i = 0; i < affiliations.length; i++) {
       const schoolKey = (affiliations[i] as Person['affiliations'][number]).schoolKey;
       // Each school once per person, whatever their number of affiliations there.
       if (affiliations.findIndex((affiliation) => affiliation.schoolKey === schoolKey) === i)
-        this.#school(schoolKey).persons++;
+        this.#personsAt.set(schoolKey, (this.#personsAt.get(schoolKey) ?? 0) + by);
     }
   }
 
@@ -59,6 +81,8 @@ export class SnapshotCounter {
   }
 
   counts(): RosterSpoolCounts {
+    for (const [key, persons] of this.#personsAt) if (persons !== 0) this.#school(key).persons = persons;
+    this.#personsAt.clear();
     const schools = [...this.#schools].sort(([a], [b]) => compareKeys(a, b));
     return {
       persons: this.#persons,

@@ -20,10 +20,22 @@ import { mapPerson, type PersonRows } from './map-person.js';
  * strings. The rows per person are those the keyset pages give (read-persons.ts), mapped by mapPerson.
  */
 
-const personsQuery = `
-select id, given_name, middle_name, family_name, gender, national_identity_number, status,
+/**
+ * A stream's query: `select` from one table, `where` anything it always needs, ordered by `key` (the
+ * person id the merge goes by), which `keyFilter` also restricts when only some persons are read.
+ */
+interface StreamQuery {
+  readonly select: string;
+  readonly key: string;
+  readonly where?: string;
+}
+
+const personsQuery: StreamQuery = {
+  select: `select id, given_name, middle_name, family_name, gender, national_identity_number, status,
   preferred_language, address_protection, to_char(birth_date, 'YYYY-MM-DD')
-from records.person order by id`;
+from records.person`,
+  key: 'id',
+};
 
 type Rows = CopyField[][];
 
@@ -34,21 +46,67 @@ type Rows = CopyField[][];
  * and staff position are never named.
  */
 const childQueries = {
-  identifiers: `select person_id, identifier_type, value from records.person_identifier order by person_id`,
-  emails: `select person_id, email_type, address, priority from records.person_email order by person_id`,
-  phones: `select person_id, phone_type, number, priority from records.person_phone order by person_id`,
-  addresses: `select person_id, address_type, street1, street2, street3, postal_code, locality, country
-    from records.person_address order by person_id`,
-  guardians: `select pupil_id, guardian_id, has_parental_responsibility, parent_access_consent
-    from records.guardian_relation order by pupil_id`,
-  enrolments: `select person_id, school_id, grade, school_transport_right, to_char(begins, 'YYYY-MM-DD'),
+  identifiers: {
+    select: `select person_id, identifier_type, value from records.person_identifier`,
+    key: 'person_id',
+  },
+  emails: {
+    select: `select person_id, email_type, address, priority from records.person_email`,
+    key: 'person_id',
+  },
+  phones: {
+    select: `select person_id, phone_type, number, priority from records.person_phone`,
+    key: 'person_id',
+  },
+  addresses: {
+    select: `select person_id, address_type, street1, street2, street3, postal_code, locality, country
+    from records.person_address`,
+    key: 'person_id',
+  },
+  guardians: {
+    select: `select pupil_id, guardian_id, has_parental_responsibility, parent_access_consent
+    from records.guardian_relation`,
+    key: 'pupil_id',
+  },
+  enrolments: {
+    select: `select person_id, school_id, grade, school_transport_right, to_char(begins, 'YYYY-MM-DD'),
       to_char(ends, 'YYYY-MM-DD')
-    from records.pupil_enrolment order by person_id`,
-  employments: `select person_id, school_id, to_char(begins, 'YYYY-MM-DD'), to_char(ends, 'YYYY-MM-DD')
-    from records.staff_employment order by person_id`,
-  pupils: `select distinct person_id from records.membership where roletype = '01' order by person_id`,
-  guardianIds: `select distinct guardian_id from records.guardian_relation order by guardian_id`,
-} as const;
+    from records.pupil_enrolment`,
+    key: 'person_id',
+  },
+  employments: {
+    select: `select person_id, school_id, to_char(begins, 'YYYY-MM-DD'), to_char(ends, 'YYYY-MM-DD')
+    from records.staff_employment`,
+    key: 'person_id',
+  },
+  pupils: {
+    select: `select distinct person_id from records.membership`,
+    key: 'person_id',
+    where: `roletype = '01'`,
+  },
+  guardianIds: { select: `select distinct guardian_id from records.guardian_relation`, key: 'guardian_id' },
+} as const satisfies Record<string, StreamQuery>;
+
+/** The statement of `query`, restricted to the rows of `keys` when given (see keyFilter). */
+function statement(query: StreamQuery, keys?: readonly string[]): string {
+  const where = [query.where, keys === undefined ? undefined : keyFilter(query.key, keys)].filter(
+    (condition) => condition !== undefined,
+  );
+  return `${query.select}${where.length === 0 ? '' : ` where ${where.join(' and ')}`} order by ${query.key}`;
+}
+
+const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * `column = any('{…}'::uuid[])`: COPY takes no parameters, so the keys are written into the statement,
+ * each checked to be a uuid first (the store's keys are; anything else is refused, never quoted).
+ */
+export function keyFilter(column: string, keys: readonly string[]): string {
+  for (const key of keys)
+    if (!uuidText.test(key))
+      throw new HubError('PIFU_SOURCE_INVALID', 'a changed key of the records store is not a uuid');
+  return `${column} = any('{${keys.join(',')}}'::uuid[])`;
+}
 
 type Child = keyof typeof childQueries;
 const children = Object.keys(childQueries) as Child[];
@@ -153,11 +211,17 @@ const orphan = (child: string): HubError =>
 
 /**
  * Persons in key order, each with their child rows, mapped one person at a time and handed over a
- * batch at a time: the persons of one chunk of the person stream.
+ * batch at a time: the persons of one chunk of the person stream. Given `keys`, only those persons
+ * (each stream reads their rows alone).
  */
-export async function* copyPersonBatches(snapshot: CopySnapshot): AsyncGenerator<Person[]> {
-  const persons = new Cursor(copyBatches('persons', snapshot, personsQuery));
-  const cursors = children.map((child) => new Cursor(copyBatches(child, snapshot, childQueries[child])));
+export async function* copyPersonBatches(
+  snapshot: CopySnapshot,
+  keys?: readonly string[],
+): AsyncGenerator<Person[]> {
+  const persons = new Cursor(copyBatches('persons', snapshot, statement(personsQuery, keys)));
+  const cursors = children.map(
+    (child) => new Cursor(copyBatches(child, snapshot, statement(childQueries[child], keys))),
+  );
   const all = [persons, ...cursors];
   try {
     // Every stream connects and starts at once, so PostgreSQL works on all of them while this merges.

@@ -8,6 +8,7 @@ import {
   type CopyField,
   type CopySnapshot,
 } from './copy-rows.js';
+import { keyFilter } from './copy-persons.js';
 import { mapGroup, type GroupRow } from './read-groups.js';
 import { inRoleOrder, mapMembership } from './read-memberships.js';
 
@@ -60,10 +61,11 @@ export async function* copyGroupBatches(snapshot: CopySnapshot): AsyncGenerator<
     if (rows.length > 0) yield rows.map((row) => mapGroup(groupRow(row)));
 }
 
-const membershipsQuery = `
+/** The memberships, or those of some groups (a `keyFilter` on group_id). */
+const membershipsQuery = (where = ''): string => `
 select group_id, person_id, roletype, subrole, is_active, is_primary, admin_period,
   to_char(begins, 'YYYY-MM-DD'), to_char(ends, 'YYYY-MM-DD')
-from records.membership
+from records.membership${where === '' ? '' : ` where ${where}`}
 order by group_id, person_id, roletype`;
 
 /** A COPY row of membershipsQuery as a membership. */
@@ -80,7 +82,14 @@ const fromFields = (row: CopyField[]): Membership =>
     nullable(row[8]),
   );
 
-/** Memberships by (group, person, role), as readMembershipBatches gives them. */
-export function copyMembershipBatches(snapshot: CopySnapshot): AsyncGenerator<Membership[]> {
-  return inRoleOrder(copyBatches('memberships', snapshot, membershipsQuery), fromFields);
+/**
+ * Memberships by (group, person, role), as readMembershipBatches gives them; given `groupKeys`, only
+ * the memberships in those groups.
+ */
+export function copyMembershipBatches(
+  snapshot: CopySnapshot,
+  groupKeys?: readonly string[],
+): AsyncGenerator<Membership[]> {
+  const where = groupKeys === undefined ? '' : keyFilter('group_id', groupKeys);
+  return inRoleOrder(copyBatches('memberships', snapshot, membershipsQuery(where)), fromFields);
 }

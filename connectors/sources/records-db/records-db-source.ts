@@ -2,8 +2,13 @@ import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { HubError } from '../../../src/errors/index.js';
 import { streamOfBatches, type RosterProperties } from '../../../src/model/index.js';
-import type { RosterSnapshot, SourceConnector } from '../../../src/ports/source-connector.js';
+import type {
+  RosterSnapshot,
+  SnapshotChanges,
+  SourceConnector,
+} from '../../../src/ports/source-connector.js';
 import { parseRecordsDbConfig } from './records-db-config.js';
+import { changedKeysSince, snapshotText } from './changed-keys.js';
 import type { CopySnapshot } from './copy-rows.js';
 import { copyPersonBatches } from './copy-persons.js';
 import { copyGroupBatches, copyMembershipBatches } from './read-by-copy.js';
@@ -39,9 +44,6 @@ async function readSnapshotProperties(
     ...(rows[0]?.marker === undefined ? {} : { sourceMarker: rows[0].marker }),
   };
 }
-
-/** A PostgreSQL snapshot as `pg_current_snapshot()` writes it: `xmin:xmax:xip,…`. */
-const snapshotText = /^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20})*)?$/;
 
 /**
  * Whether a change-log row exists that the snapshot `marker` did not see: written by a transaction
@@ -122,7 +124,8 @@ async function exportSnapshot(trx: ControlledTransaction<SourceDatabase>): Promi
  *   hands them over;
  * - on PGlite, or without a driver: keyset pages of `chunkSize` through the transaction itself (PGlite's
  *   Kysely dialect has one connection, and pg-copy-streams needs node-postgres).
- * Both paths give the same objects in the same order (tested).
+ * Both paths give the same objects in the same order (tested). Only the COPY path tells what changed
+ * since an earlier snapshot (`changes`, from records.change_log; see changed-keys.ts).
  */
 export function createRecordsDbSource(
   db: Kysely<SourceDatabase>,
@@ -192,8 +195,16 @@ export function createRecordsDbSource(
         copy === undefined ? readGroupBatches(trx, context) : copyGroupBatches(copy);
       const membershipBatches = () =>
         copy === undefined ? readMembershipBatches(trx, context) : copyMembershipBatches(copy);
+      // What changed since an earlier snapshot, and the changed objects alone: asked in this snapshot's
+      // transaction and read by COPY in its exported snapshot, so they agree with the streams below.
+      const changes = (copied: CopySnapshot): SnapshotChanges => ({
+        since: (marker) => changedKeysSince(trx, marker),
+        persons: (keys) => streamOfBatches(() => copyPersonBatches(copied, keys)),
+        memberships: (groupKeys) => streamOfBatches(() => copyMembershipBatches(copied, groupKeys)),
+      });
       return {
         properties,
+        ...(copy === undefined ? {} : { changes: changes(copy) }),
         persons: () =>
           copy === undefined ? readPersons(trx, context) : streamOfBatches(() => copyPersonBatches(copy)),
         groups: () => streamOfBatches(groupBatches),

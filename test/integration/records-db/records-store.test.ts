@@ -37,7 +37,7 @@ describe('records store on PostgreSQL', () => {
     const { rows } = await sql<{
       n: number;
     }>`select count(*)::int as n from records.kysely_migration`.execute(database.db);
-    expect(rows[0]?.n).toBe(4);
+    expect(rows[0]?.n).toBe(5);
     for (const table of rosterTables) expect(await countRows(database.db, table)).toBe(0);
   });
 
@@ -111,6 +111,44 @@ describe('records store on PostgreSQL', () => {
     expect(rows).toEqual([
       { table_name: '*', operation: 'load' },
       { table_name: 'person', operation: 'update' },
+    ]);
+  });
+
+  it('migration 0005 logs the key an update moves a row away from, beside the key it moves to', async () => {
+    const { rows: members } = await sql<{ group_id: string; person_id: string; roletype: string }>`
+      select group_id, person_id, roletype from records.membership m
+      where not exists (select 1 from records.membership o where o.group_id = m.group_id
+        and o.person_id = (select id from records.person order by id limit 1) and o.roletype = m.roletype)
+      order by group_id, person_id limit 1`.execute(database.db);
+    const member = members[0];
+    if (member === undefined) throw new Error('the tiny store has memberships');
+    const { rows: people } = await sql<{
+      id: string;
+    }>`select id from records.person order by id limit 1`.execute(database.db);
+    const other = people[0]?.id ?? '';
+    await sql`delete from records.change_log where operation <> 'load'`.execute(database.db);
+    await sql`update records.membership set person_id = ${other}
+      where group_id = ${member.group_id} and person_id = ${member.person_id} and roletype = ${member.roletype}`.execute(
+      database.db,
+    );
+    await sql`update records.person set preferred_language = 'se' where id = ${other}`.execute(database.db);
+    const { rows } = await sql<{ table_name: string; row_key: string; operation: string }>`
+      select table_name, row_key, operation from records.change_log where operation <> 'load' order by id`.execute(
+      database.db,
+    );
+    expect(rows).toEqual([
+      {
+        table_name: 'membership',
+        row_key: `${member.group_id}/${other}/${member.roletype}`,
+        operation: 'update',
+      },
+      {
+        table_name: 'membership',
+        row_key: `${member.group_id}/${member.person_id}/${member.roletype}`,
+        operation: 'update',
+      },
+      // An update that keeps the key is one row, as before.
+      { table_name: 'person', row_key: other, operation: 'update' },
     ]);
   });
 

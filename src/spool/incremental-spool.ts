@@ -1,0 +1,249 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../files/index.js';
+import { compareKeys, type Membership, type Person, type Roster } from '../model/index.js';
+import type { SnapshotChanges } from '../ports/source-connector.js';
+import { FrameBlock } from './frame-file.js';
+import {
+  encodeMembership,
+  encodePerson,
+  membershipFrameGroup,
+  membershipFrames,
+  personFrameFacts,
+  personFrameKey,
+  personFrames,
+  readGroups,
+  setMembershipFrameGroup,
+} from './roster-frames.js';
+import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
+import {
+  changedPersonsFile,
+  completeSpool,
+  readManifest,
+  sideBySide,
+  spoolFiles,
+  spoolGroups,
+  stagingDir,
+  type GroupPositions,
+  type Writing,
+} from './spool-writing.js';
+
+/**
+ * A run's spool written from an earlier run's spool and what changed since (docs/architecture.md, "The
+ * incremental snapshot"): the frames of the persons that did not change are copied byte for byte, the
+ * changed persons are read and encoded afresh, and the two merged in key order; the memberships of the
+ * groups whose memberships did not change are copied likewise (their group position set anew, since
+ * groups may have come and gone), the others read afresh; the groups are read whole. A person's frame
+ * is a function of the source rows the changed keys cover, so the result is byte for byte the spool a
+ * full read of the same snapshot writes (a property test holds it to that).
+ */
+
+/** An earlier run's complete spool of the same source. */
+export interface SpoolBase {
+  readonly runId: string;
+  readonly dir: string;
+}
+
+/**
+ * Past this share of the earlier snapshot's persons changed, the full read is about as quick, and the
+ * changed keys would make the source's statements long: read everything.
+ */
+const mostChangedShare = 0.25;
+
+/**
+ * Writes the incremental spool of `roster` into `dir`, or does nothing and returns undefined when it
+ * must be read whole: the base is not a complete spool of this format from this source with a marker
+ * (removed by retention, written before), or `changes` cannot tell what changed since it, or too much did.
+ */
+export async function writeIncrementalRosterSpool(
+  roster: Roster,
+  changes: SnapshotChanges,
+  base: SpoolBase,
+  dir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ counts: RosterSpoolCounts; persons: number } | undefined> {
+  const manifest = await readManifest(base.dir);
+  const marker = manifest?.properties.sourceMarker;
+  if (
+    manifest?.format !== 2 ||
+    manifest.counts.schools === undefined ||
+    manifest.properties.source !== roster.properties.source ||
+    marker === undefined
+  )
+    return undefined;
+  const changed = await changes.since(marker);
+  if (changed === undefined || changed.personKeys.length > mostChangedShare * manifest.counts.persons)
+    return undefined;
+  const staging = await stagingDir(dir);
+  const counter = SnapshotCounter.withPersonsOf(manifest.counts);
+  const from = (file: keyof typeof spoolFiles) => join(base.dir, spoolFiles[file]);
+  const to = (file: keyof typeof spoolFiles) => join(staging, spoolFiles[file]);
+  const personKeys = new Set(changed.personKeys);
+  const writePersons = (writing: Writing) =>
+    writeFileAtomically(
+      to('persons'),
+      mergedPersons(from('persons'), personKeys, changes.persons(changed.personKeys), counter),
+      writing,
+    );
+  const writeGroupsAndMemberships = async (writing: Writing) => {
+    const positions = await spoolGroups(roster.groups(), to('groups'), counter, writing);
+    const baseGroups: string[] = [];
+    for await (const group of readGroups(from('groups'))) baseGroups.push(group.key);
+    await writeFileAtomically(
+      to('memberships'),
+      mergedMemberships(
+        { path: from('memberships'), groupKeys: baseGroups },
+        new Set(changed.membershipGroupKeys),
+        changes.memberships(changed.membershipGroupKeys),
+        positions,
+        counter,
+      ),
+      writing,
+    );
+  };
+  await sideBySide(options.signal, [writePersons, writeGroupsAndMemberships]);
+  await writeFile(
+    join(staging, changedPersonsFile),
+    changed.personKeys.map((key) => `${key}\n`),
+    { mode: 0o600 },
+  );
+  const counts = counter.counts();
+  const persons = changed.personKeys.length;
+  await completeSpool(staging, dir, {
+    properties: roster.properties,
+    counts,
+    format: 2,
+    incremental: { sinceRunId: base.runId, persons },
+  });
+  return { counts, persons };
+}
+
+/** Reads an async stream one item ahead, so a merge can look at the next item without awaiting. */
+class Ahead<T> {
+  head: T | undefined;
+  readonly #items: AsyncIterator<T>;
+  constructor(items: AsyncIterable<T>) {
+    this.#items = items[Symbol.asyncIterator]();
+  }
+  async next(): Promise<void> {
+    const next = await this.#items.next();
+    this.head = next.done === true ? undefined : next.value;
+  }
+}
+
+/**
+ * Consecutive frames of a block read that are kept as they are, copied into the block being written in
+ * one go (a night keeps nearly every frame: one copy per run, not one per frame).
+ */
+class KeptRun {
+  #from = 0;
+  #to = 0;
+  constructor(
+    readonly block: FrameBlock,
+    readonly buffer: Buffer,
+  ) {}
+  /** Adds the frame at `from` to `to`, which must follow the run's last frame (or start a run). */
+  extend(from: number, to: number): void {
+    if (this.#to !== from) this.flush();
+    if (this.#to === this.#from) this.#from = from;
+    this.#to = to;
+  }
+  /** Copies the run so far; before anything else is added to the block, and before the next read. */
+  flush(): void {
+    if (this.#to > this.#from) this.block.copy(this.buffer, this.#from, this.#to);
+    this.#from = this.#to = 0;
+  }
+}
+
+/**
+ * The base's person frames, less those of the changed persons (taken away from the counts), merged in
+ * key order with the changed persons as read now (the changed persons the snapshot no longer holds
+ * are simply not there).
+ */
+async function* mergedPersons(
+  basePath: string,
+  changed: ReadonlySet<string>,
+  read: AsyncIterable<Person>,
+  counter: SnapshotCounter,
+): AsyncGenerator<Buffer> {
+  const block = new FrameBlock();
+  const fresh = new Ahead(read);
+  await fresh.next();
+  const add = (person: Person) => {
+    counter.person(person);
+    encodePerson(person, block);
+  };
+  for await (const { buffer, starts, length } of personFrames(basePath)) {
+    const kept = new KeptRun(block, buffer);
+    for (const at of starts) {
+      const key = personFrameKey(buffer, at);
+      if (fresh.head !== undefined && compareKeys(fresh.head.key, key) < 0) kept.flush();
+      while (fresh.head !== undefined && compareKeys(fresh.head.key, key) < 0) {
+        add(fresh.head);
+        await fresh.next();
+      }
+      if (changed.has(key)) {
+        kept.flush();
+        counter.personRemoved(personFrameFacts(buffer, at));
+      } else kept.extend(at, at + length(at));
+      if (block.full) yield block.take();
+    }
+    kept.flush();
+    if (block.full) yield block.take();
+  }
+  for (; fresh.head !== undefined; await fresh.next()) {
+    add(fresh.head);
+    if (block.full) yield block.take();
+  }
+  if (block.size > 0) yield block.take();
+}
+
+/**
+ * The base's membership frames, less those of the groups whose memberships changed, each given its
+ * group's position in the new groups file, merged in group order with the changed groups' memberships
+ * as read now. Group by group: a group's memberships all come from one side.
+ */
+async function* mergedMemberships(
+  base: { readonly path: string; readonly groupKeys: readonly string[] },
+  changedGroups: ReadonlySet<string>,
+  read: AsyncIterable<Membership>,
+  { index, schools }: GroupPositions,
+  counter: SnapshotCounter,
+): AsyncGenerator<Buffer> {
+  const block = new FrameBlock();
+  const fresh = new Ahead(read);
+  await fresh.next();
+  const add = (membership: Membership) => {
+    const at = index.get(membership.groupKey);
+    counter.membership(at === undefined ? undefined : schools[at]);
+    encodeMembership(membership, at, block);
+  };
+  for await (const { buffer, starts, length } of membershipFrames(base.path)) {
+    const kept = new KeptRun(block, buffer);
+    for (const at of starts) {
+      const groupKey = membershipFrameGroup(buffer, at, base.groupKeys);
+      if (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) kept.flush();
+      while (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) {
+        add(fresh.head);
+        await fresh.next();
+      }
+      if (changedGroups.has(groupKey)) {
+        kept.flush();
+        continue;
+      }
+      const position = index.get(groupKey);
+      // In the block read, which is this reader's until the next: the run is then copied as it is.
+      setMembershipFrameGroup(buffer, at, position);
+      kept.extend(at, at + length(at));
+      counter.membership(position === undefined ? undefined : schools[position]);
+      if (block.full) yield block.take();
+    }
+    kept.flush();
+    if (block.full) yield block.take();
+  }
+  for (; fresh.head !== undefined; await fresh.next()) {
+    add(fresh.head);
+    if (block.full) yield block.take();
+  }
+  if (block.size > 0) yield block.take();
+}
