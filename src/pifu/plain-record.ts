@@ -1,5 +1,4 @@
 import { decodeReferences } from './xml-references.js';
-import type { XmlNode } from './xml-node.js';
 
 /**
  * Element names fast-xml-parser refuses or renames (names of Object.prototype): a record holding one is
@@ -22,9 +21,15 @@ const specialNames = new Set([
 const attributePattern = /[ \t\r\n]+([^\s=]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
 const spacePattern = /[ \t\r\n]*/y;
 
+/**
+ * An element as xml-node.ts's XmlNode has it (children by local name, attributes under `@_name`, text
+ * under `#text`), named here so that module can call this one.
+ */
+type BuiltNode = Record<string, BuiltNode[] | string>;
+
 /** An element being built: its children by local name, its text so far, its attributes. */
 interface Open {
-  readonly node: Record<string, XmlNode[] | string>;
+  readonly node: BuiltNode;
   text: string;
   hasChildren: boolean;
   readonly attributes: readonly [string, string][];
@@ -71,7 +76,7 @@ function attributesAt(xml: string, at: number): [string, string][] {
   return attributes;
 }
 
-function close(open: Open): XmlNode {
+function close(open: Open): BuiltNode {
   const { node, text } = open;
   if (text.length > 0 || !open.hasChildren) node['#text'] = text;
   for (const [name, value] of open.attributes) node[name] = value;
@@ -86,9 +91,9 @@ function close(open: Open): XmlNode {
  * of an import's time (4 MB/s at Oslo scale). test/unit/pifu/plain-record.test.ts holds the two to the
  * same nodes.
  */
-export function parsePlainRecord(xml: string): XmlNode | undefined {
+export function parsePlainRecord(xml: string): BuiltNode | undefined {
   const stack: Open[] = [];
-  let result: XmlNode | undefined;
+  let result: BuiltNode | undefined;
   let position = 0;
   while (position < xml.length) {
     const open = xml.indexOf('<', position);
