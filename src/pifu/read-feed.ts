@@ -242,8 +242,8 @@ async function* plain<T>(entries: AsyncIterable<ReadEntry<T>>): AsyncGenerator<F
  * Reads a PIFU-IMS feed: ours, or anyone's (the official examples with their comments, results, absences,
  * photos and urls). What maps to the model is returned; elements the model has no place for are skipped.
  * The bytes pass the input guard first (no DOCTYPE, no entity but the predefined ones, UTF-8 or declared
- * ISO-8859-1, size and depth limits); records are then cut out of the text and parsed with fast-xml-parser
- * a batch at a time, so memory is bounded by a batch (32 records or 256 KiB of text, plus one record), not
+ * ISO-8859-1, size and depth limits); records are then cut out of the text and parsed a batch at a time
+ * (those of plain tags by plain-record.ts, any other with fast-xml-parser), so memory is bounded by a batch (32 records or 256 KiB of text, plus one record), not
  * the feed. Element prefixes are accepted; the root must be `enterprise` in the PIFU namespace.
  *
  * Throws HubError `PIFU_FILE_REFUSED` for input the guard refuses, `PIFU_XML_UNREADABLE` for input that

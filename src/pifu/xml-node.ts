@@ -1,6 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { HubError } from '../errors/index.js';
+import { parsePlainRecord } from './plain-record.js';
 import type { XmlRecord } from './record-scanner.js';
+import { decodeReferences } from './xml-references.js';
 
 /**
  * An element as fast-xml-parser gives it with the options below: every child element in an array under its
@@ -19,7 +21,7 @@ const options = {
   trimValues: false,
   parseTagValue: false,
   parseAttributeValue: false,
-  // The parser resolves no entity of any kind; `decodeReferences` below turns the five predefined
+  // The parser resolves no entity of any kind; `decodeReferences` (xml-references.ts) turns the five predefined
   // ones and character references (`&#13;`, which the writer uses for tab, LF and CR) into text. The
   // input guard has refused every other `&` before a record gets here.
   processEntities: false,
@@ -40,18 +42,6 @@ const parser = new XMLParser({
  * `toNode` turns into the very nodes `parser` gives, decoding references as its value processors do.
  */
 const batchParser = new XMLParser({ ...options, preserveOrder: true, jPath: false });
-
-const predefined: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Replaces `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` and `&#…;` / `&#x…;`; anything else stays as written. */
-function decodeReferences(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);/g, (whole, name: string) => {
-    if (!name.startsWith('#')) return predefined[name] ?? whole;
-    const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    return code <= 0x10ffff && code !== 0 ? String.fromCodePoint(code) : whole;
-  });
-}
 
 /** Parses one record cut out by the scanner into its element node. */
 export function parseRecord(xml: string, name: string, line?: number): XmlNode {
@@ -77,12 +67,25 @@ export type ParsedRecord = { readonly node: XmlNode } | { readonly error: unknow
 type OrderedEntry = Readonly<Record<string, unknown>>;
 
 /**
- * Parses records cut out by the scanner in one call (one validator pass, one parser run), wrapped in a
- * synthetic parent. Well-formed records, each alone, make a well-formed batch and the same nodes as
- * `parseRecord`; if the batch fails anywhere, every record of it is parsed alone, so a malformed record
- * gets the very refusal (code and line) `parseRecord` gives it, and its neighbours are unaffected.
+ * Parses records cut out by the scanner: those of plain tags without comments or CDATA by
+ * parsePlainRecord, the rest with fast-xml-parser in one call (one validator pass, one parser run),
+ * wrapped in a synthetic parent. Well-formed records, each alone, make a well-formed batch and the same
+ * nodes as `parseRecord`; if the batch fails anywhere, every record of it is parsed alone, so a malformed
+ * record gets the very refusal (code and line) `parseRecord` gives it, and its neighbours are unaffected.
  */
 export function parseRecords(records: readonly XmlRecord[]): ParsedRecord[] {
+  const parsed: (ParsedRecord | undefined)[] = records.map((record) => {
+    const node = record.hasPlainTags ? parsePlainRecord(record.xml) : undefined;
+    return node === undefined ? undefined : { node };
+  });
+  const rest = records.filter((_record, i) => parsed[i] === undefined);
+  if (rest.length === 0) return parsed as ParsedRecord[];
+  const restParsed = parseWithParser(rest);
+  let next = 0;
+  return parsed.map((done) => done ?? restParsed[next++]!);
+}
+
+function parseWithParser(records: readonly XmlRecord[]): ParsedRecord[] {
   if (records.length > 1) {
     const nodes = parseBatch(records);
     if (nodes !== undefined) return nodes.map((node) => ({ node }));

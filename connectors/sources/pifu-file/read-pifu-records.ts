@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { membershipRoles, type Group, type Membership } from '../../../src/model/index.js';
 import {
@@ -82,9 +81,10 @@ export async function readPifuRecords(
   dropDanglingGroups(records, problems);
   records.counts.groups = records.groups.size - records.droppedGroups.size;
 
-  const unsortedPath = join(scratchDir, 'memberships-unsorted.ndjson');
   let seq = 0;
-  await writeScratch<ScratchMembership>(unsortedPath, async (unsorted) => {
+  // Straight into the sort, which holds a chunk and writes sorted runs: an unsorted copy on disk was
+  // written and read back once more for nothing (1.19 million memberships at Oslo scale).
+  async function* memberships(): AsyncGenerator<ScratchMembership> {
     for await (const entry of document.memberships()) {
       withhold(entry.withheld);
       const found = lookUpMembership(entry, identities, records);
@@ -93,15 +93,15 @@ export async function readPifuRecords(
       if (keys === undefined) continue;
       const { membership } = found;
       const kept = keyedMembership(membership, keys, problems, found);
-      await unsorted.write({
+      yield {
         membership: kept,
         ids: [membership.groupKey, membership.personKey],
         line: entry.line,
         order: fileOrder(kept, seq++),
-      });
+      };
     }
-  });
-  await sortMemberships(records, problems, unsortedPath, scratchDir);
+  }
+  await sortMemberships(records, problems, memberships(), scratchDir);
   return records;
 }
 
@@ -256,12 +256,13 @@ export function membershipOrder(membership: Membership): string {
 async function sortMemberships(
   records: FileRecords,
   problems: ProblemLog,
-  unsortedPath: string,
+  memberships: AsyncIterable<ScratchMembership>,
   scratchDir: string,
 ): Promise<void> {
   await keepMemberships(records, async (kept) => {
     let last: string | undefined;
-    for await (const entry of sortedAsRead<ScratchMembership>(unsortedPath, scratchDir)) {
+    const sorted = sortExternally(memberships, (entry) => entry.order, { dir: scratchDir });
+    for await (const entry of sorted) {
       const key = canonicalOrder(entry);
       if (key === last) {
         duplicateRole(problems, entry);
@@ -271,7 +272,6 @@ async function sortMemberships(
       await kept.keep(entry.membership);
     }
   });
-  await rm(unsortedPath, { force: true });
 }
 
 /** A group whose parent is not in the file, or is itself left out, is a dangling reference; to a fixed point. */

@@ -19,10 +19,10 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('sortExternally', () => {
-  it('yields every item in key order, spilling sorted runs when the stream is longer than a chunk', async () => {
+  it('yields every item in key order, equal keys as they came, spilling sorted runs when the stream is longer than a chunk', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.string({ maxLength: 6 }), { maxLength: 60 }),
+        fc.array(fc.string({ maxLength: 2 }), { maxLength: 60 }),
         fc.integer({ min: 1, max: 8 }),
         async (keys, chunkSize) => {
           const dir = scratchDir('sort-');
