@@ -17,6 +17,7 @@ import * as sourceMarker from './0016-source-marker.js';
 import * as importBase from './0017-import-base.js';
 import * as personInputHash from './0018-person-input-hash.js';
 import * as sourceIdentityDatasource from './0019-source-identity-datasource.js';
+import * as stateViewBasis from './0020-state-view-basis.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0017-import-base': importBase,
   '0018-person-input-hash': personInputHash,
   '0019-source-identity-datasource': sourceIdentityDatasource,
+  '0020-state-view-basis': stateViewBasis,
 };

@@ -77,6 +77,15 @@ export interface ViewOptions {
   readonly personPass?: PersonScopePass;
   /** Given the pass over the persons this view made (not when it took `personPass`), once settled. */
   readonly onPersonPass?: (pass: PersonScopePass) => void;
+  /**
+   * Part of the view only (an incremental delta, src/feed/incremental-delta.ts): of the persons in view,
+   * those `persons` accepts; of the memberships in view, those among `memberships` (canonical order).
+   * Scope and projection are the whole view's, so what is yielded is exactly what the whole view has.
+   */
+  readonly only?: {
+    readonly persons: (personKey: string) => boolean;
+    readonly memberships: () => AsyncIterable<Membership>;
+  };
 }
 
 /**
@@ -129,7 +138,11 @@ export async function viewThroughProfile(
     inputs.close(scope);
     options.onPersonPass?.({ persons: scope.settledPersons(), links: inputs.settledLinks() });
   }
-  const inView = (personKey: string) => scope.rolesOf(personKey).size > 0;
+  const only = options.only;
+  const inView =
+    only === undefined
+      ? (personKey: string) => scope.rolesOf(personKey).size > 0
+      : (personKey: string) => scope.rolesOf(personKey).size > 0 && only.persons(personKey);
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
@@ -149,7 +162,7 @@ export async function viewThroughProfile(
       if (!sendsPersons) return;
       for await (const person of selective?.personsWhere(inView) ?? roster.persons()) {
         const roles: PersonRoles = scope.rolesOf(person.key);
-        if (roles.size === 0) continue;
+        if (!inView(person.key)) continue;
         yield project(person, roles);
       }
     },
@@ -160,7 +173,7 @@ export async function viewThroughProfile(
         framesOf(selective?.personsWhere(inView) ?? roster.persons());
       for await (const frame of frames) {
         const roles: PersonRoles = scope.rolesOf(frame.key);
-        if (roles.size === 0) continue;
+        if (!inView(frame.key)) continue;
         const personKey = frame.key;
         const inputHash = inputs.inputHash(personKey, scope.roleFlags(personKey), frame.digest());
         // The frame stays valid while this generator waits: the next is read only when asked for.
@@ -179,10 +192,12 @@ export async function viewThroughProfile(
     async *memberships() {
       if (!sendsPersons) return;
       const candidates =
+        only?.memberships() ??
         selective?.membershipsWhere(
           (index) => groupInView[index] === true,
           (role) => scope.sendsRole(role),
-        ) ?? roster.memberships();
+        ) ??
+        roster.memberships();
       const included = filterAsync(candidates, (membership) => scope.includesMembership(membership));
       if (!profile.pseudonymise) {
         for await (const membership of included) yield { personKey: membership.personKey, membership };

@@ -1,8 +1,7 @@
 import { HubError } from '../errors/index.js';
 import { listRunTransfers } from '../transfer/transfer-repository.js';
-import { removeRosterSpool } from '../spool/index.js';
+import { removeUnusedRosterSpools } from './base-spools.js';
 import type { HubContext } from './hub-context.js';
-import { runSpoolPaths } from './run-paths.js';
 import { findRun, recordRunFinished } from './run-repository.js';
 
 export interface RunOutcome {
@@ -22,7 +21,9 @@ export interface RunOutcome {
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
  * failed, `failed` (naming the recipients, after `why` when given) otherwise. A hold is an operator's
  * decision, not a failure. A `failure` of the run as a whole (its snapshot could not be read) makes it
- * `failed` whatever its transfers say, and comes first in its error. The roster spool is removed; feed
+ * `failed` whatever its transfers say, and comes first in its error. The roster spool is removed unless a
+ * recipient's delivered state is now its view (the base of that recipient's next delta, see
+ * removeUnusedRosterSpools); feed
  * files stay for `retry` and inspection until retention removes them. A run closed already (cancelled,
  * or by an earlier try of this step) keeps its recorded outcome unless `recount` asks for it again
  * (after a retry delivered one of its transfers). A feed offered to a pull recipient waits for the
@@ -59,7 +60,7 @@ export async function finishRun(
     // Never report an outcome for a run this database does not hold (a worker on another database).
     throw new HubError('PIFU_RUN_UNKNOWN', `run ${runId} does not exist in this hub database`);
   }
-  await removeRosterSpool(runSpoolPaths(ctx.spoolDir, runId).rosterDir);
+  await removeUnusedRosterSpools(ctx, runId);
   const outcome = {
     runId,
     status: recorded === 'completed' || recorded === 'failed' ? recorded : counted,

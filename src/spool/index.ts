@@ -1,5 +1,6 @@
 export {
   isCompleteRosterSpool,
+  framedSpoolFiles,
   openRosterSpool,
   releaseRosterSpool,
   removeRosterSpool,
@@ -7,3 +8,4 @@ export {
 } from './roster-spool.js';
 export type { RosterSpoolCounts, SchoolCounts } from './snapshot-counter.js';
 export { sortExternally } from './external-sort.js';
+export { diffRosterSpools, type SpoolDiff } from './spool-diff.js';

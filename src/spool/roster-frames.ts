@@ -73,7 +73,8 @@ export function encodeMembership(
   block.size = at + 9 + bytes;
 }
 
-const personLength = (buffer: Buffer, offset: number): number =>
+/** A person frame's whole length (header included), from its header at `offset`. */
+export const personLength = (buffer: Buffer, offset: number): number =>
   12 + buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) + buffer.readUInt32LE(offset + 8);
 
 const parse = <T>(buffer: Buffer, start: number, end: number): T =>
@@ -155,13 +156,17 @@ export async function* readGroups(path: string): AsyncGenerator<Group> {
   }
 }
 
+/** A membership frame's whole length (header included), from its header at `offset`. */
+export const membershipLength = (buffer: Buffer, offset: number): number =>
+  9 + buffer.readUInt32LE(offset + 5);
+
 export async function* readMemberships(
   path: string,
   keepGroup: (groupIndex: number) => boolean = () => true,
   keepRole: (role: MembershipRole) => boolean = () => true,
 ): AsyncGenerator<Membership> {
   const roleKept = membershipRoles.map((role) => keepRole(role));
-  for await (const { buffer, starts } of readFrames(path, 9, (b, o) => 9 + b.readUInt32LE(o + 5))) {
+  for await (const { buffer, starts } of readFrames(path, 9, membershipLength)) {
     const batch: Membership[] = [];
     for (const at of starts) {
       const group = buffer.readUInt32LE(at);

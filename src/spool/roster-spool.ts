@@ -182,6 +182,27 @@ export async function openRosterSpool(
   };
 }
 
+/**
+ * The frame files of a complete spool written in frames (format 2), or undefined for any other (no
+ * manifest, or NDJSON): what a comparison of two spools frame by frame reads (spool-diff.ts).
+ */
+export async function framedSpoolFiles(
+  dir: string,
+): Promise<{ persons: string; groups: string; memberships: string } | undefined> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, manifestFile), 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+  if (manifest.format !== 2) return undefined;
+  return {
+    persons: join(dir, files.persons),
+    groups: join(dir, files.groups),
+    memberships: join(dir, files.memberships),
+  };
+}
+
 async function* filtered<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
   for await (const item of items) if (keep(item)) yield item;
 }
