@@ -1,35 +1,22 @@
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RecipientConfig } from '../config/index.js';
-import { disclosureManifestPath, formatDisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
-import { writeFileAtomically } from '../files/index.js';
 import { viewCode, type RecipientView } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { findRun } from '../run/run-repository.js';
 import { scopeDateOf } from '../run/scope-date.js';
 import { openRosterSpool } from '../spool/index.js';
-import {
-  confirmRecipientState,
-  findRecipientState,
-  formatStateHeader,
-  formatStateLine,
-  stateManifestPath,
-  type DeltaCounts,
-  type HeldObject,
-  type ObjectType,
-  type ViewBasis,
-} from '../state/index.js';
+import { confirmRecipientState, findRecipientState, type ViewBasis } from '../state/index.js';
 import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-repository.js';
-import { planFeed, profileHash, recordSkippedFeed, type FeedPlan } from './feed-plan.js';
+import { planFeed, profileHash, recordSkippedFeed } from './feed-plan.js';
+import { removeFeedFiles, writeFeedFiles } from './feed-files.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { incrementalPart } from './incremental-delta.js';
 import { feedPseudonymKey } from './pseudonym-secret.js';
 import { releaseRunSharing, sharePersonPass } from './shared-person-pass.js';
-import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
+import { loadViewInputs, recipientView } from './render-recipient-feed.js';
 
 export interface FeedSummary {
   readonly feedId: string;
@@ -219,91 +206,7 @@ export async function writeRecipientFeed(
   return onHold === undefined ? summary : { ...summary, held: onHold };
 }
 
-/**
- * A manifest's lines gathered into writes of about 64 KiB: one write per line costs a system call each,
- * and a delta passes a line for every object that changed (a full, for every object).
- */
-class LineWriter {
-  readonly #stream: WriteStream;
-  #pending: string[] = [];
-  #length = 0;
-
-  constructor(stream: WriteStream) {
-    this.#stream = stream;
-  }
-
-  async write(text: string): Promise<void> {
-    this.#pending.push(text);
-    this.#length += text.length;
-    if (this.#length >= 1 << 16) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const text = this.#pending.join('');
-    this.#pending = [];
-    this.#length = 0;
-    if (!this.#stream.write(text)) await once(this.#stream, 'drain');
-  }
-}
-
-async function writeFeedFiles(
-  ctx: HubContext,
-  recipient: RecipientConfig,
-  view: RecipientView,
-  plan: Extract<FeedPlan, { mode: 'full' | 'delta' }>,
-  filePath: string,
-  options: {
-    secret: Uint8Array | undefined;
-    /** What the recipient's state is the view of once this feed is acknowledged. */
-    basis: ViewBasis;
-    /** Part of what the recipient holds (an incremental delta); undefined: all of it. */
-    held: ((type: ObjectType) => AsyncIterable<HeldObject>) | undefined;
-    signal: AbortSignal | undefined;
-  },
-): Promise<{ counts: DeltaCounts; written: { sizeBytes: number; sha256Hex: string } }> {
-  // Manifests name every person the feed discloses: private like the feed itself.
-  const disclosures = createWriteStream(disclosureManifestPath(filePath), { mode: 0o600 });
-  const state = createWriteStream(stateManifestPath(filePath), { mode: 0o600 });
-  const disclosureLines = new LineWriter(disclosures);
-  const stateLines = new LineWriter(state);
-  try {
-    await stateLines.write(formatStateHeader('apply', options.basis));
-    const { streams, xml } = renderRecipientFeed(ctx, recipient, view, {
-      mode: plan.mode,
-      ...(plan.resend === undefined ? {} : { resend: plan.resend }),
-      ...(options.held === undefined ? {} : { held: options.held }),
-      secret: options.secret,
-      scratchDir: dirname(filePath),
-      onState: (line) => stateLines.write(formatStateLine(line)),
-      onDisclosure: (line) => disclosureLines.write(formatDisclosureLine(line)),
-    });
-    const written = await writeFileAtomically(
-      filePath,
-      xml,
-      options.signal === undefined ? {} : { signal: options.signal },
-    );
-    await disclosureLines.flush();
-    await stateLines.flush();
-    for (const stream of [disclosures, state]) {
-      stream.end();
-      await once(stream, 'close');
-    }
-    return { counts: { ...streams.counts }, written };
-  } catch (error) {
-    disclosures.destroy();
-    state.destroy();
-    throw error;
-  }
-}
-
 async function* noGroups(): AsyncGenerator<never> {}
-
-async function removeFeedFiles(filePath: string): Promise<void> {
-  for (const path of [filePath, disclosureManifestPath(filePath), stateManifestPath(filePath)]) {
-    await rm(path, { force: true });
-  }
-}
 
 function summaryOf(feed: Feed): FeedSummary {
   return {

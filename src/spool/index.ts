@@ -1,6 +1,5 @@
 export {
   isCompleteRosterSpool,
-  framedSpoolFiles,
   openRosterSpool,
   releaseRosterSpool,
   removeRosterSpool,
