@@ -9,7 +9,7 @@ import {
 import { pseudonymFor, RecipientScope, viewCode, type ViewOptions } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
-import { diffRosterSpools, openRosterSpool, type SpoolDiff } from '../spool/index.js';
+import { diffRosterSpools, openRosterSpool, releaseRosterSpool, type SpoolDiff } from '../spool/index.js';
 import {
   membershipStateKey,
   readHeldObjects,
@@ -85,7 +85,8 @@ export async function incrementalPart(
   if (diff === undefined) return { reason: 'no spool of the delivered state to compare with' };
   const groups = diff.groupsEqual
     ? { changed: new Set<string>(), indexes: new Set<number>() }
-    : await groupsThatDiffer(recipient, inputs.scopeDate, baseDir, input.roster);
+    : await groupsThatDiffer(recipient, inputs.scopeDate, baseDir, input.roster).catch(() => null);
+  if (groups === null) return { reason: 'no spool of the delivered state to compare with' };
   if (groups === undefined) return { reason: 'the schools in scope changed' };
 
   const profile = recipient.resolvedProfile;
@@ -113,10 +114,13 @@ export async function incrementalPart(
       persons: (key) => diff.recordsMayDiffer.has(key),
       memberships: () =>
         mergeMemberships(
-          input.roster.membershipsWhere(
-            (index) => groups.indexes.has(index),
-            () => true,
-          ),
+          // No group's being in view changed: nothing of the spool's memberships but what the diff lists.
+          groups.indexes.size === 0
+            ? lazily(async () => [])
+            : input.roster.membershipsWhere(
+                (index) => groups.indexes.has(index),
+                () => true,
+              ),
           diff.memberships.current,
         ),
     },
@@ -148,6 +152,8 @@ async function groupsThatDiffer(
   roster: SelectiveRoster,
 ): Promise<{ changed: Set<string>; indexes: Set<number> } | undefined> {
   const base = await groupScope(recipient, scopeDate, (await openRosterSpool(baseDir)).groups());
+  // Decoded once for this comparison; not kept beside the run's own groups.
+  releaseRosterSpool(baseDir);
   const keys: string[] = [];
   const current = await groupScope(recipient, scopeDate, roster.groups(), keys);
   if (
