@@ -44,6 +44,10 @@ import { excludedPersonsChangedSince } from './view-changed-since.js';
  *   spools, unless they are in D and so in F).
  * - A membership's inclusion and content depend on the membership itself, its group's being in view
  *   and type, and its person's roles: only memberships whose frame differs, those of G and those of F.
+ * - The roles the part reads (P's, those of the guardians P's pupils link to, those of the listed
+ *   memberships' persons) are each settled by the person's own facts and those of every pupil linking
+ *   to them (SpoolDiff.scopeFacts), so when G is empty the pass over the persons reads only those
+ *   facts, not every person's; with G not empty, whose members' roles it reads, it reads every person's.
  *
  * A resync, a full, another profile, scope day or code, a forgotten person or a restriction placed or
  * lifted since R's view, a spool no longer there or a change of the schools in scope: the whole view is
@@ -112,6 +116,8 @@ export async function incrementalPart(
   return {
     only: {
       persons: (key) => diff.recordsMayDiffer.has(key),
+      // With no group's being in view changed, the part reads the roles of known persons only.
+      ...(groups.indexes.size === 0 ? { scopeFacts: diff.scopeFacts } : {}),
       memberships: () =>
         mergeMemberships(
           // No group's being in view changed: nothing of the spool's memberships but what the diff lists.

@@ -6,6 +6,7 @@ import {
   type Membership,
   type Person,
   type PersonFrame,
+  type PersonScopeFacts,
   type Roster,
   type RosterProperties,
 } from '../model/index.js';
@@ -85,6 +86,12 @@ export interface ViewOptions {
   readonly only?: {
     readonly persons: (personKey: string) => boolean;
     readonly memberships: () => AsyncIterable<Membership>;
+    /**
+     * Instead of every person's scope facts: enough of them to settle the roles of the persons and
+     * memberships yielded exactly (SpoolDiff.scopeFacts). Such a pass is partial, so it is never given
+     * to `onPersonPass` for another view to take.
+     */
+    readonly scopeFacts?: Iterable<PersonScopeFacts>;
   };
 }
 
@@ -129,14 +136,17 @@ export async function viewThroughProfile(
         ...profile.populations,
         ...(profile.guardians === 'none' ? [] : ['guardian' as const]),
       ];
-      for await (const facts of selective?.personFacts(populations) ?? roster.persons()) {
-        scope.addPerson(facts);
-        inputs.addFacts(facts, scope);
+      const facts = options.only?.scopeFacts ?? selective?.personFacts(populations) ?? roster.persons();
+      for await (const person of facts) {
+        scope.addPerson(person);
+        inputs.addFacts(person, scope);
       }
     }
     scope.closePersons();
     inputs.close(scope);
-    options.onPersonPass?.({ persons: scope.settledPersons(), links: inputs.settledLinks() });
+    if (options.only?.scopeFacts === undefined) {
+      options.onPersonPass?.({ persons: scope.settledPersons(), links: inputs.settledLinks() });
+    }
   }
   const only = options.only;
   const inView =

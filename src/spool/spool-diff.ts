@@ -27,6 +27,13 @@ export interface SpoolDiff {
   readonly rolesMayDiffer: ReadonlySet<string>;
   readonly recordsMayDiffer: ReadonlySet<string>;
   readonly memberships: { readonly base: readonly Membership[]; readonly current: readonly Membership[] };
+  /**
+   * From the current spool, the scope facts of every person whose roles the part of a view P and the
+   * listed memberships make reads — P, the guardians a P person links to, the persons of the current
+   * memberships listed — and of every person linking to one of them as guardian: roles settled over
+   * these facts alone are those the whole pass settles, for the persons read (src/feed/incremental-delta.ts).
+   */
+  readonly scopeFacts: readonly PersonScopeFacts[];
 }
 
 interface PersonFrameBytes {
@@ -68,10 +75,16 @@ export async function diffRosterSpools(baseDir: string, currentDir: string): Pro
   );
 
   const recordsMayDiffer = new Set(rolesMayDiffer);
+  // Whose roles the records of P read: P's own, and the guardians P's pupils link to.
+  const rolesRead = new Set(rolesMayDiffer);
   for await (const frame of personFrames(current.persons)) {
-    if (recordsMayDiffer.has(frame.key) || frame.bytes.indexOf(guardianKeyField) < 0) continue;
-    if (frame.facts().guardians.some((link) => rolesMayDiffer.has(link.guardianKey)))
-      recordsMayDiffer.add(frame.key);
+    const inF = rolesMayDiffer.has(frame.key);
+    if (!inF && frame.bytes.indexOf(guardianKeyField) < 0) continue;
+    const links = frame.facts().guardians;
+    if (!inF && !links.some((link) => rolesMayDiffer.has(link.guardianKey))) continue;
+    recordsMayDiffer.add(frame.key);
+    rolesRead.add(frame.key);
+    for (const link of links) rolesRead.add(link.guardianKey);
   }
 
   const memberships = { base: [] as Membership[], current: [] as Membership[] };
@@ -95,7 +108,15 @@ export async function diffRosterSpools(baseDir: string, currentDir: string): Pro
       memberships.current.push(decode(b));
     },
   );
-  return { groupsEqual, changedPersons, rolesMayDiffer, recordsMayDiffer, memberships };
+  for (const membership of memberships.current) rolesRead.add(membership.personKey);
+  const scopeFacts: PersonScopeFacts[] = [];
+  for await (const frame of personFrames(current.persons)) {
+    const read = rolesRead.has(frame.key);
+    if (!read && frame.bytes.indexOf(guardianKeyField) < 0) continue;
+    const facts = frame.facts();
+    if (read || facts.guardians.some((link) => rolesRead.has(link.guardianKey))) scopeFacts.push(facts);
+  }
+  return { groupsEqual, changedPersons, rolesMayDiffer, recordsMayDiffer, memberships, scopeFacts };
 }
 
 const guardianKeyField = Buffer.from('"guardianKey":');

@@ -30,7 +30,13 @@ const recipientIds = [...shipped, 'research'];
 type Step =
   | { readonly kind: 'mutate'; readonly seed: number; readonly percent: number }
   | {
-      readonly kind: 'renameGroup' | 'endGroup' | 'dropGuardianLink' | 'guardianProtected' | 'forget';
+      readonly kind:
+        | 'renameGroup'
+        | 'endGroup'
+        | 'dropGuardianLink'
+        | 'guardianProtected'
+        | 'guardianMembership'
+        | 'forget';
       readonly pick: number;
     }
   | { readonly kind: 'restrict'; readonly pick: number; readonly recipient: string };
@@ -47,6 +53,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       'endGroup' as const,
       'dropGuardianLink' as const,
       'guardianProtected' as const,
+      'guardianMembership' as const,
     ),
     pick: fc.nat(),
   }),
@@ -62,7 +69,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
  * Incremental deltas (src/feed/incremental-delta.ts) on real PostgreSQL: for random sequences of source
  * changes (the change generator's moves between schools, leavers, new pupils, guardian changes, groups
  * removed and created; a group renamed or ended; a guardian link dropped; a guardian of several pupils
- * made inactive and strictly confidential) and privacy actions (a person
+ * made inactive and strictly confidential; a guardian's membership changed alone) and privacy actions (a person
  * forgotten, a restriction placed), each recipient's delta — merged incrementally where its state allows
  * — is byte for byte the delta the whole view's merge gives against the same delivered state, with the
  * same state and disclosure lines; and what the recipient holds after applying it equals a fresh full.
@@ -164,6 +171,16 @@ describe('an incremental delta is the whole merge’s delta, byte for byte', () 
           sql`update records.person set address_protection = 'strictly_confidential', status = 'inactive'
             where id = (select guardian_id from records.guardian_relation group by guardian_id
               having count(*) > 1 order by guardian_id offset ${change.pick % 20} limit 1)`,
+        );
+      case 'guardianMembership':
+        // A guardian's membership alone changes: their roles are read without a change of theirs.
+        return changeSource(
+          database.db,
+          sql`update records.membership set is_primary = not is_primary
+            where (group_id, person_id, roletype) = (select m.group_id, m.person_id, m.roletype
+              from records.membership m join records.roster_group g on g.id = m.group_id
+              where g.group_type = 'foresattegruppe' order by m.group_id, m.person_id
+              offset ${change.pick % 50} limit 1)`,
         );
       case 'forget':
         await forgetPerson(ops, admin, {
