@@ -21,6 +21,8 @@ export interface FeedFigures {
   readonly mb: number;
   readonly feed_s: number;
   readonly deliver_s: number;
+  /** For a delta written: `incremental`, or why the whole view was merged (FeedSummary.merge). */
+  readonly merge?: string;
 }
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
@@ -53,5 +55,6 @@ export async function feedAndDeliver(
     mb: round(feed.sizeBytes / 1e6, 3),
     feed_s: round(feedS, 3),
     deliver_s: round(deliverS, 3),
+    ...(feed.merge === undefined ? {} : { merge: feed.merge }),
   };
 }

@@ -53,6 +53,8 @@ export interface DeltaFigures {
   readonly mb: number;
   readonly delta_s: number;
   readonly deliver_s: number;
+  /** `incremental`, or why the whole view was merged. */
+  readonly merge: string | null;
 }
 
 export interface BenchResult {
@@ -252,7 +254,7 @@ async function mutateAndDelta(
     const [delivery, deliverS] = await timed(() => deliverTransfer(ctx, ids.transferId(id)));
     const status = delivery.notDelivered ?? 'delivered';
     log(
-      `bench: ${id}: delta +${feed.added} ~${feed.changed} -${feed.deleted}, ${(feed.sizeBytes / 1e6).toFixed(2)} MB in ${deltaS.toFixed(1)} s (${status})`,
+      `bench: ${id}: delta +${feed.added} ~${feed.changed} -${feed.deleted}, ${(feed.sizeBytes / 1e6).toFixed(2)} MB in ${deltaS.toFixed(1)} s (${status}; ${feed.merge ?? 'not a delta'})`,
     );
     deltas.push({
       id,
@@ -263,6 +265,7 @@ async function mutateAndDelta(
       mb: round(feed.sizeBytes / 1e6, 3),
       delta_s: round(deltaS, 3),
       deliver_s: round(deliverS, 3),
+      merge: feed.merge ?? null,
     });
   }
   return {

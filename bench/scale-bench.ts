@@ -232,9 +232,10 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         write_deliver_peak_rss_mb: pool.lap(),
         mutate_peak_rss_mb: mutatePeak,
         recipients: run.figures.map(
-          ({ id, status, added, changed, deleted, mb, feed_s, deliver_s, peak_rss_mb }) => ({
+          ({ id, status, merge, added, changed, deleted, mb, feed_s, deliver_s, peak_rss_mb }) => ({
             id,
             status,
+            merge: merge ?? null,
             added,
             changed,
             deleted,

@@ -18,6 +18,7 @@ import * as importBase from './0017-import-base.js';
 import * as personInputHash from './0018-person-input-hash.js';
 import * as sourceIdentityDatasource from './0019-source-identity-datasource.js';
 import * as groupIdentityDatasource from './0020-group-identity-datasource.js';
+import * as stateViewBasis from './0021-state-view-basis.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0018-person-input-hash': personInputHash,
   '0019-source-identity-datasource': sourceIdentityDatasource,
   '0020-group-identity-datasource': groupIdentityDatasource,
+  '0021-state-view-basis': stateViewBasis,
 };

@@ -233,6 +233,8 @@ export interface RecipientStateTable {
   checked_at: Timestamp | null;
   /** The source's marker of the snapshot the state reflects (RosterProperties.sourceMarker). */
   source_marker: string | null;
+  /** What the held objects are the view of (ViewBasis as JSON); null when unknown. */
+  view_basis: string | null;
 }
 
 export interface HoldTable {

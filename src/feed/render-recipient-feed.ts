@@ -10,6 +10,8 @@ import {
   feedStreams,
   readHeldObjects,
   type FeedStreams,
+  type HeldObject,
+  type ObjectType,
   type ResendScope,
   type StateLine,
 } from '../state/index.js';
@@ -46,7 +48,7 @@ export async function recipientView(
   recipient: RecipientConfig,
   roster: Roster,
   inputs: ViewInputs,
-  sharing: Pick<ViewOptions, 'personPass' | 'onPersonPass'> = {},
+  sharing: Pick<ViewOptions, 'personPass' | 'onPersonPass' | 'only'> = {},
 ): Promise<RecipientView> {
   return viewThroughProfile(roster, recipient.resolvedProfile, {
     ...sharing,
@@ -72,6 +74,8 @@ export function renderRecipientFeed(
   options: {
     mode: 'full' | 'delta';
     resend?: ResendScope;
+    /** What the recipient holds, when not all of it (an incremental delta's part); else all of it. */
+    held?: (type: ObjectType) => AsyncIterable<HeldObject>;
     secret: Uint8Array | undefined;
     /** Where a pseudonymised feed's sort may spill (0700); inside the spool directory. */
     scratchDir: string;
@@ -82,7 +86,7 @@ export function renderRecipientFeed(
   const { secret } = options;
   const streams = feedStreams(view, {
     mode: options.mode,
-    held: (type) => readHeldObjects(ctx.db, recipient.id, type),
+    held: options.held ?? ((type) => readHeldObjects(ctx.db, recipient.id, type)),
     ...(options.resend === undefined ? {} : { resend: options.resend }),
     feedKeyOf: (personKey) => (secret === undefined ? personKey : pseudonymFor(secret, personKey)),
     onState: options.onState,

@@ -14,9 +14,17 @@ export async function viewInputsChangedSince(
 ): Promise<boolean> {
   return (
     (await sourceChangedSince(ctx, seen.marker)) ||
-    (await forgottenSince(ctx, seen.since)) ||
-    (await restrictionsChangedSince(ctx.db, recipientId, seen.since))
+    (await excludedPersonsChangedSince(ctx, recipientId, seen.since))
   );
+}
+
+/** Whether a person was forgotten (R3), or a restriction of the recipient placed or lifted, since `since`. */
+export async function excludedPersonsChangedSince(
+  ctx: HubContext,
+  recipientId: string,
+  since: Date,
+): Promise<boolean> {
+  return (await forgottenSince(ctx, since)) || (await restrictionsChangedSince(ctx.db, recipientId, since));
 }
 
 /**

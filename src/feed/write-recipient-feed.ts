@@ -1,31 +1,22 @@
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RecipientConfig } from '../config/index.js';
-import { disclosureManifestPath, formatDisclosureLine } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
-import { writeFileAtomically } from '../files/index.js';
-import type { RecipientView } from '../profiles/index.js';
+import { viewCode, type RecipientView } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { findRun } from '../run/run-repository.js';
 import { scopeDateOf } from '../run/scope-date.js';
 import { openRosterSpool } from '../spool/index.js';
-import {
-  confirmRecipientState,
-  findRecipientState,
-  formatStateHeader,
-  formatStateLine,
-  stateManifestPath,
-  type DeltaCounts,
-} from '../state/index.js';
+import { confirmRecipientState, findRecipientState, type ViewBasis } from '../state/index.js';
 import { findFeed, recordFeedEmpty, recordFeedWritten, type Feed } from './feed-repository.js';
-import { planFeed, profileHash, recordSkippedFeed, type FeedPlan } from './feed-plan.js';
+import { planFeed, profileHash, recordSkippedFeed } from './feed-plan.js';
+import { removeFeedFiles, writeFeedFiles } from './feed-files.js';
 import { holdIfOverThreshold } from './hold-check.js';
+import { incrementalPart } from './incremental-delta.js';
 import { feedPseudonymKey } from './pseudonym-secret.js';
 import { releaseRunSharing, sharePersonPass } from './shared-person-pass.js';
-import { loadViewInputs, recipientView, renderRecipientFeed } from './render-recipient-feed.js';
+import { loadViewInputs, recipientView } from './render-recipient-feed.js';
 
 export interface FeedSummary {
   readonly feedId: string;
@@ -44,6 +35,8 @@ export interface FeedSummary {
   readonly sha256Hex: string;
   /** Set when the delta went over the recipient's safety threshold and waits for an operator. */
   readonly held?: string;
+  /** For a delta written now: `incremental`, or why the whole view was merged (src/feed/incremental-delta.ts). */
+  readonly merge?: string;
 }
 
 /**
@@ -110,10 +103,24 @@ export async function writeRecipientFeed(
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
+  const part = await incrementalPart(ctx, {
+    recipient,
+    plan,
+    state: await findRecipientState(ctx.db, recipient.id),
+    runId: feed.runId,
+    roster,
+    inputs,
+  });
+  const merge = part.only === undefined ? part.reason : 'incremental';
   const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
   let view: RecipientView;
   try {
-    view = await recipientView(recipient, roster, inputs, sharing.options);
+    const whole = await recipientView(recipient, roster, inputs, {
+      ...sharing.options,
+      ...(part.only === undefined ? {} : { only: part.only }),
+    });
+    // Equal groups files: no group of the view can differ from what the recipient holds.
+    view = part.only === undefined || part.groupsMayDiffer ? whole : { ...whole, groups: noGroups };
   } finally {
     // A view that failed before settling its pass leaves a feed waiting for it to make its own.
     sharing.settled();
@@ -124,7 +131,14 @@ export async function writeRecipientFeed(
   const filePath = paths.feedPath(recipient.id);
   await mkdir(dirname(filePath), { recursive: true, mode: 0o700 });
   const started = performance.now();
-  const { counts, written } = await writeFeedFiles(ctx, recipient, view, plan, filePath, secret, options);
+  const basis: ViewBasis = { runId: feed.runId, code: viewCode(), at: checkedAt.toISOString() };
+  const held = part.only === undefined ? undefined : part.held;
+  const { counts, written } = await writeFeedFiles(ctx, recipient, view, plan, filePath, {
+    secret,
+    basis,
+    held,
+    signal: options.signal,
+  });
   const writeMs = Math.round(performance.now() - started);
 
   if (
@@ -143,10 +157,11 @@ export async function writeRecipientFeed(
       scopeDate,
       profileHash: profileHash(recipient),
       checkedAt,
+      viewBasis: basis,
     });
-    log.info({ writeMs }, 'delta is empty; nothing to send');
+    log.info({ writeMs, merge }, 'delta is empty; nothing to send');
     await releaseRunSharing(ctx, feed, paths.rosterDir);
-    return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
+    return { ...summaryOf((await findFeed(ctx.db, feedId)) ?? feed), merge };
   }
   await recordFeedWritten(ctx.db, feedId, {
     filePath,
@@ -161,7 +176,7 @@ export async function writeRecipientFeed(
   });
   // A full replaces what the recipient holds, so a full from a half-loaded source is as dangerous as a
   // mass-delete delta: the same thresholds apply to both, against the state the feed replaces.
-  const held =
+  const onHold =
     plan.basedOn === undefined
       ? undefined
       : await holdIfOverThreshold(ctx, {
@@ -177,88 +192,21 @@ export async function writeRecipientFeed(
       ...counts,
       sizeBytes: written.sizeBytes,
       writeMs,
-      held,
+      held: onHold,
       personPass: sharing.personPass,
+      ...(plan.mode === 'delta' ? { merge } : {}),
     },
     'feed written',
   );
   await releaseRunSharing(ctx, feed, paths.rosterDir);
-  const summary = summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
-  return held === undefined ? summary : { ...summary, held };
+  const summary = {
+    ...summaryOf((await findFeed(ctx.db, feedId)) ?? feed),
+    ...(plan.mode === 'delta' ? { merge } : {}),
+  };
+  return onHold === undefined ? summary : { ...summary, held: onHold };
 }
 
-/**
- * A manifest's lines gathered into writes of about 64 KiB: one write per line costs a system call each,
- * and a delta passes a line for every object that changed (a full, for every object).
- */
-class LineWriter {
-  readonly #stream: WriteStream;
-  #pending: string[] = [];
-  #length = 0;
-
-  constructor(stream: WriteStream) {
-    this.#stream = stream;
-  }
-
-  async write(text: string): Promise<void> {
-    this.#pending.push(text);
-    this.#length += text.length;
-    if (this.#length >= 1 << 16) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const text = this.#pending.join('');
-    this.#pending = [];
-    this.#length = 0;
-    if (!this.#stream.write(text)) await once(this.#stream, 'drain');
-  }
-}
-
-async function writeFeedFiles(
-  ctx: HubContext,
-  recipient: RecipientConfig,
-  view: RecipientView,
-  plan: Extract<FeedPlan, { mode: 'full' | 'delta' }>,
-  filePath: string,
-  secret: Uint8Array | undefined,
-  options: { signal?: AbortSignal },
-): Promise<{ counts: DeltaCounts; written: { sizeBytes: number; sha256Hex: string } }> {
-  // Manifests name every person the feed discloses: private like the feed itself.
-  const disclosures = createWriteStream(disclosureManifestPath(filePath), { mode: 0o600 });
-  const state = createWriteStream(stateManifestPath(filePath), { mode: 0o600 });
-  const disclosureLines = new LineWriter(disclosures);
-  const stateLines = new LineWriter(state);
-  try {
-    await stateLines.write(formatStateHeader('apply'));
-    const { streams, xml } = renderRecipientFeed(ctx, recipient, view, {
-      mode: plan.mode,
-      ...(plan.resend === undefined ? {} : { resend: plan.resend }),
-      secret,
-      scratchDir: dirname(filePath),
-      onState: (line) => stateLines.write(formatStateLine(line)),
-      onDisclosure: (line) => disclosureLines.write(formatDisclosureLine(line)),
-    });
-    const written = await writeFileAtomically(filePath, xml, options);
-    await disclosureLines.flush();
-    await stateLines.flush();
-    for (const stream of [disclosures, state]) {
-      stream.end();
-      await once(stream, 'close');
-    }
-    return { counts: { ...streams.counts }, written };
-  } catch (error) {
-    disclosures.destroy();
-    state.destroy();
-    throw error;
-  }
-}
-
-async function removeFeedFiles(filePath: string): Promise<void> {
-  for (const path of [filePath, disclosureManifestPath(filePath), stateManifestPath(filePath)]) {
-    await rm(path, { force: true });
-  }
-}
+async function* noGroups(): AsyncGenerator<never> {}
 
 function summaryOf(feed: Feed): FeedSummary {
   return {

@@ -15,6 +15,15 @@ const projectionVersion = 1;
 let version: string | undefined;
 
 /**
+ * The code a view is computed with, as far as it decides a view's content: the hub's version and the
+ * projection's. A delivered state computed by other code is not assumed to be this code's view.
+ */
+export function viewCode(): string {
+  version ??= hubVersion();
+  return `${projectionVersion}\u0001${version}`;
+}
+
+/**
  * The input hash of each person in a view (issue 14): a digest of everything projectPerson makes the
  * person's feed record from — the whole record (by its encoded digest), the roles they are in view in,
  * the guardian links that survive (eligible and with the guardian in view), the profile, the pseudonym

@@ -6,6 +6,7 @@ import {
   type Membership,
   type Person,
   type PersonFrame,
+  type PersonScopeFacts,
   type Roster,
   type RosterProperties,
 } from '../model/index.js';
@@ -77,6 +78,21 @@ export interface ViewOptions {
   readonly personPass?: PersonScopePass;
   /** Given the pass over the persons this view made (not when it took `personPass`), once settled. */
   readonly onPersonPass?: (pass: PersonScopePass) => void;
+  /**
+   * Part of the view only (an incremental delta, src/feed/incremental-delta.ts): of the persons in view,
+   * those `persons` accepts; of the memberships in view, those among `memberships` (canonical order).
+   * Scope and projection are the whole view's, so what is yielded is exactly what the whole view has.
+   */
+  readonly only?: {
+    readonly persons: (personKey: string) => boolean;
+    readonly memberships: () => AsyncIterable<Membership>;
+    /**
+     * Instead of every person's scope facts: enough of them to settle the roles of the persons and
+     * memberships yielded exactly (SpoolDiff.scopeFacts). Such a pass is partial, so it is never given
+     * to `onPersonPass` for another view to take.
+     */
+    readonly scopeFacts?: Iterable<PersonScopeFacts>;
+  };
 }
 
 /**
@@ -120,16 +136,23 @@ export async function viewThroughProfile(
         ...profile.populations,
         ...(profile.guardians === 'none' ? [] : ['guardian' as const]),
       ];
-      for await (const facts of selective?.personFacts(populations) ?? roster.persons()) {
-        scope.addPerson(facts);
-        inputs.addFacts(facts, scope);
+      const facts = options.only?.scopeFacts ?? selective?.personFacts(populations) ?? roster.persons();
+      for await (const person of facts) {
+        scope.addPerson(person);
+        inputs.addFacts(person, scope);
       }
     }
     scope.closePersons();
     inputs.close(scope);
-    options.onPersonPass?.({ persons: scope.settledPersons(), links: inputs.settledLinks() });
+    if (options.only?.scopeFacts === undefined) {
+      options.onPersonPass?.({ persons: scope.settledPersons(), links: inputs.settledLinks() });
+    }
   }
-  const inView = (personKey: string) => scope.rolesOf(personKey).size > 0;
+  const only = options.only;
+  const inView =
+    only === undefined
+      ? (personKey: string) => scope.rolesOf(personKey).size > 0
+      : (personKey: string) => scope.rolesOf(personKey).size > 0 && only.persons(personKey);
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
@@ -149,7 +172,7 @@ export async function viewThroughProfile(
       if (!sendsPersons) return;
       for await (const person of selective?.personsWhere(inView) ?? roster.persons()) {
         const roles: PersonRoles = scope.rolesOf(person.key);
-        if (roles.size === 0) continue;
+        if (!inView(person.key)) continue;
         yield project(person, roles);
       }
     },
@@ -160,7 +183,7 @@ export async function viewThroughProfile(
         framesOf(selective?.personsWhere(inView) ?? roster.persons());
       for await (const frame of frames) {
         const roles: PersonRoles = scope.rolesOf(frame.key);
-        if (roles.size === 0) continue;
+        if (!inView(frame.key)) continue;
         const personKey = frame.key;
         const inputHash = inputs.inputHash(personKey, scope.roleFlags(personKey), frame.digest());
         // The frame stays valid while this generator waits: the next is read only when asked for.
@@ -179,10 +202,12 @@ export async function viewThroughProfile(
     async *memberships() {
       if (!sendsPersons) return;
       const candidates =
+        only?.memberships() ??
         selective?.membershipsWhere(
           (index) => groupInView[index] === true,
           (role) => scope.sendsRole(role),
-        ) ?? roster.memberships();
+        ) ??
+        roster.memberships();
       const included = filterAsync(candidates, (membership) => scope.includesMembership(membership));
       if (!profile.pseudonymise) {
         for await (const membership of included) yield { personKey: membership.personKey, membership };

@@ -2,7 +2,7 @@ import { HubError } from '../errors/index.js';
 import { listRunTransfers } from '../transfer/transfer-repository.js';
 import type { HubContext } from './hub-context.js';
 import { findRun, recordRunFinished } from './run-repository.js';
-import { retireRosterSpool } from './spool-base.js';
+import { removeUnusedRosterSpools } from './kept-spools.js';
 
 export interface RunOutcome {
   readonly runId: string;
@@ -21,8 +21,9 @@ export interface RunOutcome {
  * Closes a run once each of its transfers is delivered, skipped, held or dead: `completed` when none
  * failed, `failed` (naming the recipients, after `why` when given) otherwise. A hold is an operator's
  * decision, not a failure. A `failure` of the run as a whole (its snapshot could not be read) makes it
- * `failed` whatever its transfers say, and comes first in its error. The roster spool is removed (or
- * kept as the next snapshot's base when it is the latest: see spool-base.ts); feed files stay for `retry` and inspection until retention removes them. A run closed already (cancelled,
+ * `failed` whatever its transfers say, and comes first in its error. The roster spool is removed unless a
+ * later run needs it (kept-spools.ts); feed
+ * files stay for `retry` and inspection until retention removes them. A run closed already (cancelled,
  * or by an earlier try of this step) keeps its recorded outcome unless `recount` asks for it again
  * (after a retry delivered one of its transfers). A feed offered to a pull recipient waits for the
  * recipient, not for the run: the run is closed with it offered, so no run stays `running` because a
@@ -58,7 +59,7 @@ export async function finishRun(
     // Never report an outcome for a run this database does not hold (a worker on another database).
     throw new HubError('PIFU_RUN_UNKNOWN', `run ${runId} does not exist in this hub database`);
   }
-  await retireRosterSpool(ctx, runId);
+  await removeUnusedRosterSpools(ctx, runId);
   const outcome = {
     runId,
     status: recorded === 'completed' || recorded === 'failed' ? recorded : counted,

@@ -116,15 +116,6 @@ export async function recordRunSnapshot(
   return row?.scope_date ?? snapshot.scopeDate;
 }
 
-/** Where a run's roster spool is now (it moved to be the next snapshot's base; see spool-base.ts). */
-export async function recordSpoolPath(
-  db: Kysely<HubDatabase>,
-  runId: string,
-  spoolPath: string,
-): Promise<void> {
-  await db.updateTable('hub.run').set({ spool_path: spoolPath }).where('id', '=', runId).execute();
-}
-
 /**
  * The last good snapshot before `runId`'s: the latest other run whose snapshot passed the source guard
  * or was accepted by an operator. Undefined on the first run.

@@ -11,7 +11,7 @@ import type { HubContext } from './hub-context.js';
 import { runSpoolPaths } from './run-paths.js';
 import { findRun, recordRunSnapshot } from './run-repository.js';
 import { scopeDateOf } from './scope-date.js';
-import { findSpoolBase } from './spool-base.js';
+import { findSpoolBase } from './kept-spools.js';
 
 /**
  * Reads the source once, from one consistent snapshot, into the run's spool (docs/requirements.md#d7), then

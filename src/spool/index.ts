@@ -8,3 +8,4 @@ export {
 export type { RosterSpoolCounts, SchoolCounts } from './snapshot-counter.js';
 export { writeIncrementalRosterSpool, type SpoolBase } from './incremental-spool.js';
 export { sortExternally } from './external-sort.js';
+export { diffRosterSpools, type SpoolDiff } from './spool-diff.js';

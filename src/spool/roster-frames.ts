@@ -73,9 +73,9 @@ export function encodeMembership(
   block.size = at + 9 + bytes;
 }
 
-const personLength = (buffer: Buffer, offset: number): number =>
+/** A person frame's whole length (header included), from its header at `offset`. */
+export const personLength = (buffer: Buffer, offset: number): number =>
   12 + buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) + buffer.readUInt32LE(offset + 8);
-const membershipLength = (buffer: Buffer, offset: number): number => 9 + buffer.readUInt32LE(offset + 5);
 
 /**
  * A spool file's frames undecoded, a block at a time, for a writer that copies them into another spool
@@ -192,6 +192,10 @@ export async function* readGroups(path: string): AsyncGenerator<Group> {
     yield* batch;
   }
 }
+
+/** A membership frame's whole length (header included), from its header at `offset`. */
+export const membershipLength = (buffer: Buffer, offset: number): number =>
+  9 + buffer.readUInt32LE(offset + 5);
 
 export async function* readMemberships(
   path: string,

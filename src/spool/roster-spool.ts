@@ -138,6 +138,22 @@ export async function openRosterSpool(
   };
 }
 
+/**
+ * The frame files of a complete spool written in frames (format 2), or undefined for any other (no
+ * manifest, or NDJSON): what a comparison of two spools frame by frame reads (spool-diff.ts).
+ */
+export async function framedSpoolFiles(
+  dir: string,
+): Promise<{ persons: string; groups: string; memberships: string } | undefined> {
+  const manifest = await readManifest(dir);
+  if (manifest?.format !== 2) return undefined;
+  return {
+    persons: join(dir, spoolFiles.persons),
+    groups: join(dir, spoolFiles.groups),
+    memberships: join(dir, spoolFiles.memberships),
+  };
+}
+
 async function* filtered<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
   for await (const item of items) if (keep(item)) yield item;
 }

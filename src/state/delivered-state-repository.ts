@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { CopyRows, HubDatabase } from '../db/index.js';
+import { compareKeys } from '../model/index.js';
 import { objectTypeCode, type GroupDetail, type HeldObject, type ObjectType } from './held-object.js';
 import type { StateManifest } from './state-manifest.js';
+import { formatViewBasis, parseViewBasis, type ViewBasis } from './view-basis.js';
 import { writeDeliveredObjects } from './write-delivered-objects.js';
 
 const pageSize = 10_000;
@@ -26,18 +28,58 @@ export async function* readHeldObjects(
       .orderBy('object_key')
       .limit(pageSize)
       .execute();
-    for (const row of rows) {
-      yield {
-        type,
-        key: row.object_key,
-        hash: row.hash,
-        ...(row.detail === null || row.detail === undefined ? {} : { detail: row.detail as GroupDetail }),
-        ...(row.input_hash === null ? {} : { inputHash: row.input_hash }),
-      };
-    }
+    for (const row of rows) yield heldObjectOf(type, row);
     if (rows.length < pageSize) return;
     after = rows.at(-1)?.object_key;
   }
+}
+
+function heldObjectOf(
+  type: ObjectType,
+  row: { object_key: string; hash: string; detail: unknown; input_hash: string | null },
+): HeldObject {
+  return {
+    type,
+    key: row.object_key,
+    hash: row.hash,
+    ...(row.detail === null || row.detail === undefined ? {} : { detail: row.detail as GroupDetail }),
+    ...(row.input_hash === null ? {} : { inputHash: row.input_hash }),
+  };
+}
+
+/**
+ * Of one recipient's held objects of one type, those under `keys` and those whose key starts with one
+ * of `prefixes` then U+0001 (a group's memberships), in key order: the held side of an incremental
+ * delta, which merges only the objects that may have changed (src/feed/incremental-delta.ts).
+ */
+export async function readHeldObjectsAmong(
+  db: Kysely<HubDatabase>,
+  recipientId: string,
+  type: ObjectType,
+  among: { keys: Iterable<string>; prefixes?: Iterable<string> },
+): Promise<HeldObject[]> {
+  const found = new Map<string, HeldObject>();
+  const select = () =>
+    db
+      .selectFrom('hub.delivered_object')
+      .select(['object_key', 'hash', 'detail', 'input_hash'])
+      .where('recipient_id', '=', recipientId)
+      .where('object_type', '=', objectTypeCode[type]);
+  const keys = [...among.keys];
+  for (let at = 0; at < keys.length; at += pageSize) {
+    const rows = await select()
+      .where('object_key', 'in', keys.slice(at, at + pageSize))
+      .execute();
+    for (const row of rows) found.set(row.object_key, heldObjectOf(type, row));
+  }
+  for (const prefix of among.prefixes ?? []) {
+    const rows = await select()
+      .where('object_key', '>=', `${prefix}\u0001`)
+      .where('object_key', '<', `${prefix}\u0002`)
+      .execute();
+    for (const row of rows) found.set(row.object_key, heldObjectOf(type, row));
+  }
+  return [...found.values()].sort((a, b) => compareKeys(a.key, b.key));
 }
 
 export interface RecipientState {
@@ -52,6 +94,8 @@ export interface RecipientState {
   readonly profileHash: string;
   readonly objects: number;
   readonly updatedAt: Date;
+  /** What the held objects are exactly the view of; undefined when unknown. */
+  readonly viewBasis: ViewBasis | undefined;
 }
 
 export async function findRecipientState(
@@ -74,7 +118,23 @@ export async function findRecipientState(
         profileHash: row.profile_hash,
         objects: row.objects,
         updatedAt: new Date(row.updated_at),
+        viewBasis: parseViewBasis(row.view_basis),
       };
+}
+
+/** The runs some recipient's delivered state is the view of (ViewBasis.runId). */
+export async function viewBasisRuns(db: Kysely<HubDatabase>): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('hub.recipient_state')
+    .select('view_basis')
+    .where('view_basis', 'is not', null)
+    .execute();
+  const runs = new Set<string>();
+  for (const row of rows) {
+    const basis = parseViewBasis(row.view_basis);
+    if (basis !== undefined) runs.add(basis.runId);
+  }
+  return runs;
 }
 
 /**
@@ -143,6 +203,7 @@ export async function applyStateManifest(
     await db.deleteFrom('hub.delivered_object').where('recipient_id', '=', state.recipientId).execute();
   }
   const objects = await writeDeliveredObjects(db, state, manifest, copy);
+  const viewBasis = formatViewBasis(manifest.view);
   await db
     .insertInto('hub.recipient_state')
     .values({
@@ -155,6 +216,7 @@ export async function applyStateManifest(
       profile_hash: state.profileHash,
       objects,
       updated_at: state.at,
+      view_basis: viewBasis,
     })
     .onConflict((oc) =>
       oc.column('recipient_id').doUpdateSet({
@@ -166,6 +228,7 @@ export async function applyStateManifest(
         profile_hash: state.profileHash,
         objects,
         updated_at: state.at,
+        view_basis: viewBasis,
       }),
     )
     .execute();
@@ -187,6 +250,7 @@ export async function confirmRecipientState(
     scopeDate: string;
     profileHash: string;
     checkedAt: Date;
+    viewBasis: ViewBasis;
   },
 ): Promise<void> {
   await db
@@ -197,6 +261,7 @@ export async function confirmRecipientState(
       scope_date: confirmed.scopeDate,
       profile_hash: confirmed.profileHash,
       checked_at: confirmed.checkedAt,
+      view_basis: formatViewBasis(confirmed.viewBasis),
     })
     .where('recipient_id', '=', recipientId)
     .where('transfer_id', '=', confirmed.basedOn)

@@ -1,5 +1,6 @@
 import { readLineBatches } from '../files/index.js';
 import type { GroupDetail, ObjectType } from './held-object.js';
+import type { ViewBasis } from './view-basis.js';
 
 /**
  * How a written feed will change the recipient's delivered state once it is acknowledged: a sidecar
@@ -24,8 +25,9 @@ export function stateManifestPath(feedPath: string): string {
   return `${feedPath}.state.ndjson`;
 }
 
-export function formatStateHeader(mode: StateMode): string {
-  return `${JSON.stringify({ mode })}\n`;
+/** The header; `view`: what the state is the view of once the manifest is applied (see ViewBasis). */
+export function formatStateHeader(mode: StateMode, view?: ViewBasis): string {
+  return `${JSON.stringify(view === undefined ? { mode } : { mode, view })}\n`;
 }
 
 /** `["u", type, key, hash]`, then the detail (or null) when there is a detail or an input hash, then that. */
@@ -42,6 +44,7 @@ export function formatStateLine(line: StateLine): string {
 
 export interface StateManifest {
   readonly mode: StateMode;
+  readonly view?: ViewBasis;
   /** The lines after the header, a batch at a time (see readLineBatches). */
   readonly batches: AsyncIterable<readonly StateLine[]>;
 }
@@ -51,13 +54,16 @@ export async function openStateManifest(path: string): Promise<StateManifest> {
   const first = await reader.next();
   const lines = first.done === true ? [] : first.value;
   const header = lines[0];
-  const mode = header === undefined ? undefined : (JSON.parse(header) as { mode?: StateMode }).mode;
+  const parsed =
+    header === undefined ? undefined : (JSON.parse(header) as { mode?: StateMode; view?: ViewBasis });
+  const mode = parsed?.mode;
   if (mode !== 'replace' && mode !== 'apply') {
     await reader.return(undefined);
     throw new TypeError(`${path} has no state manifest header`);
   }
   return {
     mode,
+    ...(parsed?.view === undefined ? {} : { view: parsed.view }),
     batches: (async function* () {
       yield lines.slice(1).map(parseStateLine);
       for await (const batch of reader) yield batch.map(parseStateLine);

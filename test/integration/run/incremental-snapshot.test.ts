@@ -12,7 +12,7 @@ const frameFiles = ['persons.frames', 'groups.frames', 'memberships.frames'];
 
 /**
  * A run's snapshot from the change log (src/spool/incremental-spool.ts) as runs take it: the latest
- * run's spool is kept as the base, the next run reads only what changed since, and without a base it
+ * run's spool is kept where it was written, as the base (src/run/kept-spools.ts), the next run reads only what changed since, and without a base it
  * reads the snapshot whole.
  */
 describe('a run snapshot that starts from the last one', () => {
@@ -24,7 +24,7 @@ describe('a run snapshot that starts from the last one', () => {
 
   const run = (feedType: 'full' | 'delta') =>
     startRun(ctx, { recipientIds: ['lms'], trigger: 'operator', feedType });
-  const baseOf = (runId: string) => join(ctx.spoolDir, 'base', runId);
+  const baseOf = (runId: string) => runSpoolPaths(ctx.spoolDir, runId).rosterDir;
 
   /** Commits one change to an enrolled pupil, dated a second after the store's latest. */
   async function changeOnePupil(): Promise<void> {
@@ -43,7 +43,6 @@ describe('a run snapshot that starts from the last one', () => {
     const first = await run('full');
     expect((await takeSnapshot(ctx, first)).incremental).toBeUndefined();
     await runInProcess(ctx, first);
-    expect(existsSync(runSpoolPaths(ctx.spoolDir, first).rosterDir)).toBe(false);
     expect(existsSync(join(baseOf(first), 'manifest.json'))).toBe(true);
     expect((await findRun(ctx.db, first))?.spoolPath).toBe(baseOf(first));
 

@@ -1,0 +1,225 @@
+import type { RecipientConfig } from '../config/index.js';
+import {
+  compareKeys,
+  membershipRoles,
+  type Group,
+  type Membership,
+  type SelectiveRoster,
+} from '../model/index.js';
+import { pseudonymFor, RecipientScope, viewCode, type ViewOptions } from '../profiles/index.js';
+import type { HubContext } from '../run/hub-context.js';
+import { runSpoolPaths } from '../run/run-paths.js';
+import { diffRosterSpools, openRosterSpool, releaseRosterSpool, type SpoolDiff } from '../spool/index.js';
+import {
+  membershipStateKey,
+  readHeldObjects,
+  readHeldObjectsAmong,
+  type HeldObject,
+  type ObjectType,
+  type RecipientState,
+} from '../state/index.js';
+import { profileHash, type FeedPlan } from './feed-plan.js';
+import type { ViewInputs } from './render-recipient-feed.js';
+import { excludedPersonsChangedSince } from './view-changed-since.js';
+
+/**
+ * An incremental delta (issue 14): the delivered state is exactly the view of an earlier run R's spool
+ * (its ViewBasis), so when the view's other inputs are R's, the view of this run's spool differs from
+ * it only where the spools do, and the delta merges just that part against just those held objects.
+ * The rest of the delivered state stands. The part is found by following what the view is made of
+ * (src/profiles/recipient-view.ts, recipient-scope.ts, project.ts, person-inputs.ts), with the profile,
+ * scope day, excluded persons and code fixed:
+ *
+ * - The groups in view, their parents, org unit labels and projections depend on the groups file
+ *   alone. Equal files: no group can differ. Otherwise every group is merged (there are few), and
+ *   G = the groups whose being in view, or type, differs between the two spools' scopes.
+ * - A person's own roles (pupil, staff, leaver, candidate guardian) depend on their own scope facts
+ *   and the schools in scope. Different schools in scope: the delta is not incremental. The guardian
+ *   role depends besides on every pupil in scope with an eligible link to them. So roles can differ
+ *   only for F = D (persons whose frame differs or who are in one spool only) and every guardian a D
+ *   person links to in either spool: a person outside D keeps their facts and links.
+ * - A person's record depends on their own record and roles, and, for a pupil, on which of their
+ *   linked guardians are in view as guardians (the links sent, and the input hash). So it can differ
+ *   only for P = F and every person linking to one of F as guardian (their links are the same in both
+ *   spools, unless they are in D and so in F).
+ * - A membership's inclusion and content depend on the membership itself, its group's being in view
+ *   and type, and its person's roles: only memberships whose frame differs, those of G and those of F.
+ * - The roles the part reads (P's, those of the guardians P's pupils link to, those of the listed
+ *   memberships' persons) are each settled by the person's own facts and those of every pupil linking
+ *   to them (SpoolDiff.scopeFacts), so when G is empty the pass over the persons reads only those
+ *   facts, not every person's; with G not empty, whose members' roles it reads, it reads every person's.
+ *
+ * A resync, a full, another profile, scope day or code, a forgotten person or a restriction placed or
+ * lifted since R's view, a spool no longer there or a change of the schools in scope: the whole view is
+ * merged as always. Either way the delta is the same, byte for byte (the property test says so).
+ */
+export type IncrementalPart =
+  | {
+      readonly only: NonNullable<ViewOptions['only']>;
+      /** False: no group can differ, the view's groups are not merged. */
+      readonly groupsMayDiffer: boolean;
+      readonly held: (type: ObjectType) => AsyncIterable<HeldObject>;
+    }
+  | { readonly only?: undefined; readonly reason: string };
+
+export async function incrementalPart(
+  ctx: HubContext,
+  input: {
+    readonly recipient: RecipientConfig;
+    readonly plan: Extract<FeedPlan, { mode: 'full' | 'delta' }>;
+    readonly state: RecipientState | undefined;
+    readonly runId: string;
+    readonly roster: SelectiveRoster;
+    readonly inputs: ViewInputs;
+  },
+): Promise<IncrementalPart> {
+  const { recipient, plan, state, inputs } = input;
+  const basis = state?.viewBasis;
+  if (plan.mode !== 'delta') return { reason: 'a full feed' };
+  if (plan.resend !== undefined) return { reason: 'a resync' };
+  if (state === undefined || basis === undefined) return { reason: 'the delivered state has no view basis' };
+  if (basis.code !== viewCode()) return { reason: 'the delivered state was computed by other code' };
+  if (state.scopeDate !== inputs.scopeDate) return { reason: 'another scope date' };
+  if (state.profileHash !== profileHash(recipient)) return { reason: 'another profile' };
+  if (await excludedPersonsChangedSince(ctx, recipient.id, new Date(basis.at))) {
+    return { reason: 'forgotten or restricted persons changed' };
+  }
+  const baseDir = runSpoolPaths(ctx.spoolDir, basis.runId).rosterDir;
+  const diff = await spoolDiff(baseDir, runSpoolPaths(ctx.spoolDir, input.runId).rosterDir);
+  if (diff === undefined) return { reason: 'no spool of the delivered state to compare with' };
+  const groups = diff.groupsEqual
+    ? { changed: new Set<string>(), indexes: new Set<number>() }
+    : await groupsThatDiffer(recipient, inputs.scopeDate, baseDir, input.roster).catch(() => null);
+  if (groups === null) return { reason: 'no spool of the delivered state to compare with' };
+  if (groups === undefined) return { reason: 'the schools in scope changed' };
+
+  const profile = recipient.resolvedProfile;
+  const secret = inputs.pseudonymKey;
+  const feedKeyOf =
+    profile.pseudonymise && secret !== undefined
+      ? (key: string) => pseudonymFor(secret, key)
+      : (key: string) => key;
+  const db = ctx.db;
+  const heldMemberships = () =>
+    readHeldObjectsAmong(db, recipient.id, 'membership', {
+      keys: [...diff.memberships.base, ...diff.memberships.current].map((membership) =>
+        membershipStateKey({ ...membership, personKey: feedKeyOf(membership.personKey) }),
+      ),
+      prefixes: groups.changed,
+    });
+  const held: Record<ObjectType, () => AsyncIterable<HeldObject>> = {
+    person: () =>
+      lazily(() => readHeldObjectsAmong(db, recipient.id, 'person', { keys: diff.recordsMayDiffer })),
+    group: () => (diff.groupsEqual ? lazily(async () => []) : readHeldObjects(db, recipient.id, 'group')),
+    membership: () => lazily(heldMemberships),
+  };
+  return {
+    only: {
+      persons: (key) => diff.recordsMayDiffer.has(key),
+      // With no group's being in view changed, the part reads the roles of known persons only.
+      ...(groups.indexes.size === 0 ? { scopeFacts: diff.scopeFacts } : {}),
+      memberships: () =>
+        mergeMemberships(
+          // No group's being in view changed: nothing of the spool's memberships but what the diff lists.
+          groups.indexes.size === 0
+            ? lazily(async () => [])
+            : input.roster.membershipsWhere(
+                (index) => groups.indexes.has(index),
+                () => true,
+              ),
+          diff.memberships.current,
+        ),
+    },
+    groupsMayDiffer: !diff.groupsEqual,
+    held: (type) => held[type](),
+  };
+}
+
+/** This process's last comparison of two spools: every recipient of a run with the same base shares it. */
+let lastDiff: { readonly key: string; readonly diff: Promise<SpoolDiff | undefined> } | undefined;
+
+function spoolDiff(baseDir: string, currentDir: string): Promise<SpoolDiff | undefined> {
+  const key = `${baseDir}\u0000${currentDir}`;
+  if (lastDiff?.key !== key) {
+    // A spool out of order (never written so) is no basis either: the whole view is merged.
+    lastDiff = { key, diff: diffRosterSpools(baseDir, currentDir).catch(() => undefined) };
+  }
+  return lastDiff.diff;
+}
+
+/**
+ * The groups whose being in view or type differs between the base spool's scope and this one's (keys,
+ * and positions in this spool's groups file), or undefined when the schools in scope differ.
+ */
+async function groupsThatDiffer(
+  recipient: RecipientConfig,
+  scopeDate: string,
+  baseDir: string,
+  roster: SelectiveRoster,
+): Promise<{ changed: Set<string>; indexes: Set<number> } | undefined> {
+  const base = await groupScope(recipient, scopeDate, (await openRosterSpool(baseDir)).groups());
+  // Decoded once for this comparison; not kept beside the run's own groups.
+  releaseRosterSpool(baseDir);
+  const keys: string[] = [];
+  const current = await groupScope(recipient, scopeDate, roster.groups(), keys);
+  if (
+    base.schools.size !== current.schools.size ||
+    [...base.schools].some((key) => !current.schools.has(key))
+  ) {
+    return undefined;
+  }
+  const changed = new Set<string>();
+  for (const [key, type] of base.groups) if (current.groups.get(key) !== type) changed.add(key);
+  for (const [key, type] of current.groups) if (base.groups.get(key) !== type) changed.add(key);
+  const indexes = new Set<number>();
+  keys.forEach((key, index) => {
+    if (changed.has(key)) indexes.add(index);
+  });
+  return { changed, indexes };
+}
+
+/** The groups part of a recipient's scope over `groups` (their keys, in order, pushed onto `keys`). */
+async function groupScope(
+  recipient: RecipientConfig,
+  scopeDate: string,
+  groups: AsyncIterable<Group>,
+  keys: string[] = [],
+): Promise<ReturnType<RecipientScope['groupsInScope']>> {
+  const scope = new RecipientScope(recipient.resolvedProfile, scopeDate);
+  for await (const group of groups) {
+    scope.addGroup(group);
+    keys.push(group.key);
+  }
+  scope.closeGroups();
+  return scope.groupsInScope();
+}
+
+/** Two streams of memberships in canonical order as one, each membership once. */
+async function* mergeMemberships(
+  streamed: AsyncIterable<Membership>,
+  listed: readonly Membership[],
+): AsyncGenerator<Membership> {
+  let at = 0;
+  for await (const membership of streamed) {
+    for (; at < listed.length; at++) {
+      const other = listed[at] as Membership;
+      const order = compareMemberships(other, membership);
+      if (order > 0) break;
+      if (order < 0) yield other;
+    }
+    yield membership;
+  }
+  yield* listed.slice(at);
+}
+
+function compareMemberships(a: Membership, b: Membership): number {
+  return (
+    compareKeys(a.groupKey, b.groupKey) ||
+    compareKeys(a.personKey, b.personKey) ||
+    membershipRoles.indexOf(a.role) - membershipRoles.indexOf(b.role)
+  );
+}
+
+async function* lazily<T>(read: () => Promise<readonly T[]>): AsyncGenerator<T> {
+  yield* await read();
+}
