@@ -11,14 +11,18 @@ import { runSpoolPaths } from './run-paths.js';
 /**
  * Which roster spools outlive their run, in one place. A run's spool is removed when the run closes,
  * except where a later run needs it:
- * - the latest recorded snapshot's: the base the next run's snapshot starts from
+ * - the latest recorded snapshot's that the source guard let through: the base the next run's snapshot
+ *   starts from
  *   (src/spool/incremental-spool.ts);
  * - any run's that a recipient's delivered state is the view of: the base that recipient's next delta is
  *   compared with (src/feed/incremental-delta.ts).
  * Each stays where its run wrote it until neither holds, or until retention removes its run's files.
  */
 
-/** The latest runs with a recorded snapshot marker and spool path, newest first. */
+/**
+ * The latest runs with a recorded snapshot marker and spool path whose snapshot the source guard passed
+ * (or an operator accepted), newest first: a snapshot that stopped its run is no base for the next.
+ */
 async function latestSnapshotRuns(
   db: Kysely<HubDatabase>,
   limit: number,
@@ -28,6 +32,7 @@ async function latestSnapshotRuns(
     .select(['id', 'spool_path'])
     .where('source_marker', 'is not', null)
     .where('spool_path', 'is not', null)
+    .where('source_check', 'in', ['passed', 'accepted'])
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

@@ -170,7 +170,10 @@ describe('import: a source id is its own system’s', () => {
     return { persons, groups, memberships, counts: [feed.added, feed.changed, feed.deleted] };
   }
 
-  /** The table as the hub left it before migrations 0019 and 0020: no system named, no plain group id mapped. */
+  /**
+   * The tables as the hub left them before migrations 0019 and 0020 (no system named, no plain group id
+   * mapped), and so before 0021 too, which comes after them.
+   */
   async function downgraded(): Promise<void> {
     await sql`DELETE FROM hub.source_identity WHERE kind = 'group' AND hub_key NOT LIKE 'grp-%'`.execute(
       database.db,
@@ -181,11 +184,15 @@ describe('import: a source id is its own system’s', () => {
     await sql`ALTER TABLE hub.source_identity DROP COLUMN datasource`.execute(database.db);
     await sql`ALTER TABLE hub.source_identity ADD CONSTRAINT source_identity_pkey
       PRIMARY KEY (kind, source_id_hash)`.execute(database.db);
+    await sql`ALTER TABLE hub.recipient_state DROP COLUMN view_basis`.execute(database.db);
     await sql`DELETE FROM hub.kysely_migration WHERE name IN
-      ('0019-source-identity-datasource', '0020-group-identity-datasource')`.execute(database.db);
+      ('0019-source-identity-datasource', '0020-group-identity-datasource', '0021-state-view-basis')`.execute(
+      database.db,
+    );
     expect(await migrateHub(database.db)).toEqual([
       '0019-source-identity-datasource',
       '0020-group-identity-datasource',
+      '0021-state-view-basis',
     ]);
   }
 
