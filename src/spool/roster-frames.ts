@@ -74,7 +74,7 @@ export function encodeMembership(
 }
 
 /** A person frame's whole length (header included), from its header at `offset`. */
-export const personLength = (buffer: Buffer, offset: number): number =>
+const personLength = (buffer: Buffer, offset: number): number =>
   12 + buffer.readUInt32LE(offset) + buffer.readUInt32LE(offset + 4) + buffer.readUInt32LE(offset + 8);
 
 /**
@@ -194,8 +194,7 @@ export async function* readGroups(path: string): AsyncGenerator<Group> {
 }
 
 /** A membership frame's whole length (header included), from its header at `offset`. */
-export const membershipLength = (buffer: Buffer, offset: number): number =>
-  9 + buffer.readUInt32LE(offset + 5);
+const membershipLength = (buffer: Buffer, offset: number): number => 9 + buffer.readUInt32LE(offset + 5);
 
 export async function* readMemberships(
   path: string,

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { compareKeys, type Membership, type PersonScopeFacts } from '../model/index.js';
-import { readFrames } from './frame-file.js';
-import { membershipLength, personLength } from './roster-frames.js';
+import { membershipFrames, personFrameFacts, personFrameKey, personFrames } from './roster-frames.js';
 import { framedSpoolFiles } from './roster-spool.js';
 
 /**
@@ -64,8 +63,8 @@ export async function diffRosterSpools(baseDir: string, currentDir: string): Pro
     for (const link of frame.facts().guardians) rolesMayDiffer.add(link.guardianKey);
   };
   await mergeJoin(
-    personFrames(base.persons),
-    personFrames(current.persons),
+    personFrameBytes(base.persons),
+    personFrameBytes(current.persons),
     { keyOf: (frame) => frame.key, compare: compareKeys },
     (a, b) => a.bytes.equals(b.bytes),
     (a, b) => {
@@ -77,7 +76,7 @@ export async function diffRosterSpools(baseDir: string, currentDir: string): Pro
   const recordsMayDiffer = new Set(rolesMayDiffer);
   // Whose roles the records of P read: P's own, and the guardians P's pupils link to.
   const rolesRead = new Set(rolesMayDiffer);
-  for await (const frame of personFrames(current.persons)) {
+  for await (const frame of personFrameBytes(current.persons)) {
     const inF = rolesMayDiffer.has(frame.key);
     if (!inF && frame.bytes.indexOf(guardianKeyField) < 0) continue;
     const links = frame.facts().guardians;
@@ -91,8 +90,8 @@ export async function diffRosterSpools(baseDir: string, currentDir: string): Pro
   const decode = (frame: MembershipFrameBytes): Membership =>
     JSON.parse(frame.json.toString('utf8')) as Membership;
   await mergeJoin(
-    membershipFrames(base.memberships),
-    membershipFrames(current.memberships),
+    membershipFrameBytes(base.memberships),
+    membershipFrameBytes(current.memberships),
     {
       keyOf: (frame) => ({ membership: decode(frame), roleIndex: frame.roleIndex }),
       compare: compareMemberships,
@@ -110,7 +109,7 @@ export async function diffRosterSpools(baseDir: string, currentDir: string): Pro
   );
   for (const membership of memberships.current) rolesRead.add(membership.personKey);
   const scopeFacts: PersonScopeFacts[] = [];
-  for await (const frame of personFrames(current.persons)) {
+  for await (const frame of personFrameBytes(current.persons)) {
     const read = rolesRead.has(frame.key);
     if (!read && frame.bytes.indexOf(guardianKeyField) < 0) continue;
     const facts = frame.facts();
@@ -193,28 +192,23 @@ async function mergeJoin<T, K>(
   }
 }
 
-async function* personFrames(path: string): AsyncGenerator<PersonFrameBytes> {
-  for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
+/** Each person frame undecoded, with its key; its scope facts decoded only when asked. */
+async function* personFrameBytes(path: string): AsyncGenerator<PersonFrameBytes> {
+  for await (const { buffer, starts, length } of personFrames(path)) {
     for (const at of starts) {
-      const keyBytes = buffer.readUInt32LE(at);
-      const factsFrom = at + 12 + keyBytes;
-      const factsTo = factsFrom + buffer.readUInt32LE(at + 4);
       yield {
-        key: buffer.toString('utf8', at + 12, factsFrom),
-        bytes: buffer.subarray(at, at + personLength(buffer, at)),
-        facts: () => JSON.parse(buffer.toString('utf8', factsFrom, factsTo)) as PersonScopeFacts,
+        key: personFrameKey(buffer, at),
+        bytes: buffer.subarray(at, at + length(at)),
+        facts: () => personFrameFacts(buffer, at),
       };
     }
   }
 }
 
-async function* membershipFrames(path: string): AsyncGenerator<MembershipFrameBytes> {
-  for await (const { buffer, starts } of readFrames(path, 9, membershipLength)) {
+async function* membershipFrameBytes(path: string): AsyncGenerator<MembershipFrameBytes> {
+  for await (const { buffer, starts, length } of membershipFrames(path)) {
     for (const at of starts) {
-      yield {
-        roleIndex: buffer.readUInt8(at + 4),
-        json: buffer.subarray(at + 9, at + membershipLength(buffer, at)),
-      };
+      yield { roleIndex: buffer.readUInt8(at + 4), json: buffer.subarray(at + 9, at + length(at)) };
     }
   }
 }
