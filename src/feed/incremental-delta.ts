@@ -9,7 +9,7 @@ import {
 import { pseudonymFor, RecipientScope, viewCode, type ViewOptions } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
-import { diffRosterSpools, openRosterSpool, releaseRosterSpool, type SpoolDiff } from '../spool/index.js';
+import { diffRosterSpools, type SpoolDiff } from '../spool/index.js';
 import {
   membershipStateKey,
   readHeldObjects,
@@ -84,13 +84,15 @@ export async function incrementalPart(
   if (await excludedPersonsChangedSince(ctx, recipient.id, new Date(basis.at))) {
     return { reason: 'forgotten or restricted persons changed' };
   }
-  const baseDir = runSpoolPaths(ctx.spoolDir, basis.runId).rosterDir;
-  const diff = await spoolDiff(baseDir, runSpoolPaths(ctx.spoolDir, input.runId).rosterDir);
+  const diff = await spoolDiff(
+    runSpoolPaths(ctx.spoolDir, basis.runId).rosterDir,
+    runSpoolPaths(ctx.spoolDir, input.runId).rosterDir,
+  );
   if (diff === undefined) return { reason: 'no spool of the delivered state to compare with' };
-  const groups = diff.groupsEqual
-    ? { changed: new Set<string>(), indexes: new Set<number>() }
-    : await groupsThatDiffer(recipient, inputs.scopeDate, baseDir, input.roster).catch(() => null);
-  if (groups === null) return { reason: 'no spool of the delivered state to compare with' };
+  const groups =
+    diff.groups === undefined
+      ? { changed: new Set<string>(), indexes: new Set<number>() }
+      : await groupsThatDiffer(recipient, inputs.scopeDate, diff.groups, input.roster);
   if (groups === undefined) return { reason: 'the schools in scope changed' };
 
   const profile = recipient.resolvedProfile;
@@ -110,12 +112,14 @@ export async function incrementalPart(
   const held: Record<ObjectType, () => AsyncIterable<HeldObject>> = {
     person: () =>
       lazily(() => readHeldObjectsAmong(db, recipient.id, 'person', { keys: diff.recordsMayDiffer })),
-    group: () => (diff.groupsEqual ? lazily(async () => []) : readHeldObjects(db, recipient.id, 'group')),
+    group: () =>
+      diff.groups === undefined ? lazily(async () => []) : readHeldObjects(db, recipient.id, 'group'),
     membership: () => lazily(heldMemberships),
   };
   return {
     only: {
       persons: (key) => diff.recordsMayDiffer.has(key),
+      ...(diff.records === undefined ? {} : { personFrames: diff.records }),
       // With no group's being in view changed, the part reads the roles of known persons only.
       ...(groups.indexes.size === 0 ? { scopeFacts: diff.scopeFacts } : {}),
       memberships: () =>
@@ -130,7 +134,7 @@ export async function incrementalPart(
           diff.memberships.current,
         ),
     },
-    groupsMayDiffer: !diff.groupsEqual,
+    groupsMayDiffer: diff.groups !== undefined,
     held: (type) => held[type](),
   };
 }
@@ -149,49 +153,48 @@ function spoolDiff(baseDir: string, currentDir: string): Promise<SpoolDiff | und
 
 /**
  * The groups whose being in view or type differs between the base spool's scope and this one's (keys,
- * and positions in this spool's groups file), or undefined when the schools in scope differ.
+ * and positions in this spool's groups file), or undefined when the schools in scope differ. The base's
+ * groups are this spool's, less those that differ, with the base's own of those (SpoolDiff.groups):
+ * equal frames, equal groups.
  */
 async function groupsThatDiffer(
   recipient: RecipientConfig,
   scopeDate: string,
-  baseDir: string,
+  differ: NonNullable<SpoolDiff['groups']>,
   roster: SelectiveRoster,
 ): Promise<{ changed: Set<string>; indexes: Set<number> } | undefined> {
-  const base = await groupScope(recipient, scopeDate, (await openRosterSpool(baseDir)).groups());
-  // Decoded once for this comparison; not kept beside the run's own groups.
-  releaseRosterSpool(baseDir);
+  const base = new RecipientScope(recipient.resolvedProfile, scopeDate);
+  const current = new RecipientScope(recipient.resolvedProfile, scopeDate);
   const keys: string[] = [];
-  const current = await groupScope(recipient, scopeDate, roster.groups(), keys);
+  let at = 0;
+  for await (const group of roster.groups()) {
+    for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
+      base.addGroup(differ.base[at] as Group);
+    }
+    if (!differ.current.has(group.key)) base.addGroup(group);
+    else if (differ.base[at]?.key === group.key) base.addGroup(differ.base[at++] as Group);
+    current.addGroup(group);
+    keys.push(group.key);
+  }
+  for (; at < differ.base.length; at++) base.addGroup(differ.base[at] as Group);
+  const [before, after] = [base, current].map((scope) => {
+    scope.closeGroups();
+    return scope.groupsInScope();
+  }) as [ReturnType<RecipientScope['groupsInScope']>, ReturnType<RecipientScope['groupsInScope']>];
   if (
-    base.schools.size !== current.schools.size ||
-    [...base.schools].some((key) => !current.schools.has(key))
+    before.schools.size !== after.schools.size ||
+    [...before.schools].some((key) => !after.schools.has(key))
   ) {
     return undefined;
   }
   const changed = new Set<string>();
-  for (const [key, type] of base.groups) if (current.groups.get(key) !== type) changed.add(key);
-  for (const [key, type] of current.groups) if (base.groups.get(key) !== type) changed.add(key);
+  for (const [key, type] of before.groups) if (after.groups.get(key) !== type) changed.add(key);
+  for (const [key, type] of after.groups) if (before.groups.get(key) !== type) changed.add(key);
   const indexes = new Set<number>();
   keys.forEach((key, index) => {
     if (changed.has(key)) indexes.add(index);
   });
   return { changed, indexes };
-}
-
-/** The groups part of a recipient's scope over `groups` (their keys, in order, pushed onto `keys`). */
-async function groupScope(
-  recipient: RecipientConfig,
-  scopeDate: string,
-  groups: AsyncIterable<Group>,
-  keys: string[] = [],
-): Promise<ReturnType<RecipientScope['groupsInScope']>> {
-  const scope = new RecipientScope(recipient.resolvedProfile, scopeDate);
-  for await (const group of groups) {
-    scope.addGroup(group);
-    keys.push(group.key);
-  }
-  scope.closeGroups();
-  return scope.groupsInScope();
 }
 
 /** Two streams of memberships in canonical order as one, each membership once. */

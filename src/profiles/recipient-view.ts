@@ -85,6 +85,11 @@ export interface ViewOptions {
    */
   readonly only?: {
     readonly persons: (personKey: string) => boolean;
+    /**
+     * The frames of (at least) the persons `persons` accepts, in key order: read instead of passing over
+     * every person of the roster for them.
+     */
+    readonly personFrames?: () => Iterable<PersonFrame> | AsyncIterable<PersonFrame>;
     readonly memberships: () => AsyncIterable<Membership>;
     /**
      * Instead of every person's scope facts: enough of them to settle the roles of the persons and
@@ -152,7 +157,7 @@ export async function viewThroughProfile(
   const inView =
     only === undefined
       ? (personKey: string) => scope.rolesOf(personKey).size > 0
-      : (personKey: string) => scope.rolesOf(personKey).size > 0 && only.persons(personKey);
+      : (personKey: string) => only.persons(personKey) && scope.rolesOf(personKey).size > 0;
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
@@ -179,6 +184,7 @@ export async function viewThroughProfile(
     async *personsReusing<R>(reuse: (personKey: string, inputHash: string) => Promise<R | undefined>) {
       if (!sendsPersons) return;
       const frames =
+        only?.personFrames?.() ??
         selective?.personFramesWhere?.(inView) ??
         framesOf(selective?.personsWhere(inView) ?? roster.persons());
       for await (const frame of frames) {

@@ -101,6 +101,33 @@ export function personFrameFacts(buffer: Buffer, at: number): PersonScopeFacts {
   return parse<PersonScopeFacts>(buffer, from, from + buffer.readUInt32LE(at + 4));
 }
 
+/** Where a person frame's scope facts (JSON) are in `buffer`: `[from, to)`. */
+export function personFactsRange(buffer: Buffer, at: number): readonly [number, number] {
+  const from = at + 12 + buffer.readUInt32LE(at);
+  return [from, from + buffer.readUInt32LE(at + 4)];
+}
+
+/** Where a membership frame's JSON is in `buffer`: `[from, to)`. */
+export const membershipJsonRange = (buffer: Buffer, at: number): readonly [number, number] => [
+  at + 9,
+  at + membershipLength(buffer, at),
+];
+
+/** The person frame at `at` of `buffer`, undecoded, valid for as long as the buffer's bytes are. */
+export function personFrameAt(buffer: Buffer, at: number): PersonFrame {
+  const keyBytes = buffer.readUInt32LE(at);
+  const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
+  const to = from + buffer.readUInt32LE(at + 8);
+  return {
+    key: buffer.toString('utf8', at + 12, at + 12 + keyBytes),
+    digest: () => hash('sha256', buffer.subarray(from, to), 'base64'),
+    person: () => parse<Person>(buffer, from, to),
+  };
+}
+
+/** A person frame's whole length (header included). */
+export const personFrameLength = personLength;
+
 /** The group a membership frame is in: by its position in `groupKeys`, else (none there) decoded. */
 export function membershipFrameGroup(buffer: Buffer, at: number, groupKeys: readonly string[]): string {
   const index = buffer.readUInt32LE(at);
@@ -108,6 +135,28 @@ export function membershipFrameGroup(buffer: Buffer, at: number, groupKeys: read
     ? parse<Membership>(buffer, at + 9, at + 9 + buffer.readUInt32LE(at + 5)).groupKey
     : (groupKeys[index] ?? '');
 }
+
+/**
+ * Whether two membership frames are of the same membership: their role and JSON, not their group's
+ * position (which moves when a group is added before it).
+ */
+export function sameMembershipFrames(a: Buffer, aAt: number, b: Buffer, bAt: number): boolean {
+  const length = membershipLength(a, aAt);
+  return (
+    length === membershipLength(b, bAt) && a.compare(b, bAt + 4, bAt + length, aAt + 4, aAt + length) === 0
+  );
+}
+
+/** Whether two person frames are byte for byte the same (key, scope facts and person). */
+export function samePersonFrames(a: Buffer, aAt: number, b: Buffer, bAt: number): boolean {
+  const length = personLength(a, aAt);
+  return length === personLength(b, bAt) && a.compare(b, bAt, bAt + length, aAt, aAt + length) === 0;
+}
+
+export const membershipFrameRole = (buffer: Buffer, at: number): number => buffer.readUInt8(at + 4);
+
+export const membershipFrameMembership = (buffer: Buffer, at: number): Membership =>
+  parse<Membership>(buffer, at + 9, at + membershipLength(buffer, at));
 
 /** Sets a membership frame's group position (undefined: the group is not in the groups file). */
 export function setMembershipFrameGroup(buffer: Buffer, at: number, groupIndex: number | undefined): void {
@@ -170,19 +219,19 @@ export async function* readPersonFrames(
 ): AsyncGenerator<PersonFrame> {
   for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
     const batch: PersonFrame[] = [];
-    for (const at of starts) {
-      const keyBytes = buffer.readUInt32LE(at);
-      const key = buffer.toString('utf8', at + 12, at + 12 + keyBytes);
-      if (!keep(key)) continue;
-      const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
-      const to = from + buffer.readUInt32LE(at + 8);
-      batch.push({
-        key,
-        digest: () => hash('sha256', buffer.subarray(from, to), 'base64'),
-        person: () => parse<Person>(buffer, from, to),
-      });
-    }
+    for (const at of starts) if (keep(personFrameKey(buffer, at))) batch.push(personFrameAt(buffer, at));
     yield* batch;
+  }
+}
+
+/** The frames of a groups file read whole, each decoded, with its bytes. */
+export function* groupFrames(file: Buffer): Generator<{ readonly group: Group; readonly bytes: Buffer }> {
+  for (let at = 0; at < file.length;) {
+    if (file.length - at < 4) throw new TypeError('a groups file ends inside a frame');
+    const end = at + 4 + file.readUInt32LE(at);
+    if (end > file.length) throw new TypeError('a groups file ends inside a frame');
+    yield { group: parse<Group>(file, at + 4, end), bytes: file.subarray(at, end) };
+    at = end;
   }
 }
 

@@ -1,6 +1,32 @@
 import { readFile } from 'node:fs/promises';
-import { compareKeys, type Membership, type PersonScopeFacts } from '../model/index.js';
-import { membershipFrames, personFrameFacts, personFrameKey, personFrames } from './roster-frames.js';
+import {
+  compareKeys,
+  type Group,
+  type Membership,
+  type PersonFrame,
+  type PersonScopeFacts,
+} from '../model/index.js';
+import { FrameBlock } from './frame-file.js';
+import { FrameCursor } from './frame-cursor.js';
+import {
+  keyHash,
+  membershipFramePersonKey,
+  membershipFramePersonKeyHash,
+  personFrameGuardianKeys,
+} from './frame-keys.js';
+import {
+  groupFrames,
+  membershipFrameMembership,
+  membershipFrameRole,
+  membershipFrames,
+  personFrameAt,
+  personFrameFacts,
+  personFrameKey,
+  personFrameLength,
+  personFrames,
+  sameMembershipFrames,
+  samePersonFrames,
+} from './roster-frames.js';
 import { framedSpoolFiles } from './roster-spool.js';
 
 /**
@@ -14,14 +40,17 @@ import { framedSpoolFiles } from './roster-spool.js';
  *   as guardian — the only persons whose record in a view can differ;
  * - `memberships`: of each spool, in its order, every membership whose frame differs or is in that
  *   spool only, and every membership of a person in F;
- * - `groupsEqual`: whether the groups files are byte for byte the same.
+ * - `groups`: undefined when the groups files are byte for byte the same; else the base's groups
+ *   whose frame differs or that it alone has, and the keys of the current's such groups.
  *
  * Work for any two complete framed spools, however they were written: persons are compared by key and
- * frame bytes, memberships by their JSON (a frame's group index moves when a group is added before it),
- * groups as whole files. Memory: the sets and the memberships listed, never a whole spool.
+ * frame bytes, memberships by role and JSON (a frame's group index moves when a group is added before
+ * it), groups by key and frame bytes. Each file is walked a block at a time, a frame decoded only where
+ * it matters. Memory: the sets, the groups and memberships listed and the frames of P kept (up to
+ * `keptRecordBytes`), never a whole spool.
  */
 export interface SpoolDiff {
-  readonly groupsEqual: boolean;
+  readonly groups: { readonly base: readonly Group[]; readonly current: ReadonlySet<string> } | undefined;
   readonly changedPersons: ReadonlySet<string>;
   readonly rolesMayDiffer: ReadonlySet<string>;
   readonly recordsMayDiffer: ReadonlySet<string>;
@@ -33,110 +62,142 @@ export interface SpoolDiff {
    * these facts alone are those the whole pass settles, for the persons read (src/feed/incremental-delta.ts).
    */
   readonly scopeFacts: readonly PersonScopeFacts[];
+  /**
+   * The current spool's frames of the persons of P, in key order, kept from the comparison so a view
+   * of P reads no spool file again; undefined when they were more than `keptRecordBytes`.
+   */
+  readonly records: (() => Iterable<PersonFrame>) | undefined;
 }
 
-interface PersonFrameBytes {
-  readonly key: string;
-  /** The whole frame (lengths, key, scope facts, record). */
-  readonly bytes: Buffer;
-  readonly facts: () => PersonScopeFacts;
-}
-
-interface MembershipFrameBytes {
-  readonly roleIndex: number;
-  /** The membership's JSON. */
-  readonly json: Buffer;
-}
+/** At most this many bytes of P's frames are kept; past it, a view reads them from the spool. */
+const keptRecordBytes = 48 << 20;
 
 /** Undefined when either spool is not a complete framed one (then nothing is assumed). */
 export async function diffRosterSpools(baseDir: string, currentDir: string): Promise<SpoolDiff | undefined> {
   const base = await framedSpoolFiles(baseDir);
   const current = await framedSpoolFiles(currentDir);
   if (base === undefined || current === undefined) return undefined;
-  const groupsEqual = (await readFile(base.groups)).equals(await readFile(current.groups));
+  const groups = diffGroups(await readFile(base.groups), await readFile(current.groups));
 
+  // D and F: the persons files side by side.
   const changedPersons = new Set<string>();
   const rolesMayDiffer = new Set<string>();
-  const changed = (frame: PersonFrameBytes): void => {
-    changedPersons.add(frame.key);
-    rolesMayDiffer.add(frame.key);
-    for (const link of frame.facts().guardians) rolesMayDiffer.add(link.guardianKey);
+  const changed = (buffer: Buffer, at: number, key: string): void => {
+    changedPersons.add(key);
+    rolesMayDiffer.add(key);
+    for (const guardianKey of personFrameGuardianKeys(buffer, at)) rolesMayDiffer.add(guardianKey);
   };
-  await mergeJoin(
-    personFrameBytes(base.persons),
-    personFrameBytes(current.persons),
-    { keyOf: (frame) => frame.key, compare: compareKeys },
-    (a, b) => a.bytes.equals(b.bytes),
-    (a, b) => {
-      if (a !== undefined) changed(a);
-      if (b !== undefined) changed(b);
+  await mergeJoin(personFrames(base.persons), personFrames(current.persons), {
+    same: (a, b) => samePersonFrames(a.buffer, a.at, b.buffer, b.at),
+    keyOf: personFrameKey,
+    compare: compareKeys,
+    differ: (a, b) => {
+      if (a !== undefined) changed(a.buffer, a.at, a.key);
+      if (b !== undefined) changed(b.buffer, b.at, b.key);
     },
-  );
+  });
 
+  // P, and whose roles the records of P read: P's own, and the guardians P's pupils link to.
   const recordsMayDiffer = new Set(rolesMayDiffer);
-  // Whose roles the records of P read: P's own, and the guardians P's pupils link to.
   const rolesRead = new Set(rolesMayDiffer);
-  for await (const frame of personFrameBytes(current.persons)) {
-    const inF = rolesMayDiffer.has(frame.key);
-    if (!inF && frame.bytes.indexOf(guardianKeyField) < 0) continue;
-    const links = frame.facts().guardians;
-    if (!inF && !links.some((link) => rolesMayDiffer.has(link.guardianKey))) continue;
-    recordsMayDiffer.add(frame.key);
-    rolesRead.add(frame.key);
-    for (const link of links) rolesRead.add(link.guardianKey);
-  }
+  let kept: { block: FrameBlock; starts: number[] } | undefined = { block: new FrameBlock(), starts: [] };
+  await (
+    await FrameCursor.open(personFrames(current.persons))
+  ).forEach((buffer, at) => {
+    const key = personFrameKey(buffer, at);
+    const links = personFrameGuardianKeys(buffer, at);
+    if (!rolesMayDiffer.has(key) && !links.some((link) => rolesMayDiffer.has(link))) return;
+    recordsMayDiffer.add(key);
+    rolesRead.add(key);
+    for (const link of links) rolesRead.add(link);
+    if (kept === undefined) return;
+    kept.starts.push(kept.block.size);
+    kept.block.copy(buffer, at, at + personFrameLength(buffer, at));
+    if (kept.block.size > keptRecordBytes) kept = undefined;
+  });
 
   const memberships = { base: [] as Membership[], current: [] as Membership[] };
-  const decode = (frame: MembershipFrameBytes): Membership =>
-    JSON.parse(frame.json.toString('utf8')) as Membership;
-  await mergeJoin(
-    membershipFrameBytes(base.memberships),
-    membershipFrameBytes(current.memberships),
-    {
-      keyOf: (frame) => ({ membership: decode(frame), roleIndex: frame.roleIndex }),
-      compare: compareMemberships,
+  const hashesOfF = new Set([...rolesMayDiffer].map(keyHash));
+  const decoded = (side: Side<MembershipOrder>) => side.key.membership;
+  await mergeJoin(membershipFrames(base.memberships), membershipFrames(current.memberships), {
+    same: (a, b) => sameMembershipFrames(a.buffer, a.at, b.buffer, b.at),
+    keyOf: (buffer, at) => ({
+      membership: membershipFrameMembership(buffer, at),
+      roleIndex: membershipFrameRole(buffer, at),
+    }),
+    compare: compareMemberships,
+    differ: (a, b) => {
+      if (a !== undefined) memberships.base.push(decoded(a));
+      if (b !== undefined) memberships.current.push(decoded(b));
     },
-    (a, b) => a.roleIndex === b.roleIndex && a.json.equals(b.json),
-    (a, b) => {
-      if (a !== undefined) memberships.base.push(decode(a));
-      if (b !== undefined) memberships.current.push(decode(b));
+    sameFrame: (a, b) => {
+      // Most persons are not in F: told by the key's hash, without decoding it.
+      const hash = membershipFramePersonKeyHash(b.buffer, b.at);
+      if (hash >= 0 && !hashesOfF.has(hash)) return;
+      if (!rolesMayDiffer.has(membershipFramePersonKey(b.buffer, b.at))) return;
+      memberships.base.push(membershipFrameMembership(a.buffer, a.at));
+      memberships.current.push(membershipFrameMembership(b.buffer, b.at));
     },
-    (a, b) => {
-      if (!rolesMayDiffer.has(personKeyOf(a.json))) return;
-      memberships.base.push(decode(a));
-      memberships.current.push(decode(b));
-    },
-  );
+  });
   for (const membership of memberships.current) rolesRead.add(membership.personKey);
+
   const scopeFacts: PersonScopeFacts[] = [];
-  for await (const frame of personFrameBytes(current.persons)) {
-    const read = rolesRead.has(frame.key);
-    if (!read && frame.bytes.indexOf(guardianKeyField) < 0) continue;
-    const facts = frame.facts();
-    if (read || facts.guardians.some((link) => rolesRead.has(link.guardianKey))) scopeFacts.push(facts);
-  }
-  return { groupsEqual, changedPersons, rolesMayDiffer, recordsMayDiffer, memberships, scopeFacts };
+  await (
+    await FrameCursor.open(personFrames(current.persons))
+  ).forEach((buffer, at) => {
+    const read = rolesRead.has(personFrameKey(buffer, at));
+    if (read || personFrameGuardianKeys(buffer, at).some((link) => rolesRead.has(link))) {
+      scopeFacts.push(personFrameFacts(buffer, at));
+    }
+  });
+  const records = kept === undefined ? undefined : keptFrames(kept.block, kept.starts);
+  return { groups, changedPersons, rolesMayDiffer, recordsMayDiffer, memberships, scopeFacts, records };
 }
 
-const guardianKeyField = Buffer.from('"guardianKey":');
-const personKeyField = Buffer.from('"personKey":"');
+function keptFrames(block: FrameBlock, starts: readonly number[]): () => Iterable<PersonFrame> {
+  const buffer = block.take();
+  return function* () {
+    for (const at of starts) yield personFrameAt(buffer, at);
+  };
+}
 
-/** A membership's person key from its JSON, without decoding the rest (decoded when escaped). */
-function personKeyOf(json: Buffer): string {
-  const open = json.indexOf(personKeyField);
-  const from = open + personKeyField.length;
-  const close = open < 0 ? -1 : json.indexOf(0x22, from);
-  if (close < 0 || json.subarray(from, close).includes(0x5c)) {
-    return (JSON.parse(json.toString('utf8')) as Membership).personKey;
+/** The groups that differ, from the two groups files whole (few: one frame per group). */
+function diffGroups(base: Buffer, current: Buffer): SpoolDiff['groups'] {
+  if (base.equals(current)) return undefined;
+  const differ = { base: [] as Group[], current: new Set<string>() };
+  const from = [...groupFrames(base)];
+  const to = [...groupFrames(current)];
+  const ordered = (frames: readonly { group: Group }[]) =>
+    frames.every(
+      (frame, index) => index === 0 || compareKeys(frames[index - 1]?.group.key ?? '', frame.group.key) < 0,
+    );
+  if (!ordered(from) || !ordered(to)) throw new TypeError('a groups file compared is out of canonical order');
+  let i = 0;
+  let j = 0;
+  while (i < from.length || j < to.length) {
+    const a = from[i];
+    const b = to[j];
+    const step = a === undefined ? 1 : b === undefined ? -1 : compareKeys(a.group.key, b.group.key);
+    if (step === 0 && a !== undefined && b !== undefined && a.bytes.equals(b.bytes)) {
+      i++;
+      j++;
+      continue;
+    }
+    if (step <= 0 && a !== undefined) differ.base.push(a.group);
+    if (step >= 0 && b !== undefined) differ.current.add(b.group.key);
+    if (step <= 0) i++;
+    if (step >= 0) j++;
   }
-  return json.toString('utf8', from, close);
+  return differ;
+}
+
+interface MembershipOrder {
+  readonly membership: Membership;
+  readonly roleIndex: number;
 }
 
 /** Canonical membership order (see Roster): group, person, then role in roletype order. */
-function compareMemberships(
-  a: { membership: Membership; roleIndex: number },
-  b: { membership: Membership; roleIndex: number },
-): number {
+function compareMemberships(a: MembershipOrder, b: MembershipOrder): number {
   return (
     compareKeys(a.membership.groupKey, b.membership.groupKey) ||
     compareKeys(a.membership.personKey, b.membership.personKey) ||
@@ -144,71 +205,59 @@ function compareMemberships(
   );
 }
 
+/** One side's frame where the two sides differ, with its key decoded. */
+interface Side<K> {
+  readonly buffer: Buffer;
+  readonly at: number;
+  readonly key: K;
+}
+
 /**
- * Walks two streams in canonical order side by side: `differ` gets each pair of the same key whose
- * frames are not equal, and each frame of one stream only (the other side undefined); `same` each
- * equal pair. Equal frames are taken as the same object without decoding; `keyOf` decodes only where
- * they are not (a frame is valid until its stream moves on, a key is kept). Refuses a stream out of
- * order: a join over unsorted input would miss differences.
+ * Walks two frame files in canonical order side by side: `differ` gets each pair of the same key whose
+ * frames are not `same`, and each frame of one file only (the other side undefined); `sameFrame` each
+ * pair that is. Equal frames are taken as the same object without decoding; keys are decoded only where
+ * they are not. Refuses a file out of order where it decodes keys: a join over unsorted input would
+ * miss differences.
  */
-async function mergeJoin<T, K>(
-  base: AsyncIterable<T>,
-  current: AsyncIterable<T>,
-  keys: { keyOf: (item: T) => K; compare: (a: K, b: K) => number },
-  equal: (a: T, b: T) => boolean,
-  differ: (a: T | undefined, b: T | undefined) => void,
-  same: (a: T, b: T) => void = () => undefined,
+async function mergeJoin<K>(
+  base: AsyncIterable<{ buffer: Buffer; starts: readonly number[] }>,
+  current: AsyncIterable<{ buffer: Buffer; starts: readonly number[] }>,
+  join: {
+    same: (a: FrameCursor, b: FrameCursor) => boolean;
+    keyOf: (buffer: Buffer, at: number) => K;
+    compare: (a: K, b: K) => number;
+    differ: (a: Side<K> | undefined, b: Side<K> | undefined) => void;
+    sameFrame?: (a: FrameCursor, b: FrameCursor) => void;
+  },
 ): Promise<void> {
-  const left = base[Symbol.asyncIterator]();
-  const right = current[Symbol.asyncIterator]();
-  const next = async (items: AsyncIterator<T>, previous: T): Promise<IteratorResult<T>> => {
-    const key = keys.keyOf(previous);
-    const following = await items.next();
-    if (following.done !== true && keys.compare(key, keys.keyOf(following.value)) >= 0) {
+  const a = await FrameCursor.open(base);
+  const b = await FrameCursor.open(current);
+  const last: { a?: K; b?: K } = {};
+  const side = (cursor: FrameCursor, previous: K | undefined): Side<K> => {
+    const key = join.keyOf(cursor.buffer, cursor.at);
+    if (previous !== undefined && join.compare(previous, key) >= 0) {
       throw new TypeError('a spool compared frame by frame is out of canonical order');
     }
-    return following;
+    return { buffer: cursor.buffer, at: cursor.at, key };
   };
-  let a = await left.next();
-  let b = await right.next();
-  while (a.done !== true || b.done !== true) {
-    if (a.done !== true && b.done !== true && equal(a.value, b.value)) {
-      same(a.value, b.value);
-      [a, b] = [await left.next(), await right.next()];
+  while (!a.done || !b.done) {
+    if (!a.done && !b.done && join.same(a, b)) {
+      join.sameFrame?.(a, b);
+      if (!a.advance()) await a.load();
+      if (!b.advance()) await b.load();
       continue;
     }
-    const step =
-      a.done === true ? 1 : b.done === true ? -1 : keys.compare(keys.keyOf(a.value), keys.keyOf(b.value));
-    if (step < 0 && a.done !== true) {
-      differ(a.value, undefined);
-      a = await next(left, a.value);
-    } else if (step > 0 && b.done !== true) {
-      differ(undefined, b.value);
-      b = await next(right, b.value);
-    } else if (a.done !== true && b.done !== true) {
-      differ(a.value, b.value);
-      [a, b] = [await next(left, a.value), await next(right, b.value)];
+    const left = a.done ? undefined : side(a, last.a);
+    const right = b.done ? undefined : side(b, last.b);
+    const step = left === undefined ? 1 : right === undefined ? -1 : join.compare(left.key, right.key);
+    join.differ(step <= 0 ? left : undefined, step >= 0 ? right : undefined);
+    if (step <= 0 && left !== undefined) {
+      last.a = left.key;
+      if (!a.advance()) await a.load();
     }
-  }
-}
-
-/** Each person frame undecoded, with its key; its scope facts decoded only when asked. */
-async function* personFrameBytes(path: string): AsyncGenerator<PersonFrameBytes> {
-  for await (const { buffer, starts, length } of personFrames(path)) {
-    for (const at of starts) {
-      yield {
-        key: personFrameKey(buffer, at),
-        bytes: buffer.subarray(at, at + length(at)),
-        facts: () => personFrameFacts(buffer, at),
-      };
-    }
-  }
-}
-
-async function* membershipFrameBytes(path: string): AsyncGenerator<MembershipFrameBytes> {
-  for await (const { buffer, starts, length } of membershipFrames(path)) {
-    for (const at of starts) {
-      yield { roleIndex: buffer.readUInt8(at + 4), json: buffer.subarray(at + 9, at + length(at)) };
+    if (step >= 0 && right !== undefined) {
+      last.b = right.key;
+      if (!b.advance()) await b.load();
     }
   }
 }
