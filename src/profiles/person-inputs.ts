@@ -4,6 +4,7 @@ import { hubVersion } from '../operations/hub-version.js';
 import type { Profile } from './profile.js';
 import { pseudonymFor } from './pseudonym.js';
 import type { RecipientScope } from './recipient-scope.js';
+import { guardianFlag } from './role-flags.js';
 
 /**
  * Bump when projectPerson makes something else of the same inputs without a new release (a release
@@ -62,7 +63,7 @@ export class PersonInputs {
     for (const [pupil, keys] of this.#building) {
       const kept = keys
         .split('\u0001')
-        .filter((key) => scope.rolesOf(key).has('guardian'))
+        .filter((key) => (scope.roleFlags(key) & guardianFlag) !== 0)
         .join('\u0001');
       if (kept === '') this.#building.delete(pupil);
       else this.#building.set(pupil, kept);
@@ -84,9 +85,11 @@ export class PersonInputs {
     this.#closed = true;
   }
 
-  /** 128 bits (hex) over the salt, the person's role flags, surviving links and record digest. */
-  inputHash(personKey: string, roleFlags: number, recordDigest: string): string {
-    const links = this.#links.get(personKey) ?? '';
+  /**
+   * 128 bits (hex) over the salt, the person's role flags, their surviving links (`settledLinks`' entry
+   * for them, '' for none) and record digest.
+   */
+  inputHash(links: string, roleFlags: number, recordDigest: string): string {
     return hash('sha256', `${this.#salt}\u0002${roleFlags}\u0002${links}\u0002${recordDigest}`, 'hex').slice(
       0,
       32,

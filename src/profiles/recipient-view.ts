@@ -23,7 +23,9 @@ import {
 } from './project.js';
 import { PersonInputs } from './person-inputs.js';
 import { pseudonymFor } from './pseudonym.js';
+import { InOrderLookup } from './in-order-lookup.js';
 import { RecipientScope } from './recipient-scope.js';
+import { guardianFlag, rolesFrom } from './role-flags.js';
 import type { PersonScopePass } from './shared-person-scopes.js';
 import { roleType } from '../pifu/index.js';
 
@@ -154,10 +156,22 @@ export async function viewThroughProfile(
     }
   }
   const only = options.only;
-  const inView =
-    only === undefined
-      ? (personKey: string) => scope.rolesOf(personKey).size > 0
-      : (personKey: string) => only.persons(personKey) && scope.rolesOf(personKey).size > 0;
+  // A pass over the persons asks for each one's flags in the spool's order, several times a person
+  // (the reader's filter, their roles, their input hash): walked beside the settled pass, one walk per
+  // stream read, instead of looked up each time.
+  const settled = scope.settledPersons();
+  const personFilter = () => {
+    const inOrder = new InOrderLookup(settled);
+    const flagsOf = (personKey: string): number => inOrder.get(personKey) ?? 0;
+    const inView =
+      only === undefined
+        ? (personKey: string) => flagsOf(personKey) !== 0
+        : (personKey: string) => only.persons(personKey) && flagsOf(personKey) !== 0;
+    const links = new InOrderLookup(inputs.settledLinks());
+    const inputHashOf = (personKey: string, flags: number, recordDigest: string): string =>
+      inputs.inputHash(links.get(personKey) ?? '', flags, recordDigest);
+    return { flagsOf, inView, inputHashOf };
+  };
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
@@ -165,7 +179,7 @@ export async function viewThroughProfile(
   const project = (person: Person, roles: PersonRoles): DisclosedPerson =>
     projectPerson(person, roles, profile, {
       feedKey: keyOf(person.key),
-      guardianIncluded: (key) => scope.rolesOf(key).has('guardian'),
+      guardianIncluded: (key) => (scope.roleFlags(key) & guardianFlag) !== 0,
       linkEligible: (link, pupil: Person) => scope.linkEligible(link, pupil),
     });
 
@@ -175,23 +189,25 @@ export async function viewThroughProfile(
     unmatchedSchools: scope.unmatchedSchools(),
     async *persons() {
       if (!sendsPersons) return;
+      const { flagsOf, inView } = personFilter();
       for await (const person of selective?.personsWhere(inView) ?? roster.persons()) {
-        const roles: PersonRoles = scope.rolesOf(person.key);
         if (!inView(person.key)) continue;
-        yield project(person, roles);
+        yield project(person, rolesFrom(flagsOf(person.key)));
       }
     },
     async *personsReusing<R>(reuse: (personKey: string, inputHash: string) => Promise<R | undefined>) {
       if (!sendsPersons) return;
+      const { flagsOf, inView, inputHashOf } = personFilter();
       const frames =
         only?.personFrames?.() ??
         selective?.personFramesWhere?.(inView) ??
         framesOf(selective?.personsWhere(inView) ?? roster.persons());
       for await (const frame of frames) {
-        const roles: PersonRoles = scope.rolesOf(frame.key);
-        if (!inView(frame.key)) continue;
         const personKey = frame.key;
-        const inputHash = inputs.inputHash(personKey, scope.roleFlags(personKey), frame.digest());
+        if (!inView(personKey)) continue;
+        const flags = flagsOf(personKey);
+        const roles: PersonRoles = rolesFrom(flags);
+        const inputHash = inputHashOf(personKey, flags, frame.digest());
         // The frame stays valid while this generator waits: the next is read only when asked for.
         const reused = await reuse(personKey, inputHash);
         yield reused === undefined
