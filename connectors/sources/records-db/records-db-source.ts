@@ -11,6 +11,7 @@ import { parseRecordsDbConfig } from './records-db-config.js';
 import { changedKeysSince, snapshotText } from './changed-keys.js';
 import type { CopySnapshot } from './copy-rows.js';
 import { copyPersonBatches } from './copy-persons.js';
+import { personsThread } from './persons-thread.js';
 import { copyGroupBatches, copyMembershipBatches } from './read-by-copy.js';
 import { readGroupBatches } from './read-groups.js';
 import { readMembershipBatches } from './read-memberships.js';
@@ -202,9 +203,11 @@ export function createRecordsDbSource(
         persons: (keys) => streamOfBatches(() => copyPersonBatches(copied, keys)),
         memberships: (groupKeys) => streamOfBatches(() => copyMembershipBatches(copied, groupKeys)),
       });
+      const thread = copy === undefined ? undefined : personsThread(copy.connection, copy.snapshotId);
       return {
         properties,
         ...(copy === undefined ? {} : { changes: changes(copy) }),
+        ...(thread === undefined ? {} : { personsThread: thread }),
         persons: () =>
           copy === undefined ? readPersons(trx, context) : streamOfBatches(() => copyPersonBatches(copy)),
         groups: () => streamOfBatches(groupBatches),
