@@ -21,7 +21,7 @@ export const blocksAhead = 4;
  * young generation this size lets them die young instead of being promoted (measured at Oslo scale: a
  * quarter less CPU than the default's).
  */
-const youngGenerationMb = 64;
+const youngGenerationMb = Number(process.env.YG ?? 64);
 
 export type FromPersonThread =
   | ({ kind: 'block'; bytes: ArrayBuffer; offset: number; size: number } & Pick<
@@ -43,9 +43,13 @@ export interface PersonThreadStart {
 /** Whether the persons can be read in a thread here: the source says how, and the worker is built. */
 export function personThreadStart(
   thread: PersonsThread | undefined,
-  start: PersonThreadStart | undefined = existsSync(fileURLToPath(workerFile)) ? { file: workerFile } : undefined,
+  start: PersonThreadStart | undefined = existsSync(fileURLToPath(workerFile))
+    ? { file: workerFile }
+    : undefined,
 ): PersonThreadStart | undefined {
-  return thread === undefined || !thread.module.startsWith('file:') || !existsSync(fileURLToPath(thread.module))
+  return thread === undefined ||
+    !thread.module.startsWith('file:') ||
+    !existsSync(fileURLToPath(thread.module))
     ? undefined
     : start;
 }

@@ -202,6 +202,7 @@ export function createRecordsDbSource(
         since: (marker) => changedKeysSince(trx, marker),
         persons: (keys) => streamOfBatches(() => copyPersonBatches(copied, keys)),
         memberships: (groupKeys) => streamOfBatches(() => copyMembershipBatches(copied, groupKeys)),
+        groups: (keys) => streamOfBatches(() => copyGroupBatches(copied, keys)),
       });
       const thread = copy === undefined ? undefined : personsThread(copy.connection, copy.snapshotId);
       return {
