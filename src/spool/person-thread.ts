@@ -21,7 +21,7 @@ export const blocksAhead = 4;
  * young generation this size lets them die young instead of being promoted (measured at Oslo scale: a
  * quarter less CPU than the default's).
  */
-const youngGenerationMb = Number(process.env.YG ?? 64);
+const youngGenerationMb = 64;
 
 export type FromPersonThread =
   | ({ kind: 'block'; bytes: ArrayBuffer; offset: number; size: number } & Pick<
