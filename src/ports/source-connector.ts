@@ -58,20 +58,6 @@ export interface RosterSnapshot extends Roster {
    * (a file) leaves it out, and every snapshot is read whole.
    */
   readonly changes?: SnapshotChanges;
-  /**
-   * Optional: how another thread reads this snapshot's persons itself, so the run spool maps and encodes
-   * them on a second core (src/spool/person-thread.ts). Valid while the snapshot is open.
-   */
-  readonly personsThread?: PersonsThread;
-}
-
-/**
- * A module (a file URL) exporting `readPersonBatches(input): AsyncIterable<readonly Person[]>`, which gives
- * exactly what the snapshot's `persons()` gives, and its input (structured-clonable: no functions).
- */
-export interface PersonsThread {
-  readonly module: string;
-  readonly input: unknown;
 }
 
 /** What changed between an earlier snapshot of the source and this one, told in keys. */

@@ -22,8 +22,6 @@ import {
   readPersonFrames,
   readPersons,
 } from './roster-frames.js';
-import type { PersonsThread } from '../ports/source-connector.js';
-import { personBlocksInThread, personThreadStart, type PersonThreadStart } from './person-thread.js';
 import { releaseSharedGroups, sharedGroups } from './shared-groups.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
 import {
@@ -56,27 +54,22 @@ const ndjsonFiles = {
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
  * complete spool, and a retried run job finding one reuses it instead of reading a newer snapshot.
  * Memory holds a block of frames per file being written (persons, and groups then memberships, side by
- * side) and the groups' positions and schools (one entry per group, never per person). A roster that
- * says how another thread reads its persons has them read and encoded there (person-thread.ts).
+ * side) and the groups' positions and schools (one entry per group, never per person).
  */
 export async function writeRosterSpool(
-  roster: Roster & { readonly personsThread?: PersonsThread },
+  roster: Roster,
   dir: string,
-  options: { signal?: AbortSignal; personThread?: PersonThreadStart } = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<RosterSpoolCounts> {
   const staging = await stagingDir(dir);
   const counter = new SnapshotCounter();
-  const thread = roster.personsThread;
-  const start = personThreadStart(thread, options.personThread);
   const writePersons = (writing: Writing) =>
     writeFileAtomically(
       join(staging, spoolFiles.persons),
-      thread !== undefined && start !== undefined
-        ? personBlocksInThread(thread, start, counter)
-        : blocksOf(batched(roster.persons(), batchSize), (person, block) => {
-            counter.person(person);
-            encodePerson(person, block);
-          }),
+      blocksOf(batched(roster.persons(), batchSize), (person, block) => {
+        counter.person(person);
+        encodePerson(person, block);
+      }),
       writing,
     );
   const writeGroupsAndMemberships = async (writing: Writing) => {

@@ -53,16 +53,6 @@ export class SnapshotCounter {
     this.#countPerson(person, 1);
   }
 
-  /**
-   * Persons counted elsewhere (another thread's counter, see person-thread.ts): how many, and per school
-   * how many persons it has (each once), as `counts()` gave them there.
-   */
-  personsCounted(counts: Pick<RosterSpoolCounts, 'persons' | 'schools'>): void {
-    this.#persons += counts.persons;
-    for (const [key, school] of Object.entries(counts.schools ?? {}))
-      if (school.persons !== 0) this.#personsAt.set(key, (this.#personsAt.get(key) ?? 0) + school.persons);
-  }
-
   /** Takes away a person counted before (withPersonsOf): one of an earlier snapshot, read again. */
   personRemoved(person: Pick<Person, 'affiliations'>): void {
     this.#countPerson(person, -1);

@@ -11,7 +11,6 @@ import { parseRecordsDbConfig } from './records-db-config.js';
 import { changedKeysSince, snapshotText } from './changed-keys.js';
 import type { CopySnapshot } from './copy-rows.js';
 import { copyPersonBatches } from './copy-persons.js';
-import { personsThread } from './persons-thread.js';
 import { copyGroupBatches, copyMembershipBatches } from './read-by-copy.js';
 import { readGroupBatches } from './read-groups.js';
 import { readMembershipBatches } from './read-memberships.js';
@@ -204,11 +203,9 @@ export function createRecordsDbSource(
         memberships: (groupKeys) => streamOfBatches(() => copyMembershipBatches(copied, groupKeys)),
         groups: (keys) => streamOfBatches(() => copyGroupBatches(copied, keys)),
       });
-      const thread = copy === undefined ? undefined : personsThread(copy.connection, copy.snapshotId);
       return {
         properties,
         ...(copy === undefined ? {} : { changes: changes(copy) }),
-        ...(thread === undefined ? {} : { personsThread: thread }),
         persons: () =>
           copy === undefined ? readPersons(trx, context) : streamOfBatches(() => copyPersonBatches(copy)),
         groups: () => streamOfBatches(groupBatches),
