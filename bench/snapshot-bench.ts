@@ -6,12 +6,14 @@ import { migrateRecordsStore, type SourceDatabase } from '../connectors/sources/
 import {
   generateMunicipality,
   loadMunicipality,
+  mutateMunicipality,
   type MunicipalityScale,
 } from '../fixtures/generator/index.js';
 import { migrateHub, openDatabase, redactUrl, type HubDatabase } from '../src/db/index.js';
 import { HubError } from '../src/errors/index.js';
 import { startRun, takeSnapshot } from '../src/run/index.js';
 import { benchContext } from './bench-context.js';
+import { startPeakRssSampler } from './peak-rss.js';
 
 export interface SnapshotBenchOptions {
   readonly scale: MunicipalityScale;
@@ -19,6 +21,8 @@ export interface SnapshotBenchOptions {
   /** The database to read, used as it is and kept (not a throwaway one). */
   readonly databaseUrl?: string;
   readonly recipients?: 'all' | readonly string[];
+  /** Then change about this % of the store (kept: the database stays changed) and snapshot again. */
+  readonly mutate?: number;
   readonly emit: (line: Record<string, unknown>) => void;
   readonly log?: (line: string) => void;
 }
@@ -50,7 +54,9 @@ async function count(items: AsyncIterable<unknown>): Promise<number> {
  * at --database-url is loaded with the scale only when it holds no person; otherwise it is read as it is
  * (so the figures are of whatever that database holds: the `persons` count says what). Prints one line
  * per stream read alone (mapped to model objects, nothing written), then the whole snapshot as a run
- * takes it (startRun + takeSnapshot: the three streams spooled to disk and the counts recorded).
+ * takes it (startRun + takeSnapshot: the three streams spooled to disk and the counts recorded), with
+ * the process's peak RSS so far. With --mutate: a synthetic change set (committed, so the kept database
+ * changes a little more each time), then a second run's snapshot, incremental from the first's spool.
  */
 export async function runSnapshotBench(options: SnapshotBenchOptions): Promise<Record<string, unknown>> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
@@ -62,6 +68,7 @@ export async function runSnapshotBench(options: SnapshotBenchOptions): Promise<R
     );
   const open = await openDatabase<HubDatabase>({ kind: 'postgres', url });
   const workDir = await mkdtemp(join(tmpdir(), 'pifu-snapshot-bench-'));
+  const rss = startPeakRssSampler();
   const emit = (line: Record<string, unknown>) =>
     options.emit({ ...line, load1: round(loadavg()[0] ?? 0, 2) });
   try {
@@ -94,10 +101,13 @@ export async function runSnapshotBench(options: SnapshotBenchOptions): Promise<R
       options.recipients === undefined || options.recipients === 'all'
         ? [...ctx.recipients.keys()]
         : [...options.recipients];
-    const run = await timed(async () => {
-      const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType: 'full' });
-      return takeSnapshot(ctx, runId);
-    });
+    const snapshotRun = (feedType: 'full' | 'delta') =>
+      timed(async () => {
+        const runId = await startRun(ctx, { recipientIds, trigger: 'operator', feedType });
+        return takeSnapshot(ctx, runId);
+      });
+    rss.lap();
+    const run = await snapshotRun('full');
     const summary = {
       phase: 'snapshot',
       scale: options.scale,
@@ -106,9 +116,26 @@ export async function runSnapshotBench(options: SnapshotBenchOptions): Promise<R
       memberships: run.value.memberships,
       snapshot_s: run.wall_s,
       cpu_s: run.cpu_s,
+      peak_rss_mb: rss.lap(),
     };
     emit(summary);
-    return summary;
+    if (options.mutate === undefined) return summary;
+    const mutation = await mutateMunicipality(db as unknown as Kysely<unknown>, {
+      percent: options.mutate,
+      seed: options.seed,
+    });
+    rss.lap();
+    const delta = await snapshotRun('delta');
+    const incremental = {
+      phase: 'incremental',
+      changes: mutation.total,
+      reread_persons: delta.value.incremental?.persons ?? null,
+      snapshot_s: delta.wall_s,
+      cpu_s: delta.cpu_s,
+      peak_rss_mb: rss.lap(),
+    };
+    emit(incremental);
+    return { ...summary, incremental, peak_rss_mb: round(rss.stop(), 1) };
   } finally {
     await open.close().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { Membership, Person, Roster, RosterProperties } from '../model/index.js';
+import type { Group, Membership, Person, Roster, RosterProperties } from '../model/index.js';
 
 /**
  * Where the roster comes from. Implementations live in `connectors/sources/*`; the core never names one.
@@ -74,11 +74,15 @@ export interface SnapshotChanges {
   persons(keys: readonly string[]): AsyncIterable<Person>;
   /** The memberships in the groups with these keys, in canonical order. */
   memberships(groupKeys: readonly string[]): AsyncIterable<Membership>;
+  /** The groups with these keys that this snapshot holds, in key order. */
+  groups(keys: readonly string[]): AsyncIterable<Group>;
 }
 
 export interface ChangedKeys {
   /** Every person whose whole object may differ (added, removed or changed), in key order. */
   readonly personKeys: readonly string[];
-  /** Every group whose memberships may differ, in key order. Groups themselves are read whole. */
+  /** Every group whose memberships may differ, in key order. */
   readonly membershipGroupKeys: readonly string[];
+  /** Every group whose own object may differ (added, removed or changed), in key order. */
+  readonly groupKeys: readonly string[];
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../files/index.js';
-import { compareKeys, type Membership, type Person, type Roster } from '../model/index.js';
+import { compareKeys, type Group, type Membership, type Person, type Roster } from '../model/index.js';
 import type { SnapshotChanges } from '../ports/source-connector.js';
 import { FrameBlock } from './frame-file.js';
 import {
@@ -33,8 +33,9 @@ import {
  * incremental snapshot"): the frames of the persons that did not change are copied byte for byte, the
  * changed persons are read and encoded afresh, and the two merged in key order; the memberships of the
  * groups whose memberships did not change are copied likewise (their group position set anew, since
- * groups may have come and gone), the others read afresh; the groups are read whole. A person's frame
- * is a function of the source rows the changed keys cover, so the result is byte for byte the spool a
+ * groups may have come and gone), the others read afresh; the groups that did not change are taken from
+ * the base, the changed ones read afresh. A person's (or group's) frame is a function of the source rows
+ * the changed keys cover, so the result is byte for byte the spool a
  * full read of the same snapshot writes (a property test holds it to that).
  */
 
@@ -86,9 +87,14 @@ export async function writeIncrementalRosterSpool(
       writing,
     );
   const writeGroupsAndMemberships = async (writing: Writing) => {
-    const positions = await spoolGroups(roster.groups(), to('groups'), counter, writing);
     const baseGroups: string[] = [];
-    for await (const group of readGroups(from('groups'))) baseGroups.push(group.key);
+    const groups = mergedGroups(
+      from('groups'),
+      baseGroups,
+      new Set(changed.groupKeys),
+      changes.groups(changed.groupKeys),
+    );
+    const positions = await spoolGroups(groups, to('groups'), counter, writing);
     await writeFileAtomically(
       to('memberships'),
       mergedMemberships(
@@ -196,6 +202,29 @@ async function* mergedPersons(
     if (block.full) yield block.take();
   }
   if (block.size > 0) yield block.take();
+}
+
+/**
+ * The base's groups, less the changed ones, merged in key order with the changed groups as read now
+ * (those the snapshot no longer holds are simply not there); every base group's key is put in
+ * `baseKeys`, its position in the base's groups file. A group is decoded and encoded again, which gives
+ * its frame's bytes back (JSON.stringify of what JSON.parse made of JSON.stringify's text).
+ */
+async function* mergedGroups(
+  basePath: string,
+  baseKeys: string[],
+  changed: ReadonlySet<string>,
+  read: AsyncIterable<Group>,
+): AsyncGenerator<Group> {
+  const fresh = new Ahead(read);
+  await fresh.next();
+  for await (const group of readGroups(basePath)) {
+    baseKeys.push(group.key);
+    for (; fresh.head !== undefined && compareKeys(fresh.head.key, group.key) < 0; await fresh.next())
+      yield fresh.head;
+    if (!changed.has(group.key)) yield group;
+  }
+  for (; fresh.head !== undefined; await fresh.next()) yield fresh.head;
 }
 
 /**

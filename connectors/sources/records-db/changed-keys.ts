@@ -13,11 +13,14 @@ export const snapshotText = /^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20})*)?$/;
  * A person's object is made of the person row and the rows keyed by the person (map-person.ts): both ids
  * of a guardian relation count, since the pupil's object lists the guardian and the guardian's object
  * has the guardian population from it; a membership is the member's too, since a 01 membership makes a
- * pupil. roster_group is left out: the groups are read whole every time. school and school_owner (and
- * a table the hub does not know) are not in the list: a change there re-reads everything.
+ * pupil. A roster_group row names its group, whose object is made of it and of the school and owner rows
+ * sharing its id (read-groups.ts). school and school_owner (and a table the hub does not know) are not
+ * in the list: a change there re-reads everything.
  */
-const keyParts: Readonly<Record<string, { persons: readonly number[]; groups?: readonly number[] }>> = {
-  roster_group: { persons: [] },
+const keyParts: Readonly<
+  Record<string, { persons: readonly number[]; groups?: readonly number[]; group?: number }>
+> = {
+  roster_group: { persons: [], group: 0 },
   person: { persons: [0] },
   person_identifier: { persons: [0] },
   person_email: { persons: [0] },
@@ -54,16 +57,19 @@ export async function changedKeysSince(
         and not pg_visible_in_snapshot(txid::text::xid8, ${marker}::pg_snapshot)`.execute(trx);
     const persons = new Set<string>();
     const groups = new Set<string>();
+    const groupObjects = new Set<string>();
     for (const row of rows) {
       const parts = keyParts[row.table_name];
       if (parts === undefined || row.operation === 'load') return undefined;
       const key = row.row_key.split('/');
       for (const at of parts.persons) persons.add(key[at] ?? '');
       for (const at of parts.groups ?? []) groups.add(key[at] ?? '');
+      if (parts.group !== undefined) groupObjects.add(key[parts.group] ?? '');
     }
     return {
       personKeys: [...persons].sort(compareKeys),
       membershipGroupKeys: [...groups].sort(compareKeys),
+      groupKeys: [...groupObjects].sort(compareKeys),
     };
   } catch (error) {
     throw new HubError(

@@ -22,15 +22,20 @@ import { inRoleOrder, mapMembership } from './read-memberships.js';
 const json = <T>(field: CopyField | undefined): T[] =>
   field === null || field === undefined ? [] : (JSON.parse(field) as T[]);
 
-/** The keyset path's group query as one statement; school types as a JSON array. */
-const groupsQuery = `
+/** The keyset path's group query as one statement; school types as a JSON array. Given `where`, some groups. */
+const groupsQuery = (where = ''): string => `
 select g.id, g.group_type, g.school_id, g.parent_id, g.short_name, g.long_name, g.admin_period, g.grade,
   to_char(g.begins, 'YYYY-MM-DD'), to_char(g.ends, 'YYYY-MM-DD'),
   o.organization_number, o.municipality_number, o.county_number,
   s.organization_number, s.nsr_id, array_to_json(s.school_types)
 from records.roster_group g
 left join records.school_owner o on o.id = g.id
-left join records.school s on s.id = g.id
+left join records.school s on s.id = g.id${
+  where === ''
+    ? ''
+    : `
+where ${where}`
+}
 order by g.id`;
 
 function groupRow(row: CopyField[]): GroupRow {
@@ -55,9 +60,13 @@ function groupRow(row: CopyField[]): GroupRow {
   };
 }
 
-/** Groups in key order, owner and schools included (see readGroupBatches). */
-export async function* copyGroupBatches(snapshot: CopySnapshot): AsyncGenerator<Group[]> {
-  for await (const rows of copyBatches('groups', snapshot, groupsQuery))
+/** Groups in key order, owner and schools included (see readGroupBatches); given `keys`, those alone. */
+export async function* copyGroupBatches(
+  snapshot: CopySnapshot,
+  keys?: readonly string[],
+): AsyncGenerator<Group[]> {
+  const where = keys === undefined ? '' : keyFilter('g.id', keys);
+  for await (const rows of copyBatches('groups', snapshot, groupsQuery(where)))
     if (rows.length > 0) yield rows.map((row) => mapGroup(groupRow(row)));
 }
 

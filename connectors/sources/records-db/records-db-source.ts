@@ -201,6 +201,7 @@ export function createRecordsDbSource(
         since: (marker) => changedKeysSince(trx, marker),
         persons: (keys) => streamOfBatches(() => copyPersonBatches(copied, keys)),
         memberships: (groupKeys) => streamOfBatches(() => copyMembershipBatches(copied, groupKeys)),
+        groups: (keys) => streamOfBatches(() => copyGroupBatches(copied, keys)),
       });
       return {
         properties,

@@ -41,7 +41,7 @@ describe('records-db changes since an earlier snapshot', () => {
 
   it('names the persons of every changed row, both ids of a guardian relation and the old owner of a moved row', async () => {
     const before = await marker();
-    expect(await changesSince(before)).toEqual({ personKeys: [], membershipGroupKeys: [] });
+    expect(await changesSince(before)).toEqual({ personKeys: [], membershipGroupKeys: [], groupKeys: [] });
     const email = await one(sql<{ person_id: string }>`select person_id from records.person_email limit 1`);
     await sql`update records.person_email set priority = priority + 1 where person_id = ${email.person_id}`.execute(
       db,
@@ -64,9 +64,11 @@ describe('records-db changes since an earlier snapshot', () => {
     );
     await sql`update records.membership set person_id = ${newcomer.id} where group_id = ${member.group_id}
       and person_id = ${member.person_id} and roletype = ${member.roletype}`.execute(db);
-    // A group changed is not a person changed: groups are read whole.
-    await sql`update records.roster_group set long_name = 'Renamed' where group_type <> 'skole'
-      and id = (select id from records.roster_group where group_type = 'basisgruppe' limit 1)`.execute(db);
+    // A group changed is not a person changed, nor its memberships: the group alone is named.
+    const renamed = await one(
+      sql<{ id: string }>`select id from records.roster_group where group_type = 'basisgruppe' limit 1`,
+    );
+    await sql`update records.roster_group set long_name = 'Renamed' where id = ${renamed.id}`.execute(db);
 
     const changes = await changesSince(before);
     expect(changes?.personKeys).toEqual(
@@ -75,6 +77,7 @@ describe('records-db changes since an earlier snapshot', () => {
       ].sort(),
     );
     expect(changes?.membershipGroupKeys).toEqual([member.group_id]);
+    expect(changes?.groupKeys).toEqual([renamed.id]);
   });
 
   it('leaves out a change committed after the asking snapshot began', async () => {
@@ -83,7 +86,11 @@ describe('records-db changes since an earlier snapshot', () => {
     try {
       const person = await one(sql<{ id: string }>`select id from records.person limit 1`);
       await sql`update records.person set preferred_language = 'nn' where id = ${person.id}`.execute(db);
-      expect(await snapshot.changes?.since(before)).toEqual({ personKeys: [], membershipGroupKeys: [] });
+      expect(await snapshot.changes?.since(before)).toEqual({
+        personKeys: [],
+        membershipGroupKeys: [],
+        groupKeys: [],
+      });
     } finally {
       await snapshot.close();
     }

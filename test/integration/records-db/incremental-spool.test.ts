@@ -84,6 +84,10 @@ describe('the incremental spool of a records-db snapshot', () => {
       where ctid = (select ctid from records.guardian_relation order by random() limit 1)`,
     guardianConsent: sql`update records.guardian_relation set parent_access_consent = not parent_access_consent
       where ctid = (select ctid from records.guardian_relation order by random() limit 1)`,
+    // A group's own row: the group is read again, its memberships copied.
+    groupRenamed: sql`update records.roster_group set short_name = short_name || '+'
+      where id = (select id from records.roster_group where group_type not in ('skole', 'skoleeier')
+        order by md5(id::text || random()::text) limit 1)`,
   };
   type Move = keyof typeof moves;
 
@@ -127,6 +131,50 @@ describe('the incremental spool of a records-db snapshot', () => {
       { numRuns: Math.min(15, Number(process.env['FC_RUNS'] ?? 10)) },
     );
   }, 300_000);
+
+  it('takes the groups from the base when no group row changed, and reads afresh exactly the changed ones', async () => {
+    /** The incremental spool of one snapshot, with the group keys it asked the source for. */
+    const incrementalOf = async (base: SpoolBase) => {
+      const snapshot = await source.openSnapshot();
+      const asked: string[][] = [];
+      try {
+        const changes = snapshot.changes;
+        if (changes === undefined) throw new Error('the COPY path tells what changed');
+        const counted = {
+          ...changes,
+          groups: (keys: readonly string[]) => {
+            asked.push([...keys]);
+            return changes.groups(keys);
+          },
+        };
+        const spool = nextDir();
+        const full = nextDir();
+        expect(await writeIncrementalRosterSpool(snapshot, counted, base, spool)).toBeDefined();
+        await writeRosterSpool(snapshot, full);
+        expect(await readFile(join(spool, 'groups.frames'))).toEqual(
+          await readFile(join(full, 'groups.frames')),
+        );
+        return { asked, spool };
+      } finally {
+        await snapshot.close();
+      }
+    };
+    const base = await fullSpool();
+    await sql`update records.person set given_name = given_name || 'a'
+      where id = (select id from records.person order by id limit 1)`.execute(db);
+    const unchanged = await incrementalOf(base);
+    expect(unchanged.asked).toEqual([[]]);
+    expect(await readFile(join(unchanged.spool, 'groups.frames'))).toEqual(
+      await readFile(join(base.dir, 'groups.frames')),
+    );
+
+    const { rows } = await sql<{ id: string }>`update records.roster_group set long_name = 'Omdøpt'
+      where id = (select id from records.roster_group where group_type = 'basisgruppe' order by id limit 1)
+      returning id`.execute(db);
+    const renamed = await incrementalOf({ runId: 'after-rename', dir: unchanged.spool });
+    expect(renamed.asked).toEqual([rows.map((row) => row.id)]);
+    expect((await readFile(join(renamed.spool, 'groups.frames'), 'utf8')).includes('Omdøpt')).toBe(true);
+  });
 
   it('falls back to a full read after a bulk load, a school change, with its base gone, or a marker not its own', async () => {
     const fallsBack = async (base: SpoolBase) => expect(await bothOfOneSnapshot(base)).toBeUndefined();

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { createTransport } from '../../../connectors/transports/registry.js';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import type { SourceConnector, TransportFactory } from '../../../src/ports/index.js';
+import type { Group } from '../../../src/model/index.js';
 import { startRun, type HubContext } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
@@ -27,12 +28,18 @@ function hooked(ctx: HubContext, hooks: Hooks): HubContext {
     lookup: ctx.source.lookup,
     openSnapshot: async (options) => {
       const snapshot = await ctx.source.openSnapshot(options);
+      const hookedGroups = async function* (groups: AsyncIterable<Group>) {
+        await take('betweenStreams')?.();
+        yield* groups;
+      };
+      const { changes } = snapshot;
       return {
         ...snapshot,
-        groups: async function* () {
-          await take('betweenStreams')?.();
-          yield* snapshot.groups();
-        },
+        groups: () => hookedGroups(snapshot.groups()),
+        // An incremental snapshot reads the changed groups alone, here.
+        ...(changes === undefined
+          ? {}
+          : { changes: { ...changes, groups: (keys) => hookedGroups(changes.groups(keys)) } }),
       };
     },
   };
