@@ -59,6 +59,8 @@ export async function recordDisclosures(
     // person opens one. A full join is planned as a hash or merge join whatever the statistics say (an
     // anti join on stale ones was quadratic in the feed's persons), and it is decided before anything is
     // inserted, so no statement reads the spans it writes. Only what changes is kept.
+    // The join's statistics; a first full or a delta only reads the staged persons in key order.
+    await sql`ANALYZE pg_temp.disclosed`.execute(db);
     await sql`CREATE TEMP TABLE span_change ON COMMIT DROP AS
       SELECT s.person_key AS open_key, d.person_key, d.categories
       FROM (SELECT person_key, categories FROM hub.disclosure_span
@@ -138,7 +140,6 @@ async function stageManifest(
       WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
     persons += Number(membersOnly.numAffectedRows ?? 0);
   }
-  await sql`ANALYZE pg_temp.disclosed`.execute(db);
   return persons;
 }
 
