@@ -60,6 +60,8 @@ export async function acknowledgeTransfer(
       // Asked again under the state's lock: a second acknowledgement of this transfer waited here for
       // the first, which has committed since; it changes nothing (and is not stale).
       if (!(await acknowledgeable(trx, acknowledgement.transferId))) throw notAcknowledged;
+      // A transport that answered already that it only offered the feed (pull) is not written for.
+      if ((await answered(acknowledgement.location)) === undefined) throw notAcknowledged;
       if (current !== acknowledgement.basedOn) {
         // Thrown inside the transaction, so everything above rolls back with it.
         throw staleTransferError({ ...acknowledgement, current }, 'at-acknowledgement');
@@ -116,6 +118,16 @@ export async function acknowledgeTransfer(
 
 /** Thrown inside the transaction to roll it back when the transfer is not (or no longer) to be acknowledged. */
 const notAcknowledged = new Error('not acknowledged');
+
+/** The location when it is known by now; `pending` while the transport is still at work. */
+async function answered(
+  location: string | PromiseLike<string | undefined>,
+): Promise<string | undefined | 'pending'> {
+  if (typeof location === 'string') return location;
+  const pending = new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')));
+  // A failed transport is awaited (and its failure rolls back) at the commit, not here.
+  return Promise.race([Promise.resolve(location).catch(() => 'pending' as const), pending]);
+}
 
 const acknowledgeableStatuses = ['pending', 'failed', 'offered'] as const;
 
