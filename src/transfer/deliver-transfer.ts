@@ -19,7 +19,8 @@ export interface DeliveryOutcome {
 
 /**
  * Hands a written feed to the recipient's transport and, only once the transport says the recipient
- * holds it, commits the acknowledgement (transfer row + disclosures) in one transaction. A crash before
+ * holds it, commits the acknowledgement (transfer row + disclosures) in one transaction, whose writing
+ * runs while the transport sends. A crash before
  * that commit repeats the delivery with the same transfer id, which every transport must tolerate. A
  * pull transport only offers the feed: the transfer is `offered` until the recipient acknowledges it.
  *
@@ -60,8 +61,23 @@ export async function deliverTransfer(
   await recordTransferAttempt(ctx.db, transferId);
   const transport = ctx.transportFor(written.recipient.transport, written.recipient.id);
   // recordTransferAttempt above counted this one.
-  const receipt = await transport.deliver({ ...written.file, attempt: transfer.attempts + 1 }, options);
+  const delivering = transport.deliver({ ...written.file, attempt: transfer.attempts + 1 }, options);
+  // The acknowledgement writes the manifests while the transport sends, and commits only on its receipt
+  // (a push transport's location; a pull transport's offer rolls it back): a crash or a failed transport
+  // before then leaves nothing delivered. Both are awaited before anything is decided.
+  const location = delivering.then((receipt) =>
+    receipt.awaitsAcknowledgement === true ? undefined : receipt.location,
+  );
+  location.catch(() => undefined);
+  const [sent, acknowledging] = await Promise.allSettled([
+    delivering,
+    acknowledgeWrittenFeed(ctx, transfer, written.feed, location),
+  ]);
+  // A failed transport is the failure, whatever the acknowledgement it rolled back says.
+  if (sent.status === 'rejected') throw sent.reason;
+  const receipt = sent.value;
   if (receipt.awaitsAcknowledgement === true) {
+    if (acknowledging.status === 'rejected') throw acknowledging.reason;
     // Pull: the recipient fetches the feed and acknowledges it itself; until then nothing is delivered.
     await recordTransferOffered(ctx.db, transferId, { location: receipt.location, at: ctx.now() });
     log.info({ location: receipt.location, sizeBytes: written.file.sizeBytes }, 'transfer offered');
@@ -73,12 +89,12 @@ export async function deliverTransfer(
       notDelivered: 'offered',
     };
   }
-  const acknowledged = await acknowledgeWrittenFeed(ctx, transfer, written.feed, receipt.location);
+  if (acknowledging.status === 'rejected') throw acknowledging.reason;
   log.info({ location: receipt.location, sizeBytes: written.file.sizeBytes }, 'transfer delivered');
   return {
     transferId,
     recipientId: written.recipient.id,
     location: receipt.location,
-    alreadyDelivered: !acknowledged,
+    alreadyDelivered: !acknowledging.value,
   };
 }

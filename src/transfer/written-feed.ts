@@ -55,15 +55,16 @@ export async function loadWrittenFeed(ctx: HubContext, transfer: Transfer): Prom
 
 /**
  * Commits a written feed as delivered at `location`, with its manifests, in the one acknowledgement
- * transaction (acknowledgeTransfer): for a push transport right after the transport succeeded, for a
- * pull recipient when it acknowledges what it fetched. False when it was acknowledged already. A base
+ * transaction (acknowledgeTransfer): for a push transport while it sends, committing once it succeeded
+ * (`location` its pending receipt, undefined when it only offered the feed), for a pull recipient when
+ * it acknowledges what it fetched. False when it was acknowledged already, or not delivered. A base
  * that moved is refused (PIFU_TRANSFER_STALE): the transfer is recorded failed, nothing is counted.
  */
 export async function acknowledgeWrittenFeed(
   ctx: HubContext,
   transfer: Transfer,
   feed: Feed & { filePath: string; sha256Hex: string },
-  location: string,
+  location: string | PromiseLike<string | undefined>,
   alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
   const run = await findRun(ctx.db, transfer.runId);
@@ -99,7 +100,7 @@ export async function acknowledgeWrittenFeed(
         ctx.now(),
       );
       ctx.logger.error(
-        { transferId: transfer.id, recipientId: transfer.recipientId, basedOn, current, location },
+        { transferId: transfer.id, recipientId: transfer.recipientId, basedOn, current },
         'stale transfer refused at acknowledgement',
       );
     }
