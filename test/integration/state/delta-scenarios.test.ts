@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { createTransport } from '../../../connectors/transports/registry.js';
 import { removeSchool, syntheticNationalIdentityNumber } from '../../../fixtures/generator/index.js';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
@@ -14,6 +14,7 @@ import { findRecipientState } from '../../../src/state/index.js';
 import { decideHold, deliverTransfer, listHolds, listRunTransfers } from '../../../src/transfer/index.js';
 import { findFeed, writeRecipientFeed } from '../../../src/feed/index.js';
 import { runIds } from '../../../src/run/index.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -78,17 +79,6 @@ async function exportRun(
  * change-log rows one second after the latest earlier change, as the synthetic change generator does,
  * so the snapshot time moves forward inside the synthetic school year.
  */
-async function changeSource(
-  db: Kysely<unknown>,
-  change: (trx: Transaction<unknown>) => Promise<void>,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await change(trx);
-    await sql`update records.change_log set changed_at = (
-        select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-      where txid = txid_current()`.execute(trx);
-  });
-}
 
 const changeOf = <T>(
   entries: readonly Entry<T>[],
@@ -141,7 +131,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
       await sql<{ id: string }>`select id::text as id from records.roster_group
         where school_id = ${b.id} and group_type = 'basisgruppe' order by id limit 1`.execute(database.db)
     ).rows[0]?.id;
-    await changeSource(database.db, async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.pupil_enrolment set school_id = ${b.id} where person_id = ${pupil}`.execute(
         trx,
       );
@@ -185,7 +175,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     const move = rows[0];
     if (move === undefined) throw new Error('the municipality has parallel classes');
     const pupil = move.pupil;
-    await changeSource(database.db, async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.membership set group_id = ${move.to}
         where person_id = ${pupil} and group_id = ${move.from} and roletype = '01'`.execute(trx);
     });
@@ -207,7 +197,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     const ctx = contextWith((dir) => [recipient('inspera', 'assessment', dir)]);
     await exportRun(ctx, 'full');
     const pupil = await pupilAt(a?.id ?? '');
-    await changeSource(database.db, async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set status = 'inactive' where id = ${pupil}`.execute(trx);
       await sql`update records.pupil_enrolment set ends = '2025-08-17' where person_id = ${pupil}`.execute(
         trx,
@@ -276,7 +266,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     await exportRun(ctx, 'full');
     const before = await findRecipientState(ctx.db, 'sms');
     const pupil = await pupilAt(schools[0]?.id ?? '');
-    await changeSource(database.db, async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set given_name = 'Omdøpt' where id = ${pupil}`.execute(trx);
     });
     down = true;
@@ -421,7 +411,7 @@ describe('deltas against delivered state, on real PostgreSQL', () => {
     for (let individual = 500; replacement === undefined; individual++) {
       replacement = syntheticNationalIdentityNumber(person.birth, individual, 'fnr');
     }
-    await changeSource(database.db, async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set national_identity_number = ${replacement} where id = ${person.id}`.execute(
         trx,
       );

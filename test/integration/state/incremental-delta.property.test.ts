@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import { runInProcess } from '../../../jobs/in-process-runner.js';
 import type { RecipientConfig } from '../../../src/config/index.js';
@@ -14,6 +14,7 @@ import { findRun, finishRun, runIds, runSpoolPaths, startRun, takeSnapshot } fro
 import { openRosterSpool } from '../../../src/spool/index.js';
 import { formatStateLine, stateManifestPath } from '../../../src/state/index.js';
 import { deliverTransfer } from '../../../src/transfer/index.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
 import { applyFeed, expectSameHolding, type RecipientHolding } from '../../helpers/recipient-holding.js';
 import { shippedRecipients } from '../../helpers/recipients-dir.js';
@@ -144,21 +145,21 @@ describe('an incremental delta is the whole merge’s delta, byte for byte', () 
         await mutateMunicipality(database.db, { percent: change.percent, seed: change.seed });
         return;
       case 'renameGroup':
-        return changeSource(
+        return commitRecordsChange(
           database.db,
           sql`update records.roster_group set short_name = short_name || ' b'
             where id = (select id from records.roster_group where group_type in ('basisgruppe', 'undervisningsgruppe')
               order by id offset ${change.pick % 40} limit 1)`,
         );
       case 'endGroup':
-        return changeSource(
+        return commitRecordsChange(
           database.db,
           sql`update records.roster_group set ends = begins
             where id = (select id from records.roster_group where group_type = 'undervisningsgruppe'
               and (ends is null or ends > begins) order by id offset ${change.pick % 20} limit 1)`,
         );
       case 'dropGuardianLink':
-        return changeSource(
+        return commitRecordsChange(
           database.db,
           sql`delete from records.guardian_relation where (pupil_id, guardian_id) = (
             select pupil_id, guardian_id from records.guardian_relation order by pupil_id, guardian_id
@@ -166,7 +167,7 @@ describe('an incremental delta is the whole merge’s delta, byte for byte', () 
         );
       case 'guardianProtected':
         // A guardian of several pupils changes alone: their siblings' records change with them.
-        return changeSource(
+        return commitRecordsChange(
           database.db,
           sql`update records.person set address_protection = 'strictly_confidential', status = 'inactive'
             where id = (select guardian_id from records.guardian_relation group by guardian_id
@@ -174,7 +175,7 @@ describe('an incremental delta is the whole merge’s delta, byte for byte', () 
         );
       case 'guardianMembership':
         // A guardian's membership alone changes: their roles are read without a change of theirs.
-        return changeSource(
+        return commitRecordsChange(
           database.db,
           sql`update records.membership set is_primary = not is_primary
             where (group_id, person_id, roletype) = (select m.group_id, m.person_id, m.roletype
@@ -288,13 +289,4 @@ function linesOf(path: string): string[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => `${line}\n`);
-}
-
-async function changeSource(db: Kysely<unknown>, change: ReturnType<typeof sql>): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await change.execute(trx);
-    await sql`update records.change_log set changed_at = (
-        select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-      where txid = txid_current()`.execute(trx);
-  });
 }

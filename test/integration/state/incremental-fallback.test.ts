@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { removeSchool } from '../../../fixtures/generator/index.js';
 import type { RecipientConfig } from '../../../src/config/index.js';
 import { writeRecipientFeed } from '../../../src/feed/index.js';
@@ -15,6 +15,7 @@ import {
 } from '../../../src/run/index.js';
 import { findRecipientState } from '../../../src/state/index.js';
 import { deliverTransfer } from '../../../src/transfer/index.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -57,7 +58,7 @@ describe('incremental deltas fall back to the whole merge when their basis does 
 
   /** A class renamed: a change every lms delta sees. */
   async function renameAGroup(suffix: string): Promise<void> {
-    await changeSource(
+    await commitRecordsChange(
       database.db,
       sql`update records.roster_group set short_name = short_name || ${suffix}
         where id = (select id from records.roster_group where group_type = 'basisgruppe' order by id limit 1)`,
@@ -159,12 +160,3 @@ describe('incremental deltas fall back to the whole merge when their basis does 
     );
   }, 120_000);
 });
-
-async function changeSource(db: Kysely<unknown>, change: ReturnType<typeof sql>): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await change.execute(trx);
-    await sql`update records.change_log set changed_at = (
-        select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-      where txid = txid_current()`.execute(trx);
-  });
-}
