@@ -6,6 +6,7 @@ import { runInProcess } from '../../../jobs/in-process-runner.js';
 import { findRun, runSpoolPaths, startRun, takeSnapshot, type HubContext } from '../../../src/run/index.js';
 import { writeRosterSpool } from '../../../src/spool/index.js';
 import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
 const frameFiles = ['persons.frames', 'groups.frames', 'memberships.frames'];
@@ -28,14 +29,11 @@ describe('a run snapshot that starts from the last one', () => {
 
   /** Commits one change to an enrolled pupil, dated a second after the store's latest. */
   async function changeOnePupil(): Promise<void> {
-    await database.db.transaction().execute(async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set family_name = family_name || 'x'
         where id = (select p.id from records.person p
           join records.pupil_enrolment e on e.person_id = p.id and e.ends is null
           where p.status = 'active' order by p.id limit 1)`.execute(trx);
-      await sql`update records.change_log set changed_at = (
-          select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-        where txid = txid_current()`.execute(trx);
     });
   }
 

@@ -7,6 +7,7 @@ import type { SourceConnector } from '../../../src/ports/index.js';
 import { findRun, runSpoolPaths, startRun, type HubContext } from '../../../src/run/index.js';
 import { decideHold, listHolds, listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 /** Every file under `dir` (recursively): feeds written, spools, deliveries. */
@@ -71,15 +72,12 @@ describe('a delta run while the same delta is on hold', () => {
 
   /** Commits one change to a pupil in the records store, dated a second after its latest change. */
   async function changeOnePupil(offset: number): Promise<void> {
-    await database.db.transaction().execute(async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set family_name = family_name || 'x'
         where id = (select p.id from records.person p
           join records.pupil_enrolment e on e.person_id = p.id and e.ends is null
           where p.status = 'active' and p.address_protection = 'none' order by p.id
           offset ${offset} limit 1)`.execute(trx);
-      await sql`update records.change_log set changed_at = (
-          select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-        where txid = txid_current()`.execute(trx);
     });
   }
 

@@ -19,6 +19,7 @@ import {
 import { writeRosterSpool } from '../../../src/spool/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 
@@ -116,14 +117,11 @@ describe('a delta run with no change', () => {
 
   /** Commits one change to the records store, dated a second after its latest, as deltas see it. */
   async function changeOneRow(): Promise<void> {
-    await database.db.transaction().execute(async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set family_name = family_name || 'x'
         where id = (select p.id from records.person p
           join records.pupil_enrolment e on e.person_id = p.id and e.ends is null
           where p.status = 'active' and p.address_protection = 'none' order by p.id limit 1)`.execute(trx);
-      await sql`update records.change_log set changed_at = (
-          select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-        where txid = txid_current()`.execute(trx);
     });
   }
 

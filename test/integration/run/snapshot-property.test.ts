@@ -8,6 +8,7 @@ import type { Group } from '../../../src/model/index.js';
 import { startRun, type HubContext } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 
 /** A hook the test sets; each runs once, at the moment its name says. */
 interface Hooks {
@@ -118,12 +119,7 @@ describe('the snapshot property: a source change committed while a run is in pro
      * Commits `change` dated on the synthetic store's own clock (one second after its latest change, as
      * the generator's mutations do), so the next run's scope date stays inside the store's school year.
      */
-    const commit = (change: ReturnType<typeof sql>) => () =>
-      database.db.transaction().execute(async (trx) => {
-        await change.execute(trx);
-        await sql`update records.change_log set changed_at = (select max(changed_at) from records.change_log
-            where txid <> txid_current()) + interval '1 second' where txid = txid_current()`.execute(trx);
-      });
+    const commit = (change: ReturnType<typeof sql>) => () => commitRecordsChange(database.db, change);
     hooks.betweenStreams = commit(
       sql`update records.roster_group set short_name = ${groupMark} where id::text = ${group.id}`,
     );

@@ -5,6 +5,7 @@ import { startRun, type HubContext } from '../../../src/run/index.js';
 import { findRecipientState } from '../../../src/state/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 
 async function run(
   ctx: HubContext,
@@ -33,14 +34,11 @@ describe('freeze windows', () => {
     };
     expect((await run(ctx, 'full')).status).toBe('delivered');
     const before = await findRecipientState(ctx.db, 'inspera');
-    await database.db.transaction().execute(async (trx) => {
+    await commitRecordsChange(database.db, async (trx) => {
       await sql`update records.person set given_name = given_name || 'x'
         where id = (select person_id from records.pupil_enrolment where ends is null order by person_id limit 1)`.execute(
         trx,
       );
-      await sql`update records.change_log set changed_at = (
-          select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-        where txid = txid_current()`.execute(trx);
     });
     today = new Date('2026-06-16T08:00:00Z');
     expect(await run(ctx, 'delta')).toEqual({

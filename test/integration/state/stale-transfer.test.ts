@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql, type Transaction } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { migrateRecordsStore } from '../../../connectors/sources/records-db/index.js';
 import { createTransport } from '../../../connectors/transports/registry.js';
@@ -14,6 +14,7 @@ import type { TransportFactory } from '../../../src/ports/index.js';
 import { findRun, runIds, startRun, takeSnapshot, type HubContext } from '../../../src/run/index.js';
 import { decideHold, deliverTransfer, findTransfer, listHolds } from '../../../src/transfer/index.js';
 import { hubContext, operationContext, recipient, seed, testActor } from '../../helpers/hub-fixture.js';
+import { commitRecordsChange } from '../../helpers/records-change.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { waitForRun } from '../faults/support/run-checks.js';
@@ -79,15 +80,12 @@ async function runAll(ctx: HubContext, feedType: 'full' | 'delta'): Promise<Writ
  * (as delta-scenarios does), so the next snapshot is newer.
  */
 async function renamePupil(db: Kysely<unknown>, index: number): Promise<void> {
-  await db.transaction().execute(async (trx: Transaction<unknown>) => {
+  await commitRecordsChange(db, async (trx) => {
     await sql`update records.person set given_name = ${`Omdøpt${index}`} where id = (
         select p.id from records.person p
         join records.pupil_enrolment e on e.person_id = p.id and e.ends is null
         where p.status = 'active' and p.address_protection = 'none'
         order by p.id offset ${index} limit 1)`.execute(trx);
-    await sql`update records.change_log set changed_at = (
-        select max(changed_at) from records.change_log where txid <> txid_current()) + interval '1 second'
-      where txid = txid_current()`.execute(trx);
   });
 }
 
