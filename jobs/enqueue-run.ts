@@ -1,4 +1,5 @@
 import { Queue, QueueEvents } from 'bullmq';
+import { hubErrorFromMessage } from '../src/errors/index.js';
 import { jobIds, jobNames, queueNames, type RunJobData } from '../src/queue/index.js';
 import { connectQueueRedis } from './queue-redis.js';
 import { retryOptions } from './processors/retry-options.js';
@@ -37,6 +38,14 @@ export async function enqueueRun(
     await step(job.waitUntilFinished(events));
     const finish = await step(queue.getJob(jobIds.finish(runId)));
     if (finish !== undefined) await step(finish.waitUntilFinished(events));
+  } catch (error) {
+    // A step that failed for good comes back as its message only: the hub's error it was, if it was one
+    // (a source drop ends the command in its own PIFU_ line, not as an unexpected error).
+    const hubError =
+      options.signal?.aborted === true || !(error instanceof Error)
+        ? undefined
+        : hubErrorFromMessage(error.message);
+    throw hubError ?? error;
   } finally {
     if (options.signal?.aborted === true) {
       for (const helper of [events, queue]) helper.close().catch(() => undefined);

@@ -29,6 +29,17 @@ export function isHubError(error: unknown): error is HubError {
   return error instanceof HubError;
 }
 
+/**
+ * A HubError again from its message, as it comes back across a process boundary (a BullMQ job that
+ * failed for good keeps only the message: `PIFU_SOURCE_DROP: …`); not retryable, as it failed for good.
+ * Undefined for any other message.
+ */
+export function hubErrorFromMessage(message: string): HubError | undefined {
+  const code = /^(PIFU_[A-Z_]+): /.exec(message)?.[1];
+  if (code === undefined || !Object.hasOwn(errorCodes, code)) return undefined;
+  return new HubError(code as ErrorCode, message.slice(code.length + 2), { retryable: false });
+}
+
 /** Exhaustiveness guard for switches over closed unions. */
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${String(value)}`);

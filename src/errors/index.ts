@@ -1,2 +1,2 @@
 export { errorCodes, type ErrorCode } from './codes.js';
-export { HubError, isHubError, assertNever } from './hub-error.js';
+export { HubError, hubErrorFromMessage, isHubError, assertNever } from './hub-error.js';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isHubError } from '../errors/index.js';
+import { HubError, isHubError } from '../errors/index.js';
 import type { LenientMode } from '../ports/index.js';
 import type { Actor } from './actor.js';
 import { authorize } from './authorize.js';
@@ -40,7 +40,7 @@ export async function importDropFolder(
   await authorize(ctx, actor, 'operator', 'import');
   const settledBefore = ctx.now().getTime() - (input.settleSeconds ?? 10) * 1000;
   const ready: { name: string; mtimeMs: number }[] = [];
-  for (const entry of await readdir(input.dir, { withFileTypes: true })) {
+  for (const entry of await listFolder(input.dir)) {
     if (!entry.isFile() || !entry.name.endsWith('.xml')) continue;
     const info = await stat(join(input.dir, entry.name));
     if (info.mtimeMs <= settledBefore) ready.push({ name: entry.name, mtimeMs: info.mtimeMs });
@@ -51,6 +51,18 @@ export async function importDropFolder(
     outcomes.push(await importDroppedFile(ctx, actor, input.dir, name, input.lenient ?? []));
   }
   return outcomes;
+}
+
+/** The drop folder's entries; a folder that is not there (or not a folder) is one clear error line. */
+async function listFolder(dir: string) {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EACCES') throw error;
+    const why = code === 'EACCES' ? 'may not be read by this user' : 'is not a directory';
+    throw new HubError('PIFU_FILE_UNREADABLE', `drop folder ${dir} ${why}; name the folder exports land in`);
+  }
 }
 
 /**

@@ -32,8 +32,9 @@ export async function checkSourceDrop(ctx: HubContext, run: Run, counts: RosterS
   log.error({ drop }, 'source drop stopped the run');
   throw new HubError(
     'PIFU_SOURCE_DROP',
-    `the records store's snapshot shrank since the last good one (run ${baseline.runId}): ${drop}; ` +
-      'nothing was sent. Check the records store; if the drop is real (a school closed, the school-year ' +
-      'rollover), confirm it with `pifu-hub export … --accept-source-drop --reason TEXT`',
+    `the source's snapshot shrank since the last good one (run ${baseline.runId}): ${drop}; nothing ` +
+      "was sent. Check the source (the records store, or the school system's export); if the drop is " +
+      'real (a school closed, the school-year rollover, a switch of school system), confirm it with ' +
+      '`pifu-hub export … --accept-source-drop --reason TEXT` (or `pifu-hub import FILE` with the same two)',
   );
 }

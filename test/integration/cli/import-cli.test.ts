@@ -84,7 +84,7 @@ describe('pifu-hub import and validate on the command line', () => {
     for (const path of [process.env['PATH'] ?? '', '/nonexistent']) {
       const validated = await runCli(['validate', cut], { ...env, PATH: path });
       expect(validated.exitCode).toBe(1);
-      expect(validated.stdout).toMatch(/^.*cut\.xml: INVALID\n {2}feed\.xml:\d+: parser error/);
+      expect(validated.stdout).toMatch(/^(.*cut\.xml): INVALID\n {2}\1:\d+: parser error/);
       expect(validated.stdout + validated.stderr).not.toContain(family[1]);
       expect(validated.stdout + validated.stderr).not.toMatch(/<\/?\w+>/);
     }
@@ -369,5 +369,28 @@ describe('pifu-hub import and validate on the command line', () => {
       expect(second.exitCode).toBe(0);
       expect(second.stdout).toMatch(/: nothing new to pull$/m);
     });
+  });
+
+  it('a file that drops a school the last import had is stopped by the source guard in one PIFU_SOURCE_DROP line', async () => {
+    const own = await createTestDatabase({ migrated: true });
+    try {
+      const ownEnv = { ...env, DATABASE_URL: own.url, PIFU_HUB_DATA_DIR: scratchDir('pifu-cli-drop-') };
+      const first = await runCli(['import', example, '--lenient', 'all'], ownEnv);
+      expect(first.exitCode).toBe(0);
+      // An official example of grades only: the school and every membership of the first are gone.
+      const grades = join(
+        fileURLToPath(new URL('.', `file://${example}`)),
+        'PIFU-IMS_SAS_eksempel_karakter_1.xml',
+      );
+      const dropped = await runCli(['import', grades, '--lenient', 'all'], ownEnv);
+      expect(dropped.exitCode).toBe(1);
+      expect(dropped.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^error: PIFU_SOURCE_DROP: the source's snapshot shrank .*`pifu-hub import FILE` with the same two\)$/,
+        ),
+      ]);
+    } finally {
+      await own.destroy();
+    }
   });
 });

@@ -131,4 +131,16 @@ describe('source watch: a drop folder imported as files arrive', () => {
       code: 'PIFU_FORBIDDEN',
     });
   });
+
+  it('names a drop folder that is not there, or is a file, in one PIFU_FILE_UNREADABLE error', async () => {
+    const dir = scratchDir('pifu-drop-folder-');
+    const file = join(dir, 'export.xml');
+    writeFileSync(file, '<enterprise/>');
+    for (const notAFolder of [join(dir, 'missing'), file]) {
+      await expect(importDropFolder(ops, testActor(), { dir: notAFolder })).rejects.toMatchObject({
+        code: 'PIFU_FILE_UNREADABLE',
+        message: expect.stringContaining(`drop folder ${notAFolder} is not a directory`),
+      });
+    }
+  });
 });

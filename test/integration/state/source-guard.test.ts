@@ -134,7 +134,7 @@ describe('the source sanity guard, on real PostgreSQL', () => {
     expect(row?.sourceCheck).toBe('stopped');
     const error = row?.error ?? '';
     expect(error).toMatch(
-      /^snapshot failed: PIFU_SOURCE_DROP: the records store's snapshot shrank since the last good one/,
+      /^snapshot failed: PIFU_SOURCE_DROP: the source's snapshot shrank since the last good one/,
     );
     expect(error).toContain(`school ${hit.org} persons ${hit.persons} → ${hit.persons - removed} (−`);
     expect(error).not.toMatch(/(^|; )persons \d+ →/); // the whole stayed under its 10 %
