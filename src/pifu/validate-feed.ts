@@ -30,7 +30,8 @@ function loadSchema(): Promise<string> {
   return schemaText;
 }
 
-async function validateWithWasm(contents: string | Uint8Array): Promise<FeedValidation> {
+/** `name`: what the messages call the file (its path, as the native path's say; else `feed.xml`). */
+async function validateWithWasm(contents: string | Uint8Array, name = 'feed.xml'): Promise<FeedValidation> {
   const neededPages = Math.ceil((64 * 1024 * 1024 + 3 * contents.length) / (64 * 1024));
   const result = await validateXML({
     xml: [{ fileName: 'feed.xml', contents }],
@@ -42,8 +43,8 @@ async function validateWithWasm(contents: string | Uint8Array): Promise<FeedVali
   // errors without a position: they are the file's own text, so only positioned messages are kept.
   const errors = result.errors
     .filter((error) => error.loc !== null)
-    .map((error) => sanitizeValidatorMessage(error.rawMessage));
-  if (!result.valid && errors.length === 0) errors.push('feed.xml: fails to validate');
+    .map((error) => sanitizeValidatorMessage(error.rawMessage.replace(/^feed\.xml(?=:)/, name)));
+  if (!result.valid && errors.length === 0) errors.push(`${name}: fails to validate`);
   return { valid: result.valid, errors };
 }
 
@@ -161,7 +162,7 @@ export async function validateFeedFile(
   for await (const chunk of file.chunks()) parts.push(chunk);
   const contents = new Uint8Array(Buffer.concat(parts));
   try {
-    return await validateWithWasm(contents);
+    return await validateWithWasm(contents, path);
   } catch (error) {
     throw new HubError(
       'PIFU_FEED_INVALID',
