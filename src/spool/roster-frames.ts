@@ -116,12 +116,13 @@ export const membershipJsonRange = (buffer: Buffer, at: number): readonly [numbe
 
 /**
  * The person frame at `at` of `buffer`, undecoded, valid for as long as the buffer's bytes are. With
- * `shared`, its digest is the one kept for its position in the file (see PersonDigests).
+ * `digests`, its digest is the one kept for its `position` in the file (see PersonDigests).
  */
 export function personFrameAt(
   buffer: Buffer,
   at: number,
-  shared?: { readonly digests: PersonDigests; readonly position: number },
+  digests?: PersonDigests,
+  position = 0,
 ): PersonFrame {
   const keyBytes = buffer.readUInt32LE(at);
   const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
@@ -129,9 +130,9 @@ export function personFrameAt(
   return {
     key: buffer.toString('utf8', at + 12, at + 12 + keyBytes),
     digest:
-      shared === undefined
+      digests === undefined
         ? () => hash('sha256', buffer.subarray(from, to), 'base64')
-        : () => shared.digests.digest(shared.position, buffer.subarray(from, to)),
+        : () => digests.digest(position, buffer.subarray(from, to)),
     person: () => parse<Person>(buffer, from, to),
   };
 }
@@ -236,9 +237,8 @@ export async function* readPersonFrames(
   for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
     const batch: PersonFrame[] = [];
     for (const at of starts) {
-      const shared = digests === undefined ? undefined : { digests, position };
+      if (keep(personFrameKey(buffer, at))) batch.push(personFrameAt(buffer, at, digests, position));
       position++;
-      if (keep(personFrameKey(buffer, at))) batch.push(personFrameAt(buffer, at, shared));
     }
     yield* batch;
   }
