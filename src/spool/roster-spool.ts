@@ -135,7 +135,8 @@ export async function openRosterSpool(
     personFacts: (populations) => readPersonFacts(path('persons'), populations),
     personsWhere: (keep) => readPersons(path('persons'), keep),
     personFramesWhere: async function* (keep) {
-      yield* readPersonFrames(path('persons'), keep, await sharedPersonDigests(path('persons')));
+      const digests = await sharedPersonDigests(path('persons'), manifest.counts.persons);
+      yield* readPersonFrames(path('persons'), keep, digests);
     },
     membershipsWhere: (keepGroup, keepRole) => readMemberships(path('memberships'), keepGroup, keepRole),
   };

@@ -7,12 +7,19 @@ const digestBytes = 32;
  * The SHA-256 of each person's record in a run spool's persons file, by the frame's position in it,
  * computed once per process and shared by every view of that spool (issue 14): a person's record digest
  * (PersonFrame.digest, an input of every recipient's input hash) is the same for every recipient, yet
- * each of an Oslo night's recipients hashed each of its persons' records again (1.66 million digests of
- * about 830 bytes). 32 bytes a person off the heap (9 MB at Oslo's 290,000), never a person's data.
+ * each of an Oslo night's recipients hashed each of its persons' records again (1.45 million digests of
+ * about 830 bytes). 32 bytes a person off the heap (9 MB at Oslo's 288,565), never a person's data;
+ * made at the spool's count of persons, grown (doubling) only for a count that falls short.
  */
 export class PersonDigests {
-  #digests = Buffer.alloc(0);
-  #known = new Uint8Array(0);
+  #digests: Buffer;
+  #known: Uint8Array;
+
+  /** `persons`: how many the file holds (the spool's count), so the table is made once at its size. */
+  constructor(persons = 0) {
+    this.#digests = Buffer.alloc(persons * digestBytes);
+    this.#known = new Uint8Array(persons);
+  }
 
   /** The digest (base64) of the record at `position`, `record` hashed only the first time it is asked. */
   digest(position: number, record: Buffer): string {
@@ -42,11 +49,11 @@ export class PersonDigests {
  */
 let shared: { readonly path: string; readonly identity: string; readonly digests: PersonDigests } | undefined;
 
-export async function sharedPersonDigests(path: string): Promise<PersonDigests> {
+export async function sharedPersonDigests(path: string, persons: number): Promise<PersonDigests> {
   const stats = await stat(path, { bigint: true });
   const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.ctimeNs}`;
   if (shared?.path !== path || shared.identity !== identity) {
-    shared = { path, identity, digests: new PersonDigests() };
+    shared = { path, identity, digests: new PersonDigests(persons) };
   }
   return shared.digests;
 }
