@@ -1,12 +1,4 @@
-import type {
-  AddressKind,
-  EmailKind,
-  GuardianLink,
-  Group,
-  Membership,
-  Person,
-  PhoneKind,
-} from '../model/index.js';
+import type { AddressKind, EmailKind, Group, Membership, Person, PhoneKind } from '../model/index.js';
 import type { FeedPerson } from '../pifu/index.js';
 import type { Profile } from './profile.js';
 import { addressFields, contactFields, idTypeNameOf, type FieldKey, type IdTypeName } from './vocabulary.js';
@@ -69,7 +61,7 @@ export function allowedFor(
   person: Pick<Person, 'addressProtection'>,
   roles: PersonRoles,
   profile: Profile,
-): { fields: Set<FieldKey>; idTypes: Set<IdTypeName> } {
+): { fields: ReadonlySet<FieldKey>; idTypes: ReadonlySet<IdTypeName> } {
   const fields = new Set<FieldKey>();
   const idTypes = new Set<IdTypeName>();
   for (const role of roles) {
@@ -89,8 +81,14 @@ export function allowedFor(
 export interface ProjectionContext {
   /** The key the feed carries: the person's own, or their pseudonym. */
   readonly feedKey: string;
-  readonly guardianIncluded: (guardianKey: string) => boolean;
-  readonly linkEligible: (link: GuardianLink, pupil: Person) => boolean;
+  /**
+   * A pupil's guardian links that survive, in the record's order: eligible (R8) and with the guardian in
+   * view as one (PersonInputs.settledLinks, joined by U+0001; '' for none). The view settled them once
+   * in its pass over the persons, so each projection reads them instead of deciding every link again.
+   */
+  readonly survivingLinks: string;
+  /** What `allowedFor` gives for this person, when the caller keeps it (see allowedFor). */
+  readonly allowed?: ReturnType<typeof allowedFor>;
 }
 
 /** One person as this recipient receives them, and the list of what that discloses. */
@@ -100,18 +98,15 @@ export function projectPerson(
   profile: Profile,
   context: ProjectionContext,
 ): DisclosedPerson {
-  const { fields, idTypes } = allowedFor(person, roles, profile);
+  const { fields, idTypes } = context.allowed ?? allowedFor(person, roles, profile);
   const identifiers = person.identifiers.filter((identifier) => idTypes.has(idTypeNameOf[identifier.type]));
   const emails = person.emails.filter((email) => fields.has(emailField[email.kind]));
   const phones = person.phones.filter((phone) => fields.has(phoneField[phone.kind]));
   const addresses = person.addresses.filter((address) => fields.has(addressField[address.kind]));
   const linksAllowed =
     roles.has('pupil') && (profile.guardianFields.includes('guardianLinks') || fields.has('guardianLinks'));
-  const guardianKeys = linksAllowed
-    ? person.guardians
-        .filter((link) => context.linkEligible(link, person) && context.guardianIncluded(link.guardianKey))
-        .map((link) => link.guardianKey)
-    : [];
+  const guardianKeys =
+    linksAllowed && context.survivingLinks !== '' ? context.survivingLinks.split('\u0001') : [];
   const name = fields.has('name') ? person.name : { given: context.feedKey, family: context.feedKey };
   const feedPerson: FeedPerson = {
     key: context.feedKey,

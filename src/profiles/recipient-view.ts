@@ -15,17 +15,17 @@ import type { Profile } from './profile.js';
 
 export type { DisclosedMembership, DisclosedPerson } from './project.js';
 import {
+  allowedFor,
   projectGroup,
   projectPerson,
   type DisclosedMembership,
   type DisclosedPerson,
-  type PersonRoles,
 } from './project.js';
 import { PersonInputs } from './person-inputs.js';
 import { pseudonymFor } from './pseudonym.js';
 import { InOrderLookup } from './in-order-lookup.js';
 import { RecipientScope } from './recipient-scope.js';
-import { guardianFlag, rolesFrom } from './role-flags.js';
+import { rolesFrom } from './role-flags.js';
 import type { PersonScopePass } from './shared-person-scopes.js';
 import { roleType } from '../pifu/index.js';
 
@@ -168,20 +168,26 @@ export async function viewThroughProfile(
         ? (personKey: string) => flagsOf(personKey) !== 0
         : (personKey: string) => only.persons(personKey) && flagsOf(personKey) !== 0;
     const links = new InOrderLookup(inputs.settledLinks());
-    const inputHashOf = (personKey: string, flags: number, recordDigest: string): string =>
-      inputs.inputHash(links.get(personKey) ?? '', flags, recordDigest);
-    return { flagsOf, inView, inputHashOf };
+    const linksOf = (personKey: string): string => links.get(personKey) ?? '';
+    return { flagsOf, inView, linksOf };
   };
 
   const keyOf = profile.pseudonymise
     ? (key: string) => pseudonymFor(options.pseudonymKey ?? new Uint8Array(), key)
     : (key: string) => key;
-  const project = (person: Person, roles: PersonRoles): DisclosedPerson =>
-    projectPerson(person, roles, profile, {
-      feedKey: keyOf(person.key),
-      guardianIncluded: (key) => (scope.roleFlags(key) & guardianFlag) !== 0,
-      linkEligible: (link, pupil: Person) => scope.linkEligible(link, pupil),
-    });
+  // What a person may carry depends on their roles and whether their address is protected alone: kept
+  // per role flags for this view (a handful of entries), not made again for each person.
+  const allowedByFlags = new Map<number, ReturnType<typeof allowedFor>>();
+  const project = (person: Person, flags: number, survivingLinks: string): DisclosedPerson => {
+    const roles = rolesFrom(flags);
+    const protectedKey = person.addressProtection === 'none' ? flags : -1 - flags;
+    let allowed = allowedByFlags.get(protectedKey);
+    if (allowed === undefined) {
+      allowed = allowedFor(person, roles, profile);
+      allowedByFlags.set(protectedKey, allowed);
+    }
+    return projectPerson(person, roles, profile, { feedKey: keyOf(person.key), survivingLinks, allowed });
+  };
 
   return {
     properties: roster.properties,
@@ -189,15 +195,15 @@ export async function viewThroughProfile(
     unmatchedSchools: scope.unmatchedSchools(),
     async *persons() {
       if (!sendsPersons) return;
-      const { flagsOf, inView } = personFilter();
+      const { flagsOf, inView, linksOf } = personFilter();
       for await (const person of selective?.personsWhere(inView) ?? roster.persons()) {
         if (!inView(person.key)) continue;
-        yield project(person, rolesFrom(flagsOf(person.key)));
+        yield project(person, flagsOf(person.key), linksOf(person.key));
       }
     },
     async *personsReusing<R>(reuse: (personKey: string, inputHash: string) => Promise<R | undefined>) {
       if (!sendsPersons) return;
-      const { flagsOf, inView, inputHashOf } = personFilter();
+      const { flagsOf, inView, linksOf } = personFilter();
       const frames =
         only?.personFrames?.() ??
         selective?.personFramesWhere?.(inView) ??
@@ -206,12 +212,12 @@ export async function viewThroughProfile(
         const personKey = frame.key;
         if (!inView(personKey)) continue;
         const flags = flagsOf(personKey);
-        const roles: PersonRoles = rolesFrom(flags);
-        const inputHash = inputHashOf(personKey, flags, frame.digest());
+        const links = linksOf(personKey);
+        const inputHash = inputs.inputHash(links, flags, frame.digest());
         // The frame stays valid while this generator waits: the next is read only when asked for.
         const reused = await reuse(personKey, inputHash);
         yield reused === undefined
-          ? { personKey, inputHash, disclosed: project(frame.person(), roles) }
+          ? { personKey, inputHash, disclosed: project(frame.person(), flags, links) }
           : { personKey, inputHash, reused };
       }
     },

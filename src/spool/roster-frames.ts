@@ -10,6 +10,7 @@ import {
 import { hash } from 'node:crypto';
 import type { PersonFrame } from '../model/index.js';
 import { readFrames, type FrameBlock } from './frame-file.js';
+import type { PersonDigests } from './shared-digests.js';
 
 /**
  * How the run spool frames each kind of object (see frame-file.ts). JSON inside, so a value is exactly
@@ -113,14 +114,25 @@ export const membershipJsonRange = (buffer: Buffer, at: number): readonly [numbe
   at + membershipLength(buffer, at),
 ];
 
-/** The person frame at `at` of `buffer`, undecoded, valid for as long as the buffer's bytes are. */
-export function personFrameAt(buffer: Buffer, at: number): PersonFrame {
+/**
+ * The person frame at `at` of `buffer`, undecoded, valid for as long as the buffer's bytes are. With
+ * `digests`, its digest is the one kept for its `position` in the file (see PersonDigests).
+ */
+export function personFrameAt(
+  buffer: Buffer,
+  at: number,
+  digests?: PersonDigests,
+  position = 0,
+): PersonFrame {
   const keyBytes = buffer.readUInt32LE(at);
   const from = at + 12 + keyBytes + buffer.readUInt32LE(at + 4);
   const to = from + buffer.readUInt32LE(at + 8);
   return {
     key: buffer.toString('utf8', at + 12, at + 12 + keyBytes),
-    digest: () => hash('sha256', buffer.subarray(from, to), 'base64'),
+    digest:
+      digests === undefined
+        ? () => hash('sha256', buffer.subarray(from, to), 'base64')
+        : () => digests.digest(position, buffer.subarray(from, to)),
     person: () => parse<Person>(buffer, from, to),
   };
 }
@@ -212,14 +224,22 @@ export async function* readPersons(
   }
 }
 
-/** The persons `keep` accepts, undecoded: each frame decodes or digests its JSON when asked. */
+/**
+ * The persons `keep` accepts, undecoded: each frame decodes its JSON when asked, and digests it unless
+ * `digests` (the file's, see sharedPersonDigests) holds its digest already.
+ */
 export async function* readPersonFrames(
   path: string,
   keep: (personKey: string) => boolean,
+  digests?: PersonDigests,
 ): AsyncGenerator<PersonFrame> {
+  let position = 0;
   for await (const { buffer, starts } of readFrames(path, 12, personLength)) {
     const batch: PersonFrame[] = [];
-    for (const at of starts) if (keep(personFrameKey(buffer, at))) batch.push(personFrameAt(buffer, at));
+    for (const at of starts) {
+      if (keep(personFrameKey(buffer, at))) batch.push(personFrameAt(buffer, at, digests, position));
+      position++;
+    }
     yield* batch;
   }
 }

@@ -22,6 +22,7 @@ import {
   readPersonFrames,
   readPersons,
 } from './roster-frames.js';
+import { releaseSharedPersonDigests, sharedPersonDigests } from './shared-digests.js';
 import { releaseSharedGroups, sharedGroups } from './shared-groups.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
 import {
@@ -133,7 +134,10 @@ export async function openRosterSpool(
     memberships: () => readMemberships(path('memberships')),
     personFacts: (populations) => readPersonFacts(path('persons'), populations),
     personsWhere: (keep) => readPersons(path('persons'), keep),
-    personFramesWhere: (keep) => readPersonFrames(path('persons'), keep),
+    personFramesWhere: async function* (keep) {
+      const digests = await sharedPersonDigests(path('persons'), manifest.counts.persons);
+      yield* readPersonFrames(path('persons'), keep, digests);
+    },
     membershipsWhere: (keepGroup, keepRole) => readMemberships(path('memberships'), keepGroup, keepRole),
   };
 }
@@ -180,12 +184,13 @@ async function* readLines<T>(path: string): AsyncGenerator<T> {
 }
 
 /**
- * Lets go of what this process keeps decoded of the spool at `dir` (its groups, shared by every view of
- * the run): for when no feed of its run is left to write here, so the memory is not held through the
+ * Lets go of what this process keeps of the spool at `dir` (its groups decoded and its persons' record
+ * digests, shared by every view of the run): for when no feed of its run is left to write here, so the memory is not held through the
  * deliveries and into the next run's snapshot. A reader after it decodes them again.
  */
 export function releaseRosterSpool(dir: string): void {
   releaseSharedGroups(join(dir, spoolFiles.groups));
+  releaseSharedPersonDigests(join(dir, spoolFiles.persons));
 }
 
 export async function removeRosterSpool(dir: string): Promise<void> {
