@@ -132,17 +132,28 @@ export interface CopySnapshot {
 
 /**
  * Rows of `COPY (query) TO STDOUT` read in the exported snapshot, a received chunk's rows at a time
- * (parsed: copyBatches; as text for a CopyRowReader: copyTextBatches), on a connection of their own (so any
+ * (each row mapped as it is parsed: copyBatches; as text for a CopyRowReader: copyTextBatches), on a connection of their own (so any
  * number of streams of one snapshot can be open at once, and none takes a pool connection the hub needs
  * meanwhile). The connection imports the snapshot into a REPEATABLE READ, READ ONLY transaction, so it
  * sees exactly what the exporting transaction sees. Stopping early (or failing) closes the connection.
  */
-export async function* copyBatches(
+export async function* copyBatches<T>(
   what: string,
   snapshot: CopySnapshot,
   query: string,
-): AsyncGenerator<CopyField[][]> {
-  for await (const text of copyTextBatches(what, snapshot, query)) yield text.split('\n').map(parseCopyLine);
+  map: (row: CopyField[]) => T,
+): AsyncGenerator<T[]> {
+  // Row by row, so each row's fields are garbage as soon as it is mapped, not held with the chunk's.
+  const rows = new CopyRowReader();
+  for await (const text of copyTextBatches(what, snapshot, query)) {
+    rows.load(text);
+    const mapped: T[] = [];
+    for (let row = rows.peek(); row !== undefined; row = rows.peek()) {
+      mapped.push(map(row));
+      rows.advance();
+    }
+    yield mapped;
+  }
 }
 
 /** The text of `COPY (query) TO STDOUT`, whole lines a received chunk at a time (see copyBatches). */
