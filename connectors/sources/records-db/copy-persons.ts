@@ -2,7 +2,8 @@ import type { Person } from '../../../src/model/index.js';
 import { HubError } from '../../../src/errors/index.js';
 import {
   bool,
-  copyBatches,
+  copyTextBatches,
+  CopyRowReader,
   nullable,
   smallint,
   text,
@@ -185,20 +186,20 @@ function personRows(row: CopyField[], childRows: ChildRows): PersonRows {
   };
 }
 
-/** One stream's rows a chunk at a time, with the position of the next row to merge. */
+/** One stream's rows, a received chunk's text at a time, parsed row by row as the merge reaches them. */
 class Cursor {
-  rows: Rows = [];
-  at = 0;
+  readonly rows = new CopyRowReader();
   done = false;
-  constructor(readonly batches: AsyncGenerator<Rows>) {}
+  constructor(readonly blocks: AsyncGenerator<string>) {}
 
-  /** Reads on until a row is at hand or the stream has ended. */
-  async fill(): Promise<void> {
-    while (!this.done && this.at >= this.rows.length) {
-      const next = await this.batches.next();
-      this.done = next.done === true;
-      this.rows = next.done === true ? [] : next.value;
-      this.at = 0;
+  /** The next row: at hand, or read on until there is one or the stream has ended (undefined). */
+  async next(): Promise<CopyField[] | undefined> {
+    for (;;) {
+      const row = this.rows.peek();
+      if (row !== undefined || this.done) return row;
+      const next = await this.blocks.next();
+      if (next.done === true) this.done = true;
+      else this.rows.load(next.value);
     }
   }
 }
@@ -218,54 +219,51 @@ export async function* copyPersonBatches(
   snapshot: CopySnapshot,
   keys?: readonly string[],
 ): AsyncGenerator<Person[]> {
-  const persons = new Cursor(copyBatches('persons', snapshot, statement(personsQuery, keys)));
+  const persons = new Cursor(copyTextBatches('persons', snapshot, statement(personsQuery, keys)));
   const cursors = children.map(
-    (child) => new Cursor(copyBatches(child, snapshot, statement(childQueries[child], keys))),
+    (child) => new Cursor(copyTextBatches(child, snapshot, statement(childQueries[child], keys))),
   );
   const all = [persons, ...cursors];
   try {
     // Every stream connects and starts at once, so PostgreSQL works on all of them while this merges.
-    const started = await Promise.allSettled(all.map((cursor) => cursor.fill()));
+    const started = await Promise.allSettled(all.map((cursor) => cursor.next()));
     for (const result of started) if (result.status === 'rejected') throw result.reason;
     let ready: Person[] = [];
     for (;;) {
-      if (persons.at >= persons.rows.length) {
+      let row = persons.rows.peek();
+      if (row === undefined) {
+        // The end of a chunk of the person stream: its persons go as one batch.
         if (ready.length > 0) yield ready;
         ready = [];
-        await persons.fill();
+        row = await persons.next();
+        if (row === undefined) break;
       }
-      if (persons.done) break;
-      const row = persons.rows[persons.at++] as CopyField[];
+      persons.rows.advance();
       const id = text(row[0]);
       const rows: Rows[] = [];
       for (let i = 0; i < cursors.length; i++) {
         const cursor = cursors[i] as Cursor;
         let mine = none;
         for (;;) {
-          if (cursor.at >= cursor.rows.length) {
-            if (cursor.done) break;
-            await cursor.fill();
-            continue;
-          }
-          const key = (cursor.rows[cursor.at] as CopyField[])[0] ?? '';
+          const child = cursor.rows.peek() ?? (await cursor.next());
+          if (child === undefined) break;
+          const key = child[0] ?? '';
           if (key !== id) {
             if (key < id) throw orphan(children[i] as Child);
             break;
           }
           if (mine === none) mine = [];
-          mine.push(cursor.rows[cursor.at++] as CopyField[]);
+          mine.push(child);
+          cursor.rows.advance();
         }
         rows.push(mine);
       }
       ready.push(mapPerson(personRows(row, rows)));
     }
-    for (let i = 0; i < cursors.length; i++) {
-      const cursor = cursors[i] as Cursor;
-      await cursor.fill();
-      if (!cursor.done) throw orphan(children[i] as Child);
-    }
+    for (let i = 0; i < cursors.length; i++)
+      if ((await (cursors[i] as Cursor).next()) !== undefined) throw orphan(children[i] as Child);
   } finally {
     // Stopping early (or failing) ends every stream's connection.
-    await Promise.allSettled(all.map((cursor) => cursor.batches.return(undefined)));
+    await Promise.allSettled(all.map((cursor) => cursor.blocks.return(undefined)));
   }
 }

@@ -54,12 +54,12 @@ export function parseCopyLine(line: string): CopyField[] {
 }
 
 /**
- * The lines of a COPY text stream, a chunk's worth at a time, decoded from UTF-8 at line boundaries: a
- * newline byte never occurs inside a multi-byte UTF-8 sequence, and a newline inside a value is escaped
- * as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries are. Each chunk is decoded once up
- * to its last newline and split there. Holds at most one chunk and one partial line.
+ * The text of a COPY text stream, a chunk's worth of whole lines at a time, decoded from UTF-8 at line
+ * boundaries: a newline byte never occurs inside a multi-byte UTF-8 sequence, and a newline inside a
+ * value is escaped as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries are. Each chunk
+ * is decoded once up to its last newline (left out). Holds at most one chunk and one partial line.
  */
-async function* copyLineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
+async function* copyTextBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   let rest: Buffer | undefined;
   for await (const chunk of chunks) {
     const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
@@ -68,15 +68,51 @@ async function* copyLineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<s
       rest = data;
       continue;
     }
-    yield data.toString('utf8', 0, last).split('\n');
+    yield data.toString('utf8', 0, last);
     rest = last === data.length - 1 ? undefined : data.subarray(last + 1);
   }
-  if (rest !== undefined) yield [rest.toString('utf8')];
+  if (rest !== undefined) yield rest.toString('utf8');
 }
 
-/** The lines of a COPY text stream one by one (see copyLineBatches). */
+/** The lines of a COPY text stream one by one (see copyTextBlocks). */
 export async function* copyLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  for await (const lines of copyLineBatches(chunks)) yield* lines;
+  for await (const text of copyTextBlocks(chunks)) yield* text.split('\n');
+}
+
+/**
+ * The rows of a block of COPY text (copyTextBlocks), each parsed only when reached: a block's rows wait
+ * in a merge (copy-persons.ts) while the persons before them are mapped and encoded, and held parsed
+ * (an array and a string per field) they outlived young-generation collections by the thousand and were
+ * copied and promoted; held as the block's one string, only the row being merged is.
+ */
+export class CopyRowReader {
+  #text = '';
+  /** Where the next row's line starts; past the end when the block is read (or none was given). */
+  #at = 1;
+  #row: CopyField[] | undefined;
+
+  /** Reads `text` next (the reader must be at its block's end). */
+  load(text: string): void {
+    this.#text = text;
+    this.#at = 0;
+    this.#row = undefined;
+  }
+
+  /** The current row, parsed when first asked; undefined at the block's end. */
+  peek(): CopyField[] | undefined {
+    if (this.#row === undefined && this.#at <= this.#text.length) {
+      const end = this.#text.indexOf('\n', this.#at);
+      const to = end === -1 ? this.#text.length : end;
+      this.#row = parseCopyLine(this.#text.slice(this.#at, to));
+      this.#at = to + 1;
+    }
+    return this.#row;
+  }
+
+  /** Moves past the current row. */
+  advance(): void {
+    this.#row = undefined;
+  }
 }
 
 /** PostgreSQL's exported snapshot names: hex groups and a number joined by dashes. */
@@ -95,16 +131,37 @@ export interface CopySnapshot {
 }
 
 /**
- * Rows of `COPY (query) TO STDOUT` read in the exported snapshot, a received chunk's rows at a time, on a connection of their own (so any
+ * Rows of `COPY (query) TO STDOUT` read in the exported snapshot, a received chunk's rows at a time
+ * (each row mapped as it is parsed: copyBatches; as text for a CopyRowReader: copyTextBatches), on a connection of their own (so any
  * number of streams of one snapshot can be open at once, and none takes a pool connection the hub needs
  * meanwhile). The connection imports the snapshot into a REPEATABLE READ, READ ONLY transaction, so it
  * sees exactly what the exporting transaction sees. Stopping early (or failing) closes the connection.
  */
-export async function* copyBatches(
+export async function* copyBatches<T>(
   what: string,
   snapshot: CopySnapshot,
   query: string,
-): AsyncGenerator<CopyField[][]> {
+  map: (row: CopyField[]) => T,
+): AsyncGenerator<T[]> {
+  // Row by row, so each row's fields are garbage as soon as it is mapped, not held with the chunk's.
+  const rows = new CopyRowReader();
+  for await (const text of copyTextBatches(what, snapshot, query)) {
+    rows.load(text);
+    const mapped: T[] = [];
+    for (let row = rows.peek(); row !== undefined; row = rows.peek()) {
+      mapped.push(map(row));
+      rows.advance();
+    }
+    yield mapped;
+  }
+}
+
+/** The text of `COPY (query) TO STDOUT`, whole lines a received chunk at a time (see copyBatches). */
+export async function* copyTextBatches(
+  what: string,
+  snapshot: CopySnapshot,
+  query: string,
+): AsyncGenerator<string> {
   const { connection, snapshotId, ensureOpen: beforeChunk, clients } = snapshot;
   beforeChunk();
   if (!snapshotIdPattern.test(snapshotId))
@@ -129,7 +186,7 @@ export async function* copyBatches(
         yield chunk;
       }
     })(stream as AsyncIterable<Buffer>);
-    for await (const lines of copyLineBatches(chunks)) yield lines.map(parseCopyLine);
+    yield* copyTextBlocks(chunks);
     await client.query('commit');
     finished = true;
   } catch (error) {

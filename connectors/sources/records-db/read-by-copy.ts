@@ -66,8 +66,10 @@ export async function* copyGroupBatches(
   keys?: readonly string[],
 ): AsyncGenerator<Group[]> {
   const where = keys === undefined ? '' : keyFilter('g.id', keys);
-  for await (const rows of copyBatches('groups', snapshot, groupsQuery(where)))
-    if (rows.length > 0) yield rows.map((row) => mapGroup(groupRow(row)));
+  for await (const groups of copyBatches('groups', snapshot, groupsQuery(where), (row) =>
+    mapGroup(groupRow(row)),
+  ))
+    if (groups.length > 0) yield groups;
 }
 
 /** The memberships, or those of some groups (a `keyFilter` on group_id). */
@@ -100,5 +102,8 @@ export function copyMembershipBatches(
   groupKeys?: readonly string[],
 ): AsyncGenerator<Membership[]> {
   const where = groupKeys === undefined ? '' : keyFilter('group_id', groupKeys);
-  return inRoleOrder(copyBatches('memberships', snapshot, membershipsQuery(where)), fromFields);
+  return inRoleOrder(
+    copyBatches('memberships', snapshot, membershipsQuery(where), fromFields),
+    (membership) => membership,
+  );
 }

@@ -1,4 +1,10 @@
-import { copyLines, parseCopyLine } from '../../../connectors/sources/records-db/copy-rows.js';
+import fc from 'fast-check';
+import {
+  copyLines,
+  CopyRowReader,
+  parseCopyLine,
+  type CopyField,
+} from '../../../connectors/sources/records-db/copy-rows.js';
 
 async function* chunksOf(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
@@ -28,5 +34,27 @@ describe('COPY text format', () => {
     const rows = ['Øystein\tÆrlig Åsen', 'ĳ\\n𝄞\t\\N', '', 'søt'];
     const bytes = Buffer.from(rows.map((row) => `${row}\n`).join(''), 'utf8');
     for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) expect(await lines(bytes, size)).toEqual(rows);
+  });
+
+  it('reads a block of lines row by row as splitting and parsing it whole does, empty rows and block ends included', () => {
+    const field = fc.oneof(fc.constantFrom('', '\\N', 'a\\tb', 'Ø', '\\\\'), fc.string({ maxLength: 4 }));
+    const line = fc.array(field, { minLength: 1, maxLength: 3 }).map((fields) => fields.join('\t'));
+    const block = fc.array(line, { maxLength: 6 }).map((lines) => lines.join('\n'));
+    fc.assert(
+      fc.property(fc.array(block, { minLength: 1, maxLength: 3 }), (blocks) => {
+        const reader = new CopyRowReader();
+        const read: CopyField[][] = [];
+        expect(reader.peek()).toBeUndefined();
+        for (const text of blocks) {
+          reader.load(text);
+          for (let row = reader.peek(); row !== undefined; row = reader.peek()) {
+            expect(reader.peek()).toBe(row);
+            read.push(row);
+            reader.advance();
+          }
+        }
+        expect(read).toEqual(blocks.flatMap((text) => text.split('\n').map(parseCopyLine)));
+      }),
+    );
   });
 });
