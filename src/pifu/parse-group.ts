@@ -6,7 +6,7 @@ import {
   type SchoolType,
 } from '../model/index.js';
 import type { FeedEntry } from './feed-input.js';
-import { orgIdCode } from './pifu-vocabulary.js';
+import { groupTypeCode, orgIdCode } from './pifu-vocabulary.js';
 import {
   extensionOf,
   ownId,
@@ -33,6 +33,24 @@ function parseGroupType(group: XmlNode): GroupType | undefined {
     if (value !== undefined && knownGroupTypes.has(value)) return value as GroupType;
   }
   return undefined;
+}
+
+/**
+ * Whether the group's type (read from its `typevalue`) comes with another scheme or level code than spec
+ * 2.3 pairs with that value (`basisgruppe` under `pifu-ims-go-org`, or at level 3): real exports do this.
+ */
+export function groupTypeCodeDiffers(group: XmlNode): boolean {
+  for (const grouptype of children(group, 'grouptype')) {
+    const typevalue = child(grouptype, 'typevalue');
+    const value = textOf(typevalue);
+    if (value === undefined || !knownGroupTypes.has(value)) continue;
+    const code = groupTypeCode[value as GroupType];
+    return (
+      childText(grouptype, 'scheme')?.trim() !== code.scheme ||
+      attribute(typevalue, 'level')?.trim() !== code.level
+    );
+  }
+  return false;
 }
 
 /** Spec 2.3 row 3.11: the parent is the `relation="1"` relationship. */

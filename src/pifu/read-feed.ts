@@ -7,8 +7,8 @@ import type { FeedEntry } from './feed-input.js';
 import { guardChunks, refusedInput } from './guarded-input.js';
 import { InputGuard } from './input-guard.js';
 import { InputRefusal, type InputLimits } from './input-limits.js';
-import { formerIds } from './parse-common-elements.js';
-import { parseGroup } from './parse-group.js';
+import { formerIds, ownId } from './parse-common-elements.js';
+import { groupTypeCodeDiffers, parseGroup } from './parse-group.js';
 import { parseMembership } from './parse-membership.js';
 import { parsePerson } from './parse-person.js';
 import { parseProperties } from './parse-properties.js';
@@ -34,6 +34,8 @@ export interface ReadOptions {
   readonly onUnreadableRecord?: (problem: UnreadableRecord) => void;
   /** Given, each sourcedid of a read record whose `source` is not the file's datasource is told here. */
   readonly onForeignSourcedid?: (found: ForeignSourcedid) => void;
+  /** Given, each group whose grouptype scheme or level is not the spec's for its typevalue is told here. */
+  readonly onGroupTypeCode?: (found: { readonly id: string; readonly line: number }) => void;
 }
 
 export interface UnreadableRecord {
@@ -215,6 +217,9 @@ export async function readFeedDetailed(
         for (const found of foreignSourcedids(node, record.name, properties.datasource, record.line)) {
           foreign(found);
         }
+      }
+      if (stage === 1 && options.onGroupTypeCode !== undefined && groupTypeCodeDiffers(node)) {
+        options.onGroupTypeCode({ id: ownId(node) ?? '', line: record.line });
       }
       const withheld = countWithheld(record.xml);
       const former = stage === 2 ? [] : formerIds(node);

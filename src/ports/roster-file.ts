@@ -27,6 +27,11 @@ export const lenientModes = [
    * be): its id is read as the datasource's, as every id of the file is.
    */
   'foreign-sources',
+  /**
+   * A group whose grouptype `scheme` or `typevalue@level` is not the one spec 2.3 pairs with its
+   * `typevalue` (`basisgruppe` under `pifu-ims-go-org`, or at level 3): the type is read from the value.
+   */
+  'group-type-codes',
 ] as const;
 
 export type LenientMode = (typeof lenientModes)[number];

@@ -156,6 +156,10 @@ export function createPifuFileReader(options: PifuFileReaderOptions): RosterFile
         const what = `${found.which} sourcedid names a source other than the file's properties/datasource`;
         problems.add('foreign-sources', object, found.id, found.line, what);
       },
+      onGroupTypeCode: (found) => {
+        const what = "its grouptype's scheme or level is not the one PIFU pairs with its typevalue";
+        problems.add('group-type-codes', 'group', found.id, found.line, what);
+      },
     });
     const { properties } = document;
     if (properties.type === 'event') {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import type { Person } from '../../../src/model/index.js';
+import type { GroupType, Person } from '../../../src/model/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
@@ -19,8 +19,7 @@ import {
 const nin = '01019012480'; // valid check digits, as an exporter may use for an id
 const id = (value: string) => sourcedid(value, 's');
 const person = (key: string, guardians: string[] = []) => personRecord(id(key), key, guardians.map(id));
-const group = (key: string, type: string, level: number, parent: string) =>
-  groupRecord(id(key), type, level, id(parent));
+const group = (key: string, type: GroupType, parent: string) => groupRecord(id(key), type, id(parent));
 const member = (key: string) => memberRecord(id(key));
 const membership = (key: string, ...members: string[]) => membershipRecord(id(key), ...members);
 
@@ -28,9 +27,9 @@ const membership = (key: string, ...members: string[]) => membershipRecord(id(ke
 const records = [
   person('elev', ['verge', 'borte', `foresatt-${nin}`]), // 4: verge comes later; the other two never
   person('verge'), // 5
-  group('eier', 'skoleeier', 1, 'eier'), // 6
-  group('skole', 'skole', 2, 'eier'), // 7
-  group('1a', 'basisgruppe', 3, 'skole'), // 8
+  group('eier', 'skoleeier', 'eier'), // 6
+  group('skole', 'skole', 'eier'), // 7
+  group('1a', 'basisgruppe', 'skole'), // 8
   membership('1a', member('elev'), member('ukjent'), member(`laerer-${nin}`)), // 9
   membership('1b', member('elev')), // 10: no such group
 ];

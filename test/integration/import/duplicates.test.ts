@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import type { Membership, Person } from '../../../src/model/index.js';
+import type { GroupType, Membership, Person } from '../../../src/model/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
 import { defaultInputLimits } from '../../../src/pifu/index.js';
 import type { RosterFileReader } from '../../../src/ports/index.js';
@@ -21,8 +21,7 @@ import {
 
 const id = (value: string) => sourcedid(value, 's');
 const person = (key: string, given: string) => personRecord(id(key), given);
-const group = (key: string, type: string, level: number, parent: string) =>
-  groupRecord(id(key), type, level, id(parent));
+const group = (key: string, type: GroupType, parent: string) => groupRecord(id(key), type, id(parent));
 const member = (key: string, roletype: string, begin?: string) => memberRecord(id(key), roletype, begin);
 const membership = (key: string, ...members: string[]) => membershipRecord(id(key), ...members);
 
@@ -31,10 +30,10 @@ const records = [
   person('p1', 'Første'), // 4
   person('p2', 'Andre'), // 5
   person('p1', 'Senere'), // 6: the same person id again
-  group('eier', 'skoleeier', 1, 'eier'), // 7
-  group('skole', 'skole', 2, 'eier'), // 8
-  group('skole', 'skole', 2, 'eier'), // 9: the same group id again
-  group('1a', 'basisgruppe', 3, 'skole'), // 10
+  group('eier', 'skoleeier', 'eier'), // 7
+  group('skole', 'skole', 'eier'), // 8
+  group('skole', 'skole', 'eier'), // 9: the same group id again
+  group('1a', 'basisgruppe', 'skole'), // 10
   membership('1a', member('p1', '01'), member('p1', '01'), member('p2', '02')), // 11: p1 pupil twice
   membership('1a', member('p2', '02'), member('p2', '05')), // 12: p2 teacher again; management is new
   membership('skole', member('p1', '01', '2024-08-01')), // 13

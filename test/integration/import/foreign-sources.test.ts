@@ -26,8 +26,8 @@ const records = [
   person(id('elev'), 'Elev', id('verge', other)), // 4: a contact person's source
   person(id('verge'), 'Verge'), // 5
   person(id(`laerer-${nin}`, other), 'Lærer'), // 6: the person's own
-  groupRecord(id('eier'), 'skoleeier', 1, id('eier')), // 7
-  groupRecord(id('skole'), 'skole', 2, id('eier', '')), // 8: a related group's, empty
+  groupRecord(id('eier'), 'skoleeier', id('eier')), // 7
+  groupRecord(id('skole'), 'skole', id('eier', '')), // 8: a related group's, empty
   membershipRecord(id('skole', other), memberRecord(id('elev')), memberRecord(id(`laerer-${nin}`))), // 9
   membershipRecord(id('skole'), memberRecord(id('verge', other))), // 10: a member's
 ];

@@ -37,7 +37,7 @@ function writeExport(path: string, persons: number, photoBytes: number): void {
       );
     }
     const group = (key: string, type: string, level: number, parent: string) =>
-      `<group>${id(key)}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>${key.slice(-12)}</short></description><relationship relation="1">${id(parent)}<label>p</label></relationship></group>\n`;
+      `<group>${id(key)}<grouptype><scheme>pifu-ims-go-${type === 'skoleeier' || type === 'skole' ? 'org' : 'grp'}</scheme><typevalue level="${level}">${type}</typevalue></grouptype><description><short>${key.slice(-12)}</short></description><relationship relation="1">${id(parent)}<label>p</label></relationship></group>\n`;
     const school = (s: number) => `organisasjon-skole-${s}`;
     const pupilsAt = (s: number) =>
       Array.from({ length: persons / 2 }, (_, p) => 2 * p).filter((i) => (i / 2) % schools === s);
@@ -46,7 +46,7 @@ function writeExport(path: string, persons: number, photoBytes: number): void {
     for (let s = 0; s < schools; s++) {
       const pupils = pupilsAt(s);
       for (let c = 0; c * classSize < pupils.length; c++)
-        put(group(`${school(s)}-klasse-${c}`, 'basisgruppe', 3, school(s)));
+        put(group(`${school(s)}-klasse-${c}`, 'basisgruppe', 1, school(s)));
     }
     const member = (i: number) =>
       `<member>${id(uuid(i))}<idtype>1</idtype><role roletype="01"><status>1</status></role></member>`;

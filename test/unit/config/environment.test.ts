@@ -83,6 +83,7 @@ describe('PIFU_HUB_IMPORT_LENIENT: the lenient modes of this source, where --len
       'duplicates',
       'unknown-objects',
       'foreign-sources',
+      'group-type-codes',
     ]);
     expect(readEnvironment({ PIFU_HUB_IMPORT_LENIENT: 'none' }, '/srv').importLenient).toEqual([]);
   });

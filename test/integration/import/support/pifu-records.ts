@@ -4,6 +4,9 @@
  * so the first record is on line 4. Every reference is a whole `<sourcedid>`, so a test can make one
  * name another source.
  */
+import type { GroupType } from '../../../../src/model/index.js';
+import { groupTypeCode } from '../../../../src/pifu/pifu-vocabulary.js';
+
 const namespace12 = 'http://pifu.no/xsd/pifu-ims_sas/pifu-ims_sas-1.2';
 
 export const sourcedid = (id: string, source: string): string =>
@@ -17,9 +20,9 @@ export const personRecord = (id: string, given: string, guardians: readonly stri
     : `<extension>${guardians.map((guardian) => `<pifu_hasContactPerson type="guardian">${guardian}</pifu_hasContactPerson>`).join('')}</extension>`) +
   '</person>';
 
-/** An organisational group of `type` at `level`, below `parent`. */
-export const groupRecord = (id: string, type: string, level: number, parent: string): string =>
-  `<group>${id}<grouptype><scheme>pifu-ims-go-org</scheme><typevalue level="${level}">${type}</typevalue></grouptype>` +
+/** A group of `type` with the scheme and level the spec pairs with it, below `parent`. */
+export const groupRecord = (id: string, type: GroupType, parent: string): string =>
+  `<group>${id}<grouptype><scheme>${groupTypeCode[type].scheme}</scheme><typevalue level="${groupTypeCode[type].level}">${type}</typevalue></grouptype>` +
   `<description><short>g</short></description><relationship relation="1">${parent}<label>p</label></relationship></group>`;
 
 /** A person member with `roletype`, active, from `begin` when given. */
