@@ -23,7 +23,8 @@ export function formatImportReport(report: ImportReport): string {
         ]),
     // Every person whose id is not a uuid the hub could adopt; a group only for a national number in its id.
     `re-keyed (the file's id replaced by a hub key): ${report.rekeyed.persons} persons; ` +
-      `${report.rekeyed.groups} groups, for a national number in the group id or another system's group with that id`,
+      `${report.rekeyed.groups} groups (${report.rekeyed.groupsForNationalNumber} for a national number in the ` +
+      `group id, ${report.rekeyed.groups - report.rekeyed.groupsForNationalNumber} for another system's group with that id)`,
   ];
   const withheld = Object.entries(report.withheld);
   lines.push(

@@ -75,9 +75,14 @@ export interface ImportReport {
   readonly withheld: Readonly<Record<string, number>>;
   /**
    * Objects whose file id the hub replaced by a key of its own: every person, groups whose id held a
-   * national number or was another system's group's key.
+   * national number or was another system's group's key; `groupsForNationalNumber` of those groups, the
+   * ones whose id held a national number.
    */
-  readonly rekeyed: { readonly persons: number; readonly groups: number };
+  readonly rekeyed: {
+    readonly persons: number;
+    readonly groups: number;
+    readonly groupsForNationalNumber: number;
+  };
   /** Per rule: how many objects broke it. */
   readonly problemCounts: Readonly<Partial<Record<LenientMode, number>>>;
   /** The first problems, in file order (at most 200). */

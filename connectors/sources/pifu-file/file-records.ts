@@ -45,7 +45,7 @@ export interface FileRecords {
   /** Groups left out: dangling parents (lenient) and special Norwegian tuition (R1). */
   readonly droppedGroups: Set<string>;
   readonly withheld: Record<string, number>;
-  readonly rekeyed: { persons: number; groups: number };
+  readonly rekeyed: { persons: number; groups: number; groupsForNationalNumber: number };
   readonly counts: { persons: number; groups: number; memberships: number };
 }
 
@@ -54,6 +54,16 @@ export const withheldGroupType: GroupType = 'språkopplæring';
 export const withheldGroupKind = 'special Norwegian tuition';
 
 /** What a read starts from: nothing yet, its scratch files under `scratchDir`. */
+/** A group whose file id the hub replaced: counted, and apart when its id held a national number. */
+export function countRekeyedGroup(
+  records: FileRecords,
+  identities: { isRekeyedGroup(id: string): boolean },
+  id: string,
+): void {
+  records.rekeyed.groups++;
+  if (identities.isRekeyedGroup(id)) records.rekeyed.groupsForNationalNumber++;
+}
+
 export function newFileRecords(scratchDir: string): FileRecords {
   return {
     personsPath: join(scratchDir, 'persons.ndjson'),
@@ -65,7 +75,7 @@ export function newFileRecords(scratchDir: string): FileRecords {
     groups: new Map(),
     droppedGroups: new Set(),
     withheld: {},
-    rekeyed: { persons: 0, groups: 0 },
+    rekeyed: { persons: 0, groups: 0, groupsForNationalNumber: 0 },
     counts: { persons: 0, groups: 0, memberships: 0 },
   };
 }

@@ -8,6 +8,7 @@ import type { FileIdentities } from './file-identities.js';
 import { baseFiles, type ImportBase } from './import-base.js';
 import type { ProblemLog } from './problem-log.js';
 import {
+  countRekeyedGroup,
   newFileRecords,
   withheldCounter,
   withheldGroupKind,
@@ -163,7 +164,7 @@ async function applyGroups(
     const key = identities.groupKey(group.key, true)!;
     seen.add(key);
     lines.set(key, entry.line);
-    if (key !== group.key) records.rekeyed.groups++;
+    if (key !== group.key) countRekeyedGroup(records, identities, group.key);
     changes.groups[inBase ? 'changed' : 'added']++;
     if (group.type === withheldGroupType) {
       groups.delete(key);

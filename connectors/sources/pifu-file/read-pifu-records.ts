@@ -11,6 +11,7 @@ import type { FileIdentities } from './file-identities.js';
 import { checkGuardians, noteGuardians, type GuardianCheck, type PendingGuardian } from './guardian-links.js';
 import { isValidIdentityNumber } from './identity-number.js';
 import {
+  countRekeyedGroup,
   newFileRecords,
   withheldCounter,
   withheldGroupKind,
@@ -65,7 +66,7 @@ export async function readPifuRecords(
         problems.add('duplicates', 'group', group.key, entry.line, 'the group is in the file twice');
         continue;
       }
-      if (key !== group.key) records.rekeyed.groups++;
+      if (key !== group.key) countRekeyedGroup(records, identities, group.key);
       const parentKey = identities.groupKey(group.parentKey, true)!;
       const schoolKey =
         group.schoolKey === undefined ? undefined : identities.groupKey(group.schoolKey, true);

@@ -112,7 +112,7 @@ describe('source watch: a drop folder imported as files arrive', () => {
       tolerated: { 'invalid-nin': 1, duplicates: 0 },
       refusedBy: {},
       withheld: { password: 1, photo: 1, absence: 1, 'special needs': 1 },
-      rekeyed: { persons: 2, groups: 1 },
+      rekeyed: { persons: 2, groups: 1, groupsForNationalNumber: 1 },
     });
     const counts =
       '2 persons, 2 groups, 0 memberships; lenient invalid-nin 1, duplicates 0; ' +

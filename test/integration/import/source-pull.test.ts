@@ -134,7 +134,7 @@ describe('source pull: the newest export from an SFTP directory, imported once',
       tolerated: {},
       refusedBy: {},
       withheld: {},
-      rekeyed: { persons: 2, groups: 0 },
+      rekeyed: { persons: 2, groups: 0, groupsForNationalNumber: 0 },
     });
     expect(await pulls()).toEqual([
       { file_name: 'export-1.xml', outcome: 'imported', run_id: result.pulled?.runId },

@@ -81,7 +81,10 @@ describe('import: the hub keeps its own key per source identity', () => {
       dryRun: true,
       lenient: ['legacy-subrole'],
     });
-    expect(dry.report).toMatchObject({ refused: false, rekeyed: { persons: 1, groups: 1 } });
+    expect(dry.report).toMatchObject({
+      refused: false,
+      rekeyed: { persons: 1, groups: 1, groupsForNationalNumber: 1 },
+    });
     expect(dry.report.problemCounts).toEqual({ 'legacy-subrole': 1 });
     expect(JSON.stringify(dry.report)).not.toContain(ninBefore);
 

@@ -7,7 +7,7 @@ const report: ImportReport = {
   datetime: '2024-08-16T02:00:00Z',
   counts: { persons: 3, groups: 4, memberships: 3 },
   withheld: {},
-  rekeyed: { persons: 0, groups: 0 },
+  rekeyed: { persons: 0, groups: 0, groupsForNationalNumber: 0 },
   problemCounts: { 'unknown-objects': 1 },
   problems: [
     {
@@ -39,10 +39,13 @@ describe('the import report of a delta', () => {
     expect(text).toContain('unknown-objects 1 (tolerated)');
   });
 
-  it('says what was re-keyed without reading as if persons held national numbers', () => {
-    const text = formatImportReport({ ...report, rekeyed: { persons: 3, groups: 1 } });
+  it('says what was re-keyed, and why a group was, without reading as if persons held national numbers', () => {
+    const text = formatImportReport({
+      ...report,
+      rekeyed: { persons: 3, groups: 3, groupsForNationalNumber: 1 },
+    });
     expect(text).toContain(
-      "re-keyed (the file's id replaced by a hub key): 3 persons; 1 groups, for a national number in the group id or another system's group with that id",
+      "re-keyed (the file's id replaced by a hub key): 3 persons; 3 groups (1 for a national number in the group id, 2 for another system's group with that id)",
     );
     expect(text).not.toMatch(/persons[^;\n]*national number/);
   });
