@@ -67,6 +67,12 @@ export function registerBenchCommand(program: Command): Command {
       1,
     )
     .option(
+      '--concurrency <n>',
+      'with --recipients: feeds, and deliveries, at once in each hub process (as pifu-hub worker --concurrency)',
+      positiveInteger,
+      1,
+    )
+    .option(
       '--node-flags <flags>',
       'with --recipients: node flags for the hub processes, space-separated (e.g. "--heap-growing-percent=30")',
       (value: string) => value.split(/\s+/).filter((flag) => flag !== ''),
@@ -114,6 +120,7 @@ export function registerBenchCommand(program: Command): Command {
         pages: number;
         recipients?: 'all' | string[];
         workers: number;
+        concurrency: number;
         nights: number;
         nodeFlags?: string[];
         snapshotOnly: boolean;

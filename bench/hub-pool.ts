@@ -7,15 +7,23 @@ export type ToHub =
   | { type: 'snapshot'; runId: string }
   | { type: 'feed'; runId: string; recipientId: string }
   | { type: 'exit' };
-/** `lapRssMb`: the hub process's peak RSS since its previous answer; `cpuS`: its CPU so far. */
+/**
+ * `lapRssMb`: the hub process's peak RSS since its previous answer; `cpuS`: its CPU so far. `written`: a
+ * recipient's feed is written (its delivery follows); `done`: it is delivered, with `peakRssMb` the
+ * process's peak from the feed's start to the delivery's end.
+ */
 export type FromHub =
   | { type: 'ready'; lapRssMb: number; cpuS: number }
   | { type: 'snapshotted'; unchanged: boolean; rereadPersons?: number; lapRssMb: number; cpuS: number }
-  | { type: 'done'; figures: FeedFigures; lapRssMb: number; cpuS: number }
+  | { type: 'written'; recipientId: string; lapRssMb: number; cpuS: number }
+  | { type: 'done'; figures: FeedFigures; peakRssMb: number; lapRssMb: number; cpuS: number }
   | { type: 'failed'; step: string; message: string }
   | { type: 'exited'; peakRssMb: number; cpuS: number };
 
-/** A recipient's figures with the hub process's peak RSS (MB) while it wrote and delivered that feed. */
+/**
+ * A recipient's figures with the hub process's peak RSS (MB) from its feed's start to its delivery's end
+ * (beside whatever else the process ran meanwhile).
+ */
 export type PoolFigures = FeedFigures & { readonly peak_rss_mb: number };
 
 export interface HubPool {
@@ -24,7 +32,10 @@ export interface HubPool {
    * the persons read again when the snapshot was incremental (undefined: read whole).
    */
   snapshot(runId: string): Promise<{ unchanged: boolean; rereadPersons?: number }>;
-  /** Every recipient's feed and delivery of the run, in the order given, spread over the hub processes. */
+  /**
+   * Every recipient's feed and delivery of the run, the feeds in the order given, spread over the hub
+   * processes; resolves once every feed is delivered.
+   */
   run(runId: string, recipientIds: readonly string[]): Promise<PoolFigures[]>;
   /** The hub processes' highest peak RSS (MB) since the previous lap (or the start). */
   lap(): number;
@@ -36,13 +47,16 @@ export interface HubPool {
 
 /**
  * `workers` forked hub processes (at least one) on the same PostgreSQL database and spool directory,
- * started with `nodeFlags` as node's own flags: the first takes each run's snapshot, then each takes
- * the next recipient's feed, in the order given, when it is free, as queue workers take a run's feed
- * jobs. The hub's work never runs in the bench process, so the hub's memory is measured apart from the
- * generator's and the bench's.
+ * started with `nodeFlags` as node's own flags, each taking `concurrency` jobs at once per step, as a
+ * `pifu-hub worker --concurrency N` does per queue: the first takes each run's snapshot, then each takes
+ * the next recipient's feed, in the order given, while it writes fewer than `concurrency`, as queue
+ * workers take a run's feed jobs, and delivers the feeds it wrote beside its next ones. The hub's work
+ * never runs in the bench process, so the hub's memory is measured apart from the generator's and the
+ * bench's.
  */
 export async function openHubPool(options: {
   workers: number;
+  concurrency: number;
   databaseUrl: string;
   workDir: string;
   nodeFlags: readonly string[];
@@ -56,7 +70,7 @@ export async function openHubPool(options: {
   };
   const script = fileURLToPath(new URL('./hub-process.js', import.meta.url));
   const children = Array.from({ length: Math.max(1, options.workers) }, () =>
-    fork(script, [options.databaseUrl, options.workDir], {
+    fork(script, [options.databaseUrl, options.workDir, String(Math.max(1, options.concurrency))], {
       execArgv: [...process.execArgv, ...options.nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
@@ -81,12 +95,12 @@ export async function openHubPool(options: {
       const queue = [...recipientIds];
       const figures: PoolFigures[] = [];
       await Promise.all(
-        children.map(async (child) => {
-          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            const answer = await ask(child, { type: 'feed', runId, recipientId: id }, 'done');
-            if (answer.type === 'done') figures.push({ ...answer.figures, peak_rss_mb: answer.lapRssMb });
-          }
-        }),
+        children.map((child) =>
+          feedAll(child, runId, queue, Math.max(1, options.concurrency), (answer) => {
+            heard(child, answer);
+            if (answer.type === 'done') figures.push({ ...answer.figures, peak_rss_mb: answer.peakRssMb });
+          }),
+        ),
       );
       return figures.sort((a, b) => a.id.localeCompare(b.id));
     },
@@ -127,5 +141,59 @@ function next(child: ChildProcess, type: FromHub['type']): Promise<FromHub> {
     };
     child.on('message', onMessage);
     child.on('exit', onExit);
+  });
+}
+
+/**
+ * Gives the hub process the queue's next recipient whenever it writes fewer than `concurrency` feeds
+ * (the queue is shared by every hub process), and resolves once every feed it took is delivered; a
+ * failure or an early exit rejects.
+ */
+function feedAll(
+  child: ChildProcess,
+  runId: string,
+  queue: string[],
+  concurrency: number,
+  heard: (answer: FromHub) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let writing = 0;
+    let undelivered = 0;
+    const give = (): void => {
+      while (writing < concurrency) {
+        const recipientId = queue.shift();
+        if (recipientId === undefined) break;
+        writing += 1;
+        undelivered += 1;
+        child.send({ type: 'feed', runId, recipientId } satisfies ToHub);
+      }
+      if (undelivered === 0) {
+        cleanup();
+        resolve();
+      }
+    };
+    const onMessage = (message: FromHub) => {
+      if (message.type === 'failed') {
+        cleanup();
+        reject(new HubError('PIFU_INTERNAL', `bench hub process: ${message.step}: ${message.message}`));
+        return;
+      }
+      if (message.type !== 'written' && message.type !== 'done') return;
+      heard(message);
+      if (message.type === 'written') writing -= 1;
+      else undelivered -= 1;
+      give();
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new HubError('PIFU_INTERNAL', `bench hub process exited ${code} while writing feeds`));
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    give();
   });
 }

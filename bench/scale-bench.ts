@@ -28,6 +28,8 @@ export interface ScaleBenchOptions {
   readonly recipients: 'all' | readonly string[];
   /** Hub processes (forked) taking the snapshots and writing and delivering the feeds. */
   readonly workers: number;
+  /** Feeds, and deliveries, at once in each hub process (`pifu-hub worker --concurrency`). */
+  readonly concurrency: number;
   /** Node's own flags for the hub processes (e.g. `--max-semi-space-size=16`). */
   readonly nodeFlags?: readonly string[];
   /** Nightly full runs before the deltas (with --mutate, each night after the first changes that much). */
@@ -147,6 +149,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
     const recipientIds = options.recipients === 'all' ? [...ctx.recipients.keys()] : [...options.recipients];
     pool = await openHubPool({
       workers: options.workers,
+      concurrency: options.concurrency,
       workDir,
       databaseUrl: database.url,
       nodeFlags: options.nodeFlags ?? [],
@@ -172,6 +175,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         phase: 'full',
         night,
         workers: options.workers,
+        concurrency: options.concurrency,
         snapshot_s: round(run.snapshotS),
         write_deliver_s: round(run.runS - run.snapshotS),
         full_s: round(run.runS),
@@ -182,14 +186,17 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
         snapshot_peak_rss_mb: run.snapshotPeakRssMb,
         write_deliver_peak_rss_mb: pool.lap(),
         ...(night > 1 && options.mutate !== undefined ? { mutate_peak_rss_mb: mutatePeak } : {}),
-        recipients: run.figures.map(({ id, mb, feed_s, deliver_s, persons, peak_rss_mb }) => ({
-          id,
-          persons,
-          mb,
-          feed_s,
-          deliver_s,
-          peak_rss_mb,
-        })),
+        recipients: run.figures.map(
+          ({ id, mb, feed_s, deliver_wait_s, deliver_s, persons, peak_rss_mb }) => ({
+            id,
+            persons,
+            mb,
+            feed_s,
+            deliver_wait_s,
+            deliver_s,
+            peak_rss_mb,
+          }),
+        ),
       });
     }
     if (first === undefined) throw new HubError('PIFU_USAGE_INVALID', 'bench: --nights must be at least 1');
