@@ -1,20 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import type { GroupType, Person } from '../../../src/model/index.js';
-import { defaultInputLimits } from '../../../src/pifu/index.js';
-import type { RosterFileReader } from '../../../src/ports/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { scratchDir } from '../../helpers/scratch-dir.js';
 import { collect } from '../../helpers/collect.js';
 import {
-  exportText,
   groupRecord,
   memberRecord,
   membershipRecord,
   personRecord,
   sourcedid,
 } from './support/pifu-records.js';
+import { problemFile } from './support/problem-file.js';
 
 const nin = '01019012480'; // valid check digits, as an exporter may use for an id
 const id = (value: string) => sourcedid(value, 's');
@@ -41,19 +34,7 @@ const records = [
  * enough to tell two on one line apart, national numbers in ids masked.
  */
 describe('import: dangling references, guardians and members named', () => {
-  let database: TestDatabase;
-  let reader: RosterFileReader;
-  let dir: string;
-  let file: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    dir = scratchDir('pifu-dangling-');
-    file = join(dir, 'export.xml');
-    writeFileSync(file, exportText('s', records));
-  });
-  afterAll(async () => database.destroy());
+  const fixture = problemFile('pifu-dangling-', 's', records);
 
   const masked = `*********80`;
   const expected = [
@@ -65,7 +46,7 @@ describe('import: dangling references, guardians and members named', () => {
   ].map(([object, id, line, what]) => ({ rule: 'dangling-references', object, id, line, what }));
 
   it('strict: reports each with its ids (masked) and line, and refuses the file', async () => {
-    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    const read = await fixture.read([]);
     try {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ 'dangling-references': 5 });
@@ -77,7 +58,7 @@ describe('import: dangling references, guardians and members named', () => {
   });
 
   it('lenient: counts them, keeps the person without the missing links and the guardian it has', async () => {
-    const read = await reader.read(file, { lenient: ['dangling-references'], scratchDir: dir });
+    const read = await fixture.read(['dangling-references']);
     try {
       expect(read.report.refused).toBe(false);
       expect(read.report.problemCounts).toEqual({ 'dangling-references': 5 });

@@ -1,23 +1,17 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
 import type { GroupType, Membership, Person } from '../../../src/model/index.js';
 import { importFile, type OperationContext } from '../../../src/operations/index.js';
-import { defaultInputLimits } from '../../../src/pifu/index.js';
-import type { RosterFileReader } from '../../../src/ports/index.js';
 import { hubContext, operationContext, recipient, testActor } from '../../helpers/hub-fixture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { scratchDir } from '../../helpers/scratch-dir.js';
 import { collect } from '../../helpers/collect.js';
 import {
-  exportText,
   groupRecord,
   memberRecord,
   membershipRecord,
   personRecord,
   sourcedid,
 } from './support/pifu-records.js';
+import { problemFile } from './support/problem-file.js';
 
 const id = (value: string) => sourcedid(value, 's');
 const person = (key: string, given: string) => personRecord(id(key), given);
@@ -46,27 +40,17 @@ const records = [
  * `duplicates` is tolerated; then the first in the file is kept, every time.
  */
 describe('import: duplicates in a PIFU file', () => {
-  let database: TestDatabase;
-  let reader: RosterFileReader;
+  const fixture = problemFile('pifu-duplicates-', 's', records);
   let ops: OperationContext;
-  let dir: string;
-  let file: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    const ctx = hubContext(database.db, {
+  beforeAll(() => {
+    const ctx = hubContext(fixture.database.db, {
       recipients: (drop) => [recipient('katalog', 'directory', join(drop, 'katalog'))],
     });
-    ops = { ...operationContext(ctx), rosterFiles: reader };
-    dir = scratchDir('pifu-duplicates-');
-    file = join(dir, 'export.xml');
-    writeFileSync(file, exportText('s', records));
+    ops = { ...operationContext(ctx), rosterFiles: fixture.reader };
   });
-  afterAll(async () => database.destroy());
 
   it('reports each duplicate with its id and line, counts them, and refuses the file by default', async () => {
-    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    const read = await fixture.read([]);
     try {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ duplicates: 5 });
@@ -91,17 +75,19 @@ describe('import: duplicates in a PIFU file', () => {
   });
 
   it('refuses the import, naming the rule, and records nothing', async () => {
-    await expect(importFile(ops, testActor(), { path: file })).rejects.toThrow(
+    await expect(importFile(ops, testActor(), { path: fixture.file })).rejects.toThrow(
       /PIFU_IMPORT_REFUSED: .*duplicates 5.*nothing was imported/,
     );
-    const runs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(database.db);
+    const runs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM hub.run`.execute(
+      fixture.database.db,
+    );
     expect(runs.rows[0]?.n).toBe(0);
   });
 
   it('with --lenient duplicates keeps the first of each, the same on every read', async () => {
     const rosters: { persons: Person[]; memberships: Membership[] }[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
-      const read = await reader.read(file, { lenient: ['duplicates'], scratchDir: dir });
+      const read = await fixture.read(['duplicates']);
       try {
         expect(read.report).toMatchObject({
           refused: false,
@@ -114,7 +100,7 @@ describe('import: duplicates in a PIFU file', () => {
           memberships: await collect(snapshot.memberships()),
         });
         expect(await collect(snapshot.groups())).toHaveLength(3);
-        await read.commit(database.db, `run-${rosters.length}`); // the second read gets the same hub keys
+        await read.commit(fixture.database.db, `run-${rosters.length}`); // the second read gets the same hub keys
       } finally {
         await read.close();
       }

@@ -1,18 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import { defaultInputLimits } from '../../../src/pifu/index.js';
-import type { RosterFileReader } from '../../../src/ports/index.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { scratchDir } from '../../helpers/scratch-dir.js';
 import {
-  exportText,
   groupRecord,
   memberRecord,
   membershipRecord,
   personRecord,
   sourcedid,
 } from './support/pifu-records.js';
+import { problemFile } from './support/problem-file.js';
 
 const nin = '01019012480'; // valid check digits, as an exporter may use for an id
 const datasource = 'ist@kommune.no';
@@ -40,19 +33,7 @@ const records = [
  * `foreign-sources` is tolerated, and then read as the datasource's.
  */
 describe('import: a sourcedid naming a source other than the datasource', () => {
-  let database: TestDatabase;
-  let reader: RosterFileReader;
-  let dir: string;
-  let file: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    dir = scratchDir('pifu-foreign-');
-    file = join(dir, 'export.xml');
-    writeFileSync(file, exportText(datasource, records));
-  });
-  afterAll(async () => database.destroy());
+  const fixture = problemFile('pifu-foreign-', datasource, records);
 
   const what = (whose: string) =>
     `${whose} sourcedid names a source other than the file's properties/datasource`;
@@ -71,7 +52,7 @@ describe('import: a sourcedid naming a source other than the datasource', () => 
   }));
 
   it('strict: each such sourcedid reported, with whose it is, its id masked and its line; refused', async () => {
-    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    const read = await fixture.read([]);
     try {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ 'foreign-sources': 5 });
@@ -85,7 +66,7 @@ describe('import: a sourcedid naming a source other than the datasource', () => 
   });
 
   it('tolerated: counted, and every id read as the datasource’s', async () => {
-    const read = await reader.read(file, { lenient: ['foreign-sources'], scratchDir: dir });
+    const read = await fixture.read(['foreign-sources']);
     try {
       expect(read.report.refused).toBe(false);
       expect(read.report.problemCounts).toEqual({ 'foreign-sources': 5 });

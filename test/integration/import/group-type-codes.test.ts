@@ -1,19 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createPifuFileReader } from '../../../connectors/sources/pifu-file/index.js';
-import { defaultInputLimits } from '../../../src/pifu/index.js';
-import type { RosterFileReader } from '../../../src/ports/index.js';
 import { collect } from '../../helpers/collect.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { scratchDir } from '../../helpers/scratch-dir.js';
 import {
-  exportText,
   groupRecord,
   memberRecord,
   membershipRecord,
   personRecord,
   sourcedid,
 } from './support/pifu-records.js';
+import { problemFile } from './support/problem-file.js';
 
 const datasource = 'ist@kommune.no';
 const id = (value: string) => sourcedid(value, datasource);
@@ -40,19 +33,7 @@ const records = [
  * that mode is tolerated.
  */
 describe('import: a group whose grouptype scheme or level is not the spec’s for its value', () => {
-  let database: TestDatabase;
-  let reader: RosterFileReader;
-  let dir: string;
-  let file: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase({ migrated: true });
-    reader = createPifuFileReader({ db: database.db, limits: defaultInputLimits, sourceName: 'pifu-hub' });
-    dir = scratchDir('pifu-group-codes-');
-    file = join(dir, 'export.xml');
-    writeFileSync(file, exportText(datasource, records));
-  });
-  afterAll(async () => database.destroy());
+  const fixture = problemFile('pifu-group-codes-', datasource, records);
 
   const what = "its grouptype's scheme or level is not the one PIFU pairs with its typevalue";
   const expected = [
@@ -61,7 +42,7 @@ describe('import: a group whose grouptype scheme or level is not the spec’s fo
   ];
 
   it('strict: each such group reported with its id and line; refused', async () => {
-    const read = await reader.read(file, { lenient: [], scratchDir: dir });
+    const read = await fixture.read([]);
     try {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ 'group-type-codes': 2 });
@@ -72,7 +53,7 @@ describe('import: a group whose grouptype scheme or level is not the spec’s fo
   });
 
   it('tolerated: counted, and every group kept with the type its value names', async () => {
-    const read = await reader.read(file, { lenient: ['group-type-codes'], scratchDir: dir });
+    const read = await fixture.read(['group-type-codes']);
     try {
       expect(read.report.refused).toBe(false);
       expect(read.report.problemCounts).toEqual({ 'group-type-codes': 2 });
