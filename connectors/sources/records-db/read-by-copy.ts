@@ -102,8 +102,5 @@ export function copyMembershipBatches(
   groupKeys?: readonly string[],
 ): AsyncGenerator<Membership[]> {
   const where = groupKeys === undefined ? '' : keyFilter('group_id', groupKeys);
-  return inRoleOrder(
-    copyBatches('memberships', snapshot, membershipsQuery(where), fromFields),
-    (membership) => membership,
-  );
+  return inRoleOrder(copyBatches('memberships', snapshot, membershipsQuery(where), fromFields));
 }

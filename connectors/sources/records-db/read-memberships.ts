@@ -106,19 +106,17 @@ const byRole = (a: Membership, b: Membership): number => compareKeys(a.role, b.r
 
 /**
  * Memberships as the index gives them, by (group, person, roletype code), in canonical order, a batch
- * of rows at a time (a page, or a COPY chunk's rows), each mapped by `map`. The index walks roletype codes ('01' < '02' ...),
+ * at a time (a page, or a COPY chunk's rows, mapped). The index walks roletype codes ('01' < '02' ...),
  * but the canonical order compares role names, so each (group, person) run is re-sorted here; a run is
  * at most 8 records, and one cut by a batch's end is held back for the next batch.
  */
-export async function* inRoleOrder<Row>(
-  batches: AsyncIterable<readonly Row[]>,
-  map: (row: Row) => Membership,
+export async function* inRoleOrder(
+  batches: AsyncIterable<readonly Membership[]>,
 ): AsyncGenerator<Membership[]> {
   let run: Membership[] = [];
   for await (const rows of batches) {
     const ready: Membership[] = [];
-    for (const row of rows) {
-      const membership = map(row);
+    for (const membership of rows) {
       const head = run[0];
       if (
         head !== undefined &&
@@ -135,15 +133,15 @@ export async function* inRoleOrder<Row>(
   if (run.length > 0) yield run.sort(byRole);
 }
 
-/** Membership rows by (group, person, roletype), one keyset page of `chunkSize` at a time. */
+/** Memberships by (group, person, roletype), one keyset page of `chunkSize` at a time. */
 async function* membershipPages(
   trx: Transaction<SourceDatabase>,
   context: PageContext,
-): AsyncGenerator<MembershipRow[]> {
+): AsyncGenerator<Membership[]> {
   let after: Cursor | undefined;
   for (;;) {
     const page = await readMembershipPage(trx, context, after);
-    yield page;
+    yield page.map(fromRow);
     const last = page.at(-1);
     if (last === undefined || page.length < context.chunkSize) return;
     after = { groupId: last.group_id, personId: last.person_id, roletype: last.roletype };
@@ -155,5 +153,5 @@ export function readMembershipBatches(
   trx: Transaction<SourceDatabase>,
   context: PageContext,
 ): AsyncGenerator<Membership[]> {
-  return inRoleOrder(membershipPages(trx, context), fromRow);
+  return inRoleOrder(membershipPages(trx, context));
 }
