@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { applyHeapSettings } from '../src/config/heap-settings.js';
 import { openDatabase, type HubDatabase } from '../src/db/index.js';
 import { skipUnchangedRun, takeSnapshot } from '../src/run/index.js';
@@ -38,7 +39,8 @@ process.on('disconnect', () => process.exit(0));
 const open = await openDatabase<HubDatabase>({ kind: 'postgres', url: databaseUrl });
 const ctx = benchContext(open.db, workDir, open.kind === 'postgres' ? { pool: open.pool } : undefined);
 const lock = await recipientLockFor(open.db);
-const delivering = slots(concurrency);
+// At most `concurrency` deliveries at once, the others waiting in the order their feeds were written.
+const delivering = pLimit(concurrency);
 const running = new Set<Promise<void>>();
 const track = (step: string, work: () => Promise<void>): void => {
   const done: Promise<void> = work()
@@ -83,20 +85,3 @@ process.on('message', (message: ToHub) => {
   }
 });
 send({ type: 'ready', lapRssMb: rss.lap(), cpuS: cpuS() });
-
-/** At most `size` of the works given at once; the others wait, first come first served. */
-function slots(size: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  return async (work) => {
-    if (free > 0) free -= 1;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = waiting.shift();
-      if (next === undefined) free += 1;
-      else next();
-    }
-  };
-}
