@@ -46,20 +46,16 @@ describe('import: dangling references, guardians and members named', () => {
   ].map(([object, id, line, what]) => ({ rule: 'dangling-references', object, id, line, what }));
 
   it('strict: reports each with its ids (masked) and line, and refuses the file', async () => {
-    const read = await fixture.read([]);
-    try {
+    await fixture.read([], async (read) => {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ 'dangling-references': 5 });
       expect(read.report.problems).toEqual(expected);
       expect(JSON.stringify(read.report)).not.toContain(nin);
-    } finally {
-      await read.close();
-    }
+    });
   });
 
   it('lenient: counts them, keeps the person without the missing links and the guardian it has', async () => {
-    const read = await fixture.read(['dangling-references']);
-    try {
+    await fixture.read(['dangling-references'], async (read) => {
       expect(read.report.refused).toBe(false);
       expect(read.report.problemCounts).toEqual({ 'dangling-references': 5 });
       expect(read.report.problems).toEqual(expected);
@@ -68,8 +64,6 @@ describe('import: dangling references, guardians and members named', () => {
       const verge = persons.find((each) => each.populations.includes('guardian'));
       const elev = persons.find((each) => each !== verge);
       expect(elev?.guardians.map((link) => link.guardianKey)).toEqual([verge?.key]);
-    } finally {
-      await read.close();
-    }
+    });
   });
 });

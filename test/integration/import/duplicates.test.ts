@@ -50,8 +50,7 @@ describe('import: duplicates in a PIFU file', () => {
   });
 
   it('reports each duplicate with its id and line, counts them, and refuses the file by default', async () => {
-    const read = await fixture.read([]);
-    try {
+    await fixture.read([], async (read) => {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ duplicates: 5 });
       expect(read.report.problems).toEqual([
@@ -69,9 +68,7 @@ describe('import: duplicates in a PIFU file', () => {
           what: 'the member has this role in the group twice',
         })),
       ]);
-    } finally {
-      await read.close();
-    }
+    });
   });
 
   it('refuses the import, naming the rule, and records nothing', async () => {
@@ -87,8 +84,7 @@ describe('import: duplicates in a PIFU file', () => {
   it('with --lenient duplicates keeps the first of each, the same on every read', async () => {
     const rosters: { persons: Person[]; memberships: Membership[] }[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
-      const read = await fixture.read(['duplicates']);
-      try {
+      await fixture.read(['duplicates'], async (read) => {
         expect(read.report).toMatchObject({
           refused: false,
           problemCounts: { duplicates: 5 },
@@ -101,9 +97,7 @@ describe('import: duplicates in a PIFU file', () => {
         });
         expect(await collect(snapshot.groups())).toHaveLength(3);
         await read.commit(fixture.database.db, `run-${rosters.length}`); // the second read gets the same hub keys
-      } finally {
-        await read.close();
-      }
+      });
     }
     const [first, second] = rosters;
     expect(second).toEqual(first);

@@ -52,27 +52,21 @@ describe('import: a sourcedid naming a source other than the datasource', () => 
   }));
 
   it('strict: each such sourcedid reported, with whose it is, its id masked and its line; refused', async () => {
-    const read = await fixture.read([]);
-    try {
+    await fixture.read([], async (read) => {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ 'foreign-sources': 5 });
       expect(read.report.problems).toEqual(expected);
       const text = JSON.stringify(read.report);
       expect(text).not.toContain(nin);
       expect(text).not.toContain(other);
-    } finally {
-      await read.close();
-    }
+    });
   });
 
   it('tolerated: counted, and every id read as the datasource’s', async () => {
-    const read = await fixture.read(['foreign-sources']);
-    try {
+    await fixture.read(['foreign-sources'], async (read) => {
       expect(read.report.refused).toBe(false);
       expect(read.report.problemCounts).toEqual({ 'foreign-sources': 5 });
       expect(read.report.counts).toEqual({ persons: 3, groups: 2, memberships: 3 });
-    } finally {
-      await read.close();
-    }
+    });
   });
 });

@@ -42,19 +42,15 @@ describe('import: a group whose grouptype scheme or level is not the spec’s fo
   ];
 
   it('strict: each such group reported with its id and line; refused', async () => {
-    const read = await fixture.read([]);
-    try {
+    await fixture.read([], async (read) => {
       expect(read.report.refused).toBe(true);
       expect(read.report.problemCounts).toEqual({ 'group-type-codes': 2 });
       expect(read.report.problems).toEqual(expected);
-    } finally {
-      await read.close();
-    }
+    });
   });
 
   it('tolerated: counted, and every group kept with the type its value names', async () => {
-    const read = await fixture.read(['group-type-codes']);
-    try {
+    await fixture.read(['group-type-codes'], async (read) => {
       expect(read.report.refused).toBe(false);
       expect(read.report.problemCounts).toEqual({ 'group-type-codes': 2 });
       expect(read.report.counts).toEqual({ persons: 1, groups: 5, memberships: 1 });
@@ -65,8 +61,6 @@ describe('import: a group whose grouptype scheme or level is not the spec’s fo
       } finally {
         await snapshot.close();
       }
-    } finally {
-      await read.close();
-    }
+    });
   });
 });

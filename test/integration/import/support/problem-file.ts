@@ -12,8 +12,8 @@ export interface ProblemFile {
   readonly reader: RosterFileReader;
   /** The export file, `records` one a line after the fixed head (the first on line 4). */
   readonly file: string;
-  /** Reads the file as `import` does, tolerating `lenient`. */
-  read(lenient: readonly LenientMode[]): Promise<RosterFile>;
+  /** Reads the file as `import` does, tolerating `lenient`, hands the read to `check`, then closes it. */
+  read<T>(lenient: readonly LenientMode[], check: (read: RosterFile) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -46,6 +46,13 @@ export function problemFile(prefix: string, datasource: string, records: readonl
     get file() {
       return join(made(dir), 'export.xml');
     },
-    read: (lenient) => made(reader).read(join(made(dir), 'export.xml'), { lenient, scratchDir: made(dir) }),
+    read: async (lenient, check) => {
+      const read = await made(reader).read(join(made(dir), 'export.xml'), { lenient, scratchDir: made(dir) });
+      try {
+        return await check(read);
+      } finally {
+        await read.close();
+      }
+    },
   };
 }
