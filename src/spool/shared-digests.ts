@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { KeptPerFile } from './kept-per-file.js';
 
 const digestBytes = 32;
 
@@ -44,21 +44,16 @@ export class PersonDigests {
 }
 
 /**
- * One spool at a time, keyed by the file's path and identity (device, inode, size, change time) as the
- * shared groups are (shared-groups.ts): a spool written again under the same path is hashed again.
+ * One spool's at a time, kept per file (KeptPerFile): a spool written again under the same path is
+ * hashed again.
  */
-let shared: { readonly path: string; readonly identity: string; readonly digests: PersonDigests } | undefined;
+const kept = new KeptPerFile<PersonDigests>();
 
-export async function sharedPersonDigests(path: string, persons: number): Promise<PersonDigests> {
-  const stats = await stat(path, { bigint: true });
-  const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.ctimeNs}`;
-  if (shared?.path !== path || shared.identity !== identity) {
-    shared = { path, identity, digests: new PersonDigests(persons) };
-  }
-  return shared.digests;
+export function sharedPersonDigests(path: string, persons: number): Promise<PersonDigests> {
+  return kept.get(path, () => new PersonDigests(persons));
 }
 
 /** Lets go of the digests kept for the persons file at `path`, if they are the ones kept. */
 export function releaseSharedPersonDigests(path: string): void {
-  if (shared?.path === path) shared = undefined;
+  kept.release(path);
 }

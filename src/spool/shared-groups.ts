@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import type { Group } from '../model/index.js';
+import { KeptPerFile } from './kept-per-file.js';
 import { readGroups } from './roster-frames.js';
 
 /**
@@ -9,31 +9,26 @@ import { readGroups } from './roster-frames.js';
  * entry per group, never per person or membership), so the last spool's are kept decoded, deeply
  * frozen: a reader that changed one would change it for every recipient after it.
  *
- * Keyed by the file's path and identity (device, inode, size, change time), so a spool written again
- * under the same path (a retried snapshot) is decoded again, never served stale. One spool at a time:
- * the next run's groups replace the last's, and releaseSharedGroups lets them go sooner (once no feed
- * of the run is left to write here, or the spool is removed).
+ * Kept per file (KeptPerFile), so a spool written again under the same path (a retried snapshot) is
+ * decoded again, never served stale. One spool at a time: the next run's groups replace the last's, and
+ * releaseSharedGroups lets them go sooner (once no feed of the run is left to write here, or the spool
+ * is removed).
  */
-let shared:
-  { readonly path: string; readonly identity: string; groups: Promise<readonly Group[]> } | undefined;
+const kept = new KeptPerFile<Promise<readonly Group[]>>();
 
 export async function* sharedGroups(path: string): AsyncGenerator<Group> {
-  const stats = await stat(path, { bigint: true });
-  const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.ctimeNs}`;
-  if (shared?.path !== path || shared.identity !== identity) {
-    const entry = { path, identity, groups: decodeAll(path) };
-    shared = entry;
+  const groups = await kept.get(path, () => {
+    const decoding = decodeAll(path);
     // A failed read is not kept: the next reader tries again (and sees the failure itself).
-    entry.groups.catch(() => {
-      if (shared === entry) shared = undefined;
-    });
-  }
-  yield* await shared.groups;
+    decoding.catch(() => kept.forget(decoding));
+    return decoding;
+  });
+  yield* await groups;
 }
 
 /** Lets go of the groups kept decoded for the spool file at `path`, if they are the ones kept. */
 export function releaseSharedGroups(path: string): void {
-  if (shared?.path === path) shared = undefined;
+  kept.release(path);
 }
 
 async function decodeAll(path: string): Promise<readonly Group[]> {
