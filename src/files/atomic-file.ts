@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -59,13 +58,11 @@ export async function writeFileAtomically(
   });
   const source =
     content instanceof Readable ? content : Readable.from(coalesced(content), { objectMode: false });
+  // Opened before anything is written, not by the write stream: a stream opens its file in the
+  // background, and a producer failing first left the file made after the cleanup below had run.
+  const handle = await open(temporary, 'w', options.mode ?? 0o600);
   try {
-    await pipeline(
-      source,
-      tap,
-      createWriteStream(temporary, { mode: options.mode ?? 0o600 }),
-      options.signal ? { signal: options.signal } : {},
-    );
+    await pipeline(source, tap, handle.createWriteStream(), options.signal ? { signal: options.signal } : {});
     await fsyncPath(temporary);
     await rename(temporary, path);
     await fsyncPath(dirname(path));
