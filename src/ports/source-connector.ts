@@ -58,6 +58,29 @@ export interface RosterSnapshot extends Roster {
    * (a file) leaves it out, and every snapshot is read whole.
    */
   readonly changes?: SnapshotChanges;
+  /**
+   * Optional: how another thread of this process opens this same snapshot, so the run spool reads the
+   * groups and memberships there while this thread reads the persons (src/spool/spool-thread.ts). The
+   * snapshot must stay readable from there until `close`. A source that cannot share its snapshot
+   * (a file, one database connection) leaves it out, and every stream is read in this thread.
+   */
+  readonly shared?: SharedSnapshot;
+}
+
+/**
+ * A snapshot opened again in a worker thread: `module` (a file URL) exports `openSharedSnapshot(data)`,
+ * which resolves to the snapshot's groups and memberships, the same objects in the same order as its
+ * own streams give. `data` crosses the thread as a structured clone: plain values only, and no more
+ * than the other thread needs (it may hold a connection's credentials, so it is never logged).
+ */
+export interface SharedSnapshot {
+  readonly module: string;
+  readonly data: unknown;
+}
+
+/** What `openSharedSnapshot` resolves to in the worker thread (see SharedSnapshot). */
+export interface SharedSnapshotStreams extends Pick<Roster, 'groups' | 'memberships'> {
+  close(): Promise<void>;
 }
 
 /** What changed between an earlier snapshot of the source and this one, told in keys. */

@@ -31,6 +31,7 @@ export async function takeSnapshot(
   const { rosterDir } = runSpoolPaths(ctx.spoolDir, runId);
   const log = ctx.logger.child({ runId });
   let incremental: { persons: number } | undefined;
+  let threads: 1 | 2 | undefined;
   if (!isCompleteRosterSpool(rosterDir)) {
     const started = performance.now();
     const snapshot = await ctx.source.openSnapshot(options);
@@ -45,12 +46,12 @@ export async function takeSnapshot(
             return undefined;
           },
         );
-      if (incremental === undefined) await writeRosterSpool(snapshot, rosterDir, options);
+      if (incremental === undefined) ({ threads } = await writeRosterSpool(snapshot, rosterDir, options));
     } finally {
       await snapshot.close();
     }
     const seconds = round((performance.now() - started) / 1000);
-    log.info({ seconds, rereadPersons: incremental?.persons }, 'roster snapshot spooled');
+    log.info({ seconds, rereadPersons: incremental?.persons, threads }, 'roster snapshot spooled');
   }
   const spool = await openRosterSpool(rosterDir);
   const scopeDate = await recordRunSnapshot(ctx.db, runId, {

@@ -14,8 +14,8 @@ import {
   type SelectiveRoster,
 } from '../model/index.js';
 import { blocksOf } from './frame-file.js';
+import type { SharedSnapshot } from '../ports/source-connector.js';
 import {
-  encodeMembership,
   encodePerson,
   readMemberships,
   readPersonFacts,
@@ -25,6 +25,7 @@ import {
 import { releaseSharedPersonDigests, sharedPersonDigests } from './shared-digests.js';
 import { releaseSharedGroups, sharedGroups } from './shared-groups.js';
 import { SnapshotCounter, type RosterSpoolCounts } from './snapshot-counter.js';
+import { canSpoolInWorker, spoolInWorker } from './spool-thread.js';
 import {
   batchSize,
   completeSpool,
@@ -32,7 +33,7 @@ import {
   readManifest,
   sideBySide,
   spoolFiles,
-  spoolGroups,
+  spoolGroupsAndMemberships,
   stagingDir,
   type Writing,
 } from './spool-writing.js';
@@ -55,13 +56,15 @@ const ndjsonFiles = {
  * Writes the roster into `dir`. The manifest is written last, so a directory with a manifest is a
  * complete spool, and a retried run job finding one reuses it instead of reading a newer snapshot.
  * Memory holds a block of frames per file being written (persons, and groups then memberships, side by
- * side) and the groups' positions and schools (one entry per group, never per person).
+ * side) and the groups' positions and schools (one entry per group, never per person). A snapshot its
+ * source can share with another thread has its groups and memberships spooled in a worker thread
+ * (spool-thread.ts), on the second core; `threads` tells which way it went.
  */
 export async function writeRosterSpool(
-  roster: Roster,
+  roster: Roster & { readonly shared?: SharedSnapshot },
   dir: string,
   options: { signal?: AbortSignal } = {},
-): Promise<RosterSpoolCounts> {
+): Promise<RosterSpoolCounts & { readonly threads: 1 | 2 }> {
   const staging = await stagingDir(dir);
   const counter = new SnapshotCounter();
   const writePersons = (writing: Writing) =>
@@ -73,27 +76,15 @@ export async function writeRosterSpool(
       }),
       writing,
     );
-  const writeGroupsAndMemberships = async (writing: Writing) => {
-    const { index, schools } = await spoolGroups(
-      roster.groups(),
-      join(staging, spoolFiles.groups),
-      counter,
-      writing,
-    );
-    await writeFileAtomically(
-      join(staging, spoolFiles.memberships),
-      blocksOf(batched(roster.memberships(), batchSize), (membership, block) => {
-        const at = index.get(membership.groupKey);
-        counter.membership(at === undefined ? undefined : schools[at]);
-        encodeMembership(membership, at, block);
-      }),
-      writing,
-    );
-  };
+  const { shared } = roster;
+  const inWorker = canSpoolInWorker(shared);
+  const writeGroupsAndMemberships = inWorker
+    ? async (writing: Writing) => counter.absorb(await spoolInWorker(shared, staging, writing.signal))
+    : (writing: Writing) => spoolGroupsAndMemberships(roster, staging, counter, writing);
   await sideBySide(options.signal, [writePersons, writeGroupsAndMemberships]);
   const counts = counter.counts();
   await completeSpool(staging, dir, { properties: roster.properties, counts, format: 2 });
-  return counts;
+  return { ...counts, threads: inWorker ? 2 : 1 };
 }
 
 export function isCompleteRosterSpool(dir: string): boolean {

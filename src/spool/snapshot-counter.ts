@@ -80,6 +80,21 @@ export class SnapshotCounter {
     if (schoolKey !== undefined) this.#school(schoolKey).memberships++;
   }
 
+  /**
+   * Adds the groups and memberships another counter counted (the spool's other thread, which reads
+   * them: spool-thread.ts), school by school.
+   */
+  absorb(counts: RosterSpoolCounts): void {
+    this.#groups += counts.groups;
+    this.#memberships += counts.memberships;
+    for (const [key, school] of Object.entries(counts.schools ?? {})) {
+      const mine = this.#school(key);
+      if (school.label !== key) mine.label = school.label;
+      mine.groups += school.groups;
+      mine.memberships += school.memberships;
+    }
+  }
+
   counts(): RosterSpoolCounts {
     for (const [key, persons] of this.#personsAt) if (persons !== 0) this.#school(key).persons = persons;
     this.#personsAt.clear();

@@ -1,9 +1,9 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../files/index.js';
-import { batched, type Group, type RosterProperties } from '../model/index.js';
+import { batched, type Group, type Roster, type RosterProperties } from '../model/index.js';
 import { blocksOf } from './frame-file.js';
-import { encodeGroup } from './roster-frames.js';
+import { encodeGroup, encodeMembership } from './roster-frames.js';
 import type { RosterSpoolCounts, SnapshotCounter } from './snapshot-counter.js';
 
 /** What both spool writers (roster-spool.ts, incremental-spool.ts) share: the layout and its writing. */
@@ -118,4 +118,31 @@ export async function spoolGroups(
     writing,
   );
   return positions;
+}
+
+/**
+ * Writes the groups file, then the memberships file (each membership framed with its group's position),
+ * into `staging`, counting both.
+ */
+export async function spoolGroupsAndMemberships(
+  roster: Pick<Roster, 'groups' | 'memberships'>,
+  staging: string,
+  counter: SnapshotCounter,
+  writing: Writing,
+): Promise<void> {
+  const { index, schools } = await spoolGroups(
+    roster.groups(),
+    join(staging, spoolFiles.groups),
+    counter,
+    writing,
+  );
+  await writeFileAtomically(
+    join(staging, spoolFiles.memberships),
+    blocksOf(batched(roster.memberships(), batchSize), (membership, block) => {
+      const at = index.get(membership.groupKey);
+      counter.membership(at === undefined ? undefined : schools[at]);
+      encodeMembership(membership, at, block);
+    }),
+    writing,
+  );
 }

@@ -17,6 +17,7 @@ import { readMembershipBatches } from './read-memberships.js';
 import type { PageContext } from './read-pages.js';
 import { readPersons } from './read-persons.js';
 import { recordsDbLookup } from './records-db-lookup.js';
+import { sharedCopySnapshot } from './shared-snapshot.js';
 import type { SourceDatabase } from './source-database.js';
 
 /**
@@ -203,9 +204,11 @@ export function createRecordsDbSource(
         memberships: (groupKeys) => streamOfBatches(() => copyMembershipBatches(copied, groupKeys)),
         groups: (keys) => streamOfBatches(() => copyGroupBatches(copied, keys)),
       });
+      const shared = copy === undefined ? undefined : sharedCopySnapshot(copy);
       return {
         properties,
         ...(copy === undefined ? {} : { changes: changes(copy) }),
+        ...(shared === undefined ? {} : { shared }),
         persons: () =>
           copy === undefined ? readPersons(trx, context) : streamOfBatches(() => copyPersonBatches(copy)),
         groups: () => streamOfBatches(groupBatches),
