@@ -126,7 +126,8 @@ async function exportSnapshot(trx: ControlledTransaction<SourceDatabase>): Promi
  * - on PGlite, or without a driver: keyset pages of `chunkSize` through the transaction itself (PGlite's
  *   Kysely dialect has one connection, and pg-copy-streams needs node-postgres).
  * Both paths give the same objects in the same order (tested). Only the COPY path tells what changed
- * since an earlier snapshot (`changes`, from records.change_log; see changed-keys.ts).
+ * since an earlier snapshot (`changes`, from records.change_log; see changed-keys.ts), and only it is
+ * `shared` with a worker thread (its exported snapshot; see shared-snapshot.ts).
  */
 export function createRecordsDbSource(
   db: Kysely<SourceDatabase>,
