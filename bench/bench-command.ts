@@ -77,6 +77,10 @@ export function registerBenchCommand(program: Command): Command {
       'with --recipients: node flags for the hub processes, space-separated (e.g. "--heap-growing-percent=30")',
       (value: string) => value.split(/\s+/).filter((flag) => flag !== ''),
     )
+    .option(
+      '--feed-digests <path>',
+      "with --recipients: write the sha-256 of the first night's delivered files to this path",
+    )
     .option('--nights <k>', 'with --recipients: nightly full runs before the deltas', positiveInteger, 1)
     .option(
       '--api',
@@ -123,6 +127,7 @@ export function registerBenchCommand(program: Command): Command {
         concurrency: number;
         nights: number;
         nodeFlags?: string[];
+        feedDigests?: string;
         snapshotOnly: boolean;
       }) => {
         const emit = (line: Record<string, unknown>) =>

@@ -17,6 +17,7 @@ import { benchContext } from './bench-context.js';
 import { disclosureLookup, registerBytes, registerTables } from './disclosure-figures.js';
 import { openBenchDatabase } from './bench-database.js';
 import { measureFloor } from './floor.js';
+import { writeFeedDigests } from './feed-digests.js';
 import { openHubPool, type HubPool, type PoolFigures } from './hub-pool.js';
 import { startPeakRssSampler } from './peak-rss.js';
 
@@ -35,6 +36,8 @@ export interface ScaleBenchOptions {
   /** Nightly full runs before the deltas (with --mutate, each night after the first changes that much). */
   readonly nights: number;
   readonly mutate?: number;
+  /** Write the sha-256 of the first night's delivered files here (feedDigests). */
+  readonly feedDigests?: string;
   /** One JSON object per phase (stdout). */
   readonly emit: (line: Record<string, unknown>) => void;
   readonly log?: (line: string) => void;
@@ -171,6 +174,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleSu
       first ??= run;
       bytes = await registerBytes(db as unknown as Kysely<unknown>);
       if (night === 1) bytesAfterFirst = bytes;
+      if (night === 1 && options.feedDigests !== undefined) {
+        await writeFeedDigests(join(workDir, 'drop'), options.feedDigests);
+      }
       emit({
         phase: 'full',
         night,
