@@ -136,20 +136,20 @@ const staleFactor = 4;
  * has one, else through `unnest`). When the feed has member lines, the two are merged by one full join
  * into `pg_temp.disclosed_all`: planned as a hash or merge join whatever the (absent) statistics of the
  * staged tables say, so nothing is analysed, and no staged row is written twice (an update of the
- * persons cost a new version of each, 0.3 s at Oslo). Dropped when the transaction ends. Returns the
- * staged relation and the persons in it.
+ * persons cost a new version of each, 0.3 s at Oslo). Keys in byte order, as the register's columns
+ * (hub migration 0023). Dropped when the transaction ends. Returns the staged relation and its persons.
  */
 async function stageManifest(
   db: Kysely<HubDatabase>,
   lines: AsyncIterable<readonly DisclosureLine[]>,
   copy: CopyRows | undefined,
 ): Promise<{ relation: RawBuilder<unknown>; persons: number }> {
-  await sql`CREATE TEMP TABLE disclosed (person_key text, categories text[], unchanged boolean)
+  await sql`CREATE TEMP TABLE disclosed (person_key text COLLATE "C", categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
-  await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
+  await sql`CREATE TEMP TABLE disclosed_member (person_key text COLLATE "C") ON COMMIT DROP`.execute(db);
   const staged = await (copy === undefined ? insertLines(db, lines) : copyLines(copy, lines));
   if (!staged.anyMembers) return { relation: sql`pg_temp.disclosed`, persons: staged.persons };
-  await sql`CREATE TEMP TABLE disclosed_all (person_key text, categories text[], unchanged boolean)
+  await sql`CREATE TEMP TABLE disclosed_all (person_key text COLLATE "C", categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
   const merged = await sql`INSERT INTO pg_temp.disclosed_all
     SELECT coalesce(d.person_key, m.person_key) AS person_key,

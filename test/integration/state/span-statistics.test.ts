@@ -114,6 +114,18 @@ describe('the disclosure spans are analysed where a join needs them, not after e
     return spans;
   }
 
+  it("keeps the register's person keys in byte order (hub migration 0023), as the staging tables joined to them", async () => {
+    const { rows } = await sql<{ relname: string; collation: string }>`SELECT c.relname,
+        (SELECT collname FROM pg_collation WHERE oid = a.attcollation) AS collation
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'hub' AND c.relname IN ('disclosure', 'disclosure_span') AND a.attname = 'person_key'
+      ORDER BY c.relname`.execute(db);
+    expect(rows).toEqual([
+      { relname: 'disclosure', collation: 'C' },
+      { relname: 'disclosure_span', collation: 'C' },
+    ]);
+  });
+
   it('skips the ANALYZE after a first full, takes it before a later full on stale statistics, and not on fresh ones', async () => {
     // Statistics taken while only another recipient had spans: they promise next to none of `lms`.
     await deliverFull('other', null, fullLines(2_000, 2_000));
