@@ -109,6 +109,7 @@ async function refreshStaleSpanStatistics(
   recipientId: string,
   persons: number,
 ): Promise<boolean> {
+  if (persons < stalePersons) return false;
   const { rows } = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON)
     SELECT person_key FROM hub.disclosure_span WHERE recipient_id = ${recipientId} AND closed_seq IS NULL`.execute(
     db,
@@ -127,6 +128,13 @@ function estimatedRows(explained: unknown): number {
 
 /** Statistics are stale when they promise fewer open spans than a full's persons by more than this factor. */
 const staleFactor = 4;
+
+/**
+ * Below this many persons a plan on stale statistics costs less than analysing every recipient's spans
+ * (as before, when only a full that moved 10,000 spans analysed), and a recipient that small may stay
+ * out of the sampled statistics' common values however often they are taken: it would analyse each time.
+ */
+const stalePersons = 10_000;
 
 /**
  * Stages the manifest: one row per person the feed carried, with the categories the register records

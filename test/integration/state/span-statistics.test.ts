@@ -151,5 +151,11 @@ describe('the disclosure spans are analysed where a join needs them, not after e
     await deliverFull('lms', secondId, fullLines(12_000, 100));
     expect(await analyses()).toBe(before + 1);
     expect(await openSpans('lms')).toEqual(expectedSpans(fullLines(12_000, 100)));
+
+    // A recipient under 10,000 persons never analyses, stale as its statistics are.
+    const small = await deliverFull('small', null, fullLines(3_000, 3_000));
+    await deliverFull('small', small, fullLines(3_000, 10));
+    expect(await analyses()).toBe(before + 1);
+    expect(await openSpans('small')).toEqual(expectedSpans(fullLines(3_000, 10)));
   });
 });
