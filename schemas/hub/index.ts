@@ -20,6 +20,7 @@ import * as sourceIdentityDatasource from './0019-source-identity-datasource.js'
 import * as groupIdentityDatasource from './0020-group-identity-datasource.js';
 import * as stateViewBasis from './0021-state-view-basis.js';
 import * as registerWithoutTransferChecks from './0022-register-without-transfer-checks.js';
+import * as registerKeysByteOrder from './0023-register-keys-byte-order.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0020-group-identity-datasource': groupIdentityDatasource,
   '0021-state-view-basis': stateViewBasis,
   '0022-register-without-transfer-checks': registerWithoutTransferChecks,
+  '0023-register-keys-byte-order': registerKeysByteOrder,
 };

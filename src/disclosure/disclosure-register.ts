@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { CopyRows, CopyValue, HubDatabase } from '../db/index.js';
 import type { DisclosureLine } from './disclosure-manifest.js';
 
@@ -9,8 +9,8 @@ export interface RecordedDisclosures {
   readonly rows: number;
   /** Persons a full carried unchanged, recorded once for the transfer (its reconfirmation). */
   readonly reconfirmed: number;
-  /** Spans the full opened or closed; many of them call for fresh planner statistics (refreshSpanStatistics). */
-  readonly spansMoved: number;
+  /** Whether the spans' statistics were stale for this full's joins and refreshed (refreshStaleSpanStatistics). */
+  readonly spansAnalysed: boolean;
 }
 
 /**
@@ -30,7 +30,7 @@ export async function recordDisclosures(
   manifest: () => AsyncIterable<readonly DisclosureLine[]>,
   copy?: CopyRows,
 ): Promise<RecordedDisclosures> {
-  const persons = await stageManifest(db, manifest(), copy);
+  const { relation: disclosed, persons } = await stageManifest(db, manifest(), copy);
   const { rows: kinds } = await sql<{ feed_type: string }>`SELECT f.feed_type FROM hub.transfer t
     JOIN hub.feed f ON f.id = t.feed_id WHERE t.id = ${transfer.transferId}`.execute(db);
   const { transferId, recipientId, disclosedAt } = transfer;
@@ -39,10 +39,10 @@ export async function recordDisclosures(
   if (kinds[0]?.feed_type !== 'full') {
     const inserted = await sql`INSERT INTO hub.disclosure
         (transfer_id, person_key, recipient_id, categories, disclosed_at)
-      SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM pg_temp.disclosed
+      SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM ${disclosed} d
       ORDER BY person_key
       ON CONFLICT DO NOTHING`.execute(db);
-    return { rows: Number(inserted.numAffectedRows ?? 0), reconfirmed: 0, spansMoved: 0 };
+    return { rows: Number(inserted.numAffectedRows ?? 0), reconfirmed: 0, spansAnalysed: false };
   }
   const { rows: sequence } = await sql<{ seq: string }>`SELECT nextval('hub.disclosure_seq') AS seq`.execute(
     db,
@@ -50,32 +50,30 @@ export async function recordDisclosures(
   const seq = String(sequence[0]?.seq);
   const { rows: open } = await sql`SELECT 1 FROM hub.disclosure_span
     WHERE recipient_id = ${recipientId} AND closed_seq IS NULL LIMIT 1`.execute(db);
-  let closed = 0;
   // Without an open span (the recipient's first full), every person the full carried opens one.
-  let opening = sql`pg_temp.disclosed`;
+  let opening = disclosed;
+  let spansAnalysed = false;
   if (open.length > 0) {
+    spansAnalysed = await refreshStaleSpanStatistics(db, recipientId, persons);
     // One pass over the recipient's open spans and the feed's persons: a span stays open where the full
     // carried its person unchanged with the same categories; every other span closes, and every other
     // person opens one. A full join is planned as a hash or merge join whatever the statistics say (an
     // anti join on stale ones was quadratic in the feed's persons), and it is decided before anything is
     // inserted, so no statement reads the spans it writes. Only what changes is kept.
-    // The join's statistics; a first full or a delta only reads the staged persons in key order.
-    await sql`ANALYZE pg_temp.disclosed`.execute(db);
     await sql`CREATE TEMP TABLE span_change ON COMMIT DROP AS
       SELECT s.person_key AS open_key, d.person_key, d.categories
       FROM (SELECT person_key, categories FROM hub.disclosure_span
         WHERE recipient_id = ${recipientId} AND closed_seq IS NULL) s
-      FULL JOIN pg_temp.disclosed d ON d.person_key = s.person_key
+      FULL JOIN ${disclosed} d ON d.person_key = s.person_key
       WHERE s.person_key IS NULL OR d.person_key IS NULL OR NOT (d.unchanged AND d.categories = s.categories)`.execute(
       db,
     );
     await sql`ANALYZE pg_temp.span_change`.execute(db);
-    const updated = await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
+    await sql`UPDATE hub.disclosure_span s SET closed_seq = ${seq}::bigint
       FROM pg_temp.span_change c
       WHERE s.recipient_id = ${recipientId} AND s.closed_seq IS NULL AND s.person_key = c.open_key`.execute(
       db,
     );
-    closed = Number(updated.numAffectedRows ?? 0);
     opening = sql`(SELECT person_key, categories FROM pg_temp.span_change WHERE person_key IS NOT NULL)`;
   }
   // No ON CONFLICT: the spans' open index lets a person open one span per full, and the transfer has no
@@ -93,54 +91,84 @@ export async function recordDisclosures(
   await sql`INSERT INTO hub.disclosure_reconfirmation (transfer_id, recipient_id, seq, disclosed_at, persons)
     VALUES (${transferId}, ${recipientId}, ${seq}::bigint, ${disclosedAt}, ${reconfirmed})
     ON CONFLICT DO NOTHING`.execute(db);
-  return { rows, reconfirmed, spansMoved: closed + rows };
+  return { rows, reconfirmed, spansAnalysed };
 }
 
 /**
- * After a full opened or closed many spans (a first full, a big change), before autovacuum gets to it:
- * the next full's joins against the spans are planned from fresh statistics. Outside the acknowledgement
- * transaction, since ANALYZE's lock would serialise every recipient's acknowledgement until commit. An
- * optimisation only: a failure changes nothing that was committed.
+ * Before a full's joins against the recipient's open spans: when the planner would see far fewer of them
+ * than the full carries persons (statistics taken before the recipient's spans were opened; autovacuum
+ * off or not there yet), the spans are analysed first, since a join planned on such an estimate can be
+ * quadratic (a nested loop over what it takes for one row). Here rather than after each full that moved
+ * many spans: that ANALYZE (0.4–1.2 s at Oslo) was paid by every first full, whose own statements never
+ * read the spans, and mostly for nothing; now only a later full pays it, once, when the statistics are
+ * stale. In the transaction, so it sees the spans its joins read; its lock only waits for another
+ * ANALYZE of the spans. Returns whether it analysed.
  */
-export async function refreshSpanStatistics(
+async function refreshStaleSpanStatistics(
   db: Kysely<HubDatabase>,
-  recorded: RecordedDisclosures,
-): Promise<void> {
-  if (recorded.spansMoved < 10_000) return;
-  await sql`ANALYZE hub.disclosure_span`.execute(db).catch(() => undefined);
+  recipientId: string,
+  persons: number,
+): Promise<boolean> {
+  if (persons < stalePersons) return false;
+  const { rows } = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON)
+    SELECT person_key FROM hub.disclosure_span WHERE recipient_id = ${recipientId} AND closed_seq IS NULL`.execute(
+    db,
+  );
+  if (estimatedRows(rows[0]?.['QUERY PLAN']) * staleFactor >= persons) return false;
+  await sql`ANALYZE hub.disclosure_span`.execute(db);
+  return true;
 }
 
+/** The rows a plan's top node expects, from EXPLAIN (FORMAT JSON) (parsed, or text on a driver that leaves it); 0 if none. */
+function estimatedRows(explained: unknown): number {
+  const plans = (typeof explained === 'string' ? JSON.parse(explained) : explained) as
+    readonly { Plan?: { 'Plan Rows'?: number } }[] | undefined;
+  return Number(plans?.[0]?.Plan?.['Plan Rows'] ?? 0);
+}
+
+/** Statistics are stale when they promise fewer open spans than a full's persons by more than this factor. */
+const staleFactor = 4;
+
 /**
- * `pg_temp.disclosed`: one row per person the feed carried, with the categories the register records
+ * Below this many persons a plan on stale statistics costs less than analysing every recipient's spans
+ * (as before, when only a full that moved 10,000 spans analysed), and a recipient that small may stay
+ * out of the sampled statistics' common values however often they are taken: it would analyse each time.
+ */
+const stalePersons = 10_000;
+
+/**
+ * Stages the manifest: one row per person the feed carried, with the categories the register records
  * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
- * was unchanged against what the recipient held. Persons go straight in; member lines (memberships come
- * in group order, so one person's repeat) are staged beside them (by COPY when the transaction has one,
- * else through `unnest`) and merged in one statement each, only when the feed has any. Dropped when the
- * transaction ends. Returns the persons staged.
+ * was unchanged against what the recipient held. Persons go into `pg_temp.disclosed`, member lines
+ * (memberships come in group order, so one person's repeat) beside them (by COPY when the transaction
+ * has one, else through `unnest`). When the feed has member lines, the two are merged by one full join
+ * into `pg_temp.disclosed_all`: planned as a hash or merge join whatever the (absent) statistics of the
+ * staged tables say, so nothing is analysed, and no staged row is written twice (an update of the
+ * persons cost a new version of each, 0.3 s at Oslo). Keys in byte order, as the register's columns
+ * (hub migration 0023). Dropped when the transaction ends. Returns the staged relation and its persons.
  */
 async function stageManifest(
   db: Kysely<HubDatabase>,
   lines: AsyncIterable<readonly DisclosureLine[]>,
   copy: CopyRows | undefined,
-): Promise<number> {
-  await sql`CREATE TEMP TABLE disclosed (person_key text, categories text[], unchanged boolean)
+): Promise<{ relation: RawBuilder<unknown>; persons: number }> {
+  await sql`CREATE TEMP TABLE disclosed (person_key text COLLATE "C", categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
-  await sql`CREATE TEMP TABLE disclosed_member (person_key text) ON COMMIT DROP`.execute(db);
+  await sql`CREATE TEMP TABLE disclosed_member (person_key text COLLATE "C") ON COMMIT DROP`.execute(db);
   const staged = await (copy === undefined ? insertLines(db, lines) : copyLines(copy, lines));
-  let persons = staged.persons;
-  if (staged.anyMembers) {
-    await sql`CREATE TEMP TABLE member_keys ON COMMIT DROP AS
-      SELECT DISTINCT person_key FROM pg_temp.disclosed_member`.execute(db);
-    await sql`ANALYZE pg_temp.member_keys`.execute(db);
-    await sql`ANALYZE pg_temp.disclosed`.execute(db);
-    await sql`UPDATE pg_temp.disclosed d SET categories = d.categories || 'memberships'::text
-      FROM pg_temp.member_keys m WHERE m.person_key = d.person_key`.execute(db);
-    const membersOnly = await sql`INSERT INTO pg_temp.disclosed
-      SELECT m.person_key, ARRAY['memberships']::text[], false FROM pg_temp.member_keys m
-      WHERE NOT EXISTS (SELECT 1 FROM pg_temp.disclosed d WHERE d.person_key = m.person_key)`.execute(db);
-    persons += Number(membersOnly.numAffectedRows ?? 0);
-  }
-  return persons;
+  if (!staged.anyMembers) return { relation: sql`pg_temp.disclosed`, persons: staged.persons };
+  await sql`CREATE TEMP TABLE disclosed_all (person_key text COLLATE "C", categories text[], unchanged boolean)
+    ON COMMIT DROP`.execute(db);
+  const merged = await sql`INSERT INTO pg_temp.disclosed_all
+    SELECT coalesce(d.person_key, m.person_key) AS person_key,
+      CASE WHEN m.person_key IS NULL THEN d.categories
+        ELSE coalesce(d.categories, '{}'::text[]) || 'memberships'::text END AS categories,
+      coalesce(d.unchanged, false) AS unchanged
+    FROM pg_temp.disclosed d
+    FULL JOIN (SELECT DISTINCT person_key FROM pg_temp.disclosed_member) m ON m.person_key = d.person_key`.execute(
+    db,
+  );
+  return { relation: sql`pg_temp.disclosed_all`, persons: Number(merged.numAffectedRows ?? 0) };
 }
 
 /** What staging the manifest's lines gave: the persons staged, and whether there were member lines. */

@@ -5,7 +5,7 @@ export {
   readDisclosureManifest,
   type DisclosureLine,
 } from './disclosure-manifest.js';
-export { recordDisclosures, refreshSpanStatistics, type RecordedDisclosures } from './disclosure-register.js';
+export { recordDisclosures } from './disclosure-register.js';
 export { reduceDisclosureTransfers, transfersNamingPersonsBefore } from './disclosure-retention.js';
 export { listPersonDisclosures, type DisclosureAnswer } from './person-disclosures.js';
 export { groupCategories, type DisclosureGroup, type GroupedCategories } from './category-groups.js';

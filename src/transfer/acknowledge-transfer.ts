@@ -1,11 +1,6 @@
 import type { Kysely } from 'kysely';
 import { copyTransaction, type HubDatabase } from '../db/index.js';
-import {
-  recordDisclosures,
-  refreshSpanStatistics,
-  type DisclosureLine,
-  type RecordedDisclosures,
-} from '../disclosure/index.js';
+import { recordDisclosures, type DisclosureLine } from '../disclosure/index.js';
 import { applyStateManifest, lockRecipientState, type StateManifest } from '../state/index.js';
 import { staleTransferError } from './transfer-base.js';
 
@@ -49,7 +44,6 @@ export async function acknowledgeTransfer(
   /** Runs in the acknowledgement's transaction when it acknowledges (a pull acknowledgement's audit row). */
   alsoInTransaction?: (trx: Kysely<HubDatabase>) => Promise<void>,
 ): Promise<boolean> {
-  let recorded: RecordedDisclosures | undefined;
   try {
     await copyTransaction(db, async (trx, copy) => {
       if (!(await acknowledgeable(trx, acknowledgement.transferId))) throw notAcknowledged;
@@ -66,7 +60,7 @@ export async function acknowledgeTransfer(
         // Thrown inside the transaction, so everything above rolls back with it.
         throw staleTransferError({ ...acknowledgement, current }, 'at-acknowledgement');
       }
-      recorded = await recordDisclosures(
+      await recordDisclosures(
         trx,
         {
           transferId: acknowledgement.transferId,
@@ -112,7 +106,6 @@ export async function acknowledgeTransfer(
     if (error === notAcknowledged) return false;
     throw error;
   }
-  if (recorded !== undefined) await refreshSpanStatistics(db, recorded);
   return true;
 }
 
