@@ -13,6 +13,7 @@ import type { PersonRoles } from './project.js';
 import { roleOfRoletype } from '../pifu/index.js';
 import { candidateFlag, guardianFlag, leaverFlag, pupilFlag, rolesFrom, staffFlag } from './role-flags.js';
 import { current, isMinorOn, overlaps } from './scope-dates.js';
+import { packPersons } from './packed-key-map.js';
 
 interface GroupFacts {
   readonly parentKey: string;
@@ -231,6 +232,8 @@ export class RecipientScope {
     }
     this.#wantedGuardians.clear();
     this.#building = undefined;
+    // Held for the rest of the view (and maybe by the next recipient's): packed, not a Map of strings.
+    this.#persons = packPersons(persons);
   }
 
   /** After closePersons: each person in scope and their role flags (what another view may adopt). */
