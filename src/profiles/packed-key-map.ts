@@ -108,7 +108,7 @@ export abstract class PackedKeyMap<V> implements ReadonlyMap<string, V> {
 }
 
 /** Role flags by person (RecipientScope's settled persons): a byte a person beside the key. */
-class PackedFlags extends PackedKeyMap<number> {
+export class PackedFlags extends PackedKeyMap<number> {
   readonly #flags: Uint8Array;
 
   constructor(words: Uint32Array, flags: Uint8Array) {
@@ -148,6 +148,7 @@ class PackedLinks extends PackedKeyMap<string> {
 
 /** Packs a map of role flags (each 0–255) when every key is a uuid and they come in canonical order. */
 export function packPersons(persons: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+  if (persons instanceof PackedKeyMap) return persons;
   const words = packedKeys(persons);
   if (words === undefined) return persons;
   const flags = new Uint8Array(persons.size);
@@ -199,7 +200,7 @@ function packedKeys(map: ReadonlyMap<string, unknown>): Uint32Array | undefined 
  * Writes the uuid `key` (lower case, `8-4-4-4-12`) as four big-endian words at `into[at…at+3]`; false,
  * with nothing promised of `into`, when `key` is not one.
  */
-function parseKey(key: string, into: Uint32Array, at: number): boolean {
+export function parseKey(key: string, into: Uint32Array, at: number): boolean {
   if (key.length !== 36) return false;
   let word = 0;
   let digits = 0;
@@ -224,7 +225,7 @@ function parseKey(key: string, into: Uint32Array, at: number): boolean {
   return true;
 }
 
-function formatKey(words: Uint32Array, at: number): string {
+export function formatKey(words: Uint32Array, at: number): string {
   const hex =
     hex8(words[at] as number) +
     hex8(words[at + 1] as number) +
