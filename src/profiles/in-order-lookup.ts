@@ -1,4 +1,5 @@
 import { compareKeys } from '../model/index.js';
+import { PackedKeyMap } from './packed-key-map.js';
 
 /** A map's entries as two arrays in its order, when its keys are in canonical order. */
 interface SortedEntries<V> {
@@ -42,6 +43,8 @@ function sortedEntries<V>(entries: ReadonlyMap<string, V>): SortedEntries<V> | u
 export class InOrderLookup<V> {
   readonly #entries: ReadonlyMap<string, V>;
   readonly #sorted: SortedEntries<V> | undefined;
+  /** A packed map (PackedKeyMap) is walked by its own index. */
+  readonly #packed: PackedKeyMap<V> | undefined;
   /** The first entry not below `#walked`, the highest key the walk was asked for. */
   #at = 0;
   #walked: string | undefined;
@@ -50,14 +53,24 @@ export class InOrderLookup<V> {
 
   constructor(entries: ReadonlyMap<string, V>) {
     this.#entries = entries;
-    this.#sorted = sortedEntries(entries);
+    this.#packed = entries instanceof PackedKeyMap ? (entries as PackedKeyMap<V>) : undefined;
+    this.#sorted = this.#packed === undefined ? sortedEntries(entries) : undefined;
   }
 
   get(key: string): V | undefined {
     if (key === this.#lastKey) return this.#last;
     const sorted = this.#sorted;
+    const packed = this.#packed;
     let value: V | undefined;
-    if (sorted === undefined || (this.#walked !== undefined && key < this.#walked)) {
+    if (packed !== undefined && (this.#walked === undefined || key >= this.#walked)) {
+      // Packed (in canonical order by construction): walked by its own index, no arrays made.
+      const sought = packed.seek(key, this.#at);
+      if (sought !== undefined) {
+        this.#at = sought.at;
+        this.#walked = key;
+      }
+      value = sought?.found === true ? packed.at(sought.at) : undefined;
+    } else if (sorted === undefined || (this.#walked !== undefined && key < this.#walked)) {
       value = this.#entries.get(key);
     } else {
       // An array walk, not the map's iterator: no entry array and result object made per entry passed.

@@ -4,6 +4,7 @@ import { hubVersion } from '../operations/hub-version.js';
 import type { Profile } from './profile.js';
 import { pseudonymFor } from './pseudonym.js';
 import type { RecipientScope } from './recipient-scope.js';
+import { packLinks } from './packed-key-map.js';
 import { guardianFlag } from './role-flags.js';
 
 /**
@@ -37,7 +38,7 @@ export function viewCode(): string {
 export class PersonInputs {
   readonly #salt: string;
   /** Pupil → the guardian keys of their eligible links; after `close`, only those in view. */
-  readonly #building = new Map<string, string>();
+  #building = new Map<string, string>();
   #links: ReadonlyMap<string, string> = this.#building;
   #closed = false;
 
@@ -68,6 +69,9 @@ export class PersonInputs {
       if (kept === '') this.#building.delete(pupil);
       else this.#building.set(pupil, kept);
     }
+    // Held for the rest of the view (and maybe by the next recipient's): packed, not a Map of strings.
+    this.#links = packLinks(this.#building);
+    this.#building = new Map();
     this.#closed = true;
   }
 

@@ -13,6 +13,8 @@ import type { PersonRoles } from './project.js';
 import { roleOfRoletype } from '../pifu/index.js';
 import { candidateFlag, guardianFlag, leaverFlag, pupilFlag, rolesFrom, staffFlag } from './role-flags.js';
 import { current, isMinorOn, overlaps } from './scope-dates.js';
+import { packPersons } from './packed-key-map.js';
+import { PersonFlagsBuilder, WantedKeys } from './person-flags-builder.js';
 
 interface GroupFacts {
   readonly parentKey: string;
@@ -35,10 +37,11 @@ export class RecipientScope {
   readonly #owners = new Set<string>();
   readonly #parents = new Map<string, string>();
   /** Person key → role flags (1 pupil, 2 staff, 4 guardian), filled by the pass over the persons. */
-  #building: Map<string, number> | undefined = new Map<string, number>();
-  /** The same, read: the one being filled, or a settled one (adoptPersons). */
-  #persons: ReadonlyMap<string, number> = this.#building ?? new Map();
-  readonly #wantedGuardians = new Set<string>();
+  #building: PersonFlagsBuilder | undefined = new PersonFlagsBuilder();
+  /** The same, read: the one being filled, or a settled one (closePersons, adoptPersons). */
+  #persons: Pick<ReadonlyMap<string, number>, 'get'> = this.#building ?? new Map();
+  #settled: ReadonlyMap<string, number> | undefined;
+  #wantedGuardians = new WantedKeys();
   readonly #roles: ReadonlySet<string>;
 
   readonly #forgotten: ReadonlySet<string>;
@@ -223,20 +226,20 @@ export class RecipientScope {
   closePersons(): void {
     const persons = this.#building;
     if (persons === undefined) return;
-    for (const [key, flags] of persons) {
-      if ((flags & candidateFlag) === 0) continue;
-      const settled = (flags & ~candidateFlag) | (this.#wantedGuardians.has(key) ? guardianFlag : 0);
-      if (settled === 0) persons.delete(key);
-      else persons.set(key, settled);
-    }
-    this.#wantedGuardians.clear();
+    const settled = persons.settle(this.#wantedGuardians, (flags, wanted) =>
+      (flags & candidateFlag) === 0 ? flags : (flags & ~candidateFlag) | (wanted ? guardianFlag : 0),
+    );
+    this.#wantedGuardians = new WantedKeys();
     this.#building = undefined;
+    // Held for the rest of the view (and maybe by the next recipient's): packed, not a Map of strings.
+    this.#settled = packPersons(settled);
+    this.#persons = this.#settled;
   }
 
   /** After closePersons: each person in scope and their role flags (what another view may adopt). */
   settledPersons(): ReadonlyMap<string, number> {
-    if (this.#building !== undefined) throw new TypeError('the persons of this scope are not settled yet');
-    return this.#persons;
+    if (this.#settled === undefined) throw new TypeError('the persons of this scope are not settled yet');
+    return this.#settled;
   }
 
   /**
@@ -247,6 +250,7 @@ export class RecipientScope {
   adoptPersons(persons: ReadonlyMap<string, number>): void {
     if (this.#building?.size !== 0) throw new TypeError('a scope adopts persons instead of its own pass');
     this.#building = undefined;
+    this.#settled = persons;
     this.#persons = persons;
   }
 

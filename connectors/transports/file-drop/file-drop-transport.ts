@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../../src/errors/index.js';
-import { checkSpoolFile, sha256Line, writeFileAtomically } from '../../../src/files/index.js';
+import { checkSpoolFile, fileReadBytes, sha256Line, writeFileAtomically } from '../../../src/files/index.js';
 import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
 import type { FileDropConfig } from './file-drop-config.js';
 
@@ -36,7 +36,7 @@ export class FileDropTransport implements Transport {
     try {
       written = await writeFileAtomically(
         target,
-        createReadStream(feed.path, { highWaterMark: 1 << 20 }),
+        createReadStream(feed.path, { highWaterMark: fileReadBytes }),
         options,
       );
     } catch (error) {
@@ -86,7 +86,8 @@ async function holdsContent(path: string, feed: FeedFile): Promise<boolean> {
     return false;
   }
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: fileReadBytes }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex') === feed.sha256Hex;
 }
 

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { describeSecretSource, readSecret, type SecretSource } from '../../../src/config/index.js';
 import { HubError } from '../../../src/errors/index.js';
-import { checkSpoolFile } from '../../../src/files/index.js';
+import { checkSpoolFile, fileReadBytes } from '../../../src/files/index.js';
 import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
 import type { HttpsPushConfig } from './https-push-config.js';
 import { BrokenOff, excerpt, networkFailure, NoAnswer } from './https-push-failure.js';
@@ -177,7 +177,7 @@ export class HttpsPushTransport implements Transport {
       let bodySent = false;
       let afterHandshake = false;
       let answered: { status: number; location: string | undefined; chunks: Buffer[] } | undefined;
-      const body = createReadStream(path, { highWaterMark: 1 << 20 });
+      const body = createReadStream(path, { highWaterMark: fileReadBytes });
       const contentLength = Number(headers['Content-Length']);
       let bytesRead = 0;
       let bytesFlushed = 0;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLineBatches } from '../../../src/files/index.js';
+import { fileReadBytes, readLineBatches } from '../../../src/files/index.js';
 import {
   formatDisclosureLine,
   readDisclosureManifest,
@@ -23,6 +23,20 @@ describe('readLineBatches, the reader of the acknowledgement manifests', () => {
     const lines = Array.from({ length: 60_000 }, (_, i) => `line-${i}-${'x'.repeat(i % 97)}`);
     writeFileSync(path, `${lines.join('\n')}\n\n`);
     expect(await allLines(path)).toEqual(lines);
+  });
+
+  it('holds one read of fileReadBytes (64 KiB) a batch, not a megabyte', async () => {
+    const path = join(dir, 'bounded.ndjson');
+    const lines = Array.from({ length: 40_000 }, (_, i) => `line-${i}-${'x'.repeat(40)}`);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    let batches = 0;
+    for await (const batch of readLineBatches(path)) {
+      batches++;
+      // One read, and the line the read before it cut (at most 51 characters here).
+      expect(batch.join('\n').length).toBeLessThanOrEqual(fileReadBytes + 60);
+    }
+    expect(fileReadBytes).toBe(1 << 16);
+    expect(batches).toBeGreaterThanOrEqual(Math.floor((lines.join('\n').length + 1) / fileReadBytes));
   });
 
   it('keeps a last line without a newline, and reads an empty file as nothing', async () => {

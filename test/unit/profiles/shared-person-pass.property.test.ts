@@ -9,11 +9,14 @@ import {
   type PersonScopePass,
   type Profile,
 } from '../../../src/profiles/index.js';
+import { PackedKeyMap } from '../../../src/profiles/packed-key-map.js';
 import { personScopeSettings } from '../../../src/profiles/shared-person-scopes.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { profileArbitrary, rosterArrays, rosterOf } from './profile-arbitraries.js';
 import { pseudonymKey, viewContents } from './view-contents.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * `other`'s profile with `from`'s person scope settings (what personScopeOf keys on): what it sends
@@ -59,6 +62,13 @@ describe('a view taking another view’s pass over the persons', () => {
             onPersonPass: (settled) => (pass = settled),
           });
           if (pass === undefined) throw new Error('the first view settled no pass over the persons');
+          // The hub's keys (uuids) settle a packed pass, which is what a view then holds.
+          if (arrays.persons.every((person) => uuidShape.test(person.key))) {
+            expect([pass.persons, pass.links].map((map) => map instanceof PackedKeyMap)).toEqual([
+              true,
+              true,
+            ]);
+          }
           // The second view never reads a person's scope facts: it takes the pass.
           const factless: SelectiveRoster = {
             ...spooled,
