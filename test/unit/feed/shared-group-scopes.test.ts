@@ -93,9 +93,9 @@ describe('group scopes shared across a run’s recipients', () => {
     const path = join(dir, 'roster');
     await writeRosterSpool(rosterOf(groups), path);
     const diff = {};
-    await expect(sharedDerivation(path, diff, 'a', () => Promise.reject(new Error('failed')))).rejects.toThrow(
-      'failed',
-    );
+    await expect(
+      sharedDerivation(path, diff, 'a', () => Promise.reject(new Error('failed'))),
+    ).rejects.toThrow('failed');
     expect(await sharedDerivation(path, diff, 'a', async () => 'made')).toBe('made');
   });
 });
