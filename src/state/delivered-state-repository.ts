@@ -82,7 +82,7 @@ export async function readHeldObjectsAmong(
   }
   // The prefixes' ranges of the primary key as one query a page, each range a branch of its own (so
   // each is an index range scan, as it was when each was a query): one round trip per changed group
-  // and recipient was thousands of queries in an Oslo delta run.
+  // and recipient was as many round trips as a night has new, removed and retyped groups, per recipient.
   const prefixes = [...(among.prefixes ?? [])];
   for (let at = 0; at < prefixes.length; at += prefixPageSize) {
     const ranges = prefixes.slice(at, at + prefixPageSize).map(
