@@ -93,7 +93,11 @@ export async function incrementalPart(
   const differ = diff.groups;
   const groups =
     differ === undefined
-      ? { changed: new Set<string>(), indexes: new Set<number>() }
+      ? {
+          changed: new Set<string>(),
+          indexes: new Set<number>(),
+          inBaseView: (key: string) => input.groupScope.parentOf(key) !== undefined,
+        }
       : await sharedDerivation(
           rosterDir,
           diff,
@@ -111,9 +115,12 @@ export async function incrementalPart(
   const db = ctx.db;
   const heldMemberships = () =>
     readHeldObjectsAmong(db, recipient.id, 'membership', {
-      keys: [...diff.memberships.base, ...diff.memberships.current].map((membership) =>
-        membershipStateKey({ ...membership, personKey: feedKeyOf(membership.personKey) }),
-      ),
+      // Held memberships are the base view's, so of groups in it: no other is looked for.
+      keys: [...diff.memberships.base, ...diff.memberships.current]
+        .filter((membership) => groups.inBaseView(membership.groupKey))
+        .map((membership) =>
+          membershipStateKey({ ...membership, personKey: feedKeyOf(membership.personKey) }),
+        ),
       prefixes: groups.changed,
     });
   const held: Record<ObjectType, () => AsyncIterable<HeldObject>> = {
@@ -191,6 +198,7 @@ async function groupsThatDiffer(
     return undefined;
   }
   const changed = new Set<string>();
+  const inBaseView = (key: string) => before.groups.has(key);
   for (const [key, type] of before.groups) if (after.groups.get(key) !== type) changed.add(key);
   for (const [key, type] of after.groups) if (before.groups.get(key) !== type) changed.add(key);
   const indexes = new Set<number>();
@@ -199,13 +207,17 @@ async function groupsThatDiffer(
     if (changed.has(key)) indexes.add(index);
     index++;
   }
-  return { changed, indexes };
+  return { changed, indexes, inBaseView };
 }
 
-/** The groups whose being in view or type differs (keys, and positions in this spool's groups file). */
+/**
+ * The groups whose being in view or type differs (keys, and positions in this spool's groups file),
+ * and whether a group was in the base spool's view.
+ */
 interface GroupsThatDiffer {
   readonly changed: ReadonlySet<string>;
   readonly indexes: ReadonlySet<number>;
+  readonly inBaseView: (groupKey: string) => boolean;
 }
 
 /** Two streams of memberships in canonical order as one, each membership once. */
