@@ -6,7 +6,7 @@ import {
   type Membership,
   type SelectiveRoster,
 } from '../model/index.js';
-import { pseudonymFor, RecipientScope, viewCode, type ViewOptions } from '../profiles/index.js';
+import { GroupScope, groupScopeOf, pseudonymFor, viewCode, type ViewOptions } from '../profiles/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { diffRosterSpools, type SpoolDiff } from '../spool/index.js';
@@ -20,6 +20,7 @@ import {
 } from '../state/index.js';
 import { profileHash, type FeedPlan } from './feed-plan.js';
 import type { ViewInputs } from './render-recipient-feed.js';
+import { sharedDerivation } from './shared-group-scopes.js';
 import { excludedPersonsChangedSince } from './view-changed-since.js';
 
 /**
@@ -71,6 +72,8 @@ export async function incrementalPart(
     readonly runId: string;
     readonly roster: SelectiveRoster;
     readonly inputs: ViewInputs;
+    /** This run's spool's groups closed for the recipient's group scope (sharedGroupScope). */
+    readonly groupScope: GroupScope;
   },
 ): Promise<IncrementalPart> {
   const { recipient, plan, state, inputs } = input;
@@ -84,15 +87,23 @@ export async function incrementalPart(
   if (await excludedPersonsChangedSince(ctx, recipient.id, new Date(basis.at))) {
     return { reason: 'forgotten or restricted persons changed' };
   }
-  const diff = await spoolDiff(
-    runSpoolPaths(ctx.spoolDir, basis.runId).rosterDir,
-    runSpoolPaths(ctx.spoolDir, input.runId).rosterDir,
-  );
+  const rosterDir = runSpoolPaths(ctx.spoolDir, input.runId).rosterDir;
+  const diff = await spoolDiff(runSpoolPaths(ctx.spoolDir, basis.runId).rosterDir, rosterDir);
   if (diff === undefined) return { reason: 'no spool of the delivered state to compare with' };
+  const differ = diff.groups;
   const groups =
-    diff.groups === undefined
-      ? { changed: new Set<string>(), indexes: new Set<number>() }
-      : await groupsThatDiffer(recipient, inputs.scopeDate, diff.groups, input.roster);
+    differ === undefined
+      ? {
+          changed: new Set<string>(),
+          indexes: new Set<number>(),
+          inBaseView: (key: string) => input.groupScope.parentOf(key) !== undefined,
+        }
+      : await sharedDerivation(
+          rosterDir,
+          diff,
+          groupScopeOf(recipient.resolvedProfile, inputs.scopeDate),
+          () => groupsThatDiffer(recipient, inputs.scopeDate, differ, input.roster, input.groupScope),
+        );
   if (groups === undefined) return { reason: 'the schools in scope changed' };
 
   const profile = recipient.resolvedProfile;
@@ -104,9 +115,12 @@ export async function incrementalPart(
   const db = ctx.db;
   const heldMemberships = () =>
     readHeldObjectsAmong(db, recipient.id, 'membership', {
-      keys: [...diff.memberships.base, ...diff.memberships.current].map((membership) =>
-        membershipStateKey({ ...membership, personKey: feedKeyOf(membership.personKey) }),
-      ),
+      // Held memberships are the base view's, so of groups in it: no other is looked for.
+      keys: [...diff.memberships.base, ...diff.memberships.current]
+        .filter((membership) => groups.inBaseView(membership.groupKey))
+        .map((membership) =>
+          membershipStateKey({ ...membership, personKey: feedKeyOf(membership.personKey) }),
+        ),
       prefixes: groups.changed,
     });
   const held: Record<ObjectType, () => AsyncIterable<HeldObject>> = {
@@ -162,10 +176,9 @@ async function groupsThatDiffer(
   scopeDate: string,
   differ: NonNullable<SpoolDiff['groups']>,
   roster: SelectiveRoster,
-): Promise<{ changed: Set<string>; indexes: Set<number> } | undefined> {
-  const base = new RecipientScope(recipient.resolvedProfile, scopeDate);
-  const current = new RecipientScope(recipient.resolvedProfile, scopeDate);
-  const keys: string[] = [];
+  current: GroupScope,
+): Promise<GroupsThatDiffer | undefined> {
+  const base = new GroupScope(recipient.resolvedProfile, scopeDate);
   let at = 0;
   for await (const group of roster.groups()) {
     for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
@@ -173,14 +186,11 @@ async function groupsThatDiffer(
     }
     if (!differ.current.has(group.key)) base.addGroup(group);
     else if (differ.base[at]?.key === group.key) base.addGroup(differ.base[at++] as Group);
-    current.addGroup(group);
-    keys.push(group.key);
   }
   for (; at < differ.base.length; at++) base.addGroup(differ.base[at] as Group);
-  const [before, after] = [base, current].map((scope) => {
-    scope.closeGroups();
-    return scope.groupsInScope();
-  }) as [ReturnType<RecipientScope['groupsInScope']>, ReturnType<RecipientScope['groupsInScope']>];
+  base.closeGroups();
+  const before = base.groupsInScope();
+  const after = current.groupsInScope();
   if (
     before.schools.size !== after.schools.size ||
     [...before.schools].some((key) => !after.schools.has(key))
@@ -188,13 +198,26 @@ async function groupsThatDiffer(
     return undefined;
   }
   const changed = new Set<string>();
+  const inBaseView = (key: string) => before.groups.has(key);
   for (const [key, type] of before.groups) if (after.groups.get(key) !== type) changed.add(key);
   for (const [key, type] of after.groups) if (before.groups.get(key) !== type) changed.add(key);
   const indexes = new Set<number>();
-  keys.forEach((key, index) => {
+  let index = 0;
+  for (const key of current.keys()) {
     if (changed.has(key)) indexes.add(index);
-  });
-  return { changed, indexes };
+    index++;
+  }
+  return { changed, indexes, inBaseView };
+}
+
+/**
+ * The groups whose being in view or type differs (keys, and positions in this spool's groups file),
+ * and whether a group was in the base spool's view.
+ */
+interface GroupsThatDiffer {
+  readonly changed: ReadonlySet<string>;
+  readonly indexes: ReadonlySet<number>;
+  readonly inBaseView: (groupKey: string) => boolean;
 }
 
 /** Two streams of memberships in canonical order as one, each membership once. */

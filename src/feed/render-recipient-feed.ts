@@ -48,7 +48,7 @@ export async function recipientView(
   recipient: RecipientConfig,
   roster: Roster,
   inputs: ViewInputs,
-  sharing: Pick<ViewOptions, 'personPass' | 'onPersonPass' | 'only'> = {},
+  sharing: Pick<ViewOptions, 'personPass' | 'onPersonPass' | 'only' | 'groupScope'> = {},
 ): Promise<RecipientView> {
   return viewThroughProfile(roster, recipient.resolvedProfile, {
     ...sharing,

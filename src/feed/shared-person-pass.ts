@@ -9,6 +9,7 @@ import type { HubContext } from '../run/hub-context.js';
 import { releaseRosterSpool } from '../spool/index.js';
 import { pendingFeedRecipients, type Feed } from './feed-repository.js';
 import type { ViewInputs } from './render-recipient-feed.js';
+import { releaseSharedGroupScopes } from './shared-group-scopes.js';
 
 /** This process's person passes kept for the recipients of a run still to be written. */
 const shared = new SharedPersonScopes();
@@ -132,5 +133,8 @@ export async function sharePersonPass(
  * gone by then: the last feed's view kept none, and dropped what no recipient would take.
  */
 export async function releaseRunSharing(ctx: HubContext, feed: Feed, rosterDir: string): Promise<void> {
-  if ((await pendingFeedRecipients(ctx.db, feed.runId, feed.id)).length === 0) releaseRosterSpool(rosterDir);
+  if ((await pendingFeedRecipients(ctx.db, feed.runId, feed.id)).length === 0) {
+    releaseRosterSpool(rosterDir);
+    releaseSharedGroupScopes(rosterDir);
+  }
 }

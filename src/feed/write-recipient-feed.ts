@@ -15,6 +15,7 @@ import { removeFeedFiles, writeFeedFiles } from './feed-files.js';
 import { holdIfOverThreshold } from './hold-check.js';
 import { incrementalPart } from './incremental-delta.js';
 import { feedPseudonymKey } from './pseudonym-secret.js';
+import { sharedGroupScope } from './shared-group-scopes.js';
 import { releaseRunSharing, sharePersonPass } from './shared-person-pass.js';
 import { loadViewInputs, recipientView } from './render-recipient-feed.js';
 
@@ -103,6 +104,12 @@ export async function writeRecipientFeed(
     return summaryOf((await findFeed(ctx.db, feedId)) ?? feed);
   }
   const inputs = await loadViewInputs(ctx.db, recipient, { scopeDate, pseudonymKey: secret });
+  const groupScope = await sharedGroupScope(
+    paths.rosterDir,
+    () => roster.groups(),
+    recipient.resolvedProfile,
+    scopeDate,
+  );
   const part = await incrementalPart(ctx, {
     recipient,
     plan,
@@ -110,6 +117,7 @@ export async function writeRecipientFeed(
     runId: feed.runId,
     roster,
     inputs,
+    groupScope,
   });
   const merge = part.only === undefined ? part.reason : 'incremental';
   const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
@@ -117,6 +125,7 @@ export async function writeRecipientFeed(
   try {
     const whole = await recipientView(recipient, roster, inputs, {
       ...sharing.options,
+      groupScope,
       ...(part.only === undefined ? {} : { only: part.only }),
     });
     // Equal groups files: no group of the view can differ from what the recipient holds.

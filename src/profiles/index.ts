@@ -12,7 +12,8 @@ export {
 export { personScopeOf, SharedPersonScopes, type PersonScopePass } from './shared-person-scopes.js';
 export { pseudonymFingerprint, pseudonymFor } from './pseudonym.js';
 export { isMinorOn } from './scope-dates.js';
-export { RecipientScope } from './recipient-scope.js';
+
+export { GroupScope, groupScopeOf } from './group-scope.js';
 export { viewCode } from './person-inputs.js';
 export * from './vocabulary.js';
 export { allowedFor } from './project.js';

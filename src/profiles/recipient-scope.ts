@@ -6,22 +6,15 @@ import type {
   MembershipRole,
   Person,
   PersonScopeFacts,
-  Timeframe,
 } from '../model/index.js';
 import type { Profile } from './profile.js';
 import type { PersonRoles } from './project.js';
 import { roleOfRoletype } from '../pifu/index.js';
 import { candidateFlag, guardianFlag, leaverFlag, pupilFlag, rolesFrom, staffFlag } from './role-flags.js';
+import { GroupScope } from './group-scope.js';
 import { current, isMinorOn, overlaps } from './scope-dates.js';
 import { packPersons } from './packed-key-map.js';
 import { PersonFlagsBuilder, WantedKeys } from './person-flags-builder.js';
-
-interface GroupFacts {
-  readonly parentKey: string;
-  readonly type: Group['type'];
-  readonly shortName: string;
-  readonly included: boolean;
-}
 
 /**
  * Who and what is in one recipient's scope. Filled by one pass over the groups and one over the persons
@@ -30,12 +23,7 @@ interface GroupFacts {
 export class RecipientScope {
   readonly #profile: Profile;
   readonly #on: string;
-  readonly #groups = new Map<string, GroupFacts>();
-  readonly #schoolSelectors: ReadonlySet<string> | undefined;
-  readonly #matchedSelectors = new Set<string>();
-  readonly #schools = new Set<string>();
-  readonly #owners = new Set<string>();
-  readonly #parents = new Map<string, string>();
+  readonly #groups: GroupScope;
   /** Person key → role flags (1 pupil, 2 staff, 4 guardian), filled by the pass over the persons. */
   #building: PersonFlagsBuilder | undefined = new PersonFlagsBuilder();
   /** The same, read: the one being filled, or a settled one (closePersons, adoptPersons). */
@@ -46,118 +34,58 @@ export class RecipientScope {
 
   readonly #forgotten: ReadonlySet<string>;
 
-  constructor(profile: Profile, on: string, forgotten: ReadonlySet<string> = new Set()) {
+  /**
+   * `groups`: a closed GroupScope of the same roster, profile group settings and day (groupScopeOf), to
+   * take instead of this scope's own pass over the groups; never changed afterwards.
+   */
+  constructor(
+    profile: Profile,
+    on: string,
+    forgotten: ReadonlySet<string> = new Set(),
+    groups: GroupScope = new GroupScope(profile, on),
+  ) {
     this.#profile = profile;
     this.#on = on;
     this.#forgotten = forgotten;
-    this.#schoolSelectors = profile.schools === 'all' ? undefined : new Set(profile.schools);
+    this.#groups = groups;
     this.#roles = new Set(profile.roletypes.map((code) => roleOfRoletype[code]));
   }
 
   addGroup(group: Group): void {
-    const profile = this.#profile;
-    if (group.type === 'skole' && this.#schoolInScope(group)) {
-      this.#schools.add(group.key);
-      this.#owners.add(group.parentKey);
-    }
-    const typeAllowed = (profile.groupTypes as readonly string[]).includes(group.type);
-    const levelAllowed =
-      profile.levels === 'all' || group.level === undefined || profile.levels.includes(group.level);
-    const timeAllowed = this.#timeframeAllowed(group.timeframe);
-    this.#groups.set(group.key, {
-      parentKey: group.parentKey,
-      type: group.type,
-      shortName: group.shortName,
-      included: typeAllowed && levelAllowed && timeAllowed,
-    });
-  }
-
-  #schoolInScope(school: Group): boolean {
-    if (this.#schoolSelectors === undefined) return true;
-    let matched = this.#schoolSelectors.has(school.key);
-    for (const identifier of school.identifiers) {
-      if (
-        (identifier.type === 'organizationNumber' || identifier.type === 'nsrId') &&
-        this.#schoolSelectors.has(identifier.value)
-      ) {
-        this.#matchedSelectors.add(identifier.value);
-        matched = true;
-      }
-    }
-    return matched;
-  }
-
-  #timeframeAllowed(timeframe: Timeframe | undefined): boolean {
-    if (this.#profile.activeOnly && !current(undefined, timeframe?.end, this.#on)) return false;
-    return overlaps(timeframe?.begin, timeframe?.end, this.#profile.dateWindow);
+    this.#groups.addGroup(group);
   }
 
   /** Settles which groups are in view (their school must be) and each one's nearest in-view parent. */
   closeGroups(): void {
-    for (const [key, facts] of this.#groups) {
-      if (!facts.included || !this.#groupSchoolInScope(key, facts)) continue;
-      this.#parents.set(key, key);
-    }
-    for (const key of this.#parents.keys()) {
-      let parent = this.#groups.get(key)?.parentKey;
-      let hops = 0;
-      while (parent !== undefined && !this.#parents.has(parent) && hops++ < 32) {
-        const next = this.#groups.get(parent)?.parentKey;
-        parent = next === parent ? undefined : next;
-      }
-      if (parent !== undefined && this.#parents.has(parent)) this.#parents.set(key, parent);
-    }
+    this.#groups.closeGroups();
   }
 
-  #groupSchoolInScope(key: string, facts: GroupFacts): boolean {
-    if (facts.type === 'skoleeier') return this.#schoolSelectors === undefined || this.#owners.has(key);
-    if (facts.type === 'skole') return this.#schools.has(key);
-    // Any other group belongs to the nearest school above it.
-    let parent: string | undefined = facts.parentKey;
-    for (let hops = 0; parent !== undefined && hops < 32; hops++) {
-      const parentFacts = this.#groups.get(parent);
-      if (parentFacts === undefined) return false;
-      if (parentFacts.type === 'skole') return this.#schools.has(parent);
-      if (parentFacts.type === 'skoleeier') return this.#schoolSelectors === undefined;
-      parent = parentFacts.parentKey === parent ? undefined : parentFacts.parentKey;
-    }
-    return false;
+  /** The scope's groups: once closed, what another scope of the same group scope may take. */
+  get groups(): GroupScope {
+    return this.#groups;
   }
 
   /** The group the view's copy of `groupKey` points at, or undefined when the group is out of view. */
   parentOf(groupKey: string): string | undefined {
-    return this.#parents.get(groupKey);
+    return this.#groups.parentOf(groupKey);
   }
 
-  /**
-   * After closeGroups, what of the groups anything else of the view depends on: the schools in scope
-   * (a person's roles) and each group in view with its type (a membership's inclusion).
-   */
+  /** See GroupScope.groupsInScope. */
   groupsInScope(): { schools: ReadonlySet<string>; groups: Map<string, Group['type']> } {
-    const groups = new Map<string, Group['type']>();
-    for (const [key, facts] of this.#groups) if (this.#parents.has(key)) groups.set(key, facts.type);
-    return { schools: this.#schools, groups };
+    return this.#groups.groupsInScope();
   }
 
   orgUnits(): Map<string, string> {
-    const labels = new Map<string, string>();
-    for (const parent of new Set(this.#parents.values())) {
-      const facts = this.#groups.get(parent);
-      if (facts !== undefined) labels.set(parent, facts.shortName);
-    }
-    return labels;
+    return this.#groups.orgUnits();
   }
 
   unmatchedSchools(): string[] {
-    if (this.#profile.schools === 'all') return [];
-    return this.#profile.schools.filter(
-      (selector) => !this.#matchedSelectors.has(selector) && !this.#schools.has(selector),
-    );
+    return this.#groups.unmatchedSchools();
   }
 
   #affiliationInScope(affiliation: Affiliation, ignoreActivity = false): boolean {
     const profile = this.#profile;
-    if (!this.#schools.has(affiliation.schoolKey)) return false;
+    if (!this.#groups.schools.has(affiliation.schoolKey)) return false;
     if (profile.activeOnly && !ignoreActivity && !current(affiliation.begin, affiliation.end, this.#on))
       return false;
     if (!overlaps(affiliation.begin, affiliation.end, profile.dateWindow)) return false;
@@ -270,8 +198,8 @@ export class RecipientScope {
 
   includesMembership(membership: Membership): boolean {
     const profile = this.#profile;
-    const group = this.#groups.get(membership.groupKey);
-    if (group === undefined || !this.#parents.has(membership.groupKey)) return false;
+    const type = this.#groups.typeOf(membership.groupKey);
+    if (type === undefined || this.#groups.parentOf(membership.groupKey) === undefined) return false;
     if (!this.#roles.has(membership.role)) return false;
     if (
       profile.activeOnly &&
@@ -281,7 +209,7 @@ export class RecipientScope {
     if (!overlaps(membership.timeframe?.begin, membership.timeframe?.end, profile.dateWindow)) return false;
     const flags = this.#persons.get(membership.personKey) ?? 0;
     if (membership.role === 'pupil') return (flags & pupilFlag) !== 0;
-    if (group.type === 'foresattegruppe') return (flags & (guardianFlag | staffFlag)) !== 0;
+    if (type === 'foresattegruppe') return (flags & (guardianFlag | staffFlag)) !== 0;
     return (flags & staffFlag) !== 0;
   }
 }

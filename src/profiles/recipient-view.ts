@@ -25,6 +25,7 @@ import { PersonInputs } from './person-inputs.js';
 import { pseudonymFor } from './pseudonym.js';
 import { InOrderLookup } from './in-order-lookup.js';
 import { RecipientScope } from './recipient-scope.js';
+import type { GroupScope } from './group-scope.js';
 import { rolesFrom } from './role-flags.js';
 import type { PersonScopePass } from './shared-person-scopes.js';
 import { roleType } from '../pifu/index.js';
@@ -78,6 +79,11 @@ export interface ViewOptions {
    * it (see SharedPersonScopes): taken instead of reading every person's scope facts again.
    */
   readonly personPass?: PersonScopePass;
+  /**
+   * The pass over the groups as made for this roster, this profile's group settings and this day
+   * (groupScopeOf), closed: taken instead of reading the groups again (see SharedGroupScopes).
+   */
+  readonly groupScope?: GroupScope;
   /** Given the pass over the persons this view made (not when it took `personPass`), once settled. */
   readonly onPersonPass?: (pass: PersonScopePass) => void;
   /**
@@ -120,14 +126,18 @@ export async function viewThroughProfile(
   const restricted = options.restricted ?? new Set<string>();
   const excluded =
     restricted.size === 0 ? options.forgotten : new Set([...(options.forgotten ?? []), ...restricted]);
-  const scope = new RecipientScope(profile, on, excluded);
+  const shared = options.groupScope;
+  if (shared !== undefined && !shared.closed) throw new TypeError('a view takes closed groups only');
+  const scope = new RecipientScope(profile, on, excluded, shared);
   const inputs = new PersonInputs(profile, options.pseudonymKey);
-  const groupKeys: string[] = [];
-  for await (const group of roster.groups()) {
-    scope.addGroup(group);
-    groupKeys.push(group.key);
+  const groupKeys: string[] = shared === undefined ? [] : [...shared.keys()];
+  if (shared === undefined) {
+    for await (const group of roster.groups()) {
+      scope.addGroup(group);
+      groupKeys.push(group.key);
+    }
+    scope.closeGroups();
   }
-  scope.closeGroups();
   // By the group's position in the roster: a selective roster skips other groups' memberships unread.
   const groupInView = groupKeys.map((key) => scope.parentOf(key) !== undefined);
   // A recipient of org structure only (statistics) needs neither pass over persons nor memberships.

@@ -75,7 +75,9 @@ export async function* blocksOf<T>(
  * The frames of a file, a block at a time: every frame that lies whole in the block, in order. A frame
  * cut by the read boundary starts the next block, so no frame is ever split. `frameLength` reads the
  * whole frame's length (header included) from the header at `offset`; it is only called when
- * `headerBytes` bytes are there.
+ * `headerBytes` bytes are there. The next block is read into a second buffer while the consumer works on
+ * this one (a pass over a spool file waited for every read before: a fifth of the spool comparison's
+ * time at Oslo); a block stays valid, and unwritten by this reader, until the consumer asks for the next.
  */
 export async function* readFrames(
   path: string,
@@ -83,17 +85,15 @@ export async function* readFrames(
   frameLength: (buffer: Buffer, offset: number) => number,
 ): AsyncGenerator<FramesRead> {
   const file = await open(path, 'r');
+  let reading: Promise<{ bytesRead: number }> | undefined;
   try {
-    let buffer = Buffer.allocUnsafe(readBytes);
+    let buffer: Buffer = Buffer.allocUnsafe(readBytes);
+    let spare: Buffer = Buffer.allocUnsafe(readBytes);
     let filled = 0;
+    let read: Promise<{ bytesRead: number }> = file.read(buffer, 0, buffer.length, null);
+    reading = read;
     for (;;) {
-      if (filled === buffer.length) {
-        // One frame bigger than the buffer: grow it (frames are objects, so this stays small).
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, filled);
-        buffer = bigger;
-      }
-      const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null);
+      const { bytesRead }: { bytesRead: number } = await read;
       const end = filled + bytesRead;
       const starts: number[] = [];
       let offset = 0;
@@ -103,16 +103,27 @@ export async function* readFrames(
         starts.push(offset);
         offset += length;
       }
-      if (starts.length > 0) yield { buffer, starts };
       if (bytesRead === 0) {
+        if (starts.length > 0) yield { buffer, starts };
         if (offset !== end) throw new TypeError(`${path} ends inside a frame`);
         return;
       }
-      // The consumer is done with the block: move the cut frame to the front and read on.
-      buffer.copy(buffer, 0, offset, end);
-      filled = end - offset;
+      // The cut frame goes to the front of the other buffer, and the read after it starts now. One
+      // frame bigger than a buffer: a bigger one (frames are objects, so this stays small).
+      const cut = end - offset;
+      const next: Buffer =
+        cut < spare.length ? spare : Buffer.allocUnsafe(Math.max(spare.length, buffer.length) * 2);
+      buffer.copy(next, 0, offset, end);
+      read = file.read(next, cut, next.length - cut, null);
+      reading = read;
+      if (starts.length > 0) yield { buffer, starts };
+      spare = buffer;
+      buffer = next;
+      filled = cut;
     }
   } finally {
+    // A reader that stopped early: the read ahead ends before the file is closed.
+    await reading?.catch(() => undefined);
     await file.close();
   }
 }

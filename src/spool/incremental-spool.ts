@@ -8,6 +8,7 @@ import {
   encodeMembership,
   encodePerson,
   membershipFrameGroup,
+  membershipFrameGroupIndex,
   membershipFrames,
   personFrameFacts,
   personFrameKey,
@@ -247,24 +248,43 @@ async function* mergedMemberships(
     counter.membership(at === undefined ? undefined : schools[at]);
     encodeMembership(membership, at, block);
   };
+  // Consecutive frames of one group (nearly all of them) share its key, whether its memberships were
+  // read afresh, its new position and school: worked out once per group, not once per frame. The fresh
+  // memberships before a group are all taken at its first frame, so the frames after it need no look.
+  let group: { index: number | undefined; key: string; dropped: boolean; position: number | undefined } = {
+    index: undefined,
+    key: '',
+    dropped: false,
+    position: undefined,
+  };
+  let school: string | undefined;
+  let first = true;
   for await (const { buffer, starts, length } of membershipFrames(base.path)) {
     const kept = new KeptRun(block, buffer);
     for (const at of starts) {
-      const groupKey = membershipFrameGroup(buffer, at, base.groupKeys);
-      if (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) kept.flush();
-      while (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) {
-        add(fresh.head);
-        await fresh.next();
+      const written = membershipFrameGroupIndex(buffer, at);
+      if (first || written === undefined || written !== group.index) {
+        const groupKey = membershipFrameGroup(buffer, at, base.groupKeys);
+        if (first || groupKey !== group.key) {
+          first = false;
+          if (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) kept.flush();
+          while (fresh.head !== undefined && compareKeys(fresh.head.groupKey, groupKey) < 0) {
+            add(fresh.head);
+            await fresh.next();
+          }
+          const position = index.get(groupKey);
+          group = { index: written, key: groupKey, dropped: changedGroups.has(groupKey), position };
+          school = position === undefined ? undefined : schools[position];
+        } else group.index = written;
       }
-      if (changedGroups.has(groupKey)) {
+      if (group.dropped) {
         kept.flush();
         continue;
       }
-      const position = index.get(groupKey);
       // In the block read, which is this reader's until the next: the run is then copied as it is.
-      setMembershipFrameGroup(buffer, at, position);
+      setMembershipFrameGroup(buffer, at, group.position);
       kept.extend(at, at + length(at));
-      counter.membership(position === undefined ? undefined : schools[position]);
+      counter.membership(school);
       if (block.full) yield block.take();
     }
     kept.flush();

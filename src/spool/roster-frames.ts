@@ -141,6 +141,12 @@ export function personFrameAt(
 export const personFrameLength = personLength;
 
 /** The group a membership frame is in: by its position in `groupKeys`, else (none there) decoded. */
+/** A membership frame's group position as written; undefined when it has none (its JSON names the group). */
+export function membershipFrameGroupIndex(buffer: Buffer, at: number): number | undefined {
+  const index = buffer.readUInt32LE(at);
+  return index === noGroup ? undefined : index;
+}
+
 export function membershipFrameGroup(buffer: Buffer, at: number, groupKeys: readonly string[]): string {
   const index = buffer.readUInt32LE(at);
   return index === noGroup
