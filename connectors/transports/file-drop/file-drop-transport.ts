@@ -1,9 +1,14 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HubError } from '../../../src/errors/index.js';
-import { checkSpoolFile, fileReadBytes, sha256Line, writeFileAtomically } from '../../../src/files/index.js';
+import {
+  checkSpoolFile,
+  copyFileAtomically,
+  digestFile,
+  sha256Line,
+  writeFileAtomically,
+} from '../../../src/files/index.js';
 import type { DeliveryReceipt, FeedFile, Transport } from '../../../src/ports/index.js';
 import type { FileDropConfig } from './file-drop-config.js';
 
@@ -34,11 +39,7 @@ export class FileDropTransport implements Transport {
     await removeStalePartials(this.#directory, feed.fileName);
     let written;
     try {
-      written = await writeFileAtomically(
-        target,
-        createReadStream(feed.path, { highWaterMark: fileReadBytes }),
-        options,
-      );
+      written = await copyFileAtomically(feed.path, target, options);
     } catch (error) {
       throw new HubError(
         'PIFU_TRANSPORT_FAILED',
@@ -85,10 +86,7 @@ async function holdsContent(path: string, feed: FeedFile): Promise<boolean> {
   } catch {
     return false;
   }
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: fileReadBytes }))
-    hash.update(chunk as Buffer);
-  return hash.digest('hex') === feed.sha256Hex;
+  return (await digestFile(path)).sha256Hex === feed.sha256Hex;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Line, writeFileAtomically } from '../../../src/files/index.js';
+import { copyFileAtomically, digestFile, sha256Line, writeFileAtomically } from '../../../src/files/index.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
 describe('writeFileAtomically', () => {
@@ -73,5 +73,41 @@ describe('writeFileAtomically', () => {
 
   it('formats a sha256sum-compatible checksum line', () => {
     expect(sha256Line('ab'.repeat(32), 'feed.xml')).toBe(`${'ab'.repeat(32)}  feed.xml\n`);
+  });
+});
+
+describe('copyFileAtomically', () => {
+  it('copies the bytes, 0600, and reports the size and sha-256 read back from the copy', async () => {
+    const dir = scratchDir('atomic-copy-');
+    // Bigger than one read of the digest (1 MiB), and not a multiple of it.
+    const bytes = Buffer.alloc(3 * (1 << 20) + 12_345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 11)) & 0xff;
+    writeFileSync(join(dir, 'source.xml'), bytes, { mode: 0o644 });
+    const written = await copyFileAtomically(join(dir, 'source.xml'), join(dir, 'out', 'feed.xml'));
+    expect(readFileSync(join(dir, 'out', 'feed.xml')).equals(bytes)).toBe(true);
+    expect(written).toEqual({
+      path: join(dir, 'out', 'feed.xml'),
+      sizeBytes: bytes.length,
+      sha256Hex: createHash('sha256').update(bytes).digest('hex'),
+    });
+    expect(statSync(join(dir, 'out', 'feed.xml')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['feed.xml']);
+    expect(await digestFile(join(dir, 'source.xml'))).toEqual({
+      sizeBytes: written.sizeBytes,
+      sha256Hex: written.sha256Hex,
+    });
+  });
+
+  it('leaves no file, not even a partial one, when the source is missing or the copy is stopped', async () => {
+    const dir = scratchDir('atomic-copy-');
+    await expect(copyFileAtomically(join(dir, 'gone.xml'), join(dir, 'feed.xml'))).rejects.toThrow(/ENOENT/);
+    writeFileSync(join(dir, 'source.xml'), 'x'.repeat(100));
+    const stop = new AbortController();
+    stop.abort(new Error('stopped'));
+    await expect(
+      copyFileAtomically(join(dir, 'source.xml'), join(dir, 'feed.xml'), { signal: stop.signal }),
+    ).rejects.toThrow('stopped');
+    await expect(digestFile(join(dir, 'source.xml'), stop.signal)).rejects.toThrow('stopped');
+    expect(readdirSync(dir)).toEqual(['source.xml']);
   });
 });
