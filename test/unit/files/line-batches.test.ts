@@ -25,7 +25,7 @@ describe('readLineBatches, the reader of the acknowledgement manifests', () => {
     expect(await allLines(path)).toEqual(lines);
   });
 
-  it('holds one read of fileReadBytes (64 KiB) a batch, not a megabyte', async () => {
+  it('holds one read of fileReadBytes (256 KiB) a batch, not a megabyte', async () => {
     const path = join(dir, 'bounded.ndjson');
     const lines = Array.from({ length: 40_000 }, (_, i) => `line-${i}-${'x'.repeat(40)}`);
     writeFileSync(path, `${lines.join('\n')}\n`);
@@ -35,7 +35,7 @@ describe('readLineBatches, the reader of the acknowledgement manifests', () => {
       // One read, and the line the read before it cut (at most 51 characters here).
       expect(batch.join('\n').length).toBeLessThanOrEqual(fileReadBytes + 60);
     }
-    expect(fileReadBytes).toBe(1 << 16);
+    expect(fileReadBytes).toBe(1 << 18);
     expect(batches).toBeGreaterThanOrEqual(Math.floor((lines.join('\n').length + 1) / fileReadBytes));
   });
 
