@@ -23,14 +23,6 @@ export abstract class PackedKeyMap<V> implements ReadonlyMap<string, V> {
     return this.#words.length >> 2;
   }
 
-  /** The bytes the map holds: its keys and its values' typed arrays. */
-  get byteLength(): number {
-    return this.#words.byteLength + this.valueBytes();
-  }
-
-  /** The bytes of the values' typed arrays. */
-  protected abstract valueBytes(): number;
-
   /** The value of the entry at `index` (0 ≤ index < size). */
   protected abstract valueAt(index: number): V;
 
@@ -127,10 +119,6 @@ export class PackedFlags extends PackedKeyMap<number> {
   protected valueAt(index: number): number {
     return this.#flags[index] as number;
   }
-
-  protected valueBytes(): number {
-    return this.#flags.byteLength;
-  }
 }
 
 /** Guardian keys by pupil, joined by U+0001 (PersonInputs' settled links), packed as keys too. */
@@ -143,10 +131,6 @@ class PackedLinks extends PackedKeyMap<string> {
     super(words);
     this.#starts = starts;
     this.#guardians = guardians;
-  }
-
-  protected valueBytes(): number {
-    return this.#starts.byteLength + this.#guardians.byteLength;
   }
 
   protected valueAt(index: number): string {

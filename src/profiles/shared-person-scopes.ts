@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
 import type { Profile } from './profile.js';
-import { PackedKeyMap } from './packed-key-map.js';
 
 /**
  * What a view's pass over the persons settles (see viewThroughProfile): each person's role flags and
@@ -38,28 +37,22 @@ export function personScopeOf(profile: Profile): string {
 }
 
 /**
- * At most this many bytes of passes are kept between them. A settled pass of the hub's keys is packed
- * (PackedKeyMap): the bytes of its typed arrays, about 17 a person and 16 a link. Any other pass is Maps
- * of strings, counted at about 100 bytes an entry (the guardians' scope at Oslo, 261,000 persons and
- * 95,000 links, was ~37 MB as Maps: made again then rather than held through the feeds between its
- * recipients, as it measured a peak RSS of 353 MB held). Packed, it is about 6 MB and kept for the
- * next recipient of its scope, which skips its own pass over the persons.
+ * At most this many entries (persons in scope plus pupils' surviving links) are kept between them, about
+ * 12 MB as Maps of strings: at Oslo the scopes of pupils and staff (105,000 persons), of staff and of
+ * transport fit, and the guardians' scope (261,000 persons and 95,000 links, ~37 MB) is made again rather
+ * than held through the feeds written between its recipients (measured: peak RSS 353 MB with it held,
+ * 300 MB is the target). A settled pass of the hub's keys is packed now (PackedKeyMap, about 20 bytes an
+ * entry), so the bound could be raised; not measured yet.
  */
-const keptBytes = 12_000_000;
+const keptEntries = 150_000;
 
-/** What a Map entry of strings costs, about: its key and value strings and its share of the tables. */
-const mapEntryBytes = 100;
-
-const bytesOf = (map: ReadonlyMap<string, unknown>): number =>
-  map instanceof PackedKeyMap ? map.byteLength : map.size * mapEntryBytes;
-
-const passBytes = (pass: PersonScopePass): number => bytesOf(pass.persons) + bytesOf(pass.links);
+const entriesOf = (pass: PersonScopePass): number => pass.persons.size + pass.links.size;
 
 /**
  * Person passes kept for other recipients of the same run, so recipients with the same person scope
  * (personScopeOf), scope day and excluded persons make the pass once between them. An entry is kept
  * only while a recipient still to be written would take it (see `prune`), and only while the kept
- * passes stay within a bound (keptBytes): role flags per person in scope, never a person's data.
+ * passes stay within a bound (keptEntries): role flags per person in scope, never a person's data.
  */
 export class SharedPersonScopes {
   #run: string | undefined;
@@ -77,11 +70,11 @@ export class SharedPersonScopes {
   }
 
   /** Keeps `pass` for a recipient still to be written, unless that would pass the bound (false then). */
-  keep(run: string, key: string, scope: string, pass: PersonScopePass, bound = keptBytes): boolean {
+  keep(run: string, key: string, scope: string, pass: PersonScopePass, bound = keptEntries): boolean {
     if (this.#run !== run) this.#passes.clear();
     this.#run = run;
-    let kept = passBytes(pass);
-    for (const [other, entry] of this.#passes) if (other !== key) kept += passBytes(entry.pass);
+    let kept = entriesOf(pass);
+    for (const [other, entry] of this.#passes) if (other !== key) kept += entriesOf(entry.pass);
     if (kept > bound) return false;
     this.#passes.set(key, { scope, pass });
     return true;

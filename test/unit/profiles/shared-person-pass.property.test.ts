@@ -9,7 +9,7 @@ import {
   type PersonScopePass,
   type Profile,
 } from '../../../src/profiles/index.js';
-import { PackedKeyMap, packLinks, packPersons } from '../../../src/profiles/packed-key-map.js';
+import { PackedKeyMap } from '../../../src/profiles/packed-key-map.js';
 import { personScopeSettings } from '../../../src/profiles/shared-person-scopes.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { profileArbitrary, rosterArrays, rosterOf } from './profile-arbitraries.js';
@@ -105,7 +105,7 @@ describe('the person passes kept for a run', () => {
     ).toBeUndefined();
   });
 
-  it('are kept only within a bound of bytes between them, a Map entry counted as 100', () => {
+  it('are kept only within a bound of persons and links between them', () => {
     const shared = new SharedPersonScopes();
     const big: PersonScopePass = {
       persons: new Map([
@@ -115,44 +115,16 @@ describe('the person passes kept for a run', () => {
       links: new Map([['p-1', 'p-2']]),
     };
     const keyB = SharedPersonScopes.keyOf('scope-b', '2026-11-23', new Set());
-    expect(shared.keep('run-1', key, 'scope-a', pass, 400)).toBe(true);
-    // 1 kept + 3 would be 4 entries: within the bound; then nothing more fits.
-    expect(shared.keep('run-1', keyB, 'scope-b', big, 400)).toBe(true);
+    expect(shared.keep('run-1', key, 'scope-a', pass, 4)).toBe(true);
+    // 1 kept + 3 would be 4: within the bound; then nothing more fits.
+    expect(shared.keep('run-1', keyB, 'scope-b', big, 4)).toBe(true);
     expect(
-      shared.keep(
-        'run-1',
-        SharedPersonScopes.keyOf('scope-c', '2026-11-23', new Set()),
-        'scope-c',
-        pass,
-        400,
-      ),
+      shared.keep('run-1', SharedPersonScopes.keyOf('scope-c', '2026-11-23', new Set()), 'scope-c', pass, 4),
     ).toBe(false);
     expect(shared.size).toBe(2);
     shared.prune('run-1', new Set(['scope-b']));
-    expect(shared.keep('run-1', key, 'scope-a', pass, 300)).toBe(false);
+    expect(shared.keep('run-1', key, 'scope-a', pass, 3)).toBe(false);
     expect(shared.find('run-1', key)).toBeUndefined();
-  });
-
-  it('count a packed pass by its typed arrays, so a pass too big as Maps is kept packed', () => {
-    // 2,000 persons in canonical order, every other one a pupil with one guardian link.
-    const keys = Array.from(
-      { length: 2_000 },
-      (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
-    );
-    const persons = new Map(keys.map((person, i) => [person, i % 2 === 0 ? 1 : 4]));
-    const links = new Map(
-      keys.filter((_, i) => i % 2 === 0).map((pupil, i) => [pupil, keys[2 * i + 1] as string]),
-    );
-    const asMaps: PersonScopePass = { persons, links };
-    const packed: PersonScopePass = { persons: packPersons(persons), links: packLinks(links) };
-    expect(packed.persons).toBeInstanceOf(PackedKeyMap);
-    expect(packed.links).toBeInstanceOf(PackedKeyMap);
-    // Packed: 2,000 × (16 + 1) + 1,000 × 16 + 1,001 × 4 + 1,000 × 16 bytes = 70,004.
-    expect(new SharedPersonScopes().keep('run-1', key, 'scope-a', packed, 70_004)).toBe(true);
-    expect(new SharedPersonScopes().keep('run-1', key, 'scope-a', packed, 70_003)).toBe(false);
-    // As Maps, 3,000 entries at 100 bytes.
-    expect(new SharedPersonScopes().keep('run-1', key, 'scope-a', asMaps, 299_999)).toBe(false);
-    expect(new SharedPersonScopes().keep('run-1', key, 'scope-a', asMaps, 300_000)).toBe(true);
   });
 
   it('are dropped once no recipient still to be written would take them, and with another run', () => {
