@@ -5,18 +5,12 @@ import type { Group, Roster } from '../../../src/model/index.js';
 import { GroupScope, resolveProfile, type Profile } from '../../../src/profiles/index.js';
 import { openRosterSpool, writeRosterSpool } from '../../../src/spool/index.js';
 import { sampleGroup } from '../pifu/feed-fixture.js';
+import { rosterOf } from '../profiles/profile-arbitraries.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
-function rosterOf(groups: readonly Group[]): Roster {
-  return {
-    properties: { source: 'pifu-hub', snapshotAt: '2026-11-23T02:00:00Z' },
-    persons: async function* () {},
-    groups: async function* () {
-      yield* groups;
-    },
-    memberships: async function* () {},
-  };
-}
+/** A roster of these groups alone. */
+const groupsRoster = (groups: readonly Group[]): Roster =>
+  rosterOf({ persons: [], groups: [...groups], memberships: [] });
 
 const on = '2026-11-23';
 const term = { begin: '2026-08-15', end: '2027-06-20', adminPeriod: '2026/2027' };
@@ -41,7 +35,7 @@ describe('group scopes shared across a run’s recipients', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('hands recipients of one group scope the same closed scope, and another scope its own', async () => {
-    await writeRosterSpool(rosterOf(groups), join(dir, 'roster'));
+    await writeRosterSpool(groupsRoster(groups), join(dir, 'roster'));
     const roster = await openRosterSpool(join(dir, 'roster'));
     const scope = (profile: Profile, day = on) =>
       sharedGroupScope(join(dir, 'roster'), () => roster.groups(), profile, day);
@@ -61,14 +55,14 @@ describe('group scopes shared across a run’s recipients', () => {
 
   it('makes the scope again for a spool written again under the same path, never the last one’s', async () => {
     const path = join(dir, 'roster');
-    await writeRosterSpool(rosterOf(groups), path);
-    const before = await sharedGroupScope(path, () => rosterOf(groups).groups(), lms, on);
+    await writeRosterSpool(groupsRoster(groups), path);
+    const before = await sharedGroupScope(path, () => groupsRoster(groups).groups(), lms, on);
     expect(before.parentOf('g-class-007')).toBe('g-school');
     // The class becomes a group type the profile does not send: out of view in the new spool.
     const rewritten = groups.map((group) =>
       group.key === 'g-class-007' ? { ...group, type: 'foresattegruppe' as const } : group,
     );
-    await writeRosterSpool(rosterOf(rewritten), path);
+    await writeRosterSpool(groupsRoster(rewritten), path);
     const roster = await openRosterSpool(path);
     const after = await sharedGroupScope(path, () => roster.groups(), lms, on);
     expect(after).not.toBe(before);
@@ -77,7 +71,7 @@ describe('group scopes shared across a run’s recipients', () => {
 
   it('derives once per comparison and group scope, and again for another comparison or a rewritten spool', async () => {
     const path = join(dir, 'roster');
-    await writeRosterSpool(rosterOf(groups), path);
+    await writeRosterSpool(groupsRoster(groups), path);
     let made = 0;
     const make = async () => ++made;
     const diff = {};
@@ -85,13 +79,13 @@ describe('group scopes shared across a run’s recipients', () => {
     expect(await sharedDerivation(path, diff, 'scope-a', make)).toBe(1);
     expect(await sharedDerivation(path, diff, 'scope-b', make)).toBe(2);
     expect(await sharedDerivation(path, {}, 'scope-a', make)).toBe(3);
-    await writeRosterSpool(rosterOf(classes.slice(1)), path);
+    await writeRosterSpool(groupsRoster(classes.slice(1)), path);
     expect(await sharedDerivation(path, diff, 'scope-a', make)).toBe(4);
   });
 
   it('keeps no failed derivation: the next caller makes it again', async () => {
     const path = join(dir, 'roster');
-    await writeRosterSpool(rosterOf(groups), path);
+    await writeRosterSpool(groupsRoster(groups), path);
     const diff = {};
     await expect(
       sharedDerivation(path, diff, 'a', () => Promise.reject(new Error('failed'))),
