@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { repository } from '../../helpers/built-cli.js';
+import { childJson } from '../../helpers/child-json.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
@@ -83,29 +83,15 @@ interface Kept {
 /** Reads `file` as `import` does, in a process of its own, and says what the reading kept on the heap. */
 function readInChild(file: string, url: string, scratch: string): Promise<Kept> {
   const support = join(repository, 'test', 'integration');
-  const child = spawn(
-    process.execPath,
+  return childJson<Kept>(
+    'reader',
     [
       '--expose-gc',
       '--import',
       join(support, 'faults', 'support', 'register-ts.mjs'),
       join(support, 'import', 'support', 'read-memory-child.ts'),
     ],
-    {
-      env: { ...process.env, PIFU_READ_MEMORY: JSON.stringify({ file, url, scratch }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
-  return new Promise((resolve, reject) =>
-    child.once('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim()) as Kept)
-        : reject(new Error(`reader exited ${code}: ${err}`)),
-    ),
+    { ...process.env, PIFU_READ_MEMORY: JSON.stringify({ file, url, scratch }) },
   );
 }
 

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
+import { childJson } from '../../helpers/child-json.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -13,24 +13,10 @@ interface ChildResult {
 }
 
 function spoolInChild(url: string, dir: string): Promise<ChildResult> {
-  const child = spawn(
-    process.execPath,
+  return childJson<ChildResult>(
+    'child',
     [join(repository, 'test', 'integration', 'records-db', 'support', 'spool-thread-child.mjs')],
-    {
-      env: { ...process.env, PIFU_SPOOL_THREAD: JSON.stringify({ url, dir }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
-  return new Promise((resolve, reject) =>
-    child.once('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as ChildResult)
-        : reject(new Error(`child exited ${code}: ${err}`)),
-    ),
+    { ...process.env, PIFU_SPOOL_THREAD: JSON.stringify({ url, dir }) },
   );
 }
 
