@@ -9,6 +9,29 @@
  * A map with any other key (or link), or not in canonical order, is kept as it is (packPersons,
  * packLinks): what a packed map answers is always exactly what the map it was made from answers.
  */
+/** Four 32-bit words a key: the key at word `a` of `words` against the one at word `b` of `other`. */
+export function compareWords(words: Uint32Array, a: number, other: Uint32Array, b: number): number {
+  for (let word = 0; word < 4; word++) {
+    const difference = (words[a + word] as number) - (other[b + word] as number);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** The index of the key `asked` (words 0–3) among the first `size` keys of `words` (in order), or -1. */
+export function searchWords(words: Uint32Array, size: number, asked: Uint32Array): number {
+  let low = 0;
+  let high = size - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const order = compareWords(words, middle << 2, asked, 0);
+    if (order === 0) return middle;
+    if (order < 0) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
 export abstract class PackedKeyMap<V> implements ReadonlyMap<string, V> {
   /** Four 32-bit words a key, big-endian: word order is the keys' canonical (string) order. */
   readonly #words: Uint32Array;
@@ -28,17 +51,7 @@ export abstract class PackedKeyMap<V> implements ReadonlyMap<string, V> {
 
   /** The index of `key`, or -1. */
   indexOf(key: string): number {
-    if (!parseKey(key, this.#asked, 0)) return -1;
-    let low = 0;
-    let high = this.size - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const order = this.#compareAt(middle);
-      if (order === 0) return middle;
-      if (order < 0) low = middle + 1;
-      else high = middle - 1;
-    }
-    return -1;
+    return parseKey(key, this.#asked, 0) ? searchWords(this.#words, this.size, this.#asked) : -1;
   }
 
   /**
@@ -56,14 +69,7 @@ export abstract class PackedKeyMap<V> implements ReadonlyMap<string, V> {
 
   /** The entry at `index` against the key in #asked: negative when the entry is below it. */
   #compareAt(index: number): number {
-    const words = this.#words;
-    const asked = this.#asked;
-    const from = index << 2;
-    for (let word = 0; word < 4; word++) {
-      const difference = (words[from + word] as number) - (asked[word] as number);
-      if (difference !== 0) return difference;
-    }
-    return 0;
+    return compareWords(this.#words, index << 2, this.#asked, 0);
   }
 
   keyAt(index: number): string {

@@ -1,13 +1,4 @@
-import { formatKey, PackedFlags, parseKey } from './packed-key-map.js';
-
-/** Four 32-bit words a key (see PackedKeyMap); the entry at `a` of `words` against the one at `b` of `other`. */
-function compareWords(words: Uint32Array, a: number, other: Uint32Array, b: number): number {
-  for (let word = 0; word < 4; word++) {
-    const difference = (words[a + word] as number) - (other[b + word] as number);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
+import { compareWords, formatKey, PackedFlags, parseKey, searchWords } from './packed-key-map.js';
 
 function grown(words: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<ArrayBuffer> {
   if (needed <= words.length) return words;
@@ -107,16 +98,8 @@ export class PersonFlagsBuilder {
     if (this.#map !== undefined) return this.#map.get(key);
     if (key === this.#last) return this.#flags[this.#size - 1];
     if (!parseKey(key, this.#asked, 0)) return undefined;
-    let low = 0;
-    let high = this.#size - 1;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const order = compareWords(this.#words, middle * 4, this.#asked, 0);
-      if (order === 0) return this.#flags[middle];
-      if (order < 0) low = middle + 1;
-      else high = middle - 1;
-    }
-    return undefined;
+    const index = searchWords(this.#words, this.#size, this.#asked);
+    return index < 0 ? undefined : this.#flags[index];
   }
 
   /**
