@@ -175,7 +175,7 @@ describe('import: a source id is its own system’s', () => {
 
   /**
    * The tables as the hub left them before migrations 0019 and 0020 (no system named, no plain group id
-   * mapped), and so before 0021, 0022 and 0023 too, which come after them.
+   * mapped), and so before 0021 to 0024 too, which come after them.
    */
   async function downgraded(): Promise<void> {
     await sql`DELETE FROM hub.source_identity WHERE kind = 'group' AND hub_key NOT LIKE 'grp-%'`.execute(
@@ -188,15 +188,24 @@ describe('import: a source id is its own system’s', () => {
     await sql`ALTER TABLE hub.source_identity ADD CONSTRAINT source_identity_pkey
       PRIMARY KEY (kind, source_id_hash)`.execute(database.db);
     await sql`ALTER TABLE hub.recipient_state DROP COLUMN view_basis`.execute(database.db);
+    await sql`DROP INDEX hub.disclosure_recipient_person_idx`.execute(database.db);
+    await sql`CREATE INDEX disclosure_person ON hub.disclosure (person_key, disclosed_at)`.execute(
+      database.db,
+    );
+    await sql`CREATE INDEX disclosure_span_person_idx ON hub.disclosure_span (person_key)`.execute(
+      database.db,
+    );
     await sql`DELETE FROM hub.kysely_migration WHERE name IN
       ('0019-source-identity-datasource', '0020-group-identity-datasource', '0021-state-view-basis',
-       '0022-register-without-transfer-checks', '0023-register-keys-byte-order')`.execute(database.db);
+       '0022-register-without-transfer-checks', '0023-register-keys-byte-order',
+       '0024-register-lookup-by-recipient')`.execute(database.db);
     expect(await migrateHub(database.db)).toEqual([
       '0019-source-identity-datasource',
       '0020-group-identity-datasource',
       '0021-state-view-basis',
       '0022-register-without-transfer-checks',
       '0023-register-keys-byte-order',
+      '0024-register-lookup-by-recipient',
     ]);
   }
 

@@ -6,6 +6,7 @@ import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import {
   disclosureManifestPath,
   listPersonDisclosures,
+  personDisclosuresQuery,
   readDisclosureManifest,
 } from '../../../src/disclosure/index.js';
 import { resyncRecipient, startExport } from '../../../src/operations/index.js';
@@ -181,5 +182,41 @@ describe('the disclosure register grows with change and answers exactly (D8)', (
       const answer = await listPersonDisclosures(database.db, personKey);
       expect(answer.map((a) => a.transferId)).toContain(transferId);
     }
+  });
+
+  it('finds a person through keys that lead with the recipient, reading no table whole', async () => {
+    // No register index leads with the person: a full's rows would land among every other recipient's.
+    const { rows: leading } = await sql<{ name: string }>`SELECT i.relname AS name FROM pg_index x
+      JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+      JOIN pg_namespace n ON n.oid = t.relnamespace
+      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+      WHERE n.nspname = 'hub' AND t.relname IN ('disclosure', 'disclosure_span')
+        AND a.attname = 'person_key'`.execute(database.db);
+    expect(leading).toEqual([]);
+
+    // With sequential scans priced out, the lookup's plan still reads every table through an index.
+    const personKey = [...expected.keys()][0]!;
+    const scans = await database.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      const { rows } = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) ${personDisclosuresQuery(
+        personKey,
+      )}`.execute(trx);
+      const found: string[] = [];
+      const walk = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(walk);
+        else if (typeof node === 'object' && node !== null) {
+          const plan = node as Record<string, unknown>;
+          if (typeof plan['Relation Name'] === 'string')
+            found.push(`${String(plan['Node Type'])} ${plan['Relation Name']}`);
+          Object.values(plan).forEach(walk);
+        }
+      };
+      walk(rows[0]!['QUERY PLAN']);
+      return found;
+    });
+    expect(scans.some((scan) => scan.endsWith(' disclosure'))).toBe(true);
+    expect(scans.some((scan) => scan.endsWith(' disclosure_span'))).toBe(true);
+    expect(scans.filter((scan) => scan.startsWith('Seq Scan'))).toEqual([]);
+    expect(await listPersonDisclosures(database.db, personKey)).toHaveLength(expected.get(personKey)!.size);
   });
 });
