@@ -49,12 +49,18 @@ export async function registerTables(db: Kysely<unknown>): Promise<RegisterTable
   return tables;
 }
 
-/** `disclosures --person` for five persons from a random point of the index (so the figure is not one
- * warm person's): the slowest, in ms, unrounded. */
+/**
+ * `disclosures --person` for five persons from a random point of the spans (every person a full carried
+ * has one), so the figure is not one warm person's: the slowest, in ms, unrounded. `rows`: the register's
+ * person entries, a delta's rows and the spans fulls opened.
+ */
 export async function disclosureLookup(ctx: HubContext): Promise<{ rows: number; slowestMs: number }> {
-  const { rows } = await sql<{ rows: string }>`select count(*) as rows from hub.disclosure`.execute(ctx.db);
+  const { rows } = await sql<{ rows: string }>`select
+    (select count(*) from hub.disclosure) + (select count(*) from hub.disclosure_span) as rows`.execute(
+    ctx.db,
+  );
   const persons = await sql<{ person_key: string }>`
-    select distinct person_key from hub.disclosure
+    select distinct person_key from hub.disclosure_span
     where person_key >= md5(random()::text) order by person_key limit 5`.execute(ctx.db);
   let slowestMs = 0;
   for (const { person_key: personKey } of persons.rows) {

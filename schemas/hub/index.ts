@@ -22,6 +22,7 @@ import * as stateViewBasis from './0021-state-view-basis.js';
 import * as registerWithoutTransferChecks from './0022-register-without-transfer-checks.js';
 import * as registerKeysByteOrder from './0023-register-keys-byte-order.js';
 import * as registerLookupByRecipient from './0024-register-lookup-by-recipient.js';
+import * as fullRowsInSpans from './0025-full-rows-in-spans.js';
 
 /** The hub schema's migrations, in order. Forward-only: a shipped migration is never edited. */
 export const hubMigrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const hubMigrations: Record<string, Migration> = {
   '0022-register-without-transfer-checks': registerWithoutTransferChecks,
   '0023-register-keys-byte-order': registerKeysByteOrder,
   '0024-register-lookup-by-recipient': registerLookupByRecipient,
+  '0025-full-rows-in-spans': fullRowsInSpans,
 };

@@ -5,9 +5,12 @@ import type { DisclosureLine } from './disclosure-manifest.js';
 const chunkSize = 20_000;
 
 export interface RecordedDisclosures {
-  /** `disclosure` rows written: every person a delta carries; in a full, those whose content changed. */
+  /**
+   * Person entries written: a `disclosure` row per person a delta carries; in a full, a span opened per
+   * person whose content changed since the recipient's last full, or who was not in it.
+   */
   readonly rows: number;
-  /** Persons a full carried unchanged, recorded once for the transfer (its reconfirmation). */
+  /** Persons a full carried unchanged in spans opened before it: its reconfirmation's count. */
   readonly reconfirmed: number;
   /** Whether the spans' statistics were stale for this full's joins and refreshed (refreshStaleSpanStatistics). */
   readonly spansAnalysed: boolean;
@@ -17,12 +20,14 @@ export interface RecordedDisclosures {
  * Turns a delivered feed's disclosure manifest into the register (docs/requirements.md#d5, #d8), inside
  * the acknowledgement transaction. A delta writes one `disclosure` row per person it carried, with
  * `memberships` among the categories where it carried their memberships (a delta that only moves a
- * pupil between classes still discloses that). A full writes rows only for persons whose disclosed
- * content changed since the recipient's last full (content hash or categories), or who were not in it:
- * each such row opens a span; every other person it carried is in an open span already, and the full's
- * one `disclosure_reconfirmation` row says so. Spans the full did not carry on unchanged are closed at
- * its sequence number. The manifest is staged in temporary tables and joined there, so memory holds one
- * chunk of keys at a time, whatever the feed's size.
+ * pupil between classes still discloses that). A full writes one `disclosure_reconfirmation` row, at
+ * its sequence number, and a `disclosure_span` only for each person whose disclosed content changed
+ * since the recipient's last full (content hash or categories), or who was not in it: the span opens
+ * at the full's sequence number, so the full carried everyone in a span open at it, the ones it opened
+ * included (a span holds what a `disclosure` row of the opening full would: hub migration 0025). Spans
+ * the full did not carry on unchanged are closed at its sequence number. The manifest is staged in
+ * temporary tables and joined there, so memory holds one chunk of keys at a time, whatever the feed's
+ * size.
  */
 export async function recordDisclosures(
   db: Kysely<HubDatabase>,
@@ -76,16 +81,12 @@ export async function recordDisclosures(
     );
     opening = sql`(SELECT person_key, categories FROM pg_temp.span_change WHERE person_key IS NOT NULL)`;
   }
-  // No ON CONFLICT: the spans' open index lets a person open one span per full, and the transfer has no
-  // row yet (only its acknowledgement writes them), so each opened person is one new row; the speculative
-  // insertion it would take cost a third of this statement at Oslo.
-  const inserted = await sql`WITH opened AS (
-      INSERT INTO hub.disclosure_span (recipient_id, person_key, categories, opened_by, opened_seq)
-      SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM ${opening} o
-      ORDER BY person_key
-      RETURNING person_key, categories)
-    INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
-    SELECT ${transferId}, person_key, ${recipientId}, categories, ${disclosedAt} FROM opened`.execute(db);
+  // No ON CONFLICT: the spans' open index lets a person open one span per full, so each opened person
+  // is one new row; the speculative insertion it would take cost a third of this statement at Oslo.
+  const inserted = await sql`INSERT INTO hub.disclosure_span
+      (recipient_id, person_key, categories, opened_by, opened_seq)
+    SELECT ${recipientId}, person_key, categories, ${transferId}, ${seq}::bigint FROM ${opening} o
+    ORDER BY person_key`.execute(db);
   const rows = Number(inserted.numAffectedRows ?? 0);
   const reconfirmed = persons - rows;
   await sql`INSERT INTO hub.disclosure_reconfirmation (transfer_id, recipient_id, seq, disclosed_at, persons)

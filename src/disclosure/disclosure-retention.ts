@@ -3,7 +3,7 @@ import type { HubDatabase } from '../db/index.js';
 
 /**
  * Delivered transfers delivered before `cutoff` that still name persons in the register: by rows of
- * their own, or (a full) by the persons it carried unchanged. Oldest first.
+ * their own (a delta), or (a full) by its reconfirmation and the spans open at it. Oldest first.
  */
 export async function transfersNamingPersonsBefore(
   db: Kysely<HubDatabase>,
@@ -20,8 +20,8 @@ export async function transfersNamingPersonsBefore(
 
 /**
  * Reduces the transfers' disclosures to one `disclosure_summary` row each, with counts per category
- * (R3, D8): the persons with rows of their own and those a full carried unchanged (from the spans open
- * at its sequence number) alike. Then their rows and reconfirmations go, and every closed span no
+ * (R3, D8): the persons with rows of their own (a delta's) and those a full carried (the spans open at
+ * its sequence number, the ones it opened included) alike. Then their rows and reconfirmations go, and every closed span no
  * remaining reconfirmation falls inside, since nothing it could answer is left. Open spans stay: the
  * next full needs them, and they answer for the reconfirmations still kept. Returns the number of
  * person entries reduced. Run it inside a transaction.
@@ -41,7 +41,7 @@ export async function reduceDisclosureTransfers(
       SELECT rc.transfer_id, rc.recipient_id, rc.disclosed_at, s.categories
       FROM hub.disclosure_reconfirmation rc
       JOIN hub.disclosure_span s ON s.recipient_id = rc.recipient_id
-        AND s.opened_seq < rc.seq AND (s.closed_seq IS NULL OR s.closed_seq > rc.seq)
+        AND s.opened_seq <= rc.seq AND (s.closed_seq IS NULL OR s.closed_seq > rc.seq)
       WHERE rc.transfer_id = ANY(${ids}::text[])),
     c AS (
       SELECT transfer_id, jsonb_object_agg(category, n) AS categories FROM (
@@ -61,6 +61,6 @@ export async function reduceDisclosureTransfers(
   await sql`DELETE FROM hub.disclosure_reconfirmation WHERE transfer_id = ANY(${ids}::text[])`.execute(db);
   await sql`DELETE FROM hub.disclosure_span s WHERE s.closed_seq IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM hub.disclosure_reconfirmation rc WHERE rc.recipient_id = s.recipient_id
-      AND rc.seq > s.opened_seq AND rc.seq < s.closed_seq)`.execute(db);
+      AND rc.seq >= s.opened_seq AND rc.seq < s.closed_seq)`.execute(db);
   return rows[0]?.persons ?? 0;
 }

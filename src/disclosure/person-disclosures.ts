@@ -38,9 +38,9 @@ interface AnswerRow {
 /**
  * Every disclosure of one person, newest first: GDPR Art. 15(1)(c). For each recipient the hub has a
  * transfer for (a skip scan of `transfer_recipient_created`, one probe per recipient): the transfers
- * with a row of their own (`disclosure_recipient_person_idx`), and the fulls that carried the person
- * unchanged inside one of their spans (the spans' primary key, then the recipient's reconfirmations by
- * sequence range), with their transfer, feed and run rows by primary key. Both are exactly the
+ * with a row of their own (`disclosure_recipient_person_idx`: deltas), and the fulls whose sequence
+ * number falls inside one of the person's spans, from the full that opened it on (the spans' primary
+ * key, then the recipient's reconfirmations by sequence range), with their transfer, feed and run rows by primary key. Both are exactly the
  * transfers whose files carried the person (see recordDisclosures). The register has no index that
  * leads with the person (hub migration 0024): a full's rows would land among every other recipient's.
  */
@@ -83,7 +83,7 @@ export function personDisclosuresQuery(personKey: string): RawBuilder<AnswerRow>
       FROM recipient r
       JOIN hub.disclosure_span s ON s.recipient_id = r.recipient_id AND s.person_key = ${personKey}
       JOIN hub.disclosure_reconfirmation rc ON rc.recipient_id = s.recipient_id
-        AND rc.seq > s.opened_seq AND (s.closed_seq IS NULL OR rc.seq < s.closed_seq))
+        AND rc.seq >= s.opened_seq AND (s.closed_seq IS NULL OR rc.seq < s.closed_seq))
     SELECT d.recipient_id, d.transfer_id, t.trigger, r.reason, d.disclosed_at, d.categories,
       f.legal_basis, f.purpose, f.override_reason, f.widenings, f.relays_to, t.sha256_hex
     FROM d

@@ -8,6 +8,7 @@ import { findFeed } from '../../../src/feed/index.js';
 import { runIds, startRun } from '../../../src/run/index.js';
 import { previewExport, type ExportPreview as DryRunReport } from '../../../src/operations/index.js';
 import { hubContext, operationContext, testActor } from '../../helpers/hub-fixture.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
@@ -41,8 +42,9 @@ async function rowCounts(db: Kysely<unknown>): Promise<Record<string, number>> {
 /** Persons per disclosed category in one transfer, as the disclosure log holds them. */
 async function disclosedCategories(db: Kysely<unknown>, transferId: string): Promise<Record<string, number>> {
   const { rows } = await sql<{ category: string; n: number }>`
-    SELECT c AS category, count(*)::int AS n FROM hub.disclosure, unnest(categories) AS c
-    WHERE transfer_id = ${transferId} AND c <> 'memberships' GROUP BY c`.execute(db);
+    SELECT c AS category, count(*)::int AS n FROM (${carriedByTransfer(transferId)}) carried,
+      unnest(carried.categories) AS c
+    WHERE c <> 'memberships' GROUP BY c`.execute(db);
   return Object.fromEntries(rows.map((row) => [row.category, row.n]));
 }
 
@@ -177,18 +179,11 @@ describe('pifu-hub export --dry-run against a seeded PostgreSQL', () => {
     });
     await runInProcess(ctx, runId);
     const run = runIds(runId);
-    // A person this transfer carried with `category`: by its own row, or (unchanged since an earlier
-    // full of this file) by the open span that the transfer reconfirmed (docs/requirements.md#d8).
+    // A person this transfer carried with `category` (docs/requirements.md#d8).
     const keyOf = async (transferId: string, category: string): Promise<string> => {
       const { rows } = await sql<{ person_key: string }>`
-        SELECT person_key FROM hub.disclosure WHERE transfer_id = ${transferId}
-          AND ${category} = ANY(categories)
-        UNION
-        SELECT s.person_key FROM hub.disclosure_span s
-          JOIN hub.disclosure_reconfirmation r ON r.recipient_id = s.recipient_id
-         WHERE r.transfer_id = ${transferId} AND ${category} = ANY(s.categories)
-           AND s.opened_seq < r.seq AND (s.closed_seq IS NULL OR s.closed_seq > r.seq)
-        ORDER BY person_key LIMIT 1`.execute(database.db);
+        SELECT person_key FROM (${carriedByTransfer(transferId)}) carried
+        WHERE ${category} = ANY(categories) ORDER BY person_key LIMIT 1`.execute(database.db);
       return rows[0]!.person_key;
     };
 

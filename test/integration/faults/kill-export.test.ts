@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { openDatabase, type HubDatabase } from '../../../src/db/index.js';
 import { sha256Of } from './support/run-checks.js';
 import { ensureBuilt, repository } from '../../helpers/built-cli.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
 /**
@@ -198,17 +199,10 @@ describe(`kill -9 of an embedded export --all at ${killPoints} random moments`, 
           disclosures: number;
           distinct_persons: number;
         }>`
-        -- What the register says each transfer carried: its own rows, and the persons of the open spans
-        -- a full reconfirmed unchanged (docs/requirements.md#d8).
-        WITH carried AS (
-          SELECT transfer_id, person_key FROM hub.disclosure
-          UNION ALL
-          SELECT r.transfer_id, s.person_key FROM hub.disclosure_reconfirmation r
-            JOIN hub.disclosure_span s ON s.recipient_id = r.recipient_id
-           WHERE s.opened_seq < r.seq AND (s.closed_seq IS NULL OR s.closed_seq > r.seq))
+        -- What the register says each transfer carried (docs/requirements.md#d8).
         SELECT t.id, t.location, t.sha256_hex, f.persons,
-          (SELECT count(*)::int FROM carried c WHERE c.transfer_id = t.id) AS disclosures,
-          (SELECT count(DISTINCT person_key)::int FROM carried c WHERE c.transfer_id = t.id) AS distinct_persons
+          (SELECT count(*)::int FROM (${carriedByTransfer(sql.ref('t.id'))}) c) AS disclosures,
+          (SELECT count(DISTINCT person_key)::int FROM (${carriedByTransfer(sql.ref('t.id'))}) c) AS distinct_persons
         FROM hub.transfer t JOIN hub.feed f ON f.id = t.feed_id
         WHERE t.status = 'delivered'`.execute(hub.db);
         const byLocation = new Map<string, typeof transfers>();

@@ -175,7 +175,7 @@ describe('import: a source id is its own system’s', () => {
 
   /**
    * The tables as the hub left them before migrations 0019 and 0020 (no system named, no plain group id
-   * mapped), and so before 0021 to 0024 too, which come after them.
+   * mapped), and so before 0021 to 0025 too, which come after them.
    */
   async function downgraded(): Promise<void> {
     await sql`DELETE FROM hub.source_identity WHERE kind = 'group' AND hub_key NOT LIKE 'grp-%'`.execute(
@@ -198,7 +198,7 @@ describe('import: a source id is its own system’s', () => {
     await sql`DELETE FROM hub.kysely_migration WHERE name IN
       ('0019-source-identity-datasource', '0020-group-identity-datasource', '0021-state-view-basis',
        '0022-register-without-transfer-checks', '0023-register-keys-byte-order',
-       '0024-register-lookup-by-recipient')`.execute(database.db);
+       '0024-register-lookup-by-recipient', '0025-full-rows-in-spans')`.execute(database.db);
     expect(await migrateHub(database.db)).toEqual([
       '0019-source-identity-datasource',
       '0020-group-identity-datasource',
@@ -206,6 +206,7 @@ describe('import: a source id is its own system’s', () => {
       '0022-register-without-transfer-checks',
       '0023-register-keys-byte-order',
       '0024-register-lookup-by-recipient',
+      '0025-full-rows-in-spans',
     ]);
   }
 

@@ -12,6 +12,7 @@ import { createScheduler } from '../../../jobs/scheduler.js';
 import { runDailyRetention } from '../../../src/retention/index.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { hubContext, operationContext, recipient } from '../../helpers/hub-fixture.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 import type { TestDatabase } from '../../helpers/test-database.js';
 import {
   activePupils,
@@ -152,10 +153,10 @@ describe('retention of what the hub holds (R3)', () => {
   it('reduces disclosures older than the period to counts per transfer', async () => {
     const before = await listDisclosures(ops, actors.privacyAdmin, { person: pupil });
     expect(before.disclosures.length).toBe(2);
-    // Newest first: the first full wrote a row per person; the later one re-confirmed them unchanged.
+    // Newest first: the first full opened a span per person; the later one re-confirmed them unchanged.
     const [newer, older] = before.disclosures.map((answer) => answer.transferId);
     const { rows: counted } = await sql<{ n: number }>`SELECT count(*)::int AS n
-      FROM hub.disclosure WHERE transfer_id = ${older}`.execute(database.db);
+      FROM (${carriedByTransfer(older!)}) carried`.execute(database.db);
     // Five years after the first delivery: its rows go; the later full's stay a while longer.
     clock.now = new Date('2031-01-12T02:00:01Z');
     const { result } = await sweep();
@@ -176,8 +177,9 @@ describe('retention of what the hub holds (R3)', () => {
     const { rows: reconfirmed } = await sql<{ transfer_id: string; persons: number }>`SELECT transfer_id,
       persons FROM hub.disclosure_reconfirmation ORDER BY seq`.execute(database.db);
     const later = reconfirmed.find((row) => row.persons > 0)!;
+    // Those it carried unchanged (its reconfirmation's count) and those it opened spans for.
     const { rows: own } = await sql<{ n: number }>`SELECT count(*)::int AS n
-      FROM hub.disclosure WHERE transfer_id = ${later.transfer_id}`.execute(database.db);
+      FROM hub.disclosure_span WHERE opened_by = ${later.transfer_id}`.execute(database.db);
     clock.now = new Date('2031-01-25T02:00:01Z');
     await sweep();
     const { rows } = await sql<{ persons: number; categories: Record<string, number> }>`SELECT persons,

@@ -7,12 +7,13 @@ import type { DeliveryReceipt, TransportFactory } from '../../../src/ports/index
 import { runIds, startRun, takeSnapshot } from '../../../src/run/index.js';
 import { deliverTransfer, findTransfer } from '../../../src/transfer/index.js';
 import { hubContext, recipient, seededDatabase } from '../../helpers/hub-fixture.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 
 /** What the acknowledgement committed for a transfer, as another connection sees it. */
 async function committed(db: Kysely<HubDatabase>, transferId: string) {
   const { rows } = await sql<{ disclosures: number; spans: number; objects: number; states: number }>`
     SELECT
-      (SELECT count(*)::int FROM hub.disclosure WHERE transfer_id = ${transferId}) AS disclosures,
+      (SELECT count(*)::int FROM (${carriedByTransfer(transferId)}) carried) AS disclosures,
       (SELECT count(*)::int FROM hub.disclosure_span WHERE opened_by = ${transferId}) AS spans,
       (SELECT count(*)::int FROM hub.delivered_object WHERE transfer_id = ${transferId}) AS objects,
       (SELECT count(*)::int FROM hub.recipient_state WHERE transfer_id = ${transferId}) AS states`.execute(

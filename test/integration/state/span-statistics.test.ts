@@ -4,11 +4,13 @@ import { sql, type Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
 import {
   formatDisclosureLine,
+  listPersonDisclosures,
   readDisclosureBatches,
   type DisclosureLine,
 } from '../../../src/disclosure/index.js';
 import { formatStateHeader, openStateManifest } from '../../../src/state/index.js';
 import { acknowledgeTransfer } from '../../../src/transfer/acknowledge-transfer.js';
+import * as fullRowsInSpans from '../../../schemas/hub/0025-full-rows-in-spans.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -69,12 +71,13 @@ describe('the disclosure spans are analysed where a join needs them, not after e
     recipientId: string,
     basedOn: string | null,
     lines: DisclosureLine[],
+    feedType: 'full' | 'delta' = 'full',
   ): Promise<string> {
     const id = `${recipientId}-${made++}`;
     await sql`INSERT INTO hub.run (id, trigger, status, recipient_ids) VALUES (${id}, 'operator', 'running', ${[recipientId]})`.execute(
       db,
     );
-    await sql`INSERT INTO hub.feed (id, run_id, recipient_id, feed_type, status) VALUES (${id}, ${id}, ${recipientId}, 'full', 'written')`.execute(
+    await sql`INSERT INTO hub.feed (id, run_id, recipient_id, feed_type, status) VALUES (${id}, ${id}, ${recipientId}, ${feedType}, 'written')`.execute(
       db,
     );
     await sql`INSERT INTO hub.transfer (id, feed_id, run_id, recipient_id, transport_kind, trigger, status)
@@ -157,5 +160,35 @@ describe('the disclosure spans are analysed where a join needs them, not after e
     await deliverFull('small', small, fullLines(3_000, 10));
     expect(await analyses()).toBe(before + 1);
     expect(await openSpans('small')).toEqual(expectedSpans(fullLines(3_000, 10)));
+  });
+
+  it('hub migration 0025 drops the rows an older hub wrote beside the spans a full opened, and no answer', async () => {
+    const first = await deliverFull('archive', null, fullLines(300, 300));
+    const delta = await deliverFull('archive', first, fullLines(40, 40), 'delta');
+    await deliverFull('archive', delta, fullLines(300, 20));
+    // What a hub before 0025 also wrote: a row beside each span a full opened, as its own answer.
+    await sql`INSERT INTO hub.disclosure (transfer_id, person_key, recipient_id, categories, disclosed_at)
+      SELECT s.opened_by, s.person_key, s.recipient_id, s.categories, rc.disclosed_at
+      FROM hub.disclosure_span s JOIN hub.disclosure_reconfirmation rc
+        ON rc.recipient_id = s.recipient_id AND rc.seq = s.opened_seq
+      WHERE s.recipient_id = 'archive'`.execute(db);
+    const persons = ['p000000', 'p000019', 'p000020', 'p000299', 'member-only-3'];
+    const answers = async () =>
+      Promise.all(
+        persons.map(async (key) =>
+          (await listPersonDisclosures(db, key))
+            .filter((answer) => answer.recipientId === 'archive')
+            .map((answer) => answer.transferId),
+        ),
+      );
+    const doubled = await answers();
+
+    await fullRowsInSpans.up(db);
+    const once = await answers();
+    expect(once).toEqual(doubled.map((transfers) => [...new Set(transfers)]));
+    expect(once.map((transfers) => transfers.length)).toEqual([3, 3, 3, 2, 3]);
+    const { rows } = await sql<{ transfer_id: string }>`SELECT DISTINCT transfer_id FROM hub.disclosure
+      WHERE recipient_id = 'archive'`.execute(db);
+    expect(rows).toEqual([{ transfer_id: delta }]);
   });
 });

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type { HubDatabase } from '../../../../src/db/index.js';
 import { findRun, type Run } from '../../../../src/run/index.js';
+import { carriedByTransfer } from '../../../helpers/register-carried.js';
 
 /** Polls the database (not Redis, which a test may be restarting) until the run has finished. */
 export async function waitForRun(db: Kysely<HubDatabase>, runId: string, timeoutMs: number): Promise<Run> {
@@ -72,17 +73,10 @@ export async function expectDeliveredOnce(
         (SELECT count(*)::int FROM hub.delivered_object o WHERE o.recipient_id = s.recipient_id) AS held
       FROM hub.recipient_state s WHERE s.recipient_id = ${transfer.recipient_id}`.execute(db);
     expect(state).toEqual([{ transfer_id: transfer.id, objects: state[0]?.held, held: state[0]?.held }]);
-    // What the register says the transfer carried: its own rows, and the persons of the open spans a
-    // full reconfirmed unchanged (docs/requirements.md#d8) -- an earlier test in the same file may
-    // have delivered the same recipient's full already.
+    // What the register says the transfer carried (docs/requirements.md#d8) -- an earlier test in the
+    // same file may have delivered the same recipient's full already.
     const { rows: disclosed } = await sql<{ rows: number; persons: number }>`
-      WITH carried AS (
-        SELECT person_key FROM hub.disclosure WHERE transfer_id = ${transfer.id}
-        UNION ALL
-        SELECT s.person_key FROM hub.disclosure_reconfirmation r
-          JOIN hub.disclosure_span s ON s.recipient_id = r.recipient_id
-         WHERE r.transfer_id = ${transfer.id}
-           AND s.opened_seq < r.seq AND (s.closed_seq IS NULL OR s.closed_seq > r.seq))
+      WITH carried AS (${carriedByTransfer(transfer.id)})
       SELECT count(*)::int AS rows, count(DISTINCT person_key)::int AS persons FROM carried`.execute(db);
     expect(disclosed).toEqual([{ rows: transfer.persons, persons: transfer.persons }]);
     let partial: string[] = [];
