@@ -10,6 +10,7 @@ import { hubContext, writeFileDropRecipients } from '../../helpers/hub-fixture.j
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 
 /**
  * Failures are real: a recipient's file drop sits under a path that is a regular file, so the transport
@@ -88,7 +89,7 @@ describe('pifu-hub retry TRANSFER', () => {
     ]);
     expect(await findRun(ctx.db, runId)).toMatchObject({ status: 'completed', error: null });
     const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM hub.disclosure WHERE transfer_id = ${transferId}`.execute(ctx.db);
+      SELECT count(*)::int AS n FROM (${carriedByTransfer(transferId)}) c`.execute(ctx.db);
     expect(rows[0]!.n).toBeGreaterThan(0);
 
     const twice = await cli('retry', transferId);

@@ -9,6 +9,7 @@ import { listRunTransfers } from '../../../src/transfer/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { testRedisUrl } from '../../setup/services.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 
 describe('a run through the BullMQ queues on real PostgreSQL and Redis', () => {
   let database: TestDatabase;
@@ -55,7 +56,7 @@ describe('a run through the BullMQ queues on real PostgreSQL and Redis', () => {
         const sent: string[] = [];
         for await (const entry of document.persons()) sent.push(entry.object.key);
         const { rows } = await sql<{ person_key: string; categories: string[] }>`
-          SELECT person_key, categories FROM hub.disclosure WHERE transfer_id = ${transfer.id} ORDER BY person_key`.execute(
+          SELECT person_key, categories FROM (${carriedByTransfer(transfer.id)}) c ORDER BY person_key`.execute(
           database.db,
         );
         expect(rows.map((row) => row.person_key)).toEqual([...sent].sort());

@@ -40,7 +40,8 @@ describe('the pull flow on real PostgreSQL and Redis', () => {
   const counts = async () =>
     (
       await sql<{ disclosures: number; objects: number; state: string | null; updated: string | null }>`
-        SELECT (SELECT count(*)::int FROM hub.disclosure WHERE recipient_id = 'portal') AS disclosures,
+        SELECT ((SELECT count(*) FROM hub.disclosure WHERE recipient_id = 'portal')
+                + (SELECT count(*) FROM hub.disclosure_span WHERE recipient_id = 'portal'))::int AS disclosures,
                (SELECT count(*)::int FROM hub.delivered_object WHERE recipient_id = 'portal') AS objects,
                (SELECT transfer_id FROM hub.recipient_state WHERE recipient_id = 'portal') AS state,
                (SELECT updated_at::text FROM hub.recipient_state WHERE recipient_id = 'portal') AS updated`.execute(

@@ -11,6 +11,7 @@ import { startRun } from '../../../src/run/index.js';
 import { listRunTransfers } from '../../../src/transfer/index.js';
 import { hubContext, recipient } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 
 interface Feed {
   readonly persons: FeedPerson[];
@@ -193,9 +194,7 @@ describe('every shipped seed recipient, exported from a mini synthetic municipal
     for (const transfer of await listRunTransfers(ctx.db, runId)) {
       const rows = (
         await sql<{ person_key: string; categories: string[] }>`
-          select person_key, categories from hub.disclosure where transfer_id = ${transfer.id}`.execute(
-          database.db,
-        )
+          select person_key, categories from (${carriedByTransfer(transfer.id)}) c`.execute(database.db)
       ).rows;
       const pseudonymised = transfer.recipientId === 'conexus-engage';
       const feedKeyOf = (key: string): string => (pseudonymised ? pseudonymFor(secret, key) : key);

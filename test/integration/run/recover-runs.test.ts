@@ -35,6 +35,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 import { testRedisUrl } from '../../setup/services.js';
 import { runCli } from '../cli/run-cli.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 
 /** A process that ran and has exited: the owner a kill -9 leaves behind. */
 async function deadProcess(): Promise<ProcessIdentity> {
@@ -134,7 +135,7 @@ describe('crash recovery: runs whose owner is gone (real PostgreSQL and Redis)',
     ]);
     const websak = transfers[2]!;
     const { rows } = await sql<{ disclosures: number; persons: number; state: string | null }>`
-      SELECT (SELECT count(*)::int FROM hub.disclosure WHERE transfer_id = ${websak.id}) AS disclosures,
+      SELECT (SELECT count(*)::int FROM (${carriedByTransfer(websak.id)}) c) AS disclosures,
         (SELECT persons FROM hub.feed WHERE id = ${websak.feedId}) AS persons,
         (SELECT transfer_id FROM hub.recipient_state WHERE recipient_id = 'websak') AS state`.execute(ctx.db);
     expect(rows[0]!.disclosures).toBeGreaterThan(0);

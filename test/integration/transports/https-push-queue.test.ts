@@ -7,6 +7,7 @@ import { captureLogger, hubContext, recipient } from '../../helpers/hub-fixture.
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { testRedisUrl } from '../../setup/services.js';
 import { makeTestPki, startRecipient, type Recipient, type TestPki } from './https-fixture.js';
+import { carriedByTransfer } from '../../helpers/register-carried.js';
 
 const token = `tok-${randomUUID()}`;
 const tokenVariable = 'PIFU_TEST_HTTPS_QUEUE_TOKEN';
@@ -82,7 +83,7 @@ describe('https-push through the BullMQ queues, retried by the queue', () => {
       true,
     );
     const { rows } = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM hub.disclosure WHERE transfer_id = ${transfer.id}`.execute(database.db);
+      SELECT count(*) AS n FROM (${carriedByTransfer(transfer.id)}) c`.execute(database.db);
     expect(Number(rows[0]!.n)).toBeGreaterThan(0);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).not.toContain(token);
@@ -98,7 +99,7 @@ describe('https-push through the BullMQ queues, retried by the queue', () => {
     );
     expect(server.requests).toHaveLength(2);
     const disclosures = await sql<{ n: string }>`
-      SELECT count(*) AS n FROM hub.disclosure WHERE transfer_id = ${transfer.id}`.execute(database.db);
+      SELECT count(*) AS n FROM (${carriedByTransfer(transfer.id)}) c`.execute(database.db);
     expect(Number(disclosures.rows[0]!.n)).toBe(0);
     const delivered = await sql<{ n: string }>`
       SELECT count(*) AS n FROM hub.delivered_object WHERE recipient_id = 'lms-down'`.execute(database.db);
