@@ -12,7 +12,6 @@ import { runSpoolPaths } from '../run/run-paths.js';
 import { diffRosterSpools, type SpoolDiff } from '../spool/index.js';
 import {
   membershipStateKey,
-  readHeldObjects,
   readHeldObjectsAmong,
   type HeldObject,
   type ObjectType,
@@ -32,8 +31,10 @@ import { excludedPersonsChangedSince } from './view-changed-since.js';
  * scope day, excluded persons and code fixed:
  *
  * - The groups in view, their parents, org unit labels and projections depend on the groups file
- *   alone. Equal files: no group can differ. Otherwise every group is merged (there are few), and
- *   G = the groups whose being in view, or type, differs between the two spools' scopes.
+ *   alone. Equal files: no group can differ. Otherwise G = the groups whose being in view, or type,
+ *   differs between the two spools' scopes, and a group's object (its projection and its parent's
+ *   label) can differ only where its frame does, its parent in view does, or its parent's frame does:
+ *   those groups alone are merged, against just those held (a night changes a few of 27,000).
  * - A person's own roles (pupil, staff, leaver, candidate guardian) depend on their own scope facts
  *   and the schools in scope. Different schools in scope: the delta is not incremental. The guardian
  *   role depends besides on every pupil in scope with an eligible link to them. So roles can differ
@@ -57,8 +58,6 @@ import { excludedPersonsChangedSince } from './view-changed-since.js';
 export type IncrementalPart =
   | {
       readonly only: NonNullable<ViewOptions['only']>;
-      /** False: no group can differ, the view's groups are not merged. */
-      readonly groupsMayDiffer: boolean;
       readonly held: (type: ObjectType) => AsyncIterable<HeldObject>;
     }
   | { readonly only?: undefined; readonly reason: string };
@@ -97,6 +96,7 @@ export async function incrementalPart(
           changed: new Set<string>(),
           indexes: new Set<number>(),
           inBaseView: (key: string) => input.groupScope.parentOf(key) !== undefined,
+          mayDiffer: new Set<string>(),
         }
       : await sharedDerivation(
           rosterDir,
@@ -127,12 +127,18 @@ export async function incrementalPart(
     person: () =>
       lazily(() => readHeldObjectsAmong(db, recipient.id, 'person', { keys: diff.recordsMayDiffer })),
     group: () =>
-      diff.groups === undefined ? lazily(async () => []) : readHeldObjects(db, recipient.id, 'group'),
+      lazily(async () =>
+        groups.mayDiffer.size === 0
+          ? []
+          : readHeldObjectsAmong(db, recipient.id, 'group', { keys: groups.mayDiffer }),
+      ),
     membership: () => lazily(heldMemberships),
   };
   return {
     only: {
       persons: (key) => diff.recordsMayDiffer.has(key),
+      // Only the groups whose object may differ are merged (none when the groups files are equal).
+      groups: (key) => groups.mayDiffer.has(key),
       ...(diff.records === undefined ? {} : { personFrames: diff.records }),
       // With no group's being in view changed, the part reads the roles of known persons only.
       ...(groups.indexes.size === 0 ? { scopeFacts: diff.scopeFacts } : {}),
@@ -148,7 +154,6 @@ export async function incrementalPart(
           diff.memberships.current,
         ),
     },
-    groupsMayDiffer: diff.groups !== undefined,
     held: (type) => held[type](),
   };
 }
@@ -201,13 +206,22 @@ async function groupsThatDiffer(
   const inBaseView = (key: string) => before.groups.has(key);
   for (const [key, type] of before.groups) if (after.groups.get(key) !== type) changed.add(key);
   for (const [key, type] of after.groups) if (before.groups.get(key) !== type) changed.add(key);
+  // A group's object is its projection and its parent's label (recipient-delta.ts): it can differ only
+  // where its frame does, where its parent in view does (coming into view or leaving it among them),
+  // or where its parent's frame does.
+  const framed = new Set([...differ.base.map((group) => group.key), ...differ.current]);
+  const mayDiffer = new Set(framed);
+  for (const key of current.keys()) {
+    const parent = current.parentOf(key);
+    if (parent !== base.parentOf(key) || (parent !== undefined && framed.has(parent))) mayDiffer.add(key);
+  }
   const indexes = new Set<number>();
   let index = 0;
   for (const key of current.keys()) {
     if (changed.has(key)) indexes.add(index);
     index++;
   }
-  return { changed, indexes, inBaseView };
+  return { changed, indexes, inBaseView, mayDiffer };
 }
 
 /**
@@ -218,6 +232,8 @@ interface GroupsThatDiffer {
   readonly changed: ReadonlySet<string>;
   readonly indexes: ReadonlySet<number>;
   readonly inBaseView: (groupKey: string) => boolean;
+  /** The groups whose object in the view may differ from the base view's (see groupsThatDiffer). */
+  readonly mayDiffer: ReadonlySet<string>;
 }
 
 /** Two streams of memberships in canonical order as one, each membership once. */

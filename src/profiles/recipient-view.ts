@@ -88,11 +88,14 @@ export interface ViewOptions {
   readonly onPersonPass?: (pass: PersonScopePass) => void;
   /**
    * Part of the view only (an incremental delta, src/feed/incremental-delta.ts): of the persons in view,
-   * those `persons` accepts; of the memberships in view, those among `memberships` (canonical order).
+   * those `persons` accepts; of the groups, those `groups` does; of the memberships in view, those among
+   * `memberships` (canonical order).
    * Scope and projection are the whole view's, so what is yielded is exactly what the whole view has.
    */
   readonly only?: {
     readonly persons: (personKey: string) => boolean;
+    /** Of the groups in view, those this accepts; undefined: all of them. */
+    readonly groups?: (groupKey: string) => boolean;
     /**
      * The frames of (at least) the persons `persons` accepts, in key order: read instead of passing over
      * every person of the roster for them.
@@ -232,7 +235,9 @@ export async function viewThroughProfile(
       }
     },
     async *groups() {
+      const among = only?.groups;
       for await (const group of roster.groups()) {
+        if (among !== undefined && !among(group.key)) continue;
         const parentKey = scope.parentOf(group.key);
         if (parentKey !== undefined) yield projectGroup(group, parentKey, profile);
       }
