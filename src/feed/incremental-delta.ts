@@ -194,33 +194,41 @@ async function groupsThatDiffer(
   }
   for (; at < differ.base.length; at++) base.addGroup(differ.base[at] as Group);
   base.closeGroups();
-  const before = base.groupsInScope();
-  const after = current.groupsInScope();
+  const schools = { before: base.schools, after: current.schools };
   if (
-    before.schools.size !== after.schools.size ||
-    [...before.schools].some((key) => !after.schools.has(key))
+    schools.before.size !== schools.after.size ||
+    [...schools.before].some((key) => !schools.after.has(key))
   ) {
     return undefined;
   }
-  const changed = new Set<string>();
-  const inBaseView = (key: string) => before.groups.has(key);
-  for (const [key, type] of before.groups) if (after.groups.get(key) !== type) changed.add(key);
-  for (const [key, type] of after.groups) if (before.groups.get(key) !== type) changed.add(key);
-  // A group's object is its projection and its parent's label (recipient-delta.ts): it can differ only
-  // where its frame does, where its parent in view does (coming into view or leaving it among them),
-  // or where its parent's frame does.
+  // One walk of this spool's groups, each group's parent in view looked up on both sides (in view: it
+  // has one), no map of either view made. A group's object is its projection and its parent's label
+  // (recipient-delta.ts): it can differ only where its frame does, where its parent in view does
+  // (coming into view or leaving it among them), or where its parent's frame does. Its type can differ
+  // only where its frame does.
   const framed = new Set([...differ.base.map((group) => group.key), ...differ.current]);
+  const changed = new Set<string>();
   const mayDiffer = new Set(framed);
-  for (const key of current.keys()) {
-    const parent = current.parentOf(key);
-    if (parent !== base.parentOf(key) || (parent !== undefined && framed.has(parent))) mayDiffer.add(key);
-  }
   const indexes = new Set<number>();
   let index = 0;
   for (const key of current.keys()) {
-    if (changed.has(key)) indexes.add(index);
+    const parent = current.parentOf(key);
+    const parentBefore = base.parentOf(key);
+    if (parent !== parentBefore || (parent !== undefined && framed.has(parent))) mayDiffer.add(key);
+    if (
+      (parent === undefined) !== (parentBefore === undefined) ||
+      (parent !== undefined && framed.has(key) && current.typeOf(key) !== base.typeOf(key))
+    ) {
+      changed.add(key);
+      indexes.add(index);
+    }
     index++;
   }
+  // The base's groups this spool no longer has: changed where they were in view.
+  for (const { key } of differ.base) {
+    if (current.typeOf(key) === undefined && base.parentOf(key) !== undefined) changed.add(key);
+  }
+  const inBaseView = (key: string) => base.parentOf(key) !== undefined;
   return { changed, indexes, inBaseView, mayDiffer };
 }
 

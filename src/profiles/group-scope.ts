@@ -134,16 +134,6 @@ export class GroupScope {
     return this.#groups.keys();
   }
 
-  /**
-   * After closeGroups, what of the groups anything else of the view depends on: the schools in scope
-   * (a person's roles) and each group in view with its type (a membership's inclusion).
-   */
-  groupsInScope(): { schools: ReadonlySet<string>; groups: Map<string, Group['type']> } {
-    const groups = new Map<string, Group['type']>();
-    for (const [key, group] of this.#groups) if (this.#parents.has(key)) groups.set(key, group.type);
-    return { schools: this.#schools, groups };
-  }
-
   orgUnits(): Map<string, string> {
     const labels = new Map<string, string>();
     for (const parent of new Set(this.#parents.values())) {
