@@ -132,7 +132,8 @@ export class KeyBound {
 
   /** Undefined for a key not all ASCII (or none): then every frame is looked at as a key. */
   static of(key: string | undefined): KeyBound | undefined {
-    if (key === undefined || !/^[\x00-\x7f]*$/.test(key)) return undefined;
+    if (key === undefined) return undefined;
+    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return undefined;
     return new KeyBound(Buffer.from(key, 'latin1'));
   }
 
