@@ -102,7 +102,7 @@ export async function incrementalPart(
           rosterDir,
           diff,
           groupScopeOf(recipient.resolvedProfile, inputs.scopeDate),
-          () => groupsThatDiffer(recipient, inputs.scopeDate, differ, input.roster, input.groupScope),
+          () => groupsThatDiffer(recipient, inputs.scopeDate, differ, input.groupScope),
         );
   if (groups === undefined) return { reason: 'the schools in scope changed' };
 
@@ -180,12 +180,11 @@ async function groupsThatDiffer(
   recipient: RecipientConfig,
   scopeDate: string,
   differ: NonNullable<SpoolDiff['groups']>,
-  roster: SelectiveRoster,
   current: GroupScope,
 ): Promise<GroupsThatDiffer | undefined> {
   const base = new GroupScope(recipient.resolvedProfile, scopeDate);
   let at = 0;
-  for await (const group of roster.groups()) {
+  for (const group of current.groups()) {
     for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
       base.addGroup(differ.base[at] as Group);
     }

@@ -134,6 +134,14 @@ export class GroupScope {
     return this.#groups.keys();
   }
 
+  /**
+   * Every group of the roster, in its order: what the pass read, walked without reading the roster
+   * again (an async iteration per group costs more than the work on most groups).
+   */
+  groups(): IterableIterator<Group> {
+    return this.#groups.values();
+  }
+
   orgUnits(): Map<string, string> {
     const labels = new Map<string, string>();
     for (const parent of new Set(this.#parents.values())) {

@@ -1,7 +1,8 @@
-import { hash } from 'node:crypto';
 import {
   compareKeys,
   isSelectiveRoster,
+  membershipsByGroup,
+  personFramesOf,
   type Group,
   type Membership,
   type Person,
@@ -220,7 +221,7 @@ export async function viewThroughProfile(
       const frames =
         only?.personFrames?.() ??
         selective?.personFramesWhere?.(inView) ??
-        framesOf(selective?.personsWhere(inView) ?? roster.persons());
+        personFramesOf(selective?.personsWhere(inView) ?? roster.persons());
       for await (const frame of frames) {
         const personKey = frame.key;
         if (!inView(personKey)) continue;
@@ -236,10 +237,22 @@ export async function viewThroughProfile(
     },
     async *groups() {
       const among = only?.groups;
-      for await (const group of roster.groups()) {
-        if (among !== undefined && !among(group.key)) continue;
+      const viewed = (group: Group): Group | undefined => {
+        if (among !== undefined && !among(group.key)) return undefined;
         const parentKey = scope.parentOf(group.key);
-        if (parentKey !== undefined) yield projectGroup(group, parentKey, profile);
+        return parentKey === undefined ? undefined : projectGroup(group, parentKey, profile);
+      };
+      // The shared pass holds the roster's groups in its order: walked as they are, not read again.
+      if (shared !== undefined) {
+        for (const group of shared.groups()) {
+          const projected = viewed(group);
+          if (projected !== undefined) yield projected;
+        }
+        return;
+      }
+      for await (const group of roster.groups()) {
+        const projected = viewed(group);
+        if (projected !== undefined) yield projected;
       }
     },
     async *memberships() {
@@ -258,7 +271,7 @@ export async function viewThroughProfile(
       }
       // Pseudonyms reorder the persons inside a group; canonical order is restored one group at a time,
       // so memory holds at most one group's memberships.
-      for await (const group of byGroup(included)) {
+      for await (const group of membershipsByGroup(included)) {
         yield* group
           .map((membership) => ({
             personKey: membership.personKey,
@@ -274,30 +287,6 @@ export async function viewThroughProfile(
   };
 }
 
-/** Decoded persons as frames, for a roster that keeps none encoded: digests of their JSON. */
-async function* framesOf(persons: AsyncIterable<Person>): AsyncGenerator<PersonFrame> {
-  for await (const person of persons) {
-    yield {
-      key: person.key,
-      digest: () => hash('sha256', JSON.stringify(person), 'base64'),
-      person: () => person,
-    };
-  }
-}
-
 async function* filterAsync<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
   for await (const item of items) if (keep(item)) yield item;
-}
-
-/** Consecutive memberships of one group, as arrays (the input is in canonical, group-first order). */
-async function* byGroup(memberships: AsyncIterable<Membership>): AsyncGenerator<Membership[]> {
-  let current: Membership[] = [];
-  for await (const membership of memberships) {
-    if (current.length > 0 && current[0]?.groupKey !== membership.groupKey) {
-      yield current;
-      current = [];
-    }
-    current.push(membership);
-  }
-  if (current.length > 0) yield current;
 }
