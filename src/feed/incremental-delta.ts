@@ -182,17 +182,7 @@ async function groupsThatDiffer(
   differ: NonNullable<SpoolDiff['groups']>,
   current: GroupScope,
 ): Promise<GroupsThatDiffer | undefined> {
-  const base = new GroupScope(recipient.resolvedProfile, scopeDate);
-  let at = 0;
-  for (const group of current.groups()) {
-    for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
-      base.addGroup(differ.base[at] as Group);
-    }
-    if (!differ.current.has(group.key)) base.addGroup(group);
-    else if (differ.base[at]?.key === group.key) base.addGroup(differ.base[at++] as Group);
-  }
-  for (; at < differ.base.length; at++) base.addGroup(differ.base[at] as Group);
-  base.closeGroups();
+  const base = GroupScope.over(baseGroups(differ, current), recipient.resolvedProfile, scopeDate);
   const schools = { before: base.schools, after: current.schools };
   if (
     schools.before.size !== schools.after.size ||
@@ -229,6 +219,40 @@ async function groupsThatDiffer(
   }
   const inBaseView = (key: string) => base.parentOf(key) !== undefined;
   return { changed, indexes, inBaseView, mayDiffer };
+}
+
+/** The base spool's groups, by comparison of spools: gathered once, shared by every group scope's. */
+const baseGroupsKept = new WeakMap<object, ReadonlyMap<string, Group>>();
+
+/**
+ * The base spool's groups by key, in its order: this spool's, less those that differ, with the base's
+ * own of those (SpoolDiff.groups): equal frames, equal groups.
+ */
+function baseGroups(
+  differ: NonNullable<SpoolDiff['groups']>,
+  current: GroupScope,
+): ReadonlyMap<string, Group> {
+  const kept = baseGroupsKept.get(differ);
+  if (kept !== undefined) return kept;
+  const base = new Map<string, Group>();
+  let at = 0;
+  for (const group of current.groups()) {
+    for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
+      const earlier = differ.base[at] as Group;
+      base.set(earlier.key, earlier);
+    }
+    if (!differ.current.has(group.key)) base.set(group.key, group);
+    else if (differ.base[at]?.key === group.key) {
+      const earlier = differ.base[at++] as Group;
+      base.set(earlier.key, earlier);
+    }
+  }
+  for (; at < differ.base.length; at++) {
+    const earlier = differ.base[at] as Group;
+    base.set(earlier.key, earlier);
+  }
+  baseGroupsKept.set(differ, base);
+  return base;
 }
 
 /**
