@@ -12,7 +12,6 @@ import { runSpoolPaths } from '../run/run-paths.js';
 import { diffRosterSpools, type SpoolDiff } from '../spool/index.js';
 import {
   membershipStateKey,
-  readHeldObjects,
   readHeldObjectsAmong,
   type HeldObject,
   type ObjectType,
@@ -32,8 +31,10 @@ import { excludedPersonsChangedSince } from './view-changed-since.js';
  * scope day, excluded persons and code fixed:
  *
  * - The groups in view, their parents, org unit labels and projections depend on the groups file
- *   alone. Equal files: no group can differ. Otherwise every group is merged (there are few), and
- *   G = the groups whose being in view, or type, differs between the two spools' scopes.
+ *   alone. Equal files: no group can differ. Otherwise G = the groups whose being in view, or type,
+ *   differs between the two spools' scopes, and a group's object (its projection and its parent's
+ *   label) can differ only where its frame does, its parent in view does, or its parent's frame does:
+ *   those groups alone are merged, against just those held (a night changes a few of 27,000).
  * - A person's own roles (pupil, staff, leaver, candidate guardian) depend on their own scope facts
  *   and the schools in scope. Different schools in scope: the delta is not incremental. The guardian
  *   role depends besides on every pupil in scope with an eligible link to them. So roles can differ
@@ -57,8 +58,6 @@ import { excludedPersonsChangedSince } from './view-changed-since.js';
 export type IncrementalPart =
   | {
       readonly only: NonNullable<ViewOptions['only']>;
-      /** False: no group can differ, the view's groups are not merged. */
-      readonly groupsMayDiffer: boolean;
       readonly held: (type: ObjectType) => AsyncIterable<HeldObject>;
     }
   | { readonly only?: undefined; readonly reason: string };
@@ -97,12 +96,13 @@ export async function incrementalPart(
           changed: new Set<string>(),
           indexes: new Set<number>(),
           inBaseView: (key: string) => input.groupScope.parentOf(key) !== undefined,
+          mayDiffer: new Set<string>(),
         }
       : await sharedDerivation(
           rosterDir,
           diff,
           groupScopeOf(recipient.resolvedProfile, inputs.scopeDate),
-          () => groupsThatDiffer(recipient, inputs.scopeDate, differ, input.roster, input.groupScope),
+          () => groupsThatDiffer(recipient, inputs.scopeDate, differ, input.groupScope),
         );
   if (groups === undefined) return { reason: 'the schools in scope changed' };
 
@@ -127,12 +127,18 @@ export async function incrementalPart(
     person: () =>
       lazily(() => readHeldObjectsAmong(db, recipient.id, 'person', { keys: diff.recordsMayDiffer })),
     group: () =>
-      diff.groups === undefined ? lazily(async () => []) : readHeldObjects(db, recipient.id, 'group'),
+      lazily(async () =>
+        groups.mayDiffer.size === 0
+          ? []
+          : readHeldObjectsAmong(db, recipient.id, 'group', { keys: groups.mayDiffer }),
+      ),
     membership: () => lazily(heldMemberships),
   };
   return {
     only: {
       persons: (key) => diff.recordsMayDiffer.has(key),
+      // Only the groups whose object may differ are merged (none when the groups files are equal).
+      groups: (key) => groups.mayDiffer.has(key),
       ...(diff.records === undefined ? {} : { personFrames: diff.records }),
       // With no group's being in view changed, the part reads the roles of known persons only.
       ...(groups.indexes.size === 0 ? { scopeFacts: diff.scopeFacts } : {}),
@@ -148,7 +154,6 @@ export async function incrementalPart(
           diff.memberships.current,
         ),
     },
-    groupsMayDiffer: diff.groups !== undefined,
     held: (type) => held[type](),
   };
 }
@@ -175,39 +180,79 @@ async function groupsThatDiffer(
   recipient: RecipientConfig,
   scopeDate: string,
   differ: NonNullable<SpoolDiff['groups']>,
-  roster: SelectiveRoster,
   current: GroupScope,
 ): Promise<GroupsThatDiffer | undefined> {
-  const base = new GroupScope(recipient.resolvedProfile, scopeDate);
-  let at = 0;
-  for await (const group of roster.groups()) {
-    for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
-      base.addGroup(differ.base[at] as Group);
-    }
-    if (!differ.current.has(group.key)) base.addGroup(group);
-    else if (differ.base[at]?.key === group.key) base.addGroup(differ.base[at++] as Group);
-  }
-  for (; at < differ.base.length; at++) base.addGroup(differ.base[at] as Group);
-  base.closeGroups();
-  const before = base.groupsInScope();
-  const after = current.groupsInScope();
+  const base = GroupScope.over(baseGroups(differ, current), recipient.resolvedProfile, scopeDate);
+  const schools = { before: base.schools, after: current.schools };
   if (
-    before.schools.size !== after.schools.size ||
-    [...before.schools].some((key) => !after.schools.has(key))
+    schools.before.size !== schools.after.size ||
+    [...schools.before].some((key) => !schools.after.has(key))
   ) {
     return undefined;
   }
+  // One walk of this spool's groups, each group's parent in view looked up on both sides (in view: it
+  // has one), no map of either view made. A group's object is its projection and its parent's label
+  // (recipient-delta.ts): it can differ only where its frame does, where its parent in view does
+  // (coming into view or leaving it among them), or where its parent's frame does. Its type can differ
+  // only where its frame does.
+  const framed = new Set([...differ.base.map((group) => group.key), ...differ.current]);
   const changed = new Set<string>();
-  const inBaseView = (key: string) => before.groups.has(key);
-  for (const [key, type] of before.groups) if (after.groups.get(key) !== type) changed.add(key);
-  for (const [key, type] of after.groups) if (before.groups.get(key) !== type) changed.add(key);
+  const mayDiffer = new Set(framed);
   const indexes = new Set<number>();
   let index = 0;
   for (const key of current.keys()) {
-    if (changed.has(key)) indexes.add(index);
+    const parent = current.parentOf(key);
+    const parentBefore = base.parentOf(key);
+    if (parent !== parentBefore || (parent !== undefined && framed.has(parent))) mayDiffer.add(key);
+    if (
+      (parent === undefined) !== (parentBefore === undefined) ||
+      (parent !== undefined && framed.has(key) && current.typeOf(key) !== base.typeOf(key))
+    ) {
+      changed.add(key);
+      indexes.add(index);
+    }
     index++;
   }
-  return { changed, indexes, inBaseView };
+  // The base's groups this spool no longer has: changed where they were in view.
+  for (const { key } of differ.base) {
+    if (current.typeOf(key) === undefined && base.parentOf(key) !== undefined) changed.add(key);
+  }
+  const inBaseView = (key: string) => base.parentOf(key) !== undefined;
+  return { changed, indexes, inBaseView, mayDiffer };
+}
+
+/** The base spool's groups, by comparison of spools: gathered once, shared by every group scope's. */
+const baseGroupsKept = new WeakMap<object, ReadonlyMap<string, Group>>();
+
+/**
+ * The base spool's groups by key, in its order: this spool's, less those that differ, with the base's
+ * own of those (SpoolDiff.groups): equal frames, equal groups.
+ */
+function baseGroups(
+  differ: NonNullable<SpoolDiff['groups']>,
+  current: GroupScope,
+): ReadonlyMap<string, Group> {
+  const kept = baseGroupsKept.get(differ);
+  if (kept !== undefined) return kept;
+  const base = new Map<string, Group>();
+  let at = 0;
+  for (const group of current.groups()) {
+    for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
+      const earlier = differ.base[at] as Group;
+      base.set(earlier.key, earlier);
+    }
+    if (!differ.current.has(group.key)) base.set(group.key, group);
+    else if (differ.base[at]?.key === group.key) {
+      const earlier = differ.base[at++] as Group;
+      base.set(earlier.key, earlier);
+    }
+  }
+  for (; at < differ.base.length; at++) {
+    const earlier = differ.base[at] as Group;
+    base.set(earlier.key, earlier);
+  }
+  baseGroupsKept.set(differ, base);
+  return base;
 }
 
 /**
@@ -218,6 +263,8 @@ interface GroupsThatDiffer {
   readonly changed: ReadonlySet<string>;
   readonly indexes: ReadonlySet<number>;
   readonly inBaseView: (groupKey: string) => boolean;
+  /** The groups whose object in the view may differ from the base view's (see groupsThatDiffer). */
+  readonly mayDiffer: ReadonlySet<string>;
 }
 
 /** Two streams of memberships in canonical order as one, each membership once. */

@@ -6,6 +6,8 @@ import { KeptPerFile, spoolFiles } from '../spool/index.js';
 
 /** What is kept for one spool's groups file: its group scopes, and what was derived from them. */
 interface KeptScopes {
+  /** The spool's groups by key, in its order, gathered once: every scope of it is over this map. */
+  groups: Promise<ReadonlyMap<string, Group>> | undefined;
   readonly scopes: Map<string, Promise<GroupScope>>;
   /** Per comparison of spools (a SpoolDiff, by identity) and group scope: see `derived`. */
   readonly derived: WeakMap<object, Map<string, Promise<unknown>>>;
@@ -36,7 +38,15 @@ export async function sharedGroupScope(
   const key = groupScopeOf(profile, on);
   let scope = entry.scopes.get(key);
   if (scope === undefined) {
-    scope = groupScopeOver(groups, profile, on);
+    if (entry.groups === undefined) {
+      const gathering = gatherGroups(groups);
+      // A failed read is not kept: the next caller reads again (and sees the failure itself).
+      gathering.catch(() => {
+        if (entry.groups === gathering) entry.groups = undefined;
+      });
+      entry.groups = gathering;
+    }
+    scope = entry.groups.then((map) => GroupScope.over(map, profile, on));
     // A failed pass is not kept: the next caller tries again (and sees the failure itself).
     scope.catch(() => entry.scopes.delete(key));
     entry.scopes.set(key, scope);
@@ -77,7 +87,13 @@ export function releaseSharedGroupScopes(rosterDir: string): void {
 async function keptFor(rosterDir: string): Promise<KeptScopes | undefined> {
   const path = join(rosterDir, spoolFiles.groups);
   if (!existsSync(path)) return undefined;
-  return kept.get(path, () => ({ scopes: new Map(), derived: new WeakMap() }));
+  return kept.get(path, () => ({ groups: undefined, scopes: new Map(), derived: new WeakMap() }));
+}
+
+async function gatherGroups(groups: () => AsyncIterable<Group>): Promise<ReadonlyMap<string, Group>> {
+  const gathered = new Map<string, Group>();
+  for await (const group of groups()) gathered.set(group.key, group);
+  return gathered;
 }
 
 async function groupScopeOver(

@@ -123,13 +123,11 @@ export async function writeRecipientFeed(
   const sharing = await sharePersonPass(ctx, feed, recipient, roster.properties.snapshotAt, inputs);
   let view: RecipientView;
   try {
-    const whole = await recipientView(recipient, roster, inputs, {
+    view = await recipientView(recipient, roster, inputs, {
       ...sharing.options,
       groupScope,
       ...(part.only === undefined ? {} : { only: part.only }),
     });
-    // Equal groups files: no group of the view can differ from what the recipient holds.
-    view = part.only === undefined || part.groupsMayDiffer ? whole : { ...whole, groups: noGroups };
   } finally {
     // A view that failed before settling its pass leaves a feed waiting for it to make its own.
     sharing.settled();
@@ -214,8 +212,6 @@ export async function writeRecipientFeed(
   };
   return onHold === undefined ? summary : { ...summary, held: onHold };
 }
-
-async function* noGroups(): AsyncGenerator<never> {}
 
 function summaryOf(feed: Feed): FeedSummary {
   return {

@@ -33,3 +33,18 @@ export interface Membership {
 export function membershipKey(membership: Pick<Membership, 'groupKey' | 'personKey' | 'role'>): string {
   return `${membership.groupKey}/${membership.personKey}/${membership.role}`;
 }
+
+/** Consecutive memberships of one group, as arrays (the input is in canonical, group-first order). */
+export async function* membershipsByGroup(
+  memberships: AsyncIterable<Membership>,
+): AsyncGenerator<Membership[]> {
+  let current: Membership[] = [];
+  for await (const membership of memberships) {
+    if (current.length > 0 && current[0]?.groupKey !== membership.groupKey) {
+      yield current;
+      current = [];
+    }
+    current.push(membership);
+  }
+  if (current.length > 0) yield current;
+}

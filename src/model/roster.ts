@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Group } from './group.js';
 import type { Membership, MembershipRole } from './membership.js';
 import type { Person, Population } from './person.js';
@@ -55,6 +56,17 @@ export interface PersonFrame {
   /** SHA-256 (base64) of the person's JSON, `JSON.stringify(person)` in UTF-8: equal bytes, equal digest. */
   digest(): string;
   person(): Person;
+}
+
+/** Decoded persons as frames, for a roster that keeps none encoded: digests of their JSON. */
+export async function* personFramesOf(persons: AsyncIterable<Person>): AsyncGenerator<PersonFrame> {
+  for await (const person of persons) {
+    yield {
+      key: person.key,
+      digest: () => hash('sha256', JSON.stringify(person), 'base64'),
+      person: () => person,
+    };
+  }
 }
 
 /**

@@ -26,7 +26,9 @@ export class GroupScope {
   readonly #profile: Profile;
   readonly #on: string;
   /** Every group, in the roster's order. */
-  readonly #groups = new Map<string, Group>();
+  readonly #groups: ReadonlyMap<string, Group>;
+  /** The map addGroup fills (#groups); undefined for a scope over groups gathered before (over). */
+  readonly #gathering: Map<string, Group> | undefined;
   readonly #included = new Set<string>();
   readonly #schoolSelectors: ReadonlySet<string> | undefined;
   readonly #matchedSelectors = new Set<string>();
@@ -35,14 +37,34 @@ export class GroupScope {
   readonly #parents = new Map<string, string>();
   #closed = false;
 
-  constructor(profile: Profile, on: string) {
+  constructor(profile: Profile, on: string, groups?: ReadonlyMap<string, Group>) {
     this.#profile = profile;
     this.#on = on;
     this.#schoolSelectors = profile.schools === 'all' ? undefined : new Set(profile.schools);
+    this.#gathering = groups === undefined ? new Map() : undefined;
+    this.#groups = groups ?? this.#gathering ?? new Map();
+  }
+
+  /**
+   * The closed scope of a roster's groups gathered already, by key in the roster's order: every scope
+   * of one roster may take the same map (read, never changed), instead of each gathering its own.
+   */
+  static over(groups: ReadonlyMap<string, Group>, profile: Profile, on: string): GroupScope {
+    const scope = new GroupScope(profile, on, groups);
+    for (const group of groups.values()) scope.#consider(group);
+    scope.closeGroups();
+    return scope;
   }
 
   addGroup(group: Group): void {
-    if (this.#closed) throw new TypeError('the groups of this scope are closed already');
+    if (this.#closed || this.#gathering === undefined)
+      throw new TypeError('the groups of this scope are closed already');
+    this.#gathering.set(group.key, group);
+    this.#consider(group);
+  }
+
+  /** Takes in what of `group` the scope decides on: its school, and whether it is included. */
+  #consider(group: Group): void {
     const profile = this.#profile;
     if (group.type === 'skole' && this.#schoolInScope(group)) {
       this.#schools.add(group.key);
@@ -51,7 +73,6 @@ export class GroupScope {
     const typeAllowed = (profile.groupTypes as readonly string[]).includes(group.type);
     const levelAllowed =
       profile.levels === 'all' || group.level === undefined || profile.levels.includes(group.level);
-    this.#groups.set(group.key, group);
     if (typeAllowed && levelAllowed && this.#timeframeAllowed(group.timeframe)) this.#included.add(group.key);
     else this.#included.delete(group.key);
   }
@@ -135,13 +156,11 @@ export class GroupScope {
   }
 
   /**
-   * After closeGroups, what of the groups anything else of the view depends on: the schools in scope
-   * (a person's roles) and each group in view with its type (a membership's inclusion).
+   * Every group of the roster, in its order: what the pass read, walked without reading the roster
+   * again (an async iteration per group costs more than the work on most groups).
    */
-  groupsInScope(): { schools: ReadonlySet<string>; groups: Map<string, Group['type']> } {
-    const groups = new Map<string, Group['type']>();
-    for (const [key, group] of this.#groups) if (this.#parents.has(key)) groups.set(key, group.type);
-    return { schools: this.#schools, groups };
+  groups(): IterableIterator<Group> {
+    return this.#groups.values();
   }
 
   orgUnits(): Map<string, string> {

@@ -70,11 +70,6 @@ export class RecipientScope {
     return this.#groups.parentOf(groupKey);
   }
 
-  /** See GroupScope.groupsInScope. */
-  groupsInScope(): { schools: ReadonlySet<string>; groups: Map<string, Group['type']> } {
-    return this.#groups.groupsInScope();
-  }
-
   orgUnits(): Map<string, string> {
     return this.#groups.orgUnits();
   }

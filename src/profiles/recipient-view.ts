@@ -1,7 +1,8 @@
-import { hash } from 'node:crypto';
 import {
   compareKeys,
   isSelectiveRoster,
+  membershipsByGroup,
+  personFramesOf,
   type Group,
   type Membership,
   type Person,
@@ -88,11 +89,14 @@ export interface ViewOptions {
   readonly onPersonPass?: (pass: PersonScopePass) => void;
   /**
    * Part of the view only (an incremental delta, src/feed/incremental-delta.ts): of the persons in view,
-   * those `persons` accepts; of the memberships in view, those among `memberships` (canonical order).
+   * those `persons` accepts; of the groups, those `groups` does; of the memberships in view, those among
+   * `memberships` (canonical order).
    * Scope and projection are the whole view's, so what is yielded is exactly what the whole view has.
    */
   readonly only?: {
     readonly persons: (personKey: string) => boolean;
+    /** Of the groups in view, those this accepts; undefined: all of them. */
+    readonly groups?: (groupKey: string) => boolean;
     /**
      * The frames of (at least) the persons `persons` accepts, in key order: read instead of passing over
      * every person of the roster for them.
@@ -217,7 +221,7 @@ export async function viewThroughProfile(
       const frames =
         only?.personFrames?.() ??
         selective?.personFramesWhere?.(inView) ??
-        framesOf(selective?.personsWhere(inView) ?? roster.persons());
+        personFramesOf(selective?.personsWhere(inView) ?? roster.persons());
       for await (const frame of frames) {
         const personKey = frame.key;
         if (!inView(personKey)) continue;
@@ -232,9 +236,23 @@ export async function viewThroughProfile(
       }
     },
     async *groups() {
-      for await (const group of roster.groups()) {
+      const among = only?.groups;
+      const viewed = (group: Group): Group | undefined => {
+        if (among !== undefined && !among(group.key)) return undefined;
         const parentKey = scope.parentOf(group.key);
-        if (parentKey !== undefined) yield projectGroup(group, parentKey, profile);
+        return parentKey === undefined ? undefined : projectGroup(group, parentKey, profile);
+      };
+      // The shared pass holds the roster's groups in its order: walked as they are, not read again.
+      if (shared !== undefined) {
+        for (const group of shared.groups()) {
+          const projected = viewed(group);
+          if (projected !== undefined) yield projected;
+        }
+        return;
+      }
+      for await (const group of roster.groups()) {
+        const projected = viewed(group);
+        if (projected !== undefined) yield projected;
       }
     },
     async *memberships() {
@@ -253,7 +271,7 @@ export async function viewThroughProfile(
       }
       // Pseudonyms reorder the persons inside a group; canonical order is restored one group at a time,
       // so memory holds at most one group's memberships.
-      for await (const group of byGroup(included)) {
+      for await (const group of membershipsByGroup(included)) {
         yield* group
           .map((membership) => ({
             personKey: membership.personKey,
@@ -269,30 +287,6 @@ export async function viewThroughProfile(
   };
 }
 
-/** Decoded persons as frames, for a roster that keeps none encoded: digests of their JSON. */
-async function* framesOf(persons: AsyncIterable<Person>): AsyncGenerator<PersonFrame> {
-  for await (const person of persons) {
-    yield {
-      key: person.key,
-      digest: () => hash('sha256', JSON.stringify(person), 'base64'),
-      person: () => person,
-    };
-  }
-}
-
 async function* filterAsync<T>(items: AsyncIterable<T>, keep: (item: T) => boolean): AsyncGenerator<T> {
   for await (const item of items) if (keep(item)) yield item;
-}
-
-/** Consecutive memberships of one group, as arrays (the input is in canonical, group-first order). */
-async function* byGroup(memberships: AsyncIterable<Membership>): AsyncGenerator<Membership[]> {
-  let current: Membership[] = [];
-  for await (const membership of memberships) {
-    if (current.length > 0 && current[0]?.groupKey !== membership.groupKey) {
-      yield current;
-      current = [];
-    }
-    current.push(membership);
-  }
-  if (current.length > 0) yield current;
 }

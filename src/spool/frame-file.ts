@@ -16,26 +16,31 @@ export interface FramesRead {
 /** Frames are gathered into blocks of about this size before they are written. */
 const blockBytes = 1 << 18;
 const readBytes = 1 << 20;
+const empty = Buffer.alloc(0);
 
-/** The block frames are encoded into, in place: no buffer per frame, no copy to gather them. */
+/**
+ * The block frames are encoded into, in place: no buffer per frame, no copy to gather them. Its buffer
+ * is made when the first bytes come, as big as they need: a block taken and then handed a run of
+ * frames copied whole (incremental-spool.ts, about a read's worth) got a buffer it outgrew at once.
+ */
 export class FrameBlock {
-  buffer = Buffer.allocUnsafe(2 * blockBytes);
+  #buffer = empty;
   size = 0;
 
   /** Makes room for `bytes` more at `size` (a frame's largest encoding: 3 bytes per UTF-16 unit). */
   reserve(bytes: number): Buffer {
-    if (this.size + bytes > this.buffer.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, this.size + bytes));
-      this.buffer.copy(bigger, 0, 0, this.size);
-      this.buffer = bigger;
+    if (this.size + bytes > this.#buffer.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * blockBytes, 2 * this.#buffer.length, this.size + bytes));
+      this.#buffer.copy(bigger, 0, 0, this.size);
+      this.#buffer = bigger;
     }
-    return this.buffer;
+    return this.#buffer;
   }
 
   /** Appends a frame as it is, bytes `start` to `end` of `source` (a frame of another spool file). */
   copy(source: Buffer, start: number, end: number): void {
     this.reserve(end - start);
-    source.copy(this.buffer, this.size, start, end);
+    source.copy(this.#buffer, this.size, start, end);
     this.size += end - start;
   }
 
@@ -46,10 +51,34 @@ export class FrameBlock {
 
   /** The frames so far, handed over whole; the next frame starts a new buffer. */
   take(): Buffer {
-    const full = this.buffer.subarray(0, this.size);
-    this.buffer = Buffer.allocUnsafe(2 * blockBytes);
+    const full = this.#buffer.subarray(0, this.size);
+    this.#buffer = empty;
     this.size = 0;
     return full;
+  }
+}
+
+/**
+ * Consecutive frames of a block read that are kept as they are, copied into the block being written in
+ * one go (a night keeps nearly every frame: one copy per run, not one per frame).
+ */
+export class KeptRun {
+  #from = 0;
+  #to = 0;
+  constructor(
+    readonly block: FrameBlock,
+    readonly buffer: Buffer,
+  ) {}
+  /** Adds the frame at `from` to `to`, which must follow the run's last frame (or start a run). */
+  extend(from: number, to: number): void {
+    if (this.#to !== from) this.flush();
+    if (this.#to === this.#from) this.#from = from;
+    this.#to = to;
+  }
+  /** Copies the run so far; before anything else is added to the block, and before the next read. */
+  flush(): void {
+    if (this.#to > this.#from) this.block.copy(this.buffer, this.#from, this.#to);
+    this.#from = this.#to = 0;
   }
 }
 

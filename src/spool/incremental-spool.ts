@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { writeFileAtomically } from '../files/index.js';
 import { compareKeys, type Group, type Membership, type Person, type Roster } from '../model/index.js';
 import type { SnapshotChanges } from '../ports/source-connector.js';
-import { FrameBlock } from './frame-file.js';
+import { FrameBlock, KeptRun } from './frame-file.js';
+import { KeyBound } from './frame-keys.js';
 import {
   encodeMembership,
   encodePerson,
@@ -109,11 +110,11 @@ export async function writeIncrementalRosterSpool(
     );
   };
   await sideBySide(options.signal, [writePersons, writeGroupsAndMemberships]);
-  await writeFile(
-    join(staging, changedPersonsFile),
-    changed.personKeys.map((key) => `${key}\n`),
-    { mode: 0o600 },
-  );
+  // One string, one write: given the keys as a list, writeFile wrote each line alone (7,699 writes,
+  // 0.4 s of the Oslo delta's snapshot spent waiting on them).
+  await writeFile(join(staging, changedPersonsFile), changed.personKeys.map((key) => `${key}\n`).join(''), {
+    mode: 0o600,
+  });
   const counts = counter.counts();
   const persons = changed.personKeys.length;
   await completeSpool(staging, dir, {
@@ -139,30 +140,6 @@ class Ahead<T> {
 }
 
 /**
- * Consecutive frames of a block read that are kept as they are, copied into the block being written in
- * one go (a night keeps nearly every frame: one copy per run, not one per frame).
- */
-class KeptRun {
-  #from = 0;
-  #to = 0;
-  constructor(
-    readonly block: FrameBlock,
-    readonly buffer: Buffer,
-  ) {}
-  /** Adds the frame at `from` to `to`, which must follow the run's last frame (or start a run). */
-  extend(from: number, to: number): void {
-    if (this.#to !== from) this.flush();
-    if (this.#to === this.#from) this.#from = from;
-    this.#to = to;
-  }
-  /** Copies the run so far; before anything else is added to the block, and before the next read. */
-  flush(): void {
-    if (this.#to > this.#from) this.block.copy(this.buffer, this.#from, this.#to);
-    this.#from = this.#to = 0;
-  }
-}
-
-/**
  * The base's person frames, less those of the changed persons (taken away from the counts), merged in
  * key order with the changed persons as read now (the changed persons the snapshot no longer holds
  * are simply not there).
@@ -180,10 +157,21 @@ async function* mergedPersons(
     counter.person(person);
     encodePerson(person, block);
   };
+  // Nearly every frame comes before the next changed key and the next person read: such a frame is
+  // kept, told by its key's bytes against that one key's, with no string made. The others are looked
+  // at as keys; past one, the next changed key is sought again.
+  const changedKeys = [...changed].sort(compareKeys);
+  let next = 0;
+  let bound: KeyBound | undefined;
   for await (const { buffer, starts, length } of personFrames(basePath)) {
     const kept = new KeptRun(block, buffer);
     for (const at of starts) {
+      if (bound !== undefined && bound.isAbove(buffer, at + 12, buffer.readUInt32LE(at))) {
+        kept.extend(at, at + length(at));
+        continue;
+      }
       const key = personFrameKey(buffer, at);
+      while (next < changedKeys.length && compareKeys(changedKeys[next] as string, key) < 0) next++;
       if (fresh.head !== undefined && compareKeys(fresh.head.key, key) < 0) kept.flush();
       while (fresh.head !== undefined && compareKeys(fresh.head.key, key) < 0) {
         add(fresh.head);
@@ -193,6 +181,7 @@ async function* mergedPersons(
         kept.flush();
         counter.personRemoved(personFrameFacts(buffer, at));
       } else kept.extend(at, at + length(at));
+      bound = KeyBound.of(firstOf(changedKeys[next], fresh.head?.key));
       if (block.full) yield block.take();
     }
     kept.flush();
@@ -203,6 +192,11 @@ async function* mergedPersons(
     if (block.full) yield block.take();
   }
   if (block.size > 0) yield block.take();
+}
+
+/** The smaller of two keys; undefined when neither is there. */
+function firstOf(a: string | undefined, b: string | undefined): string | undefined {
+  return a === undefined ? b : b === undefined || compareKeys(a, b) <= 0 ? a : b;
 }
 
 /**
@@ -258,6 +252,8 @@ async function* mergedMemberships(
     position: undefined,
   };
   let school: string | undefined;
+  // The group's frames kept, counted when the next group starts (one count a group, not one a frame).
+  let keptOfGroup = 0;
   let first = true;
   for await (const { buffer, starts, length } of membershipFrames(base.path)) {
     const kept = new KeptRun(block, buffer);
@@ -272,6 +268,8 @@ async function* mergedMemberships(
             add(fresh.head);
             await fresh.next();
           }
+          counter.memberships(school, keptOfGroup);
+          keptOfGroup = 0;
           const position = index.get(groupKey);
           group = { index: written, key: groupKey, dropped: changedGroups.has(groupKey), position };
           school = position === undefined ? undefined : schools[position];
@@ -284,12 +282,13 @@ async function* mergedMemberships(
       // In the block read, which is this reader's until the next: the run is then copied as it is.
       setMembershipFrameGroup(buffer, at, group.position);
       kept.extend(at, at + length(at));
-      counter.membership(school);
+      keptOfGroup++;
       if (block.full) yield block.take();
     }
     kept.flush();
     if (block.full) yield block.take();
   }
+  counter.memberships(school, keptOfGroup);
   for (; fresh.head !== undefined; await fresh.next()) {
     add(fresh.head);
     if (block.full) yield block.take();

@@ -250,16 +250,25 @@ export async function* readPersonFrames(
   }
 }
 
-/** The frames of a groups file read whole, each decoded, with its bytes. */
-export function* groupFrames(file: Buffer): Generator<{ readonly group: Group; readonly bytes: Buffer }> {
+/**
+ * Where the frames of a groups file read whole lie, undecoded: each frame's start and end, one after the
+ * other (`[start, end, start, end, …]`); decode one with groupFrameAt.
+ */
+export function groupFrameRanges(file: Buffer): number[] {
+  const ranges: number[] = [];
   for (let at = 0; at < file.length;) {
     if (file.length - at < 4) throw new TypeError('a groups file ends inside a frame');
     const end = at + 4 + file.readUInt32LE(at);
     if (end > file.length) throw new TypeError('a groups file ends inside a frame');
-    yield { group: parse<Group>(file, at + 4, end), bytes: file.subarray(at, end) };
+    ranges.push(at, end);
     at = end;
   }
+  return ranges;
 }
+
+/** The group framed at `[start, end)` of a groups file (see groupFrameRanges). */
+export const groupFrameAt = (file: Buffer, start: number, end: number): Group =>
+  parse<Group>(file, start + 4, end);
 
 export async function* readGroups(path: string): AsyncGenerator<Group> {
   for await (const { buffer, starts } of readFrames(path, 4, (b, o) => 4 + b.readUInt32LE(o))) {

@@ -76,8 +76,13 @@ export class SnapshotCounter {
 
   /** A membership of a group of `schoolKey` (undefined: a group of no school, or none in the roster). */
   membership(schoolKey: string | undefined): void {
-    this.#memberships++;
-    if (schoolKey !== undefined) this.#school(schoolKey).memberships++;
+    this.memberships(schoolKey, 1);
+  }
+
+  /** `count` memberships of groups of `schoolKey` at once (see membership). */
+  memberships(schoolKey: string | undefined, count: number): void {
+    this.#memberships += count;
+    if (schoolKey !== undefined && count > 0) this.#school(schoolKey).memberships += count;
   }
 
   /**

@@ -33,6 +33,7 @@ type Step =
   | {
       readonly kind:
         | 'renameGroup'
+        | 'renameParent'
         | 'endGroup'
         | 'dropGuardianLink'
         | 'guardianProtected'
@@ -51,6 +52,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constantFrom(
       'renameGroup' as const,
+      'renameParent' as const,
       'endGroup' as const,
       'dropGuardianLink' as const,
       'guardianProtected' as const,
@@ -69,7 +71,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 /**
  * Incremental deltas (src/feed/incremental-delta.ts) on real PostgreSQL: for random sequences of source
  * changes (the change generator's moves between schools, leavers, new pupils, guardian changes, groups
- * removed and created; a group renamed or ended; a guardian link dropped; a guardian of several pupils
+ * removed and created; a group renamed or ended; a parent group renamed (its children's objects change
+ * with it); a guardian link dropped; a guardian of several pupils
  * made inactive and strictly confidential; a guardian's membership changed alone) and privacy actions (a person
  * forgotten, a restriction placed), each recipient's delta — merged incrementally where its state allows
  * — is byte for byte the delta the whole view's merge gives against the same delivered state, with the
@@ -150,6 +153,14 @@ describe('an incremental delta is the whole merge’s delta, byte for byte', () 
           sql`update records.roster_group set short_name = short_name || ' b'
             where id = (select id from records.roster_group where group_type in ('basisgruppe', 'undervisningsgruppe')
               order by id offset ${change.pick % 40} limit 1)`,
+        );
+      case 'renameParent':
+        // A parent's label is part of its children's objects: they change with it, theirs unchanged.
+        return commitRecordsChange(
+          database.db,
+          sql`update records.roster_group set short_name = short_name || ' p'
+            where id = (select parent_id from records.roster_group where parent_id <> id
+              group by parent_id order by parent_id offset ${change.pick % 20} limit 1)`,
         );
       case 'endGroup':
         return commitRecordsChange(
@@ -235,6 +246,7 @@ describe('an incremental delta is the whole merge’s delta, byte for byte', () 
             if (
               change.kind === 'mutate' ||
               change.kind === 'renameGroup' ||
+              change.kind === 'renameParent' ||
               change.kind === 'dropGuardianLink'
             ) {
               expect([id, summary.merge]).not.toEqual([id, 'forgotten or restricted persons changed']);
