@@ -25,22 +25,27 @@ const key = fc.oneof(
   fc.constantFrom('"guardianKey":"', '"personKey":"x', '\\', '"', '\u0000', '\ud800', 'p-0001'),
 );
 
+/** A person frame with these guardian keys, into `block`. */
+function encodePersonWithGuardians(personKey: string, guardianKeys: string[], block: FrameBlock): void {
+  encodePerson(
+    samplePerson({
+      key: personKey,
+      guardians: guardianKeys.map((guardianKey) => ({
+        guardianKey,
+        hasParentalResponsibility: true,
+        parentAccessConsent: false,
+      })),
+    }),
+    block,
+  );
+}
+
 describe('keys read out of spool frames without decoding them', () => {
   it("give a person frame's guardian keys and a membership frame's person key (and its hash) as decoding does", () => {
     fc.assert(
       fc.property(key, fc.array(key, { maxLength: 4 }), key, (personKey, guardianKeys, memberKey) => {
         const block = new FrameBlock();
-        encodePerson(
-          samplePerson({
-            key: personKey,
-            guardians: guardianKeys.map((guardianKey) => ({
-              guardianKey,
-              hasParentalResponsibility: true,
-              parentAccessConsent: false,
-            })),
-          }),
-          block,
-        );
+        encodePersonWithGuardians(personKey, guardianKeys, block);
         const membershipAt = block.size;
         encodeMembership(sampleMembership({ personKey: memberKey }), 3, block);
         const bytes = block.take();
@@ -64,17 +69,7 @@ describe('keys read out of spool frames without decoding them', () => {
         fc.array(key, { maxLength: 4 }),
         (personKey, guardianKeys, asked) => {
           const block = new FrameBlock();
-          encodePerson(
-            samplePerson({
-              key: personKey,
-              guardians: guardianKeys.map((guardianKey) => ({
-                guardianKey,
-                hasParentalResponsibility: true,
-                parentAccessConsent: false,
-              })),
-            }),
-            block,
-          );
+          encodePersonWithGuardians(personKey, guardianKeys, block);
           const bytes = block.take();
 
           expect(personFrameKeyHash(bytes, 0)).toBe(keyHash(personKey));
