@@ -2,18 +2,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import { copyTransaction, type HubDatabase } from '../../../src/db/index.js';
-import {
-  formatDisclosureLine,
-  readDisclosureBatches,
-  type DisclosureLine,
-} from '../../../src/disclosure/index.js';
-import {
-  formatStateHeader,
-  formatStateLine,
-  openStateManifest,
-  type StateLine,
-} from '../../../src/state/index.js';
-import { acknowledgeTransfer } from '../../../src/transfer/acknowledge-transfer.js';
+import { formatDisclosureLine, type DisclosureLine } from '../../../src/disclosure/index.js';
+import { formatStateHeader, formatStateLine, type StateLine } from '../../../src/state/index.js';
+import { acknowledgeManifests, insertPendingTransfer } from '../../helpers/pending-transfer.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
@@ -118,14 +109,7 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
   /** A written full or delta for `recipientId`, its transfer pending: what acknowledgeTransfer is handed. */
   async function pendingTransfer(recipientId: string, feedType: 'full' | 'delta'): Promise<string> {
     const id = `${recipientId}-${files++}`;
-    await sql`INSERT INTO hub.run (id, trigger, status, recipient_ids) VALUES (${id}, 'operator', 'running', ${[recipientId]})`.execute(
-      db,
-    );
-    await sql`INSERT INTO hub.feed (id, run_id, recipient_id, feed_type, status) VALUES (${id}, ${id}, ${recipientId}, ${feedType}, 'written')`.execute(
-      db,
-    );
-    await sql`INSERT INTO hub.transfer (id, feed_id, run_id, recipient_id, transport_kind, trigger, status)
-      VALUES (${id}, ${id}, ${id}, ${recipientId}, 'file-drop', 'operator', 'pending')`.execute(db);
+    await insertPendingTransfer(db, id, recipientId, feedType);
     return id;
   }
 
@@ -136,23 +120,20 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     basedOn: string | null,
     manifests: { state: string; disclosures: string },
   ): Promise<boolean> {
-    const disclosures = manifestFile(manifests.disclosures);
-    return acknowledgeTransfer(through, {
-      transferId,
-      recipientId,
-      basedOn,
-      location: '/dev/null',
-      sizeBytes: 1,
-      sha256Hex: '00',
-      // Later for each acknowledgement, so a recipient's disclosures sort in the order they were made.
-      deliveredAt: new Date(Date.UTC(2026, 10, 29, 2) + files * 1000),
-      disclosures: () => readDisclosureBatches(disclosures),
-      state: await openStateManifest(manifestFile(manifests.state)),
-      snapshotAt: null,
-      sourceMarker: null,
-      scopeDate: '2026-11-29',
-      profileHash: 'p',
-    });
+    return acknowledgeManifests(
+      through,
+      {
+        transferId,
+        recipientId,
+        basedOn,
+        // Later for each acknowledgement, so a recipient's disclosures sort in the order they were made.
+        deliveredAt: new Date(Date.UTC(2026, 10, 29, 2) + files * 1000),
+      },
+      {
+        disclosuresPath: manifestFile(manifests.disclosures),
+        statePath: manifestFile(manifests.state),
+      },
+    );
   }
 
   /** What the hub holds for a recipient, without its own ids. */

@@ -5,12 +5,11 @@ import type { HubDatabase } from '../../../src/db/index.js';
 import {
   formatDisclosureLine,
   listPersonDisclosures,
-  readDisclosureBatches,
   type DisclosureLine,
 } from '../../../src/disclosure/index.js';
-import { formatStateHeader, openStateManifest } from '../../../src/state/index.js';
-import { acknowledgeTransfer } from '../../../src/transfer/acknowledge-transfer.js';
+import { formatStateHeader } from '../../../src/state/index.js';
 import * as fullRowsInSpans from '../../../schemas/hub/0025-full-rows-in-spans.js';
+import { acknowledgeManifests, insertPendingTransfer } from '../../helpers/pending-transfer.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -74,30 +73,20 @@ describe('the disclosure spans are analysed where a join needs them, not after e
     feedType: 'full' | 'delta' = 'full',
   ): Promise<string> {
     const id = `${recipientId}-${made++}`;
-    await sql`INSERT INTO hub.run (id, trigger, status, recipient_ids) VALUES (${id}, 'operator', 'running', ${[recipientId]})`.execute(
+    await insertPendingTransfer(db, id, recipientId, feedType);
+    const acknowledged = await acknowledgeManifests(
       db,
+      {
+        transferId: id,
+        recipientId,
+        basedOn,
+        deliveredAt: new Date(Date.UTC(2026, 10, 29, 2) + made * 1000),
+      },
+      {
+        disclosuresPath: file(lines.map(formatDisclosureLine).join('')),
+        statePath: file(formatStateHeader('replace')),
+      },
     );
-    await sql`INSERT INTO hub.feed (id, run_id, recipient_id, feed_type, status) VALUES (${id}, ${id}, ${recipientId}, ${feedType}, 'written')`.execute(
-      db,
-    );
-    await sql`INSERT INTO hub.transfer (id, feed_id, run_id, recipient_id, transport_kind, trigger, status)
-      VALUES (${id}, ${id}, ${id}, ${recipientId}, 'file-drop', 'operator', 'pending')`.execute(db);
-    const disclosures = file(lines.map(formatDisclosureLine).join(''));
-    const acknowledged = await acknowledgeTransfer(db, {
-      transferId: id,
-      recipientId,
-      basedOn,
-      location: '/dev/null',
-      sizeBytes: 1,
-      sha256Hex: '00',
-      deliveredAt: new Date(Date.UTC(2026, 10, 29, 2) + made * 1000),
-      disclosures: () => readDisclosureBatches(disclosures),
-      state: await openStateManifest(file(formatStateHeader('replace'))),
-      snapshotAt: null,
-      sourceMarker: null,
-      scopeDate: '2026-11-29',
-      profileHash: 'p',
-    });
     expect(acknowledged).toBe(true);
     return id;
   }
