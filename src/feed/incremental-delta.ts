@@ -235,22 +235,16 @@ function baseGroups(
   const kept = baseGroupsKept.get(differ);
   if (kept !== undefined) return kept;
   const base = new Map<string, Group>();
+  const add = (group: Group) => base.set(group.key, group);
   let at = 0;
   for (const group of current.groups()) {
     for (; at < differ.base.length && compareKeys((differ.base[at] as Group).key, group.key) < 0; at++) {
-      const earlier = differ.base[at] as Group;
-      base.set(earlier.key, earlier);
+      add(differ.base[at] as Group);
     }
-    if (!differ.current.has(group.key)) base.set(group.key, group);
-    else if (differ.base[at]?.key === group.key) {
-      const earlier = differ.base[at++] as Group;
-      base.set(earlier.key, earlier);
-    }
+    if (!differ.current.has(group.key)) add(group);
+    else if (differ.base[at]?.key === group.key) add(differ.base[at++] as Group);
   }
-  for (; at < differ.base.length; at++) {
-    const earlier = differ.base[at] as Group;
-    base.set(earlier.key, earlier);
-  }
+  for (; at < differ.base.length; at++) add(differ.base[at] as Group);
   baseGroupsKept.set(differ, base);
   return base;
 }

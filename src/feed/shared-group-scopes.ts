@@ -34,7 +34,7 @@ export async function sharedGroupScope(
   on: string,
 ): Promise<GroupScope> {
   const entry = await keptFor(rosterDir);
-  if (entry === undefined) return groupScopeOver(groups, profile, on);
+  if (entry === undefined) return GroupScope.over(await gatherGroups(groups), profile, on);
   const key = groupScopeOf(profile, on);
   let scope = entry.scopes.get(key);
   if (scope === undefined) {
@@ -94,15 +94,4 @@ async function gatherGroups(groups: () => AsyncIterable<Group>): Promise<Readonl
   const gathered = new Map<string, Group>();
   for await (const group of groups()) gathered.set(group.key, group);
   return gathered;
-}
-
-async function groupScopeOver(
-  groups: () => AsyncIterable<Group>,
-  profile: Profile,
-  on: string,
-): Promise<GroupScope> {
-  const scope = new GroupScope(profile, on);
-  for await (const group of groups()) scope.addGroup(group);
-  scope.closeGroups();
-  return scope;
 }
