@@ -10,7 +10,11 @@ const uuidKeys = fc.uniqueArray(
 );
 const otherKey = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.uuid().map((key) => key.toUpperCase()),
+  // Upper case, so not a key a packed map takes: a uuid of digits only reads the same either way.
+  fc
+    .uuid()
+    .map((key) => key.toUpperCase())
+    .filter((key) => key !== key.toLowerCase()),
   fc.uuid().map((key) => `${key.slice(0, 8)}_${key.slice(9)}`),
 );
 const asked = fc.array(
