@@ -3,21 +3,28 @@ import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, type PostgresPoolClient, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { copyRow, type CopyValue } from './copy-text.js';
 import { poolOf } from './open-database.js';
 
-/** A column value COPY writes: text, a number, a boolean, a text array, or NULL. */
-export type CopyValue = string | number | boolean | readonly string[] | null;
+export type { CopyValue };
 
 /**
  * Writes rows into `table (columns)` with `COPY … FROM STDIN` on the transaction's own connection, so they
  * commit or roll back with everything else it did; a batch at a time, with backpressure from the server.
  * Returns the rows written. A failure (a constraint, the source failing) fails the transaction.
  */
-export type CopyRows = (
-  table: string,
-  columns: readonly string[],
-  batches: AsyncIterable<readonly (readonly CopyValue[])[]>,
-) => Promise<number>;
+export interface CopyRows {
+  (
+    table: string,
+    columns: readonly string[],
+    batches: AsyncIterable<readonly (readonly CopyValue[])[]>,
+  ): Promise<number>;
+  /**
+   * The same with the rows already in COPY's text format (copy-text.ts), in chunks that may cut a row
+   * anywhere: a file written in that format goes to the server as it is read, with nothing parsed.
+   */
+  text(table: string, columns: readonly string[], chunks: AsyncIterable<Buffer | string>): Promise<number>;
+}
 
 /**
  * Runs `work` in one transaction of `db`, handing it a CopyRows on that transaction's connection when
@@ -58,11 +65,17 @@ export async function copyTransaction<DB, T>(
 }
 
 function copyRowsOn(client: pg.PoolClient): CopyRows {
-  return async (table, columns, batches) => {
+  const text = async (table: string, columns: readonly string[], chunks: AsyncIterable<Buffer | string>) => {
     const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from(copyText(batches), { objectMode: false }), stream);
+    await pipeline(Readable.from(chunks, { objectMode: false }), stream);
     return stream.rowCount;
   };
+  const rows = (
+    table: string,
+    columns: readonly string[],
+    batches: AsyncIterable<readonly (readonly CopyValue[])[]>,
+  ) => text(table, columns, copyText(batches));
+  return Object.assign(rows, { text });
 }
 
 /** Each batch as one chunk of COPY's text format: tab between columns, a newline after each row. */
@@ -70,24 +83,7 @@ async function* copyText(batches: AsyncIterable<readonly (readonly CopyValue[])[
   for await (const rows of batches) {
     if (rows.length === 0) continue;
     let text = '';
-    for (const row of rows) text += `${row.map(copyField).join('\t')}\n`;
+    for (const row of rows) text += copyRow(row);
     yield text;
   }
-}
-
-const special = /[\\\t\n\r]/;
-const specials = /[\\\t\n\r]/g;
-const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const arrayElement = /[\\"]/g;
-
-/** One value in COPY's text format: `\N` for NULL, a backslash before what would end a field or row. */
-function copyField(value: CopyValue): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  // An array literal with every element quoted, so no element is read as NULL or split.
-  const text =
-    typeof value === 'string'
-      ? value
-      : `{${value.map((element) => `"${element.replace(arrayElement, '\\$&')}"`).join(',')}}`;
-  return special.test(text) ? text.replace(specials, (character) => escapes[character] ?? character) : text;
 }

@@ -5,7 +5,16 @@ export {
   type DatabaseLocation,
   type OpenDatabase,
 } from './open-database.js';
-export { copyTransaction, type CopyRows, type CopyValue } from './copy-transaction.js';
+export { copyTransaction, type CopyRows } from './copy-transaction.js';
+export {
+  copyField,
+  copyLineBatches,
+  copyRow,
+  copyTextBlocks,
+  newline,
+  parseCopyLine,
+  type CopyField,
+} from './copy-text.js';
 export { migrateHub, runMigrations } from './migrate-hub.js';
 export type * from './database.js';
 export type * from './import-tables.js';

@@ -1,14 +1,18 @@
-import { readLineBatches } from '../files/index.js';
+import { createReadStream, existsSync } from 'node:fs';
+import { copyLineBatches, copyRow, parseCopyLine } from '../db/index.js';
+import { fileReadBytes, LineWriter, readLineBatches } from '../files/index.js';
 
 /**
  * The persons a written feed discloses, kept beside the feed file until the transfer is acknowledged;
  * the acknowledgement transaction turns it into disclosure rows. A sidecar file keeps personal data out
  * of Redis and memory flat at any size.
  *
- * Two kinds of line, persons first (the feed's own order): a person with the categories of their
- * record, and whether that record's content hash is the one the recipient already held, then the keys of
- * persons whose group memberships the feed carries. Memberships are ordered by group, not person, so the
- * database does that join (see recordDisclosures), not a Set in memory.
+ * Two files in PostgreSQL's COPY text format (src/db/copy-text.ts), so the acknowledgement streams them
+ * into its staging tables as they are read, parsing nothing: the persons, in the feed's own order, each
+ * with the categories of their record and whether that record's content hash is the one the recipient
+ * already held; and the keys of persons whose group memberships the feed carries. Memberships are
+ * ordered by group, not person, so the database does that join (see recordDisclosures), not a Set in
+ * memory. A hub before these wrote one NDJSON file instead; a transfer it left pending still reads it.
  */
 export type DisclosureLine =
   | {
@@ -20,26 +24,137 @@ export type DisclosureLine =
     }
   | { readonly kind: 'member'; readonly personKey: string };
 
-export function disclosureManifestPath(feedPath: string): string {
-  return `${feedPath}.disclosures.ndjson`;
+/** Where a feed's disclosure manifest is written. */
+export interface DisclosureManifestFiles {
+  /** Rows of (person_key, categories, unchanged). */
+  readonly persons: string;
+  /** Rows of (person_key), a member's key again only where other members came between. */
+  readonly members: string;
 }
 
-export function formatDisclosureLine(line: DisclosureLine): string {
-  return line.kind === 'person'
-    ? `${JSON.stringify(['p', line.personKey, line.categories, ...(line.unchanged === true ? [0] : [])])}\n`
-    : `${JSON.stringify(['m', line.personKey])}\n`;
+export function disclosureManifestFiles(feedPath: string): DisclosureManifestFiles {
+  return { persons: `${feedPath}.disclosed.copy`, members: `${feedPath}.members.copy` };
 }
 
-export async function* readDisclosureManifest(path: string): AsyncGenerator<DisclosureLine> {
-  for await (const batch of readDisclosureBatches(path)) yield* batch;
+/** The one NDJSON file an earlier hub wrote instead (see DisclosureLine). */
+const ndjsonManifestPath = (feedPath: string): string => `${feedPath}.disclosures.ndjson`;
+
+/** Every file a feed's disclosure manifest may be in, whichever hub wrote it: what removal removes. */
+export function disclosureManifestPaths(feedPath: string): string[] {
+  const { persons, members } = disclosureManifestFiles(feedPath);
+  return [persons, members, ndjsonManifestPath(feedPath)];
 }
 
-/** The manifest's lines a batch at a time (see readLineBatches): what the acknowledgement reads. */
-export async function* readDisclosureBatches(path: string): AsyncGenerator<DisclosureLine[]> {
-  for await (const lines of readLineBatches(path)) yield lines.map(parseDisclosureLine);
+/** The files of a feed's disclosure manifest that are missing (none when it is complete, in either form). */
+export function missingDisclosureManifest(feedPath: string): string[] {
+  const { persons, members } = disclosureManifestFiles(feedPath);
+  if (!existsSync(persons) && existsSync(ndjsonManifestPath(feedPath))) return [];
+  return [persons, members].filter((path) => !existsSync(path));
 }
 
-function parseDisclosureLine(text: string): DisclosureLine {
+/** A person's row of the manifest: `person_key, categories, unchanged`. */
+const personRow = (line: Extract<DisclosureLine, { kind: 'person' }>): string =>
+  copyRow([line.personKey, line.categories, line.unchanged === true]);
+
+/** Writes a feed's disclosure manifest as the feed is rendered. */
+export class DisclosureManifestWriter {
+  readonly #persons: LineWriter;
+  readonly #members: LineWriter;
+  #lastMember: string | undefined;
+
+  constructor(files: DisclosureManifestFiles) {
+    this.#persons = new LineWriter(files.persons);
+    this.#members = new LineWriter(files.members);
+  }
+
+  async write(line: DisclosureLine): Promise<void> {
+    if (line.kind === 'person') return this.#persons.write(personRow(line));
+    // A person's memberships of one group follow each other: their key once (the rest is the join's).
+    if (line.personKey === this.#lastMember) return;
+    this.#lastMember = line.personKey;
+    return this.#members.write(copyRow([line.personKey]));
+  }
+
+  async close(): Promise<void> {
+    await this.#persons.close();
+    await this.#members.close();
+  }
+
+  destroy(): void {
+    this.#persons.destroy();
+    this.#members.destroy();
+  }
+}
+
+/** A feed's disclosure manifest as the acknowledgement reads it (recordDisclosures). */
+export interface DisclosureManifest {
+  /** The persons' rows in COPY text, in chunks that may cut a row anywhere. */
+  persons(): AsyncIterable<Buffer | string>;
+  /** The member keys' lines (COPY text of one field, no newline), a batch at a time. */
+  members(): AsyncIterable<readonly string[]>;
+}
+
+/** Opens a feed's disclosure manifest, in whichever form its hub wrote it. */
+export function openDisclosureManifest(feedPath: string): DisclosureManifest {
+  const files = disclosureManifestFiles(feedPath);
+  const ndjson = ndjsonManifestPath(feedPath);
+  if (!existsSync(files.persons) && existsSync(ndjson)) {
+    return {
+      persons: async function* () {
+        for await (const batch of readNdjsonBatches(ndjson)) {
+          const text = batch.map((line) => (line.kind === 'person' ? personRow(line) : '')).join('');
+          if (text !== '') yield text;
+        }
+      },
+      members: async function* () {
+        for await (const batch of readNdjsonBatches(ndjson)) {
+          const keys = batch.flatMap((line) => (line.kind === 'member' ? [copyRow([line.personKey])] : []));
+          if (keys.length > 0) yield keys.map((row) => row.slice(0, -1));
+        }
+      },
+    };
+  }
+  return {
+    persons: () => createReadStream(files.persons, { highWaterMark: fileReadBytes }),
+    members: () => readLineBatches(files.members),
+  };
+}
+
+/** A feed's disclosure manifest line by line, persons first: what it tells, for a reader that checks it. */
+export async function* readDisclosureManifest(feedPath: string): AsyncGenerator<DisclosureLine> {
+  const manifest = openDisclosureManifest(feedPath);
+  const chunks = async function* () {
+    for await (const chunk of manifest.persons())
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  };
+  for await (const lines of copyLineBatches(chunks())) {
+    for (const line of lines) {
+      const [personKey, categories, unchanged] = parseCopyLine(line);
+      yield {
+        kind: 'person',
+        personKey: personKey ?? '',
+        categories: parseTextArray(categories ?? '{}'),
+        ...(unchanged === 'true' || unchanged === 't' ? { unchanged: true } : {}),
+      };
+    }
+  }
+  for await (const lines of manifest.members())
+    for (const line of lines) yield { kind: 'member', personKey: parseCopyLine(line)[0] ?? '' };
+}
+
+/** A text array literal as copyField writes one: every element quoted. */
+function parseTextArray(literal: string): string[] {
+  return [...literal.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) =>
+    (match[1] ?? '').replace(/\\(.)/g, '$1'),
+  );
+}
+
+/** An earlier hub's NDJSON manifest, a batch of lines at a time. */
+async function* readNdjsonBatches(path: string): AsyncGenerator<DisclosureLine[]> {
+  for await (const lines of readLineBatches(path)) yield lines.map(parseNdjsonLine);
+}
+
+function parseNdjsonLine(text: string): DisclosureLine {
   // Most lines of a big feed are member lines: a key JSON.stringify left unescaped is the text itself.
   if (text.startsWith('["m","') && text.endsWith('"]') && !text.includes('\\')) {
     return { kind: 'member', personKey: text.slice(6, -2) };

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { CopyRows, CopyValue, HubDatabase } from '../db/index.js';
-import type { DisclosureLine } from './disclosure-manifest.js';
+import { copyLineBatches, parseCopyLine, type CopyRows, type HubDatabase } from '../db/index.js';
+import type { DisclosureManifest } from './disclosure-manifest.js';
 
 const chunkSize = 20_000;
 
@@ -32,10 +32,10 @@ export interface RecordedDisclosures {
 export async function recordDisclosures(
   db: Kysely<HubDatabase>,
   transfer: { transferId: string; recipientId: string; disclosedAt: Date },
-  manifest: () => AsyncIterable<readonly DisclosureLine[]>,
+  manifest: DisclosureManifest,
   copy?: CopyRows,
 ): Promise<RecordedDisclosures> {
-  const { relation: disclosed, persons } = await stageManifest(db, manifest(), copy);
+  const { relation: disclosed, persons } = await stageManifest(db, manifest, copy);
   const { rows: kinds } = await sql<{ feed_type: string }>`SELECT f.feed_type FROM hub.transfer t
     JOIN hub.feed f ON f.id = t.feed_id WHERE t.id = ${transfer.transferId}`.execute(db);
   const { transferId, recipientId, disclosedAt } = transfer;
@@ -140,23 +140,30 @@ const stalePersons = 10_000;
 /**
  * Stages the manifest: one row per person the feed carried, with the categories the register records
  * (the record's, plus `memberships` when the feed carried any of theirs) and whether the content hash
- * was unchanged against what the recipient held. Persons go into `pg_temp.disclosed`, member lines
- * (memberships come in group order, so one person's repeat) beside them (by COPY when the transaction
- * has one, else through `unnest`). When the feed has member lines, the two are merged by one full join
- * into `pg_temp.disclosed_all`: planned as a hash or merge join whatever the (absent) statistics of the
- * staged tables say, so nothing is analysed, and no staged row is written twice (an update of the
- * persons cost a new version of each, 0.3 s at Oslo). Keys in byte order, as the register's columns
- * (hub migration 0023). Dropped when the transaction ends. Returns the staged relation and its persons.
+ * was unchanged against what the recipient held. Persons go into `pg_temp.disclosed`, member keys
+ * (memberships come in group order, so one person's repeat) beside them: by COPY of the manifest's
+ * files as they are read when the transaction has one, else through `unnest`. When the feed has member
+ * lines, the two are merged by one full join into `pg_temp.disclosed_all`: planned as a hash or merge
+ * join whatever the (absent) statistics of the staged tables say, so nothing is analysed, and no staged
+ * row is written twice (an update of the persons cost a new version of each, 0.3 s at Oslo). Keys in
+ * byte order, as the register's columns (hub migration 0023). Dropped when the transaction ends.
+ * Returns the staged relation and its persons.
  */
 async function stageManifest(
   db: Kysely<HubDatabase>,
-  lines: AsyncIterable<readonly DisclosureLine[]>,
+  manifest: DisclosureManifest,
   copy: CopyRows | undefined,
 ): Promise<{ relation: RawBuilder<unknown>; persons: number }> {
   await sql`CREATE TEMP TABLE disclosed (person_key text COLLATE "C", categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
   await sql`CREATE TEMP TABLE disclosed_member (person_key text COLLATE "C") ON COMMIT DROP`.execute(db);
-  const staged = await (copy === undefined ? insertLines(db, lines) : copyLines(copy, lines));
+  const staged =
+    copy === undefined
+      ? await insertManifest(db, manifest)
+      : {
+          persons: await copy.text('pg_temp.disclosed', personColumns, manifest.persons()),
+          anyMembers: (await copy.text('pg_temp.disclosed_member', ['person_key'], memberText(manifest))) > 0,
+        };
   if (!staged.anyMembers) return { relation: sql`pg_temp.disclosed`, persons: staged.persons };
   await sql`CREATE TEMP TABLE disclosed_all (person_key text COLLATE "C", categories text[], unchanged boolean)
     ON COMMIT DROP`.execute(db);
@@ -172,124 +179,74 @@ async function stageManifest(
   return { relation: sql`pg_temp.disclosed_all`, persons: Number(merged.numAffectedRows ?? 0) };
 }
 
-/** What staging the manifest's lines gave: the persons staged, and whether there were member lines. */
+const personColumns = ['person_key', 'categories', 'unchanged'] as const;
+
+/** The member keys as COPY text, each batch's keys once (a pupil's groups come close together). */
+async function* memberText(manifest: DisclosureManifest): AsyncGenerator<string> {
+  for await (const lines of manifest.members()) {
+    if (lines.length > 0) yield `${[...new Set(lines)].join('\n')}\n`;
+  }
+}
+
+/** What staging the manifest gave: the persons staged, and whether there were member lines. */
 interface Staged {
   readonly persons: number;
   readonly anyMembers: boolean;
 }
 
 /**
- * The manifest into the staging tables through `unnest`, a chunk per statement, member keys
- * deduplicated per chunk.
+ * The manifest into the staging tables through `unnest` (no COPY: PGlite), a chunk per statement, one
+ * statement in flight while the next chunk is read; member keys deduplicated per chunk.
  */
-async function insertLines(
-  db: Kysely<HubDatabase>,
-  lines: AsyncIterable<readonly DisclosureLine[]>,
-): Promise<Staged> {
-  let keys: string[] = [];
-  let categories: string[] = [];
-  let unchanged: boolean[] = [];
-  let members = new Set<string>();
-  let anyMembers = false;
-  let persons = 0;
-  // One chunk goes to PostgreSQL while the next is read: at most one statement in flight, its failure
-  // surfacing at the next send or at the end (and never unhandled meanwhile).
+async function insertManifest(db: Kysely<HubDatabase>, manifest: DisclosureManifest): Promise<Staged> {
   let inFlight: Promise<unknown> = Promise.resolve();
+  // Its failure surfaces at the next send or at the end (and never unhandled meanwhile).
   const send = async (statement: () => Promise<unknown>): Promise<void> => {
     await inFlight;
     const sent = statement();
     sent.catch(() => undefined);
     inFlight = sent;
   };
+  let persons = 0;
+  let rows: string[][] = [];
   const flushPersons = async (): Promise<void> => {
-    if (keys.length === 0) return;
-    const [k, c, u] = [keys, categories, unchanged];
-    persons += k.length;
-    keys = [];
-    categories = [];
-    unchanged = [];
+    if (rows.length === 0) return;
+    const chunk = rows;
+    rows = [];
+    persons += chunk.length;
     await send(() =>
       sql`INSERT INTO pg_temp.disclosed
-        SELECT k, string_to_array(c, ','), u FROM unnest(${k}::text[], ${c}::text[], ${u}::boolean[]) AS p(k, c, u)`.execute(
+        SELECT k, c::text[], u::boolean FROM unnest(${chunk.map((row) => row[0])}::text[],
+          ${chunk.map((row) => row[1])}::text[], ${chunk.map((row) => row[2])}::text[]) AS p(k, c, u)`.execute(
         db,
       ),
     );
   };
+  const lines = async function* () {
+    for await (const chunk of manifest.persons())
+      yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  };
+  for await (const batch of copyLineBatches(lines())) {
+    for (const line of batch) rows.push(parseCopyLine(line).map((field) => field ?? ''));
+    if (rows.length >= chunkSize) await flushPersons();
+  }
+  await flushPersons();
+  let members = new Set<string>();
+  let anyMembers = false;
   const flushMembers = async (): Promise<void> => {
     if (members.size === 0) return;
     anyMembers = true;
-    const keysOfMembers = [...members];
+    const keys = [...members];
     members = new Set();
     await send(() =>
-      sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${keysOfMembers}::text[])`.execute(db),
+      sql`INSERT INTO pg_temp.disclosed_member SELECT * FROM unnest(${keys}::text[])`.execute(db),
     );
   };
-  for await (const batch of lines) {
-    for (const line of batch) {
-      if (line.kind === 'person') {
-        keys.push(line.personKey);
-        categories.push(line.categories.join(','));
-        unchanged.push(line.unchanged === true);
-      } else {
-        members.add(line.personKey);
-      }
-    }
-    if (keys.length >= chunkSize) await flushPersons();
+  for await (const batch of manifest.members()) {
+    for (const line of batch) members.add(parseCopyLine(line)[0] ?? '');
     if (members.size >= chunkSize) await flushMembers();
   }
-  await flushPersons();
   await flushMembers();
   await inFlight;
-  return { persons, anyMembers };
-}
-
-/**
- * The manifest into the staging tables by COPY, one COPY per run of lines of one kind (persons, then
- * members: two for a manifest as the writer makes it), each reading the manifest while the server
- * takes its rows; member keys deduplicated per batch.
- */
-async function copyLines(copy: CopyRows, lines: AsyncIterable<readonly DisclosureLine[]>): Promise<Staged> {
-  const iterator = lines[Symbol.asyncIterator]();
-  let batch: readonly DisclosureLine[] = [];
-  let at = 0;
-  /** The next line, reading the next batch when this one is done; undefined at the end. */
-  const current = async (): Promise<DisclosureLine | undefined> => {
-    while (at >= batch.length) {
-      const next = await iterator.next();
-      if (next.done === true) return undefined;
-      [batch, at] = [next.value, 0];
-    }
-    return batch[at];
-  };
-  /** Rows of the lines from here on while they are of `kind`, a batch at a time. */
-  async function* run(kind: DisclosureLine['kind']): AsyncGenerator<CopyValue[][]> {
-    while ((await current())?.kind === kind) {
-      const rows: CopyValue[][] = [];
-      const members = new Set<string>();
-      for (let line = batch[at]; line?.kind === kind; line = batch[++at]) {
-        if (line.kind === 'person') rows.push([line.personKey, line.categories, line.unchanged === true]);
-        else if (!members.has(line.personKey)) {
-          members.add(line.personKey);
-          rows.push([line.personKey]);
-        }
-      }
-      yield rows;
-    }
-  }
-  let anyMembers = false;
-  let persons = 0;
-  try {
-    for (let line = await current(); line !== undefined; line = await current()) {
-      if (line.kind === 'person') {
-        persons += await copy('pg_temp.disclosed', ['person_key', 'categories', 'unchanged'], run('person'));
-      } else {
-        anyMembers = true;
-        await copy('pg_temp.disclosed_member', ['person_key'], run('member'));
-      }
-    }
-  } finally {
-    // A failed COPY leaves the manifest half read: close its file.
-    await iterator.return?.(undefined);
-  }
   return { persons, anyMembers };
 }

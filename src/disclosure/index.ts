@@ -1,9 +1,12 @@
 export {
-  disclosureManifestPath,
-  formatDisclosureLine,
-  readDisclosureBatches,
+  DisclosureManifestWriter,
+  disclosureManifestFiles,
+  disclosureManifestPaths,
+  missingDisclosureManifest,
+  openDisclosureManifest,
   readDisclosureManifest,
   type DisclosureLine,
+  type DisclosureManifest,
 } from './disclosure-manifest.js';
 export { recordDisclosures } from './disclosure-register.js';
 export { reduceDisclosureTransfers, transfersNamingPersonsBefore } from './disclosure-retention.js';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { disclosureManifestPath } from '../disclosure/index.js';
+import { missingDisclosureManifest } from '../disclosure/index.js';
 import { HubError } from '../errors/index.js';
 import type { RunOutcome } from '../run/index.js';
-import { stateManifestPath } from '../state/index.js';
+import { missingStateManifest } from '../state/index.js';
 import {
   claimFailedTransfer,
   deliverUnderRecipientLock,
@@ -90,9 +90,11 @@ async function checkRetryable(ctx: OperationContext, transfer: RunTransferDetail
         `deliver again; start a new run: pifu-hub export --recipient ${transfer.recipientId}`,
     );
   }
-  const missing = [file, stateManifestPath(file), disclosureManifestPath(file)].filter(
-    (path) => !existsSync(path),
-  );
+  const missing = [
+    ...(existsSync(file) ? [] : [file]),
+    ...[missingStateManifest(file) ?? []].flat(),
+    ...missingDisclosureManifest(file),
+  ];
   if (missing.length > 0) {
     throw new HubError(
       'PIFU_SPOOL_MISSING',

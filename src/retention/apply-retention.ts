@@ -2,11 +2,11 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { HubDatabase } from '../db/index.js';
-import { disclosureManifestPath, reduceDisclosureTransfers } from '../disclosure/index.js';
+import { disclosureManifestPaths, reduceDisclosureTransfers } from '../disclosure/index.js';
 import type { Logger } from '../log/index.js';
 import { runSpoolPaths } from '../run/run-paths.js';
 import { pruneSourcePulls } from '../source-pull/index.js';
-import { stateManifestPath } from '../state/index.js';
+import { stateManifestPaths } from '../state/index.js';
 import { findRetentionDue, type RetentionDue } from './retention-plan.js';
 import { defaultRetentionPolicy, type RetentionPolicy } from './retention-policy.js';
 
@@ -106,7 +106,7 @@ async function removeRunFiles(
     .execute();
   for (const feed of feeds) {
     const path = feed.file_path ?? runSpoolPaths(ctx.spoolDir, runId).feedPath(feed.recipient_id);
-    for (const manifest of [disclosureManifestPath(path), stateManifestPath(path)]) {
+    for (const manifest of [...disclosureManifestPaths(path), ...stateManifestPaths(path)]) {
       if (inSpool(manifest)) await rm(manifest, { force: true });
     }
   }

@@ -19,8 +19,10 @@ export { feedStreams, type DeltaCounts, type FeedStreams, type ResendScope } fro
 export {
   formatStateHeader,
   formatStateLine,
+  missingStateManifest,
   openStateManifest,
   stateManifestPath,
+  stateManifestPaths,
   type StateLine,
   type StateManifest,
 } from './state-manifest.js';

@@ -1,7 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { CopyRows, HubDatabase } from '../db/index.js';
-import { objectTypeCode } from './held-object.js';
-import type { StateLine, StateManifest } from './state-manifest.js';
+import { copyField, type CopyRows, type HubDatabase } from '../db/index.js';
+import type { StateManifest, StateRow } from './state-manifest.js';
 
 /*
  * The delivered objects' rows as a state manifest changes them (applyStateManifest, in the acknowledgement
@@ -35,14 +34,10 @@ async function holdsObjects(db: Kysely<HubDatabase>, recipientId: string): Promi
   return row !== undefined;
 }
 
-type Upsert = Extract<StateLine, { op: 'upsert' }>;
-type StateRow = [number, string, string, string | null, string | null];
+/** An upsert row's columns after recipient_id: type code, key, hash, detail (JSON), input hash. */
+type UpsertRow = readonly [number, string, string, string | null, string | null];
 
-/** An upsert line's columns after recipient_id: type code, key, hash, detail (JSON), input hash. */
-function stateRow(line: Upsert): StateRow {
-  const detail = line.detail === undefined ? null : JSON.stringify(line.detail);
-  return [objectTypeCode[line.type], line.key, line.hash, detail, line.inputHash ?? null];
-}
+const isUpsert = (row: StateRow): row is UpsertRow => row[2] !== null;
 
 /**
  * Into a recipient that holds nothing: every upsert line is a new object, and a delete line names
@@ -55,24 +50,19 @@ async function insertObjects(
   manifest: StateManifest,
   copy: CopyRows | undefined,
 ): Promise<number> {
-  const rows = (async function* () {
-    for await (const batch of manifest.batches) {
-      const upserts = batch.filter((line): line is Upsert => line.op === 'upsert');
-      yield upserts.map(stateRow);
-    }
-  })();
   if (copy !== undefined) {
-    return copy(
+    // The manifest's rows go to the server as they are read, each behind the recipient and transfer.
+    return copy.text(
       'hub.delivered_object',
       ['recipient_id', 'transfer_id', 'object_type', 'object_key', 'hash', 'detail', 'input_hash'],
-      (async function* () {
-        for await (const batch of rows)
-          yield batch.map((row) => [state.recipientId, state.transferId, ...row]);
-      })(),
+      manifest.upsertText(`${copyField(state.recipientId)}\t${copyField(state.transferId)}\t`),
     );
   }
+  const rows = (async function* () {
+    for await (const batch of manifest.rows()) yield batch.filter(isUpsert);
+  })();
   let inserted = 0;
-  let chunk: StateRow[] = [];
+  let chunk: UpsertRow[] = [];
   const flush = async (): Promise<void> => {
     if (chunk.length === 0) return;
     const result = await insertStateRows(state, chunk, false).execute(db);
@@ -95,7 +85,7 @@ const overwriteHeld = sql`ON CONFLICT (recipient_id, object_type, object_key)
 /** One statement inserting `rows` through `unnest`; `upsert`: a held key's row is overwritten. */
 function insertStateRows(
   state: { recipientId: string; transferId: string },
-  rows: readonly StateRow[],
+  rows: readonly UpsertRow[],
   upsert: boolean,
 ) {
   return sql`
@@ -114,8 +104,8 @@ async function changeObjects(
   state: { recipientId: string; transferId: string },
   manifest: StateManifest,
 ): Promise<number> {
-  let upserts: StateRow[] = [];
-  let deletes: StateLine[] = [];
+  let upserts: UpsertRow[] = [];
+  let deletes: StateRow[] = [];
   const flushUpserts = async (): Promise<void> => {
     if (upserts.length === 0) return;
     await insertStateRows(state, upserts, true).execute(db);
@@ -125,14 +115,14 @@ async function changeObjects(
     if (deletes.length === 0) return;
     await sql`
       DELETE FROM hub.delivered_object o
-      USING unnest(${deletes.map((line) => objectTypeCode[line.type])}::smallint[], ${deletes.map((line) => line.key)}::text[]) AS u(t, k)
+      USING unnest(${deletes.map((row) => row[0])}::smallint[], ${deletes.map((row) => row[1])}::text[]) AS u(t, k)
       WHERE o.recipient_id = ${state.recipientId} AND o.object_type = u.t AND o.object_key = u.k`.execute(db);
     deletes = [];
   };
-  for await (const batch of manifest.batches) {
-    for (const line of batch) {
-      if (line.op === 'upsert') upserts.push(stateRow(line));
-      else deletes.push(line);
+  for await (const batch of manifest.rows()) {
+    for (const row of batch) {
+      if (isUpsert(row)) upserts.push(row);
+      else deletes.push(row);
     }
     if (upserts.length >= chunkSize) await flushUpserts();
     if (deletes.length >= chunkSize) await flushDeletes();

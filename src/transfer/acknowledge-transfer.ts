@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { copyTransaction, type HubDatabase } from '../db/index.js';
-import { recordDisclosures, type DisclosureLine } from '../disclosure/index.js';
+import { recordDisclosures, type DisclosureManifest } from '../disclosure/index.js';
 import { applyStateManifest, lockRecipientState, type StateManifest } from '../state/index.js';
 import { staleTransferError } from './transfer-base.js';
 
@@ -31,8 +31,8 @@ export async function acknowledgeTransfer(
     sizeBytes: number;
     sha256Hex: string;
     deliveredAt: Date;
-    /** Opens the disclosure manifest (see recordDisclosures). */
-    disclosures: () => AsyncIterable<readonly DisclosureLine[]>;
+    /** The disclosure manifest (see recordDisclosures). */
+    disclosures: DisclosureManifest;
     state: StateManifest;
     snapshotAt: Date | null;
     /** The source's marker of the run's snapshot; null without one. */

@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { RecipientConfig } from '../config/index.js';
 import type { HubDatabase } from '../db/index.js';
-import { disclosureManifestPath, readDisclosureBatches } from '../disclosure/index.js';
+import { openDisclosureManifest } from '../disclosure/index.js';
 import { HubError, isHubError } from '../errors/index.js';
 import { findFeed, type Feed } from '../feed/feed-repository.js';
 import type { FeedFile } from '../ports/index.js';
 import type { HubContext } from '../run/hub-context.js';
 import { runIds } from '../run/run-ids.js';
 import { findRun } from '../run/run-repository.js';
-import { findRecipientState, openStateManifest, stateManifestPath } from '../state/index.js';
+import { findRecipientState, openStateManifest } from '../state/index.js';
 import { acknowledgeTransfer } from './acknowledge-transfer.js';
 import { refuseStaleTransfer } from './transfer-base.js';
 import type { Transfer } from './transfer-repository.js';
@@ -80,8 +80,8 @@ export async function acknowledgeWrittenFeed(
         sizeBytes: Number(feed.sizeBytes),
         sha256Hex: feed.sha256Hex,
         deliveredAt: ctx.now(),
-        disclosures: () => readDisclosureBatches(disclosureManifestPath(feed.filePath)),
-        state: await openStateManifest(stateManifestPath(feed.filePath)),
+        disclosures: openDisclosureManifest(feed.filePath),
+        state: await openStateManifest(feed.filePath),
         snapshotAt: run?.snapshotAt == null ? null : new Date(run.snapshotAt),
         sourceMarker: run?.sourceMarker ?? null,
         scopeDate: run?.scopeDate ?? null,

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { copyTextBlocks, parseCopyLine, type CopyField } from '../../../src/db/index.js';
 import { HubError, isHubError } from '../../../src/errors/index.js';
 
-/** A field of PostgreSQL's COPY text format: the text, or null for `\N`. */
-export type CopyField = string | null;
+export type { CopyField };
 
 /** A field's text, or a PIFU_SOURCE_INVALID error where a value its column requires is null. */
 export const text = (field: CopyField | undefined): string => {
@@ -16,68 +16,6 @@ export const nullable = (field: CopyField | undefined): string | null => field ?
 export const bool = (field: CopyField | undefined): boolean => text(field) === 't';
 export const smallint = (field: CopyField | undefined): number | null =>
   field === null || field === undefined ? null : Number(field);
-
-const newline = 0x0a;
-const escapes: Readonly<Record<string, string>> = {
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  '\\': '\\',
-};
-
-/**
- * Undoes COPY text escaping. COPY TO writes only the escapes above (a backslash before any other
- * character stands for that character, and `\N` alone is null, handled by the caller); octal and hex
- * escapes are input-only, but are decoded anyway so a server that used them would not corrupt a value.
- */
-function unescapeField(field: string): string {
-  return field.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/gs, (_match, octal, hex, single) => {
-    if (octal !== undefined) return String.fromCharCode(parseInt(octal as string, 8));
-    if (hex !== undefined) return String.fromCharCode(parseInt(hex as string, 16));
-    return escapes[single as string] ?? (single as string);
-  });
-}
-
-/** Splits one COPY text line (without its newline) into fields, in place of the split's own array. */
-export function parseCopyLine(line: string): CopyField[] {
-  const fields: CopyField[] = line.split('\t');
-  if (!line.includes('\\')) return fields;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as string;
-    if (field === '\\N') fields[i] = null;
-    else if (field.includes('\\')) fields[i] = unescapeField(field);
-  }
-  return fields;
-}
-
-/**
- * The text of a COPY text stream, a chunk's worth of whole lines at a time, decoded from UTF-8 at line
- * boundaries: a newline byte never occurs inside a multi-byte UTF-8 sequence, and a newline inside a
- * value is escaped as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries are. Each chunk
- * is decoded once up to its last newline (left out). Holds at most one chunk and one partial line.
- */
-async function* copyTextBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  let rest: Buffer | undefined;
-  for await (const chunk of chunks) {
-    const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
-    const last = data.lastIndexOf(newline);
-    if (last === -1) {
-      rest = data;
-      continue;
-    }
-    yield data.toString('utf8', 0, last);
-    rest = last === data.length - 1 ? undefined : data.subarray(last + 1);
-  }
-  if (rest !== undefined) yield rest.toString('utf8');
-}
-
-/** The lines of a COPY text stream one by one (see copyTextBlocks). */
-export async function* copyLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  for await (const text of copyTextBlocks(chunks)) yield* text.split('\n');
-}
 
 /**
  * The rows of a block of COPY text (copyTextBlocks), each parsed only when reached: a block's rows wait

@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { mutateMunicipality } from '../../../fixtures/generator/index.js';
 import {
-  disclosureManifestPath,
   listPersonDisclosures,
   personDisclosuresQuery,
   readDisclosureManifest,
@@ -69,7 +68,7 @@ async function carriedBy(
     if (change !== 'delete') carried.add(keyOf.get(object.personKey) ?? object.personKey);
   const categories = new Map<string, string[]>();
   const members = new Set<string>();
-  for await (const line of readDisclosureManifest(disclosureManifestPath(transfer.file_path))) {
+  for await (const line of readDisclosureManifest(transfer.file_path)) {
     if (line.kind === 'person') categories.set(line.personKey, [...line.categories]);
     else members.add(line.personKey);
   }

@@ -61,7 +61,8 @@ describe('files the hub writes are 0600 in 0700 directories', () => {
     await startExport(ops, actors.operator, { all: true });
     expectPrivate(ops.spoolDir);
     const names = modesUnder(ops.spoolDir).map((entry) => entry.path);
-    expect(names.some((path) => path.endsWith('lms.xml.disclosures.ndjson'))).toBe(true);
+    for (const manifest of ['disclosed.copy', 'members.copy', 'state.copy'])
+      expect(names.some((path) => path.endsWith(`lms.xml.${manifest}`))).toBe(true);
     expect(names.some((path) => path.endsWith('research.xml'))).toBe(true);
   });
 

@@ -71,8 +71,9 @@ describe('retention of what the hub holds (R3)', () => {
   // The roster snapshot stays too: lms's delivered state is its view, the base of lms's next delta.
   const deliveredRun = [
     'feeds/lms.xml',
-    'feeds/lms.xml.disclosures.ndjson',
-    'feeds/lms.xml.state.ndjson',
+    'feeds/lms.xml.disclosed.copy',
+    'feeds/lms.xml.members.copy',
+    'feeds/lms.xml.state.copy',
     'roster/groups.frames',
     'roster/manifest.json',
     'roster/memberships.frames',
@@ -81,8 +82,9 @@ describe('retention of what the hub holds (R3)', () => {
 
   const failedRun = [
     'feeds/broken.xml',
-    'feeds/broken.xml.disclosures.ndjson',
-    'feeds/broken.xml.state.ndjson',
+    'feeds/broken.xml.disclosed.copy',
+    'feeds/broken.xml.members.copy',
+    'feeds/broken.xml.state.copy',
     'roster/changed-persons.keys',
     'roster/groups.frames',
     'roster/manifest.json',

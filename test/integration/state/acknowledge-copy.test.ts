@@ -1,10 +1,16 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import { copyTransaction, type HubDatabase } from '../../../src/db/index.js';
-import { formatDisclosureLine, type DisclosureLine } from '../../../src/disclosure/index.js';
-import { formatStateHeader, formatStateLine, type StateLine } from '../../../src/state/index.js';
-import { acknowledgeManifests, insertPendingTransfer } from '../../helpers/pending-transfer.js';
+import type { DisclosureLine } from '../../../src/disclosure/index.js';
+import { formatStateLine, type StateLine } from '../../../src/state/index.js';
+import {
+  acknowledgeManifests,
+  insertPendingTransfer,
+  ndjsonStateText,
+  stateManifestText,
+  writeManifests,
+} from '../../helpers/pending-transfer.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
@@ -100,12 +106,6 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function manifestFile(text: string): string {
-    const path = join(dir, `manifest-${files++}.ndjson`);
-    writeFileSync(path, text);
-    return path;
-  }
-
   /** A written full or delta for `recipientId`, its transfer pending: what acknowledgeTransfer is handed. */
   async function pendingTransfer(recipientId: string, feedType: 'full' | 'delta'): Promise<string> {
     const id = `${recipientId}-${files++}`;
@@ -118,8 +118,10 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     recipientId: string,
     transferId: string,
     basedOn: string | null,
-    manifests: { state: string; disclosures: string },
+    manifests: { state: string; disclosures: readonly DisclosureLine[]; form?: 'copy' | 'ndjson' },
   ): Promise<boolean> {
+    const feedPath = join(dir, `feed-${files++}.xml`);
+    await writeManifests(feedPath, manifests, manifests.form);
     return acknowledgeManifests(
       through,
       {
@@ -129,10 +131,7 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
         // Later for each acknowledgement, so a recipient's disclosures sort in the order they were made.
         deliveredAt: new Date(Date.UTC(2026, 10, 29, 2) + files * 1000),
       },
-      {
-        disclosuresPath: manifestFile(manifests.disclosures),
-        statePath: manifestFile(manifests.state),
-      },
+      feedPath,
     );
   }
 
@@ -152,9 +151,6 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
         WHERE recipient_id = ${recipientId} ORDER BY seq`),
     };
   }
-
-  const stateText = (lines: StateLine[]) => formatStateHeader('apply') + lines.map(formatStateLine).join('');
-  const disclosureText = (lines: DisclosureLine[]) => lines.map(formatDisclosureLine).join('');
 
   it('hands a COPY to a database openDatabase made, and none otherwise; the rows round-trip exactly', async () => {
     const values = [...awkward, 'plain'];
@@ -187,7 +183,7 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
   });
 
   it('gives a first full and a delta on top the same rows by COPY as through unnest', async () => {
-    const first = { state: stateText(firstStateLines()), disclosures: disclosureText(disclosureLines()) };
+    const first = { state: stateManifestText(firstStateLines()), disclosures: disclosureLines() };
     const byCopy = await pendingTransfer('by-copy', 'full');
     const byInsert = await pendingTransfer('by-insert', 'full');
     expect(await acknowledge(db, 'by-copy', byCopy, null, first)).toBe(true);
@@ -202,14 +198,53 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
 
     const deleted = deltaStateLines().filter((line) => line.op === 'delete').length;
     const delta = {
-      state: stateText(deltaStateLines()),
-      disclosures: disclosureText(disclosureLines().slice(0, 100)),
+      state: stateManifestText(deltaStateLines()),
+      disclosures: disclosureLines().slice(0, 100),
     };
     await acknowledge(db, 'by-copy', await pendingTransfer('by-copy', 'delta'), byCopy, delta);
     await acknowledge(plain, 'by-insert', await pendingTransfer('by-insert', 'delta'), byInsert, delta);
     const changed = await holding('by-copy');
     expect(changed.state).toEqual([{ objects: 31_000 - deleted + 1 }]);
     expect(await holding('by-insert')).toEqual(changed);
+  });
+
+  it('acknowledges a transfer an earlier hub left pending with NDJSON manifests to the same rows', async () => {
+    const lines = { state: firstStateLines(), disclosures: disclosureLines() };
+    const asNow = await pendingTransfer('as-now', 'full');
+    const asBefore = await pendingTransfer('as-before', 'full');
+    const ndjson = {
+      state: ndjsonStateText(lines.state),
+      disclosures: lines.disclosures,
+      form: 'ndjson',
+    } as const;
+    expect(
+      await acknowledge(db, 'as-now', asNow, null, { ...lines, state: stateManifestText(lines.state) }),
+    ).toBe(true);
+    expect(await acknowledge(db, 'as-before', asBefore, null, ndjson)).toBe(true);
+    const now = await holding('as-now');
+    expect(now.objects).toHaveLength(31_000);
+    expect(await holding('as-before')).toEqual(now);
+    // And on PGlite's path (no COPY), a delta on top from NDJSON.
+    const asBeforePlain = await pendingTransfer('as-before-plain', 'full');
+    expect(await acknowledge(plain, 'as-before-plain', asBeforePlain, null, ndjson)).toBe(true);
+    expect(await holding('as-before-plain')).toEqual(now);
+    const delta = { state: deltaStateLines(), disclosures: disclosureLines().slice(0, 100) };
+    await acknowledge(db, 'as-now', await pendingTransfer('as-now', 'delta'), asNow, {
+      ...delta,
+      state: stateManifestText(delta.state),
+    });
+    await acknowledge(
+      plain,
+      'as-before-plain',
+      await pendingTransfer('as-before-plain', 'delta'),
+      asBeforePlain,
+      {
+        ...delta,
+        state: ndjsonStateText(delta.state),
+        form: 'ndjson',
+      },
+    );
+    expect(await holding('as-before-plain')).toEqual(await holding('as-now'));
   });
 
   it.each([
@@ -225,7 +260,7 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
   ])('leaves nothing when %s, and the next acknowledgement goes through', async (_case, spoil) => {
     const recipientId = `spoilt-${files}`;
     const transferId = await pendingTransfer(recipientId, 'full');
-    const first = { state: stateText(firstStateLines()), disclosures: disclosureText(disclosureLines()) };
+    const first = { state: stateManifestText(firstStateLines()), disclosures: disclosureLines() };
     await expect(
       acknowledge(db, recipientId, transferId, null, { ...first, state: spoil(first.state) }),
     ).rejects.toThrow();

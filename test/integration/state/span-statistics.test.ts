@@ -1,15 +1,15 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { HubDatabase } from '../../../src/db/index.js';
-import {
-  formatDisclosureLine,
-  listPersonDisclosures,
-  type DisclosureLine,
-} from '../../../src/disclosure/index.js';
+import { listPersonDisclosures, type DisclosureLine } from '../../../src/disclosure/index.js';
 import { formatStateHeader } from '../../../src/state/index.js';
 import * as fullRowsInSpans from '../../../schemas/hub/0025-full-rows-in-spans.js';
-import { acknowledgeManifests, insertPendingTransfer } from '../../helpers/pending-transfer.js';
+import {
+  acknowledgeManifests,
+  insertPendingTransfer,
+  writeManifests,
+} from '../../helpers/pending-transfer.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -34,12 +34,6 @@ describe('the disclosure spans are analysed where a join needs them, not after e
     await database.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  const file = (text: string): string => {
-    const path = join(dir, `manifest-${made++}.ndjson`);
-    writeFileSync(path, text);
-    return path;
-  };
 
   /** A full of `persons` persons (the first `changed` of them new or changed), the first tenth members too, then members only. */
   function fullLines(persons: number, changed: number): DisclosureLine[] {
@@ -74,6 +68,8 @@ describe('the disclosure spans are analysed where a join needs them, not after e
   ): Promise<string> {
     const id = `${recipientId}-${made++}`;
     await insertPendingTransfer(db, id, recipientId, feedType);
+    const feedPath = join(dir, `${id}.xml`);
+    await writeManifests(feedPath, { state: formatStateHeader('replace'), disclosures: lines });
     const acknowledged = await acknowledgeManifests(
       db,
       {
@@ -82,10 +78,7 @@ describe('the disclosure spans are analysed where a join needs them, not after e
         basedOn,
         deliveredAt: new Date(Date.UTC(2026, 10, 29, 2) + made * 1000),
       },
-      {
-        disclosuresPath: file(lines.map(formatDisclosureLine).join('')),
-        statePath: file(formatStateHeader('replace')),
-      },
+      feedPath,
     );
     expect(acknowledged).toBe(true);
     return id;

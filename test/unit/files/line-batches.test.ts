@@ -1,11 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileReadBytes, readLineBatches } from '../../../src/files/index.js';
 import {
-  formatDisclosureLine,
+  disclosureManifestFiles,
   readDisclosureManifest,
   type DisclosureLine,
 } from '../../../src/disclosure/index.js';
+import { writeManifests } from '../../helpers/pending-transfer.js';
 import { scratchDir } from '../../helpers/scratch-dir.js';
 
 async function allLines(path: string): Promise<string[]> {
@@ -48,18 +49,31 @@ describe('readLineBatches, the reader of the acknowledgement manifests', () => {
     expect(await allLines(empty)).toEqual([]);
   });
 
-  it('reads back the disclosure lines it is given, whatever the key holds (the member fast path)', async () => {
-    const path = join(dir, 'disclosures.ndjson');
+  it('reads back the disclosure lines it is given, whatever the key holds, in either form', async () => {
     const written: DisclosureLine[] = [
       { kind: 'person', personKey: 'p-1', categories: ['name', 'email'] },
-      { kind: 'person', personKey: 'p-"2"', categories: [], unchanged: true },
+      { kind: 'person', personKey: 'p-"2"\t\\', categories: [], unchanged: true },
+      { kind: 'person', personKey: 'p-3', categories: ['we"ird\\', 'NULL', ''] },
       { kind: 'member', personKey: 'p-1' },
       { kind: 'member', personKey: 'p-"2"\\' },
-      { kind: 'member', personKey: 'p-æøå\u2028' },
+      { kind: 'member', personKey: 'p-æøå\u2028\n' },
     ];
-    writeFileSync(path, written.map(formatDisclosureLine).join(''));
-    const read: DisclosureLine[] = [];
-    for await (const line of readDisclosureManifest(path)) read.push(line);
-    expect(read).toEqual(written);
+    for (const form of ['copy', 'ndjson'] as const) {
+      const feedPath = join(dir, `feed-${form}.xml`);
+      await writeManifests(feedPath, { state: '', disclosures: written }, form);
+      const read: DisclosureLine[] = [];
+      for await (const line of readDisclosureManifest(feedPath)) read.push(line);
+      expect(read).toEqual(written);
+    }
+  });
+
+  it('writes a member once where its memberships follow each other, and again after another', async () => {
+    const feedPath = join(dir, 'members.xml');
+    const member = (personKey: string): DisclosureLine => ({ kind: 'member', personKey });
+    await writeManifests(feedPath, {
+      state: '',
+      disclosures: [member('a'), member('a'), member('b'), member('a'), member('a')],
+    });
+    expect(readFileSync(disclosureManifestFiles(feedPath).members, 'utf8')).toBe('a\nb\na\n');
   });
 });

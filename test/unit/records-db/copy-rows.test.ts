@@ -1,10 +1,6 @@
 import fc from 'fast-check';
-import {
-  copyLines,
-  CopyRowReader,
-  parseCopyLine,
-  type CopyField,
-} from '../../../connectors/sources/records-db/copy-rows.js';
+import { CopyRowReader } from '../../../connectors/sources/records-db/copy-rows.js';
+import { copyLineBatches, copyRow, parseCopyLine, type CopyField } from '../../../src/db/copy-text.js';
 
 async function* chunksOf(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
@@ -12,7 +8,7 @@ async function* chunksOf(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
 
 async function lines(bytes: Buffer, size: number): Promise<string[]> {
   const all: string[] = [];
-  for await (const line of copyLines(chunksOf(bytes, size))) all.push(line);
+  for await (const batch of copyLineBatches(chunksOf(bytes, size))) all.push(...batch);
   return all;
 }
 
@@ -28,6 +24,18 @@ describe('COPY text format', () => {
       '\\N',
     ]);
     expect(parseCopyLine('\\101\\x42\\\\101')).toEqual(['AB\\101']);
+  });
+
+  it('reads back every row it writes: text with any character, NULL and the empty string', () => {
+    const value = fc.oneof(fc.string(), fc.constantFrom(null, '', '\\N', '\\', '\t\n\r', 'NULL'));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), (values) => {
+        const row = copyRow(values);
+        expect(row.endsWith('\n')).toBe(true);
+        expect(row.slice(0, -1)).not.toContain('\n');
+        expect(parseCopyLine(row.slice(0, -1))).toEqual(values);
+      }),
+    );
   });
 
   it('finds every row whatever the chunk boundaries, multi-byte characters split or not', async () => {
