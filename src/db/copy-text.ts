@@ -75,12 +75,12 @@ export function parseCopyLine(line: string): CopyField[] {
 }
 
 /**
- * The text of a COPY text stream, a chunk's worth of whole lines at a time, decoded from UTF-8 at line
- * boundaries: a newline byte never occurs inside a multi-byte UTF-8 sequence, and a newline inside a
- * value is escaped as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries are. Each chunk
- * is decoded once up to its last newline (left out). Holds at most one chunk and one partial line.
+ * A COPY text stream in chunks of whole rows, each chunk's rows up to its last newline (a last row
+ * without one is given one): a newline byte never occurs inside a multi-byte UTF-8 sequence, and a
+ * newline inside a value is escaped as `\n`, so every 0x0a byte ends a row whatever the chunk boundaries
+ * are. Holds at most one chunk and one partial row.
  */
-export async function* copyTextBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+export async function* wholeRowChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let rest: Buffer | undefined;
   for await (const chunk of chunks) {
     const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
@@ -89,10 +89,15 @@ export async function* copyTextBlocks(chunks: AsyncIterable<Buffer>): AsyncGener
       rest = data;
       continue;
     }
-    yield data.toString('utf8', 0, last);
+    yield data.subarray(0, last + 1);
     rest = last === data.length - 1 ? undefined : data.subarray(last + 1);
   }
-  if (rest !== undefined) yield rest.toString('utf8');
+  if (rest !== undefined) yield Buffer.concat([rest, Buffer.of(newline)]);
+}
+
+/** The text of a COPY text stream, a chunk's rows at a time (see wholeRowChunks), decoded once, without the last newline. */
+export async function* copyTextBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for await (const rows of wholeRowChunks(chunks)) yield rows.toString('utf8', 0, rows.length - 1);
 }
 
 /** The lines of a COPY text stream, a block's lines at a time (see copyTextBlocks). */

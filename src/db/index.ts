@@ -13,6 +13,7 @@ export {
   copyTextBlocks,
   newline,
   parseCopyLine,
+  wholeRowChunks,
   type CopyField,
 } from './copy-text.js';
 export { migrateHub, runMigrations } from './migrate-hub.js';

@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { copyLineBatches, copyRow, newline, parseCopyLine } from '../db/index.js';
+import { copyLineBatches, copyRow, newline, parseCopyLine, wholeRowChunks } from '../db/index.js';
 import { fileReadBytes, readLineBatches } from '../files/index.js';
 import { objectTypeCode, type GroupDetail, type ObjectType } from './held-object.js';
 import type { ViewBasis } from './view-basis.js';
@@ -147,18 +147,7 @@ const tab = 0x09;
 
 /** See StateManifest.upsertText: whole rows of each chunk, a delete (two fields) left out. */
 async function* upsertRows(chunks: AsyncIterable<Buffer>, prefix: Buffer): AsyncGenerator<Buffer> {
-  let rest: Buffer | undefined;
-  for await (const chunk of chunks) {
-    const data = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
-    const last = data.lastIndexOf(newline);
-    if (last === -1) {
-      rest = data;
-      continue;
-    }
-    yield prefixed(data, last + 1, prefix);
-    rest = last + 1 === data.length ? undefined : data.subarray(last + 1);
-  }
-  if (rest !== undefined) yield prefixed(Buffer.concat([rest, Buffer.of(newline)]), rest.length + 1, prefix);
+  for await (const rows of wholeRowChunks(chunks)) yield prefixed(rows, rows.length, prefix);
 }
 
 /** The rows of `data` up to `end` (a row boundary) with at least three fields, each behind `prefix`. */

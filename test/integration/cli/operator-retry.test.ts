@@ -6,6 +6,7 @@ import { loadRecipientConfigs } from '../../../src/config/index.js';
 import { findRun, runIds, startRun, type HubContext } from '../../../src/run/index.js';
 import { findFeed } from '../../../src/feed/index.js';
 import { findTransfer } from '../../../src/transfer/index.js';
+import { disclosureManifestFiles } from '../../../src/disclosure/index.js';
 import { hubContext, writeFileDropRecipients } from '../../helpers/hub-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 import { runCli } from './run-cli.js';
@@ -112,6 +113,24 @@ describe('pifu-hub retry TRANSFER', () => {
     expect(stderr).toMatch(
       new RegExp(
         `^error: PIFU_SPOOL_MISSING: ${transferId}: ${feed.filePath!} no longer exist .*export --recipient websak\\n$`,
+      ),
+    );
+    expect(await findTransfer(ctx.db, transferId)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(readdirSync(dropOf('websak'))).toEqual([]);
+  });
+
+  it('refuses when a manifest of the feed is gone, naming it, and the transfer stays failed', async () => {
+    block('websak');
+    const { transferId } = await runFor('websak');
+    const feed = (await findFeed(ctx.db, (await findTransfer(ctx.db, transferId))!.feedId))!;
+    const members = disclosureManifestFiles(feed.filePath!).members;
+    rmSync(members);
+    unblock('websak');
+    const { stderr, exitCode } = await cli('retry', transferId);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(
+      new RegExp(
+        `^error: PIFU_SPOOL_MISSING: ${transferId}: ${members} no longer exist .*export --recipient websak\\n$`,
       ),
     );
     expect(await findTransfer(ctx.db, transferId)).toMatchObject({ status: 'failed', attempts: 1 });
