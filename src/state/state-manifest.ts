@@ -11,8 +11,8 @@ import type { ViewBasis } from './view-basis.js';
  * holding anything in memory. A full feed replaces the state; a delta applies upserts and deletes.
  *
  * A JSON header line (the mode and what the state is the view of), then one row per object in
- * PostgreSQL's COPY text format (src/db/copy-text.ts): `type code, key, hash, detail (JSON), input hash`
- * for an upsert, `type code, key` for a delete. An acknowledgement into a recipient that holds nothing
+ * PostgreSQL's COPY text format (src/db/copy-text.ts): `type code, key, hash, detail (JSON), input hash`,
+ * the hash NULL for a delete. An acknowledgement into a recipient that holds nothing
  * streams the upserts into `hub.delivered_object` as they are read, each row behind the recipient and
  * transfer ids, parsing nothing. A hub before this wrote NDJSON lines; a transfer it left pending still
  * reads them.
@@ -66,7 +66,7 @@ export function formatStateHeader(mode: StateMode, view?: ViewBasis): string {
 
 export function formatStateLine(line: StateLine): string {
   const type = objectTypeCode[line.type];
-  if (line.op === 'delete') return copyRow([type, line.key]);
+  if (line.op === 'delete') return copyRow([type, line.key, null, null, null]);
   const detail = line.detail === undefined ? null : JSON.stringify(line.detail);
   return copyRow([type, line.key, line.hash, detail, line.inputHash ?? null]);
 }
@@ -76,6 +76,8 @@ export interface StateManifest {
   readonly view?: ViewBasis;
   /** The rows after the header, a batch at a time; read once. */
   rows(): AsyncIterable<readonly StateRow[]>;
+  /** The rows after the header as COPY text, in chunks that may cut a row anywhere; read once. */
+  text(): AsyncIterable<Buffer | string>;
   /**
    * The upserts as COPY text of `hub.delivered_object` rows, each behind `prefix` (the fields before
    * the row's own, tabs included), in chunks of whole rows; the deletes left out. Read once.
@@ -96,6 +98,7 @@ export async function openStateManifest(feedPath: string): Promise<StateManifest
     rows: async function* () {
       for await (const lines of copyLineBatches(body())) yield lines.map(stateRowOf);
     },
+    text: body,
     upsertText: (prefix) => upsertRows(body(), Buffer.from(prefix)),
   };
 }
@@ -131,13 +134,7 @@ async function readHeader(path: string): Promise<{ header: Header; bytes: number
 function stateRowOf(line: string): StateRow {
   const fields = parseCopyLine(line);
   const [type, key, hash, detail, inputHash] = fields;
-  if (
-    (fields.length !== 2 && fields.length !== 5) ||
-    !/^[1-3]$/.test(type ?? '') ||
-    key == null ||
-    (fields.length === 5 && hash == null)
-  )
-    throw notARow();
+  if (fields.length !== 5 || !/^[1-3]$/.test(type ?? '') || key == null) throw notARow();
   return [Number(type), key, hash ?? null, detail ?? null, inputHash ?? null];
 }
 
@@ -150,7 +147,7 @@ async function* upsertRows(chunks: AsyncIterable<Buffer>, prefix: Buffer): Async
   for await (const rows of wholeRowChunks(chunks)) yield prefixed(rows, rows.length, prefix);
 }
 
-/** The rows of `data` up to `end` (a row boundary) with at least three fields, each behind `prefix`. */
+/** The rows of `data` up to `end` (a row boundary) that are upserts (a hash), each behind `prefix`. */
 function prefixed(data: Buffer, end: number, prefix: Buffer): Buffer {
   let rows = 0;
   for (let at = data.indexOf(newline); at !== -1 && at < end; at = data.indexOf(newline, at + 1)) rows++;
@@ -159,9 +156,12 @@ function prefixed(data: Buffer, end: number, prefix: Buffer): Buffer {
   for (let start = 0; start < end;) {
     const stop = data.indexOf(newline, start);
     const first = data.indexOf(tab, start);
-    if (first === -1 || first > stop) throw notARow();
-    const second = data.indexOf(tab, first + 1);
-    if (second !== -1 && second < stop) {
+    const second = first === -1 || first > stop ? -1 : data.indexOf(tab, first + 1);
+    if (second === -1 || second > stop) throw notARow();
+    // `\N` as the hash: a delete.
+    const deleted =
+      data[second + 1] === backslash && data[second + 2] === capitalN && data[second + 3] === tab;
+    if (!deleted) {
       size += prefix.copy(out, size);
       size += data.copy(out, size, start, stop + 1);
     }
@@ -169,6 +169,9 @@ function prefixed(data: Buffer, end: number, prefix: Buffer): Buffer {
   }
   return out.subarray(0, size);
 }
+
+const backslash = 0x5c;
+const capitalN = 0x4e;
 
 /** An earlier hub's NDJSON manifest: the same rows, parsed and written as the COPY form gives them. */
 async function openNdjsonManifest(path: string): Promise<StateManifest> {
@@ -189,6 +192,9 @@ async function openNdjsonManifest(path: string): Promise<StateManifest> {
   return {
     ...header,
     rows: () => rows,
+    text: async function* () {
+      for await (const batch of rows) yield batch.map((row) => copyRow(row)).join('');
+    },
     upsertText: async function* (prefix) {
       for await (const batch of rows) {
         const text = batch.map((row) => (row[2] === null ? '' : prefix + copyRow(row))).join('');

@@ -11,7 +11,8 @@ const chunkSize = 20_000;
 
 /**
  * Writes the manifest's lines into `hub.delivered_object`; returns the objects the recipient holds
- * afterwards. A recipient that holds nothing gets plain inserts, by COPY when the transaction has one.
+ * afterwards. A recipient that holds nothing gets plain inserts, by COPY when the transaction has one;
+ * one that holds objects, upserts and deletes (staged by COPY when the transaction has one).
  */
 export async function writeDeliveredObjects(
   db: Kysely<HubDatabase>,
@@ -19,9 +20,15 @@ export async function writeDeliveredObjects(
   manifest: StateManifest,
   copy: CopyRows | undefined,
 ): Promise<number> {
-  return (await holdsObjects(db, state.recipientId))
-    ? changeObjects(db, state, manifest)
-    : insertObjects(db, state, manifest, copy);
+  if (!(await holdsObjects(db, state.recipientId))) return insertObjects(db, state, manifest, copy);
+  if (copy !== undefined) await stageAndChangeObjects(db, state, manifest, copy);
+  else await changeObjects(db, state, manifest);
+  const counted = await db
+    .selectFrom('hub.delivered_object')
+    .select((eb) => eb.fn.countAll<string>().as('objects'))
+    .where('recipient_id', '=', state.recipientId)
+    .executeTakeFirstOrThrow();
+  return Number(counted.objects);
 }
 
 async function holdsObjects(db: Kysely<HubDatabase>, recipientId: string): Promise<boolean> {
@@ -98,12 +105,39 @@ function insertStateRows(
     ${upsert ? overwriteHeld : sql``}`;
 }
 
-/** Upserts and deletes against what the recipient holds; returns the objects it holds afterwards. */
+/**
+ * Upserts and deletes against what the recipient holds, on PostgreSQL: the manifest's rows go by COPY,
+ * as they are read, into a staging table, and two statements apply it (an Oslo full of a recipient that
+ * holds objects is a million rows and more: no row is parsed or bound in the hub).
+ */
+async function stageAndChangeObjects(
+  db: Kysely<HubDatabase>,
+  state: { recipientId: string; transferId: string },
+  manifest: StateManifest,
+  copy: CopyRows,
+): Promise<void> {
+  await sql`CREATE TEMP TABLE state_row (object_type smallint, object_key text COLLATE "C", hash text,
+    detail jsonb, input_hash text) ON COMMIT DROP`.execute(db);
+  await copy.text(
+    'pg_temp.state_row',
+    ['object_type', 'object_key', 'hash', 'detail', 'input_hash'],
+    manifest.text(),
+  );
+  await sql`INSERT INTO hub.delivered_object (recipient_id, object_type, object_key, hash, detail, transfer_id, input_hash)
+    SELECT ${state.recipientId}, object_type, object_key, hash, detail, ${state.transferId}, input_hash
+    FROM pg_temp.state_row WHERE hash IS NOT NULL
+    ${overwriteHeld}`.execute(db);
+  await sql`DELETE FROM hub.delivered_object o USING pg_temp.state_row u
+    WHERE o.recipient_id = ${state.recipientId} AND u.hash IS NULL
+      AND o.object_type = u.object_type AND o.object_key = u.object_key`.execute(db);
+}
+
+/** Upserts and deletes against what the recipient holds, through `unnest` (no COPY: PGlite). */
 async function changeObjects(
   db: Kysely<HubDatabase>,
   state: { recipientId: string; transferId: string },
   manifest: StateManifest,
-): Promise<number> {
+): Promise<void> {
   let upserts: UpsertRow[] = [];
   let deletes: StateRow[] = [];
   const flushUpserts = async (): Promise<void> => {
@@ -129,10 +163,4 @@ async function changeObjects(
   }
   await flushUpserts();
   await flushDeletes();
-  const counted = await db
-    .selectFrom('hub.delivered_object')
-    .select((eb) => eb.fn.countAll<string>().as('objects'))
-    .where('recipient_id', '=', state.recipientId)
-    .executeTakeFirstOrThrow();
-  return Number(counted.objects);
 }
