@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { copyLineBatches, copyRow, newline, parseCopyLine, wholeRowChunks } from '../db/index.js';
 import { fileReadBytes, readLineBatches } from '../files/index.js';
 import { objectTypeCode, type GroupDetail, type ObjectType } from './held-object.js';
@@ -74,6 +74,8 @@ export function formatStateLine(line: StateLine): string {
 export interface StateManifest {
   readonly mode: StateMode;
   readonly view?: ViewBasis;
+  /** The size of the rows' text in bytes (the file's, for an earlier hub's NDJSON): how much is to apply. */
+  readonly bytes: number;
   /** The rows after the header, a batch at a time; read once. */
   rows(): AsyncIterable<readonly StateRow[]>;
   /** The rows after the header as COPY text, in chunks that may cut a row anywhere; read once. */
@@ -90,11 +92,12 @@ export async function openStateManifest(feedPath: string): Promise<StateManifest
   const path = stateManifestPath(feedPath);
   if (!existsSync(path) && existsSync(ndjsonManifestPath(feedPath)))
     return openNdjsonManifest(ndjsonManifestPath(feedPath));
-  const { header, bytes } = await readHeader(path);
+  const { header, bytes, size } = await readHeader(path);
   const body = () =>
     createReadStream(path, { start: bytes, highWaterMark: fileReadBytes }) as AsyncIterable<Buffer>;
   return {
     ...header,
+    bytes: size - bytes,
     rows: async function* () {
       for await (const lines of copyLineBatches(body())) yield lines.map(stateRowOf);
     },
@@ -117,15 +120,15 @@ function checkedHeader(text: string | undefined, path: string): Header {
   return parsed?.view === undefined ? { mode } : { mode, view: parsed.view };
 }
 
-/** The header line and its length in bytes (newline included). */
-async function readHeader(path: string): Promise<{ header: Header; bytes: number }> {
+/** The header line, its length in bytes (newline included) and the file's. */
+async function readHeader(path: string): Promise<{ header: Header; bytes: number; size: number }> {
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(fileReadBytes);
     const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
     const end = buffer.subarray(0, bytesRead).indexOf(newline);
     const header = checkedHeader(end === -1 ? undefined : buffer.toString('utf8', 0, end), path);
-    return { header, bytes: end + 1 };
+    return { header, bytes: end + 1, size: (await file.stat()).size };
   } finally {
     await file.close();
   }
@@ -191,6 +194,7 @@ async function openNdjsonManifest(path: string): Promise<StateManifest> {
   })();
   return {
     ...header,
+    bytes: (await stat(path)).size,
     rows: () => rows,
     text: async function* () {
       for await (const batch of rows) yield batch.map((row) => copyRow(row)).join('');

@@ -10,9 +10,17 @@ import type { StateManifest, StateRow } from './state-manifest.js';
 const chunkSize = 20_000;
 
 /**
+ * From this much manifest text on, its rows are staged by COPY (stageAndChangeObjects): about a chunk's
+ * worth. Below it, a delta's few changes go in one statement or two, without the staging table's
+ * creation and two statements more.
+ */
+const stagedBytes = 1 << 20;
+
+/**
  * Writes the manifest's lines into `hub.delivered_object`; returns the objects the recipient holds
  * afterwards. A recipient that holds nothing gets plain inserts, by COPY when the transaction has one;
- * one that holds objects, upserts and deletes (staged by COPY when the transaction has one).
+ * one that holds objects, upserts and deletes (staged by COPY when the transaction has one and the
+ * manifest is large).
  */
 export async function writeDeliveredObjects(
   db: Kysely<HubDatabase>,
@@ -21,7 +29,8 @@ export async function writeDeliveredObjects(
   copy: CopyRows | undefined,
 ): Promise<number> {
   if (!(await holdsObjects(db, state.recipientId))) return insertObjects(db, state, manifest, copy);
-  if (copy !== undefined) await stageAndChangeObjects(db, state, manifest, copy);
+  if (copy !== undefined && manifest.bytes >= stagedBytes)
+    await stageAndChangeObjects(db, state, manifest, copy);
   else await changeObjects(db, state, manifest);
   const counted = await db
     .selectFrom('hub.delivered_object')

@@ -208,6 +208,38 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     expect(await holding('by-insert')).toEqual(changed);
   });
 
+  it('stages a large change set (over 1 MiB of rows) by COPY to the same rows as through unnest', async () => {
+    const first = { state: stateManifestText(firstStateLines()), disclosures: disclosureLines() };
+    const staged = await pendingTransfer('staged', 'full');
+    const unnested = await pendingTransfer('unnested', 'full');
+    expect(await acknowledge(db, 'staged', staged, null, first)).toBe(true);
+    expect(await acknowledge(db, 'unnested', unnested, null, first)).toBe(true);
+    // Every object changes (a profile change), groups get another parent, some persons go.
+    const changes: StateLine[] = firstStateLines().map((line, i) =>
+      line.op === 'upsert' && line.type === 'person' && i % 11 === 0
+        ? { op: 'delete', type: 'person', key: line.key }
+        : line.op === 'upsert'
+          ? {
+              ...line,
+              hash: `${line.hash}-changed-${'x'.repeat(60)}`,
+              ...(line.detail === undefined ? {} : { detail: { ...line.detail, parentKey: `new\t${i}` } }),
+            }
+          : line,
+    );
+    const text = stateManifestText(changes);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(1.2 * (1 << 20));
+    const delta = { state: text, disclosures: disclosureLines().slice(0, 100) };
+    await acknowledge(db, 'staged', await pendingTransfer('staged', 'delta'), staged, delta);
+    await acknowledge(plain, 'unnested', await pendingTransfer('unnested', 'delta'), unnested, delta);
+    const changed = await holding('staged');
+    const deleted = changes.filter((line) => line.op === 'delete').length;
+    expect(changed.state).toEqual([{ objects: 31_000 - deleted }]);
+    expect(
+      changed.objects.filter((row) => (row as { hash: string }).hash.includes('-changed-')),
+    ).toHaveLength(31_000 - deleted);
+    expect(await holding('unnested')).toEqual(changed);
+  });
+
   it('acknowledges a transfer an earlier hub left pending with NDJSON manifests to the same rows', async () => {
     const lines = { state: firstStateLines(), disclosures: disclosureLines() };
     const asNow = await pendingTransfer('as-now', 'full');
