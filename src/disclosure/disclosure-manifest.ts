@@ -89,7 +89,7 @@ export class DisclosureManifestWriter {
 /** A feed's disclosure manifest as the acknowledgement reads it (recordDisclosures). */
 export interface DisclosureManifest {
   /** The persons' rows in COPY text, in chunks that may cut a row anywhere. */
-  persons(): AsyncIterable<Buffer | string>;
+  persons(): AsyncIterable<Buffer>;
   /** The member keys' lines (COPY text of one field, no newline), a batch at a time. */
   members(): AsyncIterable<readonly string[]>;
 }
@@ -103,7 +103,7 @@ export function openDisclosureManifest(feedPath: string): DisclosureManifest {
       persons: async function* () {
         for await (const batch of readNdjsonBatches(ndjson)) {
           const text = batch.map((line) => (line.kind === 'person' ? personRow(line) : '')).join('');
-          if (text !== '') yield text;
+          if (text !== '') yield Buffer.from(text);
         }
       },
       members: async function* () {
@@ -115,7 +115,7 @@ export function openDisclosureManifest(feedPath: string): DisclosureManifest {
     };
   }
   return {
-    persons: () => createReadStream(files.persons, { highWaterMark: fileReadBytes }),
+    persons: () => createReadStream(files.persons, { highWaterMark: fileReadBytes }) as AsyncIterable<Buffer>,
     members: () => readLineBatches(files.members),
   };
 }
@@ -123,11 +123,7 @@ export function openDisclosureManifest(feedPath: string): DisclosureManifest {
 /** A feed's disclosure manifest line by line, persons first: what it tells, for a reader that checks it. */
 export async function* readDisclosureManifest(feedPath: string): AsyncGenerator<DisclosureLine> {
   const manifest = openDisclosureManifest(feedPath);
-  const chunks = async function* () {
-    for await (const chunk of manifest.persons())
-      yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-  };
-  for await (const lines of copyLineBatches(chunks())) {
+  for await (const lines of copyLineBatches(manifest.persons())) {
     for (const line of lines) {
       const [personKey, categories, unchanged] = parseCopyLine(line);
       yield {

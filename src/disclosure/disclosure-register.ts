@@ -222,11 +222,7 @@ async function insertManifest(db: Kysely<HubDatabase>, manifest: DisclosureManif
       ),
     );
   };
-  const lines = async function* () {
-    for await (const chunk of manifest.persons())
-      yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-  };
-  for await (const batch of copyLineBatches(lines())) {
+  for await (const batch of copyLineBatches(manifest.persons())) {
     for (const line of batch) rows.push(parseCopyLine(line).map((field) => field ?? ''));
     if (rows.length >= chunkSize) await flushPersons();
   }
