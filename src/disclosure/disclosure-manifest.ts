@@ -39,6 +39,10 @@ export function disclosureManifestFiles(feedPath: string): DisclosureManifestFil
 /** The one NDJSON file an earlier hub wrote instead (see DisclosureLine). */
 const ndjsonManifestPath = (feedPath: string): string => `${feedPath}.disclosures.ndjson`;
 
+/** Whether the feed's manifest is an earlier hub's NDJSON: there, and not written again since in COPY text. */
+const writtenAsNdjson = (feedPath: string): boolean =>
+  !existsSync(disclosureManifestFiles(feedPath).persons) && existsSync(ndjsonManifestPath(feedPath));
+
 /** Every file a feed's disclosure manifest may be in, whichever hub wrote it: what removal removes. */
 export function disclosureManifestPaths(feedPath: string): string[] {
   const { persons, members } = disclosureManifestFiles(feedPath);
@@ -47,8 +51,8 @@ export function disclosureManifestPaths(feedPath: string): string[] {
 
 /** The files of a feed's disclosure manifest that are missing (none when it is complete, in either form). */
 export function missingDisclosureManifest(feedPath: string): string[] {
+  if (writtenAsNdjson(feedPath)) return [];
   const { persons, members } = disclosureManifestFiles(feedPath);
-  if (!existsSync(persons) && existsSync(ndjsonManifestPath(feedPath))) return [];
   return [persons, members].filter((path) => !existsSync(path));
 }
 
@@ -96,9 +100,8 @@ export interface DisclosureManifest {
 
 /** Opens a feed's disclosure manifest, in whichever form its hub wrote it. */
 export function openDisclosureManifest(feedPath: string): DisclosureManifest {
-  const files = disclosureManifestFiles(feedPath);
   const ndjson = ndjsonManifestPath(feedPath);
-  if (!existsSync(files.persons) && existsSync(ndjson)) {
+  if (writtenAsNdjson(feedPath)) {
     return {
       persons: async function* () {
         for await (const batch of readNdjsonBatches(ndjson)) {
@@ -114,6 +117,7 @@ export function openDisclosureManifest(feedPath: string): DisclosureManifest {
       },
     };
   }
+  const files = disclosureManifestFiles(feedPath);
   return {
     persons: () => createReadStream(files.persons, { highWaterMark: fileReadBytes }) as AsyncIterable<Buffer>,
     members: () => readLineBatches(files.members),

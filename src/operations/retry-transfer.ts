@@ -92,7 +92,7 @@ async function checkRetryable(ctx: OperationContext, transfer: RunTransferDetail
   }
   const missing = [
     ...(existsSync(file) ? [] : [file]),
-    ...[missingStateManifest(file) ?? []].flat(),
+    ...missingStateManifest(file),
     ...missingDisclosureManifest(file),
   ];
   if (missing.length > 0) {

@@ -52,11 +52,9 @@ export function stateManifestPaths(feedPath: string): string[] {
   return [stateManifestPath(feedPath), ndjsonManifestPath(feedPath)];
 }
 
-/** The feed's state manifest when it is missing in both forms; undefined when it is there. */
-export function missingStateManifest(feedPath: string): string | undefined {
-  return stateManifestPaths(feedPath).some((path) => existsSync(path))
-    ? undefined
-    : stateManifestPath(feedPath);
+/** The feed's state manifest when it is missing in both forms (as `missingDisclosureManifest`). */
+export function missingStateManifest(feedPath: string): string[] {
+  return stateManifestPaths(feedPath).some((path) => existsSync(path)) ? [] : [stateManifestPath(feedPath)];
 }
 
 /** The header; `view`: what the state is the view of once the manifest is applied (see ViewBasis). */
@@ -145,7 +143,7 @@ const notARow = () => new TypeError('a state manifest line is not a row of one')
 
 const tab = 0x09;
 
-/** See StateManifest.upsertText: whole rows of each chunk, a delete (two fields) left out. */
+/** See StateManifest.upsertText: whole rows of each chunk, a delete (a NULL hash) left out. */
 async function* upsertRows(chunks: AsyncIterable<Buffer>, prefix: Buffer): AsyncGenerator<Buffer> {
   for await (const rows of wholeRowChunks(chunks)) yield prefixed(rows, rows.length, prefix);
 }

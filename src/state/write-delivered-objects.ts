@@ -141,7 +141,7 @@ async function stageAndChangeObjects(
       AND o.object_type = u.object_type AND o.object_key = u.object_key`.execute(db);
 }
 
-/** Upserts and deletes against what the recipient holds, through `unnest` (no COPY: PGlite). */
+/** Upserts and deletes against what the recipient holds, through `unnest` (PGlite, or a small manifest). */
 async function changeObjects(
   db: Kysely<HubDatabase>,
   state: { recipientId: string; transferId: string },
