@@ -135,6 +135,24 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     );
   }
 
+  /**
+   * The same manifests acknowledged for each recipient, through its own Kysely, on top of what it got
+   * last (`basedOn`, null for a first full): each acknowledged. Returns the new transfers' ids.
+   */
+  async function acknowledgeEach(
+    sides: readonly { through: Kysely<HubDatabase>; recipientId: string; basedOn: string | null }[],
+    feedType: 'full' | 'delta',
+    manifests: { state: string; disclosures: readonly DisclosureLine[] },
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const { through, recipientId, basedOn } of sides) {
+      const transferId = await pendingTransfer(recipientId, feedType);
+      expect(await acknowledge(through, recipientId, transferId, basedOn, manifests)).toBe(true);
+      ids.push(transferId);
+    }
+    return ids;
+  }
+
   /** What the hub holds for a recipient, without its own ids. */
   async function holding(recipientId: string) {
     const rows = async (query: RawBuilder<unknown>) => (await query.execute(db)).rows;
@@ -184,10 +202,14 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
 
   it('gives a first full and a delta on top the same rows by COPY as through unnest', async () => {
     const first = { state: stateManifestText(firstStateLines()), disclosures: disclosureLines() };
-    const byCopy = await pendingTransfer('by-copy', 'full');
-    const byInsert = await pendingTransfer('by-insert', 'full');
-    expect(await acknowledge(db, 'by-copy', byCopy, null, first)).toBe(true);
-    expect(await acknowledge(plain, 'by-insert', byInsert, null, first)).toBe(true);
+    const [byCopy = '', byInsert = ''] = await acknowledgeEach(
+      [
+        { through: db, recipientId: 'by-copy', basedOn: null },
+        { through: plain, recipientId: 'by-insert', basedOn: null },
+      ],
+      'full',
+      first,
+    );
     const copied = await holding('by-copy');
     expect(copied.objects).toHaveLength(31_000);
     expect(copied.state).toEqual([{ objects: 31_000 }]);
@@ -201,8 +223,14 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
       state: stateManifestText(deltaStateLines()),
       disclosures: disclosureLines().slice(0, 100),
     };
-    await acknowledge(db, 'by-copy', await pendingTransfer('by-copy', 'delta'), byCopy, delta);
-    await acknowledge(plain, 'by-insert', await pendingTransfer('by-insert', 'delta'), byInsert, delta);
+    await acknowledgeEach(
+      [
+        { through: db, recipientId: 'by-copy', basedOn: byCopy },
+        { through: plain, recipientId: 'by-insert', basedOn: byInsert },
+      ],
+      'delta',
+      delta,
+    );
     const changed = await holding('by-copy');
     expect(changed.state).toEqual([{ objects: 31_000 - deleted + 1 }]);
     expect(await holding('by-insert')).toEqual(changed);
@@ -210,10 +238,14 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
 
   it('stages a large change set (over 1 MiB of rows) by COPY to the same rows as through unnest', async () => {
     const first = { state: stateManifestText(firstStateLines()), disclosures: disclosureLines() };
-    const staged = await pendingTransfer('staged', 'full');
-    const unnested = await pendingTransfer('unnested', 'full');
-    expect(await acknowledge(db, 'staged', staged, null, first)).toBe(true);
-    expect(await acknowledge(db, 'unnested', unnested, null, first)).toBe(true);
+    const [staged = '', unnested = ''] = await acknowledgeEach(
+      [
+        { through: db, recipientId: 'staged', basedOn: null },
+        { through: db, recipientId: 'unnested', basedOn: null },
+      ],
+      'full',
+      first,
+    );
     // Every object changes (a profile change), groups get another parent, some persons go.
     const changes: StateLine[] = firstStateLines().map((line, i) =>
       line.op === 'upsert' && line.type === 'person' && i % 11 === 0
@@ -229,8 +261,14 @@ describe('acknowledging by COPY on the acknowledgement transaction (PostgreSQL)'
     const text = stateManifestText(changes);
     expect(Buffer.byteLength(text)).toBeGreaterThan(1.2 * (1 << 20));
     const delta = { state: text, disclosures: disclosureLines().slice(0, 100) };
-    await acknowledge(db, 'staged', await pendingTransfer('staged', 'delta'), staged, delta);
-    await acknowledge(plain, 'unnested', await pendingTransfer('unnested', 'delta'), unnested, delta);
+    await acknowledgeEach(
+      [
+        { through: db, recipientId: 'staged', basedOn: staged },
+        { through: plain, recipientId: 'unnested', basedOn: unnested },
+      ],
+      'delta',
+      delta,
+    );
     const changed = await holding('staged');
     const deleted = changes.filter((line) => line.op === 'delete').length;
     expect(changed.state).toEqual([{ objects: 31_000 - deleted }]);
