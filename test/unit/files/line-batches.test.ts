@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyRow } from '../../../src/db/index.js';
 import { fileReadBytes, readLineBatches } from '../../../src/files/index.js';
 import {
   disclosureManifestFiles,
@@ -65,6 +67,37 @@ describe('readLineBatches, the reader of the acknowledgement manifests', () => {
       for await (const line of readDisclosureManifest(feedPath)) read.push(line);
       expect(read).toEqual(written);
     }
+  });
+
+  it('writes each person as copyRow does, the category lists it keeps formatted included', async () => {
+    // A few lists, each one many times (the writer keeps their fields), some only apart by an element
+    // cut elsewhere or by one element fewer.
+    const lists: string[][] = [
+      [],
+      ['name'],
+      ['name', 'email'],
+      ['name,email'],
+      ['we"ird\\', 'NULL', ''],
+      [''],
+    ];
+    const line = fc.record(
+      {
+        personKey: fc.string({ unit: 'binary' }),
+        categories: fc.constantFrom(...lists),
+        unchanged: fc.constant(true),
+      },
+      { requiredKeys: ['personKey', 'categories'] },
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 40 }), async (persons) => {
+        const feedPath = join(dir, `rows-${run++}.xml`);
+        const lines = persons.map((person): DisclosureLine => ({ kind: 'person', ...person }));
+        await writeManifests(feedPath, { state: '', disclosures: lines });
+        const rows = persons.map((p) => copyRow([p.personKey, p.categories, p.unchanged === true]));
+        expect(readFileSync(disclosureManifestFiles(feedPath).persons, 'utf8')).toBe(rows.join(''));
+      }),
+    );
   });
 
   it('writes a member once where its memberships follow each other, and again after another', async () => {
