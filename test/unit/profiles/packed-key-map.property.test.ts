@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { compareKeys } from '../../../src/model/index.js';
 import { InOrderLookup } from '../../../src/profiles/in-order-lookup.js';
-import { PackedKeyMap, packLinks, packPersons } from '../../../src/profiles/packed-key-map.js';
+import {
+  formatKey,
+  PackedKeyMap,
+  packLinks,
+  packPersons,
+  parseKey,
+} from '../../../src/profiles/packed-key-map.js';
 
 /** Keys as the hub's are (lower-case uuids), now and then one that is not. */
 const uuidKeys = fc.uniqueArray(
@@ -28,6 +34,22 @@ const asked = fc.array(
 const sorted = (keys: readonly string[]): string[] => [...keys].sort(compareKeys);
 
 describe('a packed pass map (PackedKeyMap)', () => {
+  it('gives back every uuid it packs, whatever its 128 bits', () => {
+    // Any bits, not only the ones fc.uuid's versions and variants leave free: each word's top bit too.
+    const anyUuid = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => {
+      const hex = Buffer.from(bytes).toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    });
+    fc.assert(
+      fc.property(anyUuid, fc.nat({ max: 3 }), (key, slot) => {
+        const words = new Uint32Array(16);
+        expect(parseKey(key, words, slot * 4)).toBe(true);
+        expect(formatKey(words, slot * 4)).toBe(key);
+        expect([...packPersons(new Map([[key, 1]])).keys()]).toEqual([key]);
+      }),
+    );
+  });
+
   it('answers exactly what the role flags map it was packed from answers', () => {
     fc.assert(
       fc.property(uuidKeys, asked, fc.array(fc.integer({ min: 0, max: 31 })), (keys, questions, flags) => {
